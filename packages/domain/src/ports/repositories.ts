@@ -1,0 +1,137 @@
+import type { Alert } from "../entities/alert";
+import type { Cluster } from "../entities/cluster";
+import type { DrsRecommendation, RecommendationState } from "../entities/drs-recommendation";
+import type { SecurityGroup, VirtualNetwork } from "../entities/network";
+import type { Node, NodePhase, NodeStatus, NodeUsage } from "../entities/node";
+import type { Project } from "../entities/project";
+import type { Image, StoragePool, Volume, VolumePhase, VolumeSnapshot } from "../entities/storage";
+import type { User } from "../entities/user";
+import type { PowerState, VirtualMachine, VmSnapshot, VmStatus } from "../entities/virtual-machine";
+import type { AlertRule } from "../entities/alert";
+import type {
+  AlertInput,
+  AlertRuleInput,
+  ClusterInput,
+  DrsRecommendationInput,
+  ImageInput,
+  NodeInput,
+  ProjectInput,
+  SecurityGroupInput,
+  StoragePoolInput,
+  UserInput,
+  VirtualMachineInput,
+  VirtualNetworkInput,
+  VmSnapshotInput,
+  VolumeInput,
+  VolumeSnapshotInput,
+} from "../resources";
+import type { NamedRepository, Repository } from "./repository";
+import { serviceIdentifier } from "./service-identifier";
+
+/** ProjectRepository stores projects (names unique globally). */
+export type ProjectRepository = NamedRepository<Project, ProjectInput>;
+/** ProjectRepository is the service identifier of the ProjectRepository port. */
+export const ProjectRepository = serviceIdentifier<ProjectRepository>("ProjectRepository");
+
+/** ClusterRepository stores clusters (names unique globally). */
+export type ClusterRepository = NamedRepository<Cluster, ClusterInput>;
+/** ClusterRepository is the service identifier of the ClusterRepository port. */
+export const ClusterRepository = serviceIdentifier<ClusterRepository>("ClusterRepository");
+
+/** NodeHeartbeat is what an agent's heartbeat changes on its node. */
+export interface NodeHeartbeat {
+  readonly at: string;
+  readonly usage?: NodeUsage;
+  readonly agentVersion?: string;
+}
+
+/** NodeRepository stores nodes (names and hostnames unique globally). */
+export interface NodeRepository extends NamedRepository<Node, NodeInput, NodePhase> {
+  /** findByHostname returns the node with this hostname, or undefined. */
+  findByHostname(hostname: string): Promise<Node | undefined>;
+  /** listSchedulable returns every node new VMs may go to (READY, not cordoned, compute role), optionally of one cluster. */
+  listSchedulable(clusterId?: string): Promise<readonly Node[]>;
+  /** updateStatus replaces a node's status; with expectedVersion, only if that is still its resourceVersion. */
+  updateStatus(id: string, status: NodeStatus, expectedVersion?: number): Promise<Node>;
+  /** recordHeartbeat stores the heartbeat's time, usage and agent version (a write: resourceVersion grows). */
+  recordHeartbeat(id: string, heartbeat: NodeHeartbeat): Promise<Node>;
+}
+/** NodeRepository is the service identifier of the NodeRepository port. */
+export const NodeRepository = serviceIdentifier<NodeRepository>("NodeRepository");
+
+/** VmRepository stores virtual machines (names unique per project). */
+export interface VmRepository extends NamedRepository<VirtualMachine, VirtualMachineInput, PowerState> {
+  /** listByNode returns every VM placed on a node (not paged: a node holds a bounded number). */
+  listByNode(nodeId: string): Promise<readonly VirtualMachine[]>;
+  /** countByNode returns how many VMs are placed on each of the given nodes (0 for a node with none). */
+  countByNode(nodeIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** updateStatus replaces a VM's status; with expectedVersion, only if that is still its resourceVersion. */
+  updateStatus(id: string, status: VmStatus, expectedVersion?: number): Promise<VirtualMachine>;
+}
+/** VmRepository is the service identifier of the VmRepository port. */
+export const VmRepository = serviceIdentifier<VmRepository>("VmRepository");
+
+/** VmSnapshotRepository stores VM snapshots (names unique per VM). */
+export type VmSnapshotRepository = NamedRepository<VmSnapshot, VmSnapshotInput>;
+/** VmSnapshotRepository is the service identifier of the VmSnapshotRepository port. */
+export const VmSnapshotRepository = serviceIdentifier<VmSnapshotRepository>("VmSnapshotRepository");
+
+/** StoragePoolRepository stores storage pools (names unique globally). */
+export type StoragePoolRepository = NamedRepository<StoragePool, StoragePoolInput>;
+/** StoragePoolRepository is the service identifier of the StoragePoolRepository port. */
+export const StoragePoolRepository = serviceIdentifier<StoragePoolRepository>("StoragePoolRepository");
+
+/** VolumeRepository stores volumes (names unique per project). */
+export interface VolumeRepository extends NamedRepository<Volume, VolumeInput, VolumePhase> {
+  /** sumSizeByPool returns the total size in GiB of the volumes carved from a pool. */
+  sumSizeByPool(poolId: string): Promise<number>;
+}
+/** VolumeRepository is the service identifier of the VolumeRepository port. */
+export const VolumeRepository = serviceIdentifier<VolumeRepository>("VolumeRepository");
+
+/** VolumeSnapshotRepository stores volume snapshots (names unique per volume). */
+export type VolumeSnapshotRepository = NamedRepository<VolumeSnapshot, VolumeSnapshotInput>;
+/** VolumeSnapshotRepository is the service identifier of the VolumeSnapshotRepository port. */
+export const VolumeSnapshotRepository = serviceIdentifier<VolumeSnapshotRepository>("VolumeSnapshotRepository");
+
+/** ImageRepository stores images (names unique globally). */
+export type ImageRepository = NamedRepository<Image, ImageInput>;
+/** ImageRepository is the service identifier of the ImageRepository port. */
+export const ImageRepository = serviceIdentifier<ImageRepository>("ImageRepository");
+
+/** VirtualNetworkRepository stores virtual networks (names unique per project). */
+export type VirtualNetworkRepository = NamedRepository<VirtualNetwork, VirtualNetworkInput>;
+/** VirtualNetworkRepository is the service identifier of the VirtualNetworkRepository port. */
+export const VirtualNetworkRepository = serviceIdentifier<VirtualNetworkRepository>("VirtualNetworkRepository");
+
+/** SecurityGroupRepository stores security groups with their rules (names unique per project). */
+export type SecurityGroupRepository = NamedRepository<SecurityGroup, SecurityGroupInput>;
+/** SecurityGroupRepository is the service identifier of the SecurityGroupRepository port. */
+export const SecurityGroupRepository = serviceIdentifier<SecurityGroupRepository>("SecurityGroupRepository");
+
+/** AlertRepository stores alerts. */
+export interface AlertRepository extends Repository<Alert, AlertInput, Alert["state"]> {
+  /** findActiveByFingerprint returns the unresolved alert with this fingerprint, or undefined. */
+  findActiveByFingerprint(fingerprint: string): Promise<Alert | undefined>;
+}
+/** AlertRepository is the service identifier of the AlertRepository port. */
+export const AlertRepository = serviceIdentifier<AlertRepository>("AlertRepository");
+
+/** AlertRuleRepository stores alert rules (names unique globally). */
+export type AlertRuleRepository = NamedRepository<AlertRule, AlertRuleInput>;
+/** AlertRuleRepository is the service identifier of the AlertRuleRepository port. */
+export const AlertRuleRepository = serviceIdentifier<AlertRuleRepository>("AlertRuleRepository");
+
+/** DrsRecommendationRepository stores DRS recommendations. */
+export type DrsRecommendationRepository = Repository<DrsRecommendation, DrsRecommendationInput, RecommendationState>;
+/** DrsRecommendationRepository is the service identifier of the DrsRecommendationRepository port. */
+export const DrsRecommendationRepository =
+  serviceIdentifier<DrsRecommendationRepository>("DrsRecommendationRepository");
+
+/** UserRepository stores users (usernames and emails unique). `findByName` looks up by username. */
+export interface UserRepository extends NamedRepository<User, UserInput> {
+  /** findByEmail returns the user with this email, or undefined. */
+  findByEmail(email: string): Promise<User | undefined>;
+}
+/** UserRepository is the service identifier of the UserRepository port. */
+export const UserRepository = serviceIdentifier<UserRepository>("UserRepository");

@@ -1,0 +1,53 @@
+import type { AuditRepository } from "./audit-repository";
+import type {
+  AlertRepository,
+  AlertRuleRepository,
+  ClusterRepository,
+  DrsRecommendationRepository,
+  ImageRepository,
+  NodeRepository,
+  ProjectRepository,
+  SecurityGroupRepository,
+  StoragePoolRepository,
+  UserRepository,
+  VirtualNetworkRepository,
+  VmRepository,
+  VmSnapshotRepository,
+  VolumeRepository,
+  VolumeSnapshotRepository,
+} from "./repositories";
+import { serviceIdentifier } from "./service-identifier";
+
+/** Repositories bundles every repository, as one store (or one transaction) offers them. */
+export interface Repositories {
+  readonly projects: ProjectRepository;
+  readonly clusters: ClusterRepository;
+  readonly nodes: NodeRepository;
+  readonly vms: VmRepository;
+  readonly vmSnapshots: VmSnapshotRepository;
+  readonly storagePools: StoragePoolRepository;
+  readonly volumes: VolumeRepository;
+  readonly volumeSnapshots: VolumeSnapshotRepository;
+  readonly images: ImageRepository;
+  readonly networks: VirtualNetworkRepository;
+  readonly securityGroups: SecurityGroupRepository;
+  readonly alerts: AlertRepository;
+  readonly alertRules: AlertRuleRepository;
+  readonly drsRecommendations: DrsRecommendationRepository;
+  readonly users: UserRepository;
+  readonly audit: AuditRepository;
+}
+/** Repositories is the service identifier of the Repositories bundle. */
+export const Repositories = serviceIdentifier<Repositories>("Repositories");
+
+/**
+ * UnitOfWork runs several writes as one: either all are stored or none is. Inside `run`, the
+ * repositories handed to the callback see the work's own writes; nobody else sees them before
+ * the work returns. If the callback throws, every write is undone and the error is rethrown.
+ */
+export interface UnitOfWork {
+  /** run executes work in one transaction and returns its result. Calls to run do not nest. */
+  run<R>(work: (tx: Repositories) => Promise<R>): Promise<R>;
+}
+/** UnitOfWork is the service identifier of the UnitOfWork port. */
+export const UnitOfWork = serviceIdentifier<UnitOfWork>("UnitOfWork");

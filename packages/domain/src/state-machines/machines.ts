@@ -1,0 +1,52 @@
+import { NODE_PHASES, type NodePhase } from "../entities/node";
+import { VOLUME_PHASES, type VolumePhase } from "../entities/storage";
+import { POWER_STATES, type PowerState } from "../entities/virtual-machine";
+import { defineStateMachine, type StateMachine } from "./state-machine";
+
+/** VM_POWER_MACHINE is the lifecycle of a VM's power state. */
+export const VM_POWER_MACHINE: StateMachine<PowerState> = defineStateMachine<PowerState>({
+  name: "VM power state",
+  states: POWER_STATES,
+  transitions: {
+    PENDING: ["STOPPED", "STARTING", "FAILED", "DELETING"],
+    STOPPED: ["STARTING", "MIGRATING", "FAILED", "DELETING"],
+    STARTING: ["RUNNING", "STOPPING", "STOPPED", "FAILED"],
+    RUNNING: ["STOPPING", "STOPPED", "PAUSED", "SUSPENDED", "MIGRATING", "STARTING", "FAILED"],
+    STOPPING: ["STOPPED", "RUNNING", "FAILED"],
+    PAUSED: ["RUNNING", "STOPPING", "STOPPED", "FAILED"],
+    SUSPENDED: ["STARTING", "RUNNING", "STOPPED", "FAILED", "DELETING"],
+    MIGRATING: ["RUNNING", "STOPPED", "FAILED"],
+    FAILED: ["STARTING", "STOPPED", "DELETING"],
+    DELETING: [],
+  },
+  terminal: ["DELETING"],
+});
+
+/** VOLUME_MACHINE is the lifecycle of a volume: CREATING → AVAILABLE ⇄ IN_USE (via DETACHING) → DELETING, or ERROR. */
+export const VOLUME_MACHINE: StateMachine<VolumePhase> = defineStateMachine<VolumePhase>({
+  name: "volume phase",
+  states: VOLUME_PHASES,
+  transitions: {
+    CREATING: ["AVAILABLE", "ERROR"],
+    AVAILABLE: ["IN_USE", "DELETING", "ERROR"],
+    IN_USE: ["DETACHING", "ERROR"],
+    DETACHING: ["AVAILABLE", "ERROR"],
+    ERROR: ["AVAILABLE", "DELETING"],
+    DELETING: [],
+  },
+  terminal: ["DELETING"],
+});
+
+/** NODE_MACHINE is the lifecycle of a node's phase. */
+export const NODE_MACHINE: StateMachine<NodePhase> = defineStateMachine<NodePhase>({
+  name: "node phase",
+  states: NODE_PHASES,
+  transitions: {
+    PENDING: ["READY", "NOT_READY", "MAINTENANCE", "DECOMMISSIONED"],
+    READY: ["NOT_READY", "MAINTENANCE", "DECOMMISSIONED"],
+    NOT_READY: ["READY", "MAINTENANCE", "DECOMMISSIONED"],
+    MAINTENANCE: ["READY", "NOT_READY", "DECOMMISSIONED"],
+    DECOMMISSIONED: [],
+  },
+  terminal: ["DECOMMISSIONED"],
+});

@@ -1,0 +1,3 @@
+// Test kit: real PostgreSQL, Redis and etcd servers for integration tests.
+export * from "./free-port";
+export * from "./temp-dir";
