@@ -31,3 +31,4 @@ export * from "./ports/unit-of-work";
 export * from "./ports/event-bus";
 export * from "./ports/coordinator";
 export * from "./ports/agent-pool";
+export * from "./ports/port-binder";
