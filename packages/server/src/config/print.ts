@@ -1,0 +1,28 @@
+import { stringify } from "yaml";
+import type { Config } from "./schema";
+import { SECRET_PATHS } from "./schema";
+
+function mask(value: unknown, path: string): unknown {
+  if (typeof value !== "string" || !SECRET_PATHS.includes(path)) return value;
+  // Connection strings keep their host so an operator can see where they point.
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*@)?(.*)$/i.exec(value);
+  if (url) return `${url[1]}${url[2] ? "****@" : ""}${url[3]}`;
+  return "****";
+}
+
+function walk(value: unknown, path: string): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return mask(value, path);
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]),
+  );
+}
+
+/** maskSecrets returns a copy of the configuration with secrets replaced by `****` (passwords in URLs included). */
+export function maskSecrets(config: Config): Record<string, unknown> {
+  return walk(config, "") as Record<string, unknown>;
+}
+
+/** formatConfig renders the effective configuration as YAML with secrets masked. */
+export function formatConfig(config: Config): string {
+  return stringify(maskSecrets(config));
+}

@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+/** ServerMode says where data lives: embedded PGlite (default), memory (`dev`), or PostgreSQL + Redis + etcd (`production`). */
+export const ServerMode = z.enum(["embedded", "dev", "production"]);
+/** ServerMode says where data lives. */
+export type ServerMode = z.infer<typeof ServerMode>;
+
+const Port = z.int().min(0).max(65_535);
+const Seconds = z.number().positive().max(86_400);
+
+/** ConfigSchema is the whole configuration of limiquantix-server; unknown keys are refused by name. */
+export const ConfigSchema = z.strictObject({
+  mode: ServerMode.default("embedded"),
+  /** Where embedded mode keeps its PGlite database and the simulated agents' certificates. */
+  dataDir: z.string().min(1).default("./.limiquantix"),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default("0.0.0.0"),
+      port: Port.default(8080),
+      /** Longest a request may take to arrive. */
+      readTimeoutSec: Seconds.default(30),
+      /** Longest a unary call may take before the server answers DeadlineExceeded. */
+      requestTimeoutSec: Seconds.default(60),
+      /** How long shutdown waits for in-flight calls before closing connections. */
+      shutdownTimeoutSec: Seconds.default(15),
+      tls: z
+        .strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional() })
+        .optional(),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      /** PostgreSQL connection string (production mode). */
+      url: z.string().min(1).optional(),
+      pool: z
+        .strictObject({
+          max: z.int().min(1).max(1000).default(20),
+          idleTimeoutSec: Seconds.default(30),
+          maxLifetimeSec: Seconds.default(1800),
+          statementTimeoutMs: z.int().min(1).max(3_600_000).default(30_000),
+        })
+        .prefault({}),
+      migrateOnStart: z.boolean().default(true),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      keyPrefix: z.string().max(64).default("lqx:"),
+    })
+    .prefault({}),
+  etcd: z
+    .strictObject({
+      endpoints: z.array(z.string().min(1)).default([]),
+      prefix: z.string().min(1).default("/limiquantix"),
+      leaseTtlSec: z.int().min(2).max(600).default(10),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      jwtSecret: z.string().min(32).optional(),
+      accessTokenTtlSec: z.int().min(60).max(86_400).default(3600),
+      refreshTokenTtlSec: z.int().min(300).max(30 * 86_400).default(7 * 86_400),
+    })
+    .prefault({}),
+  scheduler: z
+    .strictObject({
+      strategy: z.enum(["spread", "pack", "balance"]).default("spread"),
+      overcommit: z
+        .strictObject({ cpu: z.number().min(1).max(32).default(2.0), memory: z.number().min(1).max(4).default(1.5) })
+        .prefault({}),
+    })
+    .prefault({}),
+  drs: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      automationLevel: z.enum(["manual", "partial", "full"]).default("partial"),
+      intervalSec: z.int().min(10).max(86_400).default(300),
+      migrationThreshold: z.int().min(1).max(5).default(3),
+      cpuThresholdPercent: z.int().min(1).max(100).default(80),
+      memoryThresholdPercent: z.int().min(1).max(100).default(85),
+    })
+    .prefault({}),
+  ha: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      checkIntervalSec: z.int().min(1).max(3600).default(30),
+      failureThreshold: z.int().min(1).max(100).default(3),
+    })
+    .prefault({}),
+  reconciler: z
+    .strictObject({
+      concurrency: z.int().min(1).max(256).default(8),
+      resyncIntervalSec: Seconds.default(30),
+      maxBackoffSec: Seconds.default(60),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      /** `auto` is pretty on a terminal and JSON elsewhere. */
+      format: z.enum(["json", "pretty", "auto"]).default("auto"),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      path: z.string().startsWith("/").default("/metrics"),
+    })
+    .prefault({}),
+  simulation: z
+    .strictObject({
+      /** Simulated hypervisor nodes started beside the server (sim agents over mTLS on loopback). */
+      nodes: z.int().min(0).max(64).default(3),
+      bootDelayMs: z.int().min(0).max(600_000).default(1500),
+      heartbeatIntervalSec: Seconds.default(10),
+    })
+    .prefault({}),
+});
+
+/** Config is the validated, defaulted configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** ConfigInput is what a YAML file may hold: every key optional. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** SECRET_PATHS are the configuration keys whose values `config print` masks. */
+export const SECRET_PATHS: readonly string[] = ["auth.jwtSecret", "database.url", "redis.url"];
