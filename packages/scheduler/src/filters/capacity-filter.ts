@@ -1,0 +1,33 @@
+import { defineFilter } from "../framework/plugin";
+
+/** CAPACITY is the name of the filter that keeps CPU and memory allocation within a node's overcommitted capacity. */
+export const CAPACITY = "capacity";
+
+interface CapacityState {
+  readonly cpuReason: string;
+  readonly memoryReason: string;
+  readonly bothReason: string;
+}
+
+/**
+ * capacityFilter rejects a node whose allocated CPU or memory plus the VM's demand would exceed
+ * its allocatable capacity times the overcommit ratio of its cluster (default CPU 2.0, memory 1.5).
+ */
+export const capacityFilter = defineFilter<CapacityState>({
+  name: CAPACITY,
+  prepare(ctx) {
+    const { vcpus, memoryMib } = ctx.demand;
+    return {
+      cpuReason: `insufficient cpu (need ${vcpus} vCPUs)`,
+      memoryReason: `insufficient memory (need ${memoryMib} MiB)`,
+      bothReason: `insufficient cpu and memory (need ${vcpus} vCPUs, ${memoryMib} MiB)`,
+    };
+  },
+  filter(node, ctx, state) {
+    const own = node.id === ctx.currentNodeId;
+    const cpuShort = node.allocated.vcpus + (own ? 0 : ctx.demand.vcpus) > node.capacity.vcpus;
+    const memShort = node.allocated.memoryMib + (own ? 0 : ctx.demand.memoryMib) > node.capacity.memoryMib;
+    if (cpuShort) return memShort ? state.bothReason : state.cpuReason;
+    return memShort ? state.memoryReason : undefined;
+  },
+});

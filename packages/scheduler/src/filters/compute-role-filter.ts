@@ -1,0 +1,12 @@
+import type { FilterPlugin } from "../framework/plugin";
+
+/** COMPUTE_ROLE is the name of the filter that keeps VMs on nodes with the `compute` role. */
+export const COMPUTE_ROLE = "compute-role";
+
+/** computeRoleFilter passes only nodes that run VMs (role `compute`). */
+export const computeRoleFilter: FilterPlugin = {
+  name: COMPUTE_ROLE,
+  filter(node) {
+    return node.node.spec.roles.includes("compute") ? undefined : "not a compute node";
+  },
+};

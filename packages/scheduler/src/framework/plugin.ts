@@ -1,0 +1,67 @@
+import type { ResourceAmounts, VirtualMachine } from "@limiquantix/domain";
+import type { NodeState, SnapshotReader } from "../snapshot/snapshot-types";
+
+/** SKIP is what a plugin's `prepare` returns when the plugin has nothing to say about a request. */
+export const SKIP: unique symbol = Symbol("limiquantix.scheduler.skip");
+/** Skip is the type of SKIP. */
+export type Skip = typeof SKIP;
+
+/** PlacementContext is what every plugin sees of one request: the VM, its demand and the snapshot. */
+export interface PlacementContext {
+  /** The VM being placed. */
+  readonly vm: VirtualMachine;
+  /** CPU and memory the VM needs on its node. */
+  readonly demand: ResourceAmounts;
+  /** The node the VM is on now, if it is already placed (its own usage there does not count against it). */
+  readonly currentNodeId: string | undefined;
+  /** The read side of the snapshot the request is evaluated against. */
+  readonly snapshot: SnapshotReader;
+}
+
+/**
+ * FilterPlugin is a hard rule: for each node it passes (returns `undefined`) or gives the
+ * reason the VM cannot go there (`"insufficient memory (need 8192 MiB)"`).
+ *
+ * `prepare` runs once per request (as kube-scheduler's PreFilter) so `filter` stays O(1) per
+ * node where possible; it returns the state handed to `filter`, or SKIP when the rule cannot
+ * reject any node for this VM.
+ */
+export interface FilterPlugin<S = unknown> {
+  /** The name profiles refer to the plugin by; unique in a registry. */
+  readonly name: string;
+  prepare?(ctx: PlacementContext): S | Skip;
+  filter(node: NodeState, ctx: PlacementContext, state: S): string | undefined;
+}
+
+/**
+ * ScorePlugin ranks the nodes that passed every filter from 0 (worst) to 100 (best).
+ *
+ * `prepare` runs once per request (as kube-scheduler's PreScore) and may return SKIP when the
+ * plugin is indifferent for this VM; `normalize`, when present, rescales the raw scores of all
+ * feasible nodes in place, for plugins whose raw values only mean something relative to each other.
+ */
+export interface ScorePlugin<S = unknown> {
+  /** The name profiles refer to the plugin by; unique in a registry. */
+  readonly name: string;
+  prepare?(ctx: PlacementContext): S | Skip;
+  score(node: NodeState, ctx: PlacementContext, state: S): number;
+  normalize?(scores: Float64Array, nodes: readonly NodeState[], ctx: PlacementContext, state: S): void;
+}
+
+/** Plugin is either kind of scheduler plugin. */
+export type Plugin = FilterPlugin | ScorePlugin;
+
+/** isFilterPlugin tells a filter plugin from a score plugin. */
+export function isFilterPlugin(plugin: Plugin): plugin is FilterPlugin {
+  return typeof (plugin as FilterPlugin).filter === "function";
+}
+
+/** defineFilter types a filter plugin with its own prepared state and returns it as a plain FilterPlugin. */
+export function defineFilter<S>(plugin: FilterPlugin<S>): FilterPlugin {
+  return plugin as FilterPlugin;
+}
+
+/** defineScore types a score plugin with its own prepared state and returns it as a plain ScorePlugin. */
+export function defineScore<S>(plugin: ScorePlugin<S>): ScorePlugin {
+  return plugin as ScorePlugin;
+}

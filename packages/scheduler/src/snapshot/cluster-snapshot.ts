@@ -1,0 +1,287 @@
+import {
+  type Cluster,
+  type LabelSelector,
+  type Labels,
+  type Node,
+  type OvercommitRatios,
+  type StoragePool,
+  TOPOLOGY_NODE,
+  type VirtualMachine,
+  type VirtualNetwork,
+  type Volume,
+  failedPrecondition,
+  notFound,
+} from "@limiquantix/domain";
+import { DEFAULT_OVERCOMMIT, NodeRecord } from "./node-record";
+import type { AntiAffinityHolder, NodeState, SnapshotReader, VmState } from "./snapshot-types";
+import { VmLabelIndex } from "./vm-label-index";
+
+/** SnapshotInput is everything a snapshot can be built from; every list is optional. */
+export interface SnapshotInput {
+  readonly nodes?: readonly Node[];
+  readonly vms?: readonly VirtualMachine[];
+  readonly clusters?: readonly Cluster[];
+  readonly storagePools?: readonly StoragePool[];
+  readonly volumes?: readonly Volume[];
+  readonly networks?: readonly VirtualNetwork[];
+  /** Overcommit for nodes whose cluster is unknown or unset (default CPU 2.0, memory 1.5). */
+  readonly defaultOvercommit?: OvercommitRatios;
+}
+
+/** Reservation records one VM put on a node in a snapshot, so it can be reverted. */
+export interface Reservation {
+  readonly vmId: string;
+  readonly nodeId: string;
+  /** The VM as the snapshot held it before the reservation (`undefined`: it was not there). */
+  readonly previous: VirtualMachine | undefined;
+}
+
+function vmState(vm: VirtualMachine): VmState {
+  return {
+    id: vm.id,
+    name: vm.name,
+    vm,
+    labels: vm.labels,
+    demand: { vcpus: vm.spec.cpu.vcpus, memoryMib: vm.spec.memory.sizeMib },
+    nodeId: vm.status.nodeId,
+  };
+}
+
+/**
+ * ClusterSnapshot is the in-memory picture the placement, DRS and HA engines decide on: nodes
+ * with capacity, allocation and usage, VMs with demand, rules and placement, and the storage and
+ * network reachability of nodes. It is updated incrementally (nodes, VMs and reservations come and
+ * go without a rebuild), so a control plane can keep one live snapshot.
+ *
+ * Allocation on a node is the sum of the demands of the VMs the snapshot holds on it
+ * (`status.nodeId`); `Node.status.allocated` is not read, so reservations stay consistent.
+ */
+export class ClusterSnapshot implements SnapshotReader {
+  private readonly nodeRecords = new Map<string, NodeRecord>();
+  private sortedNodes: NodeRecord[] = [];
+  private readonly vmRecords = new Map<string, VmState>();
+  private readonly vmsByNode = new Map<string, Set<VmState>>();
+  private readonly labelIndex = new VmLabelIndex();
+  private readonly overcommitByCluster = new Map<string, OvercommitRatios>();
+  private readonly pools = new Map<string, { name: string; nodes: ReadonlySet<string> | null }>();
+  private readonly volumePools = new Map<string, string>();
+  private readonly networkRecords = new Map<string, { name: string; nodes: ReadonlySet<string> | null }>();
+  private readonly defaultOvercommit: OvercommitRatios;
+  private writes = 0;
+
+  constructor(input: SnapshotInput = {}) {
+    this.defaultOvercommit = input.defaultOvercommit ?? DEFAULT_OVERCOMMIT;
+    for (const c of input.clusters ?? []) this.overcommitByCluster.set(c.id, c.spec.overcommit);
+    for (const p of input.storagePools ?? []) this.upsertStoragePool(p);
+    for (const v of input.volumes ?? []) this.upsertVolume(v);
+    for (const n of input.networks ?? []) this.upsertNetwork(n);
+    for (const n of input.nodes ?? []) this.nodeRecords.set(n.id, new NodeRecord(n, this.overcommitFor(n)));
+    this.resortNodes();
+    for (const vm of input.vms ?? []) this.upsertVm(vm);
+  }
+
+  get version(): number {
+    return this.writes;
+  }
+
+  nodes(): readonly NodeState[] {
+    return this.sortedNodes;
+  }
+
+  node(id: string): NodeState | undefined {
+    return this.nodeRecords.get(id);
+  }
+
+  vm(id: string): VmState | undefined {
+    return this.vmRecords.get(id);
+  }
+
+  vms(): Iterable<VmState> {
+    return this.vmRecords.values();
+  }
+
+  vmsOn(nodeId: string): Iterable<VmState> {
+    return this.vmsByNode.get(nodeId) ?? [];
+  }
+
+  placedVmsMatching(selector: LabelSelector): Iterable<VmState> {
+    return this.labelIndex.matching(selector);
+  }
+
+  antiAffinityHoldersFor(labels: Readonly<Labels>): Iterable<AntiAffinityHolder> {
+    return this.labelIndex.holdersFor(labels);
+  }
+
+  domainOf(node: NodeState, topologyKey: string): string | undefined {
+    return topologyKey === TOPOLOGY_NODE ? node.id : node.labels[topologyKey];
+  }
+
+  poolOfVolume(volumeId: string): string | undefined {
+    return this.volumePools.get(volumeId);
+  }
+
+  poolNodes(poolId: string): ReadonlySet<string> | null | undefined {
+    return this.pools.get(poolId)?.nodes;
+  }
+
+  networkNodes(networkId: string): ReadonlySet<string> | null | undefined {
+    return this.networkRecords.get(networkId)?.nodes;
+  }
+
+  nameOf(kind: "pool" | "network", id: string): string {
+    return (kind === "pool" ? this.pools : this.networkRecords).get(id)?.name ?? id;
+  }
+
+  /** upsertNode adds a node or replaces its entity, keeping the allocation of the VMs on it. */
+  upsertNode(node: Node): void {
+    this.writes++;
+    const existing = this.nodeRecords.get(node.id);
+    if (existing !== undefined) {
+      existing.update(node, this.overcommitFor(node));
+      return;
+    }
+    const record = new NodeRecord(node, this.overcommitFor(node));
+    for (const vm of this.vmsByNode.get(node.id) ?? []) record.charge(vm.demand, 1);
+    this.nodeRecords.set(node.id, record);
+    this.resortNodes();
+  }
+
+  /** removeNode drops a node; VMs still recorded on it keep their placement and count again if it returns. */
+  removeNode(nodeId: string): void {
+    if (!this.nodeRecords.delete(nodeId)) throw notFound("Node", nodeId);
+    this.writes++;
+    this.resortNodes();
+  }
+
+  /** upsertVm adds a VM or replaces it, moving its demand and index entries to its current node. */
+  upsertVm(vm: VirtualMachine): void {
+    this.writes++;
+    const old = this.vmRecords.get(vm.id);
+    if (old !== undefined) this.unplace(old);
+    const record = vmState(vm);
+    this.vmRecords.set(vm.id, record);
+    this.place(record);
+  }
+
+  /** removeVm drops a VM and releases what it held on its node. */
+  removeVm(vmId: string): void {
+    const old = this.vmRecords.get(vmId);
+    if (old === undefined) throw notFound("VirtualMachine", vmId);
+    this.writes++;
+    this.unplace(old);
+    this.vmRecords.delete(vmId);
+  }
+
+  /**
+   * reserve puts a VM on a node (adding the VM if the snapshot lacks it) and returns the
+   * reservation, which `revert` undoes. Revert reservations in the reverse order they were made.
+   */
+  reserve(vm: VirtualMachine, nodeId: string): Reservation {
+    if (!this.nodeRecords.has(nodeId))
+      throw failedPrecondition(
+        `cannot reserve vm "${vm.name}" on node ${nodeId}: the node is not in the snapshot`,
+        {
+          resource: { kind: "Node", id: nodeId },
+        },
+      );
+    const previous = this.vmRecords.get(vm.id)?.vm;
+    this.upsertVm({ ...vm, status: { ...vm.status, nodeId } });
+    return { vmId: vm.id, nodeId, previous };
+  }
+
+  /** revert undoes a reservation, restoring the VM as it was before (or removing it if it was new). */
+  revert(reservation: Reservation): void {
+    if (reservation.previous === undefined) {
+      if (this.vmRecords.has(reservation.vmId)) this.removeVm(reservation.vmId);
+    } else this.upsertVm(reservation.previous);
+  }
+
+  /** upsertCluster sets a cluster's overcommit ratios, re-deriving the capacity of its nodes. */
+  upsertCluster(cluster: Cluster): void {
+    this.writes++;
+    this.overcommitByCluster.set(cluster.id, cluster.spec.overcommit);
+    for (const n of this.sortedNodes)
+      if (n.node.clusterId === cluster.id) n.setOvercommit(cluster.spec.overcommit);
+  }
+
+  /** removeCluster forgets a cluster; its nodes fall back to the default overcommit. */
+  removeCluster(clusterId: string): void {
+    this.writes++;
+    this.overcommitByCluster.delete(clusterId);
+    for (const n of this.sortedNodes)
+      if (n.node.clusterId === clusterId) n.setOvercommit(this.defaultOvercommit);
+  }
+
+  /** upsertStoragePool records which nodes reach a pool. */
+  upsertStoragePool(pool: StoragePool): void {
+    this.writes++;
+    const ids = pool.spec.nodeIds;
+    this.pools.set(pool.id, { name: pool.name, nodes: ids.length === 0 ? null : new Set(ids) });
+  }
+
+  /** removeStoragePool forgets a pool. */
+  removeStoragePool(poolId: string): void {
+    this.writes++;
+    this.pools.delete(poolId);
+  }
+
+  /** upsertVolume records which pool a volume lives in. */
+  upsertVolume(volume: Volume): void {
+    this.writes++;
+    this.volumePools.set(volume.id, volume.spec.poolId);
+  }
+
+  /** removeVolume forgets a volume. */
+  removeVolume(volumeId: string): void {
+    this.writes++;
+    this.volumePools.delete(volumeId);
+  }
+
+  /** upsertNetwork records which nodes carry a network. */
+  upsertNetwork(network: VirtualNetwork): void {
+    this.writes++;
+    const ids = network.spec.nodeIds;
+    this.networkRecords.set(network.id, {
+      name: network.name,
+      nodes: ids.length === 0 ? null : new Set(ids),
+    });
+  }
+
+  /** removeNetwork forgets a network. */
+  removeNetwork(networkId: string): void {
+    this.writes++;
+    this.networkRecords.delete(networkId);
+  }
+
+  private overcommitFor(node: Node): OvercommitRatios {
+    const own = node.clusterId === undefined ? undefined : this.overcommitByCluster.get(node.clusterId);
+    return own ?? this.defaultOvercommit;
+  }
+
+  private resortNodes(): void {
+    this.sortedNodes = [...this.nodeRecords.values()].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
+  }
+
+  private place(vm: VmState): void {
+    if (vm.nodeId === undefined) return;
+    let set = this.vmsByNode.get(vm.nodeId);
+    if (set === undefined) {
+      set = new Set();
+      this.vmsByNode.set(vm.nodeId, set);
+    }
+    set.add(vm);
+    this.nodeRecords.get(vm.nodeId)?.charge(vm.demand, 1);
+    this.labelIndex.add(vm);
+  }
+
+  private unplace(vm: VmState): void {
+    if (vm.nodeId === undefined) return;
+    const set = this.vmsByNode.get(vm.nodeId);
+    set?.delete(vm);
+    if (set?.size === 0) this.vmsByNode.delete(vm.nodeId);
+    this.nodeRecords.get(vm.nodeId)?.charge(vm.demand, -1);
+    this.labelIndex.remove(vm);
+  }
+}

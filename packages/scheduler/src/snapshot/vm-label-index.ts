@@ -1,0 +1,126 @@
+import { type LabelSelector, type Labels, matchesSelector } from "@limiquantix/domain";
+import type { AntiAffinityHolder, VmState } from "./snapshot-types";
+
+const SEP = "\u0000";
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+/**
+ * VmLabelIndex indexes placed VMs by label and the required anti-affinity terms they hold,
+ * so affinity checks touch only the VMs a selector can match instead of scanning them all.
+ */
+export class VmLabelIndex {
+  /** `key\0value` → VMs carrying that label. */
+  private readonly byKeyValue = new Map<string, Set<VmState>>();
+  /** key → VMs carrying the key with any value. */
+  private readonly byKey = new Map<string, Set<VmState>>();
+  private readonly all = new Set<VmState>();
+  /** Anti-affinity terms keyed by a `key\0value` (or `key`) their selector requires. */
+  private readonly termsByKeyValue = new Map<string, Set<AntiAffinityHolder>>();
+  private readonly termsByKey = new Map<string, Set<AntiAffinityHolder>>();
+  /** Terms whose selectors require no label to be present (only `!=`, `notin`, `!exists`). */
+  private readonly unkeyedTerms = new Set<AntiAffinityHolder>();
+  private readonly holdersOf = new Map<VmState, AntiAffinityHolder[]>();
+
+  /** add indexes a placed VM. */
+  add(vm: VmState): void {
+    this.all.add(vm);
+    for (const [k, v] of Object.entries(vm.labels)) {
+      addTo(this.byKeyValue, k + SEP + v, vm);
+      addTo(this.byKey, k, vm);
+    }
+    const terms = vm.vm.spec.affinity.vmAntiAffinity.required;
+    if (terms.length === 0) return;
+    const holders: AntiAffinityHolder[] = [];
+    for (const term of terms) {
+      const holder: AntiAffinityHolder = { holder: vm, term };
+      holders.push(holder);
+      this.indexTerm(holder, true);
+    }
+    this.holdersOf.set(vm, holders);
+  }
+
+  /** remove drops a VM from the index. */
+  remove(vm: VmState): void {
+    if (!this.all.delete(vm)) return;
+    for (const [k, v] of Object.entries(vm.labels)) {
+      removeFrom(this.byKeyValue, k + SEP + v, vm);
+      removeFrom(this.byKey, k, vm);
+    }
+    const holders = this.holdersOf.get(vm);
+    if (holders === undefined) return;
+    for (const h of holders) this.indexTerm(h, false);
+    this.holdersOf.delete(vm);
+  }
+
+  /** matching yields the indexed VMs whose labels match a selector. */
+  *matching(selector: LabelSelector): Iterable<VmState> {
+    for (const vm of this.candidates(selector)) if (matchesSelector(selector, vm.labels)) yield vm;
+  }
+
+  /** holdersFor yields the anti-affinity terms of indexed VMs that select these labels. */
+  *holdersFor(labels: Readonly<Labels>): Iterable<AntiAffinityHolder> {
+    for (const [k, v] of Object.entries(labels)) {
+      for (const set of [this.termsByKeyValue.get(k + SEP + v), this.termsByKey.get(k)]) {
+        if (set === undefined) continue;
+        for (const h of set) if (matchesSelector(h.term.selector, labels)) yield h;
+      }
+    }
+    for (const h of this.unkeyedTerms) if (matchesSelector(h.term.selector, labels)) yield h;
+  }
+
+  /** The smallest set of VMs that can hold every VM the selector matches. */
+  private candidates(selector: LabelSelector): Iterable<VmState> {
+    let best: Iterable<VmState> = this.all;
+    let bestSize = this.all.size;
+    for (const req of selector) {
+      if (req.operator === "=" || req.operator === "exists") {
+        const set =
+          req.operator === "=" ? this.byKeyValue.get(req.key + SEP + req.values[0]) : this.byKey.get(req.key);
+        const size = set?.size ?? 0;
+        if (size < bestSize) {
+          best = set ?? [];
+          bestSize = size;
+        }
+      } else if (req.operator === "in") {
+        const sets = req.values.map((v) => this.byKeyValue.get(req.key + SEP + v));
+        const size = sets.reduce((n, s) => n + (s?.size ?? 0), 0);
+        if (size < bestSize) {
+          best = sets.flatMap((s) => (s === undefined ? [] : [...s]));
+          bestSize = size;
+        }
+      }
+    }
+    return best;
+  }
+
+  private indexTerm(holder: AntiAffinityHolder, add: boolean): void {
+    const put = add ? addTo : removeFrom;
+    // One positive requirement is enough to key on: a VM lacking it can never match the selector.
+    const req = holder.term.selector.find(
+      (r) => r.operator === "=" || r.operator === "in" || r.operator === "exists",
+    );
+    if (req === undefined) {
+      if (add) this.unkeyedTerms.add(holder);
+      else this.unkeyedTerms.delete(holder);
+    } else if (req.operator === "exists") {
+      put(this.termsByKey, req.key, holder);
+    } else {
+      for (const v of req.values) put(this.termsByKeyValue, req.key + SEP + v, holder);
+    }
+  }
+}
