@@ -1,0 +1,119 @@
+import { invalidArgument, resourceExhausted, serviceIdentifier } from "@limiquantix/domain";
+import type { Redis } from "ioredis";
+import { classifyRedisError, requireKey, requirePositiveInt } from "./errors";
+import { LuaScript } from "./lua-script";
+
+/** RateLimitDecision says whether a request fits the budget, what is left, and when to retry. */
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  /** Requests allowed per window. */
+  readonly limit: number;
+  /** Requests still allowed in the current window after this one. */
+  readonly remaining: number;
+  /** When denied, how long until the request would fit; 0 when allowed. */
+  readonly retryAfterMs: number;
+}
+
+/** RateLimiter counts requests per key over a sliding window. */
+export interface RateLimiter {
+  /** consume takes cost units (default 1) from key's budget if they fit, and reports the outcome. */
+  consume(key: string, cost?: number): Promise<RateLimitDecision>;
+  /** enforce is consume that fails with ResourceExhausted (with retryAfterMs) when the budget is spent. */
+  enforce(key: string, cost?: number): Promise<RateLimitDecision>;
+  /** reset forgets key's history, restoring its full budget. */
+  reset(key: string): Promise<void>;
+}
+/** RateLimiter is the service identifier of the rate limiter. */
+export const RateLimiter = serviceIdentifier<RateLimiter>("RateLimiter");
+
+/** SlidingWindowOptions size the budget: at most `limit` units in any `windowMs`. */
+export interface SlidingWindowOptions {
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Key prefix of the limiter's sorted sets (default `lqx:ratelimit:`). */
+  readonly keyPrefix?: string;
+}
+
+// One sorted set per key holds a member per unit, scored by its time. Trimming, counting and
+// adding happen in one script, so concurrent callers on any replica never overspend the
+// budget; the server's clock is used so replicas with skewed clocks agree.
+const SCRIPT = new LuaScript(`
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local id = ARGV[4]
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count + cost <= limit then
+  for i = 1, cost do redis.call('ZADD', KEYS[1], now, id .. ':' .. i) end
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, limit - count - cost, 0}
+end
+local need = count + cost - limit
+local oldest = redis.call('ZRANGE', KEYS[1], need - 1, need - 1, 'WITHSCORES')
+local retry = window
+if oldest[2] then retry = tonumber(oldest[2]) + window - now end
+if retry < 1 then retry = 1 end
+local left = limit - count
+if left < 0 then left = 0 end
+return {0, left, retry}
+`);
+
+let sequence = 0;
+
+/** SlidingWindowRateLimiter implements RateLimiter on Redis with an atomic sliding-window log. */
+export class SlidingWindowRateLimiter implements RateLimiter {
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: SlidingWindowOptions,
+  ) {
+    this.limit = requirePositiveInt("limit", options.limit);
+    this.windowMs = requirePositiveInt("windowMs", options.windowMs);
+    this.prefix = options.keyPrefix ?? "lqx:ratelimit:";
+  }
+
+  async consume(key: string, cost = 1): Promise<RateLimitDecision> {
+    const k = this.prefix + requireKey("key", key);
+    requirePositiveInt("cost", cost);
+    if (cost > this.limit) {
+      throw invalidArgument([{ field: "cost", description: `must not exceed the limit of ${this.limit} (got ${cost})` }]);
+    }
+    sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+    const id = `${process.pid}-${Date.now()}-${sequence}-${Math.random().toString(36).slice(2, 8)}`;
+    let reply: unknown;
+    try {
+      reply = await SCRIPT.run(this.redis, [k], [this.windowMs, this.limit, cost, id]);
+    } catch (err) {
+      throw classifyRedisError(err, `rate limit check of "${key}"`);
+    }
+    const [allowed, remaining, retryAfterMs] = reply as [number, number, number];
+    return { allowed: allowed === 1, limit: this.limit, remaining, retryAfterMs };
+  }
+
+  async enforce(key: string, cost = 1): Promise<RateLimitDecision> {
+    const decision = await this.consume(key, cost);
+    if (!decision.allowed) {
+      throw resourceExhausted(
+        `rate limit of ${this.limit} per ${this.windowMs} ms reached for "${key}"; retry in ${decision.retryAfterMs} ms`,
+        { retryAfterMs: decision.retryAfterMs, limit: this.limit, remaining: decision.remaining },
+      );
+    }
+    return decision;
+  }
+
+  async reset(key: string): Promise<void> {
+    const k = this.prefix + requireKey("key", key);
+    try {
+      await this.redis.del(k);
+    } catch (err) {
+      throw classifyRedisError(err, `rate limit reset of "${key}"`);
+    }
+  }
+}
