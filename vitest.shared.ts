@@ -7,7 +7,10 @@ import { defineConfig } from "vitest/config";
  */
 export const vitestShared = defineConfig({
   resolve: { conditions: ["limiquantix-source", "import", "module", "node", "default"] },
-  ssr: { resolve: { conditions: ["limiquantix-source", "import", "module", "node", "default"] } },
+  // Vitest hands the SSR conditions to Node as --conditions for external packages too, where
+  // "import" or "module" would make require() pick a package's ESM build (pg → pg-pool breaks).
+  // Vite adds import/require itself per import, so only the custom condition is listed here.
+  ssr: { resolve: { conditions: ["limiquantix-source", "node", "default"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 20_000,
