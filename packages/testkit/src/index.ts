@@ -3,3 +3,4 @@ export * from "./free-port";
 export * from "./temp-dir";
 export * from "./redis";
 export * from "./etcd";
+export * from "./postgres";
