@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** ServerMetrics are the Prometheus metrics the server exports on /metrics. */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  readonly rpcRequests: Counter<"method" | "code">;
+  readonly rpcDuration: Histogram<"method" | "code">;
+  readonly schedulerDuration: Histogram<"outcome">;
+  readonly reconcilerQueueDepth: Gauge;
+  readonly reconcileTotal: Counter<"outcome">;
+  readonly dbPool: Gauge<"state">;
+}
+
+/** createMetrics registers the server's metrics (and Node's default process metrics) in a fresh registry. */
+export function createMetrics(): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "limiquantix_" });
+  return {
+    registry,
+    rpcRequests: new Counter({
+      name: "limiquantix_rpc_requests_total",
+      help: "RPC calls handled, by method and result code",
+      labelNames: ["method", "code"],
+      registers: [registry],
+    }),
+    rpcDuration: new Histogram({
+      name: "limiquantix_rpc_duration_seconds",
+      help: "RPC call latency, by method and result code",
+      labelNames: ["method", "code"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    schedulerDuration: new Histogram({
+      name: "limiquantix_scheduler_placement_seconds",
+      help: "Time to place a VM, by outcome (placed or unplaceable)",
+      labelNames: ["outcome"],
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    reconcilerQueueDepth: new Gauge({
+      name: "limiquantix_reconciler_queue_depth",
+      help: "VMs waiting for the reconciler",
+      registers: [registry],
+    }),
+    reconcileTotal: new Counter({
+      name: "limiquantix_reconcile_total",
+      help: "Reconcile attempts by outcome",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    dbPool: new Gauge({
+      name: "limiquantix_db_pool_connections",
+      help: "Database pool connections by state (total, idle, waiting)",
+      labelNames: ["state"],
+      registers: [registry],
+    }),
+  };
+}
