@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import type { Config } from "../config/schema";
 
 /** createLogger makes the server's pino logger: JSON, or pretty lines when asked or on a terminal. */
@@ -10,7 +10,7 @@ export function createLogger(logging: Config["logging"], stream: NodeJS.Writable
       transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } },
     });
   }
-  return pino({ level: logging.level, base: { service: "limiquantix-server" } }, stream as pino.DestinationStream);
+  return pino({ level: logging.level, base: { service: "limiquantix-server" } }, stream as DestinationStream);
 }
 
 export type { Logger };
