@@ -1,1 +1,5 @@
-export {};
+// Conformance suites for adapter authors: one call per port registers a thorough vitest suite
+// against a harness factory, so a third-party adapter proves itself the same way ours do.
+export { runRepositoryConformance, type RepositoryHarness } from "./conformance/repository-conformance";
+export { fixtures, merge, type Overrides, uniqueId, uniqueName, uniqueSuffix } from "./conformance/fixtures";
+export { deferred, type Deferred, eventually, expectDomainError, sleep } from "./conformance/support";

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { fixtures } from "../fixtures";
+import { deferred, expectDomainError } from "../support";
+import type { RepositoryHarness } from "./harness";
+
+/** unitOfWorkSuite registers tests of all-or-nothing, isolated multi-entity writes. */
+export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
+  const h = () => harness();
+
+  describe("unit of work", () => {
+    it("commits every write and returns the work's result", async () => {
+      const project = fixtures.project();
+      const result = await h().uow.run(async (tx) => {
+        const p = await tx.projects.create(project);
+        const vm = await tx.vms.create(fixtures.vm({ projectId: p.id }));
+        await tx.audit.append(fixtures.auditEntry({ projectId: p.id }));
+        return vm.id;
+      });
+      expect((await h().repos.projects.get(project.id)).name).toBe(project.name);
+      expect((await h().repos.vms.get(result)).projectId).toBe(project.id);
+      expect(await h().repos.audit.count({ projectId: project.id })).toBe(1);
+    });
+
+    it("rolls back every write when the work throws, and rethrows the same error", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const kept = await h().repos.vms.create(fixtures.vm({ projectId, labels: { v: "1" } }));
+      const doomed = await h().repos.vms.create(fixtures.vm({ projectId }));
+      const boom = new Error("boom");
+      const newVm = fixtures.vm({ projectId });
+      await expect(
+        h().uow.run(async (tx) => {
+          await tx.vms.create(newVm);
+          await tx.vms.update({ ...kept, labels: { v: "2" } });
+          await tx.vms.delete(doomed.id);
+          await tx.audit.append(fixtures.auditEntry({ projectId }));
+          throw boom;
+        }),
+      ).rejects.toBe(boom);
+      expect(await h().repos.vms.find(newVm.id)).toBeUndefined();
+      expect(await h().repos.vms.get(kept.id)).toEqual(kept);
+      expect(await h().repos.vms.get(doomed.id)).toEqual(doomed);
+      expect(await h().repos.audit.count({ projectId })).toBe(0);
+    });
+
+    it("a refused write inside the work rolls back the earlier writes when its error escapes", async () => {
+      const project = fixtures.project();
+      await expectDomainError(
+        h().uow.run(async (tx) => {
+          await tx.projects.create(project);
+          await tx.vms.create(fixtures.vm({ projectId: project.id, spec: { memory: { sizeMib: 1 } } }));
+        }),
+        "InvalidArgument",
+      );
+      expect(await h().repos.projects.find(project.id)).toBeUndefined();
+    });
+
+    it("writes are invisible outside until the work commits, and visible inside at once", async () => {
+      const project = fixtures.project();
+      const inside = deferred();
+      const proceed = deferred();
+      const work = h().uow.run(async (tx) => {
+        const p = await tx.projects.create(project);
+        expect(await tx.projects.get(p.id)).toEqual(p);
+        expect(await tx.projects.findByName(p.name)).toEqual(p);
+        expect(
+          (await tx.projects.list({ labelSelector: "" }, { limit: 1000 })).items.map((x) => x.id),
+        ).toContain(p.id);
+        inside.resolve();
+        await proceed.promise;
+      });
+      await inside.promise;
+      expect(await h().repos.projects.find(project.id)).toBeUndefined();
+      expect(await h().repos.projects.findByName(project.name)).toBeUndefined();
+      proceed.resolve();
+      await work;
+      expect((await h().repos.projects.get(project.id)).name).toBe(project.name);
+    });
+
+    it("an update and a delete inside the work are invisible outside until commit", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
+      const gone = await h().repos.vms.create(fixtures.vm({ projectId }));
+      const inside = deferred();
+      const proceed = deferred();
+      const work = h().uow.run(async (tx) => {
+        await tx.vms.update({ ...vm, labels: { changed: "yes" } });
+        await tx.vms.delete(gone.id);
+        expect(await tx.vms.find(gone.id)).toBeUndefined();
+        expect((await tx.vms.get(vm.id)).labels.changed).toBe("yes");
+        inside.resolve();
+        await proceed.promise;
+      });
+      await inside.promise;
+      expect(await h().repos.vms.get(vm.id)).toEqual(vm);
+      expect(await h().repos.vms.get(gone.id)).toEqual(gone);
+      proceed.resolve();
+      await work;
+      expect((await h().repos.vms.get(vm.id)).labels.changed).toBe("yes");
+      expect(await h().repos.vms.find(gone.id)).toBeUndefined();
+    });
+
+    it("uniqueness holds inside the work, against committed rows and the work's own", async () => {
+      const existing = await h().repos.projects.create(fixtures.project());
+      const fresh = fixtures.project();
+      await h()
+        .uow.run(async (tx) => {
+          await expectDomainError(
+            tx.projects.create(fixtures.project({ name: existing.name })),
+            "AlreadyExists",
+          );
+          await tx.projects.create(fresh);
+          await expectDomainError(
+            tx.projects.create(fixtures.project({ name: fresh.name })),
+            "AlreadyExists",
+          );
+        })
+        .catch(() => undefined);
+      // Whether the work survived its caught errors or not, no duplicate may exist.
+      expect((await h().repos.projects.findByName(existing.name))?.id).toBe(existing.id);
+      const committed = await h().repos.projects.findByName(fresh.name);
+      if (committed) expect(committed.id).toBe(fresh.id);
+    });
+
+    it("two works updating the same resource from the same read: one commits, the other is Conflict and rolls back", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
+      const sideA = fixtures.vm({ projectId });
+      const sideB = fixtures.vm({ projectId });
+      const results = await Promise.allSettled([
+        h().uow.run(async (tx) => {
+          await tx.vms.create(sideA);
+          return tx.vms.update({ ...vm, labels: { by: "a" } });
+        }),
+        h().uow.run(async (tx) => {
+          await tx.vms.create(sideB);
+          return tx.vms.update({ ...vm, labels: { by: "b" } });
+        }),
+      ]);
+      const winners = results.filter((r) => r.status === "fulfilled");
+      expect(winners).toHaveLength(1);
+      const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      await expectDomainError(Promise.reject(loser.reason), "Conflict");
+      const stored = await h().repos.vms.get(vm.id);
+      expect(stored.resourceVersion).toBe(2);
+      const winnerSide = stored.labels.by === "a" ? sideA : sideB;
+      const loserSide = stored.labels.by === "a" ? sideB : sideA;
+      expect(await h().repos.vms.find(winnerSide.id)).toBeDefined();
+      expect(await h().repos.vms.find(loserSide.id)).toBeUndefined();
+    });
+
+    it("reserving node capacity through its resourceVersion never overcommits under concurrent works", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      // Room for exactly one 2-vCPU VM.
+      const node = await h().repos.nodes.create(
+        fixtures.node({ status: { allocatable: { vcpus: 2, memoryMib: 4096 } } }),
+      );
+      const place = (vmInput: ReturnType<typeof fixtures.vm>) =>
+        h().uow.run(async (tx) => {
+          const n = await tx.nodes.get(node.id);
+          const need = 2;
+          if (n.status.allocated.vcpus + need > n.status.allocatable.vcpus) throw new Error("full");
+          await tx.nodes.updateStatus(
+            n.id,
+            {
+              ...n.status,
+              allocated: {
+                ...n.status.allocated,
+                vcpus: n.status.allocated.vcpus + need,
+                vmCount: n.status.allocated.vmCount + 1,
+              },
+            },
+            n.resourceVersion,
+          );
+          return tx.vms.create({ ...vmInput, status: { nodeId: n.id } });
+        });
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => place(fixtures.vm({ projectId }))));
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const after = await h().repos.nodes.get(node.id);
+      expect(after.status.allocated.vcpus).toBe(2);
+      expect(await h().repos.vms.listByNode(node.id)).toHaveLength(1);
+    });
+
+    it("a stale update outside a work that committed meanwhile is Conflict", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
+      await h().uow.run(async (tx) => {
+        await tx.vms.update({ ...vm, labels: { by: "work" } });
+      });
+      await expectDomainError(h().repos.vms.update({ ...vm, labels: { by: "outside" } }), "Conflict");
+      expect((await h().repos.vms.get(vm.id)).labels.by).toBe("work");
+    });
+
+    it("works run one after another produce the combined result", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
+      for (let i = 0; i < 5; i++)
+        await h().uow.run(async (tx) => {
+          const cur = await tx.vms.get(vm.id);
+          await tx.vms.update({ ...cur, labels: { n: String(i) } });
+        });
+      const stored = await h().repos.vms.get(vm.id);
+      expect(stored.resourceVersion).toBe(6);
+      expect(stored.labels.n).toBe("4");
+    });
+  });
+}
