@@ -65,7 +65,10 @@ export async function createRedisAdapters(options: RedisAdaptersOptions): Promis
   const eventBus = new RedisEventBus(
     redis,
     subscriber,
-    { channelPrefix: `${prefix}events:`, onError: (err, topic) => onError?.(err, `event handler of ${topic}`) },
+    {
+      channelPrefix: `${prefix}events:`,
+      onError: (err, topic) => onError?.(err, `event handler of ${topic}`),
+    },
     () => closeRedis(subscriber),
   );
   const sessions = new RedisSessionStore(redis, { keyPrefix: `${prefix}session:` });

@@ -25,7 +25,8 @@ export function degradeToMiss(cache: Cache, options: DegradingCacheOptions = {})
   };
   return {
     get: <T>(key: string) => cache.get<T>(key).catch(absorb<T | undefined>("get", undefined)),
-    set: <T>(key: string, value: T, ttlMs?: number) => cache.set(key, value, ttlMs).catch(absorb("set", undefined)),
+    set: <T>(key: string, value: T, ttlMs?: number) =>
+      cache.set(key, value, ttlMs).catch(absorb("set", undefined)),
     delete: (key: string) => cache.delete(key).catch(absorb("delete", false)),
     deleteByPrefix: (prefix: string) => cache.deleteByPrefix(prefix).catch(absorb("deleteByPrefix", 0)),
   };

@@ -1,4 +1,11 @@
-import { DomainError, ErrorCode, internal, invalidArgument, isDomainError, unavailable } from "@limiquantix/domain";
+import {
+  DomainError,
+  ErrorCode,
+  internal,
+  invalidArgument,
+  isDomainError,
+  unavailable,
+} from "@limiquantix/domain";
 
 // ioredis signals connection trouble with plain Errors whose messages are stable across 5.x;
 // node's socket errors carry a code. Both mean "Redis cannot be reached right now".

@@ -83,7 +83,9 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     const k = this.prefix + requireKey("key", key);
     requirePositiveInt("cost", cost);
     if (cost > this.limit) {
-      throw invalidArgument([{ field: "cost", description: `must not exceed the limit of ${this.limit} (got ${cost})` }]);
+      throw invalidArgument([
+        { field: "cost", description: `must not exceed the limit of ${this.limit} (got ${cost})` },
+      ]);
     }
     sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
     const id = `${process.pid}-${Date.now()}-${sequence}-${Math.random().toString(36).slice(2, 8)}`;

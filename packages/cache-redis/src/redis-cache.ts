@@ -58,7 +58,9 @@ export class RedisCache implements Cache {
     if (ttlMs !== undefined) requirePositiveInt("ttlMs", ttlMs);
     const json = JSON.stringify(value);
     if (json === undefined) {
-      throw invalidArgument([{ field: "value", description: "must be JSON-serialisable (got undefined or a function)" }]);
+      throw invalidArgument([
+        { field: "value", description: "must be JSON-serialisable (got undefined or a function)" },
+      ]);
     }
     try {
       if (ttlMs === undefined) await this.redis.set(k, json);

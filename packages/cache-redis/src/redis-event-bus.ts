@@ -151,6 +151,7 @@ export class RedisEventBus implements EventBus {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw failedPrecondition("the event bus is closed; create a new one to publish or subscribe");
+    if (this.closed)
+      throw failedPrecondition("the event bus is closed; create a new one to publish or subscribe");
   }
 }

@@ -100,7 +100,8 @@ export class RedisSessionStore implements SessionStore {
       const raw = await this.redis.get(key);
       if (raw === null) return false;
       const { userId } = JSON.parse(raw) as Session;
-      const [[, removed] = []] = (await this.redis.multi().del(key).srem(this.userKey(userId), id).exec()) ?? [];
+      const [[, removed] = []] =
+        (await this.redis.multi().del(key).srem(this.userKey(userId), id).exec()) ?? [];
       return removed === 1;
     } catch (err) {
       throw classifyRedisError(err, "revoking a session");
