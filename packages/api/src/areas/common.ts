@@ -1,0 +1,2 @@
+// limiquantix.common.v1: shared messages: conditions, label requirements, resource references, event types.
+export * from "../gen/limiquantix/common/v1/common_pb";
