@@ -3,3 +3,5 @@
 export { runRepositoryConformance, type RepositoryHarness } from "./conformance/repository-conformance";
 export { fixtures, merge, type Overrides, uniqueId, uniqueName, uniqueSuffix } from "./conformance/fixtures";
 export { deferred, type Deferred, eventually, expectDomainError, sleep } from "./conformance/support";
+export { type CacheHarness, runCacheConformance } from "./conformance/cache-conformance";
+export { type EventBusHarness, runEventBusConformance } from "./conformance/event-bus-conformance";
