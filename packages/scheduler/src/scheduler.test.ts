@@ -26,12 +26,19 @@ describe("Scheduler.place", () => {
     ];
     const snap = new ClusterSnapshot({
       nodes,
-      vms: [vm("db-1", { labels: { app: "db" }, nodeId: "db-a" }), vm("db-1b", { labels: { app: "db" }, nodeId: "db-b" })],
+      vms: [
+        vm("db-1", { labels: { app: "db" }, nodeId: "db-a" }),
+        vm("db-1b", { labels: { app: "db" }, nodeId: "db-b" }),
+      ],
     });
     const db2 = vm("db-2", {
       labels: { app: "db" },
       memoryMib: 8192,
-      spec: { affinity: { vmAntiAffinity: { required: [{ selector: [{ key: "app", operator: "=", values: ["db"] }] }] } } },
+      spec: {
+        affinity: {
+          vmAntiAffinity: { required: [{ selector: [{ key: "app", operator: "=", values: ["db"] }] }] },
+        },
+      },
     });
     const err = failure(() => new Scheduler().place(snap, db2));
     expect(err.message).toBe(
@@ -62,17 +69,27 @@ describe("Scheduler.place", () => {
   });
 
   it("returns ranked candidates with each plugin's score when asked", () => {
-    const snap = new ClusterSnapshot({ nodes: [node("a"), node("b")], vms: [vm("x", { nodeId: "a", vcpus: 8 })] });
+    const snap = new ClusterSnapshot({
+      nodes: [node("a"), node("b")],
+      vms: [vm("x", { nodeId: "a", vcpus: 8 })],
+    });
     const p = new Scheduler().place(snap, vm("v"), { candidates: 5 });
     expect(p.nodeId).toBe("b");
     expect(p.candidates?.map((c) => c.nodeId)).toEqual(["b", "a"]);
-    expect(Object.keys(p.candidates?.[0]?.scores ?? {})).toEqual(["least-allocated", "balanced", "prefer-no-schedule"]);
+    expect(Object.keys(p.candidates?.[0]?.scores ?? {})).toEqual([
+      "least-allocated",
+      "balanced",
+      "prefer-no-schedule",
+    ]);
     expect(p.candidates?.[0]?.score).toBe(p.score);
     expect(p.candidates?.[0]?.score).toBeGreaterThan(p.candidates?.[1]?.score ?? 0);
   });
 
   it("spreads with the spread preset and packs with the pack preset", () => {
-    const snap = new ClusterSnapshot({ nodes: [node("a"), node("b")], vms: [vm("x", { nodeId: "a", vcpus: 4 })] });
+    const snap = new ClusterSnapshot({
+      nodes: [node("a"), node("b")],
+      vms: [vm("x", { nodeId: "a", vcpus: 4 })],
+    });
     expect(new Scheduler({ profile: { preset: "spread" } }).place(snap, vm("v")).nodeId).toBe("b");
     expect(new Scheduler({ profile: { preset: "pack" } }).place(snap, vm("v")).nodeId).toBe("a");
   });
@@ -121,15 +138,22 @@ describe("Scheduler.place", () => {
 
   it("lets a third-party score registered by name with a weight change the outcome", () => {
     const snap = new ClusterSnapshot({ nodes: [node("a"), node("z")] });
-    const lastByName = defineScore<undefined>({ name: "last-by-name", score: (n) => (n.id === "z" ? 100 : 0) });
+    const lastByName = defineScore<undefined>({
+      name: "last-by-name",
+      score: (n) => (n.id === "z" ? 100 : 0),
+    });
     const scheduler = new Scheduler({ plugins: [lastByName], profile: { scores: { "last-by-name": 10 } } });
     expect(scheduler.place(snap, vm("v")).nodeId).toBe("z");
   });
 
   it("rejects a profile naming an unknown plugin or a negative weight", () => {
     expect(() => new Scheduler({ profile: { filters: ["nope"] } })).toThrow(/unknown filter "nope"/);
-    expect(() => new Scheduler({ profile: { scores: { balanced: -1 } } })).toThrow(/profile.scores.balanced must be a finite weight/);
-    expect(() => new Scheduler({ profile: { percentageOfNodesToScore: 0 } })).toThrow(/percentageOfNodesToScore/);
+    expect(() => new Scheduler({ profile: { scores: { balanced: -1 } } })).toThrow(
+      /profile.scores.balanced must be a finite weight/,
+    );
+    expect(() => new Scheduler({ profile: { percentageOfNodesToScore: 0 } })).toThrow(
+      /percentageOfNodesToScore/,
+    );
   });
 
   it("refuses a third-party plugin whose name is taken", () => {
@@ -146,13 +170,19 @@ describe("Scheduler.place", () => {
   });
 
   it("stops scanning once it has enough feasible nodes in a large cluster but still finds a lone fit", () => {
-    const nodes = Array.from({ length: 400 }, (_, i) => node(`n${String(i).padStart(3, "0")}`, { cordoned: i !== 123 }));
+    const nodes = Array.from({ length: 400 }, (_, i) =>
+      node(`n${String(i).padStart(3, "0")}`, { cordoned: i !== 123 }),
+    );
     const snap = new ClusterSnapshot({ nodes });
     const p = new Scheduler().place(snap, vm("v"));
     expect(p.nodeId).toBe("n123");
     expect(p.feasibleNodes).toBe(1);
-    const open = new ClusterSnapshot({ nodes: nodes.map((n) => ({ ...n, spec: { ...n.spec, cordoned: false } })) });
+    const open = new ClusterSnapshot({
+      nodes: nodes.map((n) => ({ ...n, spec: { ...n.spec, cordoned: false } })),
+    });
     expect(new Scheduler().place(open, vm("v")).evaluatedNodes).toBeLessThan(400);
-    expect(new Scheduler({ profile: { percentageOfNodesToScore: 100 } }).place(open, vm("v")).evaluatedNodes).toBe(400);
+    expect(
+      new Scheduler({ profile: { percentageOfNodesToScore: 100 } }).place(open, vm("v")).evaluatedNodes,
+    ).toBe(400);
   });
 });

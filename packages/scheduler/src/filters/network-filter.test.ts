@@ -19,10 +19,14 @@ describe("network filter", () => {
 
   it("rejects a node that does not carry one of the VM's networks", () => {
     expect(filterOn(networkFilter, snap, withNics("overlay", "vlan-a"), "a")).toBeUndefined();
-    expect(filterOn(networkFilter, snap, withNics("overlay", "vlan-a"), "b")).toBe('does not carry network "vlan-a"');
+    expect(filterOn(networkFilter, snap, withNics("overlay", "vlan-a"), "b")).toBe(
+      'does not carry network "vlan-a"',
+    );
   });
 
   it("throws NotFound for a network the snapshot does not know", () => {
-    expect(() => filterOn(networkFilter, snap, withNics("ghost"), "a")).toThrow(/VirtualNetwork ghost not found/);
+    expect(() => filterOn(networkFilter, snap, withNics("ghost"), "a")).toThrow(
+      /VirtualNetwork ghost not found/,
+    );
   });
 });

@@ -34,7 +34,9 @@ describe("node-ready filter", () => {
 
 describe("compute-role filter", () => {
   it("rejects a storage-only node and passes a compute node", () => {
-    const snap = new ClusterSnapshot({ nodes: [node("s", { roles: ["storage"] }), node("c", { roles: ["storage", "compute"] })] });
+    const snap = new ClusterSnapshot({
+      nodes: [node("s", { roles: ["storage"] }), node("c", { roles: ["storage", "compute"] })],
+    });
     expect(filterOn(computeRoleFilter, snap, vm("a"), "s")).toBe("not a compute node");
     expect(filterOn(computeRoleFilter, snap, vm("a"), "c")).toBeUndefined();
   });

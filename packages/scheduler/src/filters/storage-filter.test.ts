@@ -21,7 +21,9 @@ describe("storage filter", () => {
 
   it("rejects a node that cannot reach a pool of one of the VM's volumes", () => {
     expect(filterOn(storageFilter, snap, withDisks("vol-s", "vol-a"), "a")).toBeUndefined();
-    expect(filterOn(storageFilter, snap, withDisks("vol-s", "vol-a"), "b")).toBe('cannot reach storage pool "local-a"');
+    expect(filterOn(storageFilter, snap, withDisks("vol-s", "vol-a"), "b")).toBe(
+      'cannot reach storage pool "local-a"',
+    );
   });
 
   it("fails with NotFound for a volume the snapshot does not know", () => {

@@ -32,7 +32,9 @@ describe("taint filter", () => {
 
   it("rejects a toleration with the wrong value or effect", () => {
     const wrongValue = vm("v", { spec: { tolerations: [{ key: "dedicated", value: "cpu" }] } });
-    const wrongEffect = vm("w", { spec: { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoExecute" }] } });
+    const wrongEffect = vm("w", {
+      spec: { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoExecute" }] },
+    });
     expect(filterOn(taintFilter, snap, wrongValue, "gpu")).toBeDefined();
     expect(filterOn(taintFilter, snap, wrongEffect, "gpu")).toBeDefined();
   });

@@ -4,9 +4,16 @@ import { filterOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { vmAffinityFilter } from "./vm-affinity-filter";
 
-const term = (app: string, topologyKey = "node") => ({ selector: [{ key: "app", operator: "=", values: [app] }], topologyKey });
+const term = (app: string, topologyKey = "node") => ({
+  selector: [{ key: "app", operator: "=", values: [app] }],
+  topologyKey,
+});
 const anti = (id: string, app: string, topologyKey = "node", nodeId?: string) =>
-  vm(id, { labels: { app }, nodeId, spec: { affinity: { vmAntiAffinity: { required: [term(app, topologyKey)] } } } });
+  vm(id, {
+    labels: { app },
+    nodeId,
+    spec: { affinity: { vmAntiAffinity: { required: [term(app, topologyKey)] } } },
+  });
 
 describe("vm-affinity filter", () => {
   const nodes = [
@@ -39,16 +46,24 @@ describe("vm-affinity filter", () => {
   });
 
   it("requires a selected VM in the same domain for required affinity", () => {
-    const snap = new ClusterSnapshot({ nodes, vms: [vm("cache-1", { labels: { app: "cache" }, nodeId: "n3" })] });
+    const snap = new ClusterSnapshot({
+      nodes,
+      vms: [vm("cache-1", { labels: { app: "cache" }, nodeId: "n3" })],
+    });
     const v = vm("web-1", { spec: { affinity: { vmAffinity: { required: [term("cache", "zone")] } } } });
     expect(filterOn(vmAffinityFilter, snap, v, "n3")).toBeUndefined();
-    expect(filterOn(vmAffinityFilter, snap, v, "n1")).toBe('affinity: no vm matching "app=cache" in the same "zone" domain');
+    expect(filterOn(vmAffinityFilter, snap, v, "n1")).toBe(
+      'affinity: no vm matching "app=cache" in the same "zone" domain',
+    );
     expect(filterOn(vmAffinityFilter, snap, v, "n4")).toBeDefined();
   });
 
   it("lets the first member of a self-selecting affinity group go anywhere", () => {
     const snap = new ClusterSnapshot({ nodes });
-    const v = vm("web-1", { labels: { app: "web" }, spec: { affinity: { vmAffinity: { required: [term("web")] } } } });
+    const v = vm("web-1", {
+      labels: { app: "web" },
+      spec: { affinity: { vmAffinity: { required: [term("web")] } } },
+    });
     expect(filterOn(vmAffinityFilter, snap, v, "n2")).toBe("skipped");
   });
 

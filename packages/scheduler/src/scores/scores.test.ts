@@ -70,7 +70,11 @@ describe("vm-affinity-preference score", () => {
     ],
   });
   const pref = (kind: "vmAffinity" | "vmAntiAffinity") =>
-    vm("x", { spec: { affinity: { [kind]: { preferred: [{ selector: parseLabelSelector("app=web"), weight: 10 }] } } } });
+    vm("x", {
+      spec: {
+        affinity: { [kind]: { preferred: [{ selector: parseLabelSelector("app=web"), weight: 10 }] } },
+      },
+    });
 
   it("skips a VM without preferred terms", () => {
     expect(scoresOf(vmAffinityScore, apps, small, ["n1"])).toBe("skipped");
@@ -86,15 +90,27 @@ describe("vm-affinity-preference score", () => {
 });
 
 describe("host-rule-preference score", () => {
-  const groups = new ClusterSnapshot({ nodes: [node("a", { labels: { rack: "r1" } }), node("b", { labels: { rack: "r2" } })] });
+  const groups = new ClusterSnapshot({
+    nodes: [node("a", { labels: { rack: "r1" } }), node("b", { labels: { rack: "r2" } })],
+  });
 
   it("scores the weighted share of should rules a node meets", () => {
     const v = vm("v", {
       spec: {
         affinity: {
           hostRules: [
-            { type: "run-on", enforcement: "should", nodeSelector: parseLabelSelector("rack=r1"), weight: 30 },
-            { type: "not-run-on", enforcement: "should", nodeSelector: parseLabelSelector("rack=r2"), weight: 10 },
+            {
+              type: "run-on",
+              enforcement: "should",
+              nodeSelector: parseLabelSelector("rack=r1"),
+              weight: 30,
+            },
+            {
+              type: "not-run-on",
+              enforcement: "should",
+              nodeSelector: parseLabelSelector("rack=r2"),
+              weight: 10,
+            },
           ],
         },
       },
@@ -104,7 +120,11 @@ describe("host-rule-preference score", () => {
 
   it("skips a VM with only must rules", () => {
     const v = vm("v", {
-      spec: { affinity: { hostRules: [{ type: "run-on", enforcement: "must", nodeSelector: parseLabelSelector("rack=r1") }] } },
+      spec: {
+        affinity: {
+          hostRules: [{ type: "run-on", enforcement: "must", nodeSelector: parseLabelSelector("rack=r1") }],
+        },
+      },
     });
     expect(scoresOf(hostRuleScore, groups, v, ["a", "b"])).toBe("skipped");
   });
