@@ -1,0 +1,211 @@
+import {
+  type AgentVmStatus,
+  ErrorCode,
+  type HypervisorAgent,
+  hasErrorCode,
+  type PowerState,
+  type VirtualMachine,
+} from "@limiquantix/domain";
+import type { ServerMetrics } from "../observability/metrics";
+import type { AgentDirectory } from "../services/agent-directory";
+import { KeyedMutex } from "../services/keyed-mutex";
+import type { ServiceDeps } from "../services/service-deps";
+import type { VmService } from "../services/vm-service";
+import { agentDefinitionOf } from "./agent-vm-definition";
+import type { Controller } from "./controller";
+
+/** ReconcilerOptions bound the reconciler's work. */
+export interface ReconcilerOptions {
+  readonly concurrency: number;
+  readonly resyncIntervalMs: number;
+  readonly maxBackoffMs: number;
+  /** How long a graceful stop may take before the VM is forced off. */
+  readonly gracefulStopTimeoutSec?: number;
+  /** How soon to look again at a VM in a transitional state (STARTING, STOPPING, MIGRATING). */
+  readonly pollMs?: number;
+}
+
+const TRANSITIONAL: ReadonlySet<PowerState> = new Set(["STARTING", "STOPPING", "MIGRATING", "PENDING"]);
+
+/**
+ * Reconciler drives each VM's agent toward the VM's desired power state: idempotently, one VM at
+ * a time under a per-VM lock, at most `concurrency` VMs at once, retrying failures with
+ * exponential backoff, and recording in status what the agent reports.
+ */
+export class Reconciler implements Controller {
+  readonly name = "reconciler";
+  private readonly locks = new KeyedMutex();
+  private readonly queued = new Set<string>();
+  private readonly hints = new Map<string, "graceful" | "force">();
+  private readonly attempts = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private running = 0;
+  private signal: AbortSignal | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly vms: VmService,
+    private readonly agents: AgentDirectory,
+    private readonly options: ReconcilerOptions,
+    private readonly metrics?: ServerMetrics,
+  ) {}
+
+  /** enqueue asks for a VM to be reconciled soon; repeated requests for a queued VM collapse into one. */
+  enqueue(vmId: string, hint?: { stopMode?: "graceful" | "force" }): void {
+    if (hint?.stopMode) this.hints.set(vmId, hint.stopMode);
+    if (!this.signal || this.signal.aborted) {
+      this.queued.add(vmId);
+      return;
+    }
+    this.queued.add(vmId);
+    this.metrics?.reconcilerQueueDepth.set(this.queued.size);
+    this.pump();
+  }
+
+  /** queueDepth is how many VMs wait for reconciliation. */
+  get queueDepth(): number {
+    return this.queued.size;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    await this.resyncAll();
+    this.resync = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
+    this.resync.unref();
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    if (this.resync) clearInterval(this.resync);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    while (this.running > 0) await this.idle;
+  }
+
+  private async resyncAll(): Promise<void> {
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await this.deps.repos.vms.list({}, cursor ? { limit: 500, cursor } : { limit: 500 });
+        for (const vm of page.items) if (this.needsWork(vm)) this.queued.add(vm.id);
+        cursor = page.nextCursor;
+      } while (cursor && !this.signal?.aborted);
+      this.pump();
+    } catch (e) {
+      this.deps.logger.warn({ err: e }, "reconciler resync failed; will try again");
+    }
+  }
+
+  private needsWork(vm: VirtualMachine): boolean {
+    return vm.status.nodeId !== undefined && (vm.status.powerState !== vm.spec.desiredPowerState || TRANSITIONAL.has(vm.status.powerState));
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.queued.size > 0 && !this.signal?.aborted) {
+      const vmId = this.queued.values().next().value as string;
+      this.queued.delete(vmId);
+      this.metrics?.reconcilerQueueDepth.set(this.queued.size);
+      this.running++;
+      if (this.running === 1) this.idle = new Promise((r) => (this.wake = r));
+      void this.locks
+        .run(vmId, () => this.reconcile(vmId))
+        .finally(() => {
+          this.running--;
+          if (this.running === 0) this.wake?.();
+          this.pump();
+        });
+    }
+  }
+
+  private later(vmId: string, delayMs: number): void {
+    if (this.signal?.aborted) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.enqueue(vmId);
+    }, delayMs);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** reconcile brings one VM's agent one step toward its desired state and records what the agent reports. */
+  private async reconcile(vmId: string): Promise<void> {
+    let vm: VirtualMachine | undefined;
+    try {
+      vm = await this.deps.repos.vms.find(vmId);
+      if (!vm?.status.nodeId) return;
+      const agent = await this.agents.forNode(vm.status.nodeId);
+      const observed = await this.step(agent, vm);
+      await this.record(vm, observed, "");
+      this.attempts.delete(vmId);
+      this.metrics?.reconcileTotal.inc({ outcome: "ok" });
+      if (TRANSITIONAL.has(observed.powerState) || observed.powerState !== vm.spec.desiredPowerState)
+        this.later(vmId, this.options.pollMs ?? 250);
+    } catch (e) {
+      const n = (this.attempts.get(vmId) ?? 0) + 1;
+      this.attempts.set(vmId, n);
+      const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(n, 16));
+      this.metrics?.reconcileTotal.inc({ outcome: "error" });
+      this.deps.logger.warn({ err: e, vmId, attempt: n, retryInMs: delay }, "reconcile failed");
+      if (vm && !hasErrorCode(e, ErrorCode.NotFound)) await this.record(vm, undefined, (e as Error).message).catch(() => undefined);
+      this.later(vmId, delay);
+    }
+  }
+
+  private async step(agent: HypervisorAgent, vm: VirtualMachine): Promise<AgentVmStatus> {
+    let st: AgentVmStatus;
+    try {
+      st = await agent.getVmStatus(vm.id);
+    } catch (e) {
+      if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
+      st = await agent.createVm(await agentDefinitionOf(this.deps.repos, vm));
+    }
+    const desired = vm.spec.desiredPowerState;
+    const s = st.powerState;
+    if (TRANSITIONAL.has(s) && s !== "PENDING") return st;
+    switch (desired) {
+      case "RUNNING":
+        if (s === "STOPPED" || s === "FAILED" || s === "PENDING") return agent.startVm(vm.id);
+        if (s === "PAUSED" || s === "SUSPENDED") return agent.resumeVm(vm.id);
+        return st;
+      case "STOPPED": {
+        if (s !== "RUNNING" && s !== "PAUSED" && s !== "SUSPENDED") return st;
+        const mode = s === "RUNNING" ? (this.hints.get(vm.id) ?? "graceful") : "force";
+        this.hints.delete(vm.id);
+        return agent.stopVm(vm.id, { mode, timeoutSec: this.options.gracefulStopTimeoutSec ?? 60 });
+      }
+      case "PAUSED":
+        if (s === "RUNNING") return agent.pauseVm(vm.id);
+        if (s === "STOPPED" || s === "PENDING") return agent.startVm(vm.id);
+        if (s === "SUSPENDED") return agent.resumeVm(vm.id);
+        return st;
+      case "SUSPENDED":
+        if (s === "RUNNING") return agent.suspendVm(vm.id);
+        if (s === "PAUSED") return agent.resumeVm(vm.id);
+        return st;
+    }
+  }
+
+  private async record(vm: VirtualMachine, observed: AgentVmStatus | undefined, message: string): Promise<void> {
+    const same =
+      (!observed ||
+        (observed.powerState === vm.status.powerState &&
+          observed.ipAddresses.join() === vm.status.ipAddresses.join())) &&
+      message === vm.status.message;
+    if (same) return;
+    const now = this.deps.clock.now().toISOString();
+    await this.vms.patchStatus(vm.id, (current) => ({
+      ...current.status,
+      ...(observed
+        ? {
+            powerState: observed.powerState,
+            ipAddresses: [...observed.ipAddresses],
+            ...(observed.powerState !== current.status.powerState ? { lastTransitionAt: now } : {}),
+          }
+        : {}),
+      message,
+    }));
+  }
+}
