@@ -2,6 +2,14 @@
 // against a harness factory, so a third-party adapter proves itself the same way ours do.
 export { runRepositoryConformance, type RepositoryHarness } from "./conformance/repository-conformance";
 export { fixtures, merge, type Overrides, uniqueId, uniqueName, uniqueSuffix } from "./conformance/fixtures";
-export { deferred, type Deferred, eventually, expectDomainError, sleep } from "./conformance/support";
+export {
+  deferred,
+  type Deferred,
+  eventually,
+  expectDomainError,
+  isSettled,
+  sleep,
+} from "./conformance/support";
 export { type CacheHarness, runCacheConformance } from "./conformance/cache-conformance";
 export { type EventBusHarness, runEventBusConformance } from "./conformance/event-bus-conformance";
+export { type CoordinatorHarness, runCoordinatorConformance } from "./conformance/coordinator-conformance";
