@@ -1,10 +1,13 @@
 import { systemClock } from "@limiquantix/domain";
 import {
   runCacheConformance,
+  runCoordinatorConformance,
   runEventBusConformance,
   runRepositoryConformance,
 } from "@limiquantix/domain/conformance";
 import { MemoryCache } from "./cache";
+import { MemoryCoordinationBackend } from "./coordinator/backend";
+import { MemoryCoordinator } from "./coordinator/memory-coordinator";
 import { MemoryEventBus, MemoryEventHub } from "./event-bus";
 import { ManualClock } from "./manual-clock";
 import { createRepositories } from "./repositories/create-repositories";
@@ -35,5 +38,15 @@ runEventBusConformance("repo-memory", async () => {
     close: async () => {
       await Promise.all(buses.map((b) => b.close()));
     },
+  };
+});
+
+runCoordinatorConformance("repo-memory", async () => {
+  const clock = new ManualClock();
+  const backend = new MemoryCoordinationBackend();
+  return {
+    create: async () => new MemoryCoordinator({ backend, clock }),
+    advanceTime: async (ms) => clock.advance(ms),
+    close: async () => {},
   };
 });
