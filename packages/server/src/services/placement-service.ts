@@ -119,15 +119,9 @@ export class PlacementService {
     for (const v of stored) this.snapshot.upsertVm(v);
   }
 
-  /** check lists why a VM could not run on a node (empty when it could), ignoring what the VM itself holds there now. */
+  /** check lists why a VM could not run on a node (empty when it could); what the VM already holds there does not count against it. */
   check(vm: VirtualMachine, nodeId: string): readonly string[] {
-    const existing = this.snapshot.vm(vm.id)?.vm;
-    if (existing) this.snapshot.removeVm(vm.id);
-    try {
-      return this.scheduler.check(this.snapshot, { ...vm, status: { ...vm.status, nodeId: undefined } }, nodeId);
-    } finally {
-      if (existing) this.snapshot.upsertVm(existing);
-    }
+    return this.scheduler.check(this.snapshot, vm, nodeId);
   }
 
   /** noteVm records a stored VM in the snapshot. */
