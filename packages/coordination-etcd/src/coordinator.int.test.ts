@@ -52,7 +52,9 @@ describe("EtcdCoordinator elections", () => {
     const root = uniqueRoot();
     const [a, b] = [await replica(root), await replica(root)];
     const la = await a.campaign("ctl", "a");
-    await expect(b.campaign("ctl", "b", { timeoutMs: 300 })).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    await expect(b.campaign("ctl", "b", { timeoutMs: 300 })).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+    });
     await la.resign();
     expect(await a.leader("ctl")).toBeUndefined();
   });

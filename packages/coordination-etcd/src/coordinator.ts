@@ -206,16 +206,34 @@ export class EtcdCoordinator implements Coordinator {
     if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(Math.max(0, options.timeoutMs)));
     const waitSignal = AbortSignal.any(signals);
     if (waitSignal.aborted) throw this.giveUp(waitSignal.reason, what, options);
-    const session = await this.grantSession();
-    const signal = AbortSignal.any([waitSignal, session.signal]);
-    try {
-      const queued = await enqueue(this.client, session, prefix, value);
-      if (!queued.owner) await waitForTurn(this.client, prefix, queued.createRevision, signal);
-      if (signal.aborted) throw signal.reason;
-      return new HeldGrant(this.client, session, queued.key, queued.createRevision, this.options.onError);
-    } catch (err) {
-      await session.revoke();
-      throw this.giveUp(err, what, options);
+    // An unreachable etcd fails the call at once; but once queued, losing the lease to an
+    // outage only costs our place: queue again when etcd is back, until the caller gives up.
+    let session = await this.grantSession();
+    for (;;) {
+      const signal = AbortSignal.any([waitSignal, session.signal]);
+      try {
+        const queued = await enqueue(this.client, session, prefix, value);
+        if (!queued.owner) await waitForTurn(this.client, prefix, queued.createRevision, signal);
+        if (signal.aborted) throw signal.reason;
+        return new HeldGrant(this.client, session, queued.key, queued.createRevision, this.options.onError);
+      } catch (err) {
+        const requeue = !waitSignal.aborted && !this.closed && lostToOutage(session, err);
+        await session.revoke();
+        if (!requeue) throw this.giveUp(waitSignal.aborted ? waitSignal.reason : err, what, options);
+      }
+      session = await this.regrant(waitSignal, what, options);
+    }
+  }
+
+  private async regrant(waitSignal: AbortSignal, what: string, options: WaitOptions): Promise<LeaseSession> {
+    for (;;) {
+      if (waitSignal.aborted || this.closed) throw this.giveUp(waitSignal.reason ?? "closed", what, options);
+      try {
+        return await this.grantSession();
+      } catch (err) {
+        if (!isDomainError(err) || !err.isRetryable) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
   }
 
@@ -251,6 +269,13 @@ export class EtcdCoordinator implements Coordinator {
   private assertOpen(): void {
     if (this.closed) throw failedPrecondition("the coordinator is closed; create a new one");
   }
+}
+
+// Our lease was lost to an outage (not released by us, not a bad request): worth queueing again.
+function lostToOutage(session: LeaseSession, err: unknown): boolean {
+  const reason: unknown = session.signal.reason;
+  if (!session.signal.aborted || !isDomainError(reason) || reason.code !== "Unavailable") return false;
+  return !isDomainError(err) || err.isRetryable || err === reason;
 }
 
 /**

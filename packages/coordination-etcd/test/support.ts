@@ -8,7 +8,9 @@ export function uniqueRoot(): string {
 }
 
 /** layout builds the prefixes of a coordinator under root. */
-export function layout(root: string): Pick<EtcdCoordinatorOptions, "electionPrefix" | "lockPrefix" | "nodePrefix"> {
+export function layout(
+  root: string,
+): Pick<EtcdCoordinatorOptions, "electionPrefix" | "lockPrefix" | "nodePrefix"> {
   return { electionPrefix: `${root}elections/`, lockPrefix: `${root}locks/`, nodePrefix: `${root}nodes/` };
 }
 
@@ -18,7 +20,12 @@ export async function coordinatorOnTestEtcd(
   options: Partial<EtcdCoordinatorOptions> = {},
 ): Promise<EtcdCoordinator> {
   const server = await testEtcd();
-  return createEtcdCoordinator({ endpoints: server.endpoints, leaseTtlMs: 4000, ...layout(root), ...options });
+  return createEtcdCoordinator({
+    endpoints: server.endpoints,
+    leaseTtlMs: 4000,
+    ...layout(root),
+    ...options,
+  });
 }
 
 /** sleep waits ms milliseconds. */
