@@ -1,0 +1,127 @@
+import {
+  AgentPool,
+  AlertRepository,
+  AlertRuleRepository,
+  AuditRepository,
+  Cache,
+  Clock,
+  ClusterRepository,
+  type Closeable,
+  Coordinator,
+  DrsRecommendationRepository,
+  EventBus,
+  IdGenerator,
+  ImageRepository,
+  NodeRepository,
+  type PortBinder,
+  ProjectRepository,
+  Repositories,
+  SecurityGroupRepository,
+  StoragePoolRepository,
+  systemClock,
+  UnitOfWork,
+  UserRepository,
+  uuidV7Generator,
+  VirtualNetworkRepository,
+  VmRepository,
+  VmSnapshotRepository,
+  VolumeRepository,
+  VolumeSnapshotRepository,
+} from "@limiquantix/domain";
+import { MemoryAgentPool, type MemoryAgentPoolOptions } from "./agent-pool/memory-agent-pool";
+import { MemoryCache } from "./cache";
+import type { MemoryCoordinationBackend } from "./coordinator/backend";
+import { MemoryCoordinator } from "./coordinator/memory-coordinator";
+import { type EventErrorHandler, MemoryEventBus, type MemoryEventHub } from "./event-bus";
+import { createRepositories } from "./repositories/create-repositories";
+import { MemoryStore } from "./store";
+import { MemoryUnitOfWork } from "./unit-of-work";
+
+/** MemoryAdapterOptions configure createMemoryAdapters; every field is optional. */
+export interface MemoryAdapterOptions {
+  /** The clock of timestamps, TTLs and timeouts (a ManualClock in tests); the system clock by default. */
+  readonly clock?: Clock;
+  /** The id generator bound to IdGenerator; UUIDv7 on the clock by default. */
+  readonly ids?: IdGenerator;
+  /** Hears about event handlers that fail; they are written to stderr by default. */
+  readonly onEventError?: EventErrorHandler;
+  /** Share an event hub with other adapter sets (in-process "replicas"). */
+  readonly eventHub?: MemoryEventHub;
+  /** Share a coordination backend with other adapter sets (in-process "replicas"). */
+  readonly coordinationBackend?: MemoryCoordinationBackend;
+  /** Options of the simulated hypervisors. */
+  readonly agentPool?: MemoryAgentPoolOptions;
+}
+
+/** MemoryAdapters is every port implemented in process, plus the store behind the repositories. */
+export interface MemoryAdapters extends Closeable {
+  readonly store: MemoryStore;
+  readonly repositories: Repositories;
+  readonly unitOfWork: UnitOfWork;
+  readonly eventBus: MemoryEventBus;
+  readonly cache: MemoryCache;
+  readonly coordinator: MemoryCoordinator;
+  readonly agentPool: MemoryAgentPool;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+/** createMemoryAdapters builds an in-process implementation of every port, sharing one clock. */
+export function createMemoryAdapters(options: MemoryAdapterOptions = {}): MemoryAdapters {
+  const clock = options.clock ?? systemClock;
+  const store = new MemoryStore(clock);
+  const eventBus = new MemoryEventBus({
+    ...(options.eventHub ? { hub: options.eventHub } : {}),
+    ...(options.onEventError ? { onError: options.onEventError } : {}),
+  });
+  const coordinator = new MemoryCoordinator({
+    clock,
+    ...(options.coordinationBackend ? { backend: options.coordinationBackend } : {}),
+  });
+  const agentPool = new MemoryAgentPool({ clock, ...options.agentPool });
+  return {
+    store,
+    repositories: createRepositories(store),
+    unitOfWork: new MemoryUnitOfWork(store),
+    eventBus,
+    cache: new MemoryCache(clock),
+    coordinator,
+    agentPool,
+    clock,
+    ids: options.ids ?? uuidV7Generator(() => clock.now().getTime()),
+    async close() {
+      await coordinator.close();
+      await eventBus.close();
+      await agentPool.close();
+    },
+  };
+}
+
+/** bindMemoryAdapters binds every port identifier to its in-process implementation. */
+export function bindMemoryAdapters(binder: PortBinder, adapters: MemoryAdapters): void {
+  const r = adapters.repositories;
+  binder.bind(Repositories, r);
+  binder.bind(ProjectRepository, r.projects);
+  binder.bind(ClusterRepository, r.clusters);
+  binder.bind(NodeRepository, r.nodes);
+  binder.bind(VmRepository, r.vms);
+  binder.bind(VmSnapshotRepository, r.vmSnapshots);
+  binder.bind(StoragePoolRepository, r.storagePools);
+  binder.bind(VolumeRepository, r.volumes);
+  binder.bind(VolumeSnapshotRepository, r.volumeSnapshots);
+  binder.bind(ImageRepository, r.images);
+  binder.bind(VirtualNetworkRepository, r.networks);
+  binder.bind(SecurityGroupRepository, r.securityGroups);
+  binder.bind(AlertRepository, r.alerts);
+  binder.bind(AlertRuleRepository, r.alertRules);
+  binder.bind(DrsRecommendationRepository, r.drsRecommendations);
+  binder.bind(UserRepository, r.users);
+  binder.bind(AuditRepository, r.audit);
+  binder.bind(UnitOfWork, adapters.unitOfWork);
+  binder.bind(EventBus, adapters.eventBus);
+  binder.bind(Cache, adapters.cache);
+  binder.bind(Coordinator, adapters.coordinator);
+  binder.bind(AgentPool, adapters.agentPool);
+  binder.bind(Clock, adapters.clock);
+  binder.bind(IdGenerator, adapters.ids);
+}
