@@ -1,6 +1,7 @@
 import { type Cache, invalidArgument } from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { classifyRedisError, requireKey, requirePositiveInt } from "./errors";
+import { toJson } from "./json";
 
 /** RedisCacheOptions place the cache's keys under a prefix of their own. */
 export interface RedisCacheOptions {
@@ -56,12 +57,7 @@ export class RedisCache implements Cache {
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
     const k = this.prefix + requireKey("key", key);
     if (ttlMs !== undefined) requirePositiveInt("ttlMs", ttlMs);
-    const json = JSON.stringify(value);
-    if (json === undefined) {
-      throw invalidArgument([
-        { field: "value", description: "must be JSON-serialisable (got undefined or a function)" },
-      ]);
-    }
+    const json = toJson("value", value);
     try {
       if (ttlMs === undefined) await this.redis.set(k, json);
       else await this.redis.set(k, json, "PX", ttlMs);

@@ -9,6 +9,7 @@ import {
 } from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { classifyRedisError, requireKey } from "./errors";
+import { toJson } from "./json";
 
 /** RedisEventBusOptions name the channels and say where handler failures go. */
 export interface RedisEventBusOptions {
@@ -73,10 +74,7 @@ export class RedisEventBus implements EventBus {
   async publish<K extends Topic>(topic: K, event: TopicMap[K]): Promise<void> {
     this.assertOpen();
     const channel = this.prefix + requireKey("topic", topic);
-    const json = JSON.stringify(event);
-    if (json === undefined) {
-      throw invalidArgument([{ field: "event", description: "must be a JSON-serialisable object" }]);
-    }
+    const json = toJson("event", event);
     try {
       await this.publisher.publish(channel, json);
     } catch (err) {
