@@ -1,5 +1,9 @@
 import {
   type CpuTopology,
+  type ListFilter,
+  type NodePhase,
+  type Page,
+  type PageRequest,
   type Node,
   type NodeUsage,
   type Taint,
@@ -43,6 +47,16 @@ function hostToName(hostname: string): string {
 /** NodeService registers nodes, records heartbeats, and carries out operators' node operations. */
 export class NodeService {
   constructor(private readonly deps: ServiceDeps) {}
+
+  /** get returns a node or throws NotFound. */
+  get(id: string): Promise<Node> {
+    return this.deps.repos.nodes.get(id);
+  }
+
+  /** list returns one page of nodes. */
+  list(filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
+    return this.deps.repos.nodes.list(filter, page);
+  }
 
   /** register creates the node of a hostname, or updates it when the agent registers again; the node becomes READY. */
   async register(reg: NodeRegistration): Promise<Node> {

@@ -1,4 +1,4 @@
-import { type VirtualMachine, failedPrecondition, invalidArgument } from "@limiquantix/domain";
+import { ErrorCode, type VirtualMachine, failedPrecondition, invalidArgument } from "@limiquantix/domain";
 import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "./change-events";
@@ -81,8 +81,16 @@ export class VmMigrationService {
     try {
       const agent = await this.agents.forNode(source);
       const endpoint = await this.agents.endpointOf(target);
+      // A VM that never ran is not defined on its agent yet: only its placement moves.
+      const defined = await agent.getVmStatus(vm.id).then(
+        () => true,
+        (e: unknown) => {
+          if ((e as { code?: string }).code === ErrorCode.NotFound) return false;
+          throw e;
+        },
+      );
       let lastReported = 0;
-      await agent.migrateVm(vm.id, endpoint, {
+      if (defined) await agent.migrateVm(vm.id, endpoint, {
         live,
         onProgress: (p) => {
           if (p.percent - lastReported < 20 && p.percent < 100) return;
