@@ -11,7 +11,11 @@ runCoordinatorConformance("etcd", async () => {
   const created: EtcdCoordinator[] = [];
   return {
     async create() {
-      const c = await createEtcdCoordinator({ endpoints: server.endpoints, leaseTtlMs: 2000, ...layout(root) });
+      const c = await createEtcdCoordinator({
+        endpoints: server.endpoints,
+        leaseTtlMs: 2000,
+        ...layout(root),
+      });
       created.push(c);
       return c;
     },
