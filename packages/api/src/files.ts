@@ -3,6 +3,7 @@ import { createRegistry, type Registry } from "@bufbuild/protobuf";
 import { file_grpc_health_v1_health } from "./gen/grpc/health/v1/health_pb";
 import { file_limiquantix_alert_v1_alert_service } from "./gen/limiquantix/alert/v1/alert_service_pb";
 import { file_limiquantix_audit_v1_audit_service } from "./gen/limiquantix/audit/v1/audit_service_pb";
+import { file_limiquantix_common_v1_error_details } from "./gen/limiquantix/common/v1/error_details_pb";
 import { file_limiquantix_compute_v1_cluster_service } from "./gen/limiquantix/compute/v1/cluster_service_pb";
 import { file_limiquantix_compute_v1_node_service } from "./gen/limiquantix/compute/v1/node_service_pb";
 import { file_limiquantix_compute_v1_vm_service } from "./gen/limiquantix/compute/v1/vm_service_pb";
@@ -17,7 +18,7 @@ import { file_limiquantix_storage_v1_image_service } from "./gen/limiquantix/sto
 import { file_limiquantix_storage_v1_storage_pool_service } from "./gen/limiquantix/storage/v1/storage_pool_service_pb";
 import { file_limiquantix_storage_v1_volume_service } from "./gen/limiquantix/storage/v1/volume_service_pb";
 
-/** API_FILES are the service files of the public API; their imports bring in every message and enum. */
+/** API_FILES are the service files of the public API (plus the error details every error carries); their imports bring in every message and enum. */
 export const API_FILES: readonly DescFile[] = [
   file_limiquantix_compute_v1_vm_service,
   file_limiquantix_compute_v1_node_service,
@@ -34,6 +35,7 @@ export const API_FILES: readonly DescFile[] = [
   file_limiquantix_iam_v1_auth_service,
   file_limiquantix_audit_v1_audit_service,
   file_limiquantix_events_v1_event_service,
+  file_limiquantix_common_v1_error_details,
   file_grpc_health_v1_health,
 ];
 
