@@ -53,3 +53,47 @@ export { BALANCED } from "./scores/balanced-score";
 export { VM_AFFINITY_PREFERENCE } from "./scores/vm-affinity-score";
 export { PREFER_NO_SCHEDULE } from "./scores/prefer-no-schedule-score";
 export { HOST_RULE_PREFERENCE } from "./scores/host-rule-score";
+export { planDrs, DEFAULT_HISTORY_WINDOW_MS } from "./drs/drs-pass";
+export type {
+  DrsOptions,
+  DrsProposal,
+  DrsResult,
+  BlockedMove,
+  MigrationRecord,
+  PowerOptions,
+} from "./drs/drs-types";
+export { LoadModel, type DrsWeights, type HostLoad } from "./drs/load-model";
+export { thresholdPolicy, type ThresholdPolicy } from "./drs/migration-threshold";
+export { DEFAULT_POWER_OFF_BELOW_PERCENT } from "./drs/power-recommendations";
+export { appliesAutomatically, splitByAutomation, type DrsAction } from "./drs/automation";
+export {
+  planDrain,
+  type DrainOptions,
+  type DrainPlan,
+  type DrainMove,
+  type DrainBlocker,
+} from "./drs/drain-plan";
+export {
+  classifyNodes,
+  type NodeHealth,
+  type DetectionInput,
+  type NodeClassification,
+} from "./ha/failure-detection";
+export {
+  planFailover,
+  isProtected,
+  RESTART_ORDER,
+  type FailoverOptions,
+  type FailoverPlan,
+  type FailoverRestart,
+  type FailoverBlocker,
+  type FailoverSkip,
+} from "./ha/failover-plan";
+export {
+  checkAdmission,
+  largestHosts,
+  type AdmissionRequest,
+  type AdmissionOptions,
+  type AdmissionDecision,
+} from "./ha/admission-control";
+export { inClusterScope } from "./snapshot/cluster-scope";

@@ -1,6 +1,12 @@
 import type { VirtualMachine } from "@limiquantix/domain";
 import { type BatchOptions, type BatchPlacement, placeBatch } from "./batch-placement";
-import { type ActiveFilter, type NodeRejections, rejectionsOf, unplaceableError } from "./framework/explain";
+import {
+  type ActiveFilter,
+  type NodeRejections,
+  type Rejection,
+  rejectionsOf,
+  unplaceableError,
+} from "./framework/explain";
 import { compareIds, feasibleNodesToFind, hash32, tieBreaker } from "./framework/ordering";
 import { type PlacementContext, type Plugin, type ScorePlugin, SKIP } from "./framework/plugin";
 import { type ProfileConfig, type ResolvedProfile, resolveProfile } from "./framework/profile";
@@ -162,6 +168,17 @@ export class Scheduler {
     if (node === undefined) return [`node ${nodeId} is not in the snapshot`];
     const { ctx, filters } = this.prepare(snapshot, vm);
     return rejectionsOf(node, ctx, filters, false).map((r) => r.reason);
+  }
+
+  /**
+   * rejections is `check` with the name of the filter behind each reason, so a caller can tell a
+   * broken rule (affinity, host rule) from a state that only forbids new placements (cordoned).
+   */
+  rejections(snapshot: SnapshotReader, vm: VirtualMachine, nodeId: string): readonly Rejection[] {
+    const node = snapshot.node(nodeId);
+    if (node === undefined) return [{ plugin: "snapshot", reason: `node ${nodeId} is not in the snapshot` }];
+    const { ctx, filters } = this.prepare(snapshot, vm);
+    return rejectionsOf(node, ctx, filters, false);
   }
 
   private prepare(snapshot: SnapshotReader, vm: VirtualMachine): Prepared {

@@ -1,0 +1,101 @@
+import { summarize } from "../framework/explain";
+import { NODE_READY } from "../filters/node-ready-filter";
+import { TAINTS } from "../filters/taint-filter";
+import { isTolerated } from "../filters/tolerations";
+import type { VmState } from "../snapshot/snapshot-types";
+import type { PassState } from "./pass-state";
+
+/** CANDIDATE_TARGETS is how many feasible hosts, coolest first, a mandatory move weighs before choosing. */
+const CANDIDATE_TARGETS = 8;
+
+function bySize(a: VmState, b: VmState): number {
+  return (
+    b.demand.memoryMib - a.demand.memoryMib ||
+    b.demand.vcpus - a.demand.vcpus ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/**
+ * brokenRules lists the hard rules a placed VM breaks where it is. Cordoning and NoSchedule taints
+ * only forbid new placements, so they do not count; a NoExecute taint the VM does not tolerate does.
+ */
+export function brokenRules(pass: PassState, vm: VmState, nodeId: string): string[] {
+  const out: string[] = [];
+  for (const r of pass.scheduler.rejections(pass.snapshot, vm.vm, nodeId))
+    if (r.plugin !== NODE_READY && r.plugin !== TAINTS) out.push(r.reason);
+  const node = pass.snapshot.node(nodeId);
+  for (const t of node?.hardTaints ?? [])
+    if (t.effect === "NoExecute" && !isTolerated(vm.vm.spec.tolerations, t))
+      out.push(`untolerated taint ${t.key}${t.value === "" ? "" : `=${t.value}`}:NoExecute`);
+  return out;
+}
+
+/** moveOut finds the best valid host for a VM that must leave its node and commits the move, or records it as blocked. */
+export function moveOut(pass: PassState, vm: VmState, cause: string): void {
+  const { model } = pass;
+  const source = vm.nodeId!;
+  const s = model.index.get(source) ?? -1;
+  const order = Array.from({ length: model.size }, (_, i) => i)
+    .filter((i) => i !== s && !pass.evacuating.has(model.ids[i]!))
+    .sort((a, b) => model.heat(a) - model.heat(b));
+  let best = -1;
+  let bestBenefit = Number.NEGATIVE_INFINITY;
+  let feasible = 0;
+  for (const t of order) {
+    if (pass.scheduler.check(pass.snapshot, vm.vm, model.ids[t]!).length > 0) continue;
+    const b = model.benefit(vm, s, t);
+    if (b > bestBenefit) {
+      best = t;
+      bestBenefit = b;
+    }
+    if (++feasible >= CANDIDATE_TARGETS) break;
+  }
+  if (best < 0) {
+    const nodes = model.ids
+      .filter((id) => id !== source)
+      .map((id) => ({
+        nodeId: id,
+        nodeName: pass.nameOf(id),
+        reasons: pass.evacuating.has(id)
+          ? [{ plugin: "drs", reason: "entering maintenance" }]
+          : pass.scheduler.rejections(pass.snapshot, vm.vm, id),
+      }));
+    pass.blocked.push({
+      vmId: vm.id,
+      vmName: vm.name,
+      sourceNodeId: source,
+      cause,
+      reasons: summarize(nodes),
+    });
+    return;
+  }
+  pass.commit(vm, best, "CRITICAL", cause);
+}
+
+/** evacuate proposes a move for every VM on the nodes entering maintenance, largest first. */
+export function evacuate(pass: PassState, nodeIds: readonly string[]): void {
+  for (const nodeId of nodeIds) {
+    const vms = [...pass.snapshot.vmsOn(nodeId)].sort(bySize);
+    for (const vm of vms)
+      moveOut(pass, vm, `node "${pass.nameOf(nodeId)}" is entering maintenance: vm "${vm.name}" must move`);
+  }
+}
+
+/** repairViolations proposes a move for every placed VM that breaks a hard rule where it runs, re-checking each in turn. */
+export function repairViolations(pass: PassState): void {
+  for (const nodeId of pass.model.ids) {
+    const vms = [...pass.snapshot.vmsOn(nodeId)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const placed of vms) {
+      const vm = pass.snapshot.vm(placed.id);
+      if (vm === undefined || vm.nodeId !== nodeId) continue;
+      const broken = brokenRules(pass, vm, nodeId);
+      if (broken.length === 0) continue;
+      moveOut(
+        pass,
+        vm,
+        `vm "${vm.name}" breaks a placement rule on node "${pass.nameOf(nodeId)}": ${broken.join("; ")}`,
+      );
+    }
+  }
+}
