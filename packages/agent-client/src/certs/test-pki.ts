@@ -26,7 +26,11 @@ export interface CertificateRequest {
   readonly validDays?: number;
 }
 
-function keyPair(): { privatePem: string; publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
+function keyPair(): {
+  privatePem: string;
+  publicKey: forge.pki.PublicKey;
+  privateKey: forge.pki.rsa.PrivateKey;
+} {
   // Node generates the key natively; forge only signs, which keeps issuing fast.
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -47,7 +51,10 @@ function baseCertificate(publicKey: forge.pki.PublicKey, validDays: number): for
 }
 
 /** issueCertificateAuthority creates a self-signed CA for tests and demos; never use it in production. */
-export function issueCertificateAuthority(commonName = "limiquantix-test-ca", validDays = 30): CertificateAuthority {
+export function issueCertificateAuthority(
+  commonName = "limiquantix-test-ca",
+  validDays = 30,
+): CertificateAuthority {
   const { privatePem, privateKey, publicKey } = keyPair();
   const cert = baseCertificate(publicKey, validDays);
   const subject = [{ name: "commonName", value: commonName }];
@@ -71,7 +78,9 @@ export function issueCertificate(ca: CertificateAuthority, request: CertificateR
   cert.setSubject([{ name: "commonName", value: request.commonName }]);
   cert.setIssuer(caCert.subject.attributes);
   const usage = request.usage ?? "server";
-  const altNames = (request.altNames ?? []).map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n }));
+  const altNames = (request.altNames ?? []).map((n) =>
+    isIP(n) ? { type: 7, ip: n } : { type: 2, value: n },
+  );
   cert.setExtensions([
     { name: "basicConstraints", cA: false },
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },

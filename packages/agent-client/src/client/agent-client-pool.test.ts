@@ -1,4 +1,9 @@
-import { type AgentEvent, type DomainError, isDomainError, type MigrationProgress } from "@limiquantix/domain";
+import {
+  type AgentEvent,
+  type DomainError,
+  isDomainError,
+  type MigrationProgress,
+} from "@limiquantix/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPki, issueCertificate, issueCertificateAuthority, type TestPki } from "../certs/test-pki";
 import { type SimAgent, startSimAgent } from "../sim/sim-agent";
@@ -10,7 +15,15 @@ const agents: SimAgent[] = [];
 const pools: AgentClientPool[] = [];
 
 async function sim(nodeId: string, cpu = 8, memoryMib = 8192): Promise<SimAgent> {
-  const a = await startSimAgent({ nodeId, cpu, memoryMib, tls: pki.nodeCertificate(nodeId), port: 0, bootDelayMs: 5, migrationStepMs: 2 });
+  const a = await startSimAgent({
+    nodeId,
+    cpu,
+    memoryMib,
+    tls: pki.nodeCertificate(nodeId),
+    port: 0,
+    bootDelayMs: 5,
+    migrationStepMs: 2,
+  });
   agents.push(a);
   return a;
 }
@@ -36,7 +49,14 @@ async function failure(run: () => Promise<unknown>): Promise<DomainError> {
   throw new Error("expected the call to fail");
 }
 
-const vm = (vmId: string, vcpus = 2, memoryMib = 1024) => ({ vmId, name: vmId, vcpus, memoryMib, disks: [], nics: [] });
+const vm = (vmId: string, vcpus = 2, memoryMib = 1024) => ({
+  vmId,
+  name: vmId,
+  vcpus,
+  memoryMib,
+  disks: [],
+  nics: [],
+});
 
 beforeAll(() => {
   pki = createTestPki();
@@ -54,7 +74,11 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     await p.connect({ nodeId: "node-a", address: a.address, serverName: "node-a" });
     const agent = p.agent("node-a");
 
-    expect(await agent.getNodeInfo()).toMatchObject({ nodeId: "node-a", memoryMib: 8192, cpu: { coresPerSocket: 8 } });
+    expect(await agent.getNodeInfo()).toMatchObject({
+      nodeId: "node-a",
+      memoryMib: 8192,
+      cpu: { coresPerSocket: 8 },
+    });
     expect((await agent.healthCheck()).healthy).toBe(true);
     const events: AgentEvent[] = [];
     const sub = await agent.streamEvents((e) => events.push(e));
@@ -63,7 +87,10 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     expect((await agent.createVm(vm("vm-1"))).powerState).toBe("STOPPED");
     expect((await agent.startVm("vm-1")).powerState).toBe("STARTING");
     await waitFor(async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("RUNNING"), "boot");
-    await waitFor(() => expect(events.some((e) => e.type === "vm-state" && e.powerState === "RUNNING")).toBe(true), "event");
+    await waitFor(
+      () => expect(events.some((e) => e.type === "vm-state" && e.powerState === "RUNNING")).toBe(true),
+      "event",
+    );
 
     expect((await agent.pauseVm("vm-1")).powerState).toBe("PAUSED");
     expect((await agent.resumeVm("vm-1")).powerState).toBe("RUNNING");
@@ -82,7 +109,10 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     await agent.startVm("vm-1");
     await waitFor(async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("RUNNING"), "boot");
     expect((await agent.stopVm("vm-1", { mode: "graceful", timeoutSec: 30 })).powerState).toBe("STOPPING");
-    await waitFor(async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("STOPPED"), "shutdown");
+    await waitFor(
+      async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("STOPPED"),
+      "shutdown",
+    );
     await agent.startVm("vm-1");
     expect((await agent.stopVm("vm-1", { mode: "force" })).powerState).toBe("STOPPED");
 
@@ -104,7 +134,10 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     const bad = await failure(() => agent.createVm({ ...vm("vm-3"), name: "Not A Label", memoryMib: 128 }));
     expect(bad.code).toBe("InvalidArgument");
     expect(bad.message).toMatch(/definition\.name/);
-    expect(bad.details.fieldViolations?.map((v) => v.field)).toEqual(["definition.name", "definition.memoryMib"]);
+    expect(bad.details.fieldViolations?.map((v) => v.field)).toEqual([
+      "definition.name",
+      "definition.memoryMib",
+    ]);
     expect(p.circuitState("node-b")).toBe("CLOSED");
   });
 
@@ -178,9 +211,20 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     await waitFor(async () => expect((await agent.getVmStatus("vm-m")).powerState).toBe("RUNNING"), "boot");
 
     const seen: MigrationProgress[] = [];
-    await agent.migrateVm("vm-m", { nodeId: "node-dst", address: target.address }, { live: true, onProgress: (x) => seen.push(x) });
+    await agent.migrateVm(
+      "vm-m",
+      { nodeId: "node-dst", address: target.address },
+      { live: true, onProgress: (x) => seen.push(x) },
+    );
 
-    expect(seen.map((x) => x.phase)).toEqual(["PREPARING", "TRANSFERRING", "TRANSFERRING", "TRANSFERRING", "SWITCHING", "COMPLETED"]);
+    expect(seen.map((x) => x.phase)).toEqual([
+      "PREPARING",
+      "TRANSFERRING",
+      "TRANSFERRING",
+      "TRANSFERRING",
+      "SWITCHING",
+      "COMPLETED",
+    ]);
     expect(seen.map((x) => x.percent)).toEqual([...seen.map((x) => x.percent)].sort((x, y) => x - y));
     expect((await p.agent("node-dst").getVmStatus("vm-m")).powerState).toBe("RUNNING");
     expect((await failure(() => agent.getVmStatus("vm-m"))).code).toBe("NotFound");
@@ -195,7 +239,9 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     await agent.createVm(vm("vm-big", 4, 4096));
     await agent.startVm("vm-big");
     await waitFor(async () => expect((await agent.getVmStatus("vm-big")).powerState).toBe("RUNNING"), "boot");
-    const err = await failure(() => agent.migrateVm("vm-big", { nodeId: "node-t2", address: target.address }));
+    const err = await failure(() =>
+      agent.migrateVm("vm-big", { nodeId: "node-t2", address: target.address }),
+    );
     expect(err.code).toBe("ResourceExhausted");
     expect((await agent.getVmStatus("vm-big")).powerState).toBe("RUNNING");
     expect(target.hypervisor.list()).toEqual([]);
@@ -207,6 +253,8 @@ describe("AgentClientPool against simulated agents over mutual TLS", () => {
     const bound = new Map<symbol, unknown>();
     bindAgentPool({ bind: (id, value) => void bound.set(id, value) }, p);
     expect([...bound.values()]).toEqual([p]);
-    await expect(p.connect({ nodeId: "n", address: "no-port" })).rejects.toMatchObject({ code: "InvalidArgument" });
+    await expect(p.connect({ nodeId: "n", address: "no-port" })).rejects.toMatchObject({
+      code: "InvalidArgument",
+    });
   });
 });

@@ -50,7 +50,12 @@ export function parseAgentAddress(address: string): { host: string; port: number
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port < 1 || port > 65_535)
-    throw invalidArgument([{ field: "address", description: `must be host:port with a port of 1–65535 (got ${JSON.stringify(address)})` }]);
+    throw invalidArgument([
+      {
+        field: "address",
+        description: `must be host:port with a port of 1–65535 (got ${JSON.stringify(address)})`,
+      },
+    ]);
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
@@ -76,7 +81,10 @@ export class AgentClientPool implements AgentPool {
     const expected = endpoint.serverName ?? host;
     const session = new Http2SessionManager(
       `https://${endpoint.address}`,
-      { pingIntervalMs: this.options.pingIntervalMs ?? 15_000, pingTimeoutMs: this.agentOptions.callTimeoutMs },
+      {
+        pingIntervalMs: this.options.pingIntervalMs ?? 15_000,
+        pingTimeoutMs: this.agentOptions.callTimeoutMs,
+      },
       {
         ca: this.options.tls.ca,
         cert: this.options.tls.cert,
@@ -101,11 +109,18 @@ export class AgentClientPool implements AgentPool {
     await this.replace(endpoint, transport);
   }
 
-  private async replace(endpoint: AgentEndpoint, transport: Transport, session?: Http2SessionManager): Promise<void> {
+  private async replace(
+    endpoint: AgentEndpoint,
+    transport: Transport,
+    session?: Http2SessionManager,
+  ): Promise<void> {
     await this.disconnect(endpoint.nodeId);
     const breaker = new CircuitBreaker(`agent of node ${endpoint.nodeId}`, this.options.breaker);
     const agent = new RemoteAgent(endpoint.nodeId, transport, breaker, this.agentOptions);
-    this.connections.set(endpoint.nodeId, session ? { endpoint, agent, breaker, session } : { endpoint, agent, breaker });
+    this.connections.set(
+      endpoint.nodeId,
+      session ? { endpoint, agent, breaker, session } : { endpoint, agent, breaker },
+    );
   }
 
   agent(nodeId: string): HypervisorAgent {

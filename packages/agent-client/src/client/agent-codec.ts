@@ -19,7 +19,10 @@ import {
   VmDefinitionSchema,
   type VmStatus,
 } from "../gen/limiquantix/agent/v1/agent_pb";
-import type { MigrateVMResponse, StreamEventsResponse } from "../gen/limiquantix/agent/v1/node_agent_service_pb";
+import type {
+  MigrateVMResponse,
+  StreamEventsResponse,
+} from "../gen/limiquantix/agent/v1/node_agent_service_pb";
 
 const POWER: Record<DomainPowerState, PowerState> = {
   PENDING: PowerState.PENDING,
@@ -66,7 +69,13 @@ export function diskToProto(disk: AgentDisk): Disk {
 /** diskFromProto maps a wire disk to the domain; an unspecified bus reads as virtio. */
 export function diskFromProto(disk: Disk): AgentDisk {
   const bus = (Object.keys(BUS) as AgentDisk["bus"][]).find((k) => BUS[k] === disk.bus) ?? "virtio";
-  return { name: disk.name, volumeId: disk.volumeId, sizeGib: Number(disk.sizeGib), bus, readOnly: disk.readOnly };
+  return {
+    name: disk.name,
+    volumeId: disk.volumeId,
+    sizeGib: Number(disk.sizeGib),
+    bus,
+    readOnly: disk.readOnly,
+  };
 }
 
 /** definitionToProto maps a domain VM definition to the wire message. */
@@ -90,7 +99,11 @@ export function definitionFromProto(def: VmDefinition): AgentVmDefinition {
     vcpus: def.vcpus,
     memoryMib: Number(def.memoryMib),
     disks: def.disks.map(diskFromProto),
-    nics: def.nics.map((n) => (n.macAddress ? { name: n.name, networkId: n.networkId, macAddress: n.macAddress } : { name: n.name, networkId: n.networkId })),
+    nics: def.nics.map((n) =>
+      n.macAddress
+        ? { name: n.name, networkId: n.networkId, macAddress: n.macAddress }
+        : { name: n.name, networkId: n.networkId },
+    ),
     ...(def.bootImageId ? { bootImageId: def.bootImageId } : {}),
   };
 }
@@ -145,7 +158,9 @@ export function progressFromProto(p: MigrateVMResponse): MigrationProgress {
 
 /** eventFromProto maps one streamed agent event to the domain, or undefined for an event kind this client does not know. */
 export function eventFromProto(e: StreamEventsResponse): AgentEvent | undefined {
-  const at = e.time ? new Date(Number(e.time.seconds) * 1000 + Math.floor(e.time.nanos / 1e6)).toISOString() : new Date().toISOString();
+  const at = e.time
+    ? new Date(Number(e.time.seconds) * 1000 + Math.floor(e.time.nanos / 1e6)).toISOString()
+    : new Date().toISOString();
   switch (e.event.case) {
     case "vmState":
       return {

@@ -4,8 +4,17 @@ import { CircuitBreaker } from "./circuit-breaker";
 
 function breaker(threshold = 3, coolDownMs = 1000) {
   let now = 0;
-  const b = new CircuitBreaker("agent of node a", { failureThreshold: threshold, coolDownMs, now: () => now });
-  return { b, advance: (ms: number) => (now += ms) };
+  const b = new CircuitBreaker("agent of node a", {
+    failureThreshold: threshold,
+    coolDownMs,
+    now: () => now,
+  });
+  return {
+    b,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe("CircuitBreaker", () => {

@@ -52,10 +52,13 @@ export class CircuitBreaker {
       return;
     }
     const retryAfterMs = Math.max(0, this.coolDownMs - (this.now() - this.openedAt));
-    throw unavailable(`circuit to ${this.name} is open after ${this.failures} consecutive failures; retry later`, {
-      retryAfterMs,
-      circuit: state,
-    });
+    throw unavailable(
+      `circuit to ${this.name} is open after ${this.failures} consecutive failures; retry later`,
+      {
+        retryAfterMs,
+        circuit: state,
+      },
+    );
   }
 
   /** succeed records a successful call: the breaker closes and the failure count resets. */

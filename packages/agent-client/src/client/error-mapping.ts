@@ -1,5 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { DomainError, type ErrorCode, type ErrorDetails, isDomainError, unavailable } from "@limiquantix/domain";
+import {
+  DomainError,
+  type ErrorCode,
+  type ErrorDetails,
+  isDomainError,
+  unavailable,
+} from "@limiquantix/domain";
 
 /** ERROR_DETAILS_HEADER carries a DomainError's structured details (field violations …) as JSON beside the status. */
 export const ERROR_DETAILS_HEADER = "x-limiquantix-error-details";
@@ -39,7 +45,9 @@ function parseDetails(error: ConnectError): ErrorDetails {
   if (!raw) return {};
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as ErrorDetails) : {};
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as ErrorDetails)
+      : {};
   } catch {
     return {};
   }
@@ -66,10 +74,14 @@ export function agentErrorToDomain(error: unknown, nodeId: string, method: strin
 /** domainErrorToConnect turns a DomainError (or anything thrown) into a ConnectError for the wire. */
 export function domainErrorToConnect(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
-  if (!isDomainError(error)) return new ConnectError(error instanceof Error ? error.message : String(error), Code.Internal);
+  if (!isDomainError(error))
+    return new ConnectError(error instanceof Error ? error.message : String(error), Code.Internal);
   const metadata = new Headers();
   // Base64 because header values must be ASCII and messages are not.
   if (Object.keys(error.details).length > 0)
-    metadata.set(ERROR_DETAILS_HEADER, Buffer.from(JSON.stringify(error.details), "utf8").toString("base64url"));
+    metadata.set(
+      ERROR_DETAILS_HEADER,
+      Buffer.from(JSON.stringify(error.details), "utf8").toString("base64url"),
+    );
   return new ConnectError(error.message, TO_CONNECT[error.code], metadata);
 }

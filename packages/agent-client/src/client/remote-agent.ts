@@ -51,7 +51,11 @@ export class RemoteAgent implements HypervisorAgent {
     this.client = createClient(NodeAgentService, transport);
   }
 
-  private async call<T>(method: string, idempotent: boolean, run: (opts: CallOptions) => Promise<T>): Promise<T> {
+  private async call<T>(
+    method: string,
+    idempotent: boolean,
+    run: (opts: CallOptions) => Promise<T>,
+  ): Promise<T> {
     const attempts = idempotent ? this.options.retry.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       this.breaker.acquire();
@@ -134,13 +138,18 @@ export class RemoteAgent implements HypervisorAgent {
     return res.vms.map((s) => statusFromProto(s));
   }
 
-  async createSnapshot(vmId: string, snapshot: { id: string; name: string; includeMemory: boolean }): Promise<void> {
+  async createSnapshot(
+    vmId: string,
+    snapshot: { id: string; name: string; includeMemory: boolean },
+  ): Promise<void> {
     const req = { vmId, snapshotId: snapshot.id, name: snapshot.name, includeMemory: snapshot.includeMemory };
     await this.call("CreateSnapshot", false, (o) => this.client.createSnapshot(req, o));
   }
 
   async revertSnapshot(vmId: string, snapshotId: string): Promise<AgentVmStatus> {
-    const res = await this.call("RevertSnapshot", false, (o) => this.client.revertSnapshot({ vmId, snapshotId }, o));
+    const res = await this.call("RevertSnapshot", false, (o) =>
+      this.client.revertSnapshot({ vmId, snapshotId }, o),
+    );
     return statusFromProto(res.status, vmId);
   }
 
@@ -153,7 +162,12 @@ export class RemoteAgent implements HypervisorAgent {
     target: MigrationTarget,
     options: { live?: boolean; onProgress?: (p: MigrationProgress) => void; signal?: AbortSignal } = {},
   ): Promise<void> {
-    const req = { vmId, targetNodeId: target.nodeId, targetAddress: target.address, live: options.live ?? true };
+    const req = {
+      vmId,
+      targetNodeId: target.nodeId,
+      targetAddress: target.address,
+      live: options.live ?? true,
+    };
     await this.call("MigrateVM", false, async (o) => {
       const call: CallOptions = { ...o, timeoutMs: this.options.migrationTimeoutMs };
       if (options.signal) call.signal = options.signal;
@@ -163,7 +177,9 @@ export class RemoteAgent implements HypervisorAgent {
         options.onProgress?.(last);
       }
       if (last?.phase !== "COMPLETED")
-        throw internal(`migration of VM ${vmId} to node ${target.nodeId} ended without completing (${last?.phase ?? "no progress"})`);
+        throw internal(
+          `migration of VM ${vmId} to node ${target.nodeId} ended without completing (${last?.phase ?? "no progress"})`,
+        );
     });
   }
 
@@ -190,7 +206,10 @@ export class RemoteAgent implements HypervisorAgent {
     const stream = await this.call("StreamEvents", true, async () => {
       controller = new AbortController();
       const iterator = this.client.streamEvents({}, { signal: controller.signal })[Symbol.asyncIterator]();
-      const timer = setTimeout(() => controller.abort(new Error("no first event before the deadline")), this.options.callTimeoutMs);
+      const timer = setTimeout(
+        () => controller.abort(new Error("no first event before the deadline")),
+        this.options.callTimeoutMs,
+      );
       try {
         const first = await iterator.next();
         if (!first.done) deliver(eventFromProto(first.value));

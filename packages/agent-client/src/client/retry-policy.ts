@@ -28,7 +28,11 @@ export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
  * backoffDelay is the wait before retry number `retry` (1-based): exponential, capped, with full
  * jitter so that many clients retrying a recovering agent do not arrive in lockstep.
  */
-export function backoffDelay(policy: ResolvedRetry, retry: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: ResolvedRetry,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
 }

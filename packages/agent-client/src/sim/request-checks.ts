@@ -15,7 +15,8 @@ export class RequestChecks {
   id(field: string, value: string): this {
     if (value.length === 0) this.add(field, "is required");
     else if (value.length > 64) this.add(field, `must be at most 64 characters (got ${value.length})`);
-    else if (!ID.test(value)) this.add(field, `must be an id of letters, digits, '.', '_' or '-' (got ${JSON.stringify(value)})`);
+    else if (!ID.test(value))
+      this.add(field, `must be an id of letters, digits, '.', '_' or '-' (got ${JSON.stringify(value)})`);
     return this;
   }
 
@@ -23,14 +24,18 @@ export class RequestChecks {
   name(field: string, value: string): this {
     if (value.length === 0) this.add(field, "is required");
     else if (value.length > 63 || !DNS_LABEL.test(value))
-      this.add(field, `must be a DNS label of 1–63 lowercase letters, digits and '-' (got ${JSON.stringify(value)})`);
+      this.add(
+        field,
+        `must be a DNS label of 1–63 lowercase letters, digits and '-' (got ${JSON.stringify(value)})`,
+      );
     return this;
   }
 
   /** range requires an integer between min and max inclusive. */
   range(field: string, value: number | bigint, min: number, max: number): this {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) this.add(field, `must be between ${min} and ${max} (got ${n})`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      this.add(field, `must be between ${min} and ${max} (got ${n})`);
     return this;
   }
 
@@ -45,9 +50,16 @@ export class RequestChecks {
   definition(field: string, def: VmDefinition | undefined): this {
     if (!def) return this.add(field, "is required");
     this.id(`${field}.vmId`, def.vmId).name(`${field}.name`, def.name);
-    this.range(`${field}.vcpus`, def.vcpus, 1, 512).range(`${field}.memoryMib`, def.memoryMib, 512, 16 * 1024 * 1024);
-    if (def.disks.length > 32) this.add(`${field}.disks`, `must have at most 32 items (got ${def.disks.length})`);
-    if (def.nics.length > 16) this.add(`${field}.nics`, `must have at most 16 items (got ${def.nics.length})`);
+    this.range(`${field}.vcpus`, def.vcpus, 1, 512).range(
+      `${field}.memoryMib`,
+      def.memoryMib,
+      512,
+      16 * 1024 * 1024,
+    );
+    if (def.disks.length > 32)
+      this.add(`${field}.disks`, `must have at most 32 items (got ${def.disks.length})`);
+    if (def.nics.length > 16)
+      this.add(`${field}.nics`, `must have at most 16 items (got ${def.nics.length})`);
     const disks = new Set<string>();
     def.disks.forEach((d, i) => {
       this.disk(`${field}.disks[${i}]`, d.name, d.volumeId, d.bus, d.sizeGib);
@@ -58,7 +70,10 @@ export class RequestChecks {
     def.nics.forEach((n, i) => {
       this.name(`${field}.nics[${i}].name`, n.name).id(`${field}.nics[${i}].networkId`, n.networkId);
       if (n.macAddress !== "" && !MAC.test(n.macAddress))
-        this.add(`${field}.nics[${i}].macAddress`, `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`);
+        this.add(
+          `${field}.nics[${i}].macAddress`,
+          `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`,
+        );
       if (nics.has(n.name)) this.add(`${field}.nics[${i}].name`, "must be unique");
       nics.add(n.name);
     });
@@ -70,7 +85,8 @@ export class RequestChecks {
   disk(field: string, name: string, volumeId: string, bus: DiskBus, sizeGib: bigint): this {
     this.name(`${field}.name`, name).id(`${field}.volumeId`, volumeId);
     if (!(bus in DiskBus)) this.add(`${field}.bus`, `must be a known disk bus (got ${bus})`);
-    if (sizeGib < 0n || sizeGib > 65_536n) this.add(`${field}.sizeGib`, `must be between 0 and 65536 (got ${sizeGib})`);
+    if (sizeGib < 0n || sizeGib > 65_536n)
+      this.add(`${field}.sizeGib`, `must be between 0 and 65536 (got ${sizeGib})`);
     return this;
   }
 

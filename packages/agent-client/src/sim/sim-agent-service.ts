@@ -3,7 +3,12 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { type HandlerContext, type ServiceImpl, type Transport, createClient } from "@connectrpc/connect";
 import type { AgentEvent } from "@limiquantix/domain";
 import { invalidArgument } from "@limiquantix/domain";
-import { MigrationPhase, NodeInfoSchema, type VmStatus, VmStatusSchema } from "../gen/limiquantix/agent/v1/agent_pb";
+import {
+  MigrationPhase,
+  NodeInfoSchema,
+  type VmStatus,
+  VmStatusSchema,
+} from "../gen/limiquantix/agent/v1/agent_pb";
 import {
   type MigrateVMResponse,
   MigrateVMResponseSchema,
@@ -55,11 +60,17 @@ function toEvent(e: AgentEvent): StreamEventsResponse {
   if (e.type === "vm-state")
     return create(StreamEventsResponseSchema, {
       time,
-      event: { case: "vmState", value: { vmId: e.vmId, powerState: powerStateToProto(e.powerState), message: e.message ?? "" } },
+      event: {
+        case: "vmState",
+        value: { vmId: e.vmId, powerState: powerStateToProto(e.powerState), message: e.message ?? "" },
+      },
     });
   return create(StreamEventsResponseSchema, {
     time,
-    event: { case: "nodeMetrics", value: { cpuPercent: e.cpuPercent, memoryUsedMib: BigInt(e.memoryUsedMib), vmCount: e.vmCount } },
+    event: {
+      case: "nodeMetrics",
+      value: { cpuPercent: e.cpuPercent, memoryUsedMib: BigInt(e.memoryUsedMib), vmCount: e.vmCount },
+    },
   });
 }
 
@@ -83,7 +94,13 @@ export function createSimAgentService(
       throw domainErrorToConnect(error);
     }
   };
-  const vmId = (id: string, subject: string): void => checks().id("vmId", id).done(subject);
+  // The calls that take a VM id and answer with its status share one shape.
+  const onVm =
+    (method: string, run: (id: string) => AgentVmStatus) => (req: { vmId: string }, ctx: HandlerContext) =>
+      guard(method, ctx, () => {
+        checks().id("vmId", req.vmId).done(`${method} request`);
+        return { status: status(run(req.vmId)) };
+      });
 
   return {
     getNodeInfo: (_req, ctx) =>
@@ -103,30 +120,42 @@ export function createSimAgentService(
           }),
         };
       }),
-    healthCheck: (_req, ctx) => guard("HealthCheck", ctx, () => ({ healthy: true, message: `node ${nodeId} serving` })),
+    healthCheck: (_req, ctx) =>
+      guard("HealthCheck", ctx, () => ({ healthy: true, message: `node ${nodeId} serving` })),
     createVM: (req, ctx) =>
       guard("CreateVM", ctx, () => {
         checks().definition("definition", req.definition).done("CreateVM request");
-        return { status: status(hv.create(definitionFromProto(req.definition as NonNullable<typeof req.definition>))) };
+        return {
+          status: status(
+            hv.create(definitionFromProto(req.definition as NonNullable<typeof req.definition>)),
+          ),
+        };
       }),
-    startVM: (req, ctx) => guard("StartVM", ctx, () => (vmId(req.vmId, "StartVM request"), { status: status(hv.start(req.vmId)) })),
+    startVM: onVm("StartVM", (id) => hv.start(id)),
     stopVM: (req, ctx) =>
       guard("StopVM", ctx, () => {
         checks().id("vmId", req.vmId).range("timeoutSec", req.timeoutSec, 0, 3600).done("StopVM request");
         return { status: status(hv.stop(req.vmId, req.force, req.timeoutSec)) };
       }),
-    rebootVM: (req, ctx) => guard("RebootVM", ctx, () => (vmId(req.vmId, "RebootVM request"), { status: status(hv.reboot(req.vmId)) })),
-    pauseVM: (req, ctx) => guard("PauseVM", ctx, () => (vmId(req.vmId, "PauseVM request"), { status: status(hv.pause(req.vmId)) })),
-    resumeVM: (req, ctx) => guard("ResumeVM", ctx, () => (vmId(req.vmId, "ResumeVM request"), { status: status(hv.resume(req.vmId)) })),
-    suspendVM: (req, ctx) =>
-      guard("SuspendVM", ctx, () => (vmId(req.vmId, "SuspendVM request"), { status: status(hv.suspend(req.vmId)) })),
-    deleteVM: (req, ctx) => guard("DeleteVM", ctx, () => (vmId(req.vmId, "DeleteVM request"), hv.delete(req.vmId), {})),
-    getVMStatus: (req, ctx) =>
-      guard("GetVMStatus", ctx, () => (vmId(req.vmId, "GetVMStatus request"), { status: status(hv.status(req.vmId)) })),
+    rebootVM: onVm("RebootVM", (id) => hv.reboot(id)),
+    pauseVM: onVm("PauseVM", (id) => hv.pause(id)),
+    resumeVM: onVm("ResumeVM", (id) => hv.resume(id)),
+    suspendVM: onVm("SuspendVM", (id) => hv.suspend(id)),
+    deleteVM: (req, ctx) =>
+      guard("DeleteVM", ctx, () => {
+        checks().id("vmId", req.vmId).done("DeleteVM request");
+        hv.delete(req.vmId);
+        return {};
+      }),
+    getVMStatus: onVm("GetVMStatus", (id) => hv.status(id)),
     listVMs: (_req, ctx) => guard("ListVMs", ctx, () => ({ vms: hv.list().map(status) })),
     createSnapshot: (req, ctx) =>
       guard("CreateSnapshot", ctx, () => {
-        checks().id("vmId", req.vmId).id("snapshotId", req.snapshotId).text("name", req.name, 63).done("CreateSnapshot request");
+        checks()
+          .id("vmId", req.vmId)
+          .id("snapshotId", req.snapshotId)
+          .text("name", req.name, 63)
+          .done("CreateSnapshot request");
         hv.createSnapshot(req.vmId, req.snapshotId, req.name, req.includeMemory);
         return {};
       }),
@@ -147,7 +176,9 @@ export function createSimAgentService(
         if (!req.disk) c.add("disk", "is required");
         else c.disk("disk", req.disk.name, req.disk.volumeId, req.disk.bus, req.disk.sizeGib);
         c.done("AttachDisk request");
-        return { status: status(hv.attachDisk(req.vmId, diskFromProto(req.disk as NonNullable<typeof req.disk>))) };
+        return {
+          status: status(hv.attachDisk(req.vmId, diskFromProto(req.disk as NonNullable<typeof req.disk>))),
+        };
       }),
     detachDisk: (req, ctx) =>
       guard("DetachDisk", ctx, () => {
@@ -156,7 +187,10 @@ export function createSimAgentService(
       }),
     prepareMigration: (req, ctx) =>
       guard("PrepareMigration", ctx, () => {
-        checks().definition("definition", req.definition).id("sourceNodeId", req.sourceNodeId).done("PrepareMigration request");
+        checks()
+          .definition("definition", req.definition)
+          .id("sourceNodeId", req.sourceNodeId)
+          .done("PrepareMigration request");
         const def = definitionFromProto(req.definition as NonNullable<typeof req.definition>);
         return { migrationId: hv.prepareIncoming(def, powerStateFromProto(req.powerState)) };
       }),
@@ -167,9 +201,15 @@ export function createSimAgentService(
       }),
     async *migrateVM(req, ctx) {
       const started = await guard("MigrateVM", ctx, () => {
-        checks().id("vmId", req.vmId).id("targetNodeId", req.targetNodeId).text("targetAddress", req.targetAddress, 260).done("MigrateVM request");
+        checks()
+          .id("vmId", req.vmId)
+          .id("targetNodeId", req.targetNodeId)
+          .text("targetAddress", req.targetAddress, 260)
+          .done("MigrateVM request");
         if (req.targetNodeId === nodeId)
-          throw invalidArgument([{ field: "targetNodeId", description: `must name another node (got this node, ${nodeId})` }]);
+          throw invalidArgument([
+            { field: "targetNodeId", description: `must name another node (got this node, ${nodeId})` },
+          ]);
         return hv.beginOutgoing(req.vmId, req.live);
       });
       const step = options.migrationStepMs ?? 20;
@@ -179,7 +219,11 @@ export function createSimAgentService(
       try {
         yield progress(req.vmId, 0, MigrationPhase.PREPARING, `reserving room on node ${req.targetNodeId}`);
         const prepared = await target.prepareMigration(
-          { definition: definitionToProto(started.definition), sourceNodeId: nodeId, powerState: powerStateToProto(started.resumeState) },
+          {
+            definition: definitionToProto(started.definition),
+            sourceNodeId: nodeId,
+            powerState: powerStateToProto(started.resumeState),
+          },
           { timeoutMs: 10_000, signal: ctx.signal },
         );
         migrationId = prepared.migrationId;
@@ -188,12 +232,17 @@ export function createSimAgentService(
           yield progress(req.vmId, percent, MigrationPhase.TRANSFERRING, "copying memory");
         }
         yield progress(req.vmId, 90, MigrationPhase.SWITCHING, `switching over to node ${req.targetNodeId}`);
-        await target.completeMigration({ migrationId, success: true }, { timeoutMs: 10_000, signal: ctx.signal });
+        await target.completeMigration(
+          { migrationId, success: true },
+          { timeoutMs: 10_000, signal: ctx.signal },
+        );
         hv.finishOutgoing(req.vmId, true, started.resumeState);
         yield progress(req.vmId, 100, MigrationPhase.COMPLETED, `running on node ${req.targetNodeId}`);
       } catch (error) {
         if (migrationId !== "")
-          await target.completeMigration({ migrationId, success: false }, { timeoutMs: 2_000 }).catch(() => undefined);
+          await target
+            .completeMigration({ migrationId, success: false }, { timeoutMs: 2_000 })
+            .catch(() => undefined);
         hv.finishOutgoing(req.vmId, false, started.resumeState);
         throw domainErrorToConnect(agentErrorToDomain(error, req.targetNodeId, "MigrateVM"));
       } finally {
@@ -208,11 +257,13 @@ export function createSimAgentService(
         queue.push(e);
         wake?.();
       };
-      const sample = (): void => push({ type: "node-metrics", at: new Date().toISOString(), ...hv.metrics() });
+      const sample = (): void =>
+        push({ type: "node-metrics", at: new Date().toISOString(), ...hv.metrics() });
       const off = hv.onEvent(push);
       const onAbort = (): void => wake?.();
       ctx.signal.addEventListener("abort", onAbort, { once: true });
-      const interval = req.metricsIntervalMs > 0 ? req.metricsIntervalMs : (options.metricsIntervalMs ?? 1000);
+      const interval =
+        req.metricsIntervalMs > 0 ? req.metricsIntervalMs : (options.metricsIntervalMs ?? 1000);
       const timer = setInterval(sample, interval);
       sample();
       try {

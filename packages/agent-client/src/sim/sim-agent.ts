@@ -49,12 +49,16 @@ export interface SimAgent {
 
 function tlsPeers(tls: SimAgentTls): PeerConnector {
   return (address, nodeId) => {
-    const session = new Http2SessionManager(`https://${address}`, {}, {
-      ca: tls.ca,
-      cert: tls.cert,
-      key: tls.key,
-      checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(nodeId, cert),
-    });
+    const session = new Http2SessionManager(
+      `https://${address}`,
+      {},
+      {
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(nodeId, cert),
+      },
+    );
     const transport = createGrpcTransport({ baseUrl: `https://${address}`, sessionManager: session });
     return { transport, close: () => session.abort() };
   };
@@ -77,7 +81,13 @@ export async function startSimAgent(options: SimAgentOptions): Promise<SimAgent>
 
   const listen = async (): Promise<void> => {
     const s = createSecureServer(
-      { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: true },
+      {
+        ca: options.tls.ca,
+        cert: options.tls.cert,
+        key: options.tls.key,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
       handler,
     );
     s.on("session", (session) => {
@@ -167,7 +177,9 @@ const inProcessPeers: PeerConnector = (address) => {
  * createInProcessSimAgent builds a simulated agent served through an in-memory Connect transport,
  * for unit tests that need no sockets or certificates; it migrates to other in-process agents.
  */
-export function createInProcessSimAgent(options: SimHypervisorOptions & SimServiceOptions): InProcessSimAgent {
+export function createInProcessSimAgent(
+  options: SimHypervisorOptions & SimServiceOptions,
+): InProcessSimAgent {
   const hypervisor = new SimHypervisor(options);
   const faults = new SimFaults();
   const service = createSimAgentService(hypervisor, faults, inProcessPeers, options);
@@ -187,4 +199,3 @@ export function createInProcessSimAgent(options: SimHypervisorOptions & SimServi
     },
   };
 }
-

@@ -66,12 +66,18 @@ export class SimFaults {
     if (!injected || (injected.spec.methods && !injected.spec.methods.includes(method))) return;
     injected.left -= 1;
     if (injected.left <= 0) this.error = undefined;
-    throw domainErrorToConnect(new DomainError(injected.spec.code, injected.spec.message ?? `injected ${injected.spec.code} fault on ${method}`));
+    throw domainErrorToConnect(
+      new DomainError(
+        injected.spec.code,
+        injected.spec.message ?? `injected ${injected.spec.code} fault on ${method}`,
+      ),
+    );
   }
 
   private untilHealed(signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(new ConnectError("call abandoned during a partition", Code.Canceled));
+      const onAbort = (): void =>
+        reject(new ConnectError("call abandoned during a partition", Code.Canceled));
       if (signal.aborted) return onAbort();
       signal.addEventListener("abort", onAbort, { once: true });
       this.healers.push(() => {

@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../test-support";
 import { SimHypervisor } from "./sim-hypervisor";
 
-const def = (vmId: string, vcpus = 2, memoryMib = 1024) => ({ vmId, name: vmId, vcpus, memoryMib, disks: [], nics: [] });
+const def = (vmId: string, vcpus = 2, memoryMib = 1024) => ({
+  vmId,
+  name: vmId,
+  vcpus,
+  memoryMib,
+  disks: [],
+  nics: [],
+});
 const hosts: SimHypervisor[] = [];
 function host(cpu = 4, memoryMib = 4096, bootDelayMs = 5) {
   const h = new SimHypervisor({ nodeId: "node-a", cpu, memoryMib, bootDelayMs });

@@ -62,7 +62,9 @@ export class SimHypervisor {
 
   constructor(readonly options: SimHypervisorOptions) {
     this.topology =
-      typeof options.cpu === "number" ? { sockets: 1, coresPerSocket: options.cpu, threadsPerCore: 1 } : options.cpu;
+      typeof options.cpu === "number"
+        ? { sockets: 1, coresPerSocket: options.cpu, threadsPerCore: 1 }
+        : options.cpu;
   }
 
   private get bootDelay(): number {
@@ -103,9 +105,15 @@ export class SimHypervisor {
 
   /** create defines a VM in STOPPED, reserving its CPU and memory; it fails with ResourceExhausted when it does not fit. */
   create(definition: AgentVmDefinition): AgentVmStatus {
-    if (this.vms.has(definition.vmId)) throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
+    if (this.vms.has(definition.vmId))
+      throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
     this.reserve(definition);
-    this.vms.set(definition.vmId, { definition, state: "STOPPED", ip: this.allocateIp(), snapshots: new Map() });
+    this.vms.set(definition.vmId, {
+      definition,
+      state: "STOPPED",
+      ip: this.allocateIp(),
+      snapshots: new Map(),
+    });
     this.emit(definition.vmId, "STOPPED", "defined");
     return this.status(definition.vmId);
   }
@@ -134,7 +142,8 @@ export class SimHypervisor {
   private vm(vmId: string): SimVm {
     const vm = this.vms.get(vmId);
     if (!vm) throw notFound("VM", vmId);
-    if (vm.state === "MIGRATING") throw failedPrecondition(`VM ${vmId} is migrating; wait for the migration to end`);
+    if (vm.state === "MIGRATING")
+      throw failedPrecondition(`VM ${vmId} is migrating; wait for the migration to end`);
     return vm;
   }
 
@@ -180,7 +189,8 @@ export class SimHypervisor {
   /** reboot restarts a running VM through STARTING. */
   reboot(vmId: string): AgentVmStatus {
     const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING") throw failedPrecondition(`VM ${vmId} must be RUNNING to reboot (it is ${vm.state})`);
+    if (vm.state !== "RUNNING")
+      throw failedPrecondition(`VM ${vmId} must be RUNNING to reboot (it is ${vm.state})`);
     this.move(vm, "STARTING", "rebooting");
     this.later(vm, this.bootDelay, "RUNNING", "rebooted");
     return this.status(vmId);
@@ -189,7 +199,8 @@ export class SimHypervisor {
   /** pause freezes a running VM. */
   pause(vmId: string): AgentVmStatus {
     const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING") throw failedPrecondition(`VM ${vmId} must be RUNNING to pause (it is ${vm.state})`);
+    if (vm.state !== "RUNNING")
+      throw failedPrecondition(`VM ${vmId} must be RUNNING to pause (it is ${vm.state})`);
     this.move(vm, "PAUSED");
     return this.status(vmId);
   }
@@ -206,7 +217,8 @@ export class SimHypervisor {
   /** suspend saves a running VM to disk. */
   suspend(vmId: string): AgentVmStatus {
     const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING") throw failedPrecondition(`VM ${vmId} must be RUNNING to suspend (it is ${vm.state})`);
+    if (vm.state !== "RUNNING")
+      throw failedPrecondition(`VM ${vmId} must be RUNNING to suspend (it is ${vm.state})`);
     this.move(vm, "SUSPENDED");
     return this.status(vmId);
   }
@@ -247,7 +259,8 @@ export class SimHypervisor {
   createSnapshot(vmId: string, snapshotId: string, name: string, includeMemory: boolean): void {
     const vm = this.vm(vmId);
     if (vm.snapshots.has(snapshotId)) throw alreadyExists("VmSnapshot", snapshotId, `VM ${vmId}`);
-    const state: PowerState = includeMemory && (vm.state === "RUNNING" || vm.state === "PAUSED") ? vm.state : "STOPPED";
+    const state: PowerState =
+      includeMemory && (vm.state === "RUNNING" || vm.state === "PAUSED") ? vm.state : "STOPPED";
     vm.snapshots.set(snapshotId, { name, state, disks: [...vm.definition.disks] });
   }
 
@@ -270,7 +283,8 @@ export class SimHypervisor {
   /** attachDisk adds a disk; disk names are unique per VM. */
   attachDisk(vmId: string, disk: AgentDisk): AgentVmStatus {
     const vm = this.vm(vmId);
-    if (vm.definition.disks.some((d) => d.name === disk.name)) throw alreadyExists("Disk", disk.name, `VM ${vmId}`);
+    if (vm.definition.disks.some((d) => d.name === disk.name))
+      throw alreadyExists("Disk", disk.name, `VM ${vmId}`);
     vm.definition = { ...vm.definition, disks: [...vm.definition.disks, disk] };
     return this.status(vmId);
   }
@@ -286,7 +300,8 @@ export class SimHypervisor {
   /** beginOutgoing marks a RUNNING or STOPPED VM as MIGRATING and returns what the target needs. */
   beginOutgoing(vmId: string, live: boolean): { definition: AgentVmDefinition; resumeState: PowerState } {
     const vm = this.vm(vmId);
-    if (live && vm.state !== "RUNNING") throw failedPrecondition(`VM ${vmId} must be RUNNING to migrate live (it is ${vm.state})`);
+    if (live && vm.state !== "RUNNING")
+      throw failedPrecondition(`VM ${vmId} must be RUNNING to migrate live (it is ${vm.state})`);
     const resumeState = vm.state;
     this.move(vm, "MIGRATING", "migration started");
     return { definition: vm.definition, resumeState };
@@ -306,10 +321,16 @@ export class SimHypervisor {
 
   /** prepareIncoming reserves capacity for a VM about to arrive; it returns the migration id. */
   prepareIncoming(definition: AgentVmDefinition, resumeState: PowerState): string {
-    if (this.vms.has(definition.vmId)) throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
+    if (this.vms.has(definition.vmId))
+      throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
     this.reserve(definition);
     // An arriving VM is not created in the usual sense: it exists here in MIGRATING until switched over.
-    this.vms.set(definition.vmId, { definition, state: "MIGRATING", ip: this.allocateIp(), snapshots: new Map() });
+    this.vms.set(definition.vmId, {
+      definition,
+      state: "MIGRATING",
+      ip: this.allocateIp(),
+      snapshots: new Map(),
+    });
     const id = `mig-${this.options.nodeId}-${this.nextMigration++}`;
     this.incoming.set(id, { vmId: definition.vmId, resumeState });
     return id;
