@@ -209,7 +209,7 @@ export class EtcdCoordinator implements Coordinator {
     // An unreachable etcd fails the call at once; but once queued, losing the lease to an
     // outage only costs our place: queue again when etcd is back, until the caller gives up.
     let session = await this.grantSession();
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const signal = AbortSignal.any([waitSignal, session.signal]);
       try {
         const queued = await enqueue(this.client, session, prefix, value);
@@ -217,10 +217,13 @@ export class EtcdCoordinator implements Coordinator {
         if (signal.aborted) throw signal.reason;
         return new HeldGrant(this.client, session, queued.key, queued.createRevision, this.options.onError);
       } catch (err) {
-        const requeue = !waitSignal.aborted && !this.closed && lostToOutage(session, err);
+        // After a first outage etcd may still be settling: a retryable failure then queues again too.
+        const settling = attempt > 0 && isDomainError(err) && err.isRetryable;
+        const requeue = !waitSignal.aborted && !this.closed && (lostToOutage(session, err) || settling);
         await session.revoke();
         if (!requeue) throw this.giveUp(waitSignal.aborted ? waitSignal.reason : err, what, options);
       }
+      await new Promise((resolve) => setTimeout(resolve, 250));
       session = await this.regrant(waitSignal, what, options);
     }
   }
