@@ -1,0 +1,36 @@
+import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Page, PageRequest } from "@limiquantix/domain";
+
+/** toTimestamp turns an ISO-8601 string into a protobuf Timestamp (undefined stays undefined). */
+export function toTimestamp(iso: string | undefined): Timestamp | undefined {
+  return iso === undefined ? undefined : timestampFromDate(new Date(iso));
+}
+
+/** fromTimestamp turns a protobuf Timestamp into an ISO-8601 string. */
+export function fromTimestamp(ts: Timestamp | undefined): string | undefined {
+  return ts === undefined ? undefined : timestampDate(ts).toISOString();
+}
+
+/** pageRequestOf reads page_size and page_token (0 and "" mean the defaults). */
+export function pageRequestOf(req: { pageSize: number; pageToken: string }): PageRequest {
+  return {
+    ...(req.pageSize !== 0 ? { limit: req.pageSize } : {}),
+    ...(req.pageToken !== "" ? { cursor: req.pageToken } : {}),
+  };
+}
+
+/** pageResponseOf gives next_page_token and total_count of a page. */
+export function pageResponseOf<T>(page: Page<T>): { nextPageToken: string; totalCount: number } {
+  return { nextPageToken: page.nextCursor ?? "", totalCount: page.total };
+}
+
+/** optionalString turns the proto3 empty string into undefined. */
+export function optionalString(value: string): string | undefined {
+  return value === "" ? undefined : value;
+}
+
+/** optionalVersion turns resource_version 0 (unset) into undefined, so updates without it do not check it. */
+export function optionalVersion(value: number | bigint): number | undefined {
+  const n = Number(value);
+  return n === 0 ? undefined : n;
+}
