@@ -1,1 +1,13 @@
-export {};
+// PostgreSQL and embedded PGlite adapters for every LimiQuantix repository port, with migrations.
+export * from "./bind";
+export * from "./store";
+export * from "./unit-of-work";
+export * from "./errors/classify-db-error";
+export * from "./migrations/load-migrations";
+export * from "./migrations/migrator";
+export type { SqlDatabase, SqlDialect, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./sql/executor";
+export { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
+export { openPgliteDatabase, type PgliteDatabaseOptions } from "./sql/pglite-database";
+export { acquireDataDirLock, type DataDirLock } from "./sql/data-dir-lock";
+export { createRepositories } from "./repositories/create-repositories";
+export type { RepoContext } from "./repositories/repo-context";

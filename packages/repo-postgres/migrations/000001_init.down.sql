@@ -1,0 +1,19 @@
+-- Undoes version 1: drops every table of the schema (and all data in them).
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS drs_recommendations;
+DROP TABLE IF EXISTS alerts;
+DROP TABLE IF EXISTS alert_rules;
+DROP TABLE IF EXISTS security_rules;
+DROP TABLE IF EXISTS security_groups;
+DROP TABLE IF EXISTS virtual_networks;
+DROP TABLE IF EXISTS images;
+DROP TABLE IF EXISTS volume_snapshots;
+DROP TABLE IF EXISTS volumes;
+DROP TABLE IF EXISTS storage_pools;
+DROP TABLE IF EXISTS vm_snapshots;
+DROP TABLE IF EXISTS virtual_machines;
+DROP TABLE IF EXISTS nodes;
+DROP TABLE IF EXISTS clusters;
+DROP TABLE IF EXISTS projects;
+DROP FUNCTION IF EXISTS lqx_touch();

@@ -1,0 +1,290 @@
+import {
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  getPath,
+  invalidArgument,
+  isDomainError,
+  type ListFilter,
+  type NamedRepository,
+  normalizeFilter,
+  notFound,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  prepareCreate,
+  prepareUpdate,
+  RESOURCES,
+  type Resource,
+  type ResourceDescriptor,
+} from "@limiquantix/domain";
+import { classifyDbError } from "../errors/classify-db-error";
+import type { SqlExecutor, SqlRow } from "../sql/executor";
+import { filterSql, pathExpr, SqlParams, whereClause } from "./filter-sql";
+import type { RepoContext } from "./repo-context";
+import { castOf, decodeRow, encodeRow } from "./row-codec";
+import type { Column, TableMap } from "./table-map";
+import { duplicateId, duplicateKey, writeError } from "./write-errors";
+
+const MAX_MODIFY_ATTEMPTS = 10;
+
+/**
+ * SqlRepository stores one resource kind in its table, generically from the kind's descriptor
+ * and table map; kinds with extra queries extend it. Reads inside a unit of work lock their rows.
+ */
+export class SqlRepository<T extends Resource, I = unknown, S extends string = string>
+  implements NamedRepository<T, I, S>
+{
+  readonly kind: ResourceDescriptor<T>["kind"];
+  protected readonly descriptor: ResourceDescriptor<T>;
+  protected readonly cols: string;
+
+  constructor(
+    protected readonly map: TableMap,
+    protected readonly ctx: RepoContext,
+  ) {
+    this.descriptor = RESOURCES[map.kind] as unknown as ResourceDescriptor<T>;
+    this.kind = map.kind;
+    this.cols = map.columns.map((c) => `${this.selectExpr(c)} AS ${c.column}`).join(", ");
+  }
+
+  /** selectExpr is how a column is read; a kind that keeps part of a field elsewhere overrides it. */
+  protected selectExpr(col: Column): string {
+    return `t.${col.column}`;
+  }
+
+  /** encodeOverrides replaces field values before they are written (a kind keeping part of a field elsewhere). */
+  protected encodeOverrides(_entity: T): Record<string, unknown> {
+    return {};
+  }
+
+  /** afterWrite stores what a kind keeps outside its row, in the same transaction as the row. */
+  protected async afterWrite(_db: SqlExecutor, _entity: T): Promise<void> {}
+
+  /** writesOutsideRow says whether afterWrite does anything, so writes need a transaction. */
+  protected get writesOutsideRow(): boolean {
+    return false;
+  }
+
+  protected now(): string {
+    return this.ctx.clock.now().toISOString();
+  }
+
+  protected lock(): string {
+    return this.ctx.lockReads ? " FOR UPDATE OF t" : "";
+  }
+
+  protected async selectOne(where: string, params: readonly unknown[], db = this.ctx.db): Promise<T | undefined> {
+    const res = await db.query(`SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} LIMIT 1${this.lock()}`, params);
+    return res.rows[0] ? decodeRow<T>(this.map, res.rows[0]) : undefined;
+  }
+
+  protected async selectMany(where: string, params: readonly unknown[]): Promise<T[]> {
+    const res = await this.ctx.db.query(`SELECT ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id`, params);
+    return res.rows.map((r) => decodeRow<T>(this.map, r));
+  }
+
+  protected async read(id: unknown, db = this.ctx.db): Promise<T | undefined> {
+    if (typeof id !== "string") return undefined;
+    return this.selectOne("t.id = $1::text", [id], db);
+  }
+
+  /** guard runs a read, turning driver errors into DomainErrors. */
+  protected async guard<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw isDomainError(error) ? error : classifyDbError(error, `${this.kind} read`);
+    }
+  }
+
+  /** guardWrite runs a write, turning driver errors into DomainErrors that name the key or reference. */
+  protected async guardWrite<R>(resource: object, fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isDomainError(error)) throw error;
+      throw writeError(this.map, error, resource as Record<string, unknown>, (fields) =>
+        fields.map((f) => getPath(resource, f)),
+      );
+    }
+  }
+
+  protected write<R>(fn: (db: SqlExecutor) => Promise<R>): Promise<R> {
+    return this.writesOutsideRow ? this.ctx.atomic(fn) : fn(this.ctx.db);
+  }
+
+  async create(input: I): Promise<T> {
+    const entity = prepareCreate(this.descriptor, input, this.now());
+    const names = this.map.columns.map((c) => c.column).join(", ");
+    const params = this.map.columns.map((c, i) => `$${i + 1}${castOf(c)}`).join(", ");
+    const inserted = await this.guardWrite(entity, () =>
+      this.write(async (db) => {
+        // ON CONFLICT DO NOTHING keeps a duplicate from aborting a unit of work's transaction.
+        const res = await db.query(
+          `INSERT INTO ${this.map.table} (${names}) VALUES (${params}) ON CONFLICT DO NOTHING`,
+          encodeRow(this.map, entity, this.encodeOverrides(entity)),
+        );
+        if (res.rowCount === 0) return false;
+        await this.afterWrite(db, entity);
+        return true;
+      }),
+    );
+    if (!inserted) throw await this.duplicateOf(entity);
+    return entity;
+  }
+
+  private async duplicateOf(entity: T): Promise<Error> {
+    return this.guard(async () => {
+      const byId = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t WHERE t.id = $1::text`, [entity.id]);
+      if (byId.rows.length > 0) return duplicateId(this.map, entity.id);
+      for (const fields of Object.values(this.map.uniqueConstraints)) {
+        const values = fields.map((f) => getPath(entity, f));
+        if (values.some((v) => v === undefined || v === null)) continue;
+        const params = new SqlParams();
+        const where = fields.map((f, i) => `${pathExpr(this.map, f)} = ${params.add(String(values[i]), "::text")}`);
+        const res = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t${whereClause(where)}`, params.values);
+        if (res.rows.length > 0) return duplicateKey(this.map, fields, values);
+      }
+      return duplicateId(this.map, entity.id);
+    });
+  }
+
+  async get(id: string): Promise<T> {
+    const found = await this.find(id);
+    if (!found) throw notFound(this.kind, String(id));
+    return found;
+  }
+
+  find(id: string): Promise<T | undefined> {
+    return this.guard(() => this.read(id));
+  }
+
+  findByName(name: string, projectId?: string): Promise<T | undefined> {
+    const column = this.map.nameColumn;
+    if (!column || typeof name !== "string") return Promise.resolve(undefined);
+    const scoped = this.descriptor.projectScoped && projectId !== undefined;
+    const where = scoped ? `t.${column} = $1::text AND t.project_id = $2::text` : `t.${column} = $1::text`;
+    const params = scoped ? [name, projectId] : [name];
+    return this.guard(async () => {
+      const res = await this.ctx.db.query(
+        `SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} ORDER BY t.id LIMIT 1${this.lock()}`,
+        params,
+      );
+      return res.rows[0] ? decodeRow<T>(this.map, res.rows[0]) : undefined;
+    });
+  }
+
+  async list(filter?: ListFilter<S>, page?: PageRequest): Promise<Page<T>> {
+    const normalized = normalizeFilter(this.descriptor, filter);
+    const limit = pageLimit(page);
+    const after = page?.cursor ? decodeCursor(page.cursor, this.kind).id : undefined;
+    const params = new SqlParams();
+    const conditions = filterSql(this.map, normalized, params);
+    const pageConditions = after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
+    // One round trip: the total over the filter, and the page after the cursor (keyset on id).
+    const sql =
+      `SELECT c.total AS __total, p.* FROM (SELECT count(*)::int AS total FROM ${this.map.table} t${whereClause(conditions)}) c ` +
+      `LEFT JOIN LATERAL (SELECT ${this.cols} FROM ${this.map.table} t${whereClause(pageConditions)} ` +
+      `ORDER BY t.id LIMIT ${limit + 1}) p ON true ORDER BY p.id`;
+    const res = await this.guard(() => this.ctx.db.query(sql, params.values));
+    const total = Number(res.rows[0]?.__total ?? 0);
+    const rows = res.rows.filter((r: SqlRow) => r.id !== null && r.id !== undefined);
+    const items = rows.slice(0, limit).map((r) => decodeRow<T>(this.map, r));
+    const last = items.at(-1);
+    if (rows.length > limit && last)
+      return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
+    return { items, total };
+  }
+
+  async count(filter?: ListFilter<S>): Promise<number> {
+    const params = new SqlParams();
+    const conditions = filterSql(this.map, normalizeFilter(this.descriptor, filter), params);
+    const res = await this.guard(() =>
+      this.ctx.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${this.map.table} t${whereClause(conditions)}`,
+        params.values,
+      ),
+    );
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
+  async update(next: T): Promise<T> {
+    if (next === null || typeof next !== "object" || typeof (next as { id?: unknown }).id !== "string")
+      throw invalidArgument([{ field: "id", description: "is required: pass the whole resource as last read" }], this.kind);
+    return this.guardWrite(next, () =>
+      this.write(async (db) => {
+        const current = await this.read(next.id, db);
+        if (!current) throw notFound(this.kind, next.id);
+        if (next.resourceVersion !== current.resourceVersion)
+          throw conflict(this.kind, next.id, next.resourceVersion, current.resourceVersion);
+        const stored = prepareUpdate(this.descriptor, next, current, this.now());
+        await this.writeRow(db, stored, current.resourceVersion);
+        return stored;
+      }),
+    );
+  }
+
+  /** writeRow replaces a stored row if its version is still `expected`, else fails with NotFound or Conflict. */
+  protected async writeRow(db: SqlExecutor, stored: T, expected: number): Promise<void> {
+    const values = encodeRow(this.map, stored, this.encodeOverrides(stored));
+    const params = new SqlParams();
+    const sets: string[] = [];
+    let id = "";
+    this.map.columns.forEach((c, i) => {
+      if (c.field === "id") id = params.add(values[i], "::text");
+      else if (c.field !== "createdAt") sets.push(`${c.column} = ${params.add(values[i], castOf(c))}`);
+    });
+    const res = await db.query(
+      `UPDATE ${this.map.table} SET ${sets.join(", ")} WHERE id = ${id} AND resource_version = ${params.add(expected, "::int")}`,
+      params.values,
+    );
+    if (res.rowCount === 0) {
+      const now = await this.read(stored.id, db);
+      if (!now) throw notFound(this.kind, stored.id);
+      throw conflict(this.kind, stored.id, expected, now.resourceVersion);
+    }
+    await this.afterWrite(db, stored);
+  }
+
+  /**
+   * modify applies a change to the current state of a resource and stores it; without an
+   * expected version it re-reads and retries when a concurrent write got in first.
+   */
+  protected async modify(id: string, change: (current: T) => T, expectedVersion?: number): Promise<T> {
+    if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1))
+      throw invalidArgument([{ field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` }]);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.guard(() => this.read(id));
+      if (!current) throw notFound(this.kind, String(id));
+      if (expectedVersion !== undefined && current.resourceVersion !== expectedVersion)
+        throw conflict(this.kind, id, expectedVersion, current.resourceVersion);
+      const stored = prepareUpdate(this.descriptor, change(current), current, this.now());
+      try {
+        await this.guardWrite(stored, () => this.write((db) => this.writeRow(db, stored, current.resourceVersion)));
+        return stored;
+      } catch (error) {
+        const retry = expectedVersion === undefined && attempt < MAX_MODIFY_ATTEMPTS;
+        if (!(retry && isDomainError(error) && error.code === "Conflict")) throw error;
+      }
+    }
+  }
+
+  async delete(id: string, expectedVersion?: number): Promise<void> {
+    if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1))
+      throw invalidArgument([{ field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` }]);
+    await this.guardWrite({ id }, async () => {
+      const res =
+        expectedVersion === undefined
+          ? await this.ctx.db.query(`DELETE FROM ${this.map.table} WHERE id = $1::text`, [id])
+          : await this.ctx.db.query(
+              `DELETE FROM ${this.map.table} WHERE id = $1::text AND resource_version = $2::int`,
+              [id, expectedVersion],
+            );
+      if (res.rowCount > 0) return;
+      const current = await this.read(id);
+      if (!current) throw notFound(this.kind, String(id));
+      throw conflict(this.kind, id, expectedVersion ?? current.resourceVersion, current.resourceVersion);
+    });
+  }
+}

@@ -1,0 +1,40 @@
+/** SqlRow is one row of a result, keyed by column name. */
+export type SqlRow = Record<string, unknown>;
+
+/** SqlResult is what a statement returns: its rows and how many rows it touched. */
+export interface SqlResult<R extends SqlRow = SqlRow> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+/**
+ * SqlExecutor runs SQL on one database connection or transaction. It is the only seam between
+ * the repositories and a driver, so the same SQL runs on `pg` and on PGlite. Driver errors are
+ * thrown as they are; callers classify them (see classifyDbError).
+ */
+export interface SqlExecutor {
+  /** query runs one statement with `$1`-style parameters. */
+  query<R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+  /** exec runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+/** SqlSession is a connection held for a while: it can run several transactions in turn. */
+export interface SqlSession extends SqlExecutor {
+  /** transaction runs fn in BEGIN … COMMIT on this connection, rolling back if fn throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/** SqlDialect names the engine behind a database. */
+export type SqlDialect = "postgres" | "pglite";
+
+/** SqlDatabase is a pool of connections (or PGlite's single one) with transactions, sessions, a ping and close. */
+export interface SqlDatabase extends SqlSession {
+  readonly dialect: SqlDialect;
+  /** session runs fn on one dedicated connection (session-level advisory locks need that). */
+  session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** ping runs `SELECT 1`, throwing Unavailable when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** close ends every connection; it is safe to call more than once. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,122 @@
+import { invalidArgument } from "@limiquantix/domain";
+import pg from "pg";
+import { classifyDbError } from "../errors/classify-db-error";
+import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./executor";
+
+/** PgPoolOptions tune the `pg` connection pool. */
+export interface PgPoolOptions {
+  /** Largest number of connections (default 10). */
+  readonly max?: number;
+  /** Close a connection idle this long, in ms (default 30 000; 0 keeps idle connections). */
+  readonly idleTimeoutMs?: number;
+  /** Replace a connection after this many seconds, so load balancers and failovers rebalance (default 0: never). */
+  readonly maxLifetimeSec?: number;
+  /** Cancel a statement running longer than this, in ms (default 30 000; 0 disables). */
+  readonly statementTimeoutMs?: number;
+  /** Give up waiting for a connection after this many ms (default 10 000). */
+  readonly connectionTimeoutMs?: number;
+  /** application_name shown in pg_stat_activity (default `limiquantix`). */
+  readonly applicationName?: string;
+}
+
+function nonNegativeInt(value: number | undefined, field: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min)
+    throw invalidArgument([{ field, description: `must be an integer of at least ${min} (got ${value})` }]);
+  return value;
+}
+
+function wrap(client: pg.PoolClient | pg.Pool): SqlExecutor {
+  return {
+    async query<R extends SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
+      const res = await client.query<R>(text, params as unknown[] | undefined);
+      return { rows: res.rows, rowCount: res.rowCount ?? res.rows.length };
+    },
+    async exec(script: string): Promise<void> {
+      await client.query(script);
+    },
+  };
+}
+
+async function inTransaction<T>(client: pg.PoolClient, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await fn(wrap(client));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+/** createPgDatabase opens a `pg` Pool on a connection string; connections are made lazily. */
+export function createPgDatabase(connectionString: string, options: PgPoolOptions = {}): SqlDatabase {
+  if (typeof connectionString !== "string" || connectionString === "")
+    throw invalidArgument([
+      { field: "connectionString", description: "is required: a postgres:// URL such as postgres://user@host:5432/db" },
+    ]);
+  const statementTimeout = nonNegativeInt(options.statementTimeoutMs, "pool.statementTimeoutMs", 30_000);
+  const pool = new pg.Pool({
+    connectionString,
+    max: nonNegativeInt(options.max, "pool.max", 10, 1),
+    idleTimeoutMillis: nonNegativeInt(options.idleTimeoutMs, "pool.idleTimeoutMs", 30_000),
+    maxLifetimeSeconds: nonNegativeInt(options.maxLifetimeSec, "pool.maxLifetimeSec", 0),
+    connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
+    application_name: options.applicationName ?? "limiquantix",
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+  });
+  // An idle connection that dies (server restart, failover) must not crash the process: the
+  // pool drops it and the next query opens a new one.
+  pool.on("error", () => {});
+  const base = wrap(pool);
+  let closed: Promise<void> | undefined;
+
+  async function connect(): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    client.on("error", () => {});
+    return client;
+  }
+
+  return {
+    dialect: "postgres",
+    query: base.query,
+    exec: base.exec,
+    async transaction(fn) {
+      const client = await connect();
+      let broken: Error | undefined;
+      try {
+        return await inTransaction(client, fn);
+      } catch (error) {
+        if (classifyDbError(error).code === "Unavailable") broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async session(fn) {
+      const client = await connect();
+      let broken: Error | undefined;
+      const session: SqlSession = { ...wrap(client), transaction: (f) => inTransaction(client, f) };
+      try {
+        return await fn(session);
+      } catch (error) {
+        if (classifyDbError(error).code === "Unavailable") broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async ping() {
+      try {
+        await pool.query("SELECT 1");
+      } catch (error) {
+        throw classifyDbError(error, "PostgreSQL ping");
+      }
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { type Clock, failedPrecondition, isDomainError, type Repositories, type UnitOfWork } from "@limiquantix/domain";
+import { classifyDbError } from "./errors/classify-db-error";
+import { createRepositories } from "./repositories/create-repositories";
+import type { SqlDatabase, SqlExecutor } from "./sql/executor";
+
+/**
+ * SqlUnitOfWork runs work in one READ COMMITTED transaction in which every get, find and
+ * findByName locks the rows it returns (SELECT … FOR UPDATE) until the work ends. Two units of
+ * work that read the same node (or pool) before reserving its capacity therefore run one after
+ * the other: the second reads what the first wrote, so both cannot pass the same check. Writes
+ * still check resourceVersion; a deadlock or serialization failure surfaces as Conflict (retryable).
+ */
+export class SqlUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  async run<R>(work: (tx: Repositories) => Promise<R>): Promise<R> {
+    let active = true;
+    // The work's own errors are rethrown as they are; only failures of BEGIN/COMMIT are classified.
+    let failure: { error: unknown } | undefined;
+    try {
+      return await this.db.transaction(async (tx) => {
+        const guarded: SqlExecutor = {
+          query: (text, params) => {
+            if (!active) throw failedPrecondition("this unit of work has ended: use its repositories only inside run()");
+            return tx.query(text, params);
+          },
+          exec: (script) => tx.exec(script),
+        };
+        const repos = createRepositories({
+          db: guarded,
+          atomic: (fn) => fn(guarded),
+          clock: this.clock,
+          lockReads: true,
+        });
+        try {
+          return await work(repos);
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (failure && failure.error === error) throw error;
+      throw isDomainError(error) ? error : classifyDbError(error, "unit of work");
+    } finally {
+      active = false;
+    }
+  }
+}
