@@ -8,7 +8,7 @@ export const DEFAULT_POWER_OFF_BELOW_PERCENT = 30;
  * powerProposals recommends at most one host power change for the state a pass leaves: POWER_ON a
  * standby host when capacity is short (a VM that must move has nowhere to go, a host stays
  * overloaded, or mean load is above a threshold), else POWER_OFF an empty schedulable host when
- * the cluster is underused and would stay under its thresholds without it. One change per pass
+ * the cluster is underused and would still be without it. One change per pass
  * keeps the cluster from flapping; the next pass sees its effect.
  */
 export function powerProposals(pass: PassState, options: PowerOptions = {}): DrsProposal[] {
@@ -48,12 +48,9 @@ export function powerProposals(pass: PassState, options: PowerOptions = {}): Drs
     const node = pass.snapshot.node(id);
     if (node === undefined || !node.schedulable || node.allocated.vmCount > 0 || pass.evacuating.has(id))
       continue;
-    // Without this host the others carry the same load over fewer hosts; they must stay under threshold.
-    if (
-      (mean.cpu * n) / (n - 1) > model.thresholds.cpu ||
-      (mean.memory * n) / (n - 1) > model.thresholds.memory
-    )
-      return [];
+    // The others carry the same load over fewer hosts; it must stay under the power-off line, or
+    // the next pass could find the cluster busy enough to want the host back.
+    if ((mean.cpu * n) / (n - 1) >= below || (mean.memory * n) / (n - 1) >= below) return [];
     return [
       {
         clusterId: pass.clusterId,
