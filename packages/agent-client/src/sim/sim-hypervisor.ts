@@ -8,12 +8,11 @@ import {
   assertTransition,
   type CpuTopology,
   failedPrecondition,
-  logicalCpus,
   notFound,
   type PowerState,
-  resourceExhausted,
   VM_POWER_MACHINE,
 } from "@limiquantix/domain";
+import { addDisk, checkFits, hostMetrics, removeDisk, type SimVm, takeSnapshot, vmStatus } from "./sim-vm";
 
 /** SimHypervisorOptions describe the simulated host. */
 export interface SimHypervisorOptions {
@@ -27,14 +26,6 @@ export interface SimHypervisorOptions {
   readonly bootDelayMs?: number;
   /** How long a graceful stop takes from STOPPING to STOPPED (default: the boot delay). */
   readonly shutdownDelayMs?: number;
-}
-
-interface SimVm {
-  definition: AgentVmDefinition;
-  state: PowerState;
-  ip: string;
-  timer?: NodeJS.Timeout;
-  readonly snapshots: Map<string, { name: string; state: PowerState; disks: AgentDisk[] }>;
 }
 
 /** IncomingMigration is a VM a migration source has announced; its capacity is already reserved here. */
@@ -92,15 +83,7 @@ export class SimHypervisor {
 
   /** metrics samples the host: running VMs' vCPUs as a share of the logical CPUs, and their memory. */
   metrics(): { cpuPercent: number; memoryUsedMib: number; vmCount: number } {
-    let vcpus = 0;
-    let memory = 0;
-    for (const vm of this.vms.values())
-      if (vm.state === "RUNNING" || vm.state === "PAUSED" || vm.state === "MIGRATING") {
-        vcpus += vm.definition.vcpus;
-        memory += vm.definition.memoryMib;
-      }
-    const cpuPercent = Math.min(100, (vcpus / logicalCpus(this.topology)) * 100);
-    return { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryUsedMib: memory, vmCount: this.vms.size };
+    return hostMetrics(this.vms.values(), this.topology);
   }
 
   /** create defines a VM in STOPPED, reserving its CPU and memory; it fails with ResourceExhausted when it does not fit. */
@@ -119,19 +102,7 @@ export class SimHypervisor {
   }
 
   private reserve(definition: AgentVmDefinition): void {
-    let vcpus = definition.vcpus;
-    let memory = definition.memoryMib;
-    for (const vm of this.vms.values()) {
-      vcpus += vm.definition.vcpus;
-      memory += vm.definition.memoryMib;
-    }
-    const cpuCap = logicalCpus(this.topology);
-    if (vcpus > cpuCap || memory > this.options.memoryMib)
-      throw resourceExhausted(
-        `VM ${definition.vmId} (${definition.vcpus} vCPUs, ${definition.memoryMib} MiB) does not fit on node ${this.options.nodeId}: ` +
-          `${cpuCap - (vcpus - definition.vcpus)} vCPUs and ${this.options.memoryMib - (memory - definition.memoryMib)} MiB free`,
-        { node: this.options.nodeId },
-      );
+    checkFits(this.vms.values(), definition, this.topology, this.options.memoryMib, this.options.nodeId);
   }
 
   private allocateIp(): string {
@@ -144,6 +115,13 @@ export class SimHypervisor {
     if (!vm) throw notFound("VM", vmId);
     if (vm.state === "MIGRATING")
       throw failedPrecondition(`VM ${vmId} is migrating; wait for the migration to end`);
+    return vm;
+  }
+
+  private inState(vmId: string, allowed: readonly PowerState[], verb: string): SimVm {
+    const vm = this.vm(vmId);
+    if (!allowed.includes(vm.state))
+      throw failedPrecondition(`VM ${vmId} must be ${allowed.join(" or ")} to ${verb} (it is ${vm.state})`);
     return vm;
   }
 
@@ -188,9 +166,7 @@ export class SimHypervisor {
 
   /** reboot restarts a running VM through STARTING. */
   reboot(vmId: string): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING")
-      throw failedPrecondition(`VM ${vmId} must be RUNNING to reboot (it is ${vm.state})`);
+    const vm = this.inState(vmId, ["RUNNING"], "reboot");
     this.move(vm, "STARTING", "rebooting");
     this.later(vm, this.bootDelay, "RUNNING", "rebooted");
     return this.status(vmId);
@@ -198,28 +174,19 @@ export class SimHypervisor {
 
   /** pause freezes a running VM. */
   pause(vmId: string): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING")
-      throw failedPrecondition(`VM ${vmId} must be RUNNING to pause (it is ${vm.state})`);
-    this.move(vm, "PAUSED");
+    this.move(this.inState(vmId, ["RUNNING"], "pause"), "PAUSED");
     return this.status(vmId);
   }
 
   /** resume runs a paused or suspended VM again. */
   resume(vmId: string): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (vm.state !== "PAUSED" && vm.state !== "SUSPENDED")
-      throw failedPrecondition(`VM ${vmId} must be PAUSED or SUSPENDED to resume (it is ${vm.state})`);
-    this.move(vm, "RUNNING", "resumed");
+    this.move(this.inState(vmId, ["PAUSED", "SUSPENDED"], "resume"), "RUNNING", "resumed");
     return this.status(vmId);
   }
 
   /** suspend saves a running VM to disk. */
   suspend(vmId: string): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (vm.state !== "RUNNING")
-      throw failedPrecondition(`VM ${vmId} must be RUNNING to suspend (it is ${vm.state})`);
-    this.move(vm, "SUSPENDED");
+    this.move(this.inState(vmId, ["RUNNING"], "suspend"), "SUSPENDED");
     return this.status(vmId);
   }
 
@@ -234,13 +201,7 @@ export class SimHypervisor {
   status(vmId: string): AgentVmStatus {
     const vm = this.vms.get(vmId);
     if (!vm) throw notFound("VM", vmId);
-    const up = vm.state === "RUNNING" || vm.state === "PAUSED";
-    return {
-      vmId,
-      powerState: vm.state,
-      ipAddresses: up ? [vm.ip] : [],
-      ...(up ? { cpuPercent: 5, memoryUsedMib: Math.floor(vm.definition.memoryMib / 2) } : {}),
-    };
+    return vmStatus(vm);
   }
 
   /** list reports every VM. */
@@ -257,11 +218,7 @@ export class SimHypervisor {
 
   /** createSnapshot records the VM's disks, and with memory its power state. */
   createSnapshot(vmId: string, snapshotId: string, name: string, includeMemory: boolean): void {
-    const vm = this.vm(vmId);
-    if (vm.snapshots.has(snapshotId)) throw alreadyExists("VmSnapshot", snapshotId, `VM ${vmId}`);
-    const state: PowerState =
-      includeMemory && (vm.state === "RUNNING" || vm.state === "PAUSED") ? vm.state : "STOPPED";
-    vm.snapshots.set(snapshotId, { name, state, disks: [...vm.definition.disks] });
+    takeSnapshot(this.vm(vmId), snapshotId, name, includeMemory);
   }
 
   /** revertSnapshot restores a snapshot's disks and, for a memory snapshot, its power state. */
@@ -276,24 +233,18 @@ export class SimHypervisor {
 
   /** deleteSnapshot forgets a snapshot. */
   deleteSnapshot(vmId: string, snapshotId: string): void {
-    const vm = this.vm(vmId);
-    if (!vm.snapshots.delete(snapshotId)) throw notFound("VmSnapshot", snapshotId);
+    if (!this.vm(vmId).snapshots.delete(snapshotId)) throw notFound("VmSnapshot", snapshotId);
   }
 
   /** attachDisk adds a disk; disk names are unique per VM. */
   attachDisk(vmId: string, disk: AgentDisk): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (vm.definition.disks.some((d) => d.name === disk.name))
-      throw alreadyExists("Disk", disk.name, `VM ${vmId}`);
-    vm.definition = { ...vm.definition, disks: [...vm.definition.disks, disk] };
+    addDisk(this.vm(vmId), disk);
     return this.status(vmId);
   }
 
   /** detachDisk removes a disk by name. */
   detachDisk(vmId: string, diskName: string): AgentVmStatus {
-    const vm = this.vm(vmId);
-    if (!vm.definition.disks.some((d) => d.name === diskName)) throw notFound("Disk", diskName);
-    vm.definition = { ...vm.definition, disks: vm.definition.disks.filter((d) => d.name !== diskName) };
+    removeDisk(this.vm(vmId), diskName);
     return this.status(vmId);
   }
 

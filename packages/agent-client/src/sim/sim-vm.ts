@@ -1,0 +1,104 @@
+import {
+  type AgentDisk,
+  alreadyExists,
+  type AgentVmDefinition,
+  type AgentVmStatus,
+  type CpuTopology,
+  logicalCpus,
+  notFound,
+  type PowerState,
+  resourceExhausted,
+} from "@limiquantix/domain";
+
+/** SimVm is one simulated VM: its definition, power state, address, pending timer and snapshots. */
+export interface SimVm {
+  definition: AgentVmDefinition;
+  state: PowerState;
+  ip: string;
+  timer?: NodeJS.Timeout;
+  readonly snapshots: Map<string, { name: string; state: PowerState; disks: AgentDisk[] }>;
+}
+
+/** isUp says whether a VM holds its host's CPU and memory right now. */
+function isUp(vm: SimVm): boolean {
+  return vm.state === "RUNNING" || vm.state === "PAUSED" || vm.state === "MIGRATING";
+}
+
+/** vmStatus reports a VM as GetVMStatus does: an address and usage only while it is up. */
+export function vmStatus(vm: SimVm): AgentVmStatus {
+  const up = vm.state === "RUNNING" || vm.state === "PAUSED";
+  return {
+    vmId: vm.definition.vmId,
+    powerState: vm.state,
+    ipAddresses: up ? [vm.ip] : [],
+    ...(up ? { cpuPercent: 5, memoryUsedMib: Math.floor(vm.definition.memoryMib / 2) } : {}),
+  };
+}
+
+/** hostMetrics samples a host: the running VMs' vCPUs as a share of its logical CPUs, and their memory. */
+export function hostMetrics(
+  vms: Iterable<SimVm>,
+  topology: CpuTopology,
+): { cpuPercent: number; memoryUsedMib: number; vmCount: number } {
+  let vcpus = 0;
+  let memory = 0;
+  let count = 0;
+  for (const vm of vms) {
+    count += 1;
+    if (!isUp(vm)) continue;
+    vcpus += vm.definition.vcpus;
+    memory += vm.definition.memoryMib;
+  }
+  const cpuPercent = Math.min(100, (vcpus / logicalCpus(topology)) * 100);
+  return { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryUsedMib: memory, vmCount: count };
+}
+
+/**
+ * checkFits throws ResourceExhausted when a VM does not fit beside the VMs already defined: every
+ * defined VM holds its vCPUs and memory, as a real host reserves them, with no overcommit.
+ */
+export function checkFits(
+  vms: Iterable<SimVm>,
+  definition: AgentVmDefinition,
+  topology: CpuTopology,
+  memoryMib: number,
+  nodeId: string,
+): void {
+  let vcpusUsed = 0;
+  let memoryUsed = 0;
+  for (const vm of vms) {
+    vcpusUsed += vm.definition.vcpus;
+    memoryUsed += vm.definition.memoryMib;
+  }
+  const cpuCap = logicalCpus(topology);
+  if (vcpusUsed + definition.vcpus > cpuCap || memoryUsed + definition.memoryMib > memoryMib)
+    throw resourceExhausted(
+      `VM ${definition.vmId} (${definition.vcpus} vCPUs, ${definition.memoryMib} MiB) does not fit on node ${nodeId}: ` +
+        `${cpuCap - vcpusUsed} vCPUs and ${memoryMib - memoryUsed} MiB free`,
+      { node: nodeId, freeVcpus: cpuCap - vcpusUsed, freeMemoryMib: memoryMib - memoryUsed },
+    );
+}
+
+/** takeSnapshot records a VM's disks and, for a memory snapshot of a live VM, its power state. */
+export function takeSnapshot(vm: SimVm, snapshotId: string, name: string, includeMemory: boolean): void {
+  if (vm.snapshots.has(snapshotId)) throw alreadyExists("VmSnapshot", snapshotId, `VM ${vm.definition.vmId}`);
+  const live = vm.state === "RUNNING" || vm.state === "PAUSED";
+  vm.snapshots.set(snapshotId, {
+    name,
+    state: includeMemory && live ? vm.state : "STOPPED",
+    disks: [...vm.definition.disks],
+  });
+}
+
+/** addDisk attaches a disk; disk names are unique per VM. */
+export function addDisk(vm: SimVm, disk: AgentDisk): void {
+  if (vm.definition.disks.some((d) => d.name === disk.name))
+    throw alreadyExists("Disk", disk.name, `VM ${vm.definition.vmId}`);
+  vm.definition = { ...vm.definition, disks: [...vm.definition.disks, disk] };
+}
+
+/** removeDisk detaches a disk by name. */
+export function removeDisk(vm: SimVm, diskName: string): void {
+  if (!vm.definition.disks.some((d) => d.name === diskName)) throw notFound("Disk", diskName);
+  vm.definition = { ...vm.definition, disks: vm.definition.disks.filter((d) => d.name !== diskName) };
+}
