@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { pingRedis, startPrivateRedis, testRedis } from "./redis";
 
@@ -27,5 +29,24 @@ describe("startPrivateRedis", () => {
 
   it("fails with a clear message when the binary is missing", async () => {
     await expect(startPrivateRedis("/nonexistent/redis-server")).rejects.toThrow(/exited during start-up/);
+  });
+});
+
+describe("private servers", () => {
+  it("die with their test process even when it is killed with SIGKILL", async () => {
+    const script = fileURLToPath(new URL("../test/start-redis-child.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--conditions=limiquantix-source", "--import", "tsx", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.once("data", (d: Buffer) => resolve(d.toString("utf8").trim()));
+      child.once("exit", () => reject(new Error("child exited before starting Redis")));
+    });
+    const port = portOf(url);
+    expect(await pingRedis(port)).toBe(true);
+    child.kill("SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while ((await pingRedis(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await pingRedis(port)).toBe(false);
   });
 });

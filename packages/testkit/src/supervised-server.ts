@@ -27,8 +27,10 @@ export interface SupervisedServer {
 // by SIGKILL, so a crashed test worker never leaves servers behind on a CI machine.
 const GUARD = [
   '"$@" >/dev/null 2>&1 & s=$!',
-  'trap \'kill -TERM "$s" 2>/dev/null; wait "$s"; exit 0\' TERM INT',
-  'while kill -0 "$LQX_PARENT_PID" 2>/dev/null && kill -0 "$s" 2>/dev/null; do sleep 0.1; done',
+  'w=""',
+  'trap \'kill -TERM "$s" $w 2>/dev/null; wait "$s"; exit 0\' TERM INT',
+  // "sleep & wait" rather than a plain sleep, so a stop request interrupts the wait at once.
+  'while kill -0 "$LQX_PARENT_PID" 2>/dev/null && kill -0 "$s" 2>/dev/null; do sleep 1 & w=$!; wait "$w"; done',
   'kill -TERM "$s" 2>/dev/null; wait "$s"',
 ].join("\n");
 
