@@ -1,4 +1,4 @@
-import type { VirtualMachine } from "@limiquantix/domain";
+import type { Node, VirtualMachine } from "@limiquantix/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { node, vm } from "../../test/builders";
@@ -67,7 +67,10 @@ const clusterArb = fc
   );
 
 /** A skewed start: VMs packed onto as few hosts as the rules allow, by the scheduler itself. */
-function packed(c: { nodes: ReturnType<typeof node>[]; vms: VirtualMachine[] }): ClusterSnapshot {
+function packed(c: {
+  readonly nodes: readonly Node[];
+  readonly vms: readonly VirtualMachine[];
+}): ClusterSnapshot {
   const snapshot = new ClusterSnapshot({ nodes: c.nodes });
   for (const v of c.vms) {
     try {
