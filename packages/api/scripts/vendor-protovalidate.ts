@@ -96,6 +96,10 @@ function printField(f: FieldDescriptorProto, indent: string, inOneof: boolean): 
 function printEnum(e: EnumDescriptorProto, indent: string): void {
   out.push(`${indent}enum ${e.name} {`);
   for (const v of e.value) out.push(`${indent}  ${v.name} = ${v.number};`);
+  // Unlike message ranges, enum reserved ranges include their end.
+  for (const r of e.reservedRange)
+    out.push(`${indent}  reserved ${r.end === r.start ? r.start : `${r.start} to ${r.end}`};`);
+  if (e.reservedName.length > 0) out.push(`${indent}  reserved ${e.reservedName.map(quote).join(", ")};`);
   out.push(`${indent}}`);
 }
 
