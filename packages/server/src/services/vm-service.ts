@@ -8,6 +8,7 @@ import {
   type VirtualMachine,
   type VirtualMachineInput,
   type VmSpec,
+  alreadyExists,
   conflict,
   failedPrecondition,
   nowIso,
@@ -69,7 +70,7 @@ export class VmService {
         resource: { kind: "Project", id: req.projectId },
       });
     if (await repos.vms.findByName(req.name, req.projectId))
-      throw failedPrecondition(`a VM named "${req.name}" already exists in the project`);
+      throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
     await checkVmReferences(repos, validated);
     const now = nowIso(this.deps.clock);
     const { vm } = await this.placement.placeAndCreate(input, validated, async (tx, created) => {
