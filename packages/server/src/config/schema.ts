@@ -109,6 +109,15 @@ export const ConfigSchema = z.strictObject({
       path: z.string().startsWith("/").default("/metrics"),
     })
     .prefault({}),
+  agents: z
+    .strictObject({
+      /** PEM files of the control plane's client certificate for agents and the CA that signs agents' certificates. */
+      tls: z
+        .strictObject({ caFile: z.string().min(1), certFile: z.string().min(1), keyFile: z.string().min(1) })
+        .optional(),
+      callTimeoutMs: z.int().min(100).max(600_000).default(10_000),
+    })
+    .prefault({}),
   simulation: z
     .strictObject({
       /** Simulated hypervisor nodes started beside the server (sim agents over mTLS on loopback). */

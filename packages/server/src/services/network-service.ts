@@ -3,6 +3,7 @@ import {
   type VirtualNetworkInput,
   cidrsOverlap,
   failedPrecondition,
+  invalidArgument,
   isCidr,
   parseCidr,
 } from "@limiquantix/domain";
@@ -35,6 +36,26 @@ export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkIn
       throw failedPrecondition(`project ${input.projectId} does not exist; create it first`);
     await this.checkOverlap(input.projectId, input.spec.cidr, undefined);
     return this.create(input);
+  }
+
+  /**
+   * updateNetwork applies an edit to a network (checking expectedVersion when given): its type is
+   * fixed once it exists, and a new CIDR may not overlap another network of the project.
+   */
+  updateNetwork(id: string, change: (current: VirtualNetwork) => VirtualNetwork, expectedVersion?: number): Promise<VirtualNetwork> {
+    return this.update(
+      id,
+      async (current) => {
+        const next = change(current);
+        if (next.spec.type !== current.spec.type)
+          throw invalidArgument([
+            { field: "spec.type", description: `cannot change once the network exists (is ${current.spec.type}, got ${next.spec.type})` },
+          ]);
+        if (next.spec.cidr !== current.spec.cidr) await this.checkOverlap(current.projectId, next.spec.cidr, id);
+        return next;
+      },
+      expectedVersion,
+    );
   }
 
   private async checkOverlap(projectId: string, cidrText: string, selfId: string | undefined): Promise<void> {

@@ -1,0 +1,49 @@
+import { DomainError, ErrorCode, type FieldViolation, invalidArgument, isDomainError } from "@limiquantix/domain";
+
+/** requireMessage returns a sub-message the request must carry, or throws InvalidArgument naming the field. */
+export function requireMessage<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw invalidArgument([{ field, description: "is required" }]);
+  return value;
+}
+
+/** toNumber turns a 64-bit wire integer into a number; values past 2^53 keep their magnitude so range checks still refuse them. */
+export function toNumber(value: bigint | number): number {
+  return Number(value);
+}
+
+/** nonEmpty returns a map only when it holds something, since proto3 cannot tell an empty map from an absent one. */
+export function nonEmpty(map: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(map).length > 0 ? map : undefined;
+}
+
+/** PathRename maps a domain field path prefix to the wire's (`spec.cpu.vcpus` → `spec.vcpus`). */
+export type PathRename = readonly [domain: string, wire: string];
+
+function renamePath(field: string, renames: readonly PathRename[]): string {
+  for (const [from, to] of renames) {
+    if (field === from || field.startsWith(`${from}.`) || field.startsWith(`${from}[`)) return to + field.slice(from.length);
+  }
+  return field;
+}
+
+/**
+ * withWirePaths runs work and rewrites the field paths of an InvalidArgument it throws where the
+ * domain shape differs from the wire shape, so clients are told the field they actually sent.
+ */
+export async function withWirePaths<T>(renames: readonly PathRename[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    throw isDomainError(e) && e.code === ErrorCode.InvalidArgument ? renameViolations(e, renames) : e;
+  }
+}
+
+function renameViolations(err: DomainError, renames: readonly PathRename[]): DomainError {
+  const violations: FieldViolation[] = (err.details.fieldViolations ?? []).map((v) => ({
+    field: renamePath(v.field, renames),
+    description: v.description,
+  }));
+  let message = err.message;
+  for (const [i, v] of (err.details.fieldViolations ?? []).entries()) message = message.replace(v.field, violations[i]!.field);
+  return new DomainError(err.code, message, { ...err.details, fieldViolations: violations }, { cause: err });
+}

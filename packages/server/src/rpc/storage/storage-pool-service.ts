@@ -1,0 +1,63 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { storage } from "@limiquantix/api";
+import type { Services } from "../../composition/services";
+import { updateStoragePool } from "../../services/storage-pool-updates";
+import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { givenLabels, listFilterOf, requireMessage } from "../convert/storage/request-fields";
+import { storagePoolSpecFromProto, storagePoolSpecToProto, storagePoolToProto } from "../convert/storage/storage-pool";
+import { updateSelection } from "../convert/storage/update-mask";
+
+/** storagePoolServiceImpl answers StoragePoolService calls through the storage pool service. */
+export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof storage.StoragePoolService> {
+  const { pools } = services;
+  return {
+    async createStoragePool(req) {
+      const spec = storagePoolSpecFromProto(requireMessage(req.spec, "spec"));
+      const projectId = optionalString(req.projectId);
+      const clusterId = optionalString(req.clusterId);
+      const created = await pools.create({
+        name: req.name,
+        labels: req.labels,
+        ...(projectId ? { projectId } : {}),
+        ...(clusterId ? { clusterId } : {}),
+        spec,
+      });
+      return { storagepool: storagePoolToProto(created) };
+    },
+
+    async getStoragePool(req) {
+      return { storagepool: storagePoolToProto(await pools.get(req.id)) };
+    },
+
+    async listStoragePools(req) {
+      const filter = listFilterOf({ projectId: req.projectId, clusterId: req.clusterId }, req.labelSelector);
+      const page = await pools.list(filter, pageRequestOf(req));
+      return { storagePools: page.items.map(storagePoolToProto), ...pageResponseOf(page) };
+    },
+
+    async updateStoragePool(req) {
+      const schema = storage.StoragePoolSpecSchema;
+      const sel = updateSelection(req.updateMask, { labels: givenLabels(req.labels), spec: req.spec !== undefined }, schema);
+      const updated = await updateStoragePool(
+        pools,
+        services.deps.repos.volumes,
+        req.id,
+        (p) => {
+          const spec = sel.mergeSpec(schema, storagePoolSpecToProto(p.spec), req.spec);
+          return {
+            ...p,
+            ...(sel.has("labels") ? { labels: req.labels } : {}),
+            ...(spec ? { spec: storagePoolSpecFromProto(spec) } : {}),
+          };
+        },
+        optionalVersion(req.resourceVersion),
+      );
+      return { storagepool: storagePoolToProto(updated) };
+    },
+
+    async deleteStoragePool(req) {
+      await pools.deletePool(req.id, optionalVersion(req.resourceVersion));
+      return {};
+    },
+  };
+}
