@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { VirtualMachine } from "@limiquantix/domain";
 import { ClusterSnapshot, DEFAULT_OVERCOMMIT, Scheduler } from "../src/index";
 import { generateCluster } from "./cluster-generator";
+import { runDrs, runHa } from "./drs-ha-runs";
 import { checkPlacements } from "./placement-checker";
 
 /** PlacementRun is one row of the placement benchmark. */
@@ -77,10 +78,12 @@ function main(): void {
   for (const nodes of [1_000, 10_000])
     for (const affinity of [false, true])
       runs.push(runPlacement(nodes, affinity, nodes === 1_000 ? 2_000 : 5_000));
+  // The move cap is the domain's largest maxMovesPerPass, enough to halve the imbalance of the skewed cluster.
+  const drs = runDrs(1_000, 30_000, 1_000);
+  const ha = runHa(1_000, 30_000, 5);
   if (json) {
-    // The top level stays open: DRS and HA benchmarks add their own keys beside `placement`.
     process.stdout.write(
-      `${JSON.stringify({ placement: runs.map(({ violations: _v, unplaced: _u, ...r }) => r) })}\n`,
+      `${JSON.stringify({ placement: runs.map(({ violations: _v, unplaced: _u, ...r }) => r), drs, ha })}\n`,
     );
     return;
   }
@@ -95,6 +98,15 @@ function main(): void {
   console.log("placement (spread preset, 20 VMs on every node, reservations applied as they are made)");
   console.log(line(header));
   for (const r of rows) console.log(line(r));
+  console.log("");
+  console.log(`drs (skewed cluster, threshold 3, cap ${drs.maxMovesPerPass} moves)`);
+  console.log(
+    `hosts ${drs.hosts}  vms ${drs.vms}  ms ${drs.ms}  imbalance ${drs.imbalanceBefore} -> ${drs.imbalanceAfter}  moves ${drs.moves}  valid ${drs.valid}`,
+  );
+  console.log("ha (failover plan, skewed cluster)");
+  console.log(
+    `hosts ${ha.hosts}  failed ${ha.failedHosts}  ms ${ha.ms}  restarted ${ha.restarted}  unplaced ${ha.unplaced}  valid ${ha.valid}`,
+  );
   for (const r of runs)
     if (!r.valid)
       console.log(`INVALID: ${r.nodes} nodes, affinity ${r.affinity}: ${r.violations} violations`);
