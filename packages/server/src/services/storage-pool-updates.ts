@@ -1,4 +1,9 @@
-import { type StoragePool, type VolumeRepository, failedPrecondition, invalidArgument } from "@limiquantix/domain";
+import {
+  type StoragePool,
+  type VolumeRepository,
+  failedPrecondition,
+  invalidArgument,
+} from "@limiquantix/domain";
 import type { StoragePoolService } from "./catalog-services";
 
 /**
@@ -19,7 +24,10 @@ export function updateStoragePool(
       const next = change(current);
       if (next.spec.type !== current.spec.type)
         throw invalidArgument([
-          { field: "spec.type", description: `cannot change once the pool exists (is ${current.spec.type}, got ${next.spec.type})` },
+          {
+            field: "spec.type",
+            description: `cannot change once the pool exists (is ${current.spec.type}, got ${next.spec.type})`,
+          },
         ]);
       const limit = Math.floor(next.spec.capacityGib * next.spec.overprovisionRatio);
       const used = await volumes.sumSizeByPool(id);

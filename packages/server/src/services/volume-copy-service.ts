@@ -41,7 +41,11 @@ export class VolumeCopyService {
   }
 
   /** listSnapshots pages through the snapshots of a volume (NotFound when the volume does not exist). */
-  async listSnapshots(volumeId: string, filter: Omit<ListFilter, "volumeId"> = {}, page?: PageRequest): Promise<Page<VolumeSnapshot>> {
+  async listSnapshots(
+    volumeId: string,
+    filter: Omit<ListFilter, "volumeId"> = {},
+    page?: PageRequest,
+  ): Promise<Page<VolumeSnapshot>> {
     await this.volumes.get(volumeId);
     return this.deps.repos.volumeSnapshots.list({ ...filter, volumeId }, page);
   }
@@ -60,10 +64,13 @@ export class VolumeCopyService {
    */
   async restoreSnapshot(volumeId: string, snapshotId: string): Promise<Volume> {
     const snap = await this.snapshotOf(volumeId, snapshotId);
-    if (snap.status.phase !== "READY") throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
+    if (snap.status.phase !== "READY")
+      throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
     return this.volumes.update(volumeId, (v) => {
       if (v.status.phase !== "AVAILABLE")
-        throw failedPrecondition(`volume "${v.name}" is ${v.status.phase}: detach it before restoring a snapshot`);
+        throw failedPrecondition(
+          `volume "${v.name}" is ${v.status.phase}: detach it before restoring a snapshot`,
+        );
       return {
         ...v,
         spec: { ...v.spec, sourceSnapshotId: snap.id },

@@ -2,7 +2,12 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { storage } from "@limiquantix/api";
 import type { Services } from "../../composition/services";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { imagePhaseCodec, imageSpecFromProto, imageSpecToProto, imageToProto } from "../convert/storage/image";
+import {
+  imagePhaseCodec,
+  imageSpecFromProto,
+  imageSpecToProto,
+  imageToProto,
+} from "../convert/storage/image";
 import { givenLabels, listFilterOf, requireMessage } from "../convert/storage/request-fields";
 import { updateSelection } from "../convert/storage/update-mask";
 
@@ -13,7 +18,12 @@ export function imageServiceImpl(services: Services): ServiceImpl<typeof storage
     async createImage(req) {
       const spec = imageSpecFromProto(requireMessage(req.spec, "spec"));
       const projectId = optionalString(req.projectId);
-      const created = await images.register({ name: req.name, labels: req.labels, ...(projectId ? { projectId } : {}), spec });
+      const created = await images.register({
+        name: req.name,
+        labels: req.labels,
+        ...(projectId ? { projectId } : {}),
+        spec,
+      });
       return { image: imageToProto(created) };
     },
 
@@ -30,7 +40,11 @@ export function imageServiceImpl(services: Services): ServiceImpl<typeof storage
 
     async updateImage(req) {
       const schema = storage.ImageSpecSchema;
-      const sel = updateSelection(req.updateMask, { labels: givenLabels(req.labels), spec: req.spec !== undefined }, schema);
+      const sel = updateSelection(
+        req.updateMask,
+        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
+        schema,
+      );
       const updated = await images.update(
         req.id,
         (i) => {

@@ -4,7 +4,11 @@ import type { Services } from "../../composition/services";
 import { updateStoragePool } from "../../services/storage-pool-updates";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
 import { givenLabels, listFilterOf, requireMessage } from "../convert/storage/request-fields";
-import { storagePoolSpecFromProto, storagePoolSpecToProto, storagePoolToProto } from "../convert/storage/storage-pool";
+import {
+  storagePoolSpecFromProto,
+  storagePoolSpecToProto,
+  storagePoolToProto,
+} from "../convert/storage/storage-pool";
 import { updateSelection } from "../convert/storage/update-mask";
 
 /** storagePoolServiceImpl answers StoragePoolService calls through the storage pool service. */
@@ -37,7 +41,11 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
 
     async updateStoragePool(req) {
       const schema = storage.StoragePoolSpecSchema;
-      const sel = updateSelection(req.updateMask, { labels: givenLabels(req.labels), spec: req.spec !== undefined }, schema);
+      const sel = updateSelection(
+        req.updateMask,
+        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
+        schema,
+      );
       const updated = await updateStoragePool(
         pools,
         services.deps.repos.volumes,

@@ -37,7 +37,10 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
     },
 
     async updateVolume(req) {
-      const sel = updateSelection(req.updateMask, { labels: givenLabels(req.labels), description: req.description !== "" });
+      const sel = updateSelection(req.updateMask, {
+        labels: givenLabels(req.labels),
+        description: req.description !== "",
+      });
       const updated = await volumes.update(
         req.id,
         (v) => ({
@@ -68,7 +71,8 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
     async detachVolume(req) {
       const current = await volumes.get(req.id);
       const vmId = current.status.attachment?.vmId;
-      if (!vmId) throw failedPrecondition(`volume "${current.name}" is ${current.status.phase}, not attached to a VM`);
+      if (!vmId)
+        throw failedPrecondition(`volume "${current.name}" is ${current.status.phase}, not attached to a VM`);
       await vmOps.detachVolume(vmId, req.id);
       return { volume: volumeToProto(await volumes.get(req.id)) };
     },
@@ -76,7 +80,10 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
     async cloneVolume(req) {
       const poolId = optionalString(req.poolId);
       const labels = givenLabels(req.labels) ? req.labels : undefined;
-      const clone = await copies.clone(req.id, req.name, { ...(poolId ? { poolId } : {}), ...(labels ? { labels } : {}) });
+      const clone = await copies.clone(req.id, req.name, {
+        ...(poolId ? { poolId } : {}),
+        ...(labels ? { labels } : {}),
+      });
       return { volume: volumeToProto(clone) };
     },
 
@@ -86,7 +93,11 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
     },
 
     async listVolumeSnapshots(req) {
-      const page = await copies.listSnapshots(req.volumeId, listFilterOf({}, req.labelSelector), pageRequestOf(req));
+      const page = await copies.listSnapshots(
+        req.volumeId,
+        listFilterOf({}, req.labelSelector),
+        pageRequestOf(req),
+      );
       return { snapshots: page.items.map(volumeSnapshotToProto), ...pageResponseOf(page) };
     },
 

@@ -7,7 +7,11 @@ import { enumCodec } from "../enum-codec";
 type ImageSpec = Image["spec"];
 
 /** imageFormatCodec converts image formats between the domain and the wire. */
-export const imageFormatCodec = enumCodec<ImageSpec["format"]>(storage.ImageFormat, ["QCOW2", "RAW", "ISO"], "ImageFormat");
+export const imageFormatCodec = enumCodec<ImageSpec["format"]>(
+  storage.ImageFormat,
+  ["QCOW2", "RAW", "ISO"],
+  "ImageFormat",
+);
 
 /** osFamilyCodec converts operating-system families between the domain and the wire. */
 export const osFamilyCodec = enumCodec<ImageSpec["osFamily"]>(

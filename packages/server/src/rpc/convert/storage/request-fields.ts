@@ -38,7 +38,10 @@ export function listFilterOf<S extends string>(
  * the violations (`nic` → `nic_name`, `portRange.to` → `rule.portRange.to`) so they name the
  * request's own fields.
  */
-export async function withFieldNames<T>(work: () => Promise<T>, rename: (field: string) => string): Promise<T> {
+export async function withFieldNames<T>(
+  work: () => Promise<T>,
+  rename: (field: string) => string,
+): Promise<T> {
   try {
     return await work();
   } catch (e) {

@@ -36,7 +36,9 @@ export function updateSelection(
       whole.add(path);
       return;
     }
-    const field = path.startsWith("spec.") ? specSchema?.fields.find((f) => f.name === path.slice(5)) : undefined;
+    const field = path.startsWith("spec.")
+      ? specSchema?.fields.find((f) => f.name === path.slice(5))
+      : undefined;
     if (field) {
       specFields.push(field.localName);
       return;

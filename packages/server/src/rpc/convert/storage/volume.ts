@@ -35,7 +35,9 @@ export function volumeToProto(v: Volume): storage.Volume {
     },
     status: {
       phase: volumePhaseCodec.toProto(v.status.phase),
-      attachment: a ? { vmId: a.vmId, device: a.device ?? "", attachTime: toTimestamp(a.attachedAt) } : undefined,
+      attachment: a
+        ? { vmId: a.vmId, device: a.device ?? "", attachTime: toTimestamp(a.attachedAt) }
+        : undefined,
       message: v.status.message,
     },
   });

@@ -1,0 +1,105 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { network } from "@limiquantix/api";
+import type { Services } from "../../composition/services";
+import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import {
+  securityGroupSpecFromProto,
+  securityGroupSpecToProto,
+  securityGroupToProto,
+} from "../convert/network/security-group";
+import { securityRuleFromProto } from "../convert/network/security-rule";
+import {
+  givenLabels,
+  listFilterOf,
+  requireMessage,
+  requireString,
+  withFieldNames,
+} from "../convert/storage/request-fields";
+import { updateSelection } from "../convert/storage/update-mask";
+
+/** nicField names the request's nic_name where the service speaks of the NIC. */
+const nicField = (field: string): string => (field === "nic" ? "nic_name" : field);
+
+/** securityGroupServiceImpl answers SecurityGroupService calls through the security group service. */
+export function securityGroupServiceImpl(
+  services: Services,
+): ServiceImpl<typeof network.SecurityGroupService> {
+  const { securityGroups: groups } = services;
+  const newId = () => services.deps.ids.next();
+  return {
+    async createSecurityGroup(req) {
+      const projectId = requireString(req.projectId, "project_id");
+      const spec = securityGroupSpecFromProto(req.spec, newId);
+      const created = await groups.createGroup({ name: req.name, projectId, labels: req.labels, spec });
+      return { securityGroup: securityGroupToProto(created) };
+    },
+
+    async getSecurityGroup(req) {
+      return { securityGroup: securityGroupToProto(await groups.get(req.id)) };
+    },
+
+    async listSecurityGroups(req) {
+      const page = await groups.list(
+        listFilterOf({ projectId: req.projectId }, req.labelSelector),
+        pageRequestOf(req),
+      );
+      return { securityGroups: page.items.map(securityGroupToProto), ...pageResponseOf(page) };
+    },
+
+    async updateSecurityGroup(req) {
+      const schema = network.SecurityGroupSpecSchema;
+      const sel = updateSelection(
+        req.updateMask,
+        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
+        schema,
+      );
+      const updated = await groups.update(
+        req.id,
+        (g) => {
+          const spec = sel.mergeSpec(schema, securityGroupSpecToProto(g.spec), req.spec);
+          return {
+            ...g,
+            ...(sel.has("labels") ? { labels: req.labels } : {}),
+            ...(spec ? { spec: securityGroupSpecFromProto(spec, newId) } : {}),
+          };
+        },
+        optionalVersion(req.resourceVersion),
+      );
+      return { securityGroup: securityGroupToProto(updated) };
+    },
+
+    async deleteSecurityGroup(req) {
+      await groups.deleteGroup(req.id, optionalVersion(req.resourceVersion));
+      return {};
+    },
+
+    async addRule(req) {
+      const rule = securityRuleFromProto(requireMessage(req.rule, "rule"), "rule", newId);
+      return { securityGroup: securityGroupToProto(await groups.addRule(req.securityGroupId, rule)) };
+    },
+
+    async removeRule(req) {
+      return {
+        securityGroup: securityGroupToProto(await groups.removeRule(req.securityGroupId, req.ruleId)),
+      };
+    },
+
+    async assignToVM(req) {
+      const nic = optionalString(req.nicName);
+      await withFieldNames(
+        () => groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: true }),
+        nicField,
+      );
+      return {};
+    },
+
+    async unassignFromVM(req) {
+      const nic = optionalString(req.nicName);
+      await withFieldNames(
+        () => groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: false }),
+        nicField,
+      );
+      return {};
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { network } from "@limiquantix/api";
+import { invalidArgument } from "@limiquantix/domain";
+import type { Services } from "../../composition/services";
+import type { NetworkTopology } from "../../services/network-service";
+import { optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { topologyGraph } from "../convert/network/topology";
+import {
+  virtualNetworkSpecFromProto,
+  virtualNetworkSpecToProto,
+  virtualNetworkToProto,
+} from "../convert/network/virtual-network";
+import { givenLabels, listFilterOf, requireMessage, requireString } from "../convert/storage/request-fields";
+import { updateSelection } from "../convert/storage/update-mask";
+
+/**
+ * virtualNetworkServiceImpl answers VirtualNetworkService calls through the network service: the
+ * domain schema checks CIDR, gateway, DHCP range and VLAN; the service refuses overlapping CIDRs
+ * within a project and deleting a network VMs still use.
+ */
+export function virtualNetworkServiceImpl(
+  services: Services,
+): ServiceImpl<typeof network.VirtualNetworkService> {
+  const { networks } = services;
+
+  async function topologiesOf(projectId: string, networkId: string): Promise<NetworkTopology[]> {
+    if (networkId) {
+      const topo = await networks.topology(networkId);
+      if (projectId && topo.network.projectId !== projectId)
+        throw invalidArgument([
+          { field: "network_id", description: `names a network of another project (got ${networkId})` },
+        ]);
+      return [topo];
+    }
+    const out: NetworkTopology[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await networks.list(
+        projectId ? { projectId } : {},
+        cursor ? { limit: 1000, cursor } : { limit: 1000 },
+      );
+      for (const n of page.items) out.push(await networks.topology(n.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  return {
+    async createVirtualNetwork(req) {
+      const projectId = requireString(req.projectId, "project_id");
+      const spec = virtualNetworkSpecFromProto(requireMessage(req.spec, "spec"));
+      const created = await networks.createNetwork({ name: req.name, projectId, labels: req.labels, spec });
+      return { virtualnetwork: virtualNetworkToProto(created) };
+    },
+
+    async getVirtualNetwork(req) {
+      return { virtualnetwork: virtualNetworkToProto(await networks.get(req.id)) };
+    },
+
+    async listVirtualNetworks(req) {
+      const page = await networks.list(
+        listFilterOf({ projectId: req.projectId }, req.labelSelector),
+        pageRequestOf(req),
+      );
+      return { virtualNetworks: page.items.map(virtualNetworkToProto), ...pageResponseOf(page) };
+    },
+
+    async updateVirtualNetwork(req) {
+      const schema = network.VirtualNetworkSpecSchema;
+      const sel = updateSelection(
+        req.updateMask,
+        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
+        schema,
+      );
+      const updated = await networks.updateNetwork(
+        req.id,
+        (n) => {
+          const spec = sel.mergeSpec(schema, virtualNetworkSpecToProto(n.spec), req.spec);
+          return {
+            ...n,
+            ...(sel.has("labels") ? { labels: req.labels } : {}),
+            ...(spec ? { spec: virtualNetworkSpecFromProto(spec) } : {}),
+          };
+        },
+        optionalVersion(req.resourceVersion),
+      );
+      return { virtualnetwork: virtualNetworkToProto(updated) };
+    },
+
+    async deleteVirtualNetwork(req) {
+      await networks.deleteNetwork(req.id, optionalVersion(req.resourceVersion));
+      return {};
+    },
+
+    async getNetworkTopology(req) {
+      return topologyGraph(await topologiesOf(req.projectId, req.networkId));
+    },
+  };
+}
