@@ -50,6 +50,9 @@ export function openEtcd(options: EtcdConnectionOptions): Etcd3 {
   return new Etcd3({
     hosts,
     dialTimeout: timeout,
+    // gRPC's default reconnect backoff grows to two minutes; a restarted etcd should be used
+    // again within a second.
+    grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1000 },
     ...(options.auth ? { auth: { username: options.auth.username, password: options.auth.password } } : {}),
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     // Watches reconnect quickly after an outage so resumed watches catch up soon.

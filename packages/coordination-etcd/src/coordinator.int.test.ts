@@ -1,7 +1,7 @@
 import { ErrorCode, type NodeLeaseEvent } from "@limiquantix/domain";
 import { testEtcd } from "@limiquantix/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { coordinatorOnTestEtcd, eventually, sleep, uniqueRoot } from "../test/support";
+import { coordinatorOnTestEtcd, countKeys, eventually, sleep, uniqueRoot } from "../test/support";
 import { type EtcdCoordinator, createEtcdCoordinator } from "./coordinator";
 
 const open: EtcdCoordinator[] = [];
@@ -40,6 +40,9 @@ describe("EtcdCoordinator elections", () => {
     const la = await a.campaign("ctl", "a");
     const pb = b.campaign("ctl", "b");
     await eventually(() => expect(seen).toEqual([undefined, "a"]));
+    // b is queued behind a, so a's resignation hands office straight to b.
+    const server = await testEtcd();
+    await eventually(async () => expect(await countKeys(server.endpoints, `${root}elections/ctl/`)).toBe(2));
     await la.resign();
     const lb = await pb;
     await eventually(() => expect(seen).toEqual([undefined, "a", "b"]));

@@ -10,8 +10,6 @@ import {
   type WaitOptions,
   failedPrecondition,
   invalidArgument,
-  isDomainError,
-  unavailable,
 } from "@limiquantix/domain";
 import type { Etcd3 } from "etcd3";
 import { type EtcdConnectionOptions, DEFAULT_CALL_TIMEOUT_MS, openEtcd } from "./client";
@@ -21,7 +19,8 @@ import { firstCreated } from "./kv";
 import { LeaseSession } from "./lease-session";
 import { requireName, requirePrefix } from "./names";
 import { NodeRegistry } from "./node-registry";
-import { enqueue, waitForTurn } from "./recipe";
+import { acquireInQueue } from "./queue-acquire";
+import { enqueue } from "./recipe";
 import { watchPrefix } from "./resumable-watch";
 
 /** EtcdCoordinatorOptions configure the connection, the key layout and the lease timing. */
@@ -194,63 +193,17 @@ export class EtcdCoordinator implements Coordinator {
     this.client.close();
   }
 
-  private async acquire(
-    prefix: string,
-    value: string,
-    options: WaitOptions,
-    what: string,
-  ): Promise<HeldGrant> {
+  private acquire(prefix: string, value: string, options: WaitOptions, what: string): Promise<HeldGrant> {
     this.assertOpen();
-    const signals: AbortSignal[] = [];
-    if (options.signal) signals.push(options.signal);
-    if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(Math.max(0, options.timeoutMs)));
-    const waitSignal = AbortSignal.any(signals);
-    if (waitSignal.aborted) throw this.giveUp(waitSignal.reason, what, options);
-    // An unreachable etcd fails the call at once; but once queued, losing the lease to an
-    // outage only costs our place: queue again when etcd is back, until the caller gives up.
-    let session = await this.grantSession();
-    for (let attempt = 0; ; attempt++) {
-      const signal = AbortSignal.any([waitSignal, session.signal]);
-      try {
-        const queued = await enqueue(this.client, session, prefix, value);
-        if (!queued.owner) await waitForTurn(this.client, prefix, queued.createRevision, signal);
-        if (signal.aborted) throw signal.reason;
-        return new HeldGrant(this.client, session, queued.key, queued.createRevision, this.options.onError);
-      } catch (err) {
-        // After a first outage etcd may still be settling: a retryable failure then queues again too.
-        const settling = attempt > 0 && isDomainError(err) && err.isRetryable;
-        const requeue = !waitSignal.aborted && !this.closed && (lostToOutage(session, err) || settling);
-        await session.revoke();
-        if (!requeue) throw this.giveUp(waitSignal.aborted ? waitSignal.reason : err, what, options);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      session = await this.regrant(waitSignal, what, options);
-    }
-  }
-
-  private async regrant(waitSignal: AbortSignal, what: string, options: WaitOptions): Promise<LeaseSession> {
-    for (;;) {
-      if (waitSignal.aborted || this.closed) throw this.giveUp(waitSignal.reason ?? "closed", what, options);
-      try {
-        return await this.grantSession();
-      } catch (err) {
-        if (!isDomainError(err) || !err.isRetryable) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  }
-
-  private giveUp(reason: unknown, what: string, options: WaitOptions): DomainError {
-    if (reason instanceof DOMException && reason.name === "TimeoutError") {
-      return unavailable(`${what} timed out after ${options.timeoutMs} ms; another holder kept it`, {
-        retryAfterMs: 1000,
-      });
-    }
-    if (isDomainError(reason)) return reason;
-    if (reason instanceof DOMException && reason.name === "AbortError") {
-      return unavailable(`${what} was cancelled by its signal before it succeeded`);
-    }
-    return classifyEtcdError(reason, what);
+    return acquireInQueue(
+      {
+        client: this.client,
+        grantSession: () => this.grantSession(),
+        isClosed: () => this.closed,
+        ...(this.options.onError ? { onError: this.options.onError } : {}),
+      },
+      { prefix, value, what, options },
+    );
   }
 
   private async grantSession(): Promise<LeaseSession> {
@@ -272,13 +225,6 @@ export class EtcdCoordinator implements Coordinator {
   private assertOpen(): void {
     if (this.closed) throw failedPrecondition("the coordinator is closed; create a new one");
   }
-}
-
-// Our lease was lost to an outage (not released by us, not a bad request): worth queueing again.
-function lostToOutage(session: LeaseSession, err: unknown): boolean {
-  const reason: unknown = session.signal.reason;
-  if (!session.signal.aborted || !isDomainError(reason) || reason.code !== "Unavailable") return false;
-  return !isDomainError(err) || err.isRetryable || err === reason;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ErrorCode, type NodeLeaseEvent } from "@limiquantix/domain";
 import { type EtcdTestServer, startPrivateEtcd } from "@limiquantix/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, layout, uniqueRoot } from "../test/support";
+import { countKeys, eventually, layout, uniqueRoot } from "../test/support";
 import { type EtcdCoordinator, createEtcdCoordinator } from "./coordinator";
 
 const TTL_MS = 4000;
@@ -39,6 +39,8 @@ describe("etcd outages", () => {
     await watcher.watchNodes((e) => nodeEvents.push(e));
     const waiting = b.campaign("ctl", "replica-b", { timeoutMs: 60_000 });
     waiting.catch(() => undefined);
+    // b must be queued behind a before etcd stops (else its first grant meets the outage).
+    await eventually(async () => expect(await countKeys(server.endpoints, `${root}elections/ctl/`)).toBe(2));
 
     let abortedAt = 0;
     office.signal.addEventListener("abort", () => {

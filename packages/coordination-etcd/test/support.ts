@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { testEtcd } from "@limiquantix/testkit";
+import { Etcd3 } from "etcd3";
 import { type EtcdCoordinator, type EtcdCoordinatorOptions, createEtcdCoordinator } from "../src/coordinator";
 
 /** uniqueRoot gives each test a key namespace of its own on the shared server. */
@@ -42,5 +43,15 @@ export async function eventually(assertion: () => void | Promise<void>, timeoutM
       if (Date.now() > deadline) throw err;
       await sleep(50);
     }
+  }
+}
+
+/** countKeys counts the keys under prefix, e.g. the contenders queued in an election. */
+export async function countKeys(endpoints: readonly string[], prefix: string): Promise<number> {
+  const raw = new Etcd3({ hosts: [...endpoints] });
+  try {
+    return await raw.getAll().prefix(prefix).count();
+  } finally {
+    raw.close();
   }
 }
