@@ -74,6 +74,8 @@ export interface MigrationProgress {
 export interface MigrationTarget {
   readonly nodeId: string;
   readonly address: string;
+  /** The name the target agent's certificate carries, which the source agent checks (defaults to nodeId). */
+  readonly serverName?: string;
 }
 
 /** AgentEvent is what an agent streams: VM state changes and node metrics. */
