@@ -164,7 +164,8 @@ export class RemoteAgent implements HypervisorAgent {
   ): Promise<void> {
     const req = {
       vmId,
-      targetNodeId: target.nodeId,
+      // Agents know each other by the names on their certificates.
+      targetNodeId: target.serverName ?? target.nodeId,
       targetAddress: target.address,
       live: options.live ?? true,
     };

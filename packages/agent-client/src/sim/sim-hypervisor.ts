@@ -26,6 +26,8 @@ export interface SimHypervisorOptions {
   readonly bootDelayMs?: number;
   /** How long a graceful stop takes from STOPPING to STOPPED (default: the boot delay). */
   readonly shutdownDelayMs?: number;
+  /** How far defined VMs may exceed the host's CPUs and memory, as a hypervisor with overcommit allows (default 1: none). */
+  readonly overcommit?: { readonly cpu: number; readonly memory: number };
 }
 
 /** IncomingMigration is a VM a migration source has announced; its capacity is already reserved here. */
@@ -102,7 +104,7 @@ export class SimHypervisor {
   }
 
   private reserve(definition: AgentVmDefinition): void {
-    checkFits(this.vms.values(), definition, this.topology, this.options.memoryMib, this.options.nodeId);
+    checkFits(this.vms.values(), definition, this.topology, this.options.memoryMib, this.options.nodeId, this.options.overcommit);
   }
 
   private allocateIp(): string {

@@ -63,6 +63,7 @@ export function checkFits(
   topology: CpuTopology,
   memoryMib: number,
   nodeId: string,
+  overcommit: { readonly cpu: number; readonly memory: number } = { cpu: 1, memory: 1 },
 ): void {
   let vcpusUsed = 0;
   let memoryUsed = 0;
@@ -70,12 +71,13 @@ export function checkFits(
     vcpusUsed += vm.definition.vcpus;
     memoryUsed += vm.definition.memoryMib;
   }
-  const cpuCap = logicalCpus(topology);
-  if (vcpusUsed + definition.vcpus > cpuCap || memoryUsed + definition.memoryMib > memoryMib)
+  const cpuCap = Math.floor(logicalCpus(topology) * overcommit.cpu);
+  const memoryCap = Math.floor(memoryMib * overcommit.memory);
+  if (vcpusUsed + definition.vcpus > cpuCap || memoryUsed + definition.memoryMib > memoryCap)
     throw resourceExhausted(
       `VM ${definition.vmId} (${definition.vcpus} vCPUs, ${definition.memoryMib} MiB) does not fit on node ${nodeId}: ` +
-        `${cpuCap - vcpusUsed} vCPUs and ${memoryMib - memoryUsed} MiB free`,
-      { node: nodeId, freeVcpus: cpuCap - vcpusUsed, freeMemoryMib: memoryMib - memoryUsed },
+        `${cpuCap - vcpusUsed} vCPUs and ${memoryCap - memoryUsed} MiB free`,
+      { node: nodeId, freeVcpus: cpuCap - vcpusUsed, freeMemoryMib: memoryCap - memoryUsed },
     );
 }
 
