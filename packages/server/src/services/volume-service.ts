@@ -86,6 +86,9 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   async attachIn(tx: Repositories, volumeId: string, vmId: string, device: string): Promise<Volume> {
     const v = await tx.volumes.get(volumeId);
     if (v.status.attachment?.vmId === vmId) return v;
+    // IN_USE → IN_USE is a legal no-op for the state machine, so another VM's attachment is checked here.
+    if (v.status.attachment)
+      throw failedPrecondition(`volume "${v.name}" is attached to vm ${v.status.attachment.vmId}; detach it first`);
     assertTransition(VOLUME_MACHINE, v.status.phase, "IN_USE");
     return tx.volumes.update({
       ...v,
