@@ -1,0 +1,40 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { common } from "@limiquantix/api";
+import { expect } from "vitest";
+
+/** RpcFailure is what a failed call told the client: its Connect code, message and ErrorDetails. */
+export interface RpcFailure {
+  readonly code: Code;
+  readonly message: string;
+  readonly details: common.ErrorDetails | undefined;
+  /** fields lists the field violations' paths. */
+  readonly fields: readonly string[];
+}
+
+/** rpcFailure awaits a call that must fail and returns what the client saw. */
+export async function rpcFailure(call: Promise<unknown>): Promise<RpcFailure> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, "expected the call to fail").toBeInstanceOf(ConnectError);
+  const ce = err as ConnectError;
+  const details = ce.findDetails(common.ErrorDetailsSchema)[0];
+  return { code: ce.code, message: ce.rawMessage, details, fields: details?.fieldViolations.map((v) => v.field) ?? [] };
+}
+
+/** expectCode asserts that a call fails with a Connect code (and, when given, a message matching a pattern). */
+export async function expectCode(call: Promise<unknown>, code: Code, message?: RegExp): Promise<RpcFailure> {
+  const f = await rpcFailure(call);
+  expect(Code[f.code], f.message).toBe(Code[code]);
+  if (message) expect(f.message).toMatch(message);
+  return f;
+}
+
+/** expectInvalidField asserts InvalidArgument whose ErrorDetails name the given wire field. */
+export async function expectInvalidField(call: Promise<unknown>, field: string): Promise<RpcFailure> {
+  const f = await expectCode(call, Code.InvalidArgument);
+  expect(f.details?.code).toBe("InvalidArgument");
+  expect(f.fields).toContain(field);
+  return f;
+}
