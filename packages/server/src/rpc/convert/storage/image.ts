@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { storage } from "@limiquantix/api";
-import { Image, parseOrThrow } from "@limiquantix/domain";
+import { Image, invalidArgument, parseOrThrow } from "@limiquantix/domain";
 import { toTimestamp } from "../common";
 import { enumCodec } from "../enum-codec";
 
@@ -66,6 +66,9 @@ export function imageToProto(i: Image): storage.Image {
  * (violations are named under `field`); zero sizes and an unspecified OS family mean the defaults.
  */
 export function imageSpecFromProto(spec: storage.ImageSpec, field = "spec"): ImageSpec {
+  // The domain accepts any URL; the wire contract (and the only download path) is http or https.
+  if (spec.sourceUrl && !/^https?:\/\/.+/.test(spec.sourceUrl))
+    throw invalidArgument([{ field: `${field}.sourceUrl`, description: `must be an http(s) URL (got "${spec.sourceUrl}")` }]);
   const osFamily = osFamilyCodec.fromProto(spec.osFamily, `${field}.os_family`);
   const raw = {
     description: spec.description,
