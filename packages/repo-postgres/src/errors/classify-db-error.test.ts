@@ -9,6 +9,7 @@ describe("dbErrorCode", () => {
   it.each([
     ["23505", "AlreadyExists"],
     ["23503", "FailedPrecondition"],
+    ["23001", "FailedPrecondition"],
     ["23502", "InvalidArgument"],
     ["23514", "InvalidArgument"],
     ["22P02", "InvalidArgument"],

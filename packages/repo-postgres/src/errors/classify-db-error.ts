@@ -50,7 +50,7 @@ export function dbErrorCode(error: unknown): ErrorCode {
   const state = sqlStateOf(error);
   if (state !== undefined) {
     if (state === "23505") return ErrorCode.AlreadyExists;
-    if (state === "23503") return ErrorCode.FailedPrecondition;
+    if (state === "23503" || state === "23001") return ErrorCode.FailedPrecondition;
     if (state === "23502" || state === "23514" || state.startsWith("22")) return ErrorCode.InvalidArgument;
     if (state === "40001" || state === "40P01") return ErrorCode.Conflict;
     if (state === "55P03") return ErrorCode.Conflict;

@@ -40,9 +40,10 @@ export function writeError(
     const fields = shape.constraint ? map.uniqueConstraints[shape.constraint] : undefined;
     if (fields) return duplicateKey(map, fields, valuesOf(fields));
   }
-  if (state === "23503") {
+  // 23001 is what PostgreSQL 18 (PGlite) raises for ON DELETE RESTRICT; older servers raise 23503.
+  if (state === "23503" || state === "23001") {
     const detail = shape.detail ?? shape.message ?? "";
-    const stillReferenced = /still referenced/i.test(detail);
+    const stillReferenced = state === "23001" || /is (still )?referenced/i.test(detail);
     const message = stillReferenced
       ? `${map.kind} ${String(resource.id)} is still referenced (${detail}): delete or move what refers to it first`
       : `${map.kind} ${String(resource.id ?? "")} refers to something that does not exist (${detail}): create it first or fix the reference`;
