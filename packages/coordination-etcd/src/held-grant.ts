@@ -1,5 +1,6 @@
 import { type DomainError, failedPrecondition } from "@limiquantix/domain";
 import type { Etcd3 } from "etcd3";
+import { classifyEtcdError } from "./errors";
 import type { LeaseSession } from "./lease-session";
 import { type ResumableWatch, watchPrefix } from "./resumable-watch";
 
@@ -31,7 +32,7 @@ export class HeldGrant {
           void this.release();
         }
       },
-      onError: (err) => onError?.(err as DomainError),
+      onError: (err) => onError?.(classifyEtcdError(err, `watching ${key}`)),
     });
     this.controller.signal.addEventListener("abort", () => void this.watch.close(), { once: true });
   }
