@@ -44,7 +44,7 @@ describe("ClusterService over RPC", () => {
   it("refuses out-of-range settings and unknown enum numbers, naming the field", async () => {
     const clusters = h.client(compute.ClusterService);
     await expectInvalidField(clusters.createCluster({ name: "c", spec: { drs: { migrationThreshold: 9 } } }), "spec.drs.migration_threshold");
-    await expectInvalidField(clusters.createCluster({ name: "c", spec: { drs: { automationLevel: 42 } } }), "spec.drs.automation_level");
+    await expectInvalidField(clusters.createCluster({ name: "c", spec: { drs: { automationLevel: 42 as compute.DrsAutomationLevel } } }), "spec.drs.automation_level");
     await expectInvalidField(clusters.createCluster({ name: "c", spec: { overcommit: { cpu: 64 } } }), "spec.overcommit.cpu");
   });
 

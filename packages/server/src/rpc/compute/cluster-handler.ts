@@ -1,7 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { compute } from "@limiquantix/api";
 import type { Services } from "../../composition/services";
-import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { labelSelectorOf } from "../convert/compute/request-fields";
 import { clusterChangeOf, clusterSpecFromProto, clusterToProto } from "../convert/compute/cluster";
 
 /** ClusterHandler is ClusterService. */
@@ -18,8 +19,7 @@ export function createClusterHandler(s: Services): ClusterHandler {
       return { cluster: clusterToProto(await s.clusters.get(req.id)) };
     },
     async listClusters(req) {
-      const labelSelector = optionalString(req.labelSelector);
-      const page = await s.clusters.list(labelSelector ? { labelSelector } : {}, pageRequestOf(req));
+      const page = await s.clusters.list(labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { clusters: page.items.map(clusterToProto), ...pageResponseOf(page) };
     },
     async updateCluster(req) {

@@ -8,7 +8,7 @@ import { optionalString, optionalVersion, pageRequestOf, pageResponseOf, toTimes
 import { nodeToProto } from "../convert/compute/node";
 import { nodePhaseCodec, taintEffectCodec } from "../convert/compute/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "../convert/compute/node-settings";
-import { requireMessage, toNumber } from "../convert/compute/request-fields";
+import { labelSelectorOf, requireMessage, toNumber } from "../convert/compute/request-fields";
 import { powerStateCodec } from "../convert/compute/vm-enums";
 
 /** NodeHandler is NodeService less its watch streams, which arrive with the event streaming work. */
@@ -38,7 +38,7 @@ export function createNodeHandler(s: Services, admin: NodeAdminService, options:
         {
           ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
           ...(states.length > 0 ? { states } : {}),
-          ...(optionalString(req.labelSelector) ? { labelSelector: req.labelSelector } : {}),
+          ...labelSelectorOf(req.labelSelector),
         },
         pageRequestOf(req),
       );

@@ -1,7 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { iam } from "@limiquantix/api";
 import type { Services } from "../../composition/services";
-import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
+import { labelSelectorOf } from "../convert/compute/request-fields";
 import { projectChangeOf, projectToProto, quotaFromProto } from "../convert/compute/project";
 
 /** ProjectHandler is ProjectService. */
@@ -23,8 +24,7 @@ export function createProjectHandler(s: Services): ProjectHandler {
       return { project: projectToProto(await s.projects.get(req.id)) };
     },
     async listProjects(req) {
-      const labelSelector = optionalString(req.labelSelector);
-      const page = await s.projects.list(labelSelector ? { labelSelector } : {}, pageRequestOf(req));
+      const page = await s.projects.list(labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { projects: page.items.map(projectToProto), ...pageResponseOf(page) };
     },
     async updateProject(req) {

@@ -4,7 +4,7 @@ import { Labels, invalidArgument, parseOrThrow } from "@limiquantix/domain";
 import type { Services } from "../../composition/services";
 import type { VmSnapshotCatalog } from "../../services/vm-snapshot-catalog";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { requireMessage, withWirePaths } from "../convert/compute/request-fields";
+import { labelSelectorOf, requireMessage, withWirePaths } from "../convert/compute/request-fields";
 import { vmSnapshotToProto, vmToProto } from "../convert/compute/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "../convert/compute/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "../convert/compute/vm-spec";
@@ -38,7 +38,7 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
           ...(optionalString(req.nodeId) ? { nodeId: req.nodeId } : {}),
           ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
           ...(states.length > 0 ? { states } : {}),
-          ...(optionalString(req.labelSelector) ? { labelSelector: req.labelSelector } : {}),
+          ...labelSelectorOf(req.labelSelector),
         },
         pageRequestOf(req),
       );
@@ -80,8 +80,7 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
       return { snapshot: vmSnapshotToProto(snap) };
     },
     async listSnapshots(req) {
-      const labelSelector = optionalString(req.labelSelector);
-      const page = await snapshots.list(req.vmId, labelSelector ? { labelSelector } : {}, pageRequestOf(req));
+      const page = await snapshots.list(req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { snapshots: page.items.map(vmSnapshotToProto), ...pageResponseOf(page) };
     },
     async revertToSnapshot(req) {

@@ -1,4 +1,12 @@
-import { DomainError, ErrorCode, type FieldViolation, invalidArgument, isDomainError } from "@limiquantix/domain";
+import {
+  DomainError,
+  ErrorCode,
+  type FieldViolation,
+  type LabelSelector,
+  invalidArgument,
+  isDomainError,
+  parseLabelSelector,
+} from "@limiquantix/domain";
 
 /** requireMessage returns a sub-message the request must carry, or throws InvalidArgument naming the field. */
 export function requireMessage<T>(value: T | undefined, field: string): T {
@@ -46,4 +54,10 @@ function renameViolations(err: DomainError, renames: readonly PathRename[]): Dom
   let message = err.message;
   for (const [i, v] of (err.details.fieldViolations ?? []).entries()) message = message.replace(v.field, violations[i]!.field);
   return new DomainError(err.code, message, { ...err.details, fieldViolations: violations }, { cause: err });
+}
+
+/** labelSelectorOf parses a request's label_selector up front, so a bad one is refused naming the wire field; empty means no selector. */
+export function labelSelectorOf(text: string, field = "label_selector"): { labelSelector?: LabelSelector } {
+  const selector = parseLabelSelector(text, field);
+  return selector.length > 0 ? { labelSelector: selector } : {};
 }
