@@ -38,6 +38,8 @@ export class LoadModel {
   private readonly cpuPerVcpu: Float64Array;
   private readonly memPerMib: Float64Array;
   private readonly usageBased: Uint8Array;
+  /** Scratch for the load one move takes off its source and adds to its target (cpu, memory each). */
+  private readonly delta = new Float64Array(4);
   private readonly wc: number;
   private readonly wm: number;
   private sumC = 0;
@@ -160,19 +162,20 @@ export class LoadModel {
 
   /** benefit is how much moving a VM from host s (-1: from outside the model) to host t lowers the objective. */
   benefit(vm: VmState, s: number, t: number): number {
-    return this.objective() - this.after(vm, s, t).objective;
+    return this.objective() - this.after(vm, s, t, false);
   }
 
   /** imbalanceAfter is the imbalance a move would leave, without making it. */
   imbalanceAfter(vm: VmState, s: number, t: number): number {
-    return this.after(vm, s, t).imbalance;
+    return this.after(vm, s, t, true);
   }
 
   /** move records a VM moving from host s (-1: from outside the model) to host t. */
   move(vm: VmState, s: number, t: number): void {
-    const [dsc, dsm, dtc, dtm] = this.deltas(vm, s, t);
-    if (s >= 0) this.set(s, this.cpu[s]! - dsc, this.mem[s]! - dsm);
-    this.set(t, this.cpu[t]! + dtc, this.mem[t]! + dtm);
+    this.deltas(vm, s, t);
+    const d = this.delta;
+    if (s >= 0) this.set(s, this.cpu[s]! - d[0]!, this.mem[s]! - d[1]!);
+    this.set(t, this.cpu[t]! + d[2]!, this.mem[t]! + d[3]!);
   }
 
   /** objective is n·(weighted variance) plus the penalised squared overload: what the greedy search lowers. */
@@ -186,40 +189,51 @@ export class LoadModel {
     return spread + OVERLOAD_PENALTY * overSq;
   }
 
-  // Computes the sums a move would leave without touching the model, so evaluating is exact and cheap.
-  private after(vm: VmState, s: number, t: number): { objective: number; imbalance: number } {
-    const [dsc, dsm, dtc, dtm] = this.deltas(vm, s, t);
+  // The objective (or the imbalance) a move would leave, from the running sums without touching
+  // the model, so evaluating is exact and cheap. Greedy steps call it for every candidate, so it
+  // allocates nothing.
+  private after(vm: VmState, s: number, t: number, imbalance: boolean): number {
+    this.deltas(vm, s, t);
+    const d = this.delta;
     let { sumC, sumM, sqC, sqM, overSq } = this;
-    const swap = (i: number, c: number, m: number) => {
-      const c0 = this.cpu[i]!;
-      const m0 = this.mem[i]!;
+    if (s >= 0) {
+      const c0 = this.cpu[s]!;
+      const m0 = this.mem[s]!;
+      const c = c0 - d[0]!;
+      const m = m0 - d[1]!;
       sumC += c - c0;
       sumM += m - m0;
       sqC += c * c - c0 * c0;
       sqM += m * m - m0 * m0;
       overSq += this.overOf(c, m) - this.overOf(c0, m0);
-    };
-    if (s >= 0) swap(s, this.cpu[s]! - dsc, this.mem[s]! - dsm);
-    swap(t, this.cpu[t]! + dtc, this.mem[t]! + dtm);
+    }
+    const c0 = this.cpu[t]!;
+    const m0 = this.mem[t]!;
+    const c = c0 + d[2]!;
+    const m = m0 + d[3]!;
+    sumC += c - c0;
+    sumM += m - m0;
+    sqC += c * c - c0 * c0;
+    sqM += m * m - m0 * m0;
+    overSq += this.overOf(c, m) - this.overOf(c0, m0);
+    if (!imbalance) return this.objectiveOf(sumC, sumM, sqC, sqM, overSq);
     const n = Math.max(1, this.size);
     const vc = sqC / n - (sumC / n) ** 2;
     const vm2 = sqM / n - (sumM / n) ** 2;
-    return {
-      objective: this.objectiveOf(sumC, sumM, sqC, sqM, overSq),
-      imbalance: Math.sqrt(Math.max(0, this.wc * vc + this.wm * vm2)),
-    };
+    return Math.sqrt(Math.max(0, this.wc * vc + this.wm * vm2));
   }
 
-  private deltas(vm: VmState, s: number, t: number): [number, number, number, number] {
+  // Writes the load a VM takes off host s and adds to host t into `delta` (cpu and memory each).
+  private deltas(vm: VmState, s: number, t: number): void {
     const { vcpus, memoryMib } = vm.demand;
     // Estimated absolute use of the VM: its share of its host's live usage, or its allocation.
     const absC = s >= 0 && this.usageBased[s] === 1 ? vcpus * this.cpuPerVcpu[s]! : vcpus;
     const absM = s >= 0 && this.usageBased[s] === 1 ? memoryMib * this.memPerMib[s]! : memoryMib;
-    const dsc = s >= 0 ? absC / this.cpuDen[s]! : 0;
-    const dsm = s >= 0 ? absM / this.memDen[s]! : 0;
-    const dtc = (this.usageBased[t] === 1 ? absC : vcpus) / this.cpuDen[t]!;
-    const dtm = (this.usageBased[t] === 1 ? absM : memoryMib) / this.memDen[t]!;
-    return [dsc, dsm, dtc, dtm];
+    const d = this.delta;
+    d[0] = s >= 0 ? absC / this.cpuDen[s]! : 0;
+    d[1] = s >= 0 ? absM / this.memDen[s]! : 0;
+    d[2] = (this.usageBased[t] === 1 ? absC : vcpus) / this.cpuDen[t]!;
+    d[3] = (this.usageBased[t] === 1 ? absM : memoryMib) / this.memDen[t]!;
   }
 
   private set(i: number, c: number, m: number): void {
