@@ -18,10 +18,19 @@ afterAll(async () => {
   await h.close();
 });
 
-const overlay = (cidr: string, init: Partial<network.VirtualNetworkSpec> = {}) =>
-  create(network.VirtualNetworkSpecSchema, { type: network.NetworkType.OVERLAY, cidr, ...init });
-const newNetwork = async (cidr: string, init: Partial<network.VirtualNetworkSpec> = {}) => {
-  const { virtualnetwork } = await networks.createVirtualNetwork({ name: `net${++n}`, projectId: h.projectId, spec: overlay(cidr, init) });
+const overlay = (
+  cidr: string,
+  init: { gateway?: string; vni?: number; mtu?: number; type?: network.NetworkType } = {},
+) => create(network.VirtualNetworkSpecSchema, { type: network.NetworkType.OVERLAY, cidr, ...init });
+const newNetwork = async (
+  cidr: string,
+  init: { gateway?: string; vni?: number; mtu?: number; type?: network.NetworkType } = {},
+) => {
+  const { virtualnetwork } = await networks.createVirtualNetwork({
+    name: `net${++n}`,
+    projectId: h.projectId,
+    spec: overlay(cidr, init),
+  });
   return virtualnetwork!;
 };
 
@@ -32,7 +41,9 @@ describe("VirtualNetworkService over Connect", () => {
     expect(net.spec?.dhcp?.enabled).toBe(true);
     expect(net.spec?.gateway).toBe("10.10.0.1");
     expect(net.status?.phase).toBe(network.NetworkPhase.READY);
-    expect((await networks.getVirtualNetwork({ id: net.id })).virtualnetwork?.spec?.cidr).toBe("10.10.0.0/24");
+    expect((await networks.getVirtualNetwork({ id: net.id })).virtualnetwork?.spec?.cidr).toBe(
+      "10.10.0.0/24",
+    );
     const listed = await networks.listVirtualNetworks({ projectId: h.projectId });
     expect(listed.virtualNetworks.map((x) => x.id)).toContain(net.id);
 
@@ -53,28 +64,46 @@ describe("VirtualNetworkService over Connect", () => {
   it("refuses a gateway outside the CIDR, a VLAN network without vlan_id and a missing spec", async () => {
     const create1 = (spec?: network.VirtualNetworkSpec) =>
       networks.createVirtualNetwork({ name: `bad${++n}`, projectId: h.projectId, ...(spec ? { spec } : {}) });
-    const err = await expectRpcError(create1(overlay("10.20.0.0/24", { gateway: "10.99.0.1" })), Code.InvalidArgument, "spec.gateway");
+    const err = await expectRpcError(
+      create1(overlay("10.20.0.0/24", { gateway: "10.99.0.1" })),
+      Code.InvalidArgument,
+      "spec.gateway",
+    );
     expect(err.rawMessage).toMatch(/must lie inside 10\.20\.0\.0\/24/);
     await expectRpcError(
-      create1(create(network.VirtualNetworkSpecSchema, { type: network.NetworkType.VLAN, cidr: "10.21.0.0/24" })),
+      create1(
+        create(network.VirtualNetworkSpecSchema, { type: network.NetworkType.VLAN, cidr: "10.21.0.0/24" }),
+      ),
       Code.InvalidArgument,
       "spec.vlan_id",
     );
     await expectRpcError(create1(overlay("10.22.0.1/24")), Code.InvalidArgument, "spec.cidr");
-    await expectRpcError(create1(overlay("10.23.0.0/24", { type: 7 })), Code.InvalidArgument, "spec.type");
+    await expectRpcError(
+      create1(overlay("10.23.0.0/24", { type: 7 as network.NetworkType })),
+      Code.InvalidArgument,
+      "spec.type",
+    );
     await expectRpcError(create1(), Code.InvalidArgument, "spec");
   });
 
   it("refuses a CIDR that overlaps another network of the project, on create and on update", async () => {
     await newNetwork("10.30.0.0/16");
     const err = await expectRpcError(
-      networks.createVirtualNetwork({ name: "inside", projectId: h.projectId, spec: overlay("10.30.5.0/24") }),
+      networks.createVirtualNetwork({
+        name: "inside",
+        projectId: h.projectId,
+        spec: overlay("10.30.5.0/24"),
+      }),
       Code.FailedPrecondition,
     );
     expect(err.rawMessage).toMatch(/overlaps network/);
     const other = await newNetwork("10.31.0.0/24");
     await expectRpcError(
-      networks.updateVirtualNetwork({ id: other.id, spec: overlay("10.30.128.0/24"), updateMask: { paths: ["spec.cidr"] } }),
+      networks.updateVirtualNetwork({
+        id: other.id,
+        spec: overlay("10.30.128.0/24"),
+        updateMask: { paths: ["spec.cidr"] },
+      }),
       Code.FailedPrecondition,
     );
     await expectRpcError(
@@ -91,11 +120,18 @@ describe("VirtualNetworkService over Connect", () => {
   it("refuses a duplicate name with AlreadyExists and a stale resource_version with Aborted", async () => {
     const net = await newNetwork("10.40.0.0/24");
     await expectRpcError(
-      networks.createVirtualNetwork({ name: net.name, projectId: h.projectId, spec: overlay("10.41.0.0/24") }),
+      networks.createVirtualNetwork({
+        name: net.name,
+        projectId: h.projectId,
+        spec: overlay("10.41.0.0/24"),
+      }),
       Code.AlreadyExists,
     );
     await networks.updateVirtualNetwork({ id: net.id, labels: { a: "b" } });
-    await expectRpcError(networks.updateVirtualNetwork({ id: net.id, resourceVersion: 1n, labels: { a: "c" } }), Code.Aborted);
+    await expectRpcError(
+      networks.updateVirtualNetwork({ id: net.id, resourceVersion: 1n, labels: { a: "c" } }),
+      Code.Aborted,
+    );
     await expectRpcError(networks.deleteVirtualNetwork({ id: net.id, resourceVersion: 1n }), Code.Aborted);
   });
 
@@ -115,7 +151,11 @@ describe("VirtualNetworkService over Connect", () => {
     expect(kinds[vm.id]).toBe(network.TopologyNodeKind.VM);
     const links = topo.links.map((l) => `${l.fromId}>${l.toId}:${l.label}`);
     expect(links).toEqual(
-      expect.arrayContaining([`${net.id}>${nodeId}:vni 77`, `${vm.id}>${net.id}:eth0`, `${vm.id}>${nodeId}:runs on`]),
+      expect.arrayContaining([
+        `${net.id}>${nodeId}:vni 77`,
+        `${vm.id}>${net.id}:eth0`,
+        `${vm.id}>${nodeId}:runs on`,
+      ]),
     );
     const whole = await networks.getNetworkTopology({ projectId: h.projectId });
     expect(whole.nodes.filter((v) => v.kind === network.TopologyNodeKind.NETWORK).length).toBeGreaterThan(1);

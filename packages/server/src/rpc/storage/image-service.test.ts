@@ -15,7 +15,14 @@ afterAll(async () => {
   await h.close();
 });
 
-const spec = (init: Partial<storage.ImageSpec> = {}) =>
+const spec = (
+  init: {
+    format?: storage.ImageFormat;
+    osFamily?: storage.OsFamily;
+    sourceUrl?: string;
+    minDiskGib?: bigint;
+  } = {},
+) =>
   create(storage.ImageSpecSchema, {
     format: storage.ImageFormat.QCOW2,
     osName: "debian-12",
@@ -33,8 +40,15 @@ describe("ImageService over Connect", () => {
     expect(image?.projectId).toBe("");
 
     expect((await images.getImage({ id: image!.id })).image?.spec?.osName).toBe("debian-12");
-    await images.createImage({ name: "bsd", projectId: h.projectId, spec: spec({ osFamily: storage.OsFamily.BSD }) });
-    const listed = await images.listImages({ labelSelector: "os=debian", states: [storage.ImagePhase.READY] });
+    await images.createImage({
+      name: "bsd",
+      projectId: h.projectId,
+      spec: spec({ osFamily: storage.OsFamily.BSD }),
+    });
+    const listed = await images.listImages({
+      labelSelector: "os=debian",
+      states: [storage.ImagePhase.READY],
+    });
     expect(listed.images.map((i) => i.name)).toEqual(["debian"]);
     expect((await images.listImages({ projectId: h.projectId })).images.map((i) => i.name)).toEqual(["bsd"]);
 
@@ -65,7 +79,7 @@ describe("ImageService over Connect", () => {
       "spec.source_url",
     );
     await expectRpcError(
-      images.createImage({ name: "oddos", spec: spec({ osFamily: 12 }) }),
+      images.createImage({ name: "oddos", spec: spec({ osFamily: 12 as storage.OsFamily }) }),
       Code.InvalidArgument,
       "spec.os_family",
     );
@@ -79,7 +93,10 @@ describe("ImageService over Connect", () => {
       images.updateImage({ id: image!.id, resourceVersion: image!.resourceVersion, labels: { a: "c" } }),
       Code.Aborted,
     );
-    await expectRpcError(images.deleteImage({ id: image!.id, resourceVersion: image!.resourceVersion }), Code.Aborted);
+    await expectRpcError(
+      images.deleteImage({ id: image!.id, resourceVersion: image!.resourceVersion }),
+      Code.Aborted,
+    );
   });
 
   it("answers over gRPC", async () => {

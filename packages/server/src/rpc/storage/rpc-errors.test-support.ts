@@ -6,7 +6,11 @@ import { expect } from "vitest";
  * expectRpcError awaits a call that must fail with the given Connect code and ErrorDetails; when
  * field is given, the details must carry a field violation naming it. It returns the error.
  */
-export async function expectRpcError(call: Promise<unknown>, code: Code, field?: string): Promise<ConnectError> {
+export async function expectRpcError(
+  call: Promise<unknown>,
+  code: Code,
+  field?: string,
+): Promise<ConnectError> {
   const err = await call.then(
     () => undefined,
     (e: unknown) => e,

@@ -16,11 +16,19 @@ afterAll(async () => {
 });
 
 const spec = (capacityGib: number, type = storage.StoragePoolType.NFS) =>
-  create(storage.StoragePoolSpecSchema, { type, capacityGib: BigInt(capacityGib), config: { export: "/srv/a" } });
+  create(storage.StoragePoolSpecSchema, {
+    type,
+    capacityGib: BigInt(capacityGib),
+    config: { export: "/srv/a" },
+  });
 
 describe("StoragePoolService over Connect", () => {
   it("creates, reads, lists, updates and deletes a pool", async () => {
-    const { storagepool: p } = await pools.createStoragePool({ name: "fast", labels: { tier: "ssd" }, spec: spec(500) });
+    const { storagepool: p } = await pools.createStoragePool({
+      name: "fast",
+      labels: { tier: "ssd" },
+      spec: spec(500),
+    });
     expect(p?.spec?.type).toBe(storage.StoragePoolType.NFS);
     expect(p?.spec?.capacityGib).toBe(500n);
     expect(p?.spec?.overprovisionRatio).toBe(1);
@@ -35,7 +43,11 @@ describe("StoragePoolService over Connect", () => {
     const first = await pools.listStoragePools({ pageSize: 1, labelSelector: "tier" });
     expect(first.storagePools).toHaveLength(1);
     expect(first.totalCount).toBe(2);
-    const second = await pools.listStoragePools({ pageSize: 1, labelSelector: "tier", pageToken: first.nextPageToken });
+    const second = await pools.listStoragePools({
+      pageSize: 1,
+      labelSelector: "tier",
+      pageToken: first.nextPageToken,
+    });
     expect(second.storagePools[0]?.id).not.toBe(first.storagePools[0]?.id);
     expect(second.nextPageToken).toBe("");
 
@@ -49,7 +61,10 @@ describe("StoragePoolService over Connect", () => {
     expect(grown?.spec?.config).toEqual({ export: "/srv/a" });
     expect(grown?.labels).toEqual({ tier: "ssd" });
 
-    const { storagepool: relabelled } = await pools.updateStoragePool({ id: p!.id, labels: { tier: "nvme" } });
+    const { storagepool: relabelled } = await pools.updateStoragePool({
+      id: p!.id,
+      labels: { tier: "nvme" },
+    });
     expect(relabelled?.labels).toEqual({ tier: "nvme" });
     expect(relabelled?.spec?.capacityGib).toBe(800n);
 
@@ -74,12 +89,23 @@ describe("StoragePoolService over Connect", () => {
       Code.InvalidArgument,
       "spec.type",
     );
-    await expectRpcError(pools.createStoragePool({ name: "odd", spec: spec(10, 42) }), Code.InvalidArgument, "spec.type");
+    await expectRpcError(
+      pools.createStoragePool({ name: "odd", spec: spec(10, 42 as storage.StoragePoolType) }),
+      Code.InvalidArgument,
+      "spec.type",
+    );
   });
 
   it("refuses a bad name and a zero capacity with field violations", async () => {
-    await expectRpcError(pools.createStoragePool({ name: "Bad_Name", spec: spec(10) }), Code.InvalidArgument, "name");
-    const err = await expectRpcError(pools.createStoragePool({ name: "empty", spec: spec(0) }), Code.InvalidArgument);
+    await expectRpcError(
+      pools.createStoragePool({ name: "Bad_Name", spec: spec(10) }),
+      Code.InvalidArgument,
+      "name",
+    );
+    const err = await expectRpcError(
+      pools.createStoragePool({ name: "empty", spec: spec(0) }),
+      Code.InvalidArgument,
+    );
     const [details] = err.findDetails(common.ErrorDetailsSchema);
     expect(details?.fieldViolations.map((v) => v.field)).toEqual(["spec.capacity_gib"]);
     expect(err.rawMessage).toMatch(/spec\.capacity_gib must be at least 1/);
@@ -93,7 +119,10 @@ describe("StoragePoolService over Connect", () => {
   it("refuses a stale resource_version with Aborted, on update and on delete", async () => {
     const { storagepool: p } = await pools.createStoragePool({ name: "versioned", spec: spec(10) });
     await pools.updateStoragePool({ id: p!.id, labels: { a: "b" } });
-    await expectRpcError(pools.updateStoragePool({ id: p!.id, resourceVersion: 1n, labels: { a: "c" } }), Code.Aborted);
+    await expectRpcError(
+      pools.updateStoragePool({ id: p!.id, resourceVersion: 1n, labels: { a: "c" } }),
+      Code.Aborted,
+    );
     await expectRpcError(pools.deleteStoragePool({ id: p!.id, resourceVersion: 1n }), Code.Aborted);
   });
 
@@ -108,13 +137,21 @@ describe("StoragePoolService over Connect", () => {
 
   it("keeps a pool's type and never shrinks it below what its volumes take", async () => {
     const { storagepool: p } = await pools.createStoragePool({ name: "held", spec: spec(100) });
-    await h.services.volumes.createVolume({ projectId: h.projectId, name: "held-v", spec: { poolId: p!.id, sizeGib: 60 } });
+    await h.services.volumes.createVolume({
+      projectId: h.projectId,
+      name: "held-v",
+      spec: { poolId: p!.id, sizeGib: 60 },
+    });
     await expectRpcError(
       pools.updateStoragePool({ id: p!.id, spec: spec(40), updateMask: { paths: ["spec.capacity_gib"] } }),
       Code.FailedPrecondition,
     );
     await expectRpcError(
-      pools.updateStoragePool({ id: p!.id, spec: spec(100, storage.StoragePoolType.CEPH_RBD), updateMask: { paths: ["spec.type"] } }),
+      pools.updateStoragePool({
+        id: p!.id,
+        spec: spec(100, storage.StoragePoolType.CEPH_RBD),
+        updateMask: { paths: ["spec.type"] },
+      }),
       Code.InvalidArgument,
       "spec.type",
     );
@@ -124,11 +161,19 @@ describe("StoragePoolService over Connect", () => {
 
   it("refuses to delete a pool that still holds volumes", async () => {
     const { storagepool: p } = await pools.createStoragePool({ name: "busy", spec: spec(100) });
-    await h.services.volumes.createVolume({ projectId: h.projectId, name: "busy-v", spec: { poolId: p!.id, sizeGib: 1 } });
+    await h.services.volumes.createVolume({
+      projectId: h.projectId,
+      name: "busy-v",
+      spec: { poolId: p!.id, sizeGib: 1 },
+    });
     await expectRpcError(pools.deleteStoragePool({ id: p!.id }), Code.FailedPrecondition);
   });
 
   it("refuses a malformed label selector, naming label_selector", async () => {
-    await expectRpcError(pools.listStoragePools({ labelSelector: "tier in (" }), Code.InvalidArgument, "label_selector");
+    await expectRpcError(
+      pools.listStoragePools({ labelSelector: "tier in (" }),
+      Code.InvalidArgument,
+      "label_selector",
+    );
   });
 });

@@ -68,7 +68,9 @@ export function imageToProto(i: Image): storage.Image {
 export function imageSpecFromProto(spec: storage.ImageSpec, field = "spec"): ImageSpec {
   // The domain accepts any URL; the wire contract (and the only download path) is http or https.
   if (spec.sourceUrl && !/^https?:\/\/.+/.test(spec.sourceUrl))
-    throw invalidArgument([{ field: `${field}.sourceUrl`, description: `must be an http(s) URL (got "${spec.sourceUrl}")` }]);
+    throw invalidArgument([
+      { field: `${field}.sourceUrl`, description: `must be an http(s) URL (got "${spec.sourceUrl}")` },
+    ]);
   const osFamily = osFamilyCodec.fromProto(spec.osFamily, `${field}.os_family`);
   const raw = {
     description: spec.description,
