@@ -97,7 +97,7 @@ export const Image = z.strictObject({
     format: z.enum(["QCOW2", "RAW", "ISO"]),
     osFamily: z.enum(["LINUX", "WINDOWS", "BSD", "OTHER"]).default("LINUX"),
     osName: z.string().max(128).default(""),
-    sourceUrl: z.url({ message: "must be an http(s) URL" }).optional(),
+    sourceUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
     sizeBytes: z.int().min(0).optional(),
     minDiskGib: Gib.default(1),
     minMemoryMib: z.int().min(0).default(512),
