@@ -1,5 +1,6 @@
 import {
   type VirtualMachine,
+  type VmDisk,
   type VmSnapshot,
   failedPrecondition,
   invalidArgument,
@@ -21,14 +22,15 @@ export class VmOperationsService {
     private readonly agents: AgentDirectory,
   ) {}
 
-  /** attachVolume adds a volume of the VM's project as a disk (read-only when asked); a running VM gets it hot-plugged by its agent. */
+  /** attachVolume adds a volume of the VM's project as a disk (virtio unless another bus is asked, read-only when asked); a running VM gets it hot-plugged by its agent. */
   async attachVolume(
     vmId: string,
     volumeId: string,
     diskName?: string,
-    options: { readOnly?: boolean } = {},
+    options: { readOnly?: boolean; bus?: VmDisk["bus"] } = {},
   ): Promise<VirtualMachine> {
     const readOnly = options.readOnly ?? false;
+    const bus = options.bus ?? "virtio";
     const name = diskName ?? `disk-${volumeId.slice(-8).toLowerCase().replace(/[^a-z0-9]/g, "0")}`;
     parseOrThrow(Name, name, undefined, ["diskName"]);
     const vm = await this.deps.uow.run(async (tx) => {
@@ -39,12 +41,12 @@ export class VmOperationsService {
       if (v.spec.disks.some((d) => d.name === name))
         throw invalidArgument([{ field: "diskName", description: `is already used by another disk of vm "${v.name}" (got ${name})` }]);
       await this.volumes.attachIn(tx, volumeId, vmId, name);
-      return tx.vms.update({ ...v, spec: { ...v.spec, disks: [...v.spec.disks, { name, volumeId, bus: "virtio", readOnly }] } });
+      return tx.vms.update({ ...v, spec: { ...v.spec, disks: [...v.spec.disks, { name, volumeId, bus, readOnly }] } });
     });
     if (vm.status.nodeId && vm.status.powerState === "RUNNING") {
       const volume = await this.deps.repos.volumes.get(volumeId);
       const agent = await this.agents.forNode(vm.status.nodeId);
-      await agent.attachDisk(vm.id, { name, volumeId, sizeGib: volume.spec.sizeGib, bus: "virtio", readOnly });
+      await agent.attachDisk(vm.id, { name, volumeId, sizeGib: volume.spec.sizeGib, bus, readOnly });
     }
     await publishChange(this.deps, "VirtualMachine", "MODIFIED", vm);
     return vm;

@@ -105,9 +105,8 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
     },
     async attachVolume(req) {
       const bus = diskBusCodec.fromProto(req.bus, "bus");
-      if (bus !== undefined && bus !== "virtio")
-        throw invalidArgument([{ field: "bus", description: `must be DISK_BUS_VIRTIO for a volume attached to a VM (got ${req.bus})` }]);
-      return vm(await s.vmOps.attachVolume(req.vmId, req.volumeId, optionalString(req.diskName), { readOnly: req.readOnly }));
+      const options = { readOnly: req.readOnly, ...(bus ? { bus } : {}) };
+      return vm(await s.vmOps.attachVolume(req.vmId, req.volumeId, optionalString(req.diskName), options));
     },
     async detachVolume(req) {
       return vm(await s.vmOps.detachVolume(req.vmId, req.volumeId));

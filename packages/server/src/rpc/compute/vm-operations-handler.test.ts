@@ -114,8 +114,9 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
     const pool = await h.services.pools.create({ name: "pool", spec: { type: "LOCAL_DIR", capacityGib: 100 } });
     const volume = await h.services.volumes.createVolume({ projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 10 } });
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "db", spec: small });
-    const attached = await vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, diskName: "data", readOnly: true });
-    expect(attached.vm?.spec?.disks).toMatchObject([{ name: "data", volumeId: volume.id, readOnly: true, bus: compute.DiskBus.VIRTIO }]);
+    await expectInvalidField(vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, bus: 12 as compute.DiskBus }), "bus");
+    const attached = await vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, diskName: "data", readOnly: true, bus: compute.DiskBus.SCSI });
+    expect(attached.vm?.spec?.disks).toMatchObject([{ name: "data", volumeId: volume.id, readOnly: true, bus: compute.DiskBus.SCSI }]);
     await expectCode(vms().deleteVM({ id: vm!.id }), Code.FailedPrecondition, /detach/);
     const detached = await vms().detachVolume({ vmId: vm!.id, volumeId: volume.id });
     expect(detached.vm?.spec?.disks).toHaveLength(0);
