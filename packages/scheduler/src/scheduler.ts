@@ -8,7 +8,13 @@ import {
   unplaceableError,
 } from "./framework/explain";
 import { compareIds, feasibleNodesToFind, hash32, tieBreaker } from "./framework/ordering";
-import { type PlacementContext, type Plugin, type ScorePlugin, SKIP } from "./framework/plugin";
+import {
+  type FilterPlugin,
+  type PlacementContext,
+  type Plugin,
+  type ScorePlugin,
+  SKIP,
+} from "./framework/plugin";
 import { type ProfileConfig, type ResolvedProfile, resolveProfile } from "./framework/profile";
 import { PluginRegistry } from "./framework/registry";
 import type { ClusterSnapshot, Reservation } from "./snapshot/cluster-snapshot";
@@ -181,14 +187,31 @@ export class Scheduler {
     return rejectionsOf(node, ctx, filters, false);
   }
 
-  private prepare(snapshot: SnapshotReader, vm: VirtualMachine): Prepared {
-    const current = snapshot.vm(vm.id)?.nodeId;
-    const ctx: PlacementContext = {
+  /**
+   * concerns says whether any filter of the profile, other than those in `ignore`, has something
+   * to say about a VM: its `prepare` does not return SKIP (a filter without `prepare` always has).
+   * No node is looked at. When it is false, only the ignored filters can turn the VM down.
+   */
+  concerns(snapshot: SnapshotReader, vm: VirtualMachine, ignore: ReadonlySet<FilterPlugin>): boolean {
+    const ctx = this.context(snapshot, vm);
+    for (const plugin of this.profile.filters) {
+      if (ignore.has(plugin)) continue;
+      if (plugin.prepare === undefined || plugin.prepare(ctx) !== SKIP) return true;
+    }
+    return false;
+  }
+
+  private context(snapshot: SnapshotReader, vm: VirtualMachine): PlacementContext {
+    return {
       vm,
       demand: { vcpus: vm.spec.cpu.vcpus, memoryMib: vm.spec.memory.sizeMib },
-      currentNodeId: current,
+      currentNodeId: snapshot.vm(vm.id)?.nodeId,
       snapshot,
     };
+  }
+
+  private prepare(snapshot: SnapshotReader, vm: VirtualMachine): Prepared {
+    const ctx = this.context(snapshot, vm);
     const filters: ActiveFilter[] = [];
     for (const plugin of this.profile.filters) {
       const state = plugin.prepare === undefined ? undefined : plugin.prepare(ctx);

@@ -1,8 +1,11 @@
-import { summarize } from "../framework/explain";
-import { NODE_READY } from "../filters/node-ready-filter";
-import { TAINTS } from "../filters/taint-filter";
+import { capacityFilter } from "../filters/capacity-filter";
+import { computeRoleFilter } from "../filters/compute-role-filter";
+import { NODE_READY, nodeReadyFilter } from "../filters/node-ready-filter";
+import { TAINTS, taintFilter } from "../filters/taint-filter";
 import { isTolerated } from "../filters/tolerations";
-import type { VmState } from "../snapshot/snapshot-types";
+import { summarize } from "../framework/explain";
+import type { FilterPlugin } from "../framework/plugin";
+import type { NodeState, VmState } from "../snapshot/snapshot-types";
 import type { PassState } from "./pass-state";
 
 /** CANDIDATE_TARGETS is how many feasible hosts, coolest first, a mandatory move weighs before choosing. */
@@ -29,6 +32,31 @@ export function brokenRules(pass: PassState, vm: VmState, nodeId: string): strin
     if (t.effect === "NoExecute" && !isTolerated(vm.vm.spec.tolerations, t))
       out.push(`untolerated taint ${t.key}${t.value === "" ? "" : `=${t.value}`}:NoExecute`);
   return out;
+}
+
+/**
+ * NODE_LEVEL_FILTERS are the built-in filters whose verdict on a VM where it runs depends on the
+ * node alone: readiness and taints (which brokenRules leaves to the NoExecute check), the compute
+ * role, and capacity (a VM's own demand already counts in its node's allocation).
+ */
+export const NODE_LEVEL_FILTERS: ReadonlySet<FilterPlugin> = new Set([
+  nodeReadyFilter,
+  computeRoleFilter,
+  capacityFilter,
+  taintFilter,
+]);
+
+/**
+ * keepsRuleFreeVms says whether a node breaks no node-level rule for the VMs it runs: a compute
+ * node, allocated within capacity, with no NoExecute taint (so no toleration needs looking at).
+ * A VM there that no other filter concerns breaks no rule, whatever it is.
+ */
+export function keepsRuleFreeVms(node: NodeState): boolean {
+  if (!node.node.spec.roles.includes("compute")) return false;
+  if (node.allocated.vcpus > node.capacity.vcpus || node.allocated.memoryMib > node.capacity.memoryMib)
+    return false;
+  for (const t of node.hardTaints) if (t.effect === "NoExecute") return false;
+  return true;
 }
 
 /** moveOut finds the best valid host for a VM that must leave its node and commits the move, or records it as blocked. */
@@ -82,13 +110,23 @@ export function evacuate(pass: PassState, nodeIds: readonly string[]): void {
   }
 }
 
-/** repairViolations proposes a move for every placed VM that breaks a hard rule where it runs, re-checking each in turn. */
+/**
+ * repairViolations proposes a move for every placed VM that breaks a hard rule where it runs,
+ * re-checking each in turn. On a node that keeps rule-free VMs, a VM no per-VM filter concerns
+ * (no selector, host rule, affinity term, restricted pool or network, nor selected by another's
+ * anti-affinity) is passed without running the filters: they could not turn it down. Moves only
+ * take load off such a node while its VMs are checked, so it stays one.
+ */
 export function repairViolations(pass: PassState): void {
+  const { scheduler, snapshot } = pass;
   for (const nodeId of pass.model.ids) {
-    const vms = [...pass.snapshot.vmsOn(nodeId)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const node = snapshot.node(nodeId);
+    const nodeFine = node !== undefined && keepsRuleFreeVms(node);
+    const vms = [...snapshot.vmsOn(nodeId)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const placed of vms) {
-      const vm = pass.snapshot.vm(placed.id);
+      const vm = snapshot.vm(placed.id);
       if (vm === undefined || vm.nodeId !== nodeId) continue;
+      if (nodeFine && !scheduler.concerns(snapshot, vm.vm, NODE_LEVEL_FILTERS)) continue;
       const broken = brokenRules(pass, vm, nodeId);
       if (broken.length === 0) continue;
       moveOut(
