@@ -17,3 +17,4 @@ DROP TABLE IF EXISTS nodes;
 DROP TABLE IF EXISTS clusters;
 DROP TABLE IF EXISTS projects;
 DROP FUNCTION IF EXISTS lqx_touch();
+DROP FUNCTION IF EXISTS lqx_label_keys(jsonb);

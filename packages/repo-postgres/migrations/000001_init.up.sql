@@ -2,10 +2,20 @@
 --
 -- Every resource table has the same frame: a text id in byte order (COLLATE "C", so keyset
 -- pagination by id matches the order clients sort in), resource_version for optimistic
--- concurrency, created_at / updated_at, and labels as JSONB with a GIN index (label selectors
--- become @> and ? and use it). Fields that are filtered on, unique, or referenced are real
+-- concurrency, created_at / updated_at, and labels as JSONB with two GIN indexes: a
+-- jsonb_path_ops one for @> (key and value hashed together, so `tenant=a` reads only the rows
+-- that carry it, not every row with a `tenant` key) and one on the array of label keys for
+-- "label exists" selectors. Both have fastupdate off: a pending list (up to 4 MB) would be
+-- scanned by every selector query until vacuum merges it, which costs far more than it saves
+-- on writes at control-plane write rates. Fields that are filtered on, unique, or referenced are real
 -- columns (some generated from spec/status); the rest of spec and status stay JSONB.
 -- Parent rows cannot be deleted while children point at them (ON DELETE RESTRICT).
+
+-- The keys of a labels object, for the "label exists" index (jsonb_ops would also answer @>
+-- and the planner could prefer it over the much faster jsonb_path_ops index).
+CREATE FUNCTION lqx_label_keys(labels jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(k), '{}') FROM jsonb_object_keys(labels) AS k
+$$;
 
 CREATE FUNCTION lqx_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -297,47 +307,62 @@ CREATE INDEX audit_log_username_idx ON audit_log (username, at DESC);
 CREATE INDEX audit_log_resource_idx ON audit_log (resource_kind, resource_id, at DESC);
 CREATE INDEX audit_log_project_id_idx ON audit_log (project_id, at DESC);
 
-CREATE INDEX projects_labels_idx ON projects USING gin (labels);
+CREATE INDEX projects_labels_idx ON projects USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX projects_label_keys_idx ON projects USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER projects_touch BEFORE UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX clusters_labels_idx ON clusters USING gin (labels);
+CREATE INDEX clusters_labels_idx ON clusters USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX clusters_label_keys_idx ON clusters USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER clusters_touch BEFORE UPDATE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX nodes_labels_idx ON nodes USING gin (labels);
+CREATE INDEX nodes_labels_idx ON nodes USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX nodes_label_keys_idx ON nodes USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER nodes_touch BEFORE UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX virtual_machines_labels_idx ON virtual_machines USING gin (labels);
+CREATE INDEX virtual_machines_labels_idx ON virtual_machines USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX virtual_machines_label_keys_idx ON virtual_machines USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER virtual_machines_touch BEFORE UPDATE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX vm_snapshots_labels_idx ON vm_snapshots USING gin (labels);
+CREATE INDEX vm_snapshots_labels_idx ON vm_snapshots USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX vm_snapshots_label_keys_idx ON vm_snapshots USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER vm_snapshots_touch BEFORE UPDATE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX storage_pools_labels_idx ON storage_pools USING gin (labels);
+CREATE INDEX storage_pools_labels_idx ON storage_pools USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX storage_pools_label_keys_idx ON storage_pools USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER storage_pools_touch BEFORE UPDATE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX volumes_labels_idx ON volumes USING gin (labels);
+CREATE INDEX volumes_labels_idx ON volumes USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX volumes_label_keys_idx ON volumes USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER volumes_touch BEFORE UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX volume_snapshots_labels_idx ON volume_snapshots USING gin (labels);
+CREATE INDEX volume_snapshots_labels_idx ON volume_snapshots USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX volume_snapshots_label_keys_idx ON volume_snapshots USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER volume_snapshots_touch BEFORE UPDATE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX images_labels_idx ON images USING gin (labels);
+CREATE INDEX images_labels_idx ON images USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX images_label_keys_idx ON images USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER images_touch BEFORE UPDATE ON images FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX virtual_networks_labels_idx ON virtual_networks USING gin (labels);
+CREATE INDEX virtual_networks_labels_idx ON virtual_networks USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX virtual_networks_label_keys_idx ON virtual_networks USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER virtual_networks_touch BEFORE UPDATE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX security_groups_labels_idx ON security_groups USING gin (labels);
+CREATE INDEX security_groups_labels_idx ON security_groups USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX security_groups_label_keys_idx ON security_groups USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER security_groups_touch BEFORE UPDATE ON security_groups FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX alert_rules_labels_idx ON alert_rules USING gin (labels);
+CREATE INDEX alert_rules_labels_idx ON alert_rules USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX alert_rules_label_keys_idx ON alert_rules USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX alerts_labels_idx ON alerts USING gin (labels);
+CREATE INDEX alerts_labels_idx ON alerts USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX alerts_label_keys_idx ON alerts USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER alerts_touch BEFORE UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX drs_recommendations_labels_idx ON drs_recommendations USING gin (labels);
+CREATE INDEX drs_recommendations_labels_idx ON drs_recommendations USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX drs_recommendations_label_keys_idx ON drs_recommendations USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER drs_recommendations_touch BEFORE UPDATE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_touch();
 
-CREATE INDEX users_labels_idx ON users USING gin (labels);
+CREATE INDEX users_labels_idx ON users USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
+CREATE INDEX users_label_keys_idx ON users USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lqx_touch();

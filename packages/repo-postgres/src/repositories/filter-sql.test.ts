@@ -11,10 +11,10 @@ describe("selectorSql", () => {
     expect(JSON.parse(params.values[0] as string)).toEqual({ env: "prod", tier: "web" });
   });
 
-  it("turns in into an OR of containments and exists into ?", () => {
+  it("turns in into an OR of containments and exists into a test of the indexed label keys", () => {
     const params = new SqlParams();
     const sql = selectorSql(parseLabelSelector("zone in (a,b),gpu"), params);
-    expect(sql).toEqual(["(t.labels @> $1::text::jsonb OR t.labels @> $2::text::jsonb)", "t.labels ? $3::text"]);
+    expect(sql).toEqual(["(t.labels @> $1::text::jsonb OR t.labels @> $2::text::jsonb)", "lqx_label_keys(t.labels) @> ARRAY[$3::text]"]);
   });
 
   it("negates for !=, notin and !exists", () => {
@@ -23,7 +23,7 @@ describe("selectorSql", () => {
     expect(sql).toEqual([
       "NOT (t.labels @> $1::text::jsonb)",
       "NOT (t.labels @> $2::text::jsonb)",
-      "NOT (t.labels ? $3::text)",
+      "NOT (lqx_label_keys(t.labels) @> ARRAY[$3::text])",
     ]);
   });
 

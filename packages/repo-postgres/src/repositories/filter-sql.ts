@@ -29,7 +29,8 @@ const contains = (params: SqlParams, labels: Record<string, string>) =>
 
 /**
  * selectorSql turns a label selector into conditions the GIN index on labels answers:
- * equalities merge into one `@>`, `in` is an OR of `@>`, `exists` is `?`; the negative forms
+ * equalities merge into one `@>`, `in` is an OR of `@>`, `exists` tests the array of label keys
+ * (its own GIN index); the negative forms
  * wrap the same in NOT (they also match resources without the label, as selectors require).
  */
 export function selectorSql(selector: LabelSelector, params: SqlParams): string[] {
@@ -57,10 +58,10 @@ export function selectorSql(selector: LabelSelector, params: SqlParams): string[
         out.push(`NOT (${anyOf()})`);
         break;
       case "exists":
-        out.push(`t.labels ? ${params.add(r.key, "::text")}`);
+        out.push(`lqx_label_keys(t.labels) @> ARRAY[${params.add(r.key, "::text")}]`);
         break;
       case "!exists":
-        out.push(`NOT (t.labels ? ${params.add(r.key, "::text")})`);
+        out.push(`NOT (lqx_label_keys(t.labels) @> ARRAY[${params.add(r.key, "::text")}])`);
         break;
     }
   }
