@@ -1,12 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
-import { createEtcdCoordinator } from "@limiquantix/coordination-etcd";
+import { bindRedisAdapters, createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
+import { bindEtcdCoordinator, createEtcdCoordinator } from "@limiquantix/coordination-etcd";
 import {
-  type Cache,
+  Cache,
+  Cache as CacheId,
   type Clock,
-  type Coordinator,
-  type EventBus,
+  Coordinator,
+  Coordinator as CoordinatorId,
+  EventBus,
+  EventBus as EventBusId,
+  type PortBinder,
   type IdGenerator,
   type Repositories,
   type UnitOfWork,
@@ -14,11 +18,39 @@ import {
   unavailable,
   uuidV7Generator,
 } from "@limiquantix/domain";
-import { createMemoryAdapters, MemoryCache, MemoryCoordinator, MemoryEventBus } from "@limiquantix/repo-memory";
-import { createPgliteStore, createPostgresStore, type PostgresStore } from "@limiquantix/repo-postgres";
+import {
+  bindMemoryAdapters,
+  createMemoryAdapters,
+  MemoryCache,
+  MemoryCoordinator,
+  MemoryEventBus,
+} from "@limiquantix/repo-memory";
+import {
+  bindPostgresAdapters,
+  createPgliteStore,
+  createPostgresStore,
+  type PostgresStore,
+} from "@limiquantix/repo-postgres";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { HealthCheck } from "../observability/health";
+
+/** AdapterModule binds the ports one adapter package implements. */
+export interface AdapterModule {
+  readonly name: string;
+  load(binder: PortBinder): void;
+}
+
+function inProcessModule(local: { events: EventBus; cache: Cache; coordinator: Coordinator }): AdapterModule {
+  return {
+    name: "@limiquantix/repo-memory (events, cache, coordinator)",
+    load(binder) {
+      binder.bind(EventBusId, local.events);
+      binder.bind(CacheId, local.cache);
+      binder.bind(CoordinatorId, local.coordinator);
+    },
+  };
+}
 
 /** Backends are the adapters a server mode binds to the ports, and how to check and close them. */
 export interface Backends {
@@ -32,6 +64,8 @@ export interface Backends {
   readonly ids: IdGenerator;
   /** Components `/ready` reports, with the address each one uses. */
   readonly components: readonly { name: string; address: string; check: HealthCheck }[];
+  /** One container module per adapter package, each binding that package's ports. */
+  readonly modules: readonly AdapterModule[];
   /** Database pool figures for /metrics, where there is a pool. */
   readonly poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -81,6 +115,7 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
       clock,
       ids,
       components: [{ name: "database", address: "memory", check: async () => "in-memory (nothing persists)" }],
+      modules: [{ name: "@limiquantix/repo-memory", load: (b) => bindMemoryAdapters(b, m) }],
       close: () => m.close(),
     };
   }
@@ -99,6 +134,7 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
       clock,
       ids,
       components: [{ name: "database", address: `pglite:${dir}`, check: async () => (await store.ping(), "ok") }],
+      modules: [{ name: "@limiquantix/repo-postgres (PGlite)", load: (b) => bindPostgresAdapters(b, store) }, inProcessModule(local)],
       async close() {
         await local.coordinator.close();
         await local.events.close();
@@ -132,9 +168,9 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
   const coordinator = await attempt("etcd", etcdAddress, () =>
     createEtcdCoordinator({
       endpoints: config.etcd.endpoints,
-      electionPrefix: `${config.etcd.prefix}/election`,
-      lockPrefix: `${config.etcd.prefix}/lock`,
-      nodePrefix: `${config.etcd.prefix}/nodes`,
+      electionPrefix: `${config.etcd.prefix}/elections/`,
+      lockPrefix: `${config.etcd.prefix}/locks/`,
+      nodePrefix: `${config.etcd.prefix}/nodes/`,
       leaseTtlMs: config.etcd.leaseTtlSec * 1000,
     }),
   ).catch(async (e: unknown) => {
@@ -153,8 +189,13 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
     ids,
     components: [
       { name: "database", address: hostOf(url), check: async () => (await store.ping(), "ok") },
-      { name: "redis", address: redactUrl(redisUrl), check: async () => (await redis.redis.ping(), "ok") },
+      { name: "redis", address: redactUrl(redisUrl), check: async () => (await redis.check(), "ok") },
       { name: "etcd", address: etcdAddress, check: async () => (await coordinator.leader("limiquantix-controllers"), "ok") },
+    ],
+    modules: [
+      { name: "@limiquantix/repo-postgres", load: (b) => bindPostgresAdapters(b, store) },
+      { name: "@limiquantix/cache-redis", load: (b) => bindRedisAdapters(b, redis) },
+      { name: "@limiquantix/coordination-etcd", load: (b) => bindEtcdCoordinator(b, coordinator) },
     ],
     async close() {
       await coordinator.close();

@@ -1,0 +1,122 @@
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { isDomainError } from "@limiquantix/domain";
+import { type ConfigFlags, loadConfig } from "./config/load";
+import { formatConfig } from "./config/print";
+import { createLogger } from "./observability/logger";
+import { startServer } from "./runtime/server";
+import { banner } from "./runtime/banner";
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function int(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return n;
+  };
+}
+
+function withServerOptions(cmd: Command): Command {
+  return cmd
+    .option("--config <file>", "YAML configuration file (also LQX_CONFIG)")
+    .option("--host <host>", "address to listen on (default 0.0.0.0)")
+    .option("--port <port>", "port to listen on (default 8080)", int("--port", 0, 65535))
+    .option("--data-dir <dir>", "where embedded mode keeps its data (default ./.limiquantix)")
+    .option("--dev", "keep everything in memory (nothing persists)")
+    .addOption(new Option("--mode <mode>", "embedded, dev or production").choices(["embedded", "dev", "production"]))
+    .option("--sim-nodes <n>", "simulated hypervisor nodes to start (default 3; 0 for none)", int("--sim-nodes", 0, 64))
+    .addOption(
+      new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+    );
+}
+
+function flagsOf(opts: Record<string, unknown>): ConfigFlags {
+  const pick = <K extends keyof ConfigFlags>(k: K, v: unknown) => (v === undefined ? {} : { [k]: v });
+  return {
+    ...pick("config", opts.config),
+    ...pick("host", opts.host),
+    ...pick("port", opts.port),
+    ...pick("dataDir", opts.dataDir),
+    ...pick("dev", opts.dev),
+    ...pick("mode", opts.mode),
+    ...pick("simNodes", opts.simNodes),
+    ...pick("logLevel", opts.logLevel),
+  } as ConfigFlags;
+}
+
+function fail(e: unknown, code: number): never {
+  const message = isDomainError(e) ? e.message : e instanceof Error ? e.message : String(e);
+  process.stderr.write(`limiquantix-server: ${message}\n`);
+  process.exit(code);
+}
+
+async function serve(flags: ConfigFlags): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(flags);
+  } catch (e) {
+    fail(e, 2);
+  }
+  const { config } = loaded;
+  const logger = createLogger(config.logging);
+  for (const name of loaded.unknownEnv) logger.warn({ variable: name }, "environment variable names no configuration key; ignored");
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, { logger, version: version() });
+  } catch (e) {
+    logger.flush?.();
+    fail(e, 1);
+  }
+  process.stdout.write(banner(server));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: draining in-flight calls");
+    const hardStop = setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, (config.server.shutdownTimeoutSec + 10) * 1000);
+    hardStop.unref();
+    server.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** main parses the command line and runs the server or a sub-command. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = withServerOptions(new Command("limiquantix-server"))
+    .description("The LimiQuantix reference control plane")
+    .version(version())
+    .action(async (opts: Record<string, unknown>) => serve(flagsOf(opts)));
+  const config = program.command("config").description("inspect the configuration");
+  withServerOptions(config.command("print"))
+    .description("print the effective configuration (file, LQX_* environment and flags) with secrets masked")
+    .action((opts: Record<string, unknown>) => {
+      try {
+        process.stdout.write(formatConfig(loadConfig(flagsOf(opts)).config));
+      } catch (e) {
+        fail(e, 2);
+      }
+    });
+  await program.parseAsync([...argv]);
+}

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { createTestPki, type TestPki } from "@limiquantix/agent-client/sim";
+import { invalidArgument } from "@limiquantix/domain";
+import type { Config } from "../config/schema";
+
+/** AgentTls is the control plane's client identity towards agents, and (for simulated nodes) the PKI that issued it. */
+export interface AgentTls {
+  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** Present when the server issued a throwaway PKI for simulated nodes. */
+  readonly pki?: TestPki;
+}
+
+function read(field: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw invalidArgument([{ field, description: `cannot be read: ${(e as Error).message}` }]);
+  }
+}
+
+/**
+ * agentTls reads the configured agent certificates or, without them, issues a throwaway CA for
+ * the simulated nodes (which then trust only this process).
+ */
+export function agentTls(config: Config): AgentTls {
+  const files = config.agents.tls;
+  if (files)
+    return {
+      tls: {
+        ca: read("agents.tls.caFile", files.caFile),
+        cert: read("agents.tls.certFile", files.certFile),
+        key: read("agents.tls.keyFile", files.keyFile),
+      },
+    };
+  const pki = createTestPki("limiquantix-simulation-ca");
+  return { tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key }, pki };
+}

@@ -1,0 +1,38 @@
+import type { Config } from "../config/schema";
+import type { Services } from "../composition/services";
+
+/** DEFAULT_NAME names the project and the cluster a fresh installation starts with. */
+export const DEFAULT_NAME = "default";
+
+/**
+ * ensureDefaults creates the default project and cluster on first start, with the cluster's
+ * DRS, HA and overcommit settings taken from the configuration. Existing ones are left alone.
+ */
+export async function ensureDefaults(services: Services, config: Config): Promise<{ projectId: string; clusterId: string }> {
+  const cluster =
+    (await services.clusters.findByName(DEFAULT_NAME)) ??
+    (await services.clusters.create({
+      name: DEFAULT_NAME,
+      spec: {
+        description: "created on first start",
+        overcommit: config.scheduler.overcommit,
+        drs: {
+          enabled: config.drs.enabled,
+          automationLevel: config.drs.automationLevel,
+          intervalSec: config.drs.intervalSec,
+          migrationThreshold: config.drs.migrationThreshold,
+          cpuThresholdPercent: config.drs.cpuThresholdPercent,
+          memoryThresholdPercent: config.drs.memoryThresholdPercent,
+        },
+        ha: {
+          enabled: config.ha.enabled,
+          checkIntervalSec: config.ha.checkIntervalSec,
+          failureThreshold: config.ha.failureThreshold,
+        },
+      },
+    }));
+  const project =
+    (await services.projects.findByName(DEFAULT_NAME)) ??
+    (await services.projects.create({ name: DEFAULT_NAME, description: "created on first start" }));
+  return { projectId: project.id, clusterId: cluster.id };
+}
