@@ -2,6 +2,7 @@
 export * from "./bind";
 export * from "./store";
 export * from "./unit-of-work";
+export * from "./pglite-unit-of-work";
 export * from "./errors/classify-db-error";
 export * from "./migrations/load-migrations";
 export * from "./migrations/migrator";

@@ -11,6 +11,7 @@ import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase } from "./sql/executor";
 import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 import { openPgliteDatabase } from "./sql/pglite-database";
+import { PgliteUnitOfWork } from "./pglite-unit-of-work";
 import { SqlUnitOfWork } from "./unit-of-work";
 
 /** PostgresStore is everything a PostgreSQL-backed control plane needs from its database. */
@@ -59,7 +60,7 @@ export async function storeOver(db: SqlDatabase, options: StoreOptions = {}): Pr
   const store: PostgresStore = {
     dialect: db.dialect,
     repos,
-    uow: new SqlUnitOfWork(db, clock),
+    uow: db.dialect === "pglite" ? new PgliteUnitOfWork(db, clock) : new SqlUnitOfWork(db, clock),
     audit: repos.audit,
     migrator,
     migrate: () => migrator.up(),

@@ -84,8 +84,11 @@ describe("migrations", () => {
           stdio: ["ignore", "pipe", "pipe"],
         });
         let out = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (out += d));
+        const collect = (d: Buffer) => {
+          out += d.toString();
+        };
+        child.stdout.on("data", collect);
+        child.stderr.on("data", collect);
         child.once("exit", (code) => resolve({ code, out }));
       });
     const results = await Promise.all([runOne(), runOne()]);
