@@ -16,6 +16,7 @@ interface NetworkReach {
 export const networkFilter = defineFilter<readonly NetworkReach[]>({
   name: NETWORK,
   prepare(ctx) {
+    if (ctx.vm.spec.nics.length === 0) return SKIP;
     const restricted = new Map<string, NetworkReach>();
     for (const nic of ctx.vm.spec.nics) {
       const nodes = ctx.snapshot.networkNodes(nic.networkId);

@@ -16,6 +16,7 @@ interface PoolReach {
 export const storageFilter = defineFilter<readonly PoolReach[]>({
   name: STORAGE,
   prepare(ctx) {
+    if (ctx.vm.spec.disks.length === 0) return SKIP;
     const restricted = new Map<string, PoolReach>();
     for (const disk of ctx.vm.spec.disks) {
       const poolId = ctx.snapshot.poolOfVolume(disk.volumeId);

@@ -19,6 +19,24 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (set.size === 0) map.delete(key);
 }
 
+const NO_HOLDERS: readonly AntiAffinityHolder[] = [];
+
+// Appends the terms of a set that select the labels to `out`, creating it on the first one.
+function selecting(
+  terms: ReadonlySet<AntiAffinityHolder> | undefined,
+  labels: Readonly<Labels>,
+  out: AntiAffinityHolder[] | undefined,
+): AntiAffinityHolder[] | undefined {
+  if (terms === undefined) return out;
+  let list = out;
+  for (const h of terms)
+    if (matchesSelector(h.term.selector, labels)) {
+      list ??= [];
+      list.push(h);
+    }
+  return list;
+}
+
 /**
  * VmLabelIndex indexes placed VMs by label and the required anti-affinity terms they hold,
  * so affinity checks touch only the VMs a selector can match instead of scanning them all.
@@ -72,15 +90,18 @@ export class VmLabelIndex {
     for (const vm of this.candidates(selector)) if (matchesSelector(selector, vm.labels)) yield vm;
   }
 
-  /** holdersFor yields the anti-affinity terms of indexed VMs that select these labels. */
-  *holdersFor(labels: Readonly<Labels>): Iterable<AntiAffinityHolder> {
+  /**
+   * holdersFor lists the anti-affinity terms of indexed VMs that select these labels. Most labels
+   * are selected by none, so nothing is allocated then.
+   */
+  holdersFor(labels: Readonly<Labels>): readonly AntiAffinityHolder[] {
+    let out: AntiAffinityHolder[] | undefined;
     for (const [k, v] of Object.entries(labels)) {
-      for (const set of [this.termsByKeyValue.get(k + SEP + v), this.termsByKey.get(k)]) {
-        if (set === undefined) continue;
-        for (const h of set) if (matchesSelector(h.term.selector, labels)) yield h;
-      }
+      out = selecting(this.termsByKeyValue.get(k + SEP + v), labels, out);
+      out = selecting(this.termsByKey.get(k), labels, out);
     }
-    for (const h of this.unkeyedTerms) if (matchesSelector(h.term.selector, labels)) yield h;
+    if (this.unkeyedTerms.size > 0) out = selecting(this.unkeyedTerms, labels, out);
+    return out ?? NO_HOLDERS;
   }
 
   /** The smallest set of VMs that can hold every VM the selector matches. */
