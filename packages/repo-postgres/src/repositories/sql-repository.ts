@@ -80,8 +80,17 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   }
 
   protected async selectMany(where: string, params: readonly unknown[]): Promise<T[]> {
-    const res = await this.ctx.db.query(`SELECT ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id`, params);
-    return res.rows.map((r) => decodeRow<T>(this.map, r));
+    // One JSON document per query instead of a row per resource: far less decoding work.
+    const res = await this.ctx.db.query<{ items: SqlRow[] | string }>(
+      `SELECT coalesce(json_agg(p ORDER BY p.id), '[]'::json) AS items FROM (SELECT ${this.cols} FROM ${this.map.table} t${where}) p`,
+      params,
+    );
+    return this.decodeItems(res.rows[0]?.items);
+  }
+
+  private decodeItems(items: SqlRow[] | string | null | undefined): T[] {
+    const rows = typeof items === "string" ? (JSON.parse(items) as SqlRow[]) : (items ?? []);
+    return rows.map((r) => decodeRow<T>(this.map, r));
   }
 
   protected async read(id: unknown, db = this.ctx.db): Promise<T | undefined> {
@@ -182,15 +191,18 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     const params = new SqlParams();
     const conditions = filterSql(this.map, normalized, params);
     const pageConditions = after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
-    // One round trip: the total over the filter, and the page after the cursor (keyset on id).
+    // One round trip, one row: the total over the filter, and the page after the cursor
+    // (keyset on id) as one JSON array.
     const sql =
-      `SELECT c.total AS __total, p.* FROM (SELECT count(*)::int AS total FROM ${this.map.table} t${whereClause(conditions)}) c ` +
-      `LEFT JOIN LATERAL (SELECT ${this.cols} FROM ${this.map.table} t${whereClause(pageConditions)} ` +
-      `ORDER BY t.id LIMIT ${limit + 1}) p ON true ORDER BY p.id`;
-    const res = await this.guard(() => this.ctx.db.query(sql, params.values));
-    const total = Number(res.rows[0]?.__total ?? 0);
-    const rows = res.rows.filter((r: SqlRow) => r.id !== null && r.id !== undefined);
-    const items = rows.slice(0, limit).map((r) => decodeRow<T>(this.map, r));
+      `SELECT (SELECT count(*)::int FROM ${this.map.table} t${whereClause(conditions)}) AS total, ` +
+      `(SELECT coalesce(json_agg(p ORDER BY p.id), '[]'::json) FROM (SELECT ${this.cols} FROM ${this.map.table} t` +
+      `${whereClause(pageConditions)} ORDER BY t.id LIMIT ${limit + 1}) p) AS items`;
+    const res = await this.guard(() =>
+      this.ctx.db.query<{ total: number; items: SqlRow[] | string }>(sql, params.values),
+    );
+    const total = Number(res.rows[0]?.total ?? 0);
+    const rows = this.decodeItems(res.rows[0]?.items);
+    const items = rows.slice(0, limit);
     const last = items.at(-1);
     if (rows.length > limit && last)
       return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
