@@ -29,11 +29,11 @@ describe("VMService CRUD over RPC", () => {
 
     await vms().createVM({ projectId: h.projectId, name: "db-1", labels: { app: "db" }, spec: small });
     const byLabel = await vms().listVMs({ labelSelector: "app=web" });
-    expect(byLabel.vMs.map((v) => v.name)).toEqual(["web-1"]);
+    expect(byLabel.vms.map((v) => v.name)).toEqual(["web-1"]);
     const byState = await vms().listVMs({ states: [compute.PowerState.RUNNING] });
-    expect(byState.vMs).toHaveLength(0);
+    expect(byState.vms).toHaveLength(0);
     const byNode = await vms().listVMs({ nodeId, projectId: h.projectId, pageSize: 1 });
-    expect(byNode.vMs).toHaveLength(1);
+    expect(byNode.vms).toHaveLength(1);
     expect(byNode.totalCount).toBe(2);
     expect(byNode.nextPageToken).not.toBe("");
 

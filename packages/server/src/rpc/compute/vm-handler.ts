@@ -23,7 +23,13 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
       const clusterId = optionalString(req.clusterId);
       return vm(
         await wire(() =>
-          s.vms.create({ projectId: req.projectId, name: req.name, labels: { ...req.labels }, spec, ...(clusterId ? { clusterId } : {}) }),
+          s.vms.create({
+            projectId: req.projectId,
+            name: req.name,
+            labels: { ...req.labels },
+            spec,
+            ...(clusterId ? { clusterId } : {}),
+          }),
         ),
       );
     },
@@ -42,7 +48,7 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
         },
         pageRequestOf(req),
       );
-      return { vMs: page.items.map(vmToProto), ...pageResponseOf(page) };
+      return { vms: page.items.map(vmToProto), ...pageResponseOf(page) };
     },
     async updateVM(req) {
       const patch = vmPatchOf(req, await s.vms.get(req.id));
@@ -50,7 +56,11 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
     },
     async deleteVM(req) {
       const expectedVersion = optionalVersion(req.resourceVersion);
-      await s.vms.delete(req.id, { force: req.force, ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+      await s.vms.delete(req.id, {
+        force: req.force,
+        detachVolumes: req.detachVolumes,
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      });
       return {};
     },
     async startVM(req) {
@@ -62,7 +72,11 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
     async rebootVM(req) {
       if (req.force)
         throw invalidArgument([
-          { field: "force", description: "is not supported: agents reboot the guest only; stop with STOP_MODE_FORCE and start instead" },
+          {
+            field: "force",
+            description:
+              "is not supported: agents reboot the guest only; stop with STOP_MODE_FORCE and start instead",
+          },
         ]);
       return vm(await s.power.reboot(req.id));
     },
@@ -76,7 +90,10 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
       return vm(await s.power.suspend(req.id));
     },
     async createSnapshot(req) {
-      const snap = await s.vmOps.createSnapshot(req.vmId, req.name, { description: req.description, includeMemory: req.includeMemory });
+      const snap = await s.vmOps.createSnapshot(req.vmId, req.name, {
+        description: req.description,
+        includeMemory: req.includeMemory,
+      });
       return { snapshot: vmSnapshotToProto(snap) };
     },
     async listSnapshots(req) {
@@ -92,14 +109,18 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
     },
     async migrateVM(req) {
       const targetNodeId = optionalString(req.targetNodeId);
-      const { vm: moving } = await s.migrations.migrate(req.id, { live: req.live, ...(targetNodeId ? { targetNodeId } : {}) });
+      const { vm: moving } = await s.migrations.migrate(req.id, {
+        live: req.live,
+        ...(targetNodeId ? { targetNodeId } : {}),
+      });
       return vm(moving);
     },
     async cloneVM(req) {
       // Checked before cloning so bad labels never leave a half-made clone behind.
       parseOrThrow(Labels, req.labels, undefined, ["labels"]);
       let clone = await s.vmOps.clone(req.id, req.name);
-      if (Object.keys(req.labels).length > 0) clone = await s.vms.update(clone.id, { labels: { ...req.labels } });
+      if (Object.keys(req.labels).length > 0)
+        clone = await s.vms.update(clone.id, { labels: { ...req.labels } });
       if (req.start) clone = await s.power.start(clone.id);
       return vm(clone);
     },

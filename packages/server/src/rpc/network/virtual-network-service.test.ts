@@ -26,12 +26,12 @@ const newNetwork = async (
   cidr: string,
   init: { gateway?: string; vni?: number; mtu?: number; type?: network.NetworkType } = {},
 ) => {
-  const { virtualnetwork } = await networks.createVirtualNetwork({
+  const { virtualNetwork } = await networks.createVirtualNetwork({
     name: `net${++n}`,
     projectId: h.projectId,
     spec: overlay(cidr, init),
   });
-  return virtualnetwork!;
+  return virtualNetwork!;
 };
 
 describe("VirtualNetworkService over Connect", () => {
@@ -41,13 +41,13 @@ describe("VirtualNetworkService over Connect", () => {
     expect(net.spec?.dhcp?.enabled).toBe(true);
     expect(net.spec?.gateway).toBe("10.10.0.1");
     expect(net.status?.phase).toBe(network.NetworkPhase.READY);
-    expect((await networks.getVirtualNetwork({ id: net.id })).virtualnetwork?.spec?.cidr).toBe(
+    expect((await networks.getVirtualNetwork({ id: net.id })).virtualNetwork?.spec?.cidr).toBe(
       "10.10.0.0/24",
     );
     const listed = await networks.listVirtualNetworks({ projectId: h.projectId });
     expect(listed.virtualNetworks.map((x) => x.id)).toContain(net.id);
 
-    const { virtualnetwork: tuned } = await networks.updateVirtualNetwork({
+    const { virtualNetwork: tuned } = await networks.updateVirtualNetwork({
       id: net.id,
       resourceVersion: net.resourceVersion,
       spec: overlay("", { mtu: 9000 }),

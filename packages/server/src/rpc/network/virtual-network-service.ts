@@ -50,11 +50,11 @@ export function virtualNetworkServiceImpl(
       const projectId = requireString(req.projectId, "project_id");
       const spec = virtualNetworkSpecFromProto(requireMessage(req.spec, "spec"));
       const created = await networks.createNetwork({ name: req.name, projectId, labels: req.labels, spec });
-      return { virtualnetwork: virtualNetworkToProto(created) };
+      return { virtualNetwork: virtualNetworkToProto(created) };
     },
 
     async getVirtualNetwork(req) {
-      return { virtualnetwork: virtualNetworkToProto(await networks.get(req.id)) };
+      return { virtualNetwork: virtualNetworkToProto(await networks.get(req.id)) };
     },
 
     async listVirtualNetworks(req) {
@@ -84,7 +84,7 @@ export function virtualNetworkServiceImpl(
         },
         optionalVersion(req.resourceVersion),
       );
-      return { virtualnetwork: virtualNetworkToProto(updated) };
+      return { virtualNetwork: virtualNetworkToProto(updated) };
     },
 
     async deleteVirtualNetwork(req) {

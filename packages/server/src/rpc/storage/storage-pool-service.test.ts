@@ -24,7 +24,7 @@ const spec = (capacityGib: number, type = storage.StoragePoolType.NFS) =>
 
 describe("StoragePoolService over Connect", () => {
   it("creates, reads, lists, updates and deletes a pool", async () => {
-    const { storagepool: p } = await pools.createStoragePool({
+    const { storagePool: p } = await pools.createStoragePool({
       name: "fast",
       labels: { tier: "ssd" },
       spec: spec(500),
@@ -36,7 +36,7 @@ describe("StoragePoolService over Connect", () => {
     expect(p?.resourceVersion).toBe(1n);
     expect(p?.createTime).toBeDefined();
 
-    expect((await pools.getStoragePool({ id: p!.id })).storagepool?.name).toBe("fast");
+    expect((await pools.getStoragePool({ id: p!.id })).storagePool?.name).toBe("fast");
     await pools.createStoragePool({ name: "slow", labels: { tier: "hdd" }, spec: spec(100) });
     const ssd = await pools.listStoragePools({ labelSelector: "tier=ssd" });
     expect(ssd.storagePools.map((x) => x.name)).toEqual(["fast"]);
@@ -51,7 +51,7 @@ describe("StoragePoolService over Connect", () => {
     expect(second.storagePools[0]?.id).not.toBe(first.storagePools[0]?.id);
     expect(second.nextPageToken).toBe("");
 
-    const { storagepool: grown } = await pools.updateStoragePool({
+    const { storagePool: grown } = await pools.updateStoragePool({
       id: p!.id,
       resourceVersion: p!.resourceVersion,
       spec: create(storage.StoragePoolSpecSchema, { capacityGib: 800n }),
@@ -61,7 +61,7 @@ describe("StoragePoolService over Connect", () => {
     expect(grown?.spec?.config).toEqual({ export: "/srv/a" });
     expect(grown?.labels).toEqual({ tier: "ssd" });
 
-    const { storagepool: relabelled } = await pools.updateStoragePool({
+    const { storagePool: relabelled } = await pools.updateStoragePool({
       id: p!.id,
       labels: { tier: "nvme" },
     });
@@ -74,8 +74,8 @@ describe("StoragePoolService over Connect", () => {
 
   it("answers over gRPC on the same port", async () => {
     const grpcPools = h.client(storage.StoragePoolService, h.grpc);
-    const { storagepool: p } = await grpcPools.createStoragePool({ name: "grpc-pool", spec: spec(10) });
-    expect((await pools.getStoragePool({ id: p!.id })).storagepool?.name).toBe("grpc-pool");
+    const { storagePool: p } = await grpcPools.createStoragePool({ name: "grpc-pool", spec: spec(10) });
+    expect((await pools.getStoragePool({ id: p!.id })).storagePool?.name).toBe("grpc-pool");
     await expectRpcError(grpcPools.getStoragePool({ id: "missing" }), Code.NotFound);
   });
 
@@ -117,7 +117,7 @@ describe("StoragePoolService over Connect", () => {
   });
 
   it("refuses a stale resource_version with Aborted, on update and on delete", async () => {
-    const { storagepool: p } = await pools.createStoragePool({ name: "versioned", spec: spec(10) });
+    const { storagePool: p } = await pools.createStoragePool({ name: "versioned", spec: spec(10) });
     await pools.updateStoragePool({ id: p!.id, labels: { a: "b" } });
     await expectRpcError(
       pools.updateStoragePool({ id: p!.id, resourceVersion: 1n, labels: { a: "c" } }),
@@ -127,7 +127,7 @@ describe("StoragePoolService over Connect", () => {
   });
 
   it("refuses an update_mask path it cannot change", async () => {
-    const { storagepool: p } = await pools.createStoragePool({ name: "masked", spec: spec(10) });
+    const { storagePool: p } = await pools.createStoragePool({ name: "masked", spec: spec(10) });
     await expectRpcError(
       pools.updateStoragePool({ id: p!.id, updateMask: { paths: ["status.phase"] } }),
       Code.InvalidArgument,
@@ -136,7 +136,7 @@ describe("StoragePoolService over Connect", () => {
   });
 
   it("keeps a pool's type and never shrinks it below what its volumes take", async () => {
-    const { storagepool: p } = await pools.createStoragePool({ name: "held", spec: spec(100) });
+    const { storagePool: p } = await pools.createStoragePool({ name: "held", spec: spec(100) });
     await h.services.volumes.createVolume({
       projectId: h.projectId,
       name: "held-v",
@@ -155,12 +155,12 @@ describe("StoragePoolService over Connect", () => {
       Code.InvalidArgument,
       "spec.type",
     );
-    const { storagepool: after } = await pools.getStoragePool({ id: p!.id });
+    const { storagePool: after } = await pools.getStoragePool({ id: p!.id });
     expect(after?.status?.allocatedGib).toBe(60n);
   });
 
   it("refuses to delete a pool that still holds volumes", async () => {
-    const { storagepool: p } = await pools.createStoragePool({ name: "busy", spec: spec(100) });
+    const { storagePool: p } = await pools.createStoragePool({ name: "busy", spec: spec(100) });
     await h.services.volumes.createVolume({
       projectId: h.projectId,
       name: "busy-v",

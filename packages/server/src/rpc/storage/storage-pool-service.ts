@@ -26,11 +26,11 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
         ...(clusterId ? { clusterId } : {}),
         spec,
       });
-      return { storagepool: storagePoolToProto(created) };
+      return { storagePool: storagePoolToProto(created) };
     },
 
     async getStoragePool(req) {
-      return { storagepool: storagePoolToProto(await pools.get(req.id)) };
+      return { storagePool: storagePoolToProto(await pools.get(req.id)) };
     },
 
     async listStoragePools(req) {
@@ -60,7 +60,7 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
         },
         optionalVersion(req.resourceVersion),
       );
-      return { storagepool: storagePoolToProto(updated) };
+      return { storagePool: storagePoolToProto(updated) };
     },
 
     async deleteStoragePool(req) {
