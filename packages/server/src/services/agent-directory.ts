@@ -28,13 +28,13 @@ export class AgentDirectory {
   }
 
   /** endpointOf returns how another agent reaches this node's agent (for migrations). */
-  async endpointOf(nodeId: string): Promise<{ nodeId: string; address: string }> {
+  async endpointOf(nodeId: string): Promise<{ nodeId: string; address: string; serverName: string }> {
     const node = await this.repos.nodes.get(nodeId);
     // Connecting first makes sure the target's agent is known to the pool and reachable.
     await this.forNode(node);
     if (!node.spec.agentAddress)
       throw failedPrecondition(`node "${node.name}" has no agent address`, { resource: { kind: "Node", id: nodeId } });
-    return { nodeId, address: node.spec.agentAddress };
+    return { nodeId, address: node.spec.agentAddress, serverName: node.spec.hostname };
   }
 
   /** forget drops a node's connection (after it is decommissioned). */
