@@ -194,9 +194,10 @@ export class Scheduler {
    */
   concerns(snapshot: SnapshotReader, vm: VirtualMachine, ignore: ReadonlySet<FilterPlugin>): boolean {
     const ctx = this.context(snapshot, vm);
+    const skip = SKIP;
     for (const plugin of this.profile.filters) {
       if (ignore.has(plugin)) continue;
-      if (plugin.prepare === undefined || plugin.prepare(ctx) !== SKIP) return true;
+      if (plugin.prepare === undefined || plugin.prepare(ctx) !== skip) return true;
     }
     return false;
   }

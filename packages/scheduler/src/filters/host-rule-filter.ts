@@ -8,6 +8,7 @@ export const HOST_RULES = "host-rules";
 export const hostRuleFilter = defineFilter<readonly HostRule[]>({
   name: HOST_RULES,
   prepare(ctx) {
+    if (ctx.vm.spec.affinity.hostRules.length === 0) return SKIP;
     const rules = ctx.vm.spec.affinity.hostRules.filter((r) => r.enforcement === "must");
     return rules.length === 0 ? SKIP : rules;
   },
