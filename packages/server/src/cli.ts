@@ -105,6 +105,7 @@ async function serve(flags: ConfigFlags): Promise<void> {
 /** main parses the command line and runs the server or a sub-command. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = withServerOptions(new Command("limiquantix-server"))
+    .enablePositionalOptions()
     .description("The LimiQuantix reference control plane")
     .version(version())
     .action(async (opts: Record<string, unknown>) => serve(flagsOf(opts)));
@@ -118,5 +119,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
         fail(e, 2);
       }
     });
-  await program.parseAsync([...argv]);
+  // `pnpm start -- --dev` hands the `--` through; it separates nothing here.
+  const args = argv[2] === "--" ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv];
+  await program.parseAsync(args);
 }

@@ -19,7 +19,7 @@ export function banner(server: RunningServer): string {
     "Try:",
     `  curl -s ${url}/api/v1/info`,
     `  curl -s -X POST -H 'content-type: application/json' -d '{}' ${url}/limiquantix.compute.v1.NodeService/ListNodes`,
-    `  buf curl --protocol grpc --http2-prior-knowledge --schema packages/api/proto ${url}/limiquantix.compute.v1.VMService/ListVMs`,
+    `  (cd packages/api && npx buf curl --schema . --protocol grpc --http2-prior-knowledge -d '{}' ${url}/limiquantix.compute.v1.VMService/ListVMs)`,
     "",
   ];
   return `${lines.join("\n")}\n`;
