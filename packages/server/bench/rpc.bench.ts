@@ -1,0 +1,425 @@
+// RPC throughput and latency of the control plane in production mode (PostgreSQL, Redis, etcd from
+// the test kit), over 100,000 VMs on 1,000 nodes, with 64 concurrent callers over gRPC on cleartext
+// HTTP/2, against the same calls made in-process on the repository (and, for CreateVM, on the
+// service), so the RPC layer's cost shows as a ratio. Prints a table, or with --json one object.
+//
+// Request counts and shape come from the environment: LQX_BENCH_GETS, LQX_BENCH_LISTS,
+// LQX_BENCH_CREATES, LQX_BENCH_CONCURRENCY, LQX_BENCH_SESSIONS (HTTP/2 connections shared by the
+// callers). LQX_TEST_DATABASE_URL, LQX_TEST_REDIS_URL and LQX_TEST_ETCD_ENDPOINTS point the bench at
+// existing servers instead of private ones.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { arch, cpus, loadavg, platform, release } from "node:os";
+import { performance } from "node:perf_hooks";
+import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { compute } from "@limiquantix/api";
+import { encodeCursor } from "@limiquantix/domain";
+import { createPostgresStore, type PostgresStore } from "@limiquantix/repo-postgres";
+import { createTestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
+import { pino } from "pino";
+import { ConfigSchema } from "../src/config/schema";
+import { type RunningServer, startServer } from "../src/runtime/server";
+
+const VMS = 100_000;
+const NODES = 1_000;
+const TENANTS = 1_000;
+/** Each node offers 64 vCPUs and 512 GiB; with the cluster's 2× CPU overcommit that is room for 128 one-vCPU VMs. */
+const NODE_VCPUS = 64;
+const NODE_MEMORY_MIB = 524_288;
+const VM_VCPUS = 1;
+const VM_MEMORY_MIB = 2048;
+const PROJECT = "bench";
+const CLUSTER = "cl";
+
+const json = process.argv.includes("--json");
+const envInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return n;
+};
+const GETS = envInt("LQX_BENCH_GETS", 6_000);
+const LISTS = envInt("LQX_BENCH_LISTS", 1_000);
+const CREATES = envInt("LQX_BENCH_CREATES", 1_000);
+const CONCURRENCY = envInt("LQX_BENCH_CONCURRENCY", 64);
+const SESSIONS = envInt("LQX_BENCH_SESSIONS", 1);
+const PAGE = 100;
+
+const pad = (n: number, w: number) => String(n).padStart(w, "0");
+const vmId = (i: number) => `vm-${pad(i, 6)}`;
+/** spread maps the i-th request to a VM index, visiting the table in a scattered but repeatable order. */
+const spread = (i: number, m: number) => (i * 7919 + 13) % m;
+
+const log = (m: string) => {
+  if (!json) process.stderr.write(`${m}\n`);
+};
+
+/**
+ * seed stores 1,000 READY nodes (with a fresh heartbeat) and 100,000 running VMs, 100 per node,
+ * each node's stored allocation equal to the VMs on it and room left for 28 more.
+ */
+async function seed(store: PostgresStore): Promise<void> {
+  const { db } = store;
+  await db.query(`INSERT INTO projects (id, name) VALUES ('${PROJECT}', '${PROJECT}')`);
+  await db.query(
+    `INSERT INTO clusters (id, name, spec) VALUES ('${CLUSTER}', '${CLUSTER}',
+       '{"description":"","ha":{},"drs":{},"overcommit":{"cpu":2,"memory":1.5}}')`,
+  );
+  const perNode = VMS / NODES;
+  const status = {
+    phase: "READY",
+    allocatable: { vcpus: NODE_VCPUS, memoryMib: NODE_MEMORY_MIB },
+    allocated: { vcpus: perNode * VM_VCPUS, memoryMib: perNode * VM_MEMORY_MIB, vmCount: perNode },
+    conditions: [],
+    lastHeartbeatAt: new Date().toISOString(),
+    message: "",
+  };
+  await db.query(
+    `INSERT INTO nodes (id, name, cluster_id, spec, status)
+     SELECT 'node-' || lpad(i::text, 4, '0'), 'node-' || lpad(i::text, 4, '0'), '${CLUSTER}',
+       jsonb_build_object('hostname', 'node-' || i || '.lab', 'managementIp', '10.0.' || (i / 256) || '.' || (i % 256),
+         'roles', '["compute"]'::jsonb, 'taints', '[]'::jsonb,
+         'cpu', '{"sockets":2,"coresPerSocket":16,"threadsPerCore":2}'::jsonb,
+         'memoryMib', ${NODE_MEMORY_MIB}, 'reserved', '{"vcpus":0,"memoryMib":0}'::jsonb, 'cordoned', false),
+       $1::text::jsonb
+     FROM generate_series(0, ${NODES - 1}) AS i`,
+    [JSON.stringify(status)],
+  );
+  const spec = {
+    description: "",
+    cpu: { vcpus: VM_VCPUS },
+    memory: { sizeMib: VM_MEMORY_MIB },
+    disks: [],
+    nics: [],
+    nodeSelector: [],
+    tolerations: [],
+    affinity: {
+      vmAffinity: { required: [], preferred: [] },
+      vmAntiAffinity: { required: [], preferred: [] },
+      hostRules: [],
+    },
+    ha: { enabled: true, restartPriority: "medium" },
+    desiredPowerState: "RUNNING",
+  };
+  // One statement per 20,000 rows; VM i lives on node i mod 1,000.
+  for (let from = 0; from < VMS; from += 20_000) {
+    await db.query(
+      `INSERT INTO virtual_machines (id, name, labels, project_id, cluster_id, spec, status)
+       SELECT 'vm-' || lpad(i::text, 6, '0'), 'vm-' || lpad(i::text, 6, '0'),
+         jsonb_build_object('tenant', 't-' || (i % ${TENANTS}), 'env', CASE WHEN i % 2 = 0 THEN 'prod' ELSE 'dev' END),
+         '${PROJECT}', '${CLUSTER}', $1::text::jsonb,
+         jsonb_build_object('powerState', 'RUNNING', 'nodeId', 'node-' || lpad((i % ${NODES})::text, 4, '0'),
+           'ipAddresses', '[]'::jsonb, 'conditions', '[]'::jsonb, 'message', '')
+       FROM generate_series(${from}, ${Math.min(from + 20_000, VMS) - 1}) AS i`,
+      [JSON.stringify(spec)],
+    );
+  }
+  await db.query("ANALYZE");
+}
+
+/** Phase is what one measured run of one call gave. */
+interface Phase {
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly meanMs: number;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** drive runs `total` calls spread over `concurrency` callers, each awaiting its call before the next. */
+async function drive(
+  total: number,
+  concurrency: number,
+  op: (i: number, caller: number) => Promise<unknown>,
+): Promise<Phase> {
+  const latencies = new Float64Array(total);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async (_, caller) => {
+      for (let i = next++; i < total; i = next++) {
+        const t0 = performance.now();
+        await op(i, caller);
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  latencies.sort();
+  const at = (q: number) => latencies[Math.min(total - 1, Math.floor(q * total))]!;
+  const sum = latencies.reduce((a, b) => a + b, 0);
+  return {
+    requests: total,
+    concurrency,
+    seconds: round(elapsedMs / 1000, 2),
+    rps: Math.round((total / elapsedMs) * 1000),
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    meanMs: round(sum / total),
+  };
+}
+
+/** LoadSampler records the 1-minute load average once a second. */
+class LoadSampler {
+  private readonly samples: number[] = [];
+  private readonly timer: NodeJS.Timeout;
+  constructor() {
+    this.timer = setInterval(() => this.samples.push(loadavg()[0]!), 1000);
+    this.timer.unref();
+  }
+  stop(): { min1Max: number; min1Mean: number } {
+    clearInterval(this.timer);
+    const s = this.samples.length > 0 ? this.samples : [loadavg()[0]!];
+    return { min1Max: round(Math.max(...s), 2), min1Mean: round(s.reduce((a, b) => a + b, 0) / s.length, 2) };
+  }
+}
+
+const loadNow = () => loadavg().map((x) => round(x, 2)) as [number, number, number];
+
+/** waitForControllers waits until this replica leads and the reconciler's start-up resync has finished reading every VM. */
+async function waitForControllers(server: RunningServer, store: PostgresStore): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${server.url}/ready`);
+    const body = (await res.json()) as { components?: Record<string, { message?: string }> };
+    if (body.components?.controllers?.message?.startsWith("leading")) break;
+    if (Date.now() > deadline)
+      throw new Error(`controllers did not start leading within 60 s: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The resync reads pages of 500 (LIMIT 501); it is done once no session ran such a query for a second.
+  let quiet = 0;
+  while (quiet < 3) {
+    const res = await store.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%LIMIT 501%'
+         AND (state = 'active' OR state_change > now() - interval '1 second')`,
+    );
+    quiet = Number(res.rows[0]?.n ?? 0) === 0 ? quiet + 1 : 0;
+    if (Date.now() > deadline) throw new Error("the reconciler's start-up resync did not finish within 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadNow();
+  const version = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+  log("starting PostgreSQL, Redis and etcd …");
+  const [database, redis, etcd] = await Promise.all([createTestDatabase(), testRedis(), testEtcd()]);
+  const store = await createPostgresStore({
+    connectionString: database.url,
+    migrate: true,
+    pool: { max: 2 },
+  });
+  let server: RunningServer | undefined;
+  try {
+    log(`seeding ${NODES.toLocaleString("en")} nodes and ${VMS.toLocaleString("en")} VMs …`);
+    const seedStarted = performance.now();
+    await seed(store);
+    const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
+    const pgVersion =
+      (await store.db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
+      "unknown";
+
+    log("starting the server (production mode) …");
+    const config = ConfigSchema.parse({
+      mode: "production",
+      server: { host: "127.0.0.1", port: 0 },
+      database: { url: database.url, migrateOnStart: true },
+      redis: { url: redis.url },
+      etcd: { endpoints: [...etcd.endpoints] },
+      logging: { level: "silent", format: "json" },
+      simulation: { nodes: 0 },
+      // No agents run here: keep the node-health sweep and the reconciler's periodic resync out of the measurements.
+      ha: { checkIntervalSec: 3600 },
+      reconciler: { resyncIntervalSec: 86_400 },
+    });
+    const startupStarted = performance.now();
+    server = await startServer(config, { logger: pino({ level: "silent" }), version });
+    await waitForControllers(server, store);
+    const startupSeconds = round((performance.now() - startupStarted) / 1000, 1);
+
+    const transports: Transport[] = Array.from({ length: SESSIONS }, () =>
+      createGrpcTransport({ baseUrl: server!.url }),
+    );
+    const clients: Client<typeof compute.VMService>[] = transports.map((t) =>
+      createClient(compute.VMService, t),
+    );
+    const rpc = (caller: number) => clients[caller % clients.length]!;
+    const { repos } = server.services.deps;
+    const vmService = server.services.vms;
+
+    // Keyset pages start after a scattered VM; each is a full page of 100.
+    const cursorAt = (i: number) => {
+      const after = vmId(spread(i, VMS - PAGE));
+      return encodeCursor({ scope: "VirtualMachine", key: after, id: after });
+    };
+    const calls = {
+      getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
+      getRepo: (i: number) => repos.vms.get(vmId(spread(i, VMS))),
+      listRpc: (i: number, c: number) => rpc(c).listVMs({ pageSize: PAGE, pageToken: cursorAt(i) }),
+      listRepo: (i: number) => repos.vms.list({}, { limit: PAGE, cursor: cursorAt(i) }),
+      createRpc: (name: string, c: number) =>
+        rpc(c).createVM({
+          projectId: PROJECT,
+          clusterId: CLUSTER,
+          name,
+          labels: { tenant: "t-new" },
+          spec: { vcpus: VM_VCPUS, memoryMib: BigInt(VM_MEMORY_MIB) },
+        }),
+      createService: (name: string) =>
+        vmService.create({
+          projectId: PROJECT,
+          clusterId: CLUSTER,
+          name,
+          labels: { tenant: "t-new" },
+          spec: {
+            cpu: { vcpus: VM_VCPUS },
+            memory: { sizeMib: VM_MEMORY_MIB },
+            desiredPowerState: "STOPPED",
+          },
+        }),
+    };
+    const check = (await calls.listRpc(0, 0)).vms.length;
+    if (check !== PAGE) throw new Error(`a listVMs page held ${check} VMs, expected ${PAGE}`);
+
+    log("warming up …");
+    const warm = (n: number) => Math.max(1, Math.min(n, Math.floor(n / 10)));
+    await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpc(i + GETS, c));
+    await drive(warm(GETS), CONCURRENCY, (i) => calls.getRepo(i + GETS));
+    await drive(warm(LISTS), CONCURRENCY, (i, c) => calls.listRpc(i + LISTS, c));
+    await drive(warm(LISTS), CONCURRENCY, (i) => calls.listRepo(i + LISTS));
+    await drive(warm(CREATES), CONCURRENCY, (i, c) => calls.createRpc(`warm-rpc-${pad(i, 6)}`, c));
+    await drive(warm(CREATES), CONCURRENCY, (i) => calls.createService(`warm-svc-${pad(i, 6)}`));
+
+    const loadBefore = loadNow();
+    const sampler = new LoadSampler();
+    const measureStarted = performance.now();
+    log(`measuring GetVM (${GETS} calls per side) …`);
+    const getRepo = await drive(GETS, CONCURRENCY, (i) => calls.getRepo(i));
+    const getRpc = await drive(GETS, CONCURRENCY, (i, c) => calls.getRpc(i, c));
+    log(`measuring ListVMs (${LISTS} pages of ${PAGE} per side) …`);
+    const listRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listRepo(i));
+    const listRpc = await drive(LISTS, CONCURRENCY, (i, c) => calls.listRpc(i, c));
+    log(`measuring CreateVM (${CREATES} creates per side) …`);
+    const createService = await drive(CREATES, CONCURRENCY, (i) => calls.createService(`svc-${pad(i, 6)}`));
+    const createRpc = await drive(CREATES, CONCURRENCY, (i, c) => calls.createRpc(`rpc-${pad(i, 6)}`, c));
+    const measureSeconds = round((performance.now() - measureStarted) / 1000, 1);
+    const during = sampler.stop();
+    const loadAfter = loadNow();
+
+    // Over the same number of concurrent callers, time per call is concurrency ÷ throughput, so
+    // "RPC over repository" is the repository's throughput over the RPC's: 1 means no overhead.
+    const ratio = (inProcess: Phase, overRpc: Phase) => round(inProcess.rps / overRpc.rps, 2);
+    const result = {
+      getVm: { rpc: getRpc, repo: getRepo },
+      listVms: { rpc: listRpc, repo: listRepo },
+      createVm: { rpc: createRpc, service: createService },
+      getVmRpcOverRepo: ratio(getRepo, getRpc),
+      listVmsRpcOverRepo: ratio(listRepo, listRpc),
+      createVmRpcOverService: ratio(createService, createRpc),
+      ratios:
+        "in-process requests/s over RPC requests/s at the same concurrency (= RPC time per call over in-process time per call)",
+      setup: {
+        vms: VMS,
+        nodes: NODES,
+        concurrency: CONCURRENCY,
+        http2Sessions: SESSIONS,
+        transport: "gRPC over cleartext HTTP/2 (createGrpcTransport), client and server in one process",
+        server:
+          "startServer, production mode: PostgreSQL + Redis + etcd, pool max " + config.database.pool.max,
+        getVm: "GetVM / repos.vms.get of a scattered VM id",
+        listVms: `ListVMs / repos.vms.list, no filter, page of ${PAGE} after a scattered cursor (with total count)`,
+        createVm: `CreateVM / VmService.create: ${VM_VCPUS} vCPU, ${VM_MEMORY_MIB} MiB, placed by the scheduler and stored with its node's allocation`,
+        postgres: pgVersion,
+        seedSeconds,
+        startupSeconds,
+        measureSeconds,
+      },
+      machine: {
+        node: process.version,
+        os: `${platform()} ${release()} ${arch()}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        loadAvg: {
+          atStart: loadAtStart,
+          beforeMeasuring: loadBefore,
+          afterMeasuring: loadAfter,
+          duringMeasuring: during,
+        },
+      },
+      reproduce: {
+        command: "pnpm --filter @limiquantix/server bench -- --json",
+        commit: gitCommit(),
+        env: {
+          LQX_BENCH_GETS: GETS,
+          LQX_BENCH_LISTS: LISTS,
+          LQX_BENCH_CREATES: CREATES,
+          LQX_BENCH_CONCURRENCY: CONCURRENCY,
+          LQX_BENCH_SESSIONS: SESSIONS,
+        },
+      },
+    };
+
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const row = (name: string, p: Phase) =>
+        `${name.padEnd(26)}${String(p.requests).padStart(8)}${String(p.rps).padStart(10)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}`;
+      const lines = [
+        `LimiQuantix server RPC bench: ${VMS.toLocaleString("en")} VMs on ${NODES.toLocaleString("en")} nodes, PostgreSQL ${pgVersion} (production mode)`,
+        `${CONCURRENCY} concurrent callers over ${SESSIONS} HTTP/2 session(s), gRPC h2c; client and server in one process`,
+        "",
+        `${"call".padEnd(26)}${"calls".padStart(8)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}`,
+        row("GetVM (RPC)", getRpc),
+        row("repos.vms.get", getRepo),
+        row(`ListVMs ${PAGE} (RPC)`, listRpc),
+        row(`repos.vms.list ${PAGE}`, listRepo),
+        row("CreateVM (RPC)", createRpc),
+        row("VmService.create", createService),
+        "",
+        `getVmRpcOverRepo        ${result.getVmRpcOverRepo}`,
+        `listVmsRpcOverRepo      ${result.listVmsRpcOverRepo}`,
+        `createVmRpcOverService  ${result.createVmRpcOverService}`,
+        `(${result.ratios})`,
+        "",
+        `load average (1/5/15 min): at start ${loadAtStart.join(" ")}, before measuring ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}; ` +
+          `1-min max while measuring ${during.min1Max} on ${cpus().length} CPUs`,
+        `seed ${seedSeconds} s, server start-up ${startupSeconds} s, measuring ${measureSeconds} s; node ${process.version}, commit ${result.reproduce.commit}`,
+        `reproduce: pnpm --filter @limiquantix/server bench            (table)`,
+        `           pnpm --filter @limiquantix/server bench -- --json  (one JSON object)`,
+        `           with LQX_BENCH_GETS=${GETS} LQX_BENCH_LISTS=${LISTS} LQX_BENCH_CREATES=${CREATES} LQX_BENCH_CONCURRENCY=${CONCURRENCY} LQX_BENCH_SESSIONS=${SESSIONS} (the defaults unless set)`,
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+  } finally {
+    await server?.stop();
+    await store.close();
+    await database.drop().catch(() => undefined);
+  }
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
