@@ -13,7 +13,8 @@ export const vitestShared = defineConfig({
   ssr: { resolve: { conditions: ["limiquantix-source", "node", "default"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // Generous: integration tests start real servers, and CI machines have two cores.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });
