@@ -47,8 +47,8 @@ export class VmLabelIndex {
   /** key → VMs carrying the key with any value. */
   private readonly byKey = new Map<string, Set<VmState>>();
   private readonly all = new Set<VmState>();
-  /** Anti-affinity terms keyed by a `key\0value` (or `key`) their selector requires. */
-  private readonly termsByKeyValue = new Map<string, Set<AntiAffinityHolder>>();
+  /** Anti-affinity terms keyed by a key and value (or a key) their selector requires. */
+  private readonly termsByKeyValue = new Map<string, Map<string, Set<AntiAffinityHolder>>>();
   private readonly termsByKey = new Map<string, Set<AntiAffinityHolder>>();
   /** Terms whose selectors require no label to be present (only `!=`, `notin`, `!exists`). */
   private readonly unkeyedTerms = new Set<AntiAffinityHolder>();
@@ -97,7 +97,7 @@ export class VmLabelIndex {
   holdersFor(labels: Readonly<Labels>): readonly AntiAffinityHolder[] {
     let out: AntiAffinityHolder[] | undefined;
     for (const [k, v] of Object.entries(labels)) {
-      out = selecting(this.termsByKeyValue.get(k + SEP + v), labels, out);
+      out = selecting(this.termsByKeyValue.get(k)?.get(v), labels, out);
       out = selecting(this.termsByKey.get(k), labels, out);
     }
     if (this.unkeyedTerms.size > 0) out = selecting(this.unkeyedTerms, labels, out);
@@ -141,7 +141,13 @@ export class VmLabelIndex {
     } else if (req.operator === "exists") {
       put(this.termsByKey, req.key, holder);
     } else {
-      for (const v of req.values) put(this.termsByKeyValue, req.key + SEP + v, holder);
+      let byValue = this.termsByKeyValue.get(req.key);
+      if (byValue === undefined) {
+        byValue = new Map();
+        this.termsByKeyValue.set(req.key, byValue);
+      }
+      for (const v of req.values) put(byValue, v, holder);
+      if (byValue.size === 0) this.termsByKeyValue.delete(req.key);
     }
   }
 }
