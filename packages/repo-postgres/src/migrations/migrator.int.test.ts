@@ -80,7 +80,7 @@ describe("migrations", () => {
     const cli = join(import.meta.dirname, "..", "cli-main.ts");
     const runOne = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", cli, "--database-url", db.url, "up"], {
+        const child = spawn(process.execPath, ["--conditions=limiquantix-source", "--import", "tsx", cli, "--database-url", db.url, "up"], {
           stdio: ["ignore", "pipe", "pipe"],
         });
         let out = "";
