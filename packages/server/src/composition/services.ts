@@ -7,6 +7,7 @@ import { AgentDirectory } from "../services/agent-directory";
 import { ClusterService, ImageService, ProjectService, StoragePoolService } from "../services/catalog-services";
 import { DrainService } from "../services/drain-service";
 import { NetworkService } from "../services/network-service";
+import { NodeAdminService } from "../services/node-admin-service";
 import { NodeService } from "../services/node-service";
 import { PlacementService } from "../services/placement-service";
 import { SecurityGroupService } from "../services/security-group-service";
@@ -15,6 +16,7 @@ import { VmMigrationService } from "../services/vm-migration-service";
 import { VmOperationsService } from "../services/vm-operations-service";
 import { VmPowerService } from "../services/vm-power-service";
 import { VmService } from "../services/vm-service";
+import { VmSnapshotCatalog } from "../services/vm-snapshot-catalog";
 import { VolumeService } from "../services/volume-service";
 import { loadSnapshot, syncSnapshot } from "./snapshot-sync";
 
@@ -28,9 +30,13 @@ export interface Services {
   readonly projects: ProjectService;
   readonly clusters: ClusterService;
   readonly nodes: NodeService;
+  /** nodeAdmin changes operator settings, deletes empty nodes and records what agents report. */
+  readonly nodeAdmin: NodeAdminService;
   readonly vms: VmService;
   readonly power: VmPowerService;
   readonly vmOps: VmOperationsService;
+  /** vmSnapshots reads the snapshots of a VM. */
+  readonly vmSnapshots: VmSnapshotCatalog;
   readonly migrations: VmMigrationService;
   readonly drain: DrainService;
   readonly pools: StoragePoolService;
@@ -79,9 +85,11 @@ export async function createServices(
     projects: new ProjectService(deps),
     clusters: new ClusterService(deps),
     nodes,
+    nodeAdmin: new NodeAdminService(deps, vms),
     vms,
     power: new VmPowerService(deps, agents, reconciler),
     vmOps: new VmOperationsService(deps, vms, volumes, agents),
+    vmSnapshots: new VmSnapshotCatalog(deps),
     migrations,
     drain: new DrainService(deps, nodes, migrations),
     pools: new StoragePoolService(deps),

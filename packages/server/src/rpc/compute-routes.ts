@@ -1,8 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { compute, iam } from "@limiquantix/api";
 import type { Services } from "../composition/services";
-import { NodeAdminService } from "../services/node-admin-service";
-import { VmSnapshotCatalog } from "../services/vm-snapshot-catalog";
 import { createClusterHandler } from "./compute/cluster-handler";
 import { createNodeHandler } from "./compute/node-handler";
 import { createProjectHandler } from "./compute/project-handler";
@@ -19,9 +17,8 @@ export interface ComputeRouteOptions {
  * watch streams are not mounted yet, so those methods answer Unimplemented.
  */
 export function registerComputeRoutes(router: ConnectRouter, services: Services, options: ComputeRouteOptions = {}): void {
-  const admin = new NodeAdminService(services.deps, services.vms);
-  router.service(compute.VMService, createVmHandler(services, new VmSnapshotCatalog(services.deps)));
-  router.service(compute.NodeService, createNodeHandler(services, admin, { heartbeatIntervalSec: options.heartbeatIntervalSec ?? 10 }));
+  router.service(compute.VMService, createVmHandler(services));
+  router.service(compute.NodeService, createNodeHandler(services, { heartbeatIntervalSec: options.heartbeatIntervalSec ?? 10 }));
   router.service(compute.ClusterService, createClusterHandler(services));
   router.service(iam.ProjectService, createProjectHandler(services));
 }

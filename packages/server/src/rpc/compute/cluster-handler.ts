@@ -2,7 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { compute } from "@limiquantix/api";
 import type { Services } from "../../composition/services";
 import { optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { labelSelectorOf } from "../convert/compute/request-fields";
+import { labelSelectorOf } from "../convert/request-fields";
 import { clusterChangeOf, clusterSpecFromProto, clusterToProto } from "../convert/compute/cluster";
 
 /** ClusterHandler is ClusterService. */

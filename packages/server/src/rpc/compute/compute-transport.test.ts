@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { compute, iam } from "@limiquantix/api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../../testing/rpc-harness";
-import { expectCode, expectInvalidField } from "./rpc-test-support";
+import { expectCode, expectInvalidField } from "../rpc-test-support";
 
 let h: RpcHarness;
 beforeEach(async () => {

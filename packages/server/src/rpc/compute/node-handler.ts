@@ -3,12 +3,11 @@ import type { compute } from "@limiquantix/api";
 import { failedPrecondition } from "@limiquantix/domain";
 import type { Services } from "../../composition/services";
 import { DrainService } from "../../services/drain-service";
-import type { NodeAdminService } from "../../services/node-admin-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf, toTimestamp } from "../convert/common";
 import { nodeToProto } from "../convert/compute/node";
 import { nodePhaseCodec, taintEffectCodec } from "../convert/compute/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "../convert/compute/node-settings";
-import { labelSelectorOf, requireMessage, toNumber } from "../convert/compute/request-fields";
+import { labelSelectorOf, requireMessage, toNumber } from "../convert/request-fields";
 import { powerStateCodec } from "../convert/compute/vm-enums";
 
 /** NodeHandler is NodeService less its watch streams, which arrive with the event streaming work. */
@@ -21,13 +20,13 @@ export interface NodeHandlerOptions {
 }
 
 /** createNodeHandler implements NodeService over the node, node-admin, drain and power services. */
-export function createNodeHandler(s: Services, admin: NodeAdminService, options: NodeHandlerOptions): NodeHandler {
+export function createNodeHandler(s: Services, options: NodeHandlerOptions): NodeHandler {
   const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeToProto(n) });
   return {
     async registerNode(req) {
       const { registration, settings } = registrationFromProto(req);
       const registered = await s.nodes.register(registration);
-      return node(Object.keys(settings).length > 0 ? await admin.update(registered.id, settings) : registered);
+      return node(Object.keys(settings).length > 0 ? await s.nodeAdmin.update(registered.id, settings) : registered);
     },
     async getNode(req) {
       return node(await s.nodes.get(req.id));
@@ -46,10 +45,10 @@ export function createNodeHandler(s: Services, admin: NodeAdminService, options:
     },
     async updateNode(req) {
       const settings = nodeSettingsOf(req, await s.nodes.get(req.id));
-      return node(await admin.update(req.id, settings, optionalVersion(req.resourceVersion)));
+      return node(await s.nodeAdmin.update(req.id, settings, optionalVersion(req.resourceVersion)));
     },
     async deleteNode(req) {
-      await admin.delete(req.id, optionalVersion(req.resourceVersion));
+      await s.nodeAdmin.delete(req.id, optionalVersion(req.resourceVersion));
       return {};
     },
     async heartbeat(req) {
@@ -61,7 +60,7 @@ export function createNodeHandler(s: Services, admin: NodeAdminService, options:
         ...(req.usage ? { usage: { cpuPercent: req.usage.cpuPercent, memoryUsedMib: toNumber(req.usage.memoryUsedMib) } } : {}),
         ...(optionalString(req.agentVersion) ? { agentVersion: req.agentVersion } : {}),
       });
-      await admin.recordObservations(req.nodeId, observations);
+      await s.nodeAdmin.recordObservations(req.nodeId, observations);
       return { heartbeatIntervalSec: options.heartbeatIntervalSec, phase: nodePhaseCodec.toProto(beat.status.phase) };
     },
     async decommissionNode(req) {
@@ -96,7 +95,7 @@ export function createNodeHandler(s: Services, admin: NodeAdminService, options:
       return node(await s.nodes.removeTaint(req.nodeId, req.key, taintEffectCodec.fromProto(req.effect, "effect")));
     },
     async getNodeMetrics(req) {
-      const m = await admin.metrics(req.nodeId);
+      const m = await s.nodeAdmin.metrics(req.nodeId);
       return {
         metrics: {
           nodeId: m.nodeId,

@@ -1,7 +1,8 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { compute } from "@limiquantix/api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../../testing/rpc-harness";
+import { expectCode } from "../rpc-test-support";
 
 let h: RpcHarness;
 beforeEach(async () => {
@@ -22,14 +23,10 @@ describe("VMService.DeleteVM with volumes", () => {
       spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 }, disks: [{ name: "data", volumeId: volume.id }] },
     });
     const vms = h.client(compute.VMService);
-    const refused = await vms.deleteVM({ id: created.id }).catch((e: unknown) => ConnectError.from(e));
-    expect(refused).toBeInstanceOf(ConnectError);
-    expect((refused as ConnectError).code).toBe(Code.FailedPrecondition);
-    expect((refused as ConnectError).rawMessage).toContain("detach_volumes");
+    await expectCode(vms.deleteVM({ id: created.id }), Code.FailedPrecondition, /detach_volumes/);
 
     await vms.deleteVM({ id: created.id, detachVolumes: true });
-    const gone = await vms.getVM({ id: created.id }).catch((e: unknown) => ConnectError.from(e));
-    expect((gone as ConnectError).code).toBe(Code.NotFound);
+    await expectCode(vms.getVM({ id: created.id }), Code.NotFound);
     expect((await h.services.volumes.get(volume.id)).status.phase).toBe("AVAILABLE");
   });
 });

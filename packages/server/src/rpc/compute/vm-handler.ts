@@ -2,9 +2,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { compute } from "@limiquantix/api";
 import { Labels, invalidArgument, parseOrThrow } from "@limiquantix/domain";
 import type { Services } from "../../composition/services";
-import type { VmSnapshotCatalog } from "../../services/vm-snapshot-catalog";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { labelSelectorOf, requireMessage, withWirePaths } from "../convert/compute/request-fields";
+import { givenLabels, labelSelectorOf, requireMessage, withWirePaths } from "../convert/request-fields";
 import { vmSnapshotToProto, vmToProto } from "../convert/compute/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "../convert/compute/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "../convert/compute/vm-spec";
@@ -13,8 +12,8 @@ import { vmPatchOf } from "../convert/compute/vm-update";
 /** VmHandler is VMService less its watch streams, which arrive with the event streaming work. */
 export type VmHandler = Omit<ServiceImpl<typeof compute.VMService>, "watchVM" | "watchVMs">;
 
-/** createVmHandler implements VMService over the VM, power, operations and migration services. */
-export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHandler {
+/** createVmHandler implements VMService over the VM, power, operations, snapshot and migration services. */
+export function createVmHandler(s: Services): VmHandler {
   const vm = (v: Parameters<typeof vmToProto>[0]) => ({ vm: vmToProto(v) });
   const wire = <T>(work: () => Promise<T>) => withWirePaths(VM_WIRE_PATHS, work);
   return {
@@ -97,7 +96,7 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
       return { snapshot: vmSnapshotToProto(snap) };
     },
     async listSnapshots(req) {
-      const page = await snapshots.list(req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
+      const page = await s.vmSnapshots.list(req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { snapshots: page.items.map(vmSnapshotToProto), ...pageResponseOf(page) };
     },
     async revertToSnapshot(req) {
@@ -119,7 +118,7 @@ export function createVmHandler(s: Services, snapshots: VmSnapshotCatalog): VmHa
       // Checked before cloning so bad labels never leave a half-made clone behind.
       parseOrThrow(Labels, req.labels, undefined, ["labels"]);
       let clone = await s.vmOps.clone(req.id, req.name);
-      if (Object.keys(req.labels).length > 0)
+      if (givenLabels(req.labels))
         clone = await s.vms.update(clone.id, { labels: { ...req.labels } });
       if (req.start) clone = await s.power.start(clone.id);
       return vm(clone);

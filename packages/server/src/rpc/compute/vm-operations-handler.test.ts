@@ -3,7 +3,7 @@ import { compute } from "@limiquantix/api";
 import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../../testing/rpc-harness";
-import { expectCode, expectInvalidField } from "./rpc-test-support";
+import { expectCode, expectInvalidField } from "../rpc-test-support";
 
 let h: RpcHarness;
 beforeEach(async () => {

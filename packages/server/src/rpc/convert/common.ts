@@ -1,5 +1,5 @@
 import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Page, PageRequest } from "@limiquantix/domain";
+import type { Page, PageRequest, Resource } from "@limiquantix/domain";
 
 /** toTimestamp turns an ISO-8601 string into a protobuf Timestamp (undefined stays undefined). */
 export function toTimestamp(iso: string | undefined): Timestamp | undefined {
@@ -9,6 +9,34 @@ export function toTimestamp(iso: string | undefined): Timestamp | undefined {
 /** fromTimestamp turns a protobuf Timestamp into an ISO-8601 string. */
 export function fromTimestamp(ts: Timestamp | undefined): string | undefined {
   return ts === undefined ? undefined : timestampDate(ts).toISOString();
+}
+
+/** NamedResource is a stored resource as every API message carries it: identity, labels and version. */
+export interface NamedResource extends Resource {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** ResourceMeta is the wire form of a resource's common fields, as every resource message names them. */
+export interface ResourceMeta {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly resourceVersion: bigint;
+  readonly createTime: Timestamp | undefined;
+  readonly updateTime: Timestamp | undefined;
+}
+
+/** metaToProto writes the fields every resource message has: id, name, labels, resource_version and its times. */
+export function metaToProto(r: NamedResource): ResourceMeta {
+  return {
+    id: r.id,
+    name: r.name,
+    labels: { ...r.labels },
+    resourceVersion: BigInt(r.resourceVersion),
+    createTime: toTimestamp(r.createdAt),
+    updateTime: toTimestamp(r.updatedAt),
+  };
 }
 
 /** pageRequestOf reads page_size and page_token (0 and "" mean the defaults). */

@@ -9,16 +9,16 @@ import {
 } from "../convert/network/security-group";
 import { securityRuleFromProto } from "../convert/network/security-rule";
 import {
-  givenLabels,
+  type PathRename,
   listFilterOf,
   requireMessage,
   requireString,
-  withFieldNames,
-} from "../convert/storage/request-fields";
-import { updateSelection } from "../convert/storage/update-mask";
+  withWirePaths,
+} from "../convert/request-fields";
+import { labelsAndSpecChange } from "../convert/update-mask";
 
-/** nicField names the request's nic_name where the service speaks of the NIC. */
-const nicField = (field: string): string => (field === "nic" ? "nic_name" : field);
+/** NIC_WIRE_PATHS name the request's nic_name where the service speaks of the NIC. */
+const NIC_WIRE_PATHS: readonly PathRename[] = [["nic", "nic_name"]];
 
 /** securityGroupServiceImpl answers SecurityGroupService calls through the security group service. */
 export function securityGroupServiceImpl(
@@ -47,25 +47,16 @@ export function securityGroupServiceImpl(
     },
 
     async updateSecurityGroup(req) {
-      const schema = network.SecurityGroupSpecSchema;
-      const sel = updateSelection(
-        req.updateMask,
-        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
-        schema,
-      );
-      const updated = await groups.update(
-        req.id,
-        (g) => {
-          const spec = sel.mergeSpec(schema, securityGroupSpecToProto(g.spec), req.spec);
-          return {
-            ...g,
-            ...(sel.has("labels") ? { labels: req.labels } : {}),
-            ...(spec ? { spec: securityGroupSpecFromProto(spec, newId) } : {}),
-          };
-        },
-        optionalVersion(req.resourceVersion),
-      );
-      return { securityGroup: securityGroupToProto(updated) };
+      const change = labelsAndSpecChange(req, {
+        schema: network.SecurityGroupSpecSchema,
+        toProto: securityGroupSpecToProto,
+        fromProto: (spec) => securityGroupSpecFromProto(spec, newId),
+      });
+      return {
+        securityGroup: securityGroupToProto(
+          await groups.update(req.id, change, optionalVersion(req.resourceVersion)),
+        ),
+      };
     },
 
     async deleteSecurityGroup(req) {
@@ -86,18 +77,16 @@ export function securityGroupServiceImpl(
 
     async assignToVM(req) {
       const nic = optionalString(req.nicName);
-      await withFieldNames(
-        () => groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: true }),
-        nicField,
+      await withWirePaths(NIC_WIRE_PATHS, () =>
+        groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: true }),
       );
       return {};
     },
 
     async unassignFromVM(req) {
       const nic = optionalString(req.nicName);
-      await withFieldNames(
-        () => groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: false }),
-        nicField,
+      await withWirePaths(NIC_WIRE_PATHS, () =>
+        groups.assign(req.securityGroupId, req.vmId, { ...(nic ? { nic } : {}), assigned: false }),
       );
       return {};
     },

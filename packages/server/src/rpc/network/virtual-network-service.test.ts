@@ -3,7 +3,7 @@ import { Code } from "@connectrpc/connect";
 import { network } from "@limiquantix/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../../testing/rpc-harness";
-import { expectRpcError } from "../storage/rpc-errors.test-support";
+import { expectRpcError } from "../rpc-test-support";
 
 let h: RpcHarness;
 let networks: ReturnType<typeof h.client<typeof network.VirtualNetworkService>>;

@@ -10,8 +10,8 @@ import {
   virtualNetworkSpecToProto,
   virtualNetworkToProto,
 } from "../convert/network/virtual-network";
-import { givenLabels, listFilterOf, requireMessage, requireString } from "../convert/storage/request-fields";
-import { updateSelection } from "../convert/storage/update-mask";
+import { listFilterOf, requireMessage, requireString } from "../convert/request-fields";
+import { labelsAndSpecChange } from "../convert/update-mask";
 
 /**
  * virtualNetworkServiceImpl answers VirtualNetworkService calls through the network service: the
@@ -66,25 +66,16 @@ export function virtualNetworkServiceImpl(
     },
 
     async updateVirtualNetwork(req) {
-      const schema = network.VirtualNetworkSpecSchema;
-      const sel = updateSelection(
-        req.updateMask,
-        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
-        schema,
-      );
-      const updated = await networks.updateNetwork(
-        req.id,
-        (n) => {
-          const spec = sel.mergeSpec(schema, virtualNetworkSpecToProto(n.spec), req.spec);
-          return {
-            ...n,
-            ...(sel.has("labels") ? { labels: req.labels } : {}),
-            ...(spec ? { spec: virtualNetworkSpecFromProto(spec) } : {}),
-          };
-        },
-        optionalVersion(req.resourceVersion),
-      );
-      return { virtualNetwork: virtualNetworkToProto(updated) };
+      const change = labelsAndSpecChange(req, {
+        schema: network.VirtualNetworkSpecSchema,
+        toProto: virtualNetworkSpecToProto,
+        fromProto: (spec) => virtualNetworkSpecFromProto(spec),
+      });
+      return {
+        virtualNetwork: virtualNetworkToProto(
+          await networks.updateNetwork(req.id, change, optionalVersion(req.resourceVersion)),
+        ),
+      };
     },
 
     async deleteVirtualNetwork(req) {

@@ -8,8 +8,8 @@ import {
   imageSpecToProto,
   imageToProto,
 } from "../convert/storage/image";
-import { givenLabels, listFilterOf, requireMessage } from "../convert/storage/request-fields";
-import { updateSelection } from "../convert/storage/update-mask";
+import { listFilterOf, requireMessage } from "../convert/request-fields";
+import { labelsAndSpecChange } from "../convert/update-mask";
 
 /** imageServiceImpl answers ImageService calls through the image service. */
 export function imageServiceImpl(services: Services): ServiceImpl<typeof storage.ImageService> {
@@ -39,25 +39,14 @@ export function imageServiceImpl(services: Services): ServiceImpl<typeof storage
     },
 
     async updateImage(req) {
-      const schema = storage.ImageSpecSchema;
-      const sel = updateSelection(
-        req.updateMask,
-        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
-        schema,
-      );
-      const updated = await images.update(
-        req.id,
-        (i) => {
-          const spec = sel.mergeSpec(schema, imageSpecToProto(i.spec), req.spec);
-          return {
-            ...i,
-            ...(sel.has("labels") ? { labels: req.labels } : {}),
-            ...(spec ? { spec: imageSpecFromProto(spec) } : {}),
-          };
-        },
-        optionalVersion(req.resourceVersion),
-      );
-      return { image: imageToProto(updated) };
+      const change = labelsAndSpecChange(req, {
+        schema: storage.ImageSpecSchema,
+        toProto: imageSpecToProto,
+        fromProto: (spec) => imageSpecFromProto(spec),
+      });
+      return {
+        image: imageToProto(await images.update(req.id, change, optionalVersion(req.resourceVersion))),
+      };
     },
 
     async deleteImage(req) {

@@ -3,13 +3,13 @@ import { storage } from "@limiquantix/api";
 import type { Services } from "../../composition/services";
 import { updateStoragePool } from "../../services/storage-pool-updates";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { givenLabels, listFilterOf, requireMessage } from "../convert/storage/request-fields";
+import { listFilterOf, requireMessage } from "../convert/request-fields";
 import {
   storagePoolSpecFromProto,
   storagePoolSpecToProto,
   storagePoolToProto,
 } from "../convert/storage/storage-pool";
-import { updateSelection } from "../convert/storage/update-mask";
+import { labelsAndSpecChange } from "../convert/update-mask";
 
 /** storagePoolServiceImpl answers StoragePoolService calls through the storage pool service. */
 export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof storage.StoragePoolService> {
@@ -40,24 +40,16 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
     },
 
     async updateStoragePool(req) {
-      const schema = storage.StoragePoolSpecSchema;
-      const sel = updateSelection(
-        req.updateMask,
-        { labels: givenLabels(req.labels), spec: req.spec !== undefined },
-        schema,
-      );
+      const change = labelsAndSpecChange(req, {
+        schema: storage.StoragePoolSpecSchema,
+        toProto: storagePoolSpecToProto,
+        fromProto: (spec) => storagePoolSpecFromProto(spec),
+      });
       const updated = await updateStoragePool(
         pools,
         services.deps.repos.volumes,
         req.id,
-        (p) => {
-          const spec = sel.mergeSpec(schema, storagePoolSpecToProto(p.spec), req.spec);
-          return {
-            ...p,
-            ...(sel.has("labels") ? { labels: req.labels } : {}),
-            ...(spec ? { spec: storagePoolSpecFromProto(spec) } : {}),
-          };
-        },
+        change,
         optionalVersion(req.resourceVersion),
       );
       return { storagePool: storagePoolToProto(updated) };

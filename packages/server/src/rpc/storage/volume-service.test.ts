@@ -3,7 +3,7 @@ import { Code } from "@connectrpc/connect";
 import { storage } from "@limiquantix/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../../testing/rpc-harness";
-import { expectRpcError } from "./rpc-errors.test-support";
+import { expectRpcError } from "../rpc-test-support";
 
 let h: RpcHarness;
 let volumes: ReturnType<typeof h.client<typeof storage.VolumeService>>;

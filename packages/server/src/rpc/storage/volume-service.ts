@@ -4,8 +4,8 @@ import { failedPrecondition } from "@limiquantix/domain";
 import type { Services } from "../../composition/services";
 import { VolumeCopyService } from "../../services/volume-copy-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
-import { givenLabels, listFilterOf, requireMessage, requireString } from "../convert/storage/request-fields";
-import { updateSelection } from "../convert/storage/update-mask";
+import { givenLabels, listFilterOf, requireMessage, requireString } from "../convert/request-fields";
+import { updateSelection } from "../convert/update-mask";
 import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "../convert/storage/volume";
 import { volumeSnapshotToProto } from "../convert/storage/volume-snapshot";
 

@@ -10,9 +10,10 @@ import {
   OvercommitRatios,
   parseOrThrow,
 } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { enumCodec } from "../enum-codec";
-import { readUpdateMask } from "./update-mask";
+import { givenLabels } from "../request-fields";
+import { readUpdateMask } from "../update-mask";
 
 /** admissionPolicyCodec converts HA admission-control policies. */
 export const admissionPolicyCodec = enumCodec<AdmissionControlPolicy>(
@@ -94,7 +95,7 @@ export const UPDATE_CLUSTER_PATHS = ["labels", "spec", "spec.description", "spec
 export function clusterChangeOf(req: compute.UpdateClusterRequest): (current: Cluster) => Cluster {
   const mask = readUpdateMask(req.updateMask, UPDATE_CLUSTER_PATHS);
   const s = req.spec ?? create(compute.ClusterSpecSchema);
-  const labels = mask.applies("labels", Object.keys(req.labels).length > 0) ? { ...req.labels } : undefined;
+  const labels = mask.applies("labels", givenLabels(req.labels)) ? { ...req.labels } : undefined;
   const description = mask.applies("spec.description", s.description !== "") ? s.description : undefined;
   const ha = mask.applies("spec.ha", s.ha !== undefined) ? haSettingsFromProto(s.ha ?? create(compute.HaSettingsSchema)) : undefined;
   const drs = mask.applies("spec.drs", s.drs !== undefined) ? drsSettingsFromProto(s.drs ?? create(compute.DrsSettingsSchema)) : undefined;
@@ -117,12 +118,7 @@ export function clusterChangeOf(req: compute.UpdateClusterRequest): (current: Cl
 export function clusterToProto(c: Cluster): compute.Cluster {
   const { ha, drs } = c.spec;
   return create(compute.ClusterSchema, {
-    id: c.id,
-    name: c.name,
-    labels: { ...c.labels },
-    resourceVersion: BigInt(c.resourceVersion),
-    createTime: toTimestamp(c.createdAt),
-    updateTime: toTimestamp(c.updatedAt),
+    ...metaToProto(c),
     spec: {
       description: c.spec.description,
       ha: {

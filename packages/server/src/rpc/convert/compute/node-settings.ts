@@ -6,8 +6,8 @@ import type { NodeSettings } from "../../../services/node-admin-service";
 import { optionalString } from "../common";
 import { nodeToProto } from "./node";
 import { nodeRoleCodec, taintEffectCodec } from "./node-enums";
-import { requireMessage, toNumber } from "./request-fields";
-import { readUpdateMask } from "./update-mask";
+import { givenLabels, requireMessage, toNumber } from "../request-fields";
+import { readUpdateMask } from "../update-mask";
 
 /** taintFromProto reads a taint; its effect is required. */
 export function taintFromProto(t: compute.Taint, field: string): Taint {
@@ -85,7 +85,7 @@ export function nodeSettingsOf(req: compute.UpdateNodeRequest, current: Node): N
       violations.push({ field: path, description: "is declared by the node's agent and changes when it registers again" });
   if (violations.length > 0) throw invalidArgument(violations);
   return {
-    ...(mask.applies("labels", Object.keys(req.labels).length > 0) ? { labels: { ...req.labels } } : {}),
+    ...(mask.applies("labels", givenLabels(req.labels)) ? { labels: { ...req.labels } } : {}),
     ...(mask.applies("cluster_id", req.clusterId !== "") ? { clusterId: req.clusterId } : {}),
     ...(mask.applies("spec.roles", spec.roles.length > 0) ? { roles: rolesFromProto(spec.roles, "spec.roles") } : {}),
     ...(mask.applies("spec.taints", spec.taints.length > 0)

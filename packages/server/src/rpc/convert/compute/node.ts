@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { compute } from "@limiquantix/api";
 import type { Node } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto, toTimestamp } from "../common";
 import { conditionToProto } from "./condition";
 import { nodePhaseCodec, nodeRoleCodec, taintEffectCodec } from "./node-enums";
 
@@ -9,12 +9,7 @@ import { nodePhaseCodec, nodeRoleCodec, taintEffectCodec } from "./node-enums";
 export function nodeToProto(n: Node): compute.Node {
   const st = n.status;
   return create(compute.NodeSchema, {
-    id: n.id,
-    name: n.name,
-    labels: { ...n.labels },
-    resourceVersion: BigInt(n.resourceVersion),
-    createTime: toTimestamp(n.createdAt),
-    updateTime: toTimestamp(n.updatedAt),
+    ...metaToProto(n),
     clusterId: n.clusterId ?? "",
     spec: {
       hostname: n.spec.hostname,

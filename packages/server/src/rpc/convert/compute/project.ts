@@ -1,8 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { iam } from "@limiquantix/api";
 import type { Project, ProjectQuota } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
-import { readUpdateMask } from "./update-mask";
+import { metaToProto } from "../common";
+import { givenLabels } from "../request-fields";
+import { readUpdateMask } from "../update-mask";
 
 const QUOTA_KEYS = ["vcpus", "memoryMib", "vms", "volumes", "storageGib"] as const;
 const QUOTA_PATHS = ["quota.vcpus", "quota.memory_mib", "quota.vms", "quota.volumes", "quota.storage_gib"] as const;
@@ -31,7 +32,7 @@ export const UPDATE_PROJECT_PATHS = ["labels", "description", "quota", ...QUOTA_
 /** projectChangeOf reads an UpdateProjectRequest into the change to apply: masked fields (a single quota limit may be masked), or with no mask the fields given. */
 export function projectChangeOf(req: iam.UpdateProjectRequest): (current: Project) => Project {
   const mask = readUpdateMask(req.updateMask, UPDATE_PROJECT_PATHS);
-  const labels = mask.applies("labels", Object.keys(req.labels).length > 0) ? { ...req.labels } : undefined;
+  const labels = mask.applies("labels", givenLabels(req.labels)) ? { ...req.labels } : undefined;
   const description = mask.applies("description", req.description !== "") ? req.description : undefined;
   const asked = quotaFromProto(req.quota);
   const given = req.quota !== undefined;
@@ -49,12 +50,7 @@ export function projectChangeOf(req: iam.UpdateProjectRequest): (current: Projec
 /** projectToProto writes a project. */
 export function projectToProto(p: Project): iam.Project {
   return create(iam.ProjectSchema, {
-    id: p.id,
-    name: p.name,
-    labels: { ...p.labels },
-    resourceVersion: BigInt(p.resourceVersion),
-    createTime: toTimestamp(p.createdAt),
-    updateTime: toTimestamp(p.updatedAt),
+    ...metaToProto(p),
     description: p.description,
     quota: quotaToProto(p.quota),
   });

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { compute } from "@limiquantix/api";
 import type { VirtualMachine, VmSnapshot } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto, toTimestamp } from "../common";
 import { conditionToProto } from "./condition";
 import { powerStateCodec, snapshotPhaseCodec } from "./vm-enums";
 import { vmSpecToProto } from "./vm-spec";
@@ -10,12 +10,7 @@ import { vmSpecToProto } from "./vm-spec";
 export function vmToProto(vm: VirtualMachine): compute.VirtualMachine {
   const st = vm.status;
   return create(compute.VirtualMachineSchema, {
-    id: vm.id,
-    name: vm.name,
-    labels: { ...vm.labels },
-    resourceVersion: BigInt(vm.resourceVersion),
-    createTime: toTimestamp(vm.createdAt),
-    updateTime: toTimestamp(vm.updatedAt),
+    ...metaToProto(vm),
     projectId: vm.projectId,
     clusterId: vm.clusterId ?? "",
     spec: vmSpecToProto(vm.spec),
@@ -42,12 +37,7 @@ export function vmToProto(vm: VirtualMachine): compute.VirtualMachine {
 /** vmSnapshotToProto writes a VM snapshot. */
 export function vmSnapshotToProto(s: VmSnapshot): compute.VmSnapshot {
   return create(compute.VmSnapshotSchema, {
-    id: s.id,
-    name: s.name,
-    labels: { ...s.labels },
-    resourceVersion: BigInt(s.resourceVersion),
-    createTime: toTimestamp(s.createdAt),
-    updateTime: toTimestamp(s.updatedAt),
+    ...metaToProto(s),
     projectId: s.projectId,
     vmId: s.vmId,
     description: s.description,

@@ -4,7 +4,7 @@ import type { VmAffinityRules, VmHaPolicy, VmSpec } from "@limiquantix/domain";
 import type { z } from "zod";
 import { labelSelectorFromProto, labelSelectorToProto } from "./label-requirement";
 import { taintEffectCodec } from "./node-enums";
-import { toNumber } from "./request-fields";
+import { toNumber } from "../request-fields";
 import {
   desiredPowerStateCodec,
   diskBusCodec,

@@ -2,7 +2,8 @@ import { create, toJson } from "@bufbuild/protobuf";
 import { compute } from "@limiquantix/api";
 import { type FieldViolation, type VirtualMachine, VmHaPolicy, invalidArgument, parseOrThrow } from "@limiquantix/domain";
 import type { VmPatch } from "../../../services/vm-service";
-import { readUpdateMask } from "./update-mask";
+import { givenLabels } from "../request-fields";
+import { readUpdateMask } from "../update-mask";
 import { haFromProto, vmSpecToProto } from "./vm-spec";
 
 /** Spec fields UpdateVM cannot change, by wire path, with their JSON name and what to use instead. */
@@ -37,7 +38,7 @@ export function vmPatchOf(req: compute.UpdateVMRequest, current: VirtualMachine)
   const mask = readUpdateMask(req.updateMask, UPDATE_VM_PATHS);
   const spec = req.spec ?? create(compute.VmSpecSchema);
   const patch: { -readonly [K in keyof VmPatch]: VmPatch[K] } = {};
-  if (mask.applies("labels", Object.keys(req.labels).length > 0)) patch.labels = { ...req.labels };
+  if (mask.applies("labels", givenLabels(req.labels))) patch.labels = { ...req.labels };
   if (mask.applies("spec.description", spec.description !== "")) patch.description = spec.description;
   if (mask.applies("spec.vcpus", spec.vcpus !== 0) && spec.vcpus !== current.spec.cpu.vcpus) patch.cpu = { vcpus: spec.vcpus };
   const memoryMib = Number(spec.memoryMib);

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { network } from "@limiquantix/api";
 import { SecurityGroup, parseOrThrow } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { securityRuleFromProto, securityRuleToProto } from "./security-rule";
 
 /** securityGroupSpecToProto gives the wire form of a group's spec. */
@@ -15,12 +15,7 @@ export function securityGroupSpecToProto(spec: SecurityGroup["spec"]): network.S
 /** securityGroupToProto gives the wire form of a security group. */
 export function securityGroupToProto(g: SecurityGroup): network.SecurityGroup {
   return create(network.SecurityGroupSchema, {
-    id: g.id,
-    name: g.name,
-    labels: { ...g.labels },
-    resourceVersion: BigInt(g.resourceVersion),
-    createTime: toTimestamp(g.createdAt),
-    updateTime: toTimestamp(g.updatedAt),
+    ...metaToProto(g),
     projectId: g.projectId,
     spec: securityGroupSpecToProto(g.spec),
   });

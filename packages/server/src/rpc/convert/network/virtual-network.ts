@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { network } from "@limiquantix/api";
 import { NetworkType, type VirtualNetwork, VirtualNetworkSpec, parseOrThrow } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { enumCodec } from "../enum-codec";
 
 /** networkTypeCodec converts network types between the domain and the wire. */
@@ -41,12 +41,7 @@ export function virtualNetworkSpecToProto(spec: VirtualNetworkSpec): network.Vir
 /** virtualNetworkToProto gives the wire form of a network. */
 export function virtualNetworkToProto(n: VirtualNetwork): network.VirtualNetwork {
   return create(network.VirtualNetworkSchema, {
-    id: n.id,
-    name: n.name,
-    labels: { ...n.labels },
-    resourceVersion: BigInt(n.resourceVersion),
-    createTime: toTimestamp(n.createdAt),
-    updateTime: toTimestamp(n.updatedAt),
+    ...metaToProto(n),
     projectId: n.projectId,
     spec: virtualNetworkSpecToProto(n.spec),
     status: { phase: networkPhaseCodec.toProto(n.status.phase), message: n.status.message },

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { storage } from "@limiquantix/api";
 import { Image, invalidArgument, parseOrThrow } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { enumCodec } from "../enum-codec";
 
 type ImageSpec = Image["spec"];
@@ -45,12 +45,7 @@ export function imageSpecToProto(spec: ImageSpec): storage.ImageSpec {
 /** imageToProto gives the wire form of an image. */
 export function imageToProto(i: Image): storage.Image {
   return create(storage.ImageSchema, {
-    id: i.id,
-    name: i.name,
-    labels: { ...i.labels },
-    resourceVersion: BigInt(i.resourceVersion),
-    createTime: toTimestamp(i.createdAt),
-    updateTime: toTimestamp(i.updatedAt),
+    ...metaToProto(i),
     projectId: i.projectId ?? "",
     spec: imageSpecToProto(i.spec),
     status: {

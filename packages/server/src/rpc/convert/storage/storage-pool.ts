@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { storage } from "@limiquantix/api";
 import { StoragePool, StoragePoolType, parseOrThrow } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { enumCodec } from "../enum-codec";
 
 /** StoragePoolPhase is the health of a pool, as the domain names it. */
@@ -36,12 +36,7 @@ export function storagePoolSpecToProto(spec: StoragePool["spec"]): storage.Stora
 /** storagePoolToProto gives the wire form of a pool. */
 export function storagePoolToProto(p: StoragePool): storage.StoragePool {
   return create(storage.StoragePoolSchema, {
-    id: p.id,
-    name: p.name,
-    labels: { ...p.labels },
-    resourceVersion: BigInt(p.resourceVersion),
-    createTime: toTimestamp(p.createdAt),
-    updateTime: toTimestamp(p.updatedAt),
+    ...metaToProto(p),
     projectId: p.projectId ?? "",
     clusterId: p.clusterId ?? "",
     spec: storagePoolSpecToProto(p.spec),

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { storage } from "@limiquantix/api";
 import { SnapshotPhase, type VolumeSnapshot } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto } from "../common";
 import { enumCodec } from "../enum-codec";
 
 /** volumeSnapshotPhaseCodec converts volume snapshot phases between the domain and the wire. */
@@ -14,12 +14,7 @@ export const volumeSnapshotPhaseCodec = enumCodec<SnapshotPhase>(
 /** volumeSnapshotToProto gives the wire form of a volume snapshot (its status flattened, as the proto has it). */
 export function volumeSnapshotToProto(s: VolumeSnapshot): storage.VolumeSnapshot {
   return create(storage.VolumeSnapshotSchema, {
-    id: s.id,
-    name: s.name,
-    labels: { ...s.labels },
-    resourceVersion: BigInt(s.resourceVersion),
-    createTime: toTimestamp(s.createdAt),
-    updateTime: toTimestamp(s.updatedAt),
+    ...metaToProto(s),
     projectId: s.projectId,
     volumeId: s.volumeId,
     description: s.description,

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { storage } from "@limiquantix/api";
 import { VOLUME_PHASES, Volume, type VolumePhase, parseOrThrow } from "@limiquantix/domain";
-import { toTimestamp } from "../common";
+import { metaToProto, toTimestamp } from "../common";
 import { enumCodec } from "../enum-codec";
 
 /** volumePhaseCodec converts volume lifecycle phases between the domain and the wire. */
@@ -18,12 +18,7 @@ export const provisioningCodec = enumCodec<Volume["spec"]["provisioning"]>(
 export function volumeToProto(v: Volume): storage.Volume {
   const a = v.status.attachment;
   return create(storage.VolumeSchema, {
-    id: v.id,
-    name: v.name,
-    labels: { ...v.labels },
-    resourceVersion: BigInt(v.resourceVersion),
-    createTime: toTimestamp(v.createdAt),
-    updateTime: toTimestamp(v.updatedAt),
+    ...metaToProto(v),
     projectId: v.projectId,
     spec: {
       description: v.spec.description,

@@ -9,6 +9,8 @@ export interface RpcFailure {
   readonly details: common.ErrorDetails | undefined;
   /** fields lists the field violations' paths. */
   readonly fields: readonly string[];
+  /** error is the ConnectError the client received. */
+  readonly error: ConnectError;
 }
 
 /** rpcFailure awaits a call that must fail and returns what the client saw. */
@@ -20,7 +22,13 @@ export async function rpcFailure(call: Promise<unknown>): Promise<RpcFailure> {
   expect(err, "expected the call to fail").toBeInstanceOf(ConnectError);
   const ce = err as ConnectError;
   const details = ce.findDetails(common.ErrorDetailsSchema)[0];
-  return { code: ce.code, message: ce.rawMessage, details, fields: details?.fieldViolations.map((v) => v.field) ?? [] };
+  return {
+    code: ce.code,
+    message: ce.rawMessage,
+    details,
+    fields: details?.fieldViolations.map((v) => v.field) ?? [],
+    error: ce,
+  };
 }
 
 /** expectCode asserts that a call fails with a Connect code (and, when given, a message matching a pattern). */
@@ -37,4 +45,21 @@ export async function expectInvalidField(call: Promise<unknown>, field: string):
   expect(f.details?.code).toBe("InvalidArgument");
   expect(f.fields).toContain(field);
   return f;
+}
+
+/**
+ * expectRpcError awaits a call that must fail with the given Connect code and ErrorDetails carrying
+ * a request id; when field is given, the details must carry a field violation naming it. It returns
+ * the error.
+ */
+export async function expectRpcError(
+  call: Promise<unknown>,
+  code: Code,
+  field?: string,
+): Promise<ConnectError> {
+  const f = await expectCode(call, code);
+  expect(f.details, "expected ErrorDetails on the error").toBeDefined();
+  expect(f.details?.requestId).not.toBe("");
+  if (field !== undefined) expect(f.fields).toContain(field);
+  return f.error;
 }
