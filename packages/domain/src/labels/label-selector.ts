@@ -57,24 +57,28 @@ export function matchesSelector(selector: LabelSelector, labels: Readonly<Labels
   return true;
 }
 
+function formatRequirement(r: LabelRequirement): string {
+  switch (r.operator) {
+    case "=":
+    case "!=":
+      return `${r.key}${r.operator}${r.values[0]}`;
+    case "in":
+    case "notin":
+      return `${r.key} ${r.operator} (${r.values.join(",")})`;
+    case "exists":
+      return r.key;
+    case "!exists":
+      return `!${r.key}`;
+    default: {
+      const never: never = r.operator;
+      return never;
+    }
+  }
+}
+
 /** formatLabelSelector renders a selector in the string syntax `parseLabelSelector` reads. */
 export function formatLabelSelector(selector: LabelSelector): string {
-  return selector
-    .map((r) => {
-      switch (r.operator) {
-        case "=":
-        case "!=":
-          return `${r.key}${r.operator}${r.values[0]}`;
-        case "in":
-        case "notin":
-          return `${r.key} ${r.operator} (${r.values.join(",")})`;
-        case "exists":
-          return r.key;
-        case "!exists":
-          return `!${r.key}`;
-      }
-    })
-    .join(",");
+  return selector.map(formatRequirement).join(",");
 }
 
 function splitTopLevel(text: string): string[] {

@@ -3,12 +3,12 @@ import { join, resolve } from "node:path";
 import { bindRedisAdapters, createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
 import { bindEtcdCoordinator, createEtcdCoordinator } from "@limiquantix/coordination-etcd";
 import {
-  Cache,
+  type Cache,
   Cache as CacheId,
   type Clock,
-  Coordinator,
+  type Coordinator,
   Coordinator as CoordinatorId,
-  EventBus,
+  type EventBus,
   EventBus as EventBusId,
   type PortBinder,
   type IdGenerator,
@@ -133,7 +133,10 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
       ...local,
       clock,
       ids,
-      components: [{ name: "database", address: `pglite:${dir}`, check: async () => (await store.ping(), "ok") }],
+      components: [{ name: "database", address: `pglite:${dir}`, check: async () => {
+          await store.ping();
+          return "ok";
+        } }],
       modules: [{ name: "@limiquantix/repo-postgres (PGlite)", load: (b) => bindPostgresAdapters(b, store) }, inProcessModule(local)],
       async close() {
         await local.coordinator.close();
@@ -188,9 +191,18 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
     clock,
     ids,
     components: [
-      { name: "database", address: hostOf(url), check: async () => (await store.ping(), "ok") },
-      { name: "redis", address: redactUrl(redisUrl), check: async () => (await redis.check(), "ok") },
-      { name: "etcd", address: etcdAddress, check: async () => (await coordinator.leader("limiquantix-controllers"), "ok") },
+      { name: "database", address: hostOf(url), check: async () => {
+          await store.ping();
+          return "ok";
+        } },
+      { name: "redis", address: redactUrl(redisUrl), check: async () => {
+          await redis.check();
+          return "ok";
+        } },
+      { name: "etcd", address: etcdAddress, check: async () => {
+          await coordinator.leader("limiquantix-controllers");
+          return "ok";
+        } },
     ],
     modules: [
       { name: "@limiquantix/repo-postgres", load: (b) => bindPostgresAdapters(b, store) },

@@ -109,7 +109,10 @@ export class Reconciler implements Controller {
       this.queued.delete(vmId);
       this.metrics?.reconcilerQueueDepth.set(this.queued.size);
       this.running++;
-      if (this.running === 1) this.idle = new Promise((r) => (this.wake = r));
+      if (this.running === 1)
+        this.idle = new Promise((resolve) => {
+          this.wake = resolve;
+        });
       void this.locks
         .run(vmId, () => this.reconcile(vmId))
         .finally(() => {

@@ -60,7 +60,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     const container = buildContainer([
       ...backends.modules,
       { name: "@limiquantix/agent-client", load: (b) => bindAgentPool(b, pool) },
-      { name: "runtime", load: (b) => (b.bind(Clock, backends.clock), b.bind(IdGenerator, backends.ids)) },
+      {
+        name: "runtime",
+        load: (b) => {
+          b.bind(Clock, backends.clock);
+          b.bind(IdGenerator, backends.ids);
+        },
+      },
     ]);
     const metrics = createMetrics();
     const deps = {

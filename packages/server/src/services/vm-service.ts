@@ -14,7 +14,7 @@ import {
   nowIso,
   prepareCreate,
   parseOrThrow,
-  VmSpec as VmSpecSchema,
+  type VmSpec as VmSpecSchema,
   Labels,
 } from "@limiquantix/domain";
 import type { z } from "zod";
