@@ -69,12 +69,16 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
   // An idle connection that dies (server restart, failover) must not crash the process: the
   // pool drops it and the next query opens a new one.
   pool.on("error", () => {});
+  // Each new connection gets one listener for errors that arrive while it is checked out;
+  // adding it at checkout instead would pile one more on the client per use.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const base = wrap(pool);
   let closed: Promise<void> | undefined;
 
   async function connect(): Promise<pg.PoolClient> {
     const client = await pool.connect();
-    client.on("error", () => {});
     return client;
   }
 
