@@ -91,7 +91,7 @@ export async function createServices(
     vmOps: new VmOperationsService(deps, vms, volumes, agents),
     vmSnapshots: new VmSnapshotCatalog(deps),
     migrations,
-    drain: new DrainService(deps, nodes, migrations),
+    drain: new DrainService(deps, nodes, migrations, placement, scheduler, snapshot),
     pools: new StoragePoolService(deps),
     volumes,
     images: new ImageService(deps),

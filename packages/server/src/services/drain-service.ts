@@ -1,4 +1,6 @@
 import { type Node, isDomainError } from "@limiquantix/domain";
+import { type ClusterSnapshot, planDrain, type Scheduler } from "@limiquantix/scheduler";
+import type { PlacementService } from "./placement-service";
 import type { NodeService } from "./node-service";
 import type { ServiceDeps } from "./service-deps";
 import type { MigrationOutcome, VmMigrationService } from "./vm-migration-service";
@@ -19,8 +21,9 @@ export interface DrainResult {
 }
 
 /**
- * DrainService empties a node: it cordons it, moves each VM to a node that passes every
- * placement rule, and names the VMs that cannot move and why. When every VM has left, the node
+ * DrainService empties a node: it cordons it, asks the DRS engine for a maintenance plan (a
+ * target for every VM that passes every placement rule, capacity reserved as the plan goes,
+ * or the reason a VM cannot move), and carries the moves out. When every VM has left, the node
  * enters MAINTENANCE.
  */
 export class DrainService {
@@ -28,21 +31,29 @@ export class DrainService {
     private readonly deps: ServiceDeps,
     private readonly nodes: NodeService,
     private readonly migrations: VmMigrationService,
+    private readonly placement: PlacementService,
+    private readonly scheduler: Scheduler,
+    private readonly snapshot: ClusterSnapshot,
   ) {}
 
   /** drain cordons a node and starts moving its VMs; it returns the plan at once. */
   async drain(nodeId: string): Promise<DrainResult> {
     const node = await this.nodes.cordon(nodeId, true);
-    const vms = await this.deps.repos.vms.listByNode(nodeId);
-    const plan: DrainPlanEntry[] = [];
+    // The snapshot may not have seen the cordon yet; the plan excludes the draining node anyway.
+    const drainPlan = await this.placement.exclusive(async () => planDrain(this.scheduler, this.snapshot, nodeId));
+    const plan: DrainPlanEntry[] = drainPlan.blocked.map((b) => ({ vmId: b.vmId, vmName: b.vmName, reason: b.reason }));
     const moves: Promise<MigrationOutcome>[] = [];
-    for (const vm of vms) {
+    for (const move of drainPlan.moves) {
       try {
-        const started = await this.migrations.migrate(vm.id, { live: vm.status.powerState === "RUNNING" });
-        plan.push({ vmId: vm.id, vmName: vm.name, targetNodeId: started.vm.status.migration?.targetNodeId });
+        const vm = await this.deps.repos.vms.get(move.vmId);
+        const started = await this.migrations.migrate(move.vmId, {
+          targetNodeId: move.targetNodeId,
+          live: vm.status.powerState === "RUNNING",
+        });
+        plan.push({ vmId: move.vmId, vmName: move.vmName, targetNodeId: started.vm.status.migration?.targetNodeId });
         moves.push(started.done);
       } catch (e) {
-        plan.push({ vmId: vm.id, vmName: vm.name, reason: isDomainError(e) ? e.message : String(e) });
+        plan.push({ vmId: move.vmId, vmName: move.vmName, reason: isDomainError(e) ? e.message : String(e) });
       }
     }
     const done = Promise.all(moves).then(async (outcomes) => {
