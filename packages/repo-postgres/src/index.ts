@@ -6,7 +6,7 @@ export * from "./pglite-unit-of-work";
 export * from "./errors/classify-db-error";
 export * from "./migrations/load-migrations";
 export * from "./migrations/migrator";
-export type { SqlDatabase, SqlDialect, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./sql/executor";
+export type { PoolStats, SqlDatabase, SqlDialect, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./sql/executor";
 export { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 export { openPgliteDatabase, type PgliteDatabaseOptions } from "./sql/pglite-database";
 export { acquireDataDirLock, type DataDirLock } from "./sql/data-dir-lock";

@@ -37,4 +37,13 @@ export interface SqlDatabase extends SqlSession {
   ping(): Promise<void>;
   /** close ends every connection; it is safe to call more than once. */
   close(): Promise<void>;
+  /** poolStats reports the connection pool (absent where there is no pool, as on PGlite). */
+  poolStats?(): PoolStats;
+}
+
+/** PoolStats are a connection pool's figures: connections open, idle, and callers waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }

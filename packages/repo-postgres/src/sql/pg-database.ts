@@ -84,6 +84,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
 
   return {
     dialect: "postgres",
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query: base.query,
     exec: base.exec,
     async transaction(fn) {

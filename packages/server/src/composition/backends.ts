@@ -204,6 +204,7 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
           return "ok";
         } },
     ],
+    ...(store.db.poolStats ? { poolStats: store.db.poolStats } : {}),
     modules: [
       { name: "@limiquantix/repo-postgres", load: (b) => bindPostgresAdapters(b, store) },
       { name: "@limiquantix/cache-redis", load: (b) => bindRedisAdapters(b, redis) },

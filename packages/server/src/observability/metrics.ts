@@ -11,8 +11,8 @@ export interface ServerMetrics {
   readonly dbPool: Gauge<"state">;
 }
 
-/** createMetrics registers the server's metrics (and Node's default process metrics) in a fresh registry. */
-export function createMetrics(): ServerMetrics {
+/** createMetrics registers the server's metrics (and Node's default process metrics) in a fresh registry; poolStats feeds the database pool gauge at each scrape. */
+export function createMetrics(poolStats?: () => { total: number; idle: number; waiting: number }): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "limiquantix_" });
   return {
@@ -50,9 +50,16 @@ export function createMetrics(): ServerMetrics {
     }),
     dbPool: new Gauge({
       name: "limiquantix_db_pool_connections",
-      help: "Database pool connections by state (total, idle, waiting)",
+      help: "Database pool connections by state (total, idle, waiting); absent without a pool (memory, PGlite)",
       labelNames: ["state"],
       registers: [registry],
+      collect() {
+        if (!poolStats) return;
+        const s = poolStats();
+        this.set({ state: "total" }, s.total);
+        this.set({ state: "idle" }, s.idle);
+        this.set({ state: "waiting" }, s.waiting);
+      },
     }),
   };
 }

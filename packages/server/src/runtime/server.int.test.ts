@@ -70,6 +70,10 @@ async function restartKeepsEverything(config: Config): Promise<void> {
   let server: RunningServer | undefined = await start(config);
   try {
     const written = await writeEverything(createGrpcTransport({ baseUrl: server.url }), "acme");
+    if (config.mode === "production") {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/limiquantix_db_pool_connections\{state="total"\} [1-9]/);
+    }
     await server.stop();
     server = await start(config);
     const again = await readBack(createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }), written);

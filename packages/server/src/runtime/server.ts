@@ -68,7 +68,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         },
       },
     ]);
-    const metrics = createMetrics();
+    const metrics = createMetrics(backends.poolStats);
     const deps = {
       repos: resolve(container, Repositories),
       uow: resolve(container, UnitOfWork),
