@@ -11,7 +11,7 @@ const Seconds = z.number().positive().max(86_400);
 /** ConfigSchema is the whole configuration of limiquantix-server; unknown keys are refused by name. */
 export const ConfigSchema = z.strictObject({
   mode: ServerMode.default("embedded"),
-  /** Where embedded mode keeps its PGlite database and the simulated agents' certificates. */
+  /** Where embedded mode keeps its PGlite database (in `db/`, guarded by a lock file beside it). */
   dataDir: z.string().min(1).default("./.limiquantix"),
   server: z
     .strictObject({
