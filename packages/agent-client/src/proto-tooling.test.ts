@@ -1,16 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runBuf } from "../scripts/buf";
-import { generatedDrift } from "../scripts/check-generated";
+import { generatedDrift, runBuf } from "../../../scripts/proto-tooling";
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 // These run buf itself, so a normal test run catches a lint error or stale generated code.
-describe("agent protocol tooling", () => {
+describe("proto tooling", () => {
   it("passes buf lint", () => {
-    const result = runBuf(["lint"]);
+    const result = runBuf(packageDir, ["lint"]);
     expect(result.output).toBe("");
     expect(result.ok).toBe(true);
   });
 
   it("has src/gen up to date with the protos", () => {
-    expect(generatedDrift()).toEqual([]);
+    expect(generatedDrift(packageDir)).toEqual([]);
   });
 });
