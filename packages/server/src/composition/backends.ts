@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { bindRedisAdapters, createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
 import { bindEtcdCoordinator, createEtcdCoordinator } from "@limiquantix/coordination-etcd";
 import {
@@ -216,9 +216,4 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
       await store.close();
     },
   };
-}
-
-/** dataPath joins a path under the data directory. */
-export function dataPath(config: Config, ...parts: string[]): string {
-  return join(resolve(config.dataDir), ...parts);
 }

@@ -21,16 +21,6 @@ export function buildContainer(modules: readonly AdapterModule[]): Container {
   return container;
 }
 
-/** containerBinder lets code outside a module (the server's own services) bind into the container the same way. */
-export function containerBinder(container: Container): PortBinder {
-  return {
-    bind(id, value) {
-      if (container.isBound(id)) container.unbindSync(id);
-      container.bind(id).toConstantValue(value);
-    },
-  };
-}
-
 /** resolve reads a port from the container, typed by its service identifier. */
 export function resolve<T>(container: Container, id: ServiceIdentifier<T>): T {
   return container.get<T>(id);

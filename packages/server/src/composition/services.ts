@@ -63,7 +63,7 @@ export async function createServices(
   const placement = new PlacementService(deps, scheduler, snapshot, metrics);
   const vms = new VmService(deps, placement, agents);
   const volumes = new VolumeService(deps);
-  const nodes = new NodeService(deps);
+  const nodes = new NodeService(deps, agents);
   const migrations = new VmMigrationService(deps, placement, scheduler, snapshot, agents);
   const reconciler = new Reconciler(
     deps,

@@ -19,9 +19,4 @@ export class KeyedMutex {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
-
-  /** size is the number of keys with a section running or waiting. */
-  get size(): number {
-    return this.tails.size;
-  }
 }

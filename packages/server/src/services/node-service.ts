@@ -16,6 +16,7 @@ import {
   nowIso,
   parseOrThrow,
 } from "@limiquantix/domain";
+import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "./change-events";
 import { readModifyWrite } from "./read-modify-write";
 import type { ServiceDeps } from "./service-deps";
@@ -46,7 +47,11 @@ function hostToName(hostname: string): string {
 
 /** NodeService registers nodes, records heartbeats, and carries out operators' node operations. */
 export class NodeService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** Where a decommissioned node's agent connection is dropped. */
+    private readonly agents?: Pick<AgentDirectory, "forget">,
+  ) {}
 
   /** get returns a node or throws NotFound. */
   get(id: string): Promise<Node> {
@@ -168,7 +173,9 @@ export class NodeService {
       throw failedPrecondition(`node still holds ${vms.length} VM(s); drain it before decommissioning`, {
         vms: vms.map((v) => v.name),
       });
-    return this.setPhase(id, "DECOMMISSIONED");
+    const node = await this.setPhase(id, "DECOMMISSIONED");
+    await this.agents?.forget(id);
+    return node;
   }
 
   private async change(id: string, fn: (n: Node) => Node, expectedVersion?: number): Promise<Node> {
