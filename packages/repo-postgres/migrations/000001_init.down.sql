@@ -16,5 +16,6 @@ DROP TABLE IF EXISTS virtual_machines;
 DROP TABLE IF EXISTS nodes;
 DROP TABLE IF EXISTS clusters;
 DROP TABLE IF EXISTS projects;
+DROP FUNCTION IF EXISTS lqx_doc();
 DROP FUNCTION IF EXISTS lqx_touch();
 DROP FUNCTION IF EXISTS lqx_label_keys(jsonb);

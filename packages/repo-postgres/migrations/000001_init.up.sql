@@ -29,6 +29,33 @@ BEGIN
 END;
 $$;
 
+-- Each resource row keeps `doc`: the resource as the repositories return it, as JSON text
+-- (fields under their domain names, absent when NULL, timestamps as ISO strings in UTC with
+-- milliseconds). Reads send it as it is, so PostgreSQL renders no JSONB and the client parses
+-- one document per page instead of decoding rows. The trigger rebuilds it on every insert and
+-- update, from whichever statement, so it cannot drift from the columns. Its arguments are
+-- `column:field` or `column:field:timestamptz`, in the order of the table map; it is named
+-- <table>_touch_doc so that it fires after <table>_touch (triggers fire in name order).
+CREATE FUNCTION lqx_doc() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb := to_jsonb(NEW);
+  d jsonb := '{}';
+  arg text;
+  v jsonb;
+BEGIN
+  FOREACH arg IN ARRAY TG_ARGV LOOP
+    v := r -> split_part(arg, ':', 1);
+    CONTINUE WHEN v IS NULL OR jsonb_typeof(v) = 'null';
+    IF split_part(arg, ':', 3) = 'timestamptz' THEN
+      v := to_jsonb(to_char((v ->> 0)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+    END IF;
+    d := d || jsonb_build_object(split_part(arg, ':', 2), v);
+  END LOOP;
+  NEW.doc := d::text;
+  RETURN NEW;
+END;
+$$;
+
 CREATE TABLE projects (
   id text COLLATE "C" PRIMARY KEY,
   name text NOT NULL,
@@ -36,6 +63,7 @@ CREATE TABLE projects (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   description text NOT NULL DEFAULT '',
   quota jsonb NOT NULL DEFAULT '{}',
   CONSTRAINT projects_name_key UNIQUE (name)
@@ -48,6 +76,7 @@ CREATE TABLE clusters (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   spec jsonb NOT NULL,
   CONSTRAINT clusters_name_key UNIQUE (name)
 );
@@ -60,6 +89,7 @@ CREATE TABLE nodes (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   cluster_id text COLLATE "C" REFERENCES clusters (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
   status jsonb NOT NULL,
@@ -78,6 +108,7 @@ CREATE TABLE virtual_machines (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
   cluster_id text COLLATE "C" REFERENCES clusters (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
@@ -99,6 +130,7 @@ CREATE TABLE vm_snapshots (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
   vm_id text COLLATE "C" NOT NULL REFERENCES virtual_machines (id) ON DELETE RESTRICT,
   description text NOT NULL DEFAULT '',
@@ -116,6 +148,7 @@ CREATE TABLE storage_pools (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" REFERENCES projects (id) ON DELETE RESTRICT,
   cluster_id text COLLATE "C" REFERENCES clusters (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
@@ -133,6 +166,7 @@ CREATE TABLE volumes (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
   status jsonb NOT NULL,
@@ -152,6 +186,7 @@ CREATE TABLE volume_snapshots (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
   volume_id text COLLATE "C" NOT NULL REFERENCES volumes (id) ON DELETE RESTRICT,
   description text NOT NULL DEFAULT '',
@@ -168,6 +203,7 @@ CREATE TABLE images (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" REFERENCES projects (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
   status jsonb NOT NULL,
@@ -183,6 +219,7 @@ CREATE TABLE virtual_networks (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C" NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
   spec jsonb NOT NULL,
   status jsonb NOT NULL,
@@ -219,6 +256,7 @@ CREATE TABLE alert_rules (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   spec jsonb NOT NULL,
   CONSTRAINT alert_rules_name_key UNIQUE (name)
 );
@@ -231,6 +269,7 @@ CREATE TABLE alerts (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   project_id text COLLATE "C",
   cluster_id text COLLATE "C",
   severity text NOT NULL,
@@ -254,6 +293,7 @@ CREATE TABLE drs_recommendations (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   cluster_id text COLLATE "C" NOT NULL REFERENCES clusters (id) ON DELETE RESTRICT,
   priority text NOT NULL,
   type text NOT NULL,
@@ -278,6 +318,7 @@ CREATE TABLE users (
   resource_version integer NOT NULL DEFAULT 1 CHECK (resource_version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  doc text NOT NULL,
   username text NOT NULL,
   email text NOT NULL,
   display_name text NOT NULL DEFAULT '',
@@ -310,42 +351,52 @@ CREATE INDEX audit_log_project_id_idx ON audit_log (project_id, at DESC);
 CREATE INDEX projects_labels_idx ON projects USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX projects_label_keys_idx ON projects USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER projects_touch BEFORE UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER projects_touch_doc BEFORE INSERT OR UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'description:description', 'quota:quota');
 
 CREATE INDEX clusters_labels_idx ON clusters USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX clusters_label_keys_idx ON clusters USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER clusters_touch BEFORE UPDATE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER clusters_touch_doc BEFORE INSERT OR UPDATE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'spec:spec');
 
 CREATE INDEX nodes_labels_idx ON nodes USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX nodes_label_keys_idx ON nodes USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER nodes_touch BEFORE UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER nodes_touch_doc BEFORE INSERT OR UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'cluster_id:clusterId', 'spec:spec', 'status:status');
 
 CREATE INDEX virtual_machines_labels_idx ON virtual_machines USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX virtual_machines_label_keys_idx ON virtual_machines USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER virtual_machines_touch BEFORE UPDATE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER virtual_machines_touch_doc BEFORE INSERT OR UPDATE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'cluster_id:clusterId', 'spec:spec', 'status:status');
 
 CREATE INDEX vm_snapshots_labels_idx ON vm_snapshots USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX vm_snapshots_label_keys_idx ON vm_snapshots USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER vm_snapshots_touch BEFORE UPDATE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER vm_snapshots_touch_doc BEFORE INSERT OR UPDATE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'vm_id:vmId', 'description:description', 'include_memory:includeMemory', 'status:status');
 
 CREATE INDEX storage_pools_labels_idx ON storage_pools USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX storage_pools_label_keys_idx ON storage_pools USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER storage_pools_touch BEFORE UPDATE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER storage_pools_touch_doc BEFORE INSERT OR UPDATE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'cluster_id:clusterId', 'spec:spec', 'status:status');
 
 CREATE INDEX volumes_labels_idx ON volumes USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX volumes_label_keys_idx ON volumes USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER volumes_touch BEFORE UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER volumes_touch_doc BEFORE INSERT OR UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'spec:spec', 'status:status');
 
 CREATE INDEX volume_snapshots_labels_idx ON volume_snapshots USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX volume_snapshots_label_keys_idx ON volume_snapshots USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER volume_snapshots_touch BEFORE UPDATE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER volume_snapshots_touch_doc BEFORE INSERT OR UPDATE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'volume_id:volumeId', 'description:description', 'status:status');
 
 CREATE INDEX images_labels_idx ON images USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX images_label_keys_idx ON images USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER images_touch BEFORE UPDATE ON images FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER images_touch_doc BEFORE INSERT OR UPDATE ON images FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'spec:spec', 'status:status');
 
 CREATE INDEX virtual_networks_labels_idx ON virtual_networks USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX virtual_networks_label_keys_idx ON virtual_networks USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER virtual_networks_touch BEFORE UPDATE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER virtual_networks_touch_doc BEFORE INSERT OR UPDATE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'project_id:projectId', 'spec:spec', 'status:status');
 
 CREATE INDEX security_groups_labels_idx ON security_groups USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX security_groups_label_keys_idx ON security_groups USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
@@ -354,15 +405,19 @@ CREATE TRIGGER security_groups_touch BEFORE UPDATE ON security_groups FOR EACH R
 CREATE INDEX alert_rules_labels_idx ON alert_rules USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX alert_rules_label_keys_idx ON alert_rules USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER alert_rules_touch_doc BEFORE INSERT OR UPDATE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'name:name', 'spec:spec');
 
 CREATE INDEX alerts_labels_idx ON alerts USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX alerts_label_keys_idx ON alerts USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER alerts_touch BEFORE UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER alerts_touch_doc BEFORE INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'project_id:projectId', 'cluster_id:clusterId', 'severity:severity', 'state:state', 'source:source', 'title:title', 'message:message', 'fingerprint:fingerprint', 'rule_id:ruleId', 'acknowledged:acknowledged', 'resolved:resolved');
 
 CREATE INDEX drs_recommendations_labels_idx ON drs_recommendations USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX drs_recommendations_label_keys_idx ON drs_recommendations USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER drs_recommendations_touch BEFORE UPDATE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER drs_recommendations_touch_doc BEFORE INSERT OR UPDATE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'cluster_id:clusterId', 'priority:priority', 'type:type', 'vm_id:vmId', 'source_node_id:sourceNodeId', 'target_node_id:targetNodeId', 'reason:reason', 'impact:impact', 'state:state', 'decided_by:decidedBy', 'decided_at:decidedAt', 'applied_at:appliedAt', 'error:error');
 
 CREATE INDEX users_labels_idx ON users USING gin (labels jsonb_path_ops) WITH (fastupdate = off);
 CREATE INDEX users_label_keys_idx ON users USING gin (lqx_label_keys(labels)) WITH (fastupdate = off);
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lqx_touch();
+CREATE TRIGGER users_touch_doc BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lqx_doc('id:id', 'labels:labels', 'resource_version:resourceVersion', 'created_at:createdAt:timestamptz', 'updated_at:updatedAt:timestamptz', 'username:username', 'email:email', 'display_name:displayName', 'role:role', 'project_memberships:projectMemberships', 'password_hash:passwordHash', 'disabled:disabled', 'last_login_at:lastLoginAt');

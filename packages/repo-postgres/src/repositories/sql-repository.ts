@@ -45,7 +45,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   ) {
     this.descriptor = RESOURCES[map.kind] as unknown as ResourceDescriptor<T>;
     this.kind = map.kind;
-    this.cols = map.columns.map((c) => `${this.selectExpr(c)} AS ${c.column}`).join(", ");
+    // With a doc column a read returns the stored document; else every column, decoded.
+    this.cols = map.doc ? "t.doc AS doc" : map.columns.map((c) => `${this.selectExpr(c)} AS ${c.column}`).join(", ");
   }
 
   /** selectExpr is how a column is read; a kind that keeps part of a field elsewhere overrides it. */
@@ -76,21 +77,41 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   protected async selectOne(where: string, params: readonly unknown[], db = this.ctx.db): Promise<T | undefined> {
     const res = await db.query(`SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} LIMIT 1${this.lock()}`, params);
-    return res.rows[0] ? decodeRow<T>(this.map, res.rows[0]) : undefined;
+    return res.rows[0] ? this.decodeOne(res.rows[0]) : undefined;
   }
 
   protected async selectMany(where: string, params: readonly unknown[]): Promise<T[]> {
     // One JSON document per query instead of a row per resource: far less decoding work.
     const res = await this.ctx.db.query<{ items: SqlRow[] | string }>(
-      `SELECT coalesce(json_agg(p ORDER BY p.id), '[]'::json) AS items FROM (SELECT ${this.cols} FROM ${this.map.table} t${where}) p`,
+      `SELECT ${this.arrayOf("p")} AS items FROM (SELECT ${this.listCols} FROM ${this.map.table} t${where}) p`,
       params,
     );
     return this.decodeItems(res.rows[0]?.items);
   }
 
+  /** listCols is the select list of rows that arrayOf aggregates. */
+  private get listCols(): string {
+    return this.map.doc ? "t.id AS id, t.doc AS doc" : this.cols;
+  }
+
+  /**
+   * arrayOf is the SQL of one JSON array of the rows of subquery `alias`, in id order: with a
+   * doc column, the stored documents joined as they are (PostgreSQL renders no JSONB and the
+   * client has nothing to decode after one JSON.parse); else the columns, decoded row by row.
+   */
+  private arrayOf(alias: string): string {
+    return this.map.doc
+      ? `coalesce('[' || string_agg(${alias}.doc, ',' ORDER BY ${alias}.id) || ']', '[]')`
+      : `coalesce(json_agg(${alias} ORDER BY ${alias}.id), '[]'::json)`;
+  }
+
+  private decodeOne(row: SqlRow): T {
+    return this.map.doc ? (JSON.parse(String(row.doc)) as T) : decodeRow<T>(this.map, row);
+  }
+
   private decodeItems(items: SqlRow[] | string | null | undefined): T[] {
-    const rows = typeof items === "string" ? (JSON.parse(items) as SqlRow[]) : (items ?? []);
-    return rows.map((r) => decodeRow<T>(this.map, r));
+    const rows = typeof items === "string" ? (JSON.parse(items) as unknown[]) : (items ?? []);
+    return this.map.doc ? (rows as T[]) : (rows as SqlRow[]).map((r) => decodeRow<T>(this.map, r));
   }
 
   protected async read(id: unknown, db = this.ctx.db): Promise<T | undefined> {
@@ -180,7 +201,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         `SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} ORDER BY t.id LIMIT 1${this.lock()}`,
         params,
       );
-      return res.rows[0] ? decodeRow<T>(this.map, res.rows[0]) : undefined;
+      return res.rows[0] ? this.decodeOne(res.rows[0]) : undefined;
     });
   }
 
@@ -192,11 +213,15 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     const conditions = filterSql(this.map, normalized, params);
     const pageConditions = after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
     // One round trip, one row: the total over the filter, and the page after the cursor
-    // (keyset on id) as one JSON array.
+    // (keyset on id) as one JSON array. A first page that holds every match is its own
+    // total, so the count scan runs only when there is more: the CASE evaluates its
+    // subquery only in that branch, and both read the statement's one snapshot.
+    const countAll = `(SELECT count(*)::int FROM ${this.map.table} t${whereClause(conditions)})`;
+    const totalSql = after === undefined ? `CASE WHEN a.n <= ${limit} THEN a.n ELSE ${countAll} END` : countAll;
     const sql =
-      `SELECT (SELECT count(*)::int FROM ${this.map.table} t${whereClause(conditions)}) AS total, ` +
-      `(SELECT coalesce(json_agg(p ORDER BY p.id), '[]'::json) FROM (SELECT ${this.cols} FROM ${this.map.table} t` +
-      `${whereClause(pageConditions)} ORDER BY t.id LIMIT ${limit + 1}) p) AS items`;
+      `SELECT ${totalSql} AS total, a.items FROM (SELECT count(*)::int AS n, ${this.arrayOf("p")} AS items ` +
+      `FROM (SELECT ${this.listCols} FROM ${this.map.table} t${whereClause(pageConditions)} ` +
+      `ORDER BY t.id LIMIT ${limit + 1}) p) a`;
     const res = await this.guard(() =>
       this.ctx.db.query<{ total: number; items: SqlRow[] | string }>(sql, params.values),
     );

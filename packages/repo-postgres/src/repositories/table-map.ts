@@ -22,6 +22,11 @@ export interface TableMap {
   readonly uniqueConstraints: Readonly<Record<string, readonly string[]>>;
   /** Column of the name field, for findByName (absent for kinds without names). */
   readonly nameColumn?: string;
+  /**
+   * Whether the table keeps `doc`, the whole resource as JSON text maintained by a trigger
+   * (see lqx_doc in the migrations); reads then return it instead of decoding the columns.
+   */
+  readonly doc: boolean;
 }
 
 const c = (field: string, column: string, type: ColumnType): Column => ({ field, column, type });
@@ -48,6 +53,7 @@ function named(kind: ResourceKind, table: string, extra: readonly Column[], rest
     pathColumns: rest.pathColumns ?? {},
     uniqueConstraints: rest.uniqueConstraints ?? { [`${table}_name_key`]: ["name"] },
     nameColumn: "name",
+    doc: rest.doc ?? true,
   };
 }
 
@@ -93,8 +99,10 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     pathColumns: PHASE,
     uniqueConstraints: byProject("virtual_networks"),
   }),
+  // A group's rules live in security_rules, so its row cannot hold the whole resource.
   SecurityGroup: named("SecurityGroup", "security_groups", [PROJECT, SPEC], {
     uniqueConstraints: byProject("security_groups"),
+    doc: false,
   }),
   Alert: {
     kind: "Alert",
@@ -115,6 +123,7 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     ],
     pathColumns: {},
     uniqueConstraints: {},
+    doc: true,
   },
   AlertRule: named("AlertRule", "alert_rules", [SPEC]),
   DrsRecommendation: {
@@ -138,6 +147,7 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     ],
     pathColumns: {},
     uniqueConstraints: {},
+    doc: true,
   },
   User: {
     kind: "User",
@@ -156,5 +166,6 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     pathColumns: {},
     uniqueConstraints: { users_username_key: ["username"], users_email_key: ["email"] },
     nameColumn: "username",
+    doc: true,
   },
 };
