@@ -6,6 +6,7 @@ import {
   type VolumeSnapshot,
   VOLUME_MACHINE,
   assertTransition,
+  conflict,
   failedPrecondition,
   invalidArgument,
   nowIso,
@@ -69,7 +70,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     const updated = await this.deps.uow.run(async (tx) => {
       const v = await tx.volumes.get(id);
       if (expectedVersion !== undefined && expectedVersion !== v.resourceVersion)
-        return tx.volumes.update({ ...v, resourceVersion: expectedVersion });
+        throw conflict("Volume", id, expectedVersion, v.resourceVersion);
       if (!Number.isInteger(sizeGib) || sizeGib <= v.spec.sizeGib)
         throw invalidArgument([
           { field: "sizeGib", description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow` },
