@@ -73,6 +73,9 @@ export async function createServices(
       concurrency: config.reconciler.concurrency,
       resyncIntervalMs: config.reconciler.resyncIntervalSec * 1000,
       maxBackoffMs: config.reconciler.maxBackoffSec * 1000,
+      knownVms: function* () {
+        for (const state of snapshot.vms()) yield state.vm;
+      },
     },
     metrics,
   );

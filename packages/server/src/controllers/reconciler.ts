@@ -23,6 +23,12 @@ export interface ReconcilerOptions {
   readonly gracefulStopTimeoutSec?: number;
   /** How soon to look again at a VM in a transitional state (STARTING, STOPPING, MIGRATING). */
   readonly pollMs?: number;
+  /**
+   * knownVms yields every VM the control plane knows, for the periodic resync. The live placement
+   * snapshot (kept current by change events) serves it without reading the store; each VM that
+   * needs work is read afresh before it is reconciled.
+   */
+  readonly knownVms: () => Iterable<VirtualMachine>;
 }
 
 const TRANSITIONAL: ReadonlySet<PowerState> = new Set(["STARTING", "STOPPING", "MIGRATING", "PENDING"]);
@@ -86,13 +92,8 @@ export class Reconciler implements Controller {
   }
 
   private async resyncAll(): Promise<void> {
-    let cursor: string | undefined;
     try {
-      do {
-        const page = await this.deps.repos.vms.list({}, cursor ? { limit: 500, cursor } : { limit: 500 });
-        for (const vm of page.items) if (this.needsWork(vm)) this.queued.add(vm.id);
-        cursor = page.nextCursor;
-      } while (cursor && !this.signal?.aborted);
+      for (const vm of this.options.knownVms()) if (this.needsWork(vm)) this.queued.add(vm.id);
       this.pump();
     } catch (e) {
       this.deps.logger.warn({ err: e }, "reconciler resync failed; will try again");
