@@ -1,4 +1,4 @@
-import { ErrorCode, type VirtualMachine, failedPrecondition, invalidArgument } from "@limiquantix/domain";
+import { ErrorCode, type VirtualMachine, failedPrecondition, hasErrorCode, invalidArgument } from "@limiquantix/domain";
 import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "./change-events";
@@ -85,7 +85,7 @@ export class VmMigrationService {
       const defined = await agent.getVmStatus(vm.id).then(
         () => true,
         (e: unknown) => {
-          if ((e as { code?: string }).code === ErrorCode.NotFound) return false;
+          if (hasErrorCode(e, ErrorCode.NotFound)) return false;
           throw e;
         },
       );

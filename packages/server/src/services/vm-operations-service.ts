@@ -1,4 +1,6 @@
 import {
+  ErrorCode,
+  hasErrorCode,
   type VirtualMachine,
   type VmDisk,
   type VmSnapshot,
@@ -121,7 +123,7 @@ export class VmOperationsService {
     if (vm.status.nodeId && snap.status.phase === "READY") {
       const agent = await this.agents.forNode(vm.status.nodeId);
       await agent.deleteSnapshot(vmId, snapshotId).catch((e: unknown) => {
-        if ((e as { code?: string }).code !== "NotFound") throw e;
+        if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
       });
     }
     await this.deps.repos.vmSnapshots.delete(snapshotId);

@@ -1,4 +1,6 @@
 import {
+  ErrorCode,
+  hasErrorCode,
   type ListFilter,
   type Page,
   type PageRequest,
@@ -159,7 +161,7 @@ export class VmService {
     if (vm.status.nodeId) {
       const agent = await this.agents.forNode(vm.status.nodeId);
       await agent.deleteVm(vm.id).catch((e: unknown) => {
-        if ((e as { code?: string }).code !== "NotFound") throw e;
+        if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
       });
     }
     await this.placement.exclusive(() =>
