@@ -14,28 +14,17 @@ import type {
   Volume,
 } from "@limiquantix/domain";
 import { ClusterSnapshot } from "@limiquantix/scheduler";
-
-async function all<T>(list: (cursor?: string) => Promise<{ items: readonly T[]; nextCursor?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
+import { allItems } from "../services/each-item";
 
 /** loadSnapshot reads everything placement needs from the store into a new snapshot. */
 export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {
-  const page = (cursor?: string) => (cursor ? { limit: 1000, cursor } : { limit: 1000 });
   const [nodes, vms, clusters, storagePools, volumes, networks] = await Promise.all([
-    all((c) => repos.nodes.list({}, page(c))),
-    all((c) => repos.vms.list({}, page(c))),
-    all((c) => repos.clusters.list({}, page(c))),
-    all((c) => repos.storagePools.list({}, page(c))),
-    all((c) => repos.volumes.list({}, page(c))),
-    all((c) => repos.networks.list({}, page(c))),
+    allItems(repos.nodes, {}),
+    allItems(repos.vms, {}),
+    allItems(repos.clusters, {}),
+    allItems(repos.storagePools, {}),
+    allItems(repos.volumes, {}),
+    allItems(repos.networks, {}),
   ]);
   return new ClusterSnapshot({ nodes, vms, clusters, storagePools, volumes, networks, defaultOvercommit });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { eachItem } from "../services/each-item";
 import type { NodeService } from "../services/node-service";
 import type { ServiceDeps } from "../services/service-deps";
 import type { Controller } from "./controller";
@@ -46,19 +47,14 @@ export class NodeHealthController implements Controller {
   async sweep(): Promise<number> {
     const deadline = this.deps.clock.now().getTime() - this.options.checkIntervalMs * this.options.failureThreshold;
     let marked = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.repos.nodes.list({ states: ["READY"] }, cursor ? { limit: 500, cursor } : { limit: 500 });
-      for (const n of page.items) {
-        const last = n.status.lastHeartbeatAt ? Date.parse(n.status.lastHeartbeatAt) : 0;
-        if (last < deadline) {
-          await this.nodes.setPhase(n.id, "NOT_READY", `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`);
-          this.logger.warn({ node: n.name, lastHeartbeatAt: n.status.lastHeartbeatAt }, "node missed its heartbeats: NOT_READY");
-          marked++;
-        }
+    for await (const n of eachItem(this.deps.repos.nodes, { states: ["READY"] })) {
+      const last = n.status.lastHeartbeatAt ? Date.parse(n.status.lastHeartbeatAt) : 0;
+      if (last < deadline) {
+        await this.nodes.setPhase(n.id, "NOT_READY", `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`);
+        this.logger.warn({ node: n.name, lastHeartbeatAt: n.status.lastHeartbeatAt }, "node missed its heartbeats: NOT_READY");
+        marked++;
       }
-      cursor = page.nextCursor;
-    } while (cursor);
+    }
     return marked;
   }
 }

@@ -8,6 +8,7 @@ import {
   parseCidr,
 } from "@limiquantix/domain";
 import { CrudService } from "./crud-service";
+import { eachItem } from "./each-item";
 import type { ServiceDeps } from "./service-deps";
 
 /** NetworkTopology shows a network with the nodes that carry it and the VMs plugged into it. */
@@ -61,20 +62,15 @@ export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkIn
   private async checkOverlap(projectId: string, cidrText: string, selfId: string | undefined): Promise<void> {
     const mine = parseCidr(cidrText);
     if (!isCidr(mine)) return; // schema validation reports it
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.repos.networks.list({ projectId }, cursor ? { limit: 1000, cursor } : { limit: 1000 });
-      for (const other of page.items) {
-        if (other.id === selfId) continue;
-        const theirs = parseCidr(other.spec.cidr);
-        if (isCidr(theirs) && cidrsOverlap(mine, theirs))
-          throw failedPrecondition(
-            `spec.cidr ${cidrText} overlaps network "${other.name}" (${other.spec.cidr}) in the same project; choose a disjoint range`,
-            { resource: { kind: "VirtualNetwork", id: other.id, name: other.name } },
-          );
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const other of eachItem(this.deps.repos.networks, { projectId })) {
+      if (other.id === selfId) continue;
+      const theirs = parseCidr(other.spec.cidr);
+      if (isCidr(theirs) && cidrsOverlap(mine, theirs))
+        throw failedPrecondition(
+          `spec.cidr ${cidrText} overlaps network "${other.name}" (${other.spec.cidr}) in the same project; choose a disjoint range`,
+          { resource: { kind: "VirtualNetwork", id: other.id, name: other.name } },
+        );
+    }
   }
 
   /** deleteNetwork refuses a network that VMs are still plugged into. */
@@ -92,32 +88,19 @@ export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkIn
     const network = await this.deps.repos.networks.get(id);
     const nodes: { id: string; name: string }[] = [];
     const vms: NetworkTopology["vms"][number][] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.repos.nodes.list({}, cursor ? { limit: 1000, cursor } : { limit: 1000 });
-      for (const n of page.items)
-        if (network.spec.nodeIds.length === 0 || network.spec.nodeIds.includes(n.id)) nodes.push({ id: n.id, name: n.name });
-      cursor = page.nextCursor;
-    } while (cursor);
-    cursor = undefined;
-    do {
-      const page = await this.deps.repos.vms.list(
-        { projectId: network.projectId },
-        cursor ? { limit: 1000, cursor } : { limit: 1000 },
-      );
-      for (const vm of page.items)
-        for (const nic of vm.spec.nics)
-          if (nic.networkId === id)
-            vms.push({
-              id: vm.id,
-              name: vm.name,
-              ...(vm.status.nodeId ? { nodeId: vm.status.nodeId } : {}),
-              nic: nic.name,
-              securityGroupIds: nic.securityGroupIds,
-              ipAddresses: vm.status.ipAddresses,
-            });
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const n of eachItem(this.deps.repos.nodes, {}))
+      if (network.spec.nodeIds.length === 0 || network.spec.nodeIds.includes(n.id)) nodes.push({ id: n.id, name: n.name });
+    for await (const vm of eachItem(this.deps.repos.vms, { projectId: network.projectId }))
+      for (const nic of vm.spec.nics)
+        if (nic.networkId === id)
+          vms.push({
+            id: vm.id,
+            name: vm.name,
+            ...(vm.status.nodeId ? { nodeId: vm.status.nodeId } : {}),
+            nic: nic.name,
+            securityGroupIds: nic.securityGroupIds,
+            ipAddresses: vm.status.ipAddresses,
+          });
     return { network, nodes, vms };
   }
 }

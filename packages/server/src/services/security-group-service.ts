@@ -10,6 +10,7 @@ import {
 } from "@limiquantix/domain";
 import { publishChange } from "./change-events";
 import { CrudService } from "./crud-service";
+import { eachItem } from "./each-item";
 import { readModifyWrite } from "./read-modify-write";
 import type { ServiceDeps } from "./service-deps";
 
@@ -74,13 +75,9 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   /** deleteGroup refuses a group still assigned to a VM. */
   async deleteGroup(id: string, expectedVersion?: number): Promise<void> {
     const group = await this.deps.repos.securityGroups.get(id);
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.repos.vms.list({ projectId: group.projectId }, cursor ? { limit: 1000, cursor } : { limit: 1000 });
-      const user = page.items.find((v) => v.spec.nics.some((n) => n.securityGroupIds.includes(id)));
-      if (user) throw failedPrecondition(`security group "${group.name}" is assigned to vm "${user.name}"; unassign it first`);
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const vm of eachItem(this.deps.repos.vms, { projectId: group.projectId }))
+      if (vm.spec.nics.some((n) => n.securityGroupIds.includes(id)))
+        throw failedPrecondition(`security group "${group.name}" is assigned to vm "${vm.name}"; unassign it first`);
     await this.delete(id, expectedVersion);
   }
 }

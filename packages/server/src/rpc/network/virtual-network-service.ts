@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { network } from "@limiquantix/api";
 import { invalidArgument } from "@limiquantix/domain";
 import type { Services } from "../../composition/services";
+import { eachItem } from "../../services/each-item";
 import type { NetworkTopology } from "../../services/network-service";
 import { optionalVersion, pageRequestOf, pageResponseOf } from "../convert/common";
 import { topologyGraph } from "../convert/network/topology";
@@ -33,15 +34,7 @@ export function virtualNetworkServiceImpl(
       return [topo];
     }
     const out: NetworkTopology[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await networks.list(
-        projectId ? { projectId } : {},
-        cursor ? { limit: 1000, cursor } : { limit: 1000 },
-      );
-      for (const n of page.items) out.push(await networks.topology(n.id));
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const n of eachItem(networks, projectId ? { projectId } : {})) out.push(await networks.topology(n.id));
     return out;
   }
 

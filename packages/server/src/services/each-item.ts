@@ -1,0 +1,25 @@
+import type { Page, PageRequest } from "@limiquantix/domain";
+
+/** Listable is anything listed page by page under a filter, as every repository and list service is. */
+export interface Listable<T, F> {
+  list(filter: F, page: PageRequest): Promise<Page<T>>;
+}
+
+const PAGE_SIZE = 1000;
+
+/** eachItem yields every item that matches a filter, following the list's cursor a page at a time. */
+export async function* eachItem<T, F>(source: Listable<T, F>, filter: F): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await source.list(filter, cursor ? { limit: PAGE_SIZE, cursor } : { limit: PAGE_SIZE });
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+/** allItems collects every item that matches a filter. */
+export async function allItems<T, F>(source: Listable<T, F>, filter: F): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of eachItem(source, filter)) out.push(item);
+  return out;
+}
