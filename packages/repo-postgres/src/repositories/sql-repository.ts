@@ -80,38 +80,14 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return res.rows[0] ? this.decodeOne(res.rows[0]) : undefined;
   }
 
+  /** selectMany returns every row matching `where` (a WHERE clause or empty), in id order. */
   protected async selectMany(where: string, params: readonly unknown[]): Promise<T[]> {
-    // One JSON document per query instead of a row per resource: far less decoding work.
-    const res = await this.ctx.db.query<{ items: SqlRow[] | string }>(
-      `SELECT ${this.arrayOf("p")} AS items FROM (SELECT ${this.listCols} FROM ${this.map.table} t${where}) p`,
-      params,
-    );
-    return this.decodeItems(res.rows[0]?.items);
-  }
-
-  /** listCols is the select list of rows that arrayOf aggregates. */
-  private get listCols(): string {
-    return this.map.doc ? "t.id AS id, t.doc AS doc" : this.cols;
-  }
-
-  /**
-   * arrayOf is the SQL of one JSON array of the rows of subquery `alias`, in id order: with a
-   * doc column, the stored documents joined as they are (PostgreSQL renders no JSONB and the
-   * client has nothing to decode after one JSON.parse); else the columns, decoded row by row.
-   */
-  private arrayOf(alias: string): string {
-    return this.map.doc
-      ? `coalesce('[' || string_agg(${alias}.doc, ',' ORDER BY ${alias}.id) || ']', '[]')`
-      : `coalesce(json_agg(${alias} ORDER BY ${alias}.id), '[]'::json)`;
+    const res = await this.ctx.db.query(`SELECT ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id`, params);
+    return res.rows.map((row) => this.decodeOne(row));
   }
 
   private decodeOne(row: SqlRow): T {
     return this.map.doc ? (JSON.parse(String(row.doc)) as T) : decodeRow<T>(this.map, row);
-  }
-
-  private decodeItems(items: SqlRow[] | string | null | undefined): T[] {
-    const rows = typeof items === "string" ? (JSON.parse(items) as unknown[]) : (items ?? []);
-    return this.map.doc ? (rows as T[]) : (rows as SqlRow[]).map((r) => decodeRow<T>(this.map, r));
   }
 
   protected async read(id: unknown, db = this.ctx.db): Promise<T | undefined> {
@@ -211,36 +187,41 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     const after = page?.cursor ? decodeCursor(page.cursor, this.kind).id : undefined;
     const params = new SqlParams();
     const conditions = filterSql(this.map, normalized, params);
+    const filterParams = [...params.values];
     const pageConditions = after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
-    // One round trip, one row: the total over the filter, and the page after the cursor
-    // (keyset on id) as one JSON array. A first page that holds every match is its own
-    // total, so the count scan runs only when there is more: the CASE evaluates its
-    // subquery only in that branch, and both read the statement's one snapshot.
-    const countAll = `(SELECT count(*)::int FROM ${this.map.table} t${whereClause(conditions)})`;
-    const totalSql = after === undefined ? `CASE WHEN a.n <= ${limit} THEN a.n ELSE ${countAll} END` : countAll;
+    // The page after the cursor (keyset on id), one row more than asked to tell whether more
+    // follow. Rows of stored documents decode faster than one aggregated array, and a first
+    // page that holds every match is its own total, so the count runs only when there is more.
     const sql =
-      `SELECT ${totalSql} AS total, a.items FROM (SELECT count(*)::int AS n, ${this.arrayOf("p")} AS items ` +
-      `FROM (SELECT ${this.listCols} FROM ${this.map.table} t${whereClause(pageConditions)} ` +
-      `ORDER BY t.id LIMIT ${limit + 1}) p) a`;
-    const res = await this.guard(() =>
-      this.ctx.db.query<{ total: number; items: SqlRow[] | string }>(sql, params.values),
-    );
-    const total = Number(res.rows[0]?.total ?? 0);
-    const rows = this.decodeItems(res.rows[0]?.items);
+      `SELECT ${this.cols} FROM ${this.map.table} t${whereClause(pageConditions)} ` +
+      `ORDER BY t.id LIMIT ${params.add(limit + 1, "::int")}`;
+    const res = await this.guard(() => this.ctx.db.query(sql, params.values));
+    const rows = res.rows.map((row) => this.decodeOne(row));
     const items = rows.slice(0, limit);
+    const more = rows.length > limit;
+    let total = items.length;
+    if (after !== undefined || more) {
+      // A second statement: a row deleted in between must not leave a first page's total
+      // below what the page itself shows.
+      const counted = await this.countWhere(conditions, filterParams);
+      total = after === undefined ? Math.max(counted, rows.length) : counted;
+    }
     const last = items.at(-1);
-    if (rows.length > limit && last)
-      return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
+    if (more && last) return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
     return { items, total };
   }
 
   async count(filter?: ListFilter<S>): Promise<number> {
     const params = new SqlParams();
     const conditions = filterSql(this.map, normalizeFilter(this.descriptor, filter), params);
+    return this.countWhere(conditions, params.values);
+  }
+
+  private async countWhere(conditions: readonly string[], params: readonly unknown[]): Promise<number> {
     const res = await this.guard(() =>
       this.ctx.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${this.map.table} t${whereClause(conditions)}`,
-        params.values,
+        params,
       ),
     );
     return Number(res.rows[0]?.n ?? 0);

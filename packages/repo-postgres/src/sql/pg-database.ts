@@ -1,6 +1,7 @@
 import { invalidArgument } from "@limiquantix/domain";
 import pg from "pg";
 import { classifyDbError } from "../errors/classify-db-error";
+import { StatementCache } from "./statement-cache";
 import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./executor";
 
 /** PgPoolOptions tune the `pg` connection pool. */
@@ -17,6 +18,13 @@ export interface PgPoolOptions {
   readonly connectionTimeoutMs?: number;
   /** application_name shown in pg_stat_activity (default `limiquantix`). */
   readonly applicationName?: string;
+  /**
+   * Prepare the statements the repositories run, once per connection (default true). Turn it
+   * off behind a pooler that cannot keep prepared statements, such as PgBouncer in
+   * transaction mode before 1.21. Prepared statements are planned with their parameters every
+   * time (plan_cache_mode=force_custom_plan), as unnamed ones are: label selectors need it.
+   */
+  readonly preparedStatements?: boolean;
 }
 
 function nonNegativeInt(value: number | undefined, field: string, fallback: number, min = 0): number {
@@ -26,10 +34,14 @@ function nonNegativeInt(value: number | undefined, field: string, fallback: numb
   return value;
 }
 
-function wrap(client: pg.PoolClient | pg.Pool): SqlExecutor {
+function wrap(client: pg.PoolClient | pg.Pool, statements?: StatementCache): SqlExecutor {
   return {
     async query<R extends SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
-      const res = await client.query<R>(text, params as unknown[] | undefined);
+      const values = params as unknown[] | undefined;
+      const name = statements?.nameOf(text);
+      const res = await (name === undefined
+        ? client.query<R>(text, values)
+        : client.query<R>({ name, text, ...(values ? { values } : {}) }));
       return { rows: res.rows, rowCount: res.rowCount ?? res.rows.length };
     },
     async exec(script: string): Promise<void> {
@@ -38,10 +50,14 @@ function wrap(client: pg.PoolClient | pg.Pool): SqlExecutor {
   };
 }
 
-async function inTransaction<T>(client: pg.PoolClient, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+async function inTransaction<T>(
+  client: pg.PoolClient,
+  fn: (tx: SqlExecutor) => Promise<T>,
+  statements?: StatementCache,
+): Promise<T> {
   await client.query("BEGIN");
   try {
-    const result = await fn(wrap(client));
+    const result = await fn(wrap(client, statements));
     await client.query("COMMIT");
     return result;
   } catch (error) {
@@ -57,6 +73,11 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       { field: "connectionString", description: "is required: a postgres:// URL such as postgres://user@host:5432/db" },
     ]);
   const statementTimeout = nonNegativeInt(options.statementTimeoutMs, "pool.statementTimeoutMs", 30_000);
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== "boolean")
+    throw invalidArgument([
+      { field: "pool.preparedStatements", description: `must be true or false (got ${String(options.preparedStatements)})` },
+    ]);
+  const statements = options.preparedStatements === false ? undefined : new StatementCache();
   const pool = new pg.Pool({
     connectionString,
     max: nonNegativeInt(options.max, "pool.max", 10, 1),
@@ -65,6 +86,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
     connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
     application_name: options.applicationName ?? "limiquantix",
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+    ...(statements ? { options: "-c plan_cache_mode=force_custom_plan" } : {}),
   });
   // An idle connection that dies (server restart, failover) must not crash the process: the
   // pool drops it and the next query opens a new one.
@@ -74,7 +96,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  const base = wrap(pool);
+  const base = wrap(pool, statements);
   let closed: Promise<void> | undefined;
 
   async function connect(): Promise<pg.PoolClient> {
@@ -91,7 +113,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       const client = await connect();
       let broken: Error | undefined;
       try {
-        return await inTransaction(client, fn);
+        return await inTransaction(client, fn, statements);
       } catch (error) {
         if (classifyDbError(error).code === "Unavailable") broken = error as Error;
         throw error;
@@ -102,7 +124,10 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
     async session(fn) {
       const client = await connect();
       let broken: Error | undefined;
-      const session: SqlSession = { ...wrap(client), transaction: (f) => inTransaction(client, f) };
+      const session: SqlSession = {
+        ...wrap(client, statements),
+        transaction: (f) => inTransaction(client, f, statements),
+      };
       try {
         return await fn(session);
       } catch (error) {

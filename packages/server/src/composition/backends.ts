@@ -155,6 +155,7 @@ export async function createBackends(config: Config, logger: Logger): Promise<Ba
         idleTimeoutMs: pool.idleTimeoutSec * 1000,
         maxLifetimeSec: pool.maxLifetimeSec,
         statementTimeoutMs: pool.statementTimeoutMs,
+        preparedStatements: pool.preparedStatements,
       },
       migrate: config.database.migrateOnStart,
       clock,

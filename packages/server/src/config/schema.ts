@@ -38,6 +38,8 @@ export const ConfigSchema = z.strictObject({
           idleTimeoutSec: Seconds.default(30),
           maxLifetimeSec: Seconds.default(1800),
           statementTimeoutMs: z.int().min(1).max(3_600_000).default(30_000),
+          /** Prepare repository statements once per connection; off behind poolers that cannot keep them. */
+          preparedStatements: z.boolean().default(true),
         })
         .prefault({}),
       migrateOnStart: z.boolean().default(true),

@@ -1,0 +1,70 @@
+import { createTestDatabase, type TestDatabase } from "@limiquantix/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPgDatabase } from "./pg-database";
+
+describe("pg database: prepared statements", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const preparedOn = async (db: ReturnType<typeof createPgDatabase>) =>
+    db.session(async (s) => {
+      await s.query("SELECT $1::int AS n", [1]);
+      await s.query("SELECT $1::int AS n", [2]);
+      const res = await s.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements");
+      const mode = await s.query<{ plan_cache_mode: string }>("SHOW plan_cache_mode");
+      return { statements: res.rows.map((r) => r.statement), mode: mode.rows[0]?.plan_cache_mode };
+    });
+
+  it("prepares a statement once per connection and plans it with its parameters every time", async () => {
+    const db = createPgDatabase(database.url, { max: 1 });
+    try {
+      const { statements, mode } = await preparedOn(db);
+      expect(statements.filter((s) => s === "SELECT $1::int AS n")).toHaveLength(1);
+      expect(mode).toBe("force_custom_plan");
+      // Results are the same as without preparing.
+      expect((await db.query<{ n: number }>("SELECT $1::int AS n", [7])).rows).toEqual([{ n: 7 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("prepares nothing when preparedStatements is false", async () => {
+    const db = createPgDatabase(database.url, { max: 1, preparedStatements: false });
+    try {
+      const { statements, mode } = await preparedOn(db);
+      expect(statements.filter((s) => s === "SELECT $1::int AS n")).toHaveLength(0);
+      expect(mode).toBe("auto");
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses a preparedStatements that is not a boolean, naming the field", () => {
+    expect(() => createPgDatabase(database.url, { preparedStatements: "yes" as unknown as boolean })).toThrow(
+      /pool\.preparedStatements must be true or false/,
+    );
+  });
+
+  it("keeps working on a new connection after its old one was terminated", async () => {
+    const db = createPgDatabase(database.url, { max: 1 });
+    try {
+      await db.query("SELECT $1::int AS n", [1]);
+      await db.query("SELECT pg_terminate_backend(pg_backend_pid())").catch(() => {});
+      let answered: unknown;
+      for (let i = 0; i < 20 && answered === undefined; i++) {
+        answered = await db
+          .query<{ n: number }>("SELECT $1::int AS n", [3])
+          .then((r) => r.rows[0]?.n)
+          .catch(() => undefined);
+      }
+      expect(answered).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+});
