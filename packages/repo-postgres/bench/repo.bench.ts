@@ -1,9 +1,17 @@
-// Repository latency on PostgreSQL (the test kit's server) and on PGlite, over 100,000 VMs on
-// 1,000 nodes. Prints a table, or with --json one object { postgres: {…}, pglite: {…} }.
+// Repository latency on PostgreSQL and on PGlite, over 100,000 VMs on 1,000 nodes. Prints a
+// table, or with --json one object { postgres: {…}, pglite: {…} }.
+//
+// PostgreSQL is a private server of the test kit started with a production-like
+// shared_buffers (LQX_BENCH_SHARED_BUFFERS, default 1GB: the data set is about 160 MB and
+// PostgreSQL's default of 128MB would measure the OS page cache instead), or the server at
+// LQX_TEST_DATABASE_URL as it is configured. After seeding, VACUUM (ANALYZE) and CHECKPOINT
+// settle the tables so autovacuum does not run during the measurement; the reads are then
+// measured interleaved (one of each per round, in rotating order) so that every operation
+// and the selectOne floor see the same conditions.
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { VirtualMachineInput } from "@limiquantix/domain";
-import { createTestDatabase, makeTempDir } from "@limiquantix/testkit";
+import { createTestDatabase, makeTempDir, POSTGRES_URL_ENV, startPrivatePostgres } from "@limiquantix/testkit";
 import { createPgliteStore, createPostgresStore, type PostgresStore } from "../src/store";
 
 const VMS = 100_000;
@@ -60,7 +68,8 @@ async function seed(store: PostgresStore): Promise<void> {
       [JSON.stringify(spec)],
     );
   }
-  await db.query("ANALYZE");
+  await db.exec("VACUUM (ANALYZE)");
+  await db.exec("CHECKPOINT");
 }
 
 interface Stats {
@@ -68,30 +77,46 @@ interface Stats {
   p99: number;
 }
 
-async function measure(n: number, op: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < Math.min(50, n); i++) await op(i + 1_000_000);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await op(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return { med: round(at(0.5)), p99: round(at(0.99)) };
 }
 
-async function run(store: PostgresStore, n: number): Promise<Record<string, number>> {
+type Op = (i: number) => Promise<unknown>;
+
+/** measureInterleaved times n rounds of every operation, one of each per round in rotating order. */
+async function measureInterleaved(n: number, ops: Record<string, Op>): Promise<Record<string, Stats>> {
+  const names = Object.keys(ops);
+  const times = new Map(names.map((k) => [k, [] as number[]]));
+  for (let i = 0; i < 50; i++) for (const k of names) await ops[k]!(i + 1_000_000);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const k = names[(i + j) % names.length]!;
+      const t0 = performance.now();
+      await ops[k]!(i);
+      times.get(k)!.push(performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(names.map((k) => [k, stats(times.get(k)!)]));
+}
+
+async function measure(n: number, op: Op): Promise<Stats> {
+  return (await measureInterleaved(n, { op })).op!;
+}
+
+async function run(store: PostgresStore, n: number): Promise<Record<string, number | string>> {
   await seed(store);
   const { repos, db } = store;
   const rnd = (i: number, m: number) => (i * 7919) % m;
-  const selectOne = await measure(n, () => db.query("SELECT 1"));
-  const getVm = await measure(n, (i) => repos.vms.get(vmId(rnd(i, VMS))));
-  const listByLabel = await measure(n, (i) =>
-    repos.vms.list({ labelSelector: `tenant=t-${rnd(i, TENANTS)}` }, { limit: 100 }),
-  );
-  const listByNode = await measure(n, (i) => repos.vms.listByNode(nodeId(rnd(i, NODES))));
+  const reads = await measureInterleaved(n, {
+    selectOne: () => db.query("SELECT 1"),
+    getVm: (i) => repos.vms.get(vmId(rnd(i, VMS))),
+    listByLabel: (i) => repos.vms.list({ labelSelector: `tenant=t-${rnd(i, TENANTS)}` }, { limit: 100 }),
+    listByNode: (i) => repos.vms.listByNode(nodeId(rnd(i, NODES))),
+  });
+  const { selectOne, getVm, listByLabel, listByNode } = reads as Record<string, Stats>;
   let created = 0;
   const createVm = await measure(n, () => {
     created++;
@@ -105,20 +130,25 @@ async function run(store: PostgresStore, n: number): Promise<Record<string, numb
     };
     return repos.vms.create(input);
   });
+  const buffers = await db.query<{ shared_buffers: string }>("SHOW shared_buffers");
+  const ratio = (x: number) => Math.round((x / selectOne!.med) * 100) / 100;
   return {
     vms: VMS,
     nodes: NODES,
     iterations: n,
-    selectOneMedMs: selectOne.med,
-    selectOneP99Ms: selectOne.p99,
-    getVmMedMs: getVm.med,
-    getVmP99Ms: getVm.p99,
-    listByLabelMedMs: listByLabel.med,
-    listByLabelP99Ms: listByLabel.p99,
-    listByNodeMedMs: listByNode.med,
-    listByNodeP99Ms: listByNode.p99,
+    sharedBuffers: buffers.rows[0]?.shared_buffers ?? "",
+    selectOneMedMs: selectOne!.med,
+    selectOneP99Ms: selectOne!.p99,
+    getVmMedMs: getVm!.med,
+    getVmP99Ms: getVm!.p99,
+    listByLabelMedMs: listByLabel!.med,
+    listByLabelP99Ms: listByLabel!.p99,
+    listByNodeMedMs: listByNode!.med,
+    listByNodeP99Ms: listByNode!.p99,
     createVmMedMs: createVm.med,
     createVmP99Ms: createVm.p99,
+    getVmOverSelectOne: ratio(getVm!.med),
+    listByLabelOverSelectOne: ratio(listByLabel!.med),
   };
 }
 
@@ -127,19 +157,24 @@ async function main(): Promise<void> {
     if (!json) process.stderr.write(`${m}\n`);
   };
   log("seeding PostgreSQL …");
-  const database = await createTestDatabase();
+  // A server of the bench's own, sized for the data set, unless one is given.
+  const server = process.env[POSTGRES_URL_ENV]
+    ? undefined
+    : await startPrivatePostgres({ settings: { shared_buffers: process.env.LQX_BENCH_SHARED_BUFFERS ?? "1GB" } });
+  const database = await createTestDatabase(server);
   const pgStore = await createPostgresStore({ connectionString: database.url, migrate: true, pool: { max: 4 } });
-  let postgres: Record<string, number>;
+  let postgres: Record<string, number | string>;
   try {
     postgres = await run(pgStore, iterations);
   } finally {
     await pgStore.close();
     await database.drop();
+    await server?.stop();
   }
   log("seeding PGlite …");
   const dir = await makeTempDir("bench-pglite");
   const liteStore = await createPgliteStore({ dataDir: join(dir.path, "data"), migrate: true });
-  let pglite: Record<string, number>;
+  let pglite: Record<string, number | string>;
   try {
     pglite = await run(liteStore, iterations);
   } finally {

@@ -137,11 +137,20 @@ function lookupUser(name: string): { uid: number; gid: number } {
   throw new Error(`running as root needs a '${name}' system user to run PostgreSQL: create it (useradd -r ${name})`);
 }
 
+/** PrivatePostgresOptions tune a private server. */
+export interface PrivatePostgresOptions {
+  /** Directory of initdb and postgres (default: the newest under /usr/lib/postgresql). */
+  readonly binDir?: string;
+  /** Further server settings (`-c name=value`), such as `shared_buffers` for a benchmark. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
 /**
  * startPrivatePostgres initialises a new cluster in a temporary directory (fsync off) and runs
  * postgres on a free port with its socket in that directory; it is stopped when the process exits.
  */
-export async function startPrivatePostgres(binDir = findPostgresBinDir()): Promise<PostgresTestServer> {
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PostgresTestServer> {
+  const binDir = options.binDir ?? findPostgresBinDir();
   const port = await freePort();
   const dir = await makeTempDir("postgres");
   chownToServerUser(dir.path);
@@ -171,6 +180,7 @@ export async function startPrivatePostgres(binDir = findPostgresBinDir()): Promi
     ["synchronous_commit", "off"],
     ["full_page_writes", "off"],
     ["max_connections", "200"],
+    ...Object.entries(options.settings ?? {}),
   ];
   // A fast shutdown (SIGINT) cuts open sessions; the supervisor sends SIGTERM, which postgres
   // reads as a smart shutdown that would wait for every pool to disconnect.

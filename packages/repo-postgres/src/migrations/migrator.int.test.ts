@@ -33,8 +33,11 @@ async function tables(db: SqlDatabase): Promise<string[]> {
   return res.rows.map((r) => r.tablename);
 }
 
+const SHIPPED = loadMigrations().map((m) => m.version);
+const LATEST = SHIPPED.at(-1)!;
+
 const EXTRA: Migration = {
-  version: 2,
+  version: LATEST + 1,
   name: "extra",
   up: "CREATE TABLE extra_things (id text PRIMARY KEY);",
   down: "DROP TABLE extra_things;",
@@ -54,10 +57,10 @@ describe("migrations", () => {
     const { pool } = await database();
     const db = pool();
     const migrator = createMigrator(db);
-    expect(await migrator.status()).toMatchObject({ dirty: false, pending: [1] });
+    expect(await migrator.status()).toMatchObject({ dirty: false, pending: SHIPPED });
     const first = await migrator.up();
-    expect(first.applied).toEqual([1]);
-    expect(first.status).toMatchObject({ version: 1, dirty: false, pending: [] });
+    expect(first.applied).toEqual(SHIPPED);
+    expect(first.status).toMatchObject({ version: LATEST, dirty: false, pending: [] });
     expect(await tables(db)).toEqual(
       expect.arrayContaining(["projects", "nodes", "virtual_machines", "security_rules", "audit_log", "schema_migrations"]),
     );
@@ -70,9 +73,9 @@ describe("migrations", () => {
     const a = createMigrator(pool(), { migrations });
     const b = createMigrator(pool(), { migrations });
     const [ra, rb] = await Promise.all([a.up(), b.up()]);
-    expect([...ra.applied, ...rb.applied].sort()).toEqual([1, 2]);
-    expect([ra.applied.length, rb.applied.length].sort()).toEqual([0, 2]);
-    expect(await a.status()).toMatchObject({ version: 2, dirty: false });
+    expect([...ra.applied, ...rb.applied].sort((x, y) => x - y)).toEqual([...SHIPPED, EXTRA.version]);
+    expect([ra.applied.length, rb.applied.length].sort()).toEqual([0, SHIPPED.length + 1]);
+    expect(await a.status()).toMatchObject({ version: EXTRA.version, dirty: false });
   });
 
   it("concurrent up from two processes applies each migration once", async () => {
@@ -94,7 +97,7 @@ describe("migrations", () => {
     const results = await Promise.all([runOne(), runOne()]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const outs = results.map((r) => r.out).sort();
-    expect(outs[0]).toContain("applied 1");
+    expect(outs[0]).toContain(`applied ${SHIPPED.join(", ")}`);
     expect(outs[1]).toContain("nothing to apply");
   });
 
@@ -105,11 +108,11 @@ describe("migrations", () => {
     await migrator.up();
     const before = await tables(db);
     const down = await migrator.down(1);
-    expect(down.applied).toEqual([2]);
-    expect(down.status).toMatchObject({ version: 1, pending: [2] });
+    expect(down.applied).toEqual([EXTRA.version]);
+    expect(down.status).toMatchObject({ version: LATEST, pending: [EXTRA.version] });
     expect(await tables(db)).not.toContain("extra_things");
-    const all = await migrator.down(5);
-    expect(all.applied).toEqual([1]);
+    const all = await migrator.down(SHIPPED.length + 5);
+    expect(all.applied).toEqual([...SHIPPED].reverse());
     expect(all.status.version).toBeUndefined();
     expect(await tables(db)).toEqual(["schema_migrations"]);
     await migrator.up();
@@ -119,18 +122,22 @@ describe("migrations", () => {
   it("a failed migration leaves a dirty version that up and down refuse, naming the repair", async () => {
     const { pool } = await database();
     const db = pool();
-    const broken: Migration = { version: 2, name: "broken", up: "CREATE TABLE half (id text); SELECT no_such_fn();" };
+    const broken: Migration = {
+      version: LATEST + 1,
+      name: "broken",
+      up: "CREATE TABLE half (id text); SELECT no_such_fn();",
+    };
     const migrator = createMigrator(db, { migrations: [...loadMigrations(), broken] });
     await expect(migrator.up()).rejects.toMatchObject({ code: "Internal" });
-    expect(await migrator.status()).toMatchObject({ version: 2, dirty: true });
+    expect(await migrator.status()).toMatchObject({ version: broken.version, dirty: true });
     expect(await tables(db)).not.toContain("half");
     const refusal = migrator.up();
     await expect(refusal).rejects.toMatchObject({ code: "FailedPrecondition" });
-    await expect(refusal).rejects.toThrow(/dirty at version 2.*force 1/);
+    await expect(refusal).rejects.toThrow(new RegExp(`dirty at version ${broken.version}.*force ${LATEST}`));
     await expect(migrator.down(1)).rejects.toMatchObject({ code: "FailedPrecondition" });
-    expect(await migrator.force(1)).toMatchObject({ version: 1, dirty: false, pending: [2] });
+    expect(await migrator.force(LATEST)).toMatchObject({ version: LATEST, dirty: false, pending: [broken.version] });
     const fixed = createMigrator(db, { migrations: [...loadMigrations(), EXTRA] });
-    expect((await fixed.up()).applied).toEqual([2]);
+    expect((await fixed.up()).applied).toEqual([EXTRA.version]);
   });
 
   it("refuses a down count that is not a positive integer", async () => {
@@ -146,8 +153,8 @@ describe("migrations", () => {
     const db = await openPgliteDatabase({ dataDir: join(dir.path, "data") });
     opened.unshift(db);
     const migrator = createMigrator(db);
-    expect((await migrator.up()).applied).toEqual([1]);
-    expect((await migrator.down(1)).status.version).toBeUndefined();
-    expect((await migrator.up()).status).toMatchObject({ version: 1, dirty: false });
+    expect((await migrator.up()).applied).toEqual(SHIPPED);
+    expect((await migrator.down(SHIPPED.length)).status.version).toBeUndefined();
+    expect((await migrator.up()).status).toMatchObject({ version: LATEST, dirty: false });
   });
 });
