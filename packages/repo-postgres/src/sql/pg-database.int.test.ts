@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@limiquantix/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPgDatabase } from "./pg-database";
+import { createPgDatabase, withCustomPlans } from "./pg-database";
 
 describe("pg database: prepared statements", () => {
   let database: TestDatabase;
@@ -31,6 +31,22 @@ describe("pg database: prepared statements", () => {
     } finally {
       await db.close();
     }
+  });
+
+  it("keeps the options of a connection URL and adds custom plans to them", async () => {
+    const url = new URL(database.url);
+    url.searchParams.set("options", "-c work_mem=8MB");
+    const db = createPgDatabase(url.toString(), { max: 1 });
+    try {
+      const { mode } = await preparedOn(db);
+      const workMem = await db.query<{ work_mem: string }>("SHOW work_mem");
+      expect(mode).toBe("force_custom_plan");
+      expect(workMem.rows[0]?.work_mem).toBe("8MB");
+    } finally {
+      await db.close();
+    }
+    expect(withCustomPlans("postgres://u@h/db")).toBe("postgres://u@h/db");
+    expect(withCustomPlans("not a url")).toBe("not a url");
   });
 
   it("prepares nothing when preparedStatements is false", async () => {

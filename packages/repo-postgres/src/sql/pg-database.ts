@@ -34,6 +34,26 @@ function nonNegativeInt(value: number | undefined, field: string, fallback: numb
   return value;
 }
 
+const CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan";
+
+/**
+ * withCustomPlans adds plan_cache_mode=force_custom_plan to the `options` of a connection URL
+ * that already has some (the URL's options would otherwise replace the pool's); other URLs are
+ * returned as they are and get the setting from the pool's own `options`.
+ */
+export function withCustomPlans(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return connectionString;
+  }
+  const options = url.searchParams.get("options");
+  if (options === null || options.includes("plan_cache_mode")) return connectionString;
+  url.searchParams.set("options", `${options} ${CUSTOM_PLANS}`.trim());
+  return url.toString();
+}
+
 function wrap(client: pg.PoolClient | pg.Pool, statements?: StatementCache): SqlExecutor {
   return {
     async query<R extends SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
@@ -79,14 +99,14 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
     ]);
   const statements = options.preparedStatements === false ? undefined : new StatementCache();
   const pool = new pg.Pool({
-    connectionString,
+    connectionString: statements ? withCustomPlans(connectionString) : connectionString,
     max: nonNegativeInt(options.max, "pool.max", 10, 1),
     idleTimeoutMillis: nonNegativeInt(options.idleTimeoutMs, "pool.idleTimeoutMs", 30_000),
     maxLifetimeSeconds: nonNegativeInt(options.maxLifetimeSec, "pool.maxLifetimeSec", 0),
     connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
     application_name: options.applicationName ?? "limiquantix",
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
-    ...(statements ? { options: "-c plan_cache_mode=force_custom_plan" } : {}),
+    ...(statements ? { options: CUSTOM_PLANS } : {}),
   });
   // An idle connection that dies (server restart, failover) must not crash the process: the
   // pool drops it and the next query opens a new one.
