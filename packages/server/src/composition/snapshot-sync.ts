@@ -14,7 +14,7 @@ import type {
   Volume,
 } from "@limiquantix/domain";
 import { ClusterSnapshot } from "@limiquantix/scheduler";
-import { allItems } from "../services/each-item";
+import { allItems } from "../shared/each-item";
 
 /** loadSnapshot reads everything placement needs from the store into a new snapshot. */
 export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {

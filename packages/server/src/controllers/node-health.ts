@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import { eachItem } from "../services/each-item";
-import type { NodeService } from "../services/node-service";
-import type { ServiceDeps } from "../services/service-deps";
+import { eachItem } from "../shared/each-item";
+import type { NodeService } from "../compute/node-service";
+import type { ServiceDeps } from "../shared/service-deps";
 import type { Controller } from "./controller";
 
 /** NodeHealthOptions say how often to look and how many missed heartbeat intervals make a node NOT_READY. */

@@ -7,10 +7,10 @@ import {
   type VirtualMachine,
 } from "@limiquantix/domain";
 import type { ServerMetrics } from "../observability/metrics";
-import type { AgentDirectory } from "../services/agent-directory";
-import { KeyedMutex } from "../services/keyed-mutex";
-import type { ServiceDeps } from "../services/service-deps";
-import type { VmService } from "../services/vm-service";
+import type { AgentDirectory } from "../compute/agent-directory";
+import { KeyedMutex } from "../shared/keyed-mutex";
+import type { ServiceDeps } from "../shared/service-deps";
+import type { VmService } from "../compute/vm-service";
 import { agentDefinitionOf } from "./agent-vm-definition";
 import type { Controller } from "./controller";
 

@@ -1,10 +1,10 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { compute, iam } from "@limiquantix/api";
 import type { Services } from "../composition/services";
-import { createClusterHandler } from "./compute/cluster-handler";
-import { createNodeHandler } from "./compute/node-handler";
-import { createProjectHandler } from "./compute/project-handler";
-import { createVmHandler } from "./compute/vm-handler";
+import { createClusterHandler } from "../compute/cluster-handler";
+import { createNodeHandler } from "../compute/node-handler";
+import { createProjectHandler } from "../iam/project-handler";
+import { createVmHandler } from "../compute/vm-handler";
 
 /** ComputeRouteOptions tune the compute services. */
 export interface ComputeRouteOptions {

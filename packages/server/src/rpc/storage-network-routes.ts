@@ -1,11 +1,11 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { network, storage } from "@limiquantix/api";
 import type { Services } from "../composition/services";
-import { securityGroupServiceImpl } from "./network/security-group-service";
-import { virtualNetworkServiceImpl } from "./network/virtual-network-service";
-import { imageServiceImpl } from "./storage/image-service";
-import { storagePoolServiceImpl } from "./storage/storage-pool-service";
-import { volumeServiceImpl } from "./storage/volume-service";
+import { securityGroupServiceImpl } from "../network/security-group-handler";
+import { virtualNetworkServiceImpl } from "../network/virtual-network-handler";
+import { imageServiceImpl } from "../storage/image-handler";
+import { storagePoolServiceImpl } from "../storage/storage-pool-handler";
+import { volumeServiceImpl } from "../storage/volume-handler";
 
 /** registerStorageNetworkRoutes mounts the StoragePool, Volume, Image, VirtualNetwork and SecurityGroup services. */
 export function registerStorageNetworkRoutes(router: ConnectRouter, services: Services): void {

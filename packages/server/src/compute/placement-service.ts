@@ -1,0 +1,149 @@
+import {
+  DomainError,
+  ErrorCode,
+  type Node,
+  type Repositories,
+  type VirtualMachine,
+  type VirtualMachineInput,
+  hasErrorCode,
+} from "@limiquantix/domain";
+import type { ClusterSnapshot, Placement, Scheduler } from "@limiquantix/scheduler";
+import type { ServerMetrics } from "../observability/metrics";
+import { KeyedMutex } from "../shared/keyed-mutex";
+import type { ServiceDeps } from "../shared/service-deps";
+
+const MAX_ATTEMPTS = 5;
+
+/** demandOf is what a VM takes from its node. */
+export function demandOf(vm: Pick<VirtualMachine, "spec">): { vcpus: number; memoryMib: number } {
+  return { vcpus: vm.spec.cpu.vcpus, memoryMib: vm.spec.memory.sizeMib };
+}
+
+/** chargeNode returns the node's status with a VM's demand added (sign 1) or released (sign -1). */
+export function chargeNode(node: Node, vm: Pick<VirtualMachine, "spec">, sign: 1 | -1): Node["status"] {
+  const d = demandOf(vm);
+  const a = node.status.allocated;
+  return {
+    ...node.status,
+    allocated: {
+      vcpus: Math.max(0, a.vcpus + sign * d.vcpus),
+      memoryMib: Math.max(0, a.memoryMib + sign * d.memoryMib),
+      vmCount: Math.max(0, a.vmCount + sign),
+    },
+  };
+}
+
+/**
+ * PlacementService places VMs with the scheduler on the live snapshot and stores them with
+ * their capacity reserved in one unit of work. Placements in this process are serialised; the
+ * node's stored allocation (checked and written with its resourceVersion inside the unit of
+ * work) is the authority across replicas, so concurrent creates never overcommit a node.
+ */
+export class PlacementService {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly scheduler: Scheduler,
+    private readonly snapshot: ClusterSnapshot,
+    private readonly metrics?: ServerMetrics,
+  ) {}
+
+  /** placeAndCreate chooses a node for a new VM and stores the VM there, or throws ResourceExhausted saying why no node fits. */
+  placeAndCreate(
+    input: VirtualMachineInput,
+    validated: VirtualMachine,
+    alongside?: (tx: Repositories, vm: VirtualMachine) => Promise<void>,
+  ): Promise<{ vm: VirtualMachine; placement: Placement }> {
+    return this.mutex.run("placement", async () => {
+      for (let attempt = 1; ; attempt++) {
+        const started = performance.now();
+        let placement: Placement;
+        try {
+          placement = this.scheduler.place(this.snapshot, validated, { reserve: true });
+          this.metrics?.schedulerDuration.observe({ outcome: "placed" }, (performance.now() - started) / 1000);
+        } catch (e) {
+          this.metrics?.schedulerDuration.observe({ outcome: "unplaceable" }, (performance.now() - started) / 1000);
+          throw e;
+        }
+        const reservation = placement.reservation;
+        try {
+          const vm = await this.deps.uow.run(async (tx) => {
+            const created = await this.commit(tx, input, validated, placement.nodeId);
+            if (alongside) await alongside(tx, created);
+            return created;
+          });
+          this.snapshot.upsertVm(vm);
+          return { vm, placement };
+        } catch (e) {
+          if (reservation) this.snapshot.revert(reservation);
+          if (!hasErrorCode(e, ErrorCode.Conflict) || attempt >= MAX_ATTEMPTS) throw e;
+          await this.refreshNode(placement.nodeId);
+        }
+      }
+    });
+  }
+
+  private async commit(
+    tx: Repositories,
+    input: VirtualMachineInput,
+    validated: VirtualMachine,
+    nodeId: string,
+  ): Promise<VirtualMachine> {
+    const node = await tx.nodes.get(nodeId);
+    const capacity = this.snapshot.node(nodeId)?.capacity;
+    const d = demandOf(validated);
+    const a = node.status.allocated;
+    if (!capacity || a.vcpus + d.vcpus > capacity.vcpus || a.memoryMib + d.memoryMib > capacity.memoryMib)
+      // The stored allocation moved under the snapshot (another replica placed here): a lost race.
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `node "${node.name}" no longer has room for vm "${validated.name}" (${d.vcpus} vCPU, ${d.memoryMib} MiB); placing again`,
+        { resource: { kind: "Node", id: nodeId, name: node.name } },
+      );
+    await tx.nodes.updateStatus(node.id, chargeNode(node, validated, 1), node.resourceVersion);
+    return tx.vms.create({ ...input, status: { ...(input.status ?? {}), nodeId, powerState: "STOPPED" } });
+  }
+
+  /** refreshNode reloads a node and the VMs placed on it into the snapshot, after another writer changed them. */
+  async refreshNode(nodeId: string): Promise<void> {
+    const node = await this.deps.repos.nodes.find(nodeId);
+    if (!node) {
+      if (this.snapshot.node(nodeId)) this.snapshot.removeNode(nodeId);
+      return;
+    }
+    this.snapshot.upsertNode(node);
+    const stored = await this.deps.repos.vms.listByNode(nodeId);
+    const ids = new Set(stored.map((v) => v.id));
+    for (const v of [...this.snapshot.vmsOn(nodeId)]) if (!ids.has(v.id)) this.snapshot.removeVm(v.id);
+    for (const v of stored) this.snapshot.upsertVm(v);
+  }
+
+  /** check lists why a VM could not run on a node (empty when it could); what the VM already holds there does not count against it. */
+  check(vm: VirtualMachine, nodeId: string): readonly string[] {
+    return this.scheduler.check(this.snapshot, vm, nodeId);
+  }
+
+  /** noteVm records a stored VM in the snapshot. */
+  noteVm(vm: VirtualMachine): void {
+    this.snapshot.upsertVm(vm);
+  }
+
+  /** forgetVm drops a deleted VM from the snapshot. */
+  forgetVm(vmId: string): void {
+    if (this.snapshot.vm(vmId)) this.snapshot.removeVm(vmId);
+  }
+
+  /** release returns a VM's capacity to its node (used when the VM is deleted or moved). */
+  async release(tx: Repositories, vm: VirtualMachine): Promise<void> {
+    const nodeId = vm.status.nodeId;
+    if (!nodeId) return;
+    const node = await tx.nodes.find(nodeId);
+    if (node) await tx.nodes.updateStatus(node.id, chargeNode(node, vm, -1), node.resourceVersion);
+  }
+
+  /** run serialises a section with placements (used by migrations and drains that move capacity). */
+  exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    return this.mutex.run("placement", fn);
+  }
+}

@@ -1,0 +1,82 @@
+import { type DesiredPowerState, type VirtualMachine, failedPrecondition } from "@limiquantix/domain";
+import type { AgentDirectory } from "./agent-directory";
+import { publishChange } from "../shared/change-events";
+import { readModifyWrite } from "../shared/read-modify-write";
+import type { ServiceDeps } from "../shared/service-deps";
+
+/** PowerIntentSink receives power requests for the reconciler, with how a stop should be done. */
+export interface PowerIntentSink {
+  enqueue(vmId: string, hint?: { stopMode?: "graceful" | "force" }): void;
+}
+
+const NEEDS_RUNNING: Record<string, string> = {
+  PAUSED: "pause",
+  SUSPENDED: "suspend",
+};
+
+/**
+ * VmPowerService records the power state a user asks for and returns at once; the reconciler
+ * drives the agent there. Requests that cannot lead anywhere (pausing a stopped VM, starting one
+ * being deleted) are refused with FailedPrecondition.
+ */
+export class VmPowerService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly agents: AgentDirectory,
+    private readonly reconciler: PowerIntentSink,
+  ) {}
+
+  /** start asks for RUNNING (also resumes a paused or suspended VM). */
+  start(id: string): Promise<VirtualMachine> {
+    return this.want(id, "RUNNING");
+  }
+
+  /** stop asks for STOPPED, gracefully (the guest shuts down) or by force. */
+  stop(id: string, mode: "graceful" | "force" = "graceful"): Promise<VirtualMachine> {
+    return this.want(id, "STOPPED", mode);
+  }
+
+  /** pause asks for PAUSED; the VM must be running or about to run. */
+  pause(id: string): Promise<VirtualMachine> {
+    return this.want(id, "PAUSED");
+  }
+
+  /** resume asks for RUNNING from PAUSED or SUSPENDED. */
+  async resume(id: string): Promise<VirtualMachine> {
+    const vm = await this.deps.repos.vms.get(id);
+    if (!["PAUSED", "SUSPENDED"].includes(vm.status.powerState) && !["PAUSED", "SUSPENDED"].includes(vm.spec.desiredPowerState))
+      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}, not paused or suspended: nothing to resume`);
+    return this.want(id, "RUNNING");
+  }
+
+  /** suspend asks for SUSPENDED (memory saved to disk); the VM must be running. */
+  suspend(id: string): Promise<VirtualMachine> {
+    return this.want(id, "SUSPENDED");
+  }
+
+  /** reboot restarts a running VM's guest now, through its agent. */
+  async reboot(id: string): Promise<VirtualMachine> {
+    const vm = await this.deps.repos.vms.get(id);
+    if (vm.status.powerState !== "RUNNING" || !vm.status.nodeId)
+      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: only a RUNNING VM can be rebooted`);
+    const agent = await this.agents.forNode(vm.status.nodeId);
+    await agent.rebootVm(vm.id);
+    return vm;
+  }
+
+  private async want(id: string, desired: DesiredPowerState, stopMode?: "graceful" | "force"): Promise<VirtualMachine> {
+    const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => {
+      if (!vm.status.nodeId) throw failedPrecondition(`vm "${vm.name}" is not placed on a node`);
+      if (vm.status.powerState === "DELETING") throw failedPrecondition(`vm "${vm.name}" is being deleted`);
+      const verb = NEEDS_RUNNING[desired];
+      const running = vm.status.powerState === "RUNNING" || vm.status.powerState === "STARTING" || vm.spec.desiredPowerState === "RUNNING";
+      const alreadyThere = vm.status.powerState === desired || vm.spec.desiredPowerState === desired;
+      if (verb && !running && !alreadyThere)
+        throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`);
+      return { ...vm, spec: { ...vm.spec, desiredPowerState: desired } };
+    });
+    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
+    this.reconciler.enqueue(id, stopMode ? { stopMode } : undefined);
+    return updated;
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  ErrorCode,
+  hasErrorCode,
+  type ListFilter,
+  type Page,
+  type PageRequest,
+  type PowerState,
+  RESOURCES,
+  type Repositories,
+  type VirtualMachine,
+  type VirtualMachineInput,
+  type VmSpec,
+  alreadyExists,
+  conflict,
+  failedPrecondition,
+  nowIso,
+  prepareCreate,
+  parseOrThrow,
+  type VmSpec as VmSpecSchema,
+  Labels,
+} from "@limiquantix/domain";
+import type { z } from "zod";
+import type { AgentDirectory } from "./agent-directory";
+import { publishChange } from "../shared/change-events";
+import type { PlacementService } from "./placement-service";
+import { chargeNode } from "./placement-service";
+import { readModifyWrite } from "../shared/read-modify-write";
+import type { ServiceDeps } from "../shared/service-deps";
+import { checkVmReferences } from "./vm-references";
+
+/** CreateVmRequest is what a caller gives to create a VM. */
+export interface CreateVmRequest {
+  readonly projectId: string;
+  readonly name: string;
+  readonly labels?: Record<string, string>;
+  readonly clusterId?: string;
+  readonly spec: z.input<typeof VmSpecSchema>;
+}
+
+/** VmPatch is what an update may change; cpu and memory only while the VM is stopped. */
+export interface VmPatch {
+  readonly labels?: Record<string, string>;
+  readonly description?: string;
+  readonly cpu?: VmSpec["cpu"];
+  readonly memory?: VmSpec["memory"];
+  readonly ha?: VmSpec["ha"];
+}
+
+/** VmService creates, reads, updates and deletes VMs; power, migration and snapshots live in their own services. */
+export class VmService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly placement: PlacementService,
+    private readonly agents: AgentDirectory,
+  ) {}
+
+  /** create validates a VM, checks what it references, places it and stores it with its capacity reserved. */
+  async create(req: CreateVmRequest): Promise<VirtualMachine> {
+    const { repos } = this.deps;
+    const input: VirtualMachineInput = {
+      id: this.deps.ids.next(),
+      name: req.name,
+      projectId: req.projectId,
+      labels: req.labels ?? {},
+      spec: req.spec,
+      status: {},
+      ...(req.clusterId ? { clusterId: req.clusterId } : {}),
+    };
+    const validated = prepareCreate(RESOURCES.VirtualMachine, input, nowIso(this.deps.clock));
+    if (!(await repos.projects.find(req.projectId)))
+      throw failedPrecondition(`project ${req.projectId} does not exist; create it first`, {
+        resource: { kind: "Project", id: req.projectId },
+      });
+    if (await repos.vms.findByName(req.name, req.projectId))
+      throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
+    await checkVmReferences(repos, validated);
+    const now = nowIso(this.deps.clock);
+    const { vm } = await this.placement.placeAndCreate(input, validated, async (tx, created) => {
+      for (const disk of created.spec.disks) {
+        const volume = await tx.volumes.get(disk.volumeId);
+        await tx.volumes.update({
+          ...volume,
+          status: { ...volume.status, phase: "IN_USE", attachment: { vmId: created.id, device: disk.name, attachedAt: now } },
+        });
+      }
+    });
+    await publishChange(this.deps, "VirtualMachine", "ADDED", vm);
+    return vm;
+  }
+
+  /** get returns a VM or throws NotFound. */
+  get(id: string): Promise<VirtualMachine> {
+    return this.deps.repos.vms.get(id);
+  }
+
+  /** list returns one page of VMs. */
+  list(filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
+    return this.deps.repos.vms.list(filter, page);
+  }
+
+  /** update changes labels, description, HA policy, or (while stopped, and if the node has room) CPU and memory. */
+  async update(id: string, patch: VmPatch, expectedVersion?: number): Promise<VirtualMachine> {
+    if (patch.labels) parseOrThrow(Labels, patch.labels, undefined, ["labels"]);
+    const resizing = patch.cpu !== undefined || patch.memory !== undefined;
+    const run = async () => {
+      const updated = await this.deps.uow.run(async (tx) => {
+        const current = await tx.vms.get(id);
+        if (resizing && !["STOPPED", "PENDING"].includes(current.status.powerState))
+          throw failedPrecondition(`vm "${current.name}" is ${current.status.powerState}: stop it before changing CPU or memory`);
+        const next: VirtualMachine = {
+          ...current,
+          ...(expectedVersion !== undefined ? { resourceVersion: expectedVersion } : {}),
+          labels: patch.labels ?? current.labels,
+          spec: {
+            ...current.spec,
+            description: patch.description ?? current.spec.description,
+            cpu: patch.cpu ?? current.spec.cpu,
+            memory: patch.memory ?? current.spec.memory,
+            ha: patch.ha ?? current.spec.ha,
+          },
+        };
+        if (resizing && current.status.nodeId) await this.recharge(tx, current, next);
+        return tx.vms.update(next);
+      });
+      return updated;
+    };
+    const updated = resizing ? await this.placement.exclusive(run) : await run();
+    this.placement.noteVm(updated);
+    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
+    return updated;
+  }
+
+  private async recharge(tx: Repositories, current: VirtualMachine, next: VirtualMachine): Promise<void> {
+    const reasons = this.placement.check({ ...next, status: { ...next.status } }, current.status.nodeId!);
+    if (reasons.length > 0)
+      throw failedPrecondition(`vm "${current.name}" cannot grow on its node: ${reasons.join("; ")}`, { reasons });
+    const node = await tx.nodes.get(current.status.nodeId!);
+    const released = { ...node, status: chargeNode(node, current, -1) };
+    await tx.nodes.updateStatus(node.id, chargeNode(released, next, 1), node.resourceVersion);
+  }
+
+  /**
+   * delete removes a VM: from its agent, then from the store with its capacity released. A VM
+   * with volumes is refused unless detachVolumes is set; a VM that is not stopped is refused
+   * unless force is set (its agent then pulls the plug).
+   */
+  async delete(id: string, options: { detachVolumes?: boolean; force?: boolean; expectedVersion?: number } = {}): Promise<void> {
+    const vm = await this.deps.repos.vms.get(id);
+    if (options.expectedVersion !== undefined && options.expectedVersion !== vm.resourceVersion)
+      throw conflict("VirtualMachine", id, options.expectedVersion, vm.resourceVersion);
+    if (vm.spec.disks.length > 0 && !options.detachVolumes)
+      throw failedPrecondition(
+        `vm "${vm.name}" has ${vm.spec.disks.length} attached volume(s); detach them first or delete with detach_volumes`,
+        { resource: { kind: "VirtualMachine", id, name: vm.name } },
+      );
+    const stopped = ["STOPPED", "PENDING", "FAILED"].includes(vm.status.powerState);
+    if (!stopped && !options.force)
+      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}; stop it first or delete with force`, {
+        resource: { kind: "VirtualMachine", id, name: vm.name },
+      });
+    if (vm.status.nodeId) {
+      const agent = await this.agents.forNode(vm.status.nodeId);
+      await agent.deleteVm(vm.id).catch((e: unknown) => {
+        if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
+      });
+    }
+    await this.placement.exclusive(() =>
+      this.deps.uow.run(async (tx) => {
+        const current = await tx.vms.get(id);
+        for (const disk of current.spec.disks) {
+          const volume = await tx.volumes.find(disk.volumeId);
+          if (volume?.status.attachment?.vmId === id)
+            await tx.volumes.update({ ...volume, status: { ...volume.status, phase: "AVAILABLE", attachment: undefined } });
+        }
+        const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
+        for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
+        await this.placement.release(tx, current);
+        await tx.vms.delete(id);
+      }),
+    );
+    this.placement.forgetVm(id);
+    await publishChange(this.deps, "VirtualMachine", "DELETED", vm);
+  }
+
+  /** patchStatus is how controllers record what agents report. */
+  async patchStatus(id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
+    const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
+    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
+    return updated;
+  }
+}

@@ -1,0 +1,158 @@
+import {
+  type Repositories,
+  type StoragePool,
+  type Volume,
+  type VolumeInput,
+  type VolumeSnapshot,
+  VOLUME_MACHINE,
+  assertTransition,
+  conflict,
+  failedPrecondition,
+  invalidArgument,
+  nowIso,
+  resourceExhausted,
+} from "@limiquantix/domain";
+import { publishChange } from "../shared/change-events";
+import { CrudService } from "../shared/crud-service";
+import type { ServiceDeps } from "../shared/service-deps";
+
+/** CreateVolumeRequest is what a caller gives to create a volume. */
+export type CreateVolumeRequest = Omit<VolumeInput, "id" | "status">;
+
+function poolLimitGib(pool: StoragePool): number {
+  return Math.floor(pool.spec.capacityGib * pool.spec.overprovisionRatio);
+}
+
+/**
+ * VolumeService carves volumes from pools within their capacity, and moves them through their
+ * lifecycle: CREATING → AVAILABLE ⇄ IN_USE (through DETACHING) → deleted.
+ */
+export class VolumeService extends CrudService<Volume, VolumeInput> {
+  constructor(deps: ServiceDeps) {
+    super(deps, "Volume", deps.repos.volumes);
+  }
+
+  /** createVolume reserves the size in the pool and stores the volume; a full pool is ResourceExhausted. */
+  async createVolume(req: CreateVolumeRequest): Promise<Volume> {
+    const { repos } = this.deps;
+    if (!(await repos.projects.find(req.projectId)))
+      throw failedPrecondition(`project ${req.projectId} does not exist; create it first`);
+    if (req.spec?.poolId === undefined) throw invalidArgument([{ field: "spec.poolId", description: "is required" }]);
+    const id = this.deps.ids.next();
+    const created = await this.deps.uow.run(async (tx) => {
+      const pool = await tx.storagePools.find(req.spec.poolId);
+      if (!pool) throw invalidArgument([{ field: "spec.poolId", description: `names no storage pool (got ${req.spec.poolId})` }]);
+      if (pool.projectId !== undefined && pool.projectId !== req.projectId)
+        throw failedPrecondition(`storage pool "${pool.name}" belongs to another project`);
+      const volume = await tx.volumes.create({ ...req, id, status: { phase: "CREATING" } });
+      await this.charge(tx, pool, volume.spec.sizeGib);
+      return volume;
+    });
+    // Provisioning is immediate for the built-in backends: the volume is usable as soon as it is carved.
+    const available = await this.deps.repos.volumes.update({ ...created, status: { ...created.status, phase: "AVAILABLE" } });
+    await publishChange(this.deps, "Volume", "ADDED", available);
+    return available;
+  }
+
+  private async charge(tx: Repositories, pool: StoragePool, gib: number): Promise<void> {
+    const used = await tx.volumes.sumSizeByPool(pool.id);
+    const limit = poolLimitGib(pool);
+    if (gib > 0 && used > limit)
+      throw resourceExhausted(
+        `storage pool "${pool.name}" has ${Math.max(0, limit - (used - gib))} GiB free; ${gib} GiB were asked for`,
+        { resource: { kind: "StoragePool", id: pool.id, name: pool.name }, freeGib: Math.max(0, limit - (used - gib)) },
+      );
+    await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: used } });
+  }
+
+  /** resize grows a volume (never shrinks it) if its pool has room. */
+  async resize(id: string, sizeGib: number, expectedVersion?: number): Promise<Volume> {
+    const updated = await this.deps.uow.run(async (tx) => {
+      const v = await tx.volumes.get(id);
+      if (expectedVersion !== undefined && expectedVersion !== v.resourceVersion)
+        throw conflict("Volume", id, expectedVersion, v.resourceVersion);
+      if (!Number.isInteger(sizeGib) || sizeGib <= v.spec.sizeGib)
+        throw invalidArgument([
+          { field: "sizeGib", description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow` },
+        ]);
+      const next = await tx.volumes.update({ ...v, spec: { ...v.spec, sizeGib } });
+      await this.charge(tx, await tx.storagePools.get(v.spec.poolId), sizeGib - v.spec.sizeGib);
+      return next;
+    });
+    await publishChange(this.deps, "Volume", "MODIFIED", updated);
+    return updated;
+  }
+
+  /** attach marks an AVAILABLE volume IN_USE by a VM; the VM's disk list is the caller's to update in the same unit of work. */
+  async attachIn(tx: Repositories, volumeId: string, vmId: string, device: string): Promise<Volume> {
+    const v = await tx.volumes.get(volumeId);
+    if (v.status.attachment?.vmId === vmId) return v;
+    // IN_USE → IN_USE is a legal no-op for the state machine, so another VM's attachment is checked here.
+    if (v.status.attachment)
+      throw failedPrecondition(`volume "${v.name}" is attached to vm ${v.status.attachment.vmId}; detach it first`);
+    assertTransition(VOLUME_MACHINE, v.status.phase, "IN_USE");
+    return tx.volumes.update({
+      ...v,
+      status: { ...v.status, phase: "IN_USE", attachment: { vmId, device, attachedAt: nowIso(this.deps.clock) } },
+    });
+  }
+
+  /** detachIn moves an IN_USE volume through DETACHING back to AVAILABLE. */
+  async detachIn(tx: Repositories, volumeId: string): Promise<Volume> {
+    const v = await tx.volumes.get(volumeId);
+    assertTransition(VOLUME_MACHINE, v.status.phase, "DETACHING");
+    const detaching = await tx.volumes.update({ ...v, status: { ...v.status, phase: "DETACHING" } });
+    return tx.volumes.update({ ...detaching, status: { phase: "AVAILABLE", message: "" } });
+  }
+
+  /** deleteVolume deletes an unattached volume and returns its size to the pool. */
+  async deleteVolume(id: string, expectedVersion?: number): Promise<void> {
+    const removed = await this.deps.uow.run(async (tx) => {
+      const v = await tx.volumes.get(id);
+      if (v.status.phase === "IN_USE" || v.status.attachment)
+        throw failedPrecondition(`volume "${v.name}" is attached to a VM; detach it first`);
+      const snaps = await tx.volumeSnapshots.count({ volumeId: id });
+      if (snaps > 0) throw failedPrecondition(`volume "${v.name}" has ${snaps} snapshot(s); delete them first`);
+      await tx.volumes.delete(id, expectedVersion ?? v.resourceVersion);
+      const pool = await tx.storagePools.get(v.spec.poolId);
+      await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: await tx.volumes.sumSizeByPool(pool.id) } });
+      return v;
+    });
+    await publishChange(this.deps, "Volume", "DELETED", removed);
+  }
+
+  /** clone creates a new volume of the same size in the same pool, from the source's current content. */
+  async clone(id: string, name: string): Promise<Volume> {
+    const src = await this.deps.repos.volumes.get(id);
+    return this.createVolume({
+      name,
+      projectId: src.projectId,
+      labels: src.labels,
+      spec: { ...src.spec, sourceSnapshotId: undefined, description: `clone of ${src.name}` },
+    });
+  }
+
+  /** createSnapshot records a point-in-time copy of a volume. */
+  async createSnapshot(volumeId: string, name: string, description = ""): Promise<VolumeSnapshot> {
+    const v = await this.deps.repos.volumes.get(volumeId);
+    if (v.status.phase !== "AVAILABLE" && v.status.phase !== "IN_USE")
+      throw failedPrecondition(`volume "${v.name}" is ${v.status.phase}: only AVAILABLE or IN_USE volumes can be snapshotted`);
+    const created = await this.deps.repos.volumeSnapshots.create({
+      id: this.deps.ids.next(),
+      name,
+      projectId: v.projectId,
+      volumeId,
+      description,
+      status: { phase: "READY", sizeGib: v.spec.sizeGib },
+    });
+    await publishChange(this.deps, "VolumeSnapshot", "ADDED", created);
+    return created;
+  }
+
+  /** deleteSnapshot removes a volume snapshot. */
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    const s = await this.deps.repos.volumeSnapshots.get(snapshotId);
+    await this.deps.repos.volumeSnapshots.delete(snapshotId);
+    await publishChange(this.deps, "VolumeSnapshot", "DELETED", s);
+  }
+}
