@@ -9,5 +9,3 @@ export { agentErrorToDomain, domainErrorToConnect, ERROR_DETAILS_HEADER } from "
 export { RemoteAgent } from "./client/remote-agent";
 export type { RemoteAgentOptions } from "./client/remote-agent";
 export type { RetryOptions } from "./client/retry-policy";
-export { createTestPki, issueCertificate, issueCertificateAuthority } from "./certs/test-pki";
-export type { CertificateAuthority, CertificateRequest, IssuedCertificate, TestPki } from "./certs/test-pki";

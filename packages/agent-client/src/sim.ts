@@ -1,6 +1,7 @@
 // @limiquantix/agent-client/sim: a simulated hypervisor agent for tests and demos.
-export { createTestPki, issueCertificate, issueCertificateAuthority } from "./certs/test-pki";
-export type { CertificateAuthority, CertificateRequest, IssuedCertificate, TestPki } from "./certs/test-pki";
+// The simulated agent speaks this protocol. Exporting the namespace here as well keeps it and the
+// generated declarations in one shared declaration chunk, where `agentv1.X` stays usable as a type.
+export * as agentv1 from "./protocol";
 export { createSimAgentService } from "./sim/sim-agent-service";
 export type { PeerConnector, SimServiceOptions } from "./sim/sim-agent-service";
 export { createInProcessSimAgent, startSimAgent } from "./sim/sim-agent";

@@ -3,7 +3,7 @@ import https from "node:https";
 import http2 from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestPki } from "@limiquantix/agent-client/sim";
+import { createTestPki } from "@limiquantix/agent-client/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type OnePortServer, startOnePortServer } from "./one-port-server";
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createTestPki, type TestPki } from "@limiquantix/agent-client/sim";
+import { createTestPki, type TestPki } from "@limiquantix/agent-client/testing";
 import { invalidArgument } from "@limiquantix/domain";
 import type { Config } from "../config/schema";
 

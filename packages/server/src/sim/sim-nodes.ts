@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { AGENT_VERSION, type SimAgent, type TestPki, startSimAgent } from "@limiquantix/agent-client/sim";
+import { AGENT_VERSION, type SimAgent, startSimAgent } from "@limiquantix/agent-client/sim";
+import type { TestPki } from "@limiquantix/agent-client/testing";
 import { compute } from "@limiquantix/api";
 import type { Logger } from "pino";
 
