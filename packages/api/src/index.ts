@@ -9,5 +9,6 @@ export * as events from "./areas/events";
 export * as health from "./areas/health";
 export * as iam from "./areas/iam";
 export * as network from "./areas/network";
+export * as rpc from "./areas/rpc";
 export * as storage from "./areas/storage";
 export { API_FILES, API_SERVICES, createApiRegistry } from "./files";
