@@ -5,8 +5,8 @@ import {
   resourceExhausted,
   type VirtualMachine,
 } from "@limiquantix/domain";
+import type { PlaceOptions, Placement } from "./placement";
 import type { ClusterSnapshot, Reservation } from "./snapshot/cluster-snapshot";
-import type { PlaceOptions, Placement } from "./scheduler";
 
 /** BatchOptions tune a batch placement. */
 export interface BatchOptions {

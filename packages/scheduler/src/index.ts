@@ -1,11 +1,6 @@
 // Pure placement engine of LimiQuantix: pluggable filters and scores over an incremental cluster snapshot.
-export {
-  Scheduler,
-  type SchedulerOptions,
-  type PlaceOptions,
-  type Placement,
-  type PlacementCandidate,
-} from "./scheduler";
+export { Scheduler, type SchedulerOptions } from "./scheduler";
+export type { PlaceOptions, Placement, PlacementCandidate } from "./placement";
 export type { BatchOptions, BatchPlacement, BatchFailure } from "./batch-placement";
 export { ClusterSnapshot, type SnapshotInput, type Reservation } from "./snapshot/cluster-snapshot";
 export type {
