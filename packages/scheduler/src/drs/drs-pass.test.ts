@@ -210,9 +210,17 @@ describe("planDrs", () => {
 
   it("produces proposals the domain DrsRecommendation accepts as they are", () => {
     const { nodes, vms } = skewed();
-    const result = planDrs(scheduler, new ClusterSnapshot({ nodes, vms }), base);
+    const migrations = planDrs(scheduler, new ClusterSnapshot({ nodes, vms }), base).recommendations;
+    const underused = new ClusterSnapshot({
+      nodes: [node("n1"), node("n2"), node("n3")],
+      vms: [vm("a", { nodeId: "n1" }), vm("b", { nodeId: "n2" })],
+    });
+    const power = planDrs(scheduler, underused, { clusterId: "c1" }).recommendations;
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(migrations.every((p) => p.type === "MIGRATE")).toBe(true);
+    expect(power.map((p) => p.type)).toEqual(["POWER_OFF"]);
     const T = "2026-01-01T00:00:00.000Z";
-    for (const [i, p] of result.recommendations.entries())
+    for (const [i, p] of [...migrations, ...power].entries())
       expect(() =>
         DrsRecommendation.parse({ ...p, id: `r${i}`, resourceVersion: 1, createdAt: T, updatedAt: T }),
       ).not.toThrow();

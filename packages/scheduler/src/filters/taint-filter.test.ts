@@ -35,8 +35,10 @@ describe("taint filter", () => {
     const wrongEffect = vm("w", {
       spec: { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoExecute" }] },
     });
-    expect(filterOn(taintFilter, snap, wrongValue, "gpu")).toBeDefined();
-    expect(filterOn(taintFilter, snap, wrongEffect, "gpu")).toBeDefined();
+    expect(filterOn(taintFilter, snap, wrongValue, "gpu")).toBe("untolerated taint dedicated=gpu:NoSchedule");
+    expect(filterOn(taintFilter, snap, wrongEffect, "gpu")).toBe(
+      "untolerated taint dedicated=gpu:NoSchedule",
+    );
   });
 
   it("passes with a key-less Exists toleration, which tolerates everything", () => {
