@@ -22,6 +22,14 @@ export {
   defineScore,
   isFilterPlugin,
 } from "./framework/plugin";
+export {
+  REJECTION_KINDS,
+  UNTYPED_REJECTION,
+  type RejectionKind,
+  type RejectionTraits,
+  type FilterRejection,
+  type FilterVerdict,
+} from "./framework/rejection";
 export { PluginRegistry } from "./framework/registry";
 export { PRESETS, type Preset, type PresetDefinition, type ProfileConfig } from "./framework/profile";
 export type {

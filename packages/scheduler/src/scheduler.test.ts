@@ -49,7 +49,7 @@ describe("Scheduler.place", () => {
     expect(details.resource).toEqual({ kind: "VirtualMachine", id: "db-2", name: "db-2" });
     expect(details.nodes).toHaveLength(12);
     expect(details.nodes.find((n) => n.nodeId === "cordoned-0")?.reasons).toEqual([
-      { plugin: "node-ready", reason: "cordoned" },
+      { plugin: "node-ready", reason: "cordoned", kind: "node-state", bindsRunning: false },
     ]);
     expect(details.summary[0]).toEqual({ reason: "insufficient memory (need 8192 MiB)", count: 7 });
   });
@@ -60,6 +60,31 @@ describe("Scheduler.place", () => {
     const reasons = (err.details as PlacementFailureDetails).nodes[0]?.reasons.map((r) => r.plugin);
     expect(reasons).toEqual(["node-ready", "capacity"]);
     expect(err.message).toMatch(/^0\/1 nodes fit: 1 cordoned;/);
+  });
+
+  it("types every reason in details with its kind and whether it binds running VMs", () => {
+    const snap = new ClusterSnapshot({
+      nodes: [
+        node("n", { memoryMib: 1024, taints: [{ key: "bad", value: "", effect: "NoExecute" }] }),
+        node("x"),
+      ],
+    });
+    const err = failure(() =>
+      new Scheduler().place(snap, vm("big", { memoryMib: 8192 }), { excludeNodeIds: ["x"] }),
+    );
+    const details = err.details as PlacementFailureDetails;
+    expect(details.nodes.map((n) => n.reasons)).toEqual([
+      [
+        {
+          plugin: "capacity",
+          reason: "insufficient memory (need 8192 MiB)",
+          kind: "capacity",
+          bindsRunning: true,
+        },
+        { plugin: "taints", reason: "untolerated taint bad:NoExecute", kind: "taint", bindsRunning: true },
+      ],
+      [{ plugin: "request", reason: "excluded by the request", kind: "request", bindsRunning: false }],
+    ]);
   });
 
   it("explains an empty snapshot", () => {
@@ -136,6 +161,34 @@ describe("Scheduler.place", () => {
     expect(scheduler.check(snap, v, "a")).toEqual(["no gpu"]);
   });
 
+  it("types a third-party filter's reasons as it declares them, per plugin or per rejection", () => {
+    const snap = new ClusterSnapshot({ nodes: [node("a", { labels: { gen: "1" } })] });
+    const plain = defineFilter<undefined>({ name: "plain", filter: () => "plain rule" });
+    const declared = defineFilter<undefined>({
+      name: "declared",
+      rejects: { kind: "host-rule", bindsRunning: false },
+      filter: () => "declared rule",
+    });
+    const perRejection = defineFilter<undefined>({
+      name: "per-rejection",
+      rejects: { kind: "host-rule", bindsRunning: false },
+      filter: (n) =>
+        n.labels.gen === "1"
+          ? { reason: "first generation", kind: "node-role", bindsRunning: true }
+          : "newer",
+    });
+    const scheduler = new Scheduler({
+      plugins: [plain, declared, perRejection],
+      profile: { filters: ["plain", "declared", "per-rejection"] },
+    });
+    expect(scheduler.rejections(snap, vm("v"), "a")).toEqual([
+      { plugin: "plain", reason: "plain rule", kind: "other", bindsRunning: true },
+      { plugin: "declared", reason: "declared rule", kind: "host-rule", bindsRunning: false },
+      { plugin: "per-rejection", reason: "first generation", kind: "node-role", bindsRunning: true },
+    ]);
+    expect(scheduler.check(snap, vm("v"), "a")).toEqual(["plain rule", "declared rule", "first generation"]);
+  });
+
   it("lets a third-party score registered by name with a weight change the outcome", () => {
     const snap = new ClusterSnapshot({ nodes: [node("a"), node("z")] });
     const lastByName = defineScore<undefined>({
@@ -167,6 +220,18 @@ describe("Scheduler.place", () => {
     expect(new Scheduler().check(snap, v, "a")).toEqual(["cordoned", "insufficient memory (need 4096 MiB)"]);
     expect(new Scheduler().check(snap, v, "b")).toEqual([]);
     expect(new Scheduler().check(snap, v, "ghost")).toEqual(["node ghost is not in the snapshot"]);
+  });
+
+  it("rejections types a node missing from the snapshot as its state, binding nothing", () => {
+    const snap = new ClusterSnapshot({ nodes: [node("a")] });
+    expect(new Scheduler().rejections(snap, vm("v"), "ghost")).toEqual([
+      {
+        plugin: "snapshot",
+        reason: "node ghost is not in the snapshot",
+        kind: "node-state",
+        bindsRunning: false,
+      },
+    ]);
   });
 
   it("stops scanning once it has enough feasible nodes in a large cluster but still finds a lone fit", () => {

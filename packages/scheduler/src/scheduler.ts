@@ -142,12 +142,22 @@ export class Scheduler {
   }
 
   /**
-   * rejections is `check` with the name of the filter behind each reason, so a caller can tell a
-   * broken rule (affinity, host rule) from a state that only forbids new placements (cordoned).
+   * rejections is `check` with each reason typed: the filter that gave it, the kind of rule and
+   * whether the rule binds VMs already running on the node (`bindsRunning`), so a caller can tell
+   * a broken rule (affinity, a NoExecute taint) from a state that only forbids new placements
+   * (cordoned, a NoSchedule taint) whichever plugin, built-in or not, enforces it.
    */
   rejections(snapshot: SnapshotReader, vm: VirtualMachine, nodeId: string): readonly Rejection[] {
     const node = snapshot.node(nodeId);
-    if (node === undefined) return [{ plugin: "snapshot", reason: `node ${nodeId} is not in the snapshot` }];
+    if (node === undefined)
+      return [
+        {
+          plugin: "snapshot",
+          reason: `node ${nodeId} is not in the snapshot`,
+          kind: "node-state",
+          bindsRunning: false,
+        },
+      ];
     const { ctx, filters } = this.prepare(snapshot, vm);
     return rejectionsOf(node, ctx, filters, false);
   }

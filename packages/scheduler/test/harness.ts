@@ -1,5 +1,7 @@
 import type { VirtualMachine } from "@limiquantix/domain";
+import { type Rejection, rejectionOf } from "../src/framework/explain";
 import { type FilterPlugin, type PlacementContext, type ScorePlugin, SKIP } from "../src/framework/plugin";
+import type { RejectionTraits } from "../src/framework/rejection";
 import type { ClusterSnapshot } from "../src/snapshot/cluster-snapshot";
 
 function contextFor(snapshot: ClusterSnapshot, vm: VirtualMachine): PlacementContext {
@@ -11,6 +13,22 @@ function contextFor(snapshot: ClusterSnapshot, vm: VirtualMachine): PlacementCon
   };
 }
 
+/** rejectionOn runs one filter alone for a VM on one node: its typed rejection, `undefined` for a pass, or "skipped". */
+export function rejectionOn(
+  plugin: FilterPlugin,
+  snapshot: ClusterSnapshot,
+  vm: VirtualMachine,
+  nodeId: string,
+): Rejection | undefined | "skipped" {
+  const ctx = contextFor(snapshot, vm);
+  const state = plugin.prepare?.(ctx);
+  if (state === SKIP) return "skipped";
+  const node = snapshot.node(nodeId);
+  if (node === undefined) throw new Error(`no node ${nodeId}`);
+  const verdict = plugin.filter(node, ctx, state);
+  return verdict === undefined ? undefined : rejectionOf(plugin, verdict);
+}
+
 /** filterOn runs one filter alone for a VM on one node: its reason, `undefined` for a pass, or "skipped". */
 export function filterOn(
   plugin: FilterPlugin,
@@ -18,12 +36,19 @@ export function filterOn(
   vm: VirtualMachine,
   nodeId: string,
 ): string | undefined {
-  const ctx = contextFor(snapshot, vm);
-  const state = plugin.prepare?.(ctx);
-  if (state === SKIP) return "skipped";
-  const node = snapshot.node(nodeId);
-  if (node === undefined) throw new Error(`no node ${nodeId}`);
-  return plugin.filter(node, ctx, state);
+  const r = rejectionOn(plugin, snapshot, vm, nodeId);
+  return r === undefined || r === "skipped" ? r : r.reason;
+}
+
+/** traitsOn is what rejectionOn says of the rule, without its text: `{ kind, bindsRunning }`, a pass, or "skipped". */
+export function traitsOn(
+  plugin: FilterPlugin,
+  snapshot: ClusterSnapshot,
+  vm: VirtualMachine,
+  nodeId: string,
+): RejectionTraits | undefined | "skipped" {
+  const r = rejectionOn(plugin, snapshot, vm, nodeId);
+  return r === undefined || r === "skipped" ? r : { kind: r.kind, bindsRunning: r.bindsRunning };
 }
 
 /** scoresOf runs one score alone over the given nodes (normalised), or returns "skipped". */

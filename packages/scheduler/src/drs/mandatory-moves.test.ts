@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { network, node, pool, vm, volume } from "../../test/builders";
 import { defineFilter, type FilterPlugin } from "../framework/plugin";
 import { PRESETS } from "../framework/profile";
+import type { RejectionTraits } from "../framework/rejection";
 import { Scheduler } from "../scheduler";
 import { ClusterSnapshot, type SnapshotInput } from "../snapshot/cluster-snapshot";
 import { planDrs } from "./drs-pass";
@@ -155,5 +156,61 @@ describe("mandatory moves for VMs without per-VM rules", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("mandatory moves by typed rejection", () => {
+  // A third-party rule that turns down nodes labelled `retiring`, typed as its author declares.
+  const retiring = (name: string, rejects?: RejectionTraits) =>
+    defineFilter<undefined>({
+      name,
+      ...(rejects === undefined ? {} : { rejects }),
+      filter: (n) => (n.labels.retiring === "true" ? "node is retiring" : undefined),
+    });
+  const withRule = (plugin: FilterPlugin) =>
+    new Scheduler({ plugins: [plugin], profile: { filters: [...PRESETS.spread.filters, plugin.name] } });
+  const cluster = () =>
+    new ClusterSnapshot({
+      nodes: [node("n1", { labels: { retiring: "true" } }), node("n2")],
+      vms: [vm("a", { nodeId: "n1" })],
+    });
+
+  it("moves a VM off a node whose third-party rule binds running VMs", () => {
+    const result = planDrs(
+      withRule(retiring("retiring", { kind: "other", bindsRunning: true })),
+      cluster(),
+      mandatoryOnly,
+    );
+    expect(result.recommendations).toEqual([
+      expect.objectContaining({ vmId: "a", sourceNodeId: "n1", targetNodeId: "n2", priority: "CRITICAL" }),
+    ]);
+    expect(result.recommendations[0]!.reason).toContain("node is retiring");
+  });
+
+  it("leaves a VM where a third-party rule only forbids new placements", () => {
+    const result = planDrs(
+      withRule(retiring("retiring", { kind: "node-state", bindsRunning: false })),
+      cluster(),
+      mandatoryOnly,
+    );
+    expect(result.recommendations).toEqual([]);
+    expect(result.blocked).toEqual([]);
+  });
+
+  it("honours a per-rejection bindsRunning over the plugin's declared traits", () => {
+    const perRejection = defineFilter<undefined>({
+      name: "retiring",
+      rejects: { kind: "other", bindsRunning: true },
+      filter: (n) =>
+        n.labels.retiring === "true"
+          ? { reason: "node is retiring", kind: "node-state", bindsRunning: false }
+          : undefined,
+    });
+    expect(planDrs(withRule(perRejection), cluster(), mandatoryOnly).recommendations).toEqual([]);
+  });
+
+  it("takes a plain reason from a filter that declares no traits as binding running VMs", () => {
+    const result = planDrs(withRule(retiring("retiring")), cluster(), mandatoryOnly);
+    expect(result.recommendations.map((r) => r.vmId)).toEqual(["a"]);
   });
 });

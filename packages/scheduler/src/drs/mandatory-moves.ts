@@ -1,9 +1,8 @@
 import { capacityFilter } from "../filters/capacity-filter";
 import { computeRoleFilter } from "../filters/compute-role-filter";
-import { NODE_READY, nodeReadyFilter } from "../filters/node-ready-filter";
-import { TAINTS, taintFilter } from "../filters/taint-filter";
-import { isTolerated } from "../filters/tolerations";
-import { summarize } from "../framework/explain";
+import { nodeReadyFilter } from "../filters/node-ready-filter";
+import { taintFilter } from "../filters/taint-filter";
+import { type Rejection, summarize } from "../framework/explain";
 import type { FilterPlugin } from "../framework/plugin";
 import type { NodeState, VmState } from "../snapshot/snapshot-types";
 import type { PassState } from "./pass-state";
@@ -19,25 +18,30 @@ function bySize(a: VmState, b: VmState): number {
   );
 }
 
+/** ENTERING_MAINTENANCE is why a node DRS is evacuating cannot take a VM. */
+const ENTERING_MAINTENANCE: Rejection = {
+  plugin: "drs",
+  reason: "entering maintenance",
+  kind: "node-state",
+  bindsRunning: true,
+};
+
 /**
- * brokenRules lists the hard rules a placed VM breaks where it is. Cordoning and NoSchedule taints
- * only forbid new placements, so they do not count; a NoExecute taint the VM does not tolerate does.
+ * brokenRules lists the hard rules a placed VM breaks where it is: the rejections that bind VMs
+ * already running (`bindsRunning`), from whichever filter gives them. Cordoning and NoSchedule
+ * taints only forbid new placements, so they do not count; a NoExecute taint the VM does not tolerate does.
  */
 export function brokenRules(pass: PassState, vm: VmState, nodeId: string): string[] {
   const out: string[] = [];
   for (const r of pass.scheduler.rejections(pass.snapshot, vm.vm, nodeId))
-    if (r.plugin !== NODE_READY && r.plugin !== TAINTS) out.push(r.reason);
-  const node = pass.snapshot.node(nodeId);
-  for (const t of node?.hardTaints ?? [])
-    if (t.effect === "NoExecute" && !isTolerated(vm.vm.spec.tolerations, t))
-      out.push(`untolerated taint ${t.key}${t.value === "" ? "" : `=${t.value}`}:NoExecute`);
+    if (r.bindsRunning) out.push(r.reason);
   return out;
 }
 
 /**
  * NODE_LEVEL_FILTERS are the built-in filters whose verdict on a VM where it runs depends on the
- * node alone: readiness and taints (which brokenRules leaves to the NoExecute check), the compute
- * role, and capacity (a VM's own demand already counts in its node's allocation).
+ * node alone: readiness, taints, the compute role, and capacity (a VM's own demand already counts
+ * in its node's allocation). Of their rejections, keepsRuleFreeVms knows which bind running VMs.
  */
 export const NODE_LEVEL_FILTERS: ReadonlySet<FilterPlugin> = new Set([
   nodeReadyFilter,
@@ -48,10 +52,11 @@ export const NODE_LEVEL_FILTERS: ReadonlySet<FilterPlugin> = new Set([
 
 /**
  * keepsRuleFreeVms says whether a node breaks no node-level rule for the VMs it runs: a compute
- * node, allocated within capacity, with no NoExecute taint (so no toleration needs looking at).
- * A VM there that no other filter concerns breaks no rule, whatever it is.
+ * node, not in maintenance, allocated within capacity, with no NoExecute taint (so no toleration
+ * needs looking at). A VM there that no other filter concerns breaks no rule, whatever it is.
  */
 export function keepsRuleFreeVms(node: NodeState): boolean {
+  if (node.node.status.phase === "MAINTENANCE") return false;
   if (!node.node.spec.roles.includes("compute")) return false;
   if (node.allocated.vcpus > node.capacity.vcpus || node.allocated.memoryMib > node.capacity.memoryMib)
     return false;
@@ -86,7 +91,7 @@ export function moveOut(pass: PassState, vm: VmState, cause: string): void {
         nodeId: id,
         nodeName: pass.nameOf(id),
         reasons: pass.evacuating.has(id)
-          ? [{ plugin: "drs", reason: "entering maintenance" }]
+          ? [ENTERING_MAINTENANCE]
           : pass.scheduler.rejections(pass.snapshot, vm.vm, id),
       }));
     pass.blocked.push({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cluster, node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { capacityFilter } from "./capacity-filter";
 
@@ -60,5 +60,13 @@ describe("capacity filter", () => {
       vms: [vm("a", { nodeId: "n", vcpus: 4 })],
     });
     expect(filterOn(capacityFilter, snap, vm("a", { nodeId: "n", vcpus: 4 }), "n")).toBeUndefined();
+  });
+
+  it("rejects as a capacity rule that binds running VMs", () => {
+    const snap = new ClusterSnapshot({ nodes: [node("n", { vcpus: 1, memoryMib: 1024 })] });
+    expect(traitsOn(capacityFilter, snap, vm("b", { vcpus: 4 }), "n")).toEqual({
+      kind: "capacity",
+      bindsRunning: true,
+    });
   });
 });

@@ -15,6 +15,9 @@ interface CapacityState {
  */
 export const capacityFilter = defineFilter<CapacityState>({
   name: CAPACITY,
+  // A VM's own demand counts in its node's allocation, so an overcommitted node breaks the rule
+  // for the VMs it runs as much as for a newcomer.
+  rejects: { kind: "capacity", bindsRunning: true },
   prepare(ctx) {
     const { vcpus, memoryMib } = ctx.demand;
     return {

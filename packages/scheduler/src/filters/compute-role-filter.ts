@@ -6,6 +6,7 @@ export const COMPUTE_ROLE = "compute-role";
 /** computeRoleFilter passes only nodes that run VMs (role `compute`). */
 export const computeRoleFilter: FilterPlugin = {
   name: COMPUTE_ROLE,
+  rejects: { kind: "node-role", bindsRunning: true },
   filter(node) {
     return node.node.spec.roles.includes("compute") ? undefined : "not a compute node";
   },

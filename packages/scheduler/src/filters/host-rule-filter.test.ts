@@ -1,7 +1,7 @@
 import { parseLabelSelector } from "@limiquantix/domain";
 import { describe, expect, it } from "vitest";
 import { node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { hostRuleFilter } from "./host-rule-filter";
 
@@ -29,5 +29,10 @@ describe("host-rule filter", () => {
   it("ignores should rules, which are scored", () => {
     const v = vm("v", { spec: { affinity: { hostRules: [rule("run-on", "should", "group=licensed")] } } });
     expect(filterOn(hostRuleFilter, snap, v, "b")).toBe("skipped");
+  });
+
+  it("rejects as a host-rule rule that binds running VMs", () => {
+    const v = vm("v", { spec: { affinity: { hostRules: [rule("run-on", "must", "group=licensed")] } } });
+    expect(traitsOn(hostRuleFilter, snap, v, "b")).toEqual({ kind: "host-rule", bindsRunning: true });
   });
 });

@@ -7,6 +7,7 @@ export const HOST_RULES = "host-rules";
 /** hostRuleFilter enforces `must` host rules: run-on keeps the VM inside a node group, not-run-on outside it. */
 export const hostRuleFilter = defineFilter<readonly HostRule[]>({
   name: HOST_RULES,
+  rejects: { kind: "host-rule", bindsRunning: true },
   prepare(ctx) {
     if (ctx.vm.spec.affinity.hostRules.length === 0) return SKIP;
     const rules = ctx.vm.spec.affinity.hostRules.filter((r) => r.enforcement === "must");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { network, node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { networkFilter } from "./network-filter";
 
@@ -28,5 +28,12 @@ describe("network filter", () => {
     expect(() => filterOn(networkFilter, snap, withNics("ghost"), "a")).toThrow(
       /VirtualNetwork ghost not found/,
     );
+  });
+
+  it("rejects as a network rule that binds running VMs", () => {
+    expect(traitsOn(networkFilter, snap, withNics("vlan-a"), "b")).toEqual({
+      kind: "network",
+      bindsRunning: true,
+    });
   });
 });

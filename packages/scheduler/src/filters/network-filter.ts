@@ -15,6 +15,7 @@ interface NetworkReach {
  */
 export const networkFilter = defineFilter<readonly NetworkReach[]>({
   name: NETWORK,
+  rejects: { kind: "network", bindsRunning: true },
   prepare(ctx) {
     if (ctx.vm.spec.nics.length === 0) return SKIP;
     const restricted = new Map<string, NetworkReach>();

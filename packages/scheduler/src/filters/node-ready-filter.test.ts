@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { node, vm } from "../../test/builders";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { computeRoleFilter } from "./compute-role-filter";
@@ -30,6 +30,19 @@ describe("node-ready filter", () => {
   it("rejects a node that is not ready, naming its phase", () => {
     expect(filterOn(nodeReadyFilter, snap, vm("a"), "down")).toBe("not ready (phase NOT_READY)");
   });
+
+  it("rejects cordoned and not-ready nodes as node-state rules that leave running VMs alone", () => {
+    const forNew = { kind: "node-state", bindsRunning: false };
+    expect(traitsOn(nodeReadyFilter, snap, vm("a"), "cordoned")).toEqual(forNew);
+    expect(traitsOn(nodeReadyFilter, snap, vm("a"), "down")).toEqual(forNew);
+  });
+
+  it("rejects a node in maintenance as a node-state rule that binds running VMs", () => {
+    expect(traitsOn(nodeReadyFilter, snap, vm("a"), "maint")).toEqual({
+      kind: "node-state",
+      bindsRunning: true,
+    });
+  });
 });
 
 describe("compute-role filter", () => {
@@ -39,5 +52,13 @@ describe("compute-role filter", () => {
     });
     expect(filterOn(computeRoleFilter, snap, vm("a"), "s")).toBe("not a compute node");
     expect(filterOn(computeRoleFilter, snap, vm("a"), "c")).toBeUndefined();
+  });
+
+  it("rejects as a node-role rule that binds running VMs", () => {
+    const snap = new ClusterSnapshot({ nodes: [node("s", { roles: ["storage"] })] });
+    expect(traitsOn(computeRoleFilter, snap, vm("a"), "s")).toEqual({
+      kind: "node-role",
+      bindsRunning: true,
+    });
   });
 });

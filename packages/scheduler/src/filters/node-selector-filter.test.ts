@@ -1,7 +1,7 @@
 import { parseLabelSelector } from "@limiquantix/domain";
 import { describe, expect, it } from "vitest";
 import { node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { nodeSelectorFilter } from "./node-selector-filter";
 
@@ -28,5 +28,12 @@ describe("node-selector filter", () => {
     const result = filterOn(nodeSelectorFilter, snap, withSelector(text), nodeId);
     if (fits) expect(result).toBeUndefined();
     else expect(result).toBe(`does not match node selector "${text}"`);
+  });
+
+  it("rejects as a node-selector rule that binds running VMs", () => {
+    expect(traitsOn(nodeSelectorFilter, snap, withSelector("zone=a"), "b")).toEqual({
+      kind: "node-selector",
+      bindsRunning: true,
+    });
   });
 });

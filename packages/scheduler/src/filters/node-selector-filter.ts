@@ -7,6 +7,7 @@ export const NODE_SELECTOR = "node-selector";
 /** nodeSelectorFilter passes nodes whose labels satisfy the VM's `spec.nodeSelector` (=, !=, in, notin, exists, !exists). */
 export const nodeSelectorFilter = defineFilter<{ selector: LabelSelector; reason: string }>({
   name: NODE_SELECTOR,
+  rejects: { kind: "node-selector", bindsRunning: true },
   prepare(ctx) {
     const selector = ctx.vm.spec.nodeSelector;
     if (selector.length === 0) return SKIP;

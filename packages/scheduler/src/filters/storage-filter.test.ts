@@ -1,7 +1,7 @@
 import { hasErrorCode } from "@limiquantix/domain";
 import { describe, expect, it } from "vitest";
 import { node, pool, vm, volume } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { storageFilter } from "./storage-filter";
 
@@ -34,6 +34,13 @@ describe("storage filter", () => {
       thrown = e;
     }
     expect(hasErrorCode(thrown, "NotFound")).toBe(true);
+  });
+
+  it("rejects as a storage rule that binds running VMs", () => {
+    expect(traitsOn(storageFilter, snap, withDisks("vol-a"), "b")).toEqual({
+      kind: "storage",
+      bindsRunning: true,
+    });
   });
 
   it("follows a pool whose node list changes", () => {

@@ -15,6 +15,7 @@ interface PoolReach {
  */
 export const storageFilter = defineFilter<readonly PoolReach[]>({
   name: STORAGE,
+  rejects: { kind: "storage", bindsRunning: true },
   prepare(ctx) {
     if (ctx.vm.spec.disks.length === 0) return SKIP;
     const restricted = new Map<string, PoolReach>();

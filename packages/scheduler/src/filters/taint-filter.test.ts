@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, rejectionOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { taintFilter } from "./taint-filter";
 
@@ -45,5 +45,39 @@ describe("taint filter", () => {
     const v = vm("v", { spec: { tolerations: [{ operator: "Exists" }] } });
     expect(filterOn(taintFilter, snap, v, "gpu")).toBeUndefined();
     expect(filterOn(taintFilter, snap, v, "evict")).toBeUndefined();
+  });
+
+  it("rejects for NoSchedule as a taint rule that leaves running VMs alone", () => {
+    expect(traitsOn(taintFilter, snap, vm("v"), "gpu")).toEqual({ kind: "taint", bindsRunning: false });
+  });
+
+  it("rejects for NoExecute as a taint rule that also binds running VMs", () => {
+    expect(traitsOn(taintFilter, snap, vm("v"), "evict")).toEqual({ kind: "taint", bindsRunning: true });
+  });
+
+  it("reports the NoExecute taint of a node that also carries an untolerated NoSchedule one", () => {
+    const both = new ClusterSnapshot({
+      nodes: [
+        node("both", {
+          taints: [
+            { key: "dedicated", value: "gpu", effect: "NoSchedule" },
+            { key: "bad", value: "", effect: "NoExecute" },
+          ],
+        }),
+      ],
+    });
+    expect(rejectionOn(taintFilter, both, vm("v"), "both")).toEqual({
+      plugin: "taints",
+      reason: "untolerated taint bad:NoExecute",
+      kind: "taint",
+      bindsRunning: true,
+    });
+    const toleratesEviction = vm("t", { spec: { tolerations: [{ key: "bad", operator: "Exists" }] } });
+    expect(rejectionOn(taintFilter, both, toleratesEviction, "both")).toEqual({
+      plugin: "taints",
+      reason: "untolerated taint dedicated=gpu:NoSchedule",
+      kind: "taint",
+      bindsRunning: false,
+    });
   });
 });

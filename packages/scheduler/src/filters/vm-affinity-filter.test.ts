@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { node, vm } from "../../test/builders";
-import { filterOn } from "../../test/harness";
+import { filterOn, traitsOn } from "../../test/harness";
 import { ClusterSnapshot } from "../snapshot/cluster-snapshot";
 import { vmAffinityFilter } from "./vm-affinity-filter";
 
@@ -79,5 +79,13 @@ describe("vm-affinity filter", () => {
     const self = anti("db-1", "db", "node", "n1");
     const snap = new ClusterSnapshot({ nodes, vms: [self] });
     expect(filterOn(vmAffinityFilter, snap, self, "n1")).toBe("skipped");
+  });
+
+  it("rejects as an affinity rule that binds running VMs, for anti-affinity and affinity alike", () => {
+    const snap = new ClusterSnapshot({ nodes, vms: [vm("db-1", { labels: { app: "db" }, nodeId: "n1" })] });
+    const affinity = { kind: "affinity", bindsRunning: true };
+    expect(traitsOn(vmAffinityFilter, snap, anti("db-2", "db"), "n1")).toEqual(affinity);
+    const web = vm("web-1", { spec: { affinity: { vmAffinity: { required: [term("db", "zone")] } } } });
+    expect(traitsOn(vmAffinityFilter, snap, web, "n3")).toEqual(affinity);
   });
 });

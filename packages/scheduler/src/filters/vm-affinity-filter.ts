@@ -68,6 +68,7 @@ function prepareAffinity(ctx: PlacementContext): AffinityState | typeof SKIP {
  */
 export const vmAffinityFilter = defineFilter<AffinityState>({
   name: VM_AFFINITY,
+  rejects: { kind: "affinity", bindsRunning: true },
   prepare: prepareAffinity,
   filter(node, ctx, state) {
     for (const f of state.forbidden) {

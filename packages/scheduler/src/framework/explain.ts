@@ -1,11 +1,15 @@
 import { type DomainError, resourceExhausted } from "@limiquantix/domain";
 import type { NodeState } from "../snapshot/snapshot-types";
 import type { FilterPlugin, PlacementContext } from "./plugin";
+import { type FilterRejection, UNTYPED_REJECTION } from "./rejection";
 
-/** Rejection is one filter's reason for turning a node down. */
-export interface Rejection {
+/**
+ * Rejection is one filter's reason for turning a node down, with the plugin that gave it and the
+ * reason's traits (`kind`, `bindsRunning`) so a caller acts on what the rule is, not on its plugin.
+ */
+export interface Rejection extends FilterRejection {
+  /** The name of the filter plugin, or `request` for a node the request excluded. */
   readonly plugin: string;
-  readonly reason: string;
 }
 
 /** NodeRejections lists every reason one node was turned down for. */
@@ -39,7 +43,30 @@ export interface ActiveFilter {
 
 /** EXCLUDED_REASON is the reason given for nodes the request itself excluded. */
 export const EXCLUDED_REASON = "excluded by the request";
+const EXCLUDED: Rejection = Object.freeze({
+  plugin: "request",
+  reason: EXCLUDED_REASON,
+  kind: "request",
+  bindsRunning: false,
+});
 const SUMMARY_LIMIT = 6;
+
+/**
+ * rejectionOf types a filter's verdict on a node: a plain reason takes the plugin's declared
+ * traits (UNTYPED_REJECTION when it declares none), a FilterRejection keeps its own.
+ */
+export function rejectionOf(plugin: FilterPlugin, verdict: string | FilterRejection): Rejection {
+  if (typeof verdict === "string") {
+    const { kind, bindsRunning } = plugin.rejects ?? UNTYPED_REJECTION;
+    return { plugin: plugin.name, reason: verdict, kind, bindsRunning };
+  }
+  return {
+    plugin: plugin.name,
+    reason: verdict.reason,
+    kind: verdict.kind,
+    bindsRunning: verdict.bindsRunning,
+  };
+}
 
 /** rejectionsOf runs every filter on a node, not stopping at the first failure, to say all that is wrong. */
 export function rejectionsOf(
@@ -48,10 +75,10 @@ export function rejectionsOf(
   filters: readonly ActiveFilter[],
   excluded: boolean,
 ): Rejection[] {
-  const reasons: Rejection[] = excluded ? [{ plugin: "request", reason: EXCLUDED_REASON }] : [];
+  const reasons: Rejection[] = excluded ? [EXCLUDED] : [];
   for (const f of filters) {
-    const reason = f.plugin.filter(node, ctx, f.state);
-    if (reason !== undefined) reasons.push({ plugin: f.plugin.name, reason });
+    const verdict = f.plugin.filter(node, ctx, f.state);
+    if (verdict !== undefined) reasons.push(rejectionOf(f.plugin, verdict));
   }
   return reasons;
 }

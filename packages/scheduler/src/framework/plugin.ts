@@ -1,5 +1,6 @@
 import type { ResourceAmounts, VirtualMachine } from "@limiquantix/domain";
 import type { NodeState, SnapshotReader } from "../snapshot/snapshot-types";
+import type { FilterVerdict, RejectionTraits } from "./rejection";
 
 /** SKIP is what a plugin's `prepare` returns when the plugin has nothing to say about a request. */
 export const SKIP: unique symbol = Symbol("limiquantix.scheduler.skip");
@@ -22,6 +23,11 @@ export interface PlacementContext {
  * FilterPlugin is a hard rule: for each node it passes (returns `undefined`) or gives the
  * reason the VM cannot go there (`"insufficient memory (need 8192 MiB)"`).
  *
+ * A reason is typed by what kind of rule it is and whether it also binds VMs already running on
+ * the node (see RejectionTraits): a plain string takes the plugin's `rejects`, and a filter whose
+ * reasons differ in kind or reach returns a FilterRejection instead. Built-in and third-party
+ * filters are read the same way; nothing downstream looks at plugin names.
+ *
  * `prepare` runs once per request (as kube-scheduler's PreFilter) so `filter` stays O(1) per
  * node where possible; it returns the state handed to `filter`, or SKIP when the rule cannot
  * reject any node for this VM.
@@ -29,8 +35,10 @@ export interface PlacementContext {
 export interface FilterPlugin<S = unknown> {
   /** The name profiles refer to the plugin by; unique in a registry. */
   readonly name: string;
+  /** The traits of the plain-string reasons `filter` returns (default UNTYPED_REJECTION). */
+  readonly rejects?: RejectionTraits;
   prepare?(ctx: PlacementContext): S | Skip;
-  filter(node: NodeState, ctx: PlacementContext, state: S): string | undefined;
+  filter(node: NodeState, ctx: PlacementContext, state: S): FilterVerdict;
 }
 
 /**
