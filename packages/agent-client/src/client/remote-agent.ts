@@ -7,6 +7,7 @@ import {
   type AgentVmDefinition,
   type AgentVmStatus,
   ErrorCode,
+  hasErrorCode,
   type HypervisorAgent,
   internal,
   type MigrationProgress,
@@ -14,6 +15,7 @@ import {
   type StopOptions,
   type Subscription,
 } from "@limiquantix/domain";
+import type { RetryPolicy } from "cockatiel";
 import { NodeAgentService } from "../gen/limiquantix/agent/v1/node_agent_service_pb";
 import {
   definitionToProto,
@@ -23,9 +25,9 @@ import {
   progressFromProto,
   statusFromProto,
 } from "./agent-codec";
-import type { CircuitBreaker } from "./circuit-breaker";
+import { type CircuitBreaker, isCircuitOpenError } from "./circuit-breaker";
 import { agentErrorToDomain } from "./error-mapping";
-import { backoffDelay, type ResolvedRetry, sleep } from "./retry-policy";
+import { type ResolvedRetry, retryPolicy } from "./retry-policy";
 
 /** RemoteAgentOptions are the per-node call settings a pool hands to each agent. */
 export interface RemoteAgentOptions {
@@ -41,6 +43,7 @@ export interface RemoteAgentOptions {
  */
 export class RemoteAgent implements HypervisorAgent {
   private readonly client: Client<typeof NodeAgentService>;
+  private readonly retry: RetryPolicy;
 
   constructor(
     readonly nodeId: string,
@@ -49,6 +52,11 @@ export class RemoteAgent implements HypervisorAgent {
     private readonly options: RemoteAgentOptions,
   ) {
     this.client = createClient(NodeAgentService, transport);
+    // Retry only an agent that could not be reached; an open breaker already answered for it.
+    this.retry = retryPolicy(
+      options.retry,
+      (error) => hasErrorCode(error, ErrorCode.Unavailable) && !isCircuitOpenError(error),
+    );
   }
 
   private async call<T>(
@@ -56,25 +64,15 @@ export class RemoteAgent implements HypervisorAgent {
     idempotent: boolean,
     run: (opts: CallOptions) => Promise<T>,
   ): Promise<T> {
-    const attempts = idempotent ? this.options.retry.attempts : 1;
-    for (let attempt = 1; ; attempt++) {
-      this.breaker.acquire();
-      try {
-        const result = await run({ timeoutMs: this.options.callTimeoutMs });
-        this.breaker.succeed();
-        return result;
-      } catch (error) {
-        const mapped = agentErrorToDomain(error, this.nodeId, method);
-        if (mapped.code !== ErrorCode.Unavailable) {
-          // The agent answered, so it is alive even though the call failed.
-          this.breaker.succeed();
-          throw mapped;
+    const attempt = () =>
+      this.breaker.execute(async () => {
+        try {
+          return await run({ timeoutMs: this.options.callTimeoutMs });
+        } catch (error) {
+          throw agentErrorToDomain(error, this.nodeId, method);
         }
-        this.breaker.fail();
-        if (attempt >= attempts) throw mapped;
-        await sleep(backoffDelay(this.options.retry, attempt));
-      }
-    }
+      });
+    return idempotent ? this.retry.execute(attempt) : attempt();
   }
 
   async getNodeInfo(): Promise<AgentNodeInfo> {

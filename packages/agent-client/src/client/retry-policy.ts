@@ -1,3 +1,5 @@
+import { ExponentialBackoff, handleWhen, halfJitterGenerator, type RetryPolicy, retry } from "cockatiel";
+
 /** RetryOptions tune the retries of idempotent agent calls. */
 export interface RetryOptions {
   /** Total attempts, the first included (default 3; 1 disables retries). */
@@ -25,16 +27,20 @@ export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
 }
 
 /**
- * backoffDelay is the wait before retry number `retry` (1-based): exponential, capped, with full
- * jitter so that many clients retrying a recovering agent do not arrive in lockstep.
+ * retryPolicy is the cockatiel policy that retries a call while `shouldRetry` says its error is
+ * worth another attempt. The wait before retry n is exponential (baseDelayMs · 2^(n-1), capped at
+ * maxDelayMs) with equal jitter: half of it fixed, half random, so that many clients retrying a
+ * recovering agent do not arrive in lockstep and none retries at once.
  */
-export function backoffDelay(
-  policy: ResolvedRetry,
-  retry: number,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+export function retryPolicy(options: ResolvedRetry, shouldRetry: (error: Error) => boolean): RetryPolicy {
+  return retry(handleWhen(shouldRetry), {
+    maxAttempts: options.attempts - 1,
+    backoff: new ExponentialBackoff({
+      generator: halfJitterGenerator,
+      initialDelay: options.baseDelayMs,
+      maxDelay: options.maxDelayMs,
+    }),
+  });
 }
 
 /** sleep waits for a number of milliseconds, or rejects early when the signal aborts. */
