@@ -1,7 +1,7 @@
 import { invalidArgument, resourceExhausted, serviceIdentifier } from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { classifyRedisError, requireKey, requirePositiveInt } from "./errors";
-import { LuaScript } from "./lua-script";
+import { defineLuaCommand, type LuaCommand } from "./lua-command";
 
 /** RateLimitDecision says whether a request fits the budget, what is left, and when to retry. */
 export interface RateLimitDecision {
@@ -37,7 +37,7 @@ export interface SlidingWindowOptions {
 // One sorted set per key holds a member per unit, scored by its time. Trimming, counting and
 // adding happen in one script, so concurrent callers on any replica never overspend the
 // budget; the server's clock is used so replicas with skewed clocks agree.
-const SCRIPT = new LuaScript(`
+const SLIDING_WINDOW = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -60,7 +60,7 @@ if retry < 1 then retry = 1 end
 local left = limit - count
 if left < 0 then left = 0 end
 return {0, left, retry}
-`);
+`;
 
 let sequence = 0;
 
@@ -69,6 +69,7 @@ export class SlidingWindowRateLimiter implements RateLimiter {
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly prefix: string;
+  private readonly slidingWindow: LuaCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -77,6 +78,7 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     this.limit = requirePositiveInt("limit", options.limit);
     this.windowMs = requirePositiveInt("windowMs", options.windowMs);
     this.prefix = options.keyPrefix ?? "lqx:ratelimit:";
+    this.slidingWindow = defineLuaCommand(redis, "lqxSlidingWindow", 1, SLIDING_WINDOW);
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitDecision> {
@@ -91,7 +93,7 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     const id = `${process.pid}-${Date.now()}-${sequence}-${Math.random().toString(36).slice(2, 8)}`;
     let reply: unknown;
     try {
-      reply = await SCRIPT.run(this.redis, [k], [this.windowMs, this.limit, cost, id]);
+      reply = await this.slidingWindow([k], [this.windowMs, this.limit, cost, id]);
     } catch (err) {
       throw classifyRedisError(err, `rate limit check of "${key}"`);
     }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { invalidArgument, serviceIdentifier } from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { classifyRedisError, requireKey, requirePositiveInt } from "./errors";
-import { LuaScript } from "./lua-script";
+import { defineLuaCommand, type LuaCommand } from "./lua-command";
 import { SESSION_TTL_MS } from "./ttl";
 
 /** Session is an authenticated user's session, identified by an unguessable id. */
@@ -39,22 +39,24 @@ export const SessionStore = serviceIdentifier<SessionStore>("SessionStore");
 
 // Store the session and index it under its user in one step; the index lives as long as the
 // longest session in it, so it never outlives them by more than that.
-const CREATE = new LuaScript(`
+const CREATE = `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return 1
-`);
+`;
 
 /** RedisSessionStore implements SessionStore on Redis: one key per session with a TTL, plus a per-user index. */
 export class RedisSessionStore implements SessionStore {
   private readonly prefix: string;
+  private readonly createSession: LuaCommand;
 
   constructor(
     private readonly redis: Redis,
     options: { keyPrefix?: string } = {},
   ) {
     this.prefix = options.keyPrefix ?? "lqx:session:";
+    this.createSession = defineLuaCommand(redis, "lqxCreateSession", 2, CREATE);
   }
 
   async create(input: NewSession): Promise<Session> {
@@ -73,8 +75,7 @@ export class RedisSessionStore implements SessionStore {
       data,
     };
     try {
-      await CREATE.run(
-        this.redis,
+      await this.createSession(
         [this.sessionKey(session.id), this.userKey(userId)],
         [JSON.stringify(session), ttlMs, session.id],
       );
