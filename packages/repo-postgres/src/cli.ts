@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { isDomainError } from "@limiquantix/domain";
 import type { MigrationStatus } from "./migrations/migrator";
@@ -48,10 +49,17 @@ function parseVersion(value: string): number {
   return n;
 }
 
+/** packageVersion is the version of this package, from the package.json one level above both src/ and dist/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
+}
+
 /** buildCli builds the `limiquantix-migrate` command: up, down N, status and force VERSION. */
 export function buildCli(): Command {
   const program = new Command("limiquantix-migrate")
     .description("Apply, undo and inspect the LimiQuantix PostgreSQL schema migrations.")
+    .version(packageVersion(), "-V, --version", "print the version")
     .option("--database-url <url>", "PostgreSQL URL (default: $LQX_DATABASE_URL or $DATABASE_URL)")
     .option("--data-dir <dir>", "embedded PGlite data directory instead of a server")
     .option("--migrations-dir <dir>", "directory of migration files (default: the package's own)");
