@@ -10,27 +10,24 @@ import { Image, StoragePool, Volume, VolumeSnapshot } from "./entities/storage";
 import { User } from "./entities/user";
 import { VirtualMachine, VmSnapshot } from "./entities/virtual-machine";
 import type { FilterKey } from "./ports/list-filter";
-
-/** RESOURCE_KINDS lists every kind of stored resource. */
-export const RESOURCE_KINDS = [
-  "Project",
-  "Cluster",
-  "Node",
-  "VirtualMachine",
-  "VmSnapshot",
-  "StoragePool",
-  "Volume",
-  "VolumeSnapshot",
-  "Image",
-  "VirtualNetwork",
-  "SecurityGroup",
-  "Alert",
-  "AlertRule",
-  "DrsRecommendation",
-  "User",
-] as const;
-/** ResourceKind names one kind of stored resource. */
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+import {
+  AlertRepository,
+  AlertRuleRepository,
+  ClusterRepository,
+  DrsRecommendationRepository,
+  ImageRepository,
+  NodeRepository,
+  ProjectRepository,
+  SecurityGroupRepository,
+  StoragePoolRepository,
+  UserRepository,
+  VirtualNetworkRepository,
+  VmRepository,
+  VmSnapshotRepository,
+  VolumeRepository,
+  VolumeSnapshotRepository,
+} from "./ports/repositories";
+import type { ServiceIdentifier } from "./ports/service-identifier";
 
 /** UniqueKey is a set of fields (dotted paths) no two resources of a kind may share; a resource with any of them absent is exempt. */
 export interface UniqueKey {
@@ -40,14 +37,17 @@ export interface UniqueKey {
 }
 
 /**
- * ResourceDescriptor tells adapters what they need to store a kind generically: its schema,
- * unique keys, which filter keys it supports (and the path each reads), and its event topic.
+ * KindSpec is one row of the resource table with its literal types: everything the rest of the
+ * code needs to know about a stored kind, apart from its name.
  */
-export interface ResourceDescriptor<T extends Resource = Resource> {
-  readonly kind: ResourceKind;
+export interface KindSpec<S extends z.ZodType<Resource>, Key extends string, Topic extends string, Port> {
+  /** The property of the Repositories bundle that holds this kind's repository (`vms`). */
+  readonly repositoryKey: Key;
+  /** The service identifier of this kind's repository port. */
+  readonly port: ServiceIdentifier<Port>;
   /** Event topic on which changes of this kind are published. */
-  readonly topic: string;
-  readonly schema: z.ZodType<T>;
+  readonly topic: Topic;
+  readonly schema: S;
   readonly uniqueKeys: readonly UniqueKey[];
   /** Supported filter keys and the dotted path each one compares. */
   readonly filters: Readonly<Partial<Record<FilterKey, string>>>;
@@ -57,20 +57,48 @@ export interface ResourceDescriptor<T extends Resource = Resource> {
   readonly projectScoped: boolean;
 }
 
+type AnyKindSpec = KindSpec<z.ZodType<Resource>, string, string, unknown>;
+
+/**
+ * ResourceDescriptor tells adapters what they need to store a kind generically: its schema,
+ * unique keys, which filter keys it supports (and the path each reads), its event topic, and
+ * where its repository sits in the Repositories bundle and among the ports.
+ */
+export interface ResourceDescriptor<T extends Resource = Resource>
+  extends KindSpec<z.ZodType<T>, string, string, unknown> {
+  readonly kind: ResourceKind;
+}
+
 /** InputOf is the create input of a schema: its input type without the fields the repository assigns. */
 export type InputOf<S extends z.ZodType> = Omit<z.input<S>, ServerManagedField>;
 
-function d<T extends Resource>(x: ResourceDescriptor<T>): ResourceDescriptor<T> {
-  return Object.freeze(x);
+function kind<S extends z.ZodType<Resource>, const Key extends string, const Topic extends string, Port>(
+  spec: KindSpec<S, Key, Topic, Port>,
+): KindSpec<S, Key, Topic, Port> {
+  return spec;
+}
+
+// Each row gets its own name as `kind`, so the name is written once.
+function table<M extends Readonly<Record<string, AnyKindSpec>>>(
+  rows: M,
+): { readonly [K in keyof M]: M[K] & { readonly kind: K } } {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(rows)) out[name] = Object.freeze({ kind: name, ...spec });
+  return Object.freeze(out) as { readonly [K in keyof M]: M[K] & { readonly kind: K } };
 }
 
 const byProjectName: UniqueKey = { fields: ["projectId", "name"], description: "name in its project" };
 const byName: UniqueKey = { fields: ["name"], description: "name" };
 
-/** RESOURCES describes every stored kind. */
-export const RESOURCES = {
-  Project: d<Project>({
-    kind: "Project",
+/**
+ * RESOURCES describes every stored kind, and is the one list of them: RESOURCE_KINDS, the
+ * Repositories bundle, the event topics of resources, the adapters' repositories and bindings
+ * and the conformance cases all follow from it. A new kind is a row here plus its adapter code.
+ */
+export const RESOURCES = table({
+  Project: kind({
+    repositoryKey: "projects",
+    port: ProjectRepository,
     topic: "projects",
     schema: Project,
     uniqueKeys: [byName],
@@ -78,8 +106,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  Cluster: d<Cluster>({
-    kind: "Cluster",
+  Cluster: kind({
+    repositoryKey: "clusters",
+    port: ClusterRepository,
     topic: "clusters",
     schema: Cluster,
     uniqueKeys: [byName],
@@ -87,8 +116,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  Node: d<Node>({
-    kind: "Node",
+  Node: kind({
+    repositoryKey: "nodes",
+    port: NodeRepository,
     topic: "nodes",
     schema: Node,
     uniqueKeys: [byName, { fields: ["spec.hostname"], description: "hostname" }],
@@ -96,17 +126,24 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  VirtualMachine: d<VirtualMachine>({
-    kind: "VirtualMachine",
+  VirtualMachine: kind({
+    repositoryKey: "vms",
+    port: VmRepository,
     topic: "vms",
     schema: VirtualMachine,
     uniqueKeys: [byProjectName],
-    filters: { projectId: "projectId", clusterId: "clusterId", nodeId: "status.nodeId", state: "status.powerState" },
+    filters: {
+      projectId: "projectId",
+      clusterId: "clusterId",
+      nodeId: "status.nodeId",
+      state: "status.powerState",
+    },
     nameField: "name",
     projectScoped: true,
   }),
-  VmSnapshot: d<VmSnapshot>({
-    kind: "VmSnapshot",
+  VmSnapshot: kind({
+    repositoryKey: "vmSnapshots",
+    port: VmSnapshotRepository,
     topic: "vm-snapshots",
     schema: VmSnapshot,
     uniqueKeys: [{ fields: ["vmId", "name"], description: "name among the VM's snapshots" }],
@@ -114,8 +151,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: true,
   }),
-  StoragePool: d<StoragePool>({
-    kind: "StoragePool",
+  StoragePool: kind({
+    repositoryKey: "storagePools",
+    port: StoragePoolRepository,
     topic: "storage-pools",
     schema: StoragePool,
     uniqueKeys: [byName],
@@ -123,17 +161,24 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  Volume: d<Volume>({
-    kind: "Volume",
+  Volume: kind({
+    repositoryKey: "volumes",
+    port: VolumeRepository,
     topic: "volumes",
     schema: Volume,
     uniqueKeys: [byProjectName],
-    filters: { projectId: "projectId", poolId: "spec.poolId", vmId: "status.attachment.vmId", state: "status.phase" },
+    filters: {
+      projectId: "projectId",
+      poolId: "spec.poolId",
+      vmId: "status.attachment.vmId",
+      state: "status.phase",
+    },
     nameField: "name",
     projectScoped: true,
   }),
-  VolumeSnapshot: d<VolumeSnapshot>({
-    kind: "VolumeSnapshot",
+  VolumeSnapshot: kind({
+    repositoryKey: "volumeSnapshots",
+    port: VolumeSnapshotRepository,
     topic: "volume-snapshots",
     schema: VolumeSnapshot,
     uniqueKeys: [{ fields: ["volumeId", "name"], description: "name among the volume's snapshots" }],
@@ -141,8 +186,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: true,
   }),
-  Image: d<Image>({
-    kind: "Image",
+  Image: kind({
+    repositoryKey: "images",
+    port: ImageRepository,
     topic: "images",
     schema: Image,
     uniqueKeys: [byName],
@@ -150,8 +196,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  VirtualNetwork: d<VirtualNetwork>({
-    kind: "VirtualNetwork",
+  VirtualNetwork: kind({
+    repositoryKey: "networks",
+    port: VirtualNetworkRepository,
     topic: "networks",
     schema: VirtualNetwork,
     uniqueKeys: [byProjectName],
@@ -159,8 +206,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: true,
   }),
-  SecurityGroup: d<SecurityGroup>({
-    kind: "SecurityGroup",
+  SecurityGroup: kind({
+    repositoryKey: "securityGroups",
+    port: SecurityGroupRepository,
     topic: "security-groups",
     schema: SecurityGroup,
     uniqueKeys: [byProjectName],
@@ -168,8 +216,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: true,
   }),
-  Alert: d<Alert>({
-    kind: "Alert",
+  Alert: kind({
+    repositoryKey: "alerts",
+    port: AlertRepository,
     topic: "alerts",
     schema: Alert,
     uniqueKeys: [],
@@ -177,8 +226,9 @@ export const RESOURCES = {
     nameField: "title",
     projectScoped: false,
   }),
-  AlertRule: d<AlertRule>({
-    kind: "AlertRule",
+  AlertRule: kind({
+    repositoryKey: "alertRules",
+    port: AlertRuleRepository,
     topic: "alert-rules",
     schema: AlertRule,
     uniqueKeys: [byName],
@@ -186,8 +236,9 @@ export const RESOURCES = {
     nameField: "name",
     projectScoped: false,
   }),
-  DrsRecommendation: d<DrsRecommendation>({
-    kind: "DrsRecommendation",
+  DrsRecommendation: kind({
+    repositoryKey: "drsRecommendations",
+    port: DrsRecommendationRepository,
     topic: "drs-recommendations",
     schema: DrsRecommendation,
     uniqueKeys: [],
@@ -195,8 +246,9 @@ export const RESOURCES = {
     nameField: "id",
     projectScoped: false,
   }),
-  User: d<User>({
-    kind: "User",
+  User: kind({
+    repositoryKey: "users",
+    port: UserRepository,
     topic: "users",
     schema: User,
     uniqueKeys: [
@@ -207,7 +259,44 @@ export const RESOURCES = {
     nameField: "username",
     projectScoped: false,
   }),
-} as const satisfies { readonly [K in ResourceKind]: ResourceDescriptor };
+});
+
+type Table = typeof RESOURCES;
+
+/** ResourceKind names one kind of stored resource. */
+export type ResourceKind = keyof Table;
+
+/** RESOURCE_KINDS lists every kind of stored resource, in the order of RESOURCES. */
+export const RESOURCE_KINDS: readonly ResourceKind[] = Object.freeze(
+  Object.keys(RESOURCES) as ResourceKind[],
+);
+
+/** ResourceOf is the entity type of a kind (`ResourceOf<"Volume">` is `Volume`). */
+export type ResourceOf<K extends ResourceKind> = z.output<Table[K]["schema"]>;
+
+/** ResourceInputOf is what creating a resource of a kind takes. */
+export type ResourceInputOf<K extends ResourceKind> = Omit<z.input<Table[K]["schema"]>, ServerManagedField>;
+
+/** RepositoryOf is the repository port of a kind (`RepositoryOf<"VirtualMachine">` is `VmRepository`). */
+export type RepositoryOf<K extends ResourceKind> =
+  Table[K]["port"] extends ServiceIdentifier<infer P> ? P : never;
+
+/** RepositoryKeyOf is the property of the Repositories bundle that holds a kind's repository. */
+export type RepositoryKeyOf<K extends ResourceKind> = Table[K]["repositoryKey"];
+
+/** RepositoryKey names a kind's repository in the Repositories bundle (every property but the audit log). */
+export type RepositoryKey = RepositoryKeyOf<ResourceKind>;
+
+/** TopicOf is the event topic of a kind. */
+export type TopicOf<K extends ResourceKind> = Table[K]["topic"];
+
+/** KindRepositories holds each kind's repository under its RepositoryKey, as the Repositories bundle does. */
+export type KindRepositories = { readonly [K in ResourceKind as RepositoryKeyOf<K>]: RepositoryOf<K> };
+
+/** resourceDescriptor returns a kind's row of RESOURCES seen generically, for code that handles every kind alike. */
+export function resourceDescriptor(kind: ResourceKind): ResourceDescriptor {
+  return RESOURCES[kind] as ResourceDescriptor;
+}
 
 /** ProjectInput is what creating a Project takes. */
 export type ProjectInput = InputOf<typeof Project>;

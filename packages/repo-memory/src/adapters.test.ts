@@ -9,6 +9,8 @@ import {
   NodeRepository,
   type PortBinder,
   Repositories,
+  RESOURCE_KINDS,
+  RESOURCES,
   type ServiceIdentifier,
   UnitOfWork,
   VmRepository,
@@ -43,6 +45,17 @@ describe("createMemoryAdapters / bindMemoryAdapters", () => {
     expect(binder.bound.get(Clock)).toBe(adapters.clock);
     expect(binder.bound.get(IdGenerator)).toBe(adapters.ids);
     expect(binder.bound.size).toBe(24);
+  });
+
+  it("binds each kind's port to a repository of that kind, as RESOURCES lists them", () => {
+    const adapters = createMemoryAdapters();
+    const binder = new MapBinder();
+    bindMemoryAdapters(binder, adapters);
+    for (const kind of RESOURCE_KINDS) {
+      const repo = binder.bound.get(RESOURCES[kind].port) as { kind?: string } | undefined;
+      expect(repo?.kind, kind).toBe(kind);
+      expect(repo).toBe(adapters.repositories[RESOURCES[kind].repositoryKey]);
+    }
   });
 
   it("shares the injected clock: timestamps and cache TTLs follow it", async () => {

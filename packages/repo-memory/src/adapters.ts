@@ -1,32 +1,17 @@
 import {
   AgentPool,
-  AlertRepository,
-  AlertRuleRepository,
-  AuditRepository,
+  bindRepositories,
   Cache,
   Clock,
-  ClusterRepository,
   type Closeable,
   Coordinator,
-  DrsRecommendationRepository,
   EventBus,
   IdGenerator,
-  ImageRepository,
-  NodeRepository,
   type PortBinder,
-  ProjectRepository,
-  Repositories,
-  SecurityGroupRepository,
-  StoragePoolRepository,
+  type Repositories,
   systemClock,
   UnitOfWork,
-  UserRepository,
   uuidV7Generator,
-  VirtualNetworkRepository,
-  VmRepository,
-  VmSnapshotRepository,
-  VolumeRepository,
-  VolumeSnapshotRepository,
 } from "@limiquantix/domain";
 import { MemoryAgentPool, type MemoryAgentPoolOptions } from "./agent-pool/memory-agent-pool";
 import { MemoryCache } from "./cache";
@@ -99,24 +84,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
 
 /** bindMemoryAdapters binds every port identifier to its in-process implementation. */
 export function bindMemoryAdapters(binder: PortBinder, adapters: MemoryAdapters): void {
-  const r = adapters.repositories;
-  binder.bind(Repositories, r);
-  binder.bind(ProjectRepository, r.projects);
-  binder.bind(ClusterRepository, r.clusters);
-  binder.bind(NodeRepository, r.nodes);
-  binder.bind(VmRepository, r.vms);
-  binder.bind(VmSnapshotRepository, r.vmSnapshots);
-  binder.bind(StoragePoolRepository, r.storagePools);
-  binder.bind(VolumeRepository, r.volumes);
-  binder.bind(VolumeSnapshotRepository, r.volumeSnapshots);
-  binder.bind(ImageRepository, r.images);
-  binder.bind(VirtualNetworkRepository, r.networks);
-  binder.bind(SecurityGroupRepository, r.securityGroups);
-  binder.bind(AlertRepository, r.alerts);
-  binder.bind(AlertRuleRepository, r.alertRules);
-  binder.bind(DrsRecommendationRepository, r.drsRecommendations);
-  binder.bind(UserRepository, r.users);
-  binder.bind(AuditRepository, r.audit);
+  bindRepositories(binder, adapters.repositories);
   binder.bind(UnitOfWork, adapters.unitOfWork);
   binder.bind(EventBus, adapters.eventBus);
   binder.bind(Cache, adapters.cache);

@@ -1,13 +1,4 @@
-import type { Alert, AlertRule } from "../entities/alert";
-import type { Cluster } from "../entities/cluster";
-import type { DrsRecommendation } from "../entities/drs-recommendation";
-import type { SecurityGroup, VirtualNetwork } from "../entities/network";
-import type { Node } from "../entities/node";
-import type { Project } from "../entities/project";
-import type { Image, StoragePool, Volume, VolumeSnapshot } from "../entities/storage";
-import type { User } from "../entities/user";
-import type { VirtualMachine, VmSnapshot } from "../entities/virtual-machine";
-import type { ResourceKind } from "../resources";
+import type { ResourceKind, ResourceOf, TopicOf } from "../resources";
 import { type ServiceIdentifier, type Subscription, serviceIdentifier } from "./service-identifier";
 
 /** WatchEventType is what happened to a resource. */
@@ -33,26 +24,15 @@ export interface NodeMetricsEvent {
   readonly memoryUsedMib: number;
 }
 
+/** ResourceTopics maps the topic of each resource kind (its row of RESOURCES) to the change events of that kind. */
+export type ResourceTopics = { [K in ResourceKind as TopicOf<K>]: ResourceEvent<ResourceOf<K>> };
+
 /**
- * TopicMap maps each event topic to the events published on it. Integrators add topics by
- * declaration merging (`declare module "@limiquantix/domain" { interface TopicMap { … } }`).
+ * TopicMap maps each event topic to the events published on it: one topic per resource kind,
+ * plus `node-metrics`. Integrators add topics by declaration merging
+ * (`declare module "@limiquantix/domain" { interface TopicMap { … } }`).
  */
-export interface TopicMap {
-  projects: ResourceEvent<Project>;
-  clusters: ResourceEvent<Cluster>;
-  nodes: ResourceEvent<Node>;
-  vms: ResourceEvent<VirtualMachine>;
-  "vm-snapshots": ResourceEvent<VmSnapshot>;
-  "storage-pools": ResourceEvent<StoragePool>;
-  volumes: ResourceEvent<Volume>;
-  "volume-snapshots": ResourceEvent<VolumeSnapshot>;
-  images: ResourceEvent<Image>;
-  networks: ResourceEvent<VirtualNetwork>;
-  "security-groups": ResourceEvent<SecurityGroup>;
-  alerts: ResourceEvent<Alert>;
-  "alert-rules": ResourceEvent<AlertRule>;
-  "drs-recommendations": ResourceEvent<DrsRecommendation>;
-  users: ResourceEvent<User>;
+export interface TopicMap extends ResourceTopics {
   "node-metrics": NodeMetricsEvent;
 }
 /** Topic names one event topic. */

@@ -1,40 +1,13 @@
+import type { KindRepositories } from "../resources";
 import type { AuditRepository } from "./audit-repository";
-import type {
-  AlertRepository,
-  AlertRuleRepository,
-  ClusterRepository,
-  DrsRecommendationRepository,
-  ImageRepository,
-  NodeRepository,
-  ProjectRepository,
-  SecurityGroupRepository,
-  StoragePoolRepository,
-  UserRepository,
-  VirtualNetworkRepository,
-  VmRepository,
-  VmSnapshotRepository,
-  VolumeRepository,
-  VolumeSnapshotRepository,
-} from "./repositories";
 import { serviceIdentifier } from "./service-identifier";
 
-/** Repositories bundles every repository, as one store (or one transaction) offers them. */
-export interface Repositories {
-  readonly projects: ProjectRepository;
-  readonly clusters: ClusterRepository;
-  readonly nodes: NodeRepository;
-  readonly vms: VmRepository;
-  readonly vmSnapshots: VmSnapshotRepository;
-  readonly storagePools: StoragePoolRepository;
-  readonly volumes: VolumeRepository;
-  readonly volumeSnapshots: VolumeSnapshotRepository;
-  readonly images: ImageRepository;
-  readonly networks: VirtualNetworkRepository;
-  readonly securityGroups: SecurityGroupRepository;
-  readonly alerts: AlertRepository;
-  readonly alertRules: AlertRuleRepository;
-  readonly drsRecommendations: DrsRecommendationRepository;
-  readonly users: UserRepository;
+/**
+ * Repositories bundles every repository, as one store (or one transaction) offers them: each
+ * kind's repository under the `repositoryKey` of its row in RESOURCES (`repos.vms`,
+ * `repos.nodes` …), plus the audit log.
+ */
+export interface Repositories extends KindRepositories {
   readonly audit: AuditRepository;
 }
 /** Repositories is the service identifier of the Repositories bundle. */

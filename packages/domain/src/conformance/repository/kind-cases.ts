@@ -3,14 +3,20 @@ import type { ListFilter } from "../../ports/list-filter";
 import type { NamedRepository } from "../../ports/repository";
 import type { Repositories } from "../../ports/unit-of-work";
 import { getPath } from "../../resource-support";
-import type { ResourceKind } from "../../resources";
+import {
+  RESOURCE_KINDS,
+  RESOURCES,
+  type RepositoryKey,
+  type RepositoryOf,
+  type ResourceKind,
+} from "../../resources";
 import { fixtures, uniqueSuffix } from "../fixtures";
 
 /** AnyRepository is a repository seen without its kind's types, so one generic suite drives every kind. */
 export type AnyRepository = NamedRepository<Resource & { labels: Labels }, unknown, string>;
 
 /** RepoKey names a repository of the Repositories bundle (every one but the audit log). */
-export type RepoKey = Exclude<keyof Repositories, "audit">;
+export type RepoKey = RepositoryKey;
 
 /** repoOf returns a bundle's repository for a key, typed generically. */
 export function repoOf(repos: Repositories, key: RepoKey): AnyRepository {
@@ -108,6 +114,7 @@ export class Parents {
 /** KindCase tells the generic suite how to make valid and invalid inputs of one kind. */
 export interface KindCase {
   readonly kind: ResourceKind;
+  /** Where the kind's repository sits in the bundle (from its row of RESOURCES). */
   readonly key: RepoKey;
   /** A valid create input carrying the labels, with every filterable relation pointing at the scope's parents. */
   input(parents: Parents, labels: Labels): Promise<Input>;
@@ -119,20 +126,21 @@ export interface KindCase {
   readonly named: boolean;
 }
 
+/** CaseOf is what a kind's case adds to its row of RESOURCES; `named` must match its port. */
+type CaseOf<K extends ResourceKind> = Omit<KindCase, "kind" | "key" | "named"> & {
+  readonly named: RepositoryOf<K> extends { findByName: unknown } ? true : false;
+};
+
 const at = "2026-01-01T00:00:00.000Z";
 
-/** KIND_CASES holds one case per stored kind. */
-export const KIND_CASES: readonly KindCase[] = [
-  {
-    kind: "Project",
-    key: "projects",
+// One case per kind of RESOURCES: a kind without one does not compile.
+const CASES: { readonly [K in ResourceKind]: CaseOf<K> } = {
+  Project: {
     named: true,
     input: async (_p, labels) => fixtures.project({ labels }),
     invalid: { field: "name", apply: (i) => setPath(i, "name", "Not_A_DNS_Label") },
   },
-  {
-    kind: "Cluster",
-    key: "clusters",
+  Cluster: {
     named: true,
     input: async (_p, labels) => fixtures.cluster({ labels }),
     invalid: {
@@ -140,17 +148,13 @@ export const KIND_CASES: readonly KindCase[] = [
       apply: (i) => setPath(i, "spec.drs", { migrationThreshold: 9 }),
     },
   },
-  {
-    kind: "Node",
-    key: "nodes",
+  Node: {
     named: true,
     states: ["READY", "NOT_READY"],
     input: async (p, labels) => fixtures.node({ labels, clusterId: await p.clusterId() }),
     invalid: { field: "spec.memoryMib", apply: (i) => setPath(i, "spec.memoryMib", 128) },
   },
-  {
-    kind: "VirtualMachine",
-    key: "vms",
+  VirtualMachine: {
     named: true,
     states: ["STOPPED", "RUNNING"],
     input: async (p, labels) =>
@@ -162,27 +166,21 @@ export const KIND_CASES: readonly KindCase[] = [
       }),
     invalid: { field: "spec.memory.sizeMib", apply: (i) => setPath(i, "spec.memory.sizeMib", 128) },
   },
-  {
-    kind: "VmSnapshot",
-    key: "vmSnapshots",
+  VmSnapshot: {
     named: true,
     states: ["CREATING", "READY"],
     input: async (p, labels) =>
       fixtures.vmSnapshot({ labels, projectId: await p.projectId(), vmId: await p.vmId() }),
     invalid: { field: "name", apply: (i) => setPath(i, "name", "") },
   },
-  {
-    kind: "StoragePool",
-    key: "storagePools",
+  StoragePool: {
     named: true,
     states: ["READY", "DEGRADED"],
     input: async (p, labels) =>
       fixtures.storagePool({ labels, projectId: await p.projectId(), clusterId: await p.clusterId() }),
     invalid: { field: "spec.capacityGib", apply: (i) => setPath(i, "spec.capacityGib", 0) },
   },
-  {
-    kind: "Volume",
-    key: "volumes",
+  Volume: {
     named: true,
     states: ["AVAILABLE", "IN_USE"],
     input: async (p, labels) =>
@@ -194,34 +192,26 @@ export const KIND_CASES: readonly KindCase[] = [
       }),
     invalid: { field: "spec.sizeGib", apply: (i) => setPath(i, "spec.sizeGib", -5) },
   },
-  {
-    kind: "VolumeSnapshot",
-    key: "volumeSnapshots",
+  VolumeSnapshot: {
     named: true,
     states: ["CREATING", "READY"],
     input: async (p, labels) =>
       fixtures.volumeSnapshot({ labels, projectId: await p.projectId(), volumeId: await p.volumeId() }),
     invalid: { field: "status.sizeGib", apply: (i) => setPath(i, "status", { sizeGib: -1 }) },
   },
-  {
-    kind: "Image",
-    key: "images",
+  Image: {
     named: true,
     states: ["PENDING", "READY"],
     input: async (p, labels) => fixtures.image({ labels, projectId: await p.projectId() }),
     invalid: { field: "spec.format", apply: (i) => setPath(i, "spec.format", "VHD") },
   },
-  {
-    kind: "VirtualNetwork",
-    key: "networks",
+  VirtualNetwork: {
     named: true,
     states: ["READY", "PENDING"],
     input: async (p, labels) => fixtures.network({ labels, projectId: await p.projectId() }),
     invalid: { field: "spec.gateway", apply: (i) => setPath(i, "spec.gateway", "192.168.9.1") },
   },
-  {
-    kind: "SecurityGroup",
-    key: "securityGroups",
+  SecurityGroup: {
     named: true,
     input: async (p, labels) => fixtures.securityGroup({ labels, projectId: await p.projectId() }),
     invalid: {
@@ -232,25 +222,19 @@ export const KIND_CASES: readonly KindCase[] = [
         ]),
     },
   },
-  {
-    kind: "Alert",
-    key: "alerts",
+  Alert: {
     named: false,
     states: ["OPEN", "ACKNOWLEDGED"],
     input: async (p, labels) =>
       fixtures.alert({ labels, projectId: await p.projectId(), clusterId: await p.clusterId() }),
     invalid: { field: "title", apply: (i) => setPath(i, "title", "") },
   },
-  {
-    kind: "AlertRule",
-    key: "alertRules",
+  AlertRule: {
     named: true,
     input: async (_p, labels) => fixtures.alertRule({ labels }),
     invalid: { field: "spec.metric", apply: (i) => setPath(i, "spec.metric", "CPU!") },
   },
-  {
-    kind: "DrsRecommendation",
-    key: "drsRecommendations",
+  DrsRecommendation: {
     named: false,
     states: ["PENDING", "APPROVED"],
     input: async (p, labels) =>
@@ -264,14 +248,17 @@ export const KIND_CASES: readonly KindCase[] = [
       }),
     invalid: { field: "reason", apply: (i) => setPath(i, "reason", "") },
   },
-  {
-    kind: "User",
-    key: "users",
+  User: {
     named: true,
     input: async (_p, labels) => fixtures.user({ labels }),
     invalid: { field: "email", apply: (i) => setPath(i, "email", "not-an-email") },
   },
-];
+};
+
+/** KIND_CASES holds one case per stored kind, in the order of RESOURCES. */
+export const KIND_CASES: readonly KindCase[] = RESOURCE_KINDS.map(
+  (kind): KindCase => ({ kind, key: RESOURCES[kind].repositoryKey, ...CASES[kind] }),
+);
 
 /** valueAt reads a dotted path of a stored resource. */
 export function valueAt(resource: unknown, path: string): unknown {
