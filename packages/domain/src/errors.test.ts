@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, ErrorCode, conflict, invalidArgument, isRetryableCode, notFound, toDomainError } from "./errors";
+import {
+  conflict,
+  DOMAIN_ERROR_BRAND,
+  DomainError,
+  ErrorCode,
+  hasErrorCode,
+  invalidArgument,
+  isDomainError,
+  isRetryableCode,
+  notFound,
+  toDomainError,
+} from "./errors";
 
 describe("DomainError", () => {
   it("derives retryability from the code", () => {
@@ -38,5 +49,61 @@ describe("DomainError", () => {
       message: "Image i1 not found",
       details: { resource: { kind: "Image", id: "i1" } },
     });
+  });
+});
+
+describe("recognising DomainErrors across copies of the package", () => {
+  // A second instance of this module, as when one package loads domain's CommonJS build and
+  // another its ES module build: same code, distinct classes.
+  async function secondCopy(): Promise<typeof import("./errors")> {
+    const url = "./errors.ts?second-copy";
+    return (await import(/* @vite-ignore */ url)) as typeof import("./errors");
+  }
+
+  it("isDomainError, hasErrorCode and instanceof accept an error thrown by another copy", async () => {
+    const other = await secondCopy();
+    expect(other.DomainError).not.toBe(DomainError);
+    const foreign: unknown = other.notFound("Volume", "v1");
+    expect(isDomainError(foreign)).toBe(true);
+    expect(hasErrorCode(foreign, ErrorCode.NotFound)).toBe(true);
+    expect(hasErrorCode(foreign, ErrorCode.Conflict)).toBe(false);
+    expect(foreign instanceof DomainError).toBe(true);
+    expect(toDomainError(foreign)).toBe(foreign);
+    expect(other.isDomainError(notFound("Volume", "v2"))).toBe(true);
+  });
+
+  it("accepts an error of a separately built class that carries the brand", () => {
+    class ElsewhereDomainError extends Error {
+      override readonly name = "DomainError";
+      readonly code = ErrorCode.Unavailable;
+      readonly details = {};
+      get [Symbol.for("limiquantix.DomainError")](): true {
+        return true;
+      }
+    }
+    const foreign: unknown = new ElsewhereDomainError("etcd is unreachable");
+    expect(isDomainError(foreign)).toBe(true);
+    expect(hasErrorCode(foreign, ErrorCode.Unavailable)).toBe(true);
+    expect(foreign instanceof DomainError).toBe(true);
+  });
+
+  it("refuses look-alikes without the brand, and values that are not objects", () => {
+    const lookalike = Object.assign(new Error("x"), { name: "DomainError", code: ErrorCode.NotFound });
+    expect(isDomainError(lookalike)).toBe(false);
+    expect(lookalike instanceof DomainError).toBe(false);
+    expect(isDomainError({ [DOMAIN_ERROR_BRAND]: true })).toBe(false);
+    for (const v of [null, undefined, "DomainError", 42]) expect(isDomainError(v)).toBe(false);
+    expect(toDomainError(lookalike).code).toBe(ErrorCode.Internal);
+  });
+
+  it("keeps the brand out of equality and JSON, and subclasses keep their own instanceof", () => {
+    const err = notFound("Image", "i1");
+    expect(Object.getOwnPropertySymbols(err)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(err))).not.toHaveProperty("limiquantix.DomainError");
+    class QuotaError extends DomainError {}
+    const quota = new QuotaError(ErrorCode.ResourceExhausted, "quota");
+    expect(quota instanceof QuotaError).toBe(true);
+    expect(quota instanceof DomainError).toBe(true);
+    expect(err instanceof QuotaError).toBe(false);
   });
 });

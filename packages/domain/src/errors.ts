@@ -45,11 +45,42 @@ export interface ErrorDetails {
   readonly [key: string]: unknown;
 }
 
+/**
+ * DOMAIN_ERROR_BRAND marks DomainErrors. It is a global symbol, so an error made by one copy of
+ * this package (its CommonJS build, say) is recognised by another (its ES module build), where
+ * `instanceof` on the class alone would not be.
+ */
+export const DOMAIN_ERROR_BRAND: unique symbol = Symbol.for("limiquantix.DomainError");
+
+function isBranded(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { [DOMAIN_ERROR_BRAND]?: unknown })[DOMAIN_ERROR_BRAND] === true &&
+    typeof (value as { code?: unknown }).code === "string"
+  );
+}
+
 /** DomainError is the one error class of LimiQuantix: a code, a message that says what to do, and details. */
 export class DomainError extends Error {
   override readonly name = "DomainError";
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
+
+  /**
+   * `instanceof DomainError` recognises DomainErrors of every copy of this package by their
+   * brand; a subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, perhaps a subclass.
+    if (this !== DomainError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isBranded(value);
+  }
+
+  /** The brand every copy of this class shares (on the prototype, so equality and JSON ignore it). */
+  get [DOMAIN_ERROR_BRAND](): true {
+    return true;
+  }
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
@@ -73,9 +104,9 @@ export function isRetryableCode(code: ErrorCode): boolean {
   return RETRYABLE.has(code);
 }
 
-/** isDomainError narrows an unknown thrown value to a DomainError. */
+/** isDomainError narrows an unknown thrown value to a DomainError, made by this copy of the package or another. */
 export function isDomainError(value: unknown): value is DomainError {
-  return value instanceof DomainError;
+  return isBranded(value);
 }
 
 /** hasErrorCode says whether a thrown value is a DomainError with the given code. */
@@ -120,7 +151,9 @@ export function invalidArgument(violations: readonly FieldViolation[], subject?:
     .join("; ");
   const more = violations.length > 3 ? `; and ${violations.length - 3} more` : "";
   const prefix = subject ? `invalid ${subject}: ` : "";
-  return new DomainError(ErrorCode.InvalidArgument, `${prefix}${head}${more}`, { fieldViolations: violations });
+  return new DomainError(ErrorCode.InvalidArgument, `${prefix}${head}${more}`, {
+    fieldViolations: violations,
+  });
 }
 
 /** failedPrecondition builds the FailedPrecondition error: the request is valid but the system is not in a state to do it. */
