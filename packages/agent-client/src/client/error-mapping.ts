@@ -27,11 +27,16 @@ const FROM_CONNECT: Partial<Record<Code, ErrorCode>> = {
   [Code.Unimplemented]: "Internal",
 };
 
-const TO_CONNECT: Record<ErrorCode, Code> = {
+/**
+ * CONNECT_CODES is the one table that turns domain error codes into Connect codes, used by the
+ * agent protocol here and by the control plane's public API.
+ */
+export const CONNECT_CODES: Readonly<Record<ErrorCode, Code>> = {
   NotFound: Code.NotFound,
   AlreadyExists: Code.AlreadyExists,
   InvalidArgument: Code.InvalidArgument,
   FailedPrecondition: Code.FailedPrecondition,
+  // gRPC's convention for a lost optimistic-concurrency race: re-read and retry.
   Conflict: Code.Aborted,
   ResourceExhausted: Code.ResourceExhausted,
   Unauthenticated: Code.Unauthenticated,
@@ -83,5 +88,5 @@ export function domainErrorToConnect(error: unknown): ConnectError {
       ERROR_DETAILS_HEADER,
       Buffer.from(JSON.stringify(error.details), "utf8").toString("base64url"),
     );
-  return new ConnectError(error.message, TO_CONNECT[error.code], metadata);
+  return new ConnectError(error.message, CONNECT_CODES[error.code], metadata);
 }

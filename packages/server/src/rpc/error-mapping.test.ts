@@ -1,24 +1,42 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { common } from "@limiquantix/api";
-import { DomainError, ERROR_CODES, invalidArgument, notFound } from "@limiquantix/domain";
+import { CONNECT_CODES } from "@limiquantix/agent-client";
+import { common, rpc } from "@limiquantix/api";
+import { DomainError, ERROR_CODES, invalidArgument, notFound, unavailable } from "@limiquantix/domain";
 import { describe, expect, it } from "vitest";
-import { CONNECT_CODES, snakePath, toConnectError } from "./error-mapping";
+import { snakePath, toConnectError } from "./error-mapping";
 
 describe("toConnectError", () => {
-  it("maps every domain code, a stale version to Aborted", () => {
-    for (const code of ERROR_CODES) expect(CONNECT_CODES[code]).toBeTypeOf("number");
+  it("takes every Connect code from the one table the agent client shares, a stale version Aborted", () => {
+    for (const code of ERROR_CODES) expect(toConnectError(new DomainError(code, "x"), "r1").code, code).toBe(CONNECT_CODES[code]);
     expect(toConnectError(new DomainError("Conflict", "stale"), "r1").code).toBe(Code.Aborted);
     expect(toConnectError(notFound("VirtualMachine", "vm-1"), "r1").code).toBe(Code.NotFound);
   });
 
-  it("attaches ErrorDetails with wire field paths and the request id", () => {
+  it("attaches google.rpc BadRequest with wire field paths, ErrorInfo and RequestInfo", () => {
     const err = toConnectError(invalidArgument([{ field: "spec.memory.sizeMib", description: "must be at least 512 (got 1)" }]), "req-7");
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe("spec.memory.size_mib must be at least 512 (got 1)");
-    const [details] = err.findDetails(common.ErrorDetailsSchema);
-    expect(details?.code).toBe("InvalidArgument");
-    expect(details?.requestId).toBe("req-7");
-    expect(details?.fieldViolations[0]?.field).toBe("spec.memory.size_mib");
+    expect(err.findDetails(rpc.BadRequestSchema)[0]?.fieldViolations).toEqual([
+      expect.objectContaining({ field: "spec.memory.size_mib", description: "must be at least 512 (got 1)" }),
+    ]);
+    expect(err.findDetails(rpc.ErrorInfoSchema)[0]).toMatchObject({ reason: "INVALID_ARGUMENT", domain: "limiquantix" });
+    expect(err.findDetails(rpc.RequestInfoSchema)[0]?.requestId).toBe("req-7");
+  });
+
+  it("names the resource in ResourceInfo and the retry hint in RetryInfo", () => {
+    const missing = toConnectError(notFound("VirtualMachine", "vm-1"), "r2");
+    expect(missing.findDetails(rpc.ResourceInfoSchema)[0]).toMatchObject({ resourceType: "VirtualMachine", resourceName: "vm-1" });
+    const busy = toConnectError(unavailable("agent of node n1 is unreachable", { retryAfterMs: 1500, node: "n1" }), "r3");
+    expect(busy.findDetails(rpc.RetryInfoSchema)[0]?.retryDelay).toMatchObject({ seconds: 1n, nanos: 500_000_000 });
+    expect(busy.findDetails(rpc.ErrorInfoSchema)[0]?.metadata).toEqual({ node: "n1" });
+  });
+
+  it("keeps the limiquantix ErrorDetails for clients that read them", () => {
+    const [details] = toConnectError(invalidArgument([{ field: "name", description: "is required" }]), "req-8").findDetails(
+      common.ErrorDetailsSchema,
+    );
+    expect(details).toMatchObject({ code: "InvalidArgument", requestId: "req-8" });
+    expect(details?.fieldViolations[0]?.field).toBe("name");
   });
 
   it("hides an unexpected error behind Internal and the request id", () => {
@@ -26,11 +44,17 @@ describe("toConnectError", () => {
     expect(err.code).toBe(Code.Internal);
     expect(err.rawMessage).toBe("internal error; quote request id req-9 when reporting it");
     expect(err.rawMessage).not.toContain("secret");
+    expect(err.cause).toBeUndefined();
+    expect(err.findDetails(rpc.RequestInfoSchema)[0]?.requestId).toBe("req-9");
   });
 
-  it("passes Connect errors through", () => {
+  it("keeps a Connect error's code and message, adding the details it lacks", () => {
     const original = new ConnectError("deadline", Code.DeadlineExceeded);
-    expect(toConnectError(original, "r")).toBe(original);
+    const out = toConnectError(original, "r");
+    expect([out.code, out.rawMessage]).toEqual([Code.DeadlineExceeded, "deadline"]);
+    expect(out.findDetails(rpc.ErrorInfoSchema)[0]?.reason).toBe("DEADLINE_EXCEEDED");
+    const detailed = toConnectError(out, "r");
+    expect(detailed).toBe(out);
   });
 
   it("turns camelCase paths into the wire's snake_case", () => {
