@@ -14,11 +14,19 @@ describe("google.rpc error details", () => {
 
   it("keep the upstream field numbers, so other languages' generated types read them", () => {
     const violation = rpc.BadRequest_FieldViolationSchema.field;
-    expect([violation.field.number, violation.description.number, violation.reason.number]).toEqual([1, 2, 3]);
+    expect([violation.field.number, violation.description.number, violation.reason.number]).toEqual([
+      1, 2, 3,
+    ]);
     expect(rpc.RequestInfoSchema.field.requestId.number).toBe(1);
-    const bad = create(rpc.BadRequestSchema, { fieldViolations: [{ field: "page_size", description: "must be at most 1000" }] });
-    expect(fromBinary(rpc.BadRequestSchema, toBinary(rpc.BadRequestSchema, bad)).fieldViolations[0]?.field).toBe("page_size");
+    const bad = create(rpc.BadRequestSchema, {
+      fieldViolations: [{ field: "page_size", description: "must be at most 1000" }],
+    });
+    expect(
+      fromBinary(rpc.BadRequestSchema, toBinary(rpc.BadRequestSchema, bad)).fieldViolations[0]?.field,
+    ).toBe("page_size");
     const retry = create(rpc.RetryInfoSchema, { retryDelay: durationFromMs(1500) });
-    expect(fromBinary(rpc.RetryInfoSchema, toBinary(rpc.RetryInfoSchema, retry)).retryDelay?.nanos).toBe(500_000_000);
+    expect(fromBinary(rpc.RetryInfoSchema, toBinary(rpc.RetryInfoSchema, retry)).retryDelay?.nanos).toBe(
+      500_000_000,
+    );
   });
 });

@@ -17,13 +17,23 @@ describe("agent error mapping", () => {
   });
 
   it("keeps field violations across the agent protocol", () => {
-    const wire = domainErrorToConnect(invalidArgument([{ field: "spec.memoryMib", description: "must be at least 512" }]));
+    const wire = domainErrorToConnect(
+      invalidArgument([{ field: "spec.memoryMib", description: "must be at least 512" }]),
+    );
     expect(wire.code).toBe(Code.InvalidArgument);
-    expect(agentErrorToDomain(wire, "n1", "CreateVM").details.fieldViolations?.[0]?.field).toBe("spec.memoryMib");
+    expect(agentErrorToDomain(wire, "n1", "CreateVM").details.fieldViolations?.[0]?.field).toBe(
+      "spec.memoryMib",
+    );
   });
 
   it("reports a connection failure as Unavailable", () => {
-    const refused = new ConnectError("fetch failed", Code.Internal, undefined, undefined, Object.assign(new Error("x"), { code: "ECONNREFUSED" }));
+    const refused = new ConnectError(
+      "fetch failed",
+      Code.Internal,
+      undefined,
+      undefined,
+      Object.assign(new Error("x"), { code: "ECONNREFUSED" }),
+    );
     expect(agentErrorToDomain(refused, "n1", "StartVM").code).toBe("Unavailable");
   });
 });

@@ -1,32 +1,42 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/** RpcLabel names the labels of the RPC metrics. */
+export type RpcLabel = "service" | "method" | "code";
+
 /** ServerMetrics are the Prometheus metrics the server exports on /metrics. */
 export interface ServerMetrics {
   readonly registry: Registry;
-  readonly rpcRequests: Counter<"method" | "code">;
-  readonly rpcDuration: Histogram<"method" | "code">;
+  /** Calls by service (`limiquantix.compute.v1.VMService`), method (`GetVM`) and code as the wire names it (`ok`, `not_found`). */
+  readonly rpcRequests: Counter<RpcLabel>;
+  readonly rpcDuration: Histogram<RpcLabel>;
   readonly schedulerDuration: Histogram<"outcome">;
   readonly reconcilerQueueDepth: Gauge;
   readonly reconcileTotal: Counter<"outcome">;
   readonly dbPool: Gauge<"state">;
 }
 
-/** createMetrics registers the server's metrics (and Node's default process metrics) in a fresh registry; poolStats feeds the database pool gauge at each scrape. */
-export function createMetrics(poolStats?: () => { total: number; idle: number; waiting: number }): ServerMetrics {
+/**
+ * createMetrics registers the server's metrics in a fresh registry, beside Node's default process
+ * metrics under their standard names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes` …)
+ * so stock dashboards and alerts find them; poolStats feeds the database pool gauge at each scrape.
+ */
+export function createMetrics(
+  poolStats?: () => { total: number; idle: number; waiting: number },
+): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "limiquantix_" });
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     rpcRequests: new Counter({
       name: "limiquantix_rpc_requests_total",
-      help: "RPC calls handled, by method and result code",
-      labelNames: ["method", "code"],
+      help: "RPC calls handled, by service, method and result code",
+      labelNames: ["service", "method", "code"],
       registers: [registry],
     }),
     rpcDuration: new Histogram({
       name: "limiquantix_rpc_duration_seconds",
-      help: "RPC call latency, by method and result code",
-      labelNames: ["method", "code"],
+      help: "RPC call latency, by service, method and result code",
+      labelNames: ["service", "method", "code"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),

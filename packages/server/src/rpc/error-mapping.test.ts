@@ -7,40 +7,60 @@ import { snakePath, toConnectError } from "./error-mapping";
 
 describe("toConnectError", () => {
   it("takes every Connect code from the one table the agent client shares, a stale version Aborted", () => {
-    for (const code of ERROR_CODES) expect(toConnectError(new DomainError(code, "x"), "r1").code, code).toBe(CONNECT_CODES[code]);
+    for (const code of ERROR_CODES)
+      expect(toConnectError(new DomainError(code, "x"), "r1").code, code).toBe(CONNECT_CODES[code]);
     expect(toConnectError(new DomainError("Conflict", "stale"), "r1").code).toBe(Code.Aborted);
     expect(toConnectError(notFound("VirtualMachine", "vm-1"), "r1").code).toBe(Code.NotFound);
   });
 
   it("attaches google.rpc BadRequest with wire field paths, ErrorInfo and RequestInfo", () => {
-    const err = toConnectError(invalidArgument([{ field: "spec.memory.sizeMib", description: "must be at least 512 (got 1)" }]), "req-7");
+    const err = toConnectError(
+      invalidArgument([{ field: "spec.memory.sizeMib", description: "must be at least 512 (got 1)" }]),
+      "req-7",
+    );
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe("spec.memory.size_mib must be at least 512 (got 1)");
     expect(err.findDetails(rpc.BadRequestSchema)[0]?.fieldViolations).toEqual([
       expect.objectContaining({ field: "spec.memory.size_mib", description: "must be at least 512 (got 1)" }),
     ]);
-    expect(err.findDetails(rpc.ErrorInfoSchema)[0]).toMatchObject({ reason: "INVALID_ARGUMENT", domain: "limiquantix" });
+    expect(err.findDetails(rpc.ErrorInfoSchema)[0]).toMatchObject({
+      reason: "INVALID_ARGUMENT",
+      domain: "limiquantix",
+    });
     expect(err.findDetails(rpc.RequestInfoSchema)[0]?.requestId).toBe("req-7");
   });
 
   it("names the resource in ResourceInfo and the retry hint in RetryInfo", () => {
     const missing = toConnectError(notFound("VirtualMachine", "vm-1"), "r2");
-    expect(missing.findDetails(rpc.ResourceInfoSchema)[0]).toMatchObject({ resourceType: "VirtualMachine", resourceName: "vm-1" });
-    const busy = toConnectError(unavailable("agent of node n1 is unreachable", { retryAfterMs: 1500, node: "n1" }), "r3");
-    expect(busy.findDetails(rpc.RetryInfoSchema)[0]?.retryDelay).toMatchObject({ seconds: 1n, nanos: 500_000_000 });
+    expect(missing.findDetails(rpc.ResourceInfoSchema)[0]).toMatchObject({
+      resourceType: "VirtualMachine",
+      resourceName: "vm-1",
+    });
+    const busy = toConnectError(
+      unavailable("agent of node n1 is unreachable", { retryAfterMs: 1500, node: "n1" }),
+      "r3",
+    );
+    expect(busy.findDetails(rpc.RetryInfoSchema)[0]?.retryDelay).toMatchObject({
+      seconds: 1n,
+      nanos: 500_000_000,
+    });
     expect(busy.findDetails(rpc.ErrorInfoSchema)[0]?.metadata).toEqual({ node: "n1" });
   });
 
   it("keeps the limiquantix ErrorDetails for clients that read them", () => {
-    const [details] = toConnectError(invalidArgument([{ field: "name", description: "is required" }]), "req-8").findDetails(
-      common.ErrorDetailsSchema,
-    );
+    const [details] = toConnectError(
+      invalidArgument([{ field: "name", description: "is required" }]),
+      "req-8",
+    ).findDetails(common.ErrorDetailsSchema);
     expect(details).toMatchObject({ code: "InvalidArgument", requestId: "req-8" });
     expect(details?.fieldViolations[0]?.field).toBe("name");
   });
 
   it("hides an unexpected error behind Internal and the request id", () => {
-    const err = toConnectError(new TypeError("cannot read properties of undefined (reading 'secret')"), "req-9");
+    const err = toConnectError(
+      new TypeError("cannot read properties of undefined (reading 'secret')"),
+      "req-9",
+    );
     expect(err.code).toBe(Code.Internal);
     expect(err.rawMessage).toBe("internal error; quote request id req-9 when reporting it");
     expect(err.rawMessage).not.toContain("secret");

@@ -42,11 +42,19 @@ export interface WireErrorInput {
  */
 export function errorDetails(input: WireErrorInput): ErrorDetail[] {
   const out: ErrorDetail[] = [
-    detail(rpc.ErrorInfoSchema, { reason: upperSnake(input.reason), domain: ERROR_DOMAIN, metadata: { ...input.metadata } }),
+    detail(rpc.ErrorInfoSchema, {
+      reason: upperSnake(input.reason),
+      domain: ERROR_DOMAIN,
+      metadata: { ...input.metadata },
+    }),
   ];
   const violations = input.fieldViolations ?? [];
   if (violations.length > 0)
-    out.push(detail(rpc.BadRequestSchema, { fieldViolations: violations.map((v) => ({ field: v.field, description: v.description })) }));
+    out.push(
+      detail(rpc.BadRequestSchema, {
+        fieldViolations: violations.map((v) => ({ field: v.field, description: v.description })),
+      }),
+    );
   const r = input.resource;
   if (r)
     out.push(detail(rpc.ResourceInfoSchema, { resourceType: r.kind, resourceName: r.id ?? r.name ?? "" }));
@@ -71,13 +79,17 @@ function scalarMetadata(err: DomainError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(err.details)) {
     if (DETAIL_KEYS.has(key)) continue;
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[key] = String(value);
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      out[key] = String(value);
   }
   return out;
 }
 
 function wireViolations(err: DomainError): FieldViolation[] {
-  return (err.details.fieldViolations ?? []).map((v) => ({ field: snakePath(v.field), description: v.description }));
+  return (err.details.fieldViolations ?? []).map((v) => ({
+    field: snakePath(v.field),
+    description: v.description,
+  }));
 }
 
 function wireMessage(err: DomainError): string {
@@ -95,7 +107,13 @@ function wireMessage(err: DomainError): string {
 export function toConnectError(err: unknown, requestId: string): ConnectError {
   if (err instanceof ConnectError) {
     if (err.details.length > 0) return err;
-    return new ConnectError(err.rawMessage, err.code, err.metadata, errorDetails({ reason: Code[err.code], requestId }), err.cause);
+    return new ConnectError(
+      err.rawMessage,
+      err.code,
+      err.metadata,
+      errorDetails({ reason: Code[err.code], requestId }),
+      err.cause,
+    );
   }
   if (isDomainError(err)) {
     const d = err.details;

@@ -52,6 +52,12 @@ export function listFilterOf<S extends string>(
 /** PathRename maps a domain field path prefix to the wire's (`spec.cpu.vcpus` → `spec.vcpus`, `nic` → `nic_name`). */
 export type PathRename = readonly [domain: string, wire: string];
 
+/** PAGE_WIRE_PATHS name the fields of the domain's page request (`limit`, `cursor`) as every list request calls them on the wire. */
+export const PAGE_WIRE_PATHS: readonly PathRename[] = [
+  ["limit", "page_size"],
+  ["cursor", "page_token"],
+];
+
 function renamePath(field: string, renames: readonly PathRename[]): string {
   for (const [from, to] of renames) {
     if (field === from || field.startsWith(`${from}.`) || field.startsWith(`${from}[`))
@@ -73,7 +79,8 @@ export async function withWirePaths<T>(renames: readonly PathRename[], work: () 
   }
 }
 
-function renameViolations(err: DomainError, renames: readonly PathRename[]): DomainError {
+/** renameViolations gives an InvalidArgument whose field paths (in its details and its message) are renamed to the wire's; message, other details and cause are kept. */
+export function renameViolations(err: DomainError, renames: readonly PathRename[]): DomainError {
   const violations: FieldViolation[] = (err.details.fieldViolations ?? []).map((v) => ({
     field: renamePath(v.field, renames),
     description: v.description,
