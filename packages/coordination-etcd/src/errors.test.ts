@@ -3,7 +3,10 @@ import {
   ClientClosedError,
   EtcdAuthenticationFailedError,
   EtcdLeaseInvalidError,
+  EtcdError,
   EtcdPermissionDeniedError,
+  EtcdWatchStreamEnded,
+  GRPCCancelledError,
   GRPCDeadlineExceededError,
   GRPCInternalError,
   GRPCInvalidArgumentError,
@@ -25,6 +28,32 @@ describe("classifyEtcdError", () => {
       }),
     ],
     ["a raw gRPC status 14", Object.assign(new Error("unavailable"), { code: 14 })],
+    // What etcd3's watch manager reports when etcd stops: the stream ends without an error.
+    ["a watch stream the server ended", new EtcdWatchStreamEnded()],
+    ["a cancelled gRPC call", new GRPCCancelledError("1 CANCELLED: Call cancelled")],
+    // cockatiel, etcd3's fault handling, marks its errors with flags and leaves `name` as "Error".
+    [
+      "an open circuit as etcd3 throws it",
+      Object.assign(new Error("Execution prevented because the circuit breaker is open"), {
+        isBrokenCircuitError: true,
+      }),
+    ],
+    [
+      "an isolated circuit",
+      Object.assign(new Error("Execution prevented because the circuit breaker is open"), {
+        isBrokenCircuitError: true,
+        isIsolatedCircuitError: true,
+      }),
+    ],
+    [
+      "a call its timeout cancelled",
+      Object.assign(new Error("Operation cancelled"), { isTaskCancelledError: true }),
+    ],
+    ["a cluster without a leader", new EtcdError("etcdserver: no leader")],
+    [
+      "a request etcd timed out",
+      new EtcdError("etcdserver: request timed out, possibly due to previous leader failure"),
+    ],
   ])("maps %s to a retryable Unavailable", (_label, err) => {
     const e = classifyEtcdError(err, "lock");
     expect(e.code).toBe(ErrorCode.Unavailable);
@@ -58,5 +87,8 @@ describe("classifyEtcdError", () => {
   it("does not call a rejected request unreachable", () => {
     expect(isEtcdUnreachable(new GRPCInvalidArgumentError("etcdserver: key is not provided"))).toBe(false);
     expect(isEtcdUnreachable("ECONNREFUSED")).toBe(false);
+    expect(isEtcdUnreachable(new EtcdError("etcdserver: mvcc: required revision has been compacted"))).toBe(
+      false,
+    );
   });
 });

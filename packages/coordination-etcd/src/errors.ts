@@ -5,6 +5,7 @@ import {
   EtcdInvalidAuthTokenError,
   EtcdLeaseInvalidError,
   EtcdPermissionDeniedError,
+  EtcdWatchStreamEnded,
   GRPCDeadlineExceededError,
   GRPCInvalidArgumentError,
   GRPCResourceExhastedError,
@@ -22,19 +23,41 @@ function grpcCode(err: Error): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
-/** isEtcdUnreachable says whether an error means etcd cannot be reached or did not answer in time. */
+// etcd3's fault handling (cockatiel) marks its errors with flags rather than names: an open or
+// isolated circuit, and a call its timeout cancelled.
+const POLICY_FLAGS = [
+  "isBrokenCircuitError",
+  "isIsolatedCircuitError",
+  "isHydratingCircuitError",
+  "isTaskCancelledError",
+];
+const POLICY_NAMES = [
+  "BrokenCircuitError",
+  "IsolatedCircuitError",
+  "HydratingCircuitError",
+  "TaskCancelledError",
+];
+
+// What etcd says when it has no quorum or is shutting down (it may reach us as a plain message).
+const SERVER_OUTAGE = /etcdserver: (no leader|request timed out|leader changed|server stopped)/i;
+
+/** isEtcdUnreachable says whether an error means etcd cannot be reached, did not answer in time or lost its stream to us. */
 export function isEtcdUnreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err instanceof GRPCDeadlineExceededError || isRecoverableError(err)) return true;
-  if (err.name === "BrokenCircuitError" || err.name === "TaskCancelledError") return true;
+  // A watch stream that the server closed: etcd stopped or the connection went away.
+  if (err instanceof EtcdWatchStreamEnded) return true;
+  if (POLICY_NAMES.includes(err.name) || POLICY_FLAGS.some((flag) => flag in err)) return true;
   const code = grpcCode(err);
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_CANCELLED) return true;
+  if (SERVER_OUTAGE.test(err.message)) return true;
   return /ECONNREFUSED|ECONNRESET|No connection established|Deadline exceeded|UNAVAILABLE/i.test(err.message);
 }
 
 /**
  * classifyEtcdError turns an etcd3 (gRPC) error into a DomainError: an unreachable server, a
- * deadline or an open circuit becomes Unavailable; a lost lease becomes FailedPrecondition
+ * deadline, an open circuit, a watch stream the server ended or a cluster without a leader
+ * becomes Unavailable; a lost lease becomes FailedPrecondition
  * (the grant it backed is gone); authentication and permission failures map to their codes;
  * a server quota (etcd's space alarm) becomes ResourceExhausted; anything else is Internal.
  */

@@ -1,4 +1,4 @@
-import { ErrorCode, type NodeLeaseEvent } from "@limiquantix/domain";
+import { type DomainError, ErrorCode, type NodeLeaseEvent } from "@limiquantix/domain";
 import { type EtcdTestServer, startPrivateEtcd } from "@limiquantix/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countKeys, eventually, layout, uniqueRoot } from "../test/support";
@@ -10,11 +10,14 @@ const FAIL_FAST_MS = 5000;
 
 let server: EtcdTestServer;
 const open: EtcdCoordinator[] = [];
+// Everything the replicas report to onError (watches and renewals that failed in the background).
+const reported: DomainError[] = [];
 async function replica(root: string): Promise<EtcdCoordinator> {
   const c = await createEtcdCoordinator({
     endpoints: server.endpoints,
     leaseTtlMs: TTL_MS,
     callTimeoutMs: 1000,
+    onError: (error) => reported.push(error),
     ...layout(root),
   });
   open.push(c);
@@ -80,5 +83,11 @@ describe("etcd outages", () => {
       expect(nodeEvents).toContainEqual(expect.objectContaining({ type: "joined", nodeId: "after-restart" })),
     );
     await newOffice.resign();
+
+    // What failed in the background during the outage was reported as the outage it was.
+    expect(reported.length).toBeGreaterThan(0);
+    expect(
+      reported.filter((e) => e.code !== ErrorCode.Unavailable).map((e) => `${e.code}: ${e.message}`),
+    ).toEqual([]);
   }, 90_000);
 });
