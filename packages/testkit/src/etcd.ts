@@ -18,6 +18,8 @@ export interface EtcdTestServer {
 export const ETCD_ENDPOINTS_ENV = "LQX_TEST_ETCD_ENDPOINTS";
 
 let shared: Promise<EtcdTestServer> | undefined;
+// One handle per setting of the environment, so every call names the same server object.
+const external = new Map<string, EtcdTestServer>();
 
 /**
  * testEtcd returns the etcd server of this test process: the one named by LQX_TEST_ETCD_ENDPOINTS,
@@ -26,18 +28,27 @@ let shared: Promise<EtcdTestServer> | undefined;
 export function testEtcd(): Promise<EtcdTestServer> {
   const fromEnv = process.env[ETCD_ENDPOINTS_ENV];
   if (fromEnv) {
-    const endpoints = fromEnv
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const refuse = () =>
-      Promise.reject(
-        new Error(`etcd at ${fromEnv} comes from ${ETCD_ENDPOINTS_ENV}; use startPrivateEtcd() to stop it`),
-      );
-    return Promise.resolve({ endpoints, private: false, stop: refuse, start: refuse });
+    let server = external.get(fromEnv);
+    if (!server) {
+      server = externalEtcd(fromEnv);
+      external.set(fromEnv, server);
+    }
+    return Promise.resolve(server);
   }
   shared ??= startPrivateEtcd();
   return shared;
+}
+
+function externalEtcd(fromEnv: string): EtcdTestServer {
+  const endpoints = fromEnv
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const refuse = () =>
+    Promise.reject(
+      new Error(`etcd at ${fromEnv} comes from ${ETCD_ENDPOINTS_ENV}; use startPrivateEtcd() to stop it`),
+    );
+  return { endpoints, private: false, stop: refuse, start: refuse };
 }
 
 async function healthy(endpoint: string): Promise<boolean> {

@@ -36,6 +36,8 @@ export interface TestDatabase {
 }
 
 let shared: Promise<PostgresTestServer> | undefined;
+// One handle per URL from the environment, so every call names the same server object.
+const external = new Map<string, PostgresTestServer>();
 
 /**
  * testPostgres returns the PostgreSQL server of this test process: the one named by
@@ -43,7 +45,14 @@ let shared: Promise<PostgresTestServer> | undefined;
  */
 export function testPostgres(): Promise<PostgresTestServer> {
   const fromEnv = process.env[POSTGRES_URL_ENV];
-  if (fromEnv) return Promise.resolve(externalPostgres(fromEnv));
+  if (fromEnv) {
+    let server = external.get(fromEnv);
+    if (!server) {
+      server = externalPostgres(fromEnv);
+      external.set(fromEnv, server);
+    }
+    return Promise.resolve(server);
+  }
   shared ??= startPrivatePostgres();
   return shared;
 }
@@ -58,14 +67,17 @@ export async function createTestDatabase(server?: PostgresTestServer): Promise<T
     url,
     name,
     server: srv,
-    drop: () => withClient(srv.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withClient(srv.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }
 
 function externalPostgres(url: string): PostgresTestServer {
   const refuse = () =>
     Promise.reject(
-      new Error(`the PostgreSQL server at ${url} comes from ${POSTGRES_URL_ENV}; use startPrivatePostgres() to stop it`),
+      new Error(
+        `the PostgreSQL server at ${url} comes from ${POSTGRES_URL_ENV}; use startPrivatePostgres() to stop it`,
+      ),
     );
   return { url, private: false, stop: refuse, start: refuse };
 }
@@ -134,7 +146,9 @@ function lookupUser(name: string): { uid: number; gid: number } {
     const [user, , uid, gid] = line.split(":");
     if (user === name) return { uid: Number(uid), gid: Number(gid) };
   }
-  throw new Error(`running as root needs a '${name}' system user to run PostgreSQL: create it (useradd -r ${name})`);
+  throw new Error(
+    `running as root needs a '${name}' system user to run PostgreSQL: create it (useradd -r ${name})`,
+  );
 }
 
 /** PrivatePostgresOptions tune a private server. */
@@ -149,7 +163,9 @@ export interface PrivatePostgresOptions {
  * startPrivatePostgres initialises a new cluster in a temporary directory (fsync off) and runs
  * postgres on a free port with its socket in that directory; it is stopped when the process exits.
  */
-export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PostgresTestServer> {
+export async function startPrivatePostgres(
+  options: PrivatePostgresOptions = {},
+): Promise<PostgresTestServer> {
   const binDir = options.binDir ?? findPostgresBinDir();
   const port = await freePort();
   const dir = await makeTempDir("postgres");

@@ -19,6 +19,8 @@ export interface RedisTestServer {
 export const REDIS_URL_ENV = "LQX_TEST_REDIS_URL";
 
 let shared: Promise<RedisTestServer> | undefined;
+// One handle per URL from the environment, so every call names the same server object.
+const external = new Map<string, RedisTestServer>();
 
 /**
  * testRedis returns the Redis server of this test process: the one named by LQX_TEST_REDIS_URL,
@@ -26,7 +28,14 @@ let shared: Promise<RedisTestServer> | undefined;
  */
 export function testRedis(): Promise<RedisTestServer> {
   const fromEnv = process.env[REDIS_URL_ENV];
-  if (fromEnv) return Promise.resolve(externalRedis(fromEnv));
+  if (fromEnv) {
+    let server = external.get(fromEnv);
+    if (!server) {
+      server = externalRedis(fromEnv);
+      external.set(fromEnv, server);
+    }
+    return Promise.resolve(server);
+  }
   shared ??= startPrivateRedis();
   return shared;
 }
