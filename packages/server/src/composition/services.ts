@@ -1,26 +1,46 @@
-import type { AgentPool, Subscription } from "@limiquantix/domain";
+import { EventBus, Repositories, type Subscription } from "@limiquantix/domain";
 import { type ClusterSnapshot, Scheduler } from "@limiquantix/scheduler";
-import type { Config } from "../config/schema";
-import { Reconciler } from "../controllers/reconciler";
+import { Container, type ContainerModule } from "inversify";
+import type { Logger } from "pino";
+import type { AgentDirectory } from "../compute/agent-directory";
+import type { ClusterService } from "../compute/cluster-service";
+import type { DrainService } from "../compute/drain-service";
+import type { NodeAgentService } from "../compute/node-agent-service";
+import type { NodeService } from "../compute/node-service";
+import type { PlacementService } from "../compute/placement-service";
+import type { VmCloneService } from "../compute/vm-clone-service";
+import type { VmDiskService } from "../compute/vm-disk-service";
+import type { VmMigrationService } from "../compute/vm-migration-service";
+import type { VmPowerService } from "../compute/vm-power-service";
+import type { VmService } from "../compute/vm-service";
+import type { VmSnapshotService } from "../compute/vm-snapshot-service";
+import type { Reconciler } from "../controllers/reconciler";
+import type { ProjectService } from "../iam/project-service";
+import type { SecurityGroupService } from "../network/security-group-service";
+import type { VirtualNetworkService } from "../network/virtual-network-service";
+import type { ImageService } from "../storage/image-service";
+import type { StoragePoolService } from "../storage/storage-pool-service";
+import type { VolumeService } from "../storage/volume-service";
+import type { VolumeSnapshotService } from "../storage/volume-snapshot-service";
+import { COMPUTE } from "../compute/compute-ids";
+import { computeModule } from "../compute/compute-module";
+import type { Controller } from "../controllers/controller";
+import { IAM } from "../iam/iam-ids";
+import { iamModule } from "../iam/iam-module";
+import { NETWORK } from "../network/network-ids";
+import { networkModule } from "../network/network-module";
 import type { ServerMetrics } from "../observability/metrics";
-import { AgentDirectory } from "../compute/agent-directory";
-import { ClusterService, ImageService, ProjectService, StoragePoolService } from "../shared/catalog-services";
-import { DrainService } from "../compute/drain-service";
-import { NetworkService } from "../network/virtual-network-service";
-import { NodeAdminService } from "../compute/node-admin-service";
-import { NodeService } from "../compute/node-service";
-import { PlacementService } from "../compute/placement-service";
-import { SecurityGroupService } from "../network/security-group-service";
+import { RpcRoute } from "../rpc/route";
 import type { ServiceDeps } from "../shared/service-deps";
-import { VmMigrationService } from "../compute/vm-migration-service";
-import { VmOperationsService } from "../compute/vm-operations-service";
-import { VmPowerService } from "../compute/vm-power-service";
-import { VmService } from "../compute/vm-service";
-import { VmSnapshotCatalog } from "../compute/vm-snapshot-catalog";
-import { VolumeService } from "../storage/volume-service";
+import { STORAGE } from "../storage/storage-ids";
+import { storageModule } from "../storage/storage-module";
+import { CORE, coreModule, type ServerConfig } from "./core-module";
 import { loadSnapshot, syncSnapshot } from "./snapshot-sync";
 
-/** Services bundles every application service of the control plane. */
+/** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
+export const AREA_MODULES: readonly ContainerModule[] = [computeModule, storageModule, networkModule, iamModule];
+
+/** Services is every application service of the control plane, resolved from its container. */
 export interface Services {
   readonly deps: ServiceDeps;
   readonly scheduler: Scheduler;
@@ -30,77 +50,107 @@ export interface Services {
   readonly projects: ProjectService;
   readonly clusters: ClusterService;
   readonly nodes: NodeService;
-  /** nodeAdmin changes operator settings, deletes empty nodes and records what agents report. */
-  readonly nodeAdmin: NodeAdminService;
+  readonly nodeAgents: NodeAgentService;
   readonly vms: VmService;
   readonly power: VmPowerService;
-  readonly vmOps: VmOperationsService;
-  /** vmSnapshots reads the snapshots of a VM. */
-  readonly vmSnapshots: VmSnapshotCatalog;
+  readonly disks: VmDiskService;
+  readonly vmSnapshots: VmSnapshotService;
+  readonly clones: VmCloneService;
   readonly migrations: VmMigrationService;
   readonly drain: DrainService;
   readonly pools: StoragePoolService;
   readonly volumes: VolumeService;
+  readonly volumeSnapshots: VolumeSnapshotService;
   readonly images: ImageService;
-  readonly networks: NetworkService;
+  readonly networks: VirtualNetworkService;
   readonly securityGroups: SecurityGroupService;
   readonly reconciler: Reconciler;
+}
+
+function resolveAll(c: Container): Omit<Services, "deps" | "scheduler" | "snapshot"> {
+  return {
+    agents: c.get<AgentDirectory>(COMPUTE.agents),
+    placement: c.get<PlacementService>(COMPUTE.placement),
+    projects: c.get<ProjectService>(IAM.projects),
+    clusters: c.get<ClusterService>(COMPUTE.clusters),
+    nodes: c.get<NodeService>(COMPUTE.nodes),
+    nodeAgents: c.get<NodeAgentService>(COMPUTE.nodeAgents),
+    vms: c.get<VmService>(COMPUTE.vms),
+    power: c.get<VmPowerService>(COMPUTE.power),
+    disks: c.get<VmDiskService>(COMPUTE.disks),
+    vmSnapshots: c.get<VmSnapshotService>(COMPUTE.vmSnapshots),
+    clones: c.get<VmCloneService>(COMPUTE.clones),
+    migrations: c.get<VmMigrationService>(COMPUTE.migrations),
+    drain: c.get<DrainService>(COMPUTE.drain),
+    pools: c.get<StoragePoolService>(STORAGE.pools),
+    volumes: c.get<VolumeService>(STORAGE.volumes),
+    volumeSnapshots: c.get<VolumeSnapshotService>(STORAGE.volumeSnapshots),
+    images: c.get<ImageService>(STORAGE.images),
+    networks: c.get<VirtualNetworkService>(NETWORK.networks),
+    securityGroups: c.get<SecurityGroupService>(NETWORK.securityGroups),
+    reconciler: c.get<Reconciler>(COMPUTE.reconciler),
+  };
+}
+
+/** ControlPlaneOptions are what a control plane is assembled from. */
+export interface ControlPlaneOptions {
+  /** Modules that bind the ports (repositories, unit of work, event bus, clock, ids, agent pool, cache, coordinator). */
+  readonly adapters: readonly ContainerModule[];
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly metrics?: ServerMetrics;
+  /**
+   * Modules loaded last, to rebind a port or a service (`rebindSync(COMPUTE.vms)…`) or add a route
+   * (`bind(RpcRoute)…`; a later route for a service replaces the built-in one).
+   */
+  readonly modules?: readonly ContainerModule[];
+}
+
+/** ControlPlane is an assembled control plane: its container, its services, and what the runtime serves and runs. */
+export interface ControlPlane {
+  readonly container: Container;
+  readonly services: Services;
+  /** routes are the handlers every area bound, for the RPC router. */
+  routes(): RpcRoute[];
+  /** controllers are every controller bound, for the leader's runner. */
+  controllers(): Controller[];
   /** close stops following change events. */
   close(): Promise<void>;
 }
 
-/** createServices builds every service over the given ports, loading the live placement snapshot from the store. */
-export async function createServices(
-  deps: ServiceDeps,
-  agentPool: AgentPool,
-  config: Pick<Config, "scheduler" | "reconciler">,
-  metrics?: ServerMetrics,
-): Promise<Services> {
-  const scheduler = new Scheduler({ profile: { preset: config.scheduler.strategy } });
-  const snapshot = await loadSnapshot(deps.repos, config.scheduler.overcommit);
-  const subs: Subscription[] = await syncSnapshot(deps.events, snapshot);
-  const agents = new AgentDirectory(agentPool, deps.repos);
-  const placement = new PlacementService(deps, scheduler, snapshot, metrics);
-  const vms = new VmService(deps, placement, agents);
-  const volumes = new VolumeService(deps);
-  const nodes = new NodeService(deps, agents);
-  const migrations = new VmMigrationService(deps, placement, scheduler, snapshot, agents);
-  const reconciler = new Reconciler(
-    deps,
-    vms,
-    agents,
-    {
-      concurrency: config.reconciler.concurrency,
-      resyncIntervalMs: config.reconciler.resyncIntervalSec * 1000,
-      maxBackoffMs: config.reconciler.maxBackoffSec * 1000,
-      knownVms: function* () {
-        for (const state of snapshot.vms()) yield state.vm;
-      },
-    },
-    metrics,
+/**
+ * createControlPlane loads the adapters into a new container, reads the live placement snapshot
+ * from the store (and keeps it current from change events), then binds the core and every API
+ * area's module, and the caller's modules last.
+ */
+export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const container = new Container();
+  for (const m of options.adapters) container.loadSync(m);
+  const snapshot = await loadSnapshot(container.get<Repositories>(Repositories), options.config.scheduler.overcommit);
+  const subs: Subscription[] = await syncSnapshot(container.get<EventBus>(EventBus), snapshot);
+  const scheduler = new Scheduler({ profile: { preset: options.config.scheduler.strategy } });
+  container.loadSync(
+    coreModule({
+      config: options.config,
+      logger: options.logger,
+      scheduler,
+      snapshot,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    }),
   );
-  return {
-    deps,
+  for (const m of AREA_MODULES) container.loadSync(m);
+  for (const m of options.modules ?? []) container.loadSync(m);
+  const services: Services = {
+    deps: container.get<ServiceDeps>(CORE.deps),
     scheduler,
     snapshot,
-    agents,
-    placement,
-    projects: new ProjectService(deps),
-    clusters: new ClusterService(deps),
-    nodes,
-    nodeAdmin: new NodeAdminService(deps, vms),
-    vms,
-    power: new VmPowerService(deps, agents, reconciler),
-    vmOps: new VmOperationsService(deps, vms, volumes, agents),
-    vmSnapshots: new VmSnapshotCatalog(deps),
-    migrations,
-    drain: new DrainService(deps, nodes, migrations, placement, scheduler, snapshot),
-    pools: new StoragePoolService(deps),
-    volumes,
-    images: new ImageService(deps),
-    networks: new NetworkService(deps),
-    securityGroups: new SecurityGroupService(deps),
-    reconciler,
+    ...resolveAll(container),
+  };
+  return {
+    container,
+    services,
+    routes: () => container.getAll<RpcRoute>(RpcRoute),
+    controllers: () => container.getAll<Controller>(CORE.controller),
     async close() {
       await Promise.all(subs.map((s) => s.unsubscribe()));
     },

@@ -1,9 +1,11 @@
-import { type Node, isDomainError } from "@limiquantix/domain";
+import { type Node, failedPrecondition, isDomainError } from "@limiquantix/domain";
 import { type ClusterSnapshot, planDrain, type Scheduler } from "@limiquantix/scheduler";
+import type { CallContext } from "../context/call-context";
 import type { PlacementService } from "./placement-service";
 import type { NodeService } from "./node-service";
 import type { ServiceDeps } from "../shared/service-deps";
 import type { MigrationOutcome, VmMigrationService } from "./vm-migration-service";
+import type { VmPowerService } from "./vm-power-service";
 
 /** DrainPlanEntry says where a VM of a draining node goes, or why it cannot move. */
 export interface DrainPlanEntry {
@@ -17,7 +19,14 @@ export interface DrainPlanEntry {
 export interface DrainResult {
   readonly node: Node;
   readonly plan: readonly DrainPlanEntry[];
+  /** stoppedVmIds are the VMs that could not move and were stopped because the drain was forced. */
+  readonly stoppedVmIds: readonly string[];
   readonly done: Promise<readonly MigrationOutcome[]>;
+}
+
+/** DrainOptions say what to do with VMs that cannot move: refuse the drain (default), or stop them (force). */
+export interface DrainOptions {
+  readonly force?: boolean;
 }
 
 /**
@@ -31,14 +40,18 @@ export class DrainService {
     private readonly deps: ServiceDeps,
     private readonly nodes: NodeService,
     private readonly migrations: VmMigrationService,
+    private readonly power: VmPowerService,
     private readonly placement: PlacementService,
     private readonly scheduler: Scheduler,
     private readonly snapshot: ClusterSnapshot,
   ) {}
 
-  /** drain cordons a node and starts moving its VMs; it returns the plan at once. */
-  async drain(nodeId: string): Promise<DrainResult> {
-    const node = await this.nodes.cordon(nodeId, true);
+  /**
+   * drain cordons a node and starts moving its VMs; it returns the plan at once. VMs that cannot
+   * move make the drain fail (the node stays cordoned) unless it is forced, which stops them.
+   */
+  async drain(ctx: CallContext, nodeId: string, options: DrainOptions = {}): Promise<DrainResult> {
+    const node = await this.nodes.cordon(ctx, nodeId, true);
     // The snapshot may not have seen the cordon yet; the plan excludes the draining node anyway.
     const drainPlan = await this.placement.exclusive(async () => planDrain(this.scheduler, this.snapshot, nodeId));
     const plan: DrainPlanEntry[] = drainPlan.blocked.map((b) => ({ vmId: b.vmId, vmName: b.vmName, reason: b.reason }));
@@ -46,7 +59,7 @@ export class DrainService {
     for (const move of drainPlan.moves) {
       try {
         const vm = await this.deps.repos.vms.get(move.vmId);
-        const started = await this.migrations.migrate(move.vmId, {
+        const started = await this.migrations.migrate(ctx, move.vmId, {
           targetNodeId: move.targetNodeId,
           live: vm.status.powerState === "RUNNING",
         });
@@ -56,12 +69,19 @@ export class DrainService {
         plan.push({ vmId: move.vmId, vmName: move.vmName, reason: isDomainError(e) ? e.message : String(e) });
       }
     }
+    const stuck = DrainService.unmovable(plan);
+    if (stuck.length > 0 && !options.force)
+      throw failedPrecondition(
+        `node stays cordoned, but ${stuck.length} VM(s) cannot move: ${stuck.map((p) => `${p.vmName} (${p.reason})`).join("; ")}; drain with force to stop them`,
+        { resource: { kind: "Node", id: nodeId, name: node.name }, unmovable: stuck.map((p) => p.vmId) },
+      );
+    for (const p of stuck) await this.power.stop(ctx, p.vmId, "force");
     const done = Promise.all(moves).then(async (outcomes) => {
       const left = await this.deps.repos.vms.listByNode(nodeId);
-      if (left.length === 0) await this.nodes.setPhase(nodeId, "MAINTENANCE", "drained").catch(() => undefined);
+      if (left.length === 0) await this.nodes.setPhase(ctx, nodeId, "MAINTENANCE", "drained").catch(() => undefined);
       return outcomes;
     });
-    return { node, plan, done };
+    return { node, plan, stoppedVmIds: stuck.map((p) => p.vmId), done };
   }
 
   /** unmovable lists the VMs of a plan that stay behind. */

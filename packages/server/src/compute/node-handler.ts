@@ -1,17 +1,21 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import type { compute } from "@limiquantix/api";
-import { failedPrecondition } from "@limiquantix/domain";
-import type { Services } from "../composition/services";
-import { DrainService } from "./drain-service";
+import { compute } from "@limiquantix/api";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf, toTimestamp } from "../rpc/convert/common";
+import { labelSelectorOf, requireMessage, toNumber } from "../rpc/convert/request-fields";
+import { type RpcRoute, route } from "../rpc/route";
 import { nodeToProto } from "./convert/node";
 import { nodePhaseCodec, taintEffectCodec } from "./convert/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "./convert/node-settings";
-import { labelSelectorOf, requireMessage, toNumber } from "../rpc/convert/request-fields";
 import { powerStateCodec } from "./convert/vm-enums";
+import type { DrainService } from "./drain-service";
+import type { NodeAgentService } from "./node-agent-service";
+import type { NodeService } from "./node-service";
 
-/** NodeHandler is NodeService less its watch streams, which arrive with the event streaming work. */
-export type NodeHandler = Omit<ServiceImpl<typeof compute.NodeService>, "watchNode" | "watchNodes">;
+/** NodeHandlerServices are the services NodeService calls reach. */
+export interface NodeHandlerServices {
+  readonly nodes: NodeService;
+  readonly agents: NodeAgentService;
+  readonly drain: DrainService;
+}
 
 /** NodeHandlerOptions tune what NodeService tells agents. */
 export interface NodeHandlerOptions {
@@ -19,21 +23,22 @@ export interface NodeHandlerOptions {
   readonly heartbeatIntervalSec: number;
 }
 
-/** createNodeHandler implements NodeService over the node, node-admin, drain and power services. */
-export function createNodeHandler(s: Services, options: NodeHandlerOptions): NodeHandler {
+/** nodeHandler answers NodeService calls: agents' registration and heartbeats, and operators' node operations. */
+export function nodeHandler({ nodes, agents, drain }: NodeHandlerServices, options: NodeHandlerOptions): RpcRoute {
   const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeToProto(n) });
-  return {
-    async registerNode(req) {
+  return route(compute.NodeService, {
+    async registerNode(ctx, req) {
       const { registration, settings } = registrationFromProto(req);
-      const registered = await s.nodes.register(registration);
-      return node(Object.keys(settings).length > 0 ? await s.nodeAdmin.update(registered.id, settings) : registered);
+      const registered = await agents.register(ctx, registration);
+      return node(Object.keys(settings).length > 0 ? await nodes.update(ctx, registered.id, settings) : registered);
     },
-    async getNode(req) {
-      return node(await s.nodes.get(req.id));
+    async getNode(ctx, req) {
+      return node(await nodes.get(ctx, req.id));
     },
-    async listNodes(req) {
+    async listNodes(ctx, req) {
       const states = req.states.map((st, i) => nodePhaseCodec.required(st, `states[${i}]`));
-      const page = await s.nodes.list(
+      const page = await nodes.list(
+        ctx,
         {
           ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
           ...(states.length > 0 ? { states } : {}),
@@ -43,59 +48,52 @@ export function createNodeHandler(s: Services, options: NodeHandlerOptions): Nod
       );
       return { nodes: page.items.map(nodeToProto), ...pageResponseOf(page) };
     },
-    async updateNode(req) {
-      const settings = nodeSettingsOf(req, await s.nodes.get(req.id));
-      return node(await s.nodeAdmin.update(req.id, settings, optionalVersion(req.resourceVersion)));
+    async updateNode(ctx, req) {
+      const settings = nodeSettingsOf(req, await nodes.get(ctx, req.id));
+      return node(await nodes.update(ctx, req.id, settings, optionalVersion(req.resourceVersion)));
     },
-    async deleteNode(req) {
-      await s.nodeAdmin.delete(req.id, optionalVersion(req.resourceVersion));
+    async deleteNode(ctx, req) {
+      await nodes.delete(ctx, req.id, optionalVersion(req.resourceVersion));
       return {};
     },
-    async heartbeat(req) {
-      const observations = req.vms.map((o, i) => {
+    async heartbeat(ctx, req) {
+      const vms = req.vms.map((o, i) => {
         const powerState = powerStateCodec.fromProto(o.powerState, `vms[${i}].power_state`);
         return { vmId: o.vmId, ipAddresses: [...o.ipAddresses], ...(powerState ? { powerState } : {}) };
       });
-      const beat = await s.nodes.heartbeat(req.nodeId, {
+      const beat = await agents.heartbeat(ctx, req.nodeId, {
+        vms,
         ...(req.usage ? { usage: { cpuPercent: req.usage.cpuPercent, memoryUsedMib: toNumber(req.usage.memoryUsedMib) } } : {}),
         ...(optionalString(req.agentVersion) ? { agentVersion: req.agentVersion } : {}),
       });
-      await s.nodeAdmin.recordObservations(req.nodeId, observations);
       return { heartbeatIntervalSec: options.heartbeatIntervalSec, phase: nodePhaseCodec.toProto(beat.status.phase) };
     },
-    async decommissionNode(req) {
+    async decommissionNode(ctx, req) {
       // force does not abandon placed VMs: a node that still holds some is refused either way, naming them.
-      return node(await s.nodes.decommission(req.id));
+      return node(await nodes.decommission(ctx, req.id));
     },
-    async cordonNode(req) {
-      return node(await s.nodes.cordon(req.id, true));
+    async cordonNode(ctx, req) {
+      return node(await nodes.cordon(ctx, req.id, true));
     },
-    async uncordonNode(req) {
-      return node(await s.nodes.cordon(req.id, false));
+    async uncordonNode(ctx, req) {
+      return node(await nodes.cordon(ctx, req.id, false));
     },
-    async drainNode(req) {
-      const result = await s.drain.drain(req.id);
-      const stuck = DrainService.unmovable(result.plan);
-      if (stuck.length > 0 && !req.force)
-        throw failedPrecondition(
-          `node stays cordoned, but ${stuck.length} VM(s) cannot move: ${stuck.map((p) => `${p.vmName} (${p.reason})`).join("; ")}; drain with force to stop them`,
-          { resource: { kind: "Node", id: req.id, name: result.node.name }, unmovable: stuck.map((p) => p.vmId) },
-        );
-      for (const p of stuck) await s.power.stop(p.vmId, "force");
+    async drainNode(ctx, req) {
+      const result = await drain.drain(ctx, req.id, { force: req.force });
       return {
         node: nodeToProto(result.node),
         migratedVmIds: result.plan.filter((p) => p.targetNodeId !== undefined).map((p) => p.vmId),
-        stoppedVmIds: stuck.map((p) => p.vmId),
+        stoppedVmIds: [...result.stoppedVmIds],
       };
     },
-    async addTaint(req) {
-      return node(await s.nodes.addTaint(req.nodeId, taintFromProto(requireMessage(req.taint, "taint"), "taint")));
+    async addTaint(ctx, req) {
+      return node(await nodes.addTaint(ctx, req.nodeId, taintFromProto(requireMessage(req.taint, "taint"), "taint")));
     },
-    async removeTaint(req) {
-      return node(await s.nodes.removeTaint(req.nodeId, req.key, taintEffectCodec.fromProto(req.effect, "effect")));
+    async removeTaint(ctx, req) {
+      return node(await nodes.removeTaint(ctx, req.nodeId, req.key, taintEffectCodec.fromProto(req.effect, "effect")));
     },
-    async getNodeMetrics(req) {
-      const m = await s.nodeAdmin.metrics(req.nodeId);
+    async getNodeMetrics(ctx, req) {
+      const m = await nodes.metrics(ctx, req.nodeId);
       return {
         metrics: {
           nodeId: m.nodeId,
@@ -107,5 +105,5 @@ export function createNodeHandler(s: Services, options: NodeHandlerOptions): Nod
         },
       };
     },
-  };
+  });
 }

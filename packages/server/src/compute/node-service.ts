@@ -1,11 +1,11 @@
 import {
-  type CpuTopology,
   type ListFilter,
   type NodePhase,
   type Page,
   type PageRequest,
   type Node,
-  type NodeUsage,
+  type NodeRole,
+  type ResourceAmounts,
   type Taint,
   Taint as TaintSchema,
   Labels,
@@ -13,39 +13,40 @@ import {
   assertTransition,
   failedPrecondition,
   logicalCpus,
-  nowIso,
   parseOrThrow,
 } from "@limiquantix/domain";
+import { z } from "zod";
+import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
-/** NodeRegistration is what an agent tells the control plane when it (re)registers. */
-export interface NodeRegistration {
-  readonly name?: string;
-  readonly hostname: string;
-  readonly managementIp: string;
-  readonly agentAddress: string;
-  readonly cpu: CpuTopology;
-  readonly memoryMib: number;
+/** NodeSettings are what operators may change on a node; the rest of its spec is declared by its agent. */
+export interface NodeSettings {
   readonly labels?: Record<string, string>;
-  readonly agentVersion?: string;
   readonly clusterId?: string;
+  readonly roles?: readonly NodeRole[];
+  readonly taints?: readonly Taint[];
+  readonly reserved?: ResourceAmounts;
+  readonly cordoned?: boolean;
 }
 
-/** NodeHeartbeatReport is what an agent's periodic heartbeat carries. */
-export interface NodeHeartbeatReport {
-  readonly usage?: NodeUsage;
-  readonly agentVersion?: string;
+/** NodeMetricsSample is a node's latest usage as its agent reported it. */
+export interface NodeMetricsSample {
+  readonly nodeId: string;
+  readonly cpuPercent: number;
+  readonly memoryUsedMib: number;
+  readonly memoryTotalMib: number;
+  readonly vmCount: number;
+  readonly sampledAt: string;
 }
 
-function hostToName(hostname: string): string {
-  const first = hostname.split(".")[0]!.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
-  return first.slice(0, 63) || "node";
-}
-
-/** NodeService registers nodes, records heartbeats, and carries out operators' node operations. */
+/**
+ * NodeService carries out operators' node operations: reading, settings, cordon and taints,
+ * phases, metrics, deleting an empty node and decommissioning one. What agents report
+ * (registration, heartbeats) is NodeAgentService's.
+ */
 export class NodeService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -54,81 +55,17 @@ export class NodeService {
   ) {}
 
   /** get returns a node or throws NotFound. */
-  get(id: string): Promise<Node> {
+  get(_ctx: CallContext, id: string): Promise<Node> {
     return this.deps.repos.nodes.get(id);
   }
 
   /** list returns one page of nodes. */
-  list(filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
+  list(_ctx: CallContext, filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
     return this.deps.repos.nodes.list(filter, page);
   }
 
-  /** register creates the node of a hostname, or updates it when the agent registers again; the node becomes READY. */
-  async register(reg: NodeRegistration): Promise<Node> {
-    const { repos } = this.deps;
-    const now = nowIso(this.deps.clock);
-    const allocatable = { vcpus: logicalCpus(reg.cpu), memoryMib: reg.memoryMib };
-    const existing = await repos.nodes.findByHostname(reg.hostname);
-    if (existing) {
-      const updated = await readModifyWrite(repos.nodes, existing.id, (n) => {
-        if (n.status.phase === "DECOMMISSIONED")
-          throw failedPrecondition(`node "${n.name}" was decommissioned; register it under a new hostname`);
-        const phase: Node["status"]["phase"] = n.status.phase === "MAINTENANCE" ? "MAINTENANCE" : "READY";
-        return {
-          ...n,
-          labels: { ...n.labels, ...(reg.labels ?? {}) },
-          spec: { ...n.spec, managementIp: reg.managementIp, agentAddress: reg.agentAddress, cpu: reg.cpu, memoryMib: reg.memoryMib },
-          status: {
-            ...n.status,
-            phase,
-            allocatable: {
-              vcpus: Math.max(0, allocatable.vcpus - n.spec.reserved.vcpus),
-              memoryMib: Math.max(0, allocatable.memoryMib - n.spec.reserved.memoryMib),
-            },
-            lastHeartbeatAt: now,
-            ...(reg.agentVersion ? { agentVersion: reg.agentVersion } : {}),
-          },
-        };
-      });
-      await publishChange(this.deps, "Node", "MODIFIED", updated);
-      return updated;
-    }
-    const clusterId = reg.clusterId ?? (await repos.clusters.findByName("default"))?.id;
-    const created = await repos.nodes.create({
-      id: this.deps.ids.next(),
-      name: reg.name ?? hostToName(reg.hostname),
-      labels: reg.labels ?? {},
-      ...(clusterId ? { clusterId } : {}),
-      spec: {
-        hostname: reg.hostname,
-        managementIp: reg.managementIp,
-        agentAddress: reg.agentAddress,
-        cpu: reg.cpu,
-        memoryMib: reg.memoryMib,
-      },
-      status: {
-        phase: "READY",
-        allocatable,
-        lastHeartbeatAt: now,
-        ...(reg.agentVersion ? { agentVersion: reg.agentVersion } : {}),
-      },
-    });
-    await publishChange(this.deps, "Node", "ADDED", created);
-    return created;
-  }
-
-  /** heartbeat records a node's liveness and usage; a NOT_READY node that beats again becomes READY. */
-  async heartbeat(id: string, report: NodeHeartbeatReport = {}): Promise<Node> {
-    const at = nowIso(this.deps.clock);
-    let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...report });
-    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") {
-      node = await this.setPhase(id, "READY");
-    } else await publishChange(this.deps, "Node", "MODIFIED", node);
-    return node;
-  }
-
   /** setPhase moves a node to another phase if its lifecycle allows it. */
-  async setPhase(id: string, phase: Node["status"]["phase"], message = ""): Promise<Node> {
+  async setPhase(_ctx: CallContext, id: string, phase: Node["status"]["phase"], message = ""): Promise<Node> {
     const updated = await readModifyWrite(this.deps.repos.nodes, id, (n) => {
       assertTransition(NODE_MACHINE, n.status.phase, phase);
       return { ...n, status: { ...n.status, phase, message } };
@@ -137,13 +74,24 @@ export class NodeService {
     return updated;
   }
 
-  /** cordon stops new VMs from being placed on a node; its VMs keep running. */
-  cordon(id: string, cordoned = true): Promise<Node> {
-    return this.change(id, (n) => ({ ...n, spec: { ...n.spec, cordoned } }));
+  /**
+   * cordon stops new VMs from being placed on a node; its VMs keep running. Uncordoning a node in
+   * MAINTENANCE (after a drain) makes it READY again, so it takes VMs once more.
+   */
+  cordon(_ctx: CallContext, id: string, cordoned = true): Promise<Node> {
+    return this.change(id, (n) => {
+      const back = !cordoned && n.status.phase === "MAINTENANCE";
+      if (back) assertTransition(NODE_MACHINE, n.status.phase, "READY");
+      return {
+        ...n,
+        spec: { ...n.spec, cordoned },
+        ...(back ? { status: { ...n.status, phase: "READY" as const, message: "uncordoned" } } : {}),
+      };
+    });
   }
 
   /** addTaint adds (or replaces, by key and effect) a taint. */
-  addTaint(id: string, taint: Taint): Promise<Node> {
+  addTaint(_ctx: CallContext, id: string, taint: Taint): Promise<Node> {
     const t = parseOrThrow(TaintSchema, taint, "taint");
     return this.change(id, (n) => ({
       ...n,
@@ -152,7 +100,7 @@ export class NodeService {
   }
 
   /** removeTaint removes the taints with this key (and effect, when given); removing an absent taint is FailedPrecondition. */
-  removeTaint(id: string, key: string, effect?: Taint["effect"]): Promise<Node> {
+  removeTaint(_ctx: CallContext, id: string, key: string, effect?: Taint["effect"]): Promise<Node> {
     return this.change(id, (n) => {
       const kept = n.spec.taints.filter((x) => !(x.key === key && (effect === undefined || x.effect === effect)));
       if (kept.length === n.spec.taints.length) throw failedPrecondition(`node "${n.name}" has no taint ${key}`);
@@ -160,20 +108,77 @@ export class NodeService {
     });
   }
 
-  /** update replaces a node's labels (and reservation), checking expectedVersion when given. */
-  update(id: string, patch: { labels?: Record<string, string> }, expectedVersion?: number): Promise<Node> {
-    const labels = patch.labels ? parseOrThrow(Labels, patch.labels, undefined, ["labels"]) : undefined;
-    return this.change(id, (n) => ({ ...n, labels: labels ?? n.labels }), expectedVersion);
+  /** update applies operator settings (checking expectedVersion when given); a new reservation changes what the node offers. */
+  async update(_ctx: CallContext, id: string, settings: NodeSettings, expectedVersion?: number): Promise<Node> {
+    if (settings.labels) parseOrThrow(Labels, settings.labels, undefined, ["labels"]);
+    const taints = settings.taints ? parseOrThrow(z.array(TaintSchema), settings.taints, undefined, ["spec", "taints"]) : undefined;
+    if (settings.clusterId !== undefined) await this.deps.repos.clusters.get(settings.clusterId);
+    const updated = await readModifyWrite(
+      this.deps.repos.nodes,
+      id,
+      (n) => {
+        const reserved = settings.reserved ?? n.spec.reserved;
+        return {
+          ...n,
+          labels: settings.labels ?? n.labels,
+          ...(settings.clusterId !== undefined ? { clusterId: settings.clusterId } : {}),
+          spec: {
+            ...n.spec,
+            roles: settings.roles ? [...settings.roles] : n.spec.roles,
+            taints: taints ?? n.spec.taints,
+            reserved,
+            cordoned: settings.cordoned ?? n.spec.cordoned,
+          },
+          status: {
+            ...n.status,
+            allocatable: {
+              vcpus: Math.max(0, logicalCpus(n.spec.cpu) - reserved.vcpus),
+              memoryMib: Math.max(0, n.spec.memoryMib - reserved.memoryMib),
+            },
+          },
+        };
+      },
+      expectedVersion,
+    );
+    await publishChange(this.deps, "Node", "MODIFIED", updated);
+    return updated;
+  }
+
+  /** delete removes a node that holds no VMs (checking expectedVersion when given). */
+  async delete(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
+    const node = await this.deps.repos.nodes.get(id);
+    const held = await this.deps.repos.vms.count({ nodeId: id });
+    if (held > 0)
+      throw failedPrecondition(`node "${node.name}" still holds ${held} VM(s); drain it before deleting it`, {
+        resource: { kind: "Node", id, name: node.name },
+      });
+    await this.deps.repos.nodes.delete(id, expectedVersion ?? node.resourceVersion);
+    await publishChange(this.deps, "Node", "DELETED", node);
+  }
+
+  /** metrics returns the latest usage a node reported; a node that has not reported any yet is FailedPrecondition. */
+  async metrics(_ctx: CallContext, id: string): Promise<NodeMetricsSample> {
+    const n = await this.deps.repos.nodes.get(id);
+    if (!n.status.usage || !n.status.lastHeartbeatAt)
+      throw failedPrecondition(`node "${n.name}" has not reported usage yet; its agent sends it with each heartbeat`);
+    return {
+      nodeId: n.id,
+      cpuPercent: n.status.usage.cpuPercent,
+      memoryUsedMib: n.status.usage.memoryUsedMib,
+      memoryTotalMib: n.spec.memoryMib,
+      vmCount: n.status.allocated.vmCount,
+      sampledAt: n.status.lastHeartbeatAt,
+    };
   }
 
   /** decommission retires an empty node for good. */
-  async decommission(id: string): Promise<Node> {
+  async decommission(ctx: CallContext, id: string): Promise<Node> {
     const vms = await this.deps.repos.vms.listByNode(id);
     if (vms.length > 0)
       throw failedPrecondition(`node still holds ${vms.length} VM(s); drain it before decommissioning`, {
         vms: vms.map((v) => v.name),
       });
-    const node = await this.setPhase(id, "DECOMMISSIONED");
+    const node = await this.setPhase(ctx, id, "DECOMMISSIONED");
     await this.agents?.forget(id);
     return node;
   }

@@ -15,9 +15,9 @@ afterEach(async () => {
 describe("VMService.DeleteVM with volumes", () => {
   it("refuses a VM with volumes unless detach_volumes is set, then frees the volume", async () => {
     await h.registerNode("n1", 4, 16384);
-    const pool = await h.services.pools.create({ name: "p", spec: { type: "LOCAL_DIR", capacityGib: 50 } });
-    const volume = await h.services.volumes.createVolume({ projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 5 } });
-    const created = await h.services.vms.create({
+    const pool = await h.services.pools.create(h.ctx, { name: "p", spec: { type: "LOCAL_DIR", capacityGib: 50 } });
+    const volume = await h.services.volumes.createVolume(h.ctx, { projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 5 } });
+    const created = await h.services.vms.create(h.ctx, {
       projectId: h.projectId,
       name: "db",
       spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 }, disks: [{ name: "data", volumeId: volume.id }] },
@@ -27,6 +27,6 @@ describe("VMService.DeleteVM with volumes", () => {
 
     await vms.deleteVM({ id: created.id, detachVolumes: true });
     await expectCode(vms.getVM({ id: created.id }), Code.NotFound);
-    expect((await h.services.volumes.get(volume.id)).status.phase).toBe("AVAILABLE");
+    expect((await h.services.volumes.get(h.ctx, volume.id)).status.phase).toBe("AVAILABLE");
   });
 });

@@ -107,7 +107,7 @@ describe("VMService CRUD over RPC", () => {
   it("accepts a VM's own spec echoed back while it runs, but refuses a resize or a fixed field that changes", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
-    await h.services.vms.patchStatus(vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
+    await h.services.vms.patchStatus(h.ctx, vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
     const current = (await vms().getVM({ id: vm!.id })).vm!;
     const spec = clone(compute.VmSpecSchema, current.spec!);
     spec.description = "echo";
@@ -133,7 +133,7 @@ describe("VMService CRUD over RPC", () => {
   it("refuses to delete a running VM unless forced", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
-    await h.services.vms.patchStatus(vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
+    await h.services.vms.patchStatus(h.ctx, vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
     await expectCode(vms().deleteVM({ id: vm!.id }), Code.FailedPrecondition, /force/);
     await vms().deleteVM({ id: vm!.id, force: true });
     await expectCode(vms().getVM({ id: vm!.id }), Code.NotFound);

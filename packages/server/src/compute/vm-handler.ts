@@ -1,28 +1,40 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import type { compute } from "@limiquantix/api";
-import { Labels, invalidArgument, parseOrThrow } from "@limiquantix/domain";
-import type { Services } from "../composition/services";
+import { compute } from "@limiquantix/api";
+import { invalidArgument } from "@limiquantix/domain";
+import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { givenLabels, labelSelectorOf, requireMessage, withWirePaths } from "../rpc/convert/request-fields";
 import { vmSnapshotToProto, vmToProto } from "./convert/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "./convert/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "./convert/vm-spec";
 import { vmPatchOf } from "./convert/vm-update";
+import type { VmCloneService } from "./vm-clone-service";
+import type { VmDiskService } from "./vm-disk-service";
+import type { VmMigrationService } from "./vm-migration-service";
+import type { VmPowerService } from "./vm-power-service";
+import type { VmService } from "./vm-service";
+import type { VmSnapshotService } from "./vm-snapshot-service";
 
-/** VmHandler is VMService less its watch streams, which arrive with the event streaming work. */
-export type VmHandler = Omit<ServiceImpl<typeof compute.VMService>, "watchVM" | "watchVMs">;
+/** VmHandlerServices are the services VMService calls reach. */
+export interface VmHandlerServices {
+  readonly vms: VmService;
+  readonly power: VmPowerService;
+  readonly disks: VmDiskService;
+  readonly snapshots: VmSnapshotService;
+  readonly clones: VmCloneService;
+  readonly migrations: VmMigrationService;
+}
 
-/** createVmHandler implements VMService over the VM, power, operations, snapshot and migration services. */
-export function createVmHandler(s: Services): VmHandler {
+/** vmHandler answers VMService calls through the VM, power, disk, snapshot, clone and migration services. */
+export function vmHandler(s: VmHandlerServices): RpcRoute {
   const vm = (v: Parameters<typeof vmToProto>[0]) => ({ vm: vmToProto(v) });
   const wire = <T>(work: () => Promise<T>) => withWirePaths(VM_WIRE_PATHS, work);
-  return {
-    async createVM(req) {
+  return route(compute.VMService, {
+    async createVM(ctx, req) {
       const spec = vmSpecFromProto(requireMessage(req.spec, "spec"));
       const clusterId = optionalString(req.clusterId);
       return vm(
         await wire(() =>
-          s.vms.create({
+          s.vms.create(ctx, {
             projectId: req.projectId,
             name: req.name,
             labels: { ...req.labels },
@@ -32,12 +44,13 @@ export function createVmHandler(s: Services): VmHandler {
         ),
       );
     },
-    async getVM(req) {
-      return vm(await s.vms.get(req.id));
+    async getVM(ctx, req) {
+      return vm(await s.vms.get(ctx, req.id));
     },
-    async listVMs(req) {
+    async listVMs(ctx, req) {
       const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
       const page = await s.vms.list(
+        ctx,
         {
           ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
           ...(optionalString(req.nodeId) ? { nodeId: req.nodeId } : {}),
@@ -49,26 +62,26 @@ export function createVmHandler(s: Services): VmHandler {
       );
       return { vms: page.items.map(vmToProto), ...pageResponseOf(page) };
     },
-    async updateVM(req) {
-      const patch = vmPatchOf(req, await s.vms.get(req.id));
-      return vm(await wire(() => s.vms.update(req.id, patch, optionalVersion(req.resourceVersion))));
+    async updateVM(ctx, req) {
+      const patch = vmPatchOf(req, await s.vms.get(ctx, req.id));
+      return vm(await wire(() => s.vms.update(ctx, req.id, patch, optionalVersion(req.resourceVersion))));
     },
-    async deleteVM(req) {
+    async deleteVM(ctx, req) {
       const expectedVersion = optionalVersion(req.resourceVersion);
-      await s.vms.delete(req.id, {
+      await s.vms.delete(ctx, req.id, {
         force: req.force,
         detachVolumes: req.detachVolumes,
         ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       });
       return {};
     },
-    async startVM(req) {
-      return vm(await s.power.start(req.id));
+    async startVM(ctx, req) {
+      return vm(await s.power.start(ctx, req.id));
     },
-    async stopVM(req) {
-      return vm(await s.power.stop(req.id, stopModeCodec.fromProto(req.mode, "mode") ?? "graceful"));
+    async stopVM(ctx, req) {
+      return vm(await s.power.stop(ctx, req.id, stopModeCodec.fromProto(req.mode, "mode") ?? "graceful"));
     },
-    async rebootVM(req) {
+    async rebootVM(ctx, req) {
       if (req.force)
         throw invalidArgument([
           {
@@ -77,59 +90,54 @@ export function createVmHandler(s: Services): VmHandler {
               "is not supported: agents reboot the guest only; stop with STOP_MODE_FORCE and start instead",
           },
         ]);
-      return vm(await s.power.reboot(req.id));
+      return vm(await s.power.reboot(ctx, req.id));
     },
-    async pauseVM(req) {
-      return vm(await s.power.pause(req.id));
+    async pauseVM(ctx, req) {
+      return vm(await s.power.pause(ctx, req.id));
     },
-    async resumeVM(req) {
-      return vm(await s.power.resume(req.id));
+    async resumeVM(ctx, req) {
+      return vm(await s.power.resume(ctx, req.id));
     },
-    async suspendVM(req) {
-      return vm(await s.power.suspend(req.id));
+    async suspendVM(ctx, req) {
+      return vm(await s.power.suspend(ctx, req.id));
     },
-    async createSnapshot(req) {
-      const snap = await s.vmOps.createSnapshot(req.vmId, req.name, {
+    async createSnapshot(ctx, req) {
+      const snap = await s.snapshots.create(ctx, req.vmId, req.name, {
         description: req.description,
         includeMemory: req.includeMemory,
       });
       return { snapshot: vmSnapshotToProto(snap) };
     },
-    async listSnapshots(req) {
-      const page = await s.vmSnapshots.list(req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
+    async listSnapshots(ctx, req) {
+      const page = await s.snapshots.list(ctx, req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { snapshots: page.items.map(vmSnapshotToProto), ...pageResponseOf(page) };
     },
-    async revertToSnapshot(req) {
-      return vm(await s.vmOps.revertToSnapshot(req.vmId, req.snapshotId));
+    async revertToSnapshot(ctx, req) {
+      return vm(await s.snapshots.revert(ctx, req.vmId, req.snapshotId));
     },
-    async deleteSnapshot(req) {
-      await s.vmOps.deleteSnapshot(req.vmId, req.snapshotId);
+    async deleteSnapshot(ctx, req) {
+      await s.snapshots.delete(ctx, req.vmId, req.snapshotId);
       return {};
     },
-    async migrateVM(req) {
+    async migrateVM(ctx, req) {
       const targetNodeId = optionalString(req.targetNodeId);
-      const { vm: moving } = await s.migrations.migrate(req.id, {
+      const { vm: moving } = await s.migrations.migrate(ctx, req.id, {
         live: req.live,
         ...(targetNodeId ? { targetNodeId } : {}),
       });
       return vm(moving);
     },
-    async cloneVM(req) {
-      // Checked before cloning so bad labels never leave a half-made clone behind.
-      parseOrThrow(Labels, req.labels, undefined, ["labels"]);
-      let clone = await s.vmOps.clone(req.id, req.name);
-      if (givenLabels(req.labels))
-        clone = await s.vms.update(clone.id, { labels: { ...req.labels } });
-      if (req.start) clone = await s.power.start(clone.id);
-      return vm(clone);
+    async cloneVM(ctx, req) {
+      const labels = givenLabels(req.labels) ? { ...req.labels } : undefined;
+      return vm(await s.clones.clone(ctx, req.id, req.name, { start: req.start, ...(labels ? { labels } : {}) }));
     },
-    async attachVolume(req) {
+    async attachVolume(ctx, req) {
       const bus = diskBusCodec.fromProto(req.bus, "bus");
       const options = { readOnly: req.readOnly, ...(bus ? { bus } : {}) };
-      return vm(await s.vmOps.attachVolume(req.vmId, req.volumeId, optionalString(req.diskName), options));
+      return vm((await s.disks.attachVolume(ctx, req.vmId, req.volumeId, optionalString(req.diskName), options)).vm);
     },
-    async detachVolume(req) {
-      return vm(await s.vmOps.detachVolume(req.vmId, req.volumeId));
+    async detachVolume(ctx, req) {
+      return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
     },
-  };
+  });
 }

@@ -1,5 +1,7 @@
 import { ErrorCode, type VirtualMachine, failedPrecondition, hasErrorCode, invalidArgument } from "@limiquantix/domain";
 import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
+import type { CallContext } from "../context/call-context";
+import { runDetached } from "../context/call-scope";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "../shared/change-events";
 import { chargeNode } from "./placement-service";
@@ -31,6 +33,7 @@ export class VmMigrationService {
 
   /** migrate starts moving a VM and returns it in its MIGRATING state; `done` resolves when the move ends. */
   async migrate(
+    _ctx: CallContext,
     vmId: string,
     options: { targetNodeId?: string; live?: boolean } = {},
   ): Promise<{ vm: VirtualMachine; done: Promise<MigrationOutcome> }> {
@@ -63,7 +66,8 @@ export class VmMigrationService {
       });
     });
     await publishChange(this.deps, "VirtualMachine", "MODIFIED", started);
-    const done = this.run(started, options.live ?? started.status.powerState === "MIGRATING");
+    // The move outlives the call that started it: it must not be cancelled with that call.
+    const done = runDetached(() => this.run(started, options.live ?? started.status.powerState === "MIGRATING"));
     this.running.set(vmId, done);
     void done.finally(() => this.running.delete(vmId));
     return { vm: started, done };

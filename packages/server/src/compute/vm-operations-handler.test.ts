@@ -111,8 +111,8 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
 
   it("attaches and detaches a volume, and refuses to delete a VM that still has one", async () => {
     await h.registerNode("n1", 4, 16384);
-    const pool = await h.services.pools.create({ name: "pool", spec: { type: "LOCAL_DIR", capacityGib: 100 } });
-    const volume = await h.services.volumes.createVolume({ projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 10 } });
+    const pool = await h.services.pools.create(h.ctx, { name: "pool", spec: { type: "LOCAL_DIR", capacityGib: 100 } });
+    const volume = await h.services.volumes.createVolume(h.ctx, { projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 10 } });
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "db", spec: small });
     await expectInvalidField(vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, bus: 12 as compute.DiskBus }), "bus");
     const attached = await vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, diskName: "data", readOnly: true, bus: compute.DiskBus.SCSI });

@@ -1,4 +1,5 @@
 import { type DesiredPowerState, type VirtualMachine, failedPrecondition } from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
@@ -27,22 +28,22 @@ export class VmPowerService {
   ) {}
 
   /** start asks for RUNNING (also resumes a paused or suspended VM). */
-  start(id: string): Promise<VirtualMachine> {
+  start(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     return this.want(id, "RUNNING");
   }
 
   /** stop asks for STOPPED, gracefully (the guest shuts down) or by force. */
-  stop(id: string, mode: "graceful" | "force" = "graceful"): Promise<VirtualMachine> {
+  stop(_ctx: CallContext, id: string, mode: "graceful" | "force" = "graceful"): Promise<VirtualMachine> {
     return this.want(id, "STOPPED", mode);
   }
 
   /** pause asks for PAUSED; the VM must be running or about to run. */
-  pause(id: string): Promise<VirtualMachine> {
+  pause(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     return this.want(id, "PAUSED");
   }
 
   /** resume asks for RUNNING from PAUSED or SUSPENDED. */
-  async resume(id: string): Promise<VirtualMachine> {
+  async resume(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     const vm = await this.deps.repos.vms.get(id);
     if (!["PAUSED", "SUSPENDED"].includes(vm.status.powerState) && !["PAUSED", "SUSPENDED"].includes(vm.spec.desiredPowerState))
       throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}, not paused or suspended: nothing to resume`);
@@ -50,12 +51,12 @@ export class VmPowerService {
   }
 
   /** suspend asks for SUSPENDED (memory saved to disk); the VM must be running. */
-  suspend(id: string): Promise<VirtualMachine> {
+  suspend(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     return this.want(id, "SUSPENDED");
   }
 
   /** reboot restarts a running VM's guest now, through its agent. */
-  async reboot(id: string): Promise<VirtualMachine> {
+  async reboot(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     const vm = await this.deps.repos.vms.get(id);
     if (vm.status.powerState !== "RUNNING" || !vm.status.nodeId)
       throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: only a RUNNING VM can be rebooted`);

@@ -20,6 +20,7 @@ import {
   Labels,
 } from "@limiquantix/domain";
 import type { z } from "zod";
+import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "../shared/change-events";
 import type { PlacementService } from "./placement-service";
@@ -55,7 +56,7 @@ export class VmService {
   ) {}
 
   /** create validates a VM, checks what it references, places it and stores it with its capacity reserved. */
-  async create(req: CreateVmRequest): Promise<VirtualMachine> {
+  async create(_ctx: CallContext, req: CreateVmRequest): Promise<VirtualMachine> {
     const { repos } = this.deps;
     const input: VirtualMachineInput = {
       id: this.deps.ids.next(),
@@ -89,17 +90,17 @@ export class VmService {
   }
 
   /** get returns a VM or throws NotFound. */
-  get(id: string): Promise<VirtualMachine> {
+  get(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     return this.deps.repos.vms.get(id);
   }
 
   /** list returns one page of VMs. */
-  list(filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
+  list(_ctx: CallContext, filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
     return this.deps.repos.vms.list(filter, page);
   }
 
   /** update changes labels, description, HA policy, or (while stopped, and if the node has room) CPU and memory. */
-  async update(id: string, patch: VmPatch, expectedVersion?: number): Promise<VirtualMachine> {
+  async update(_ctx: CallContext, id: string, patch: VmPatch, expectedVersion?: number): Promise<VirtualMachine> {
     if (patch.labels) parseOrThrow(Labels, patch.labels, undefined, ["labels"]);
     const resizing = patch.cpu !== undefined || patch.memory !== undefined;
     const run = async () => {
@@ -144,7 +145,7 @@ export class VmService {
    * with volumes is refused unless detachVolumes is set; a VM that is not stopped is refused
    * unless force is set (its agent then pulls the plug).
    */
-  async delete(id: string, options: { detachVolumes?: boolean; force?: boolean; expectedVersion?: number } = {}): Promise<void> {
+  async delete(_ctx: CallContext, id: string, options: { detachVolumes?: boolean; force?: boolean; expectedVersion?: number } = {}): Promise<void> {
     const vm = await this.deps.repos.vms.get(id);
     if (options.expectedVersion !== undefined && options.expectedVersion !== vm.resourceVersion)
       throw conflict("VirtualMachine", id, options.expectedVersion, vm.resourceVersion);
@@ -183,7 +184,7 @@ export class VmService {
   }
 
   /** patchStatus is how controllers record what agents report. */
-  async patchStatus(id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
+  async patchStatus(_ctx: CallContext, id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
     await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     return updated;

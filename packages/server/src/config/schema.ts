@@ -15,7 +15,8 @@ export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default("./.limiquantix"),
   server: z
     .strictObject({
-      host: z.string().min(1).default("0.0.0.0"),
+      /** Loopback by default: listening on every interface (0.0.0.0, ::) is an explicit choice. */
+      host: z.string().min(1).default("127.0.0.1"),
       port: Port.default(8080),
       /** Longest a request may take to arrive. */
       readTimeoutSec: Seconds.default(30),
@@ -26,6 +27,20 @@ export const ConfigSchema = z.strictObject({
       tls: z
         .strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional() })
         .optional(),
+      cors: z
+        .strictObject({
+          /** Origins browsers may call from (`https://console.example.com`); none by default, `*` for any. */
+          allowedOrigins: z
+            .array(
+              z
+                .string()
+                .regex(/^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/, "must be * or an origin such as https://console.example.com (scheme, host, optional port; no path)"),
+            )
+            .default([]),
+          /** How long browsers may cache a preflight answer. */
+          maxAgeSec: z.int().min(0).max(86_400).default(7200),
+        })
+        .prefault({}),
     })
     .prefault({}),
   database: z
@@ -118,6 +133,8 @@ export const ConfigSchema = z.strictObject({
         .strictObject({ caFile: z.string().min(1), certFile: z.string().min(1), keyFile: z.string().min(1) })
         .optional(),
       callTimeoutMs: z.int().min(100).max(600_000).default(10_000),
+      /** How often agents are asked to send heartbeats (the answer to each heartbeat says so). */
+      heartbeatIntervalSec: Seconds.default(10),
     })
     .prefault({}),
   simulation: z

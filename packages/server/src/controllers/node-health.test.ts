@@ -17,7 +17,7 @@ describe("NodeHealthController", () => {
     const beating = await env.registerNode("beating", 4, 8192);
     const later = new Date(Date.now() + 5 * 60_000);
     const deps = { ...env.services.deps, clock: { now: () => later } };
-    await env.services.nodes.heartbeat(beating);
+    await env.services.nodeAgents.heartbeat(env.ctx, beating);
     await env.adapters.repositories.nodes.recordHeartbeat(beating, { at: later.toISOString() });
     const controller = new NodeHealthController(
       deps,
@@ -26,7 +26,7 @@ describe("NodeHealthController", () => {
       pino({ level: "silent" }),
     );
     expect(await controller.sweep()).toBe(1);
-    expect((await env.services.nodes.get(silent)).status.phase).toBe("NOT_READY");
-    expect((await env.services.nodes.get(beating)).status.phase).toBe("READY");
+    expect((await env.services.nodes.get(env.ctx, silent)).status.phase).toBe("NOT_READY");
+    expect((await env.services.nodes.get(env.ctx, beating)).status.phase).toBe("READY");
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { systemContext } from "../context/call-context";
 import { eachItem } from "../shared/each-item";
 import type { NodeService } from "../compute/node-service";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -50,7 +51,7 @@ export class NodeHealthController implements Controller {
     for await (const n of eachItem(this.deps.repos.nodes, { states: ["READY"] })) {
       const last = n.status.lastHeartbeatAt ? Date.parse(n.status.lastHeartbeatAt) : 0;
       if (last < deadline) {
-        await this.nodes.setPhase(n.id, "NOT_READY", `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`);
+        await this.nodes.setPhase(systemContext(this.name), n.id, "NOT_READY", `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`);
         this.logger.warn({ node: n.name, lastHeartbeatAt: n.status.lastHeartbeatAt }, "node missed its heartbeats: NOT_READY");
         marked++;
       }

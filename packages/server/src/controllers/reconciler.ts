@@ -6,6 +6,8 @@ import {
   type PowerState,
   type VirtualMachine,
 } from "@limiquantix/domain";
+import { systemContext } from "../context/call-context";
+import { runDetached } from "../context/call-scope";
 import type { ServerMetrics } from "../observability/metrics";
 import type { AgentDirectory } from "../compute/agent-directory";
 import { KeyedMutex } from "../shared/keyed-mutex";
@@ -30,6 +32,8 @@ export interface ReconcilerOptions {
    */
   readonly knownVms: () => Iterable<VirtualMachine>;
 }
+
+const RECONCILER_CONTEXT = systemContext("reconciler");
 
 const TRANSITIONAL: ReadonlySet<PowerState> = new Set(["STARTING", "STOPPING", "MIGRATING", "PENDING"]);
 
@@ -114,8 +118,8 @@ export class Reconciler implements Controller {
         this.idle = new Promise((resolve) => {
           this.wake = resolve;
         });
-      void this.locks
-        .run(vmId, () => this.reconcile(vmId))
+      // A VM enqueued by an API call is reconciled outside that call's scope: the call has answered.
+      void runDetached(() => this.locks.run(vmId, () => this.reconcile(vmId)))
         .finally(() => {
           this.running--;
           if (this.running === 0) this.wake?.();
@@ -200,7 +204,7 @@ export class Reconciler implements Controller {
       message === vm.status.message;
     if (same) return;
     const now = this.deps.clock.now().toISOString();
-    await this.vms.patchStatus(vm.id, (current) => ({
+    await this.vms.patchStatus(RECONCILER_CONTEXT, vm.id, (current) => ({
       ...current.status,
       ...(observed
         ? {

@@ -83,7 +83,7 @@ describe("ProjectService over RPC", () => {
 
   it("refuses to delete a project that still owns VMs", async () => {
     await h.registerNode("n1", 4, 16384);
-    await h.services.vms.create({ projectId: h.projectId, name: "vm", spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } } });
+    await h.services.vms.create(h.ctx, { projectId: h.projectId, name: "vm", spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } } });
     await expectCode(h.client(iam.ProjectService).deleteProject({ id: h.projectId }), Code.FailedPrecondition, /1 VMs/);
   });
 

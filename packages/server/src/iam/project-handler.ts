@@ -1,18 +1,15 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import type { iam } from "@limiquantix/api";
-import type { Services } from "../composition/services";
+import { iam } from "@limiquantix/api";
+import { type RpcRoute, route } from "../rpc/route";
+import type { ProjectService } from "./project-service";
 import { optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
 import { projectChangeOf, projectToProto, quotaFromProto } from "./convert/project";
 
-/** ProjectHandler is ProjectService. */
-export type ProjectHandler = ServiceImpl<typeof iam.ProjectService>;
-
-/** createProjectHandler implements ProjectService over the project service. */
-export function createProjectHandler(s: Services): ProjectHandler {
-  return {
-    async createProject(req) {
-      const project = await s.projects.create({
+/** projectHandler answers ProjectService calls through the project service. */
+export function projectHandler(projects: ProjectService): RpcRoute {
+  return route(iam.ProjectService, {
+    async createProject(ctx, req) {
+      const project = await projects.create(ctx, {
         name: req.name,
         labels: { ...req.labels },
         description: req.description,
@@ -20,20 +17,20 @@ export function createProjectHandler(s: Services): ProjectHandler {
       });
       return { project: projectToProto(project) };
     },
-    async getProject(req) {
-      return { project: projectToProto(await s.projects.get(req.id)) };
+    async getProject(ctx, req) {
+      return { project: projectToProto(await projects.get(ctx, req.id)) };
     },
-    async listProjects(req) {
-      const page = await s.projects.list(labelSelectorOf(req.labelSelector), pageRequestOf(req));
+    async listProjects(ctx, req) {
+      const page = await projects.list(ctx, labelSelectorOf(req.labelSelector), pageRequestOf(req));
       return { projects: page.items.map(projectToProto), ...pageResponseOf(page) };
     },
-    async updateProject(req) {
-      const project = await s.projects.update(req.id, projectChangeOf(req), optionalVersion(req.resourceVersion));
+    async updateProject(ctx, req) {
+      const project = await projects.update(ctx, req.id, projectChangeOf(req), optionalVersion(req.resourceVersion));
       return { project: projectToProto(project) };
     },
-    async deleteProject(req) {
-      await s.projects.deleteProject(req.id, optionalVersion(req.resourceVersion));
+    async deleteProject(ctx, req) {
+      await projects.deleteProject(ctx, req.id, optionalVersion(req.resourceVersion));
       return {};
     },
-  };
+  });
 }

@@ -13,7 +13,7 @@ beforeAll(async () => {
   h = await startRpcHarness();
   groups = h.client(network.SecurityGroupService);
   await h.registerNode("n1", 8, 32768);
-  const net = await h.services.networks.createNetwork({
+  const net = await h.services.networks.createNetwork(h.ctx, {
     projectId: h.projectId,
     name: "lan",
     spec: { type: "OVERLAY", cidr: "10.0.0.0/24" },
@@ -48,7 +48,7 @@ const newGroup = async (rules: network.SecurityRule[] = []) => {
   return securityGroup!;
 };
 const newVm = () =>
-  h.services.vms.create({
+  h.services.vms.create(h.ctx, {
     projectId: h.projectId,
     name: `vm${++n}`,
     spec: {
@@ -157,10 +157,10 @@ describe("SecurityGroupService over Connect", () => {
     const g = await newGroup([ssh()]);
     const vm = await newVm();
     await groups.assignToVM({ securityGroupId: g.id, vmId: vm.id, nicName: "eth1" });
-    let nics = (await h.services.vms.get(vm.id)).spec.nics;
+    let nics = (await h.services.vms.get(h.ctx, vm.id)).spec.nics;
     expect(nics.map((x) => x.securityGroupIds)).toEqual([[], [g.id]]);
     await groups.assignToVM({ securityGroupId: g.id, vmId: vm.id });
-    nics = (await h.services.vms.get(vm.id)).spec.nics;
+    nics = (await h.services.vms.get(h.ctx, vm.id)).spec.nics;
     expect(nics.map((x) => x.securityGroupIds)).toEqual([[g.id], [g.id]]);
 
     await expectRpcError(groups.deleteSecurityGroup({ id: g.id }), Code.FailedPrecondition);
@@ -172,7 +172,7 @@ describe("SecurityGroupService over Connect", () => {
     await expectRpcError(groups.assignToVM({ securityGroupId: g.id, vmId: "missing" }), Code.NotFound);
 
     await groups.unassignFromVM({ securityGroupId: g.id, vmId: vm.id });
-    nics = (await h.services.vms.get(vm.id)).spec.nics;
+    nics = (await h.services.vms.get(h.ctx, vm.id)).spec.nics;
     expect(nics.map((x) => x.securityGroupIds)).toEqual([[], []]);
     await groups.deleteSecurityGroup({ id: g.id });
   });

@@ -9,6 +9,7 @@ import {
   parseOrThrow,
 } from "@limiquantix/domain";
 import { publishChange } from "../shared/change-events";
+import type { CallContext } from "../context/call-context";
 import { CrudService } from "../shared/crud-service";
 import { eachItem } from "../shared/each-item";
 import { readModifyWrite } from "../shared/read-modify-write";
@@ -20,17 +21,23 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
     super(deps, "SecurityGroup", deps.repos.securityGroups);
   }
 
+  /** newRuleId gives a rule that arrives without an id its id. */
+  newRuleId(): string {
+    return this.deps.ids.next();
+  }
+
   /** createGroup stores a group in an existing project. */
-  async createGroup(input: Omit<SecurityGroupInput, "id">): Promise<SecurityGroup> {
+  async createGroup(ctx: CallContext, input: Omit<SecurityGroupInput, "id">): Promise<SecurityGroup> {
     if (!(await this.deps.repos.projects.find(input.projectId)))
       throw failedPrecondition(`project ${input.projectId} does not exist; create it first`);
-    return this.create(input);
+    return this.create(ctx, input);
   }
 
   /** addRule validates a rule, gives it an id when it has none, and appends it. */
-  addRule(groupId: string, rule: Omit<SecurityRule, "id"> & { id?: string }, expectedVersion?: number): Promise<SecurityGroup> {
+  addRule(ctx: CallContext, groupId: string, rule: Omit<SecurityRule, "id"> & { id?: string }, expectedVersion?: number): Promise<SecurityGroup> {
     const parsed = parseOrThrow(SecurityRuleSchema, { ...rule, id: rule.id ?? this.deps.ids.next() }, "security rule");
     return this.update(
+      ctx,
       groupId,
       (g) => {
         if (g.spec.rules.some((r) => r.id === parsed.id)) throw failedPrecondition(`rule ${parsed.id} already exists in the group`);
@@ -41,8 +48,9 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** removeRule deletes a rule by id; an unknown id is NotFound-like FailedPrecondition naming it. */
-  removeRule(groupId: string, ruleId: string, expectedVersion?: number): Promise<SecurityGroup> {
+  removeRule(ctx: CallContext, groupId: string, ruleId: string, expectedVersion?: number): Promise<SecurityGroup> {
     return this.update(
+      ctx,
       groupId,
       (g) => {
         if (!g.spec.rules.some((r) => r.id === ruleId)) throw failedPrecondition(`the group has no rule ${ruleId}`);
@@ -53,7 +61,7 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** assign adds (or, with assigned=false, removes) a group on a VM's NICs: the named NIC, or every NIC. */
-  async assign(groupId: string, vmId: string, options: { nic?: string; assigned?: boolean } = {}): Promise<VirtualMachine> {
+  async assign(_ctx: CallContext, groupId: string, vmId: string, options: { nic?: string; assigned?: boolean } = {}): Promise<VirtualMachine> {
     const group = await this.deps.repos.securityGroups.get(groupId);
     const assigned = options.assigned ?? true;
     const vm = await readModifyWrite(this.deps.repos.vms, vmId, (v) => {
@@ -73,11 +81,11 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** deleteGroup refuses a group still assigned to a VM. */
-  async deleteGroup(id: string, expectedVersion?: number): Promise<void> {
+  async deleteGroup(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const group = await this.deps.repos.securityGroups.get(id);
     for await (const vm of eachItem(this.deps.repos.vms, { projectId: group.projectId }))
       if (vm.spec.nics.some((n) => n.securityGroupIds.includes(id)))
         throw failedPrecondition(`security group "${group.name}" is assigned to vm "${vm.name}"; unassign it first`);
-    await this.delete(id, expectedVersion);
+    await this.delete(ctx, id, expectedVersion);
   }
 }

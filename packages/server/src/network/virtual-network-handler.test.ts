@@ -137,7 +137,7 @@ describe("VirtualNetworkService over Connect", () => {
 
   it("reports the topology of a network and refuses to delete it while a VM uses it", async () => {
     const net = await newNetwork("10.50.0.0/24", { gateway: "10.50.0.1", vni: 77 });
-    const vm = await h.services.vms.create({
+    const vm = await h.services.vms.create(h.ctx, {
       projectId: h.projectId,
       name: "topo-vm",
       spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 }, nics: [{ name: "eth0", networkId: net.id }] },

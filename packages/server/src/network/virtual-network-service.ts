@@ -7,6 +7,7 @@ import {
   isCidr,
   parseCidr,
 } from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
 import { CrudService } from "../shared/crud-service";
 import { eachItem } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -25,26 +26,27 @@ export interface NetworkTopology {
   }[];
 }
 
-/** NetworkService manages virtual networks; CIDRs may not overlap within a project. */
-export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkInput> {
+/** VirtualNetworkService manages virtual networks; CIDRs may not overlap within a project. */
+export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNetworkInput> {
   constructor(deps: ServiceDeps) {
     super(deps, "VirtualNetwork", deps.repos.networks);
   }
 
   /** createNetwork validates the network and refuses a CIDR that overlaps another network of the project. */
-  async createNetwork(input: Omit<VirtualNetworkInput, "id">): Promise<VirtualNetwork> {
+  async createNetwork(ctx: CallContext, input: Omit<VirtualNetworkInput, "id">): Promise<VirtualNetwork> {
     if (!(await this.deps.repos.projects.find(input.projectId)))
       throw failedPrecondition(`project ${input.projectId} does not exist; create it first`);
     await this.checkOverlap(input.projectId, input.spec.cidr, undefined);
-    return this.create(input);
+    return this.create(ctx, input);
   }
 
   /**
    * updateNetwork applies an edit to a network (checking expectedVersion when given): its type is
    * fixed once it exists, and a new CIDR may not overlap another network of the project.
    */
-  updateNetwork(id: string, change: (current: VirtualNetwork) => VirtualNetwork, expectedVersion?: number): Promise<VirtualNetwork> {
+  updateNetwork(ctx: CallContext, id: string, change: (current: VirtualNetwork) => VirtualNetwork, expectedVersion?: number): Promise<VirtualNetwork> {
     return this.update(
+      ctx,
       id,
       async (current) => {
         const next = change(current);
@@ -74,17 +76,17 @@ export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkIn
   }
 
   /** deleteNetwork refuses a network that VMs are still plugged into. */
-  async deleteNetwork(id: string, expectedVersion?: number): Promise<void> {
-    const topo = await this.topology(id);
+  async deleteNetwork(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
+    const topo = await this.topology(ctx, id);
     if (topo.vms.length > 0)
       throw failedPrecondition(`network "${topo.network.name}" is used by ${topo.vms.length} VM NIC(s); remove them first`, {
         vms: topo.vms.map((v) => v.name),
       });
-    await this.delete(id, expectedVersion);
+    await this.delete(ctx, id, expectedVersion);
   }
 
   /** topology lists the nodes carrying a network and the VM NICs on it. */
-  async topology(id: string): Promise<NetworkTopology> {
+  async topology(_ctx: CallContext, id: string): Promise<NetworkTopology> {
     const network = await this.deps.repos.networks.get(id);
     const nodes: { id: string; name: string }[] = [];
     const vms: NetworkTopology["vms"][number][] = [];
@@ -102,5 +104,22 @@ export class NetworkService extends CrudService<VirtualNetwork, VirtualNetworkIn
             ipAddresses: vm.status.ipAddresses,
           });
     return { network, nodes, vms };
+  }
+
+  /**
+   * topologies lists the topology of one network (which must belong to the project, when one is
+   * given) or of every network of a project (of every project, when none is given).
+   */
+  async topologies(ctx: CallContext, scope: { projectId?: string; networkId?: string }): Promise<NetworkTopology[]> {
+    if (scope.networkId) {
+      const topo = await this.topology(ctx, scope.networkId);
+      if (scope.projectId && topo.network.projectId !== scope.projectId)
+        throw invalidArgument([{ field: "network_id", description: `names a network of another project (got ${scope.networkId})` }]);
+      return [topo];
+    }
+    const out: NetworkTopology[] = [];
+    for await (const n of eachItem(this.deps.repos.networks, scope.projectId ? { projectId: scope.projectId } : {}))
+      out.push(await this.topology(ctx, n.id));
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema";
 import type { Services } from "../composition/services";
+import { systemContext } from "../context/call-context";
 
 /** DEFAULT_NAME names the project and the cluster a fresh installation starts with. */
 export const DEFAULT_NAME = "default";
@@ -9,9 +10,10 @@ export const DEFAULT_NAME = "default";
  * DRS, HA and overcommit settings taken from the configuration. Existing ones are left alone.
  */
 export async function ensureDefaults(services: Services, config: Config): Promise<{ projectId: string; clusterId: string }> {
+  const ctx = systemContext("start-up");
   const cluster =
-    (await services.clusters.findByName(DEFAULT_NAME)) ??
-    (await services.clusters.create({
+    (await services.clusters.findByName(ctx, DEFAULT_NAME)) ??
+    (await services.clusters.create(ctx, {
       name: DEFAULT_NAME,
       spec: {
         description: "created on first start",
@@ -32,7 +34,7 @@ export async function ensureDefaults(services: Services, config: Config): Promis
       },
     }));
   const project =
-    (await services.projects.findByName(DEFAULT_NAME)) ??
-    (await services.projects.create({ name: DEFAULT_NAME, description: "created on first start" }));
+    (await services.projects.findByName(ctx, DEFAULT_NAME)) ??
+    (await services.projects.create(ctx, { name: DEFAULT_NAME, description: "created on first start" }));
   return { projectId: project.id, clusterId: cluster.id };
 }

@@ -1,22 +1,22 @@
-import { AgentClientPool } from "@limiquantix/agent-client";
-import { AgentPool, Clock, Coordinator, EventBus, IdGenerator, Repositories, UnitOfWork } from "@limiquantix/domain";
-import type { Container } from "inversify";
+import { AgentClientPool, bindAgentPool } from "@limiquantix/agent-client";
+import { Coordinator } from "@limiquantix/domain";
+import type { Container, ContainerModule } from "inversify";
 import type { Logger } from "pino";
-import { bindAgentPool } from "@limiquantix/agent-client";
 import { type Backends, createBackends } from "../composition/backends";
-import { buildContainer, resolve } from "../composition/container";
-import { createServices, type Services } from "../composition/services";
+import { portModule } from "../composition/backends/port-module";
+import { createControlPlane, type Services } from "../composition/services";
 import type { Config } from "../config/schema";
 import { ControllerRunner } from "../controllers/controller-runner";
-import { NodeHealthController } from "../controllers/node-health";
+import { withCors } from "../http/cors";
 import { type OnePortServer, startOnePortServer } from "../http/one-port-server";
 import { createPlainRoutes } from "../http/plain-routes";
 import { HealthRegistry } from "../observability/health";
 import { createMetrics } from "../observability/metrics";
+import { withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
-import { registerHealthService } from "../rpc/health-handler";
+import { healthHandler } from "../rpc/health-handler";
 import { observeCalls } from "../rpc/interceptors";
-import { registerRoutes } from "../rpc/routes";
+import { registerRoutes } from "../rpc/route";
 import { type SimNodes, startSimNodes } from "../sim/sim-nodes";
 import { agentTls } from "./agent-tls";
 import { ensureDefaults } from "./defaults";
@@ -25,6 +25,7 @@ import { ensureDefaults } from "./defaults";
 export interface RunningServer {
   readonly config: Config;
   readonly port: number;
+  /** url is where clients reach the server (loopback when it listens on every interface). */
   readonly url: string;
   readonly services: Services;
   readonly container: Container;
@@ -38,12 +39,23 @@ export interface RunningServer {
 export interface ServerOptions {
   readonly logger: Logger;
   readonly version: string;
+  /**
+   * modules are loaded after the built-in ones, so they can rebind a port, a service or a route:
+   * `new ContainerModule(({ rebindSync }) => rebindSync(COMPUTE.vms).toConstantValue(myVms))`.
+   */
+  readonly modules?: readonly ContainerModule[];
+}
+
+/** urlHost is the host clients use to reach a listener bound to `host`. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 /**
- * startServer assembles and starts the control plane: backends for the mode (bound into an
- * inversify container, one module per adapter package), services, the one-port RPC + HTTP
- * listener, simulated nodes, and the controllers (run while this replica leads).
+ * startServer assembles and starts the control plane: the mode's backends (one container module
+ * per adapter package), every API area's services and handlers, the one-port RPC + HTTP listener,
+ * simulated nodes, and the controllers (run while this replica leads).
  */
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -57,41 +69,29 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     const tls = agentTls(config);
     const pool = new AgentClientPool({ tls: tls.tls, callTimeoutMs: config.agents.callTimeoutMs });
     cleanups.push(() => pool.close());
-    const container = buildContainer([
-      ...backends.modules,
-      { name: "@limiquantix/agent-client", load: (b) => bindAgentPool(b, pool) },
-      {
-        name: "runtime",
-        load: (b) => {
-          b.bind(Clock, backends.clock);
-          b.bind(IdGenerator, backends.ids);
-        },
-      },
-    ]);
     const metrics = createMetrics(backends.poolStats);
-    const deps = {
-      repos: resolve(container, Repositories),
-      uow: resolve(container, UnitOfWork),
-      events: resolve(container, EventBus),
-      clock: resolve(container, Clock),
-      ids: resolve(container, IdGenerator),
+    const plane = await createControlPlane({
+      adapters: [...backends.modules, portModule((b) => bindAgentPool(b, pool))],
+      config,
       logger,
-    };
-    const services = await createServices(deps, resolve(container, AgentPool), config, metrics);
-    cleanups.push(() => services.close());
+      metrics,
+      ...(options.modules ? { modules: options.modules } : {}),
+    });
+    cleanups.push(() => plane.close());
+    const { services, container } = plane;
     const defaults = await ensureDefaults(services, config);
 
     const health = new HealthRegistry();
     for (const c of backends.components) health.register(c.name, c.check);
     let shuttingDown = false;
+    let served: ReadonlySet<string> = new Set();
     const shutdown = new AbortController();
     const startedAt = new Date().toISOString();
     const handler = createConnectHandler({
       routes: (router) => {
-        registerRoutes(router, services);
-        registerHealthService(router, health, () => shuttingDown);
+        served = registerRoutes(router, [...plane.routes(), healthHandler(health, () => shuttingDown, () => served)]);
       },
-      interceptors: [observeCalls(logger, metrics)],
+      interceptors: [withCallContext(), observeCalls(logger, metrics)],
       shutdownSignal: shutdown.signal,
       maxTimeoutMs: config.server.requestTimeoutSec * 1000,
       fallback: createPlainRoutes({
@@ -110,13 +110,12 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     const http: OnePortServer = await startOnePortServer({
       host: config.server.host,
       port: config.server.port,
-      handler,
+      handler: withCors(handler, config.server.cors),
       ...(config.server.tls ? { tls: config.server.tls } : {}),
       headersTimeoutMs: config.server.readTimeoutSec * 1000,
     });
     const scheme = config.server.tls ? "https" : "http";
-    const callHost = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
-    const url = `${scheme}://${callHost}:${http.port}`;
+    const url = `${scheme}://${urlHost(config.server.host)}:${http.port}`;
     cleanups.push(async () => {
       shuttingDown = true;
       shutdown.abort();
@@ -132,41 +131,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         heartbeatIntervalMs: config.simulation.heartbeatIntervalSec * 1000,
         overcommit: config.scheduler.overcommit,
         pki: tls.pki,
-        apiBaseUrl: `http://127.0.0.1:${http.port}`,
+        apiBaseUrl: `${scheme}://${urlHost(config.server.host)}:${http.port}`,
         logger,
       });
       const running = sims;
       cleanups.push(() => running.stop());
     }
 
-    const runner = new ControllerRunner(
-      resolve(container, Coordinator),
-      `${process.pid}@${url}`,
-      [
-        services.reconciler,
-        new NodeHealthController(
-          deps,
-          services.nodes,
-          { checkIntervalMs: config.ha.checkIntervalSec * 1000, failureThreshold: config.ha.failureThreshold },
-          logger,
-        ),
-      ],
-      logger,
-    );
+    const runner = new ControllerRunner(container.get<Coordinator>(Coordinator), `${process.pid}@${url}`, plane.controllers(), logger);
     runner.start();
     health.register("controllers", async () => (runner.isLeader ? "leading" : "standing by (another replica leads)"));
     cleanups.push(() => runner.stop());
 
-    return {
-      config,
-      port: http.port,
-      url,
-      services,
-      container,
-      sims,
-      defaults,
-      stop: cleanup,
-    };
+    return { config, port: http.port, url, services, container, sims, defaults, stop: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -1,4 +1,5 @@
 import type { ListFilter, NamedRepository, Page, PageRequest, Resource, ResourceKind } from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
 import { publishChange } from "./change-events";
 import { readModifyWrite } from "./read-modify-write";
 import type { ServiceDeps } from "./service-deps";
@@ -15,36 +16,41 @@ export class CrudService<T extends Resource, I extends { id: string }> {
   ) {}
 
   /** create stores a new resource with a fresh id and announces it. */
-  async create(input: Omit<I, "id">): Promise<T> {
+  async create(_ctx: CallContext, input: Omit<I, "id">): Promise<T> {
     const created = await this.repo.create({ ...input, id: this.deps.ids.next() } as I);
     await publishChange(this.deps, this.kind, "ADDED", created);
     return created;
   }
 
   /** get returns a resource or throws NotFound. */
-  get(id: string): Promise<T> {
+  get(_ctx: CallContext, id: string): Promise<T> {
     return this.repo.get(id);
   }
 
   /** findByName returns the resource with this name in its scope, or undefined. */
-  findByName(name: string, projectId?: string): Promise<T | undefined> {
+  findByName(_ctx: CallContext, name: string, projectId?: string): Promise<T | undefined> {
     return this.repo.findByName(name, projectId);
   }
 
   /** list returns one page of resources matching the filter. */
-  list(filter?: ListFilter, page?: PageRequest): Promise<Page<T>> {
+  list(_ctx: CallContext, filter?: ListFilter, page?: PageRequest): Promise<Page<T>> {
     return this.repo.list(filter, page);
   }
 
   /** update applies change to the stored resource (checking expectedVersion when given) and announces it. */
-  async update(id: string, change: (current: T) => T | Promise<T>, expectedVersion?: number): Promise<T> {
+  async update(
+    _ctx: CallContext,
+    id: string,
+    change: (current: T) => T | Promise<T>,
+    expectedVersion?: number,
+  ): Promise<T> {
     const updated = await readModifyWrite(this.repo, id, change, expectedVersion);
     await publishChange(this.deps, this.kind, "MODIFIED", updated);
     return updated;
   }
 
   /** delete removes a resource (checking expectedVersion when given) and announces it. */
-  async delete(id: string, expectedVersion?: number): Promise<T> {
+  async delete(_ctx: CallContext, id: string, expectedVersion?: number): Promise<T> {
     const current = await this.repo.get(id);
     await this.repo.delete(id, expectedVersion ?? current.resourceVersion);
     await publishChange(this.deps, this.kind, "DELETED", current);

@@ -1,6 +1,6 @@
-import type { ServiceImpl } from "@connectrpc/connect";
 import { storage } from "@limiquantix/api";
-import type { Services } from "../composition/services";
+import { type RpcRoute, route } from "../rpc/route";
+import type { ImageService } from "./image-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import {
   imagePhaseCodec,
@@ -11,14 +11,13 @@ import {
 import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 
-/** imageServiceImpl answers ImageService calls through the image service. */
-export function imageServiceImpl(services: Services): ServiceImpl<typeof storage.ImageService> {
-  const { images } = services;
-  return {
-    async createImage(req) {
+/** imageHandler answers ImageService calls through the image service. */
+export function imageHandler(images: ImageService): RpcRoute {
+  return route(storage.ImageService, {
+    async createImage(ctx, req) {
       const spec = imageSpecFromProto(requireMessage(req.spec, "spec"));
       const projectId = optionalString(req.projectId);
-      const created = await images.register({
+      const created = await images.register(ctx, {
         name: req.name,
         labels: req.labels,
         ...(projectId ? { projectId } : {}),
@@ -27,31 +26,31 @@ export function imageServiceImpl(services: Services): ServiceImpl<typeof storage
       return { image: imageToProto(created) };
     },
 
-    async getImage(req) {
-      return { image: imageToProto(await images.get(req.id)) };
+    async getImage(ctx, req) {
+      return { image: imageToProto(await images.get(ctx, req.id)) };
     },
 
-    async listImages(req) {
+    async listImages(ctx, req) {
       const states = req.states.map((s, i) => imagePhaseCodec.required(s, `states[${i}]`));
       const filter = listFilterOf({ projectId: req.projectId }, req.labelSelector, states);
-      const page = await images.list(filter, pageRequestOf(req));
+      const page = await images.list(ctx, filter, pageRequestOf(req));
       return { images: page.items.map(imageToProto), ...pageResponseOf(page) };
     },
 
-    async updateImage(req) {
+    async updateImage(ctx, req) {
       const change = labelsAndSpecChange(req, {
         schema: storage.ImageSpecSchema,
         toProto: imageSpecToProto,
         fromProto: (spec) => imageSpecFromProto(spec),
       });
       return {
-        image: imageToProto(await images.update(req.id, change, optionalVersion(req.resourceVersion))),
+        image: imageToProto(await images.update(ctx, req.id, change, optionalVersion(req.resourceVersion))),
       };
     },
 
-    async deleteImage(req) {
-      await images.delete(req.id, optionalVersion(req.resourceVersion));
+    async deleteImage(ctx, req) {
+      await images.delete(ctx, req.id, optionalVersion(req.resourceVersion));
       return {};
     },
-  };
+  });
 }

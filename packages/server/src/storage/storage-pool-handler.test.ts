@@ -137,7 +137,7 @@ describe("StoragePoolService over Connect", () => {
 
   it("keeps a pool's type and never shrinks it below what its volumes take", async () => {
     const { storagePool: p } = await pools.createStoragePool({ name: "held", spec: spec(100) });
-    await h.services.volumes.createVolume({
+    await h.services.volumes.createVolume(h.ctx, {
       projectId: h.projectId,
       name: "held-v",
       spec: { poolId: p!.id, sizeGib: 60 },
@@ -161,7 +161,7 @@ describe("StoragePoolService over Connect", () => {
 
   it("refuses to delete a pool that still holds volumes", async () => {
     const { storagePool: p } = await pools.createStoragePool({ name: "busy", spec: spec(100) });
-    await h.services.volumes.createVolume({
+    await h.services.volumes.createVolume(h.ctx, {
       projectId: h.projectId,
       name: "busy-v",
       spec: { poolId: p!.id, sizeGib: 1 },

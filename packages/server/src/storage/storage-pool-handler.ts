@@ -1,7 +1,5 @@
-import type { ServiceImpl } from "@connectrpc/connect";
 import { storage } from "@limiquantix/api";
-import type { Services } from "../composition/services";
-import { updateStoragePool } from "./storage-pool-updates";
+import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
 import {
@@ -10,16 +8,16 @@ import {
   storagePoolToProto,
 } from "./convert/storage-pool";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
+import type { StoragePoolService } from "./storage-pool-service";
 
-/** storagePoolServiceImpl answers StoragePoolService calls through the storage pool service. */
-export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof storage.StoragePoolService> {
-  const { pools } = services;
-  return {
-    async createStoragePool(req) {
+/** storagePoolHandler answers StoragePoolService calls through the storage pool service. */
+export function storagePoolHandler(pools: StoragePoolService): RpcRoute {
+  return route(storage.StoragePoolService, {
+    async createStoragePool(ctx, req) {
       const spec = storagePoolSpecFromProto(requireMessage(req.spec, "spec"));
       const projectId = optionalString(req.projectId);
       const clusterId = optionalString(req.clusterId);
-      const created = await pools.create({
+      const created = await pools.create(ctx, {
         name: req.name,
         labels: req.labels,
         ...(projectId ? { projectId } : {}),
@@ -29,25 +27,24 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
       return { storagePool: storagePoolToProto(created) };
     },
 
-    async getStoragePool(req) {
-      return { storagePool: storagePoolToProto(await pools.get(req.id)) };
+    async getStoragePool(ctx, req) {
+      return { storagePool: storagePoolToProto(await pools.get(ctx, req.id)) };
     },
 
-    async listStoragePools(req) {
+    async listStoragePools(ctx, req) {
       const filter = listFilterOf({ projectId: req.projectId, clusterId: req.clusterId }, req.labelSelector);
-      const page = await pools.list(filter, pageRequestOf(req));
+      const page = await pools.list(ctx, filter, pageRequestOf(req));
       return { storagePools: page.items.map(storagePoolToProto), ...pageResponseOf(page) };
     },
 
-    async updateStoragePool(req) {
+    async updateStoragePool(ctx, req) {
       const change = labelsAndSpecChange(req, {
         schema: storage.StoragePoolSpecSchema,
         toProto: storagePoolSpecToProto,
         fromProto: (spec) => storagePoolSpecFromProto(spec),
       });
-      const updated = await updateStoragePool(
-        pools,
-        services.deps.repos.volumes,
+      const updated = await pools.updatePool(
+        ctx,
         req.id,
         change,
         optionalVersion(req.resourceVersion),
@@ -55,9 +52,9 @@ export function storagePoolServiceImpl(services: Services): ServiceImpl<typeof s
       return { storagePool: storagePoolToProto(updated) };
     },
 
-    async deleteStoragePool(req) {
-      await pools.deletePool(req.id, optionalVersion(req.resourceVersion));
+    async deleteStoragePool(ctx, req) {
+      await pools.deletePool(ctx, req.id, optionalVersion(req.resourceVersion));
       return {};
     },
-  };
+  });
 }

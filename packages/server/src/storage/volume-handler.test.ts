@@ -13,7 +13,7 @@ beforeAll(async () => {
   h = await startRpcHarness();
   volumes = h.client(storage.VolumeService);
   await h.registerNode("n1", 8, 32768);
-  poolId = (await h.services.pools.create({ name: "main", spec: { type: "LOCAL_DIR", capacityGib: 1000 } }))
+  poolId = (await h.services.pools.create(h.ctx, { name: "main", spec: { type: "LOCAL_DIR", capacityGib: 1000 } }))
     .id;
 });
 afterAll(async () => {
@@ -32,13 +32,13 @@ const newVolume = async (sizeGib = 10, labels: Record<string, string> = {}) => {
   return volume!;
 };
 const newVm = async () =>
-  h.services.vms.create({
+  h.services.vms.create(h.ctx, {
     projectId: h.projectId,
     name: `vm${++n}`,
     spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } },
   });
 const smallPool = async (capacityGib: number) =>
-  (await h.services.pools.create({ name: `small${++n}`, spec: { type: "NFS", capacityGib } })).id;
+  (await h.services.pools.create(h.ctx, { name: `small${++n}`, spec: { type: "NFS", capacityGib } })).id;
 
 describe("VolumeService lifecycle over Connect", () => {
   it("creates, reads, lists, updates and deletes a volume", async () => {
@@ -170,7 +170,7 @@ describe("VolumeService attach, detach, clone and snapshots over Connect", () =>
     expect(attached?.status?.phase).toBe(storage.VolumePhase.IN_USE);
     expect(attached?.status?.attachment?.vmId).toBe(vm.id);
     expect(attached?.status?.attachment?.device).toBe("data");
-    expect((await h.services.vms.get(vm.id)).spec.disks).toEqual([
+    expect((await h.services.vms.get(h.ctx, vm.id)).spec.disks).toEqual([
       expect.objectContaining({ name: "data", volumeId: v.id, readOnly: true }),
     ]);
     expect((await volumes.listVolumes({ vmId: vm.id })).volumes.map((x) => x.id)).toEqual([v.id]);
@@ -184,7 +184,7 @@ describe("VolumeService attach, detach, clone and snapshots over Connect", () =>
     const { volume: detached } = await volumes.detachVolume({ id: v.id });
     expect(detached?.status?.phase).toBe(storage.VolumePhase.AVAILABLE);
     expect(detached?.status?.attachment).toBeUndefined();
-    expect((await h.services.vms.get(vm.id)).spec.disks).toEqual([]);
+    expect((await h.services.vms.get(h.ctx, vm.id)).spec.disks).toEqual([]);
     await expectRpcError(volumes.detachVolume({ id: v.id }), Code.FailedPrecondition);
   });
 

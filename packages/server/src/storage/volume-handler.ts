@@ -1,47 +1,53 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import type { storage } from "@limiquantix/api";
-import { failedPrecondition } from "@limiquantix/domain";
-import type { Services } from "../composition/services";
-import { VolumeCopyService } from "./volume-copy-service";
+import { storage } from "@limiquantix/api";
+import type { VmDiskService } from "../compute/vm-disk-service";
+import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { givenLabels, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
 import { updateSelection } from "../rpc/convert/update-mask";
 import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "./convert/volume";
 import { volumeSnapshotToProto } from "./convert/volume-snapshot";
+import type { VolumeService } from "./volume-service";
+import type { VolumeSnapshotService } from "./volume-snapshot-service";
+
+/** VolumeHandlerServices are the services VolumeService calls reach. */
+export interface VolumeHandlerServices {
+  readonly volumes: VolumeService;
+  readonly snapshots: VolumeSnapshotService;
+  /** disks attaches and detaches volumes as VM disks, so the VM's disk list follows. */
+  readonly disks: VmDiskService;
+}
 
 /**
- * volumeServiceImpl answers VolumeService calls: the lifecycle and capacity checks go through the
- * volume service, attach and detach through the VM operations (so the VM's disks follow), and
- * clones and snapshots through the volume copy service.
+ * volumeHandler answers VolumeService calls: lifecycle and capacity through the volume service,
+ * attach and detach through the VM disk service, snapshots through the volume snapshot service.
  */
-export function volumeServiceImpl(services: Services): ServiceImpl<typeof storage.VolumeService> {
-  const { volumes, vmOps } = services;
-  const copies = new VolumeCopyService(services.deps, volumes);
-  return {
-    async createVolume(req) {
+export function volumeHandler({ volumes, snapshots, disks }: VolumeHandlerServices): RpcRoute {
+  return route(storage.VolumeService, {
+    async createVolume(ctx, req) {
       const projectId = requireString(req.projectId, "project_id");
       const spec = volumeSpecFromProto(requireMessage(req.spec, "spec"));
-      const created = await volumes.createVolume({ name: req.name, projectId, labels: req.labels, spec });
+      const created = await volumes.createVolume(ctx, { name: req.name, projectId, labels: req.labels, spec });
       return { volume: volumeToProto(created) };
     },
 
-    async getVolume(req) {
-      return { volume: volumeToProto(await volumes.get(req.id)) };
+    async getVolume(ctx, req) {
+      return { volume: volumeToProto(await volumes.get(ctx, req.id)) };
     },
 
-    async listVolumes(req) {
+    async listVolumes(ctx, req) {
       const states = req.states.map((s, i) => volumePhaseCodec.required(s, `states[${i}]`));
       const criteria = { projectId: req.projectId, poolId: req.poolId, vmId: req.vmId };
-      const page = await volumes.list(listFilterOf(criteria, req.labelSelector, states), pageRequestOf(req));
+      const page = await volumes.list(ctx, listFilterOf(criteria, req.labelSelector, states), pageRequestOf(req));
       return { volumes: page.items.map(volumeToProto), ...pageResponseOf(page) };
     },
 
-    async updateVolume(req) {
+    async updateVolume(ctx, req) {
       const sel = updateSelection(req.updateMask, {
         labels: givenLabels(req.labels),
         description: req.description !== "",
       });
       const updated = await volumes.update(
+        ctx,
         req.id,
         (v) => ({
           ...v,
@@ -53,47 +59,43 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
       return { volume: volumeToProto(updated) };
     },
 
-    async deleteVolume(req) {
-      await volumes.deleteVolume(req.id, optionalVersion(req.resourceVersion));
+    async deleteVolume(ctx, req) {
+      await volumes.deleteVolume(ctx, req.id, optionalVersion(req.resourceVersion));
       return {};
     },
 
-    async resizeVolume(req) {
-      return { volume: volumeToProto(await volumes.resize(req.id, Number(req.sizeGib))) };
+    async resizeVolume(ctx, req) {
+      return { volume: volumeToProto(await volumes.resize(ctx, req.id, Number(req.sizeGib))) };
     },
 
-    async attachVolume(req) {
+    async attachVolume(ctx, req) {
       const vmId = requireString(req.vmId, "vm_id");
-      await vmOps.attachVolume(vmId, req.id, optionalString(req.diskName), { readOnly: req.readOnly });
-      return { volume: volumeToProto(await volumes.get(req.id)) };
+      const { volume } = await disks.attachVolume(ctx, vmId, req.id, optionalString(req.diskName), { readOnly: req.readOnly });
+      return { volume: volumeToProto(volume) };
     },
 
-    async detachVolume(req) {
-      const current = await volumes.get(req.id);
-      const vmId = current.status.attachment?.vmId;
-      if (!vmId)
-        throw failedPrecondition(`volume "${current.name}" is ${current.status.phase}, not attached to a VM`);
-      await vmOps.detachVolume(vmId, req.id);
-      return { volume: volumeToProto(await volumes.get(req.id)) };
+    async detachVolume(ctx, req) {
+      return { volume: volumeToProto(await disks.detachVolumeFromItsVm(ctx, req.id)) };
     },
 
-    async cloneVolume(req) {
+    async cloneVolume(ctx, req) {
       const poolId = optionalString(req.poolId);
       const labels = givenLabels(req.labels) ? req.labels : undefined;
-      const clone = await copies.clone(req.id, req.name, {
+      const clone = await volumes.clone(ctx, req.id, req.name, {
         ...(poolId ? { poolId } : {}),
         ...(labels ? { labels } : {}),
       });
       return { volume: volumeToProto(clone) };
     },
 
-    async createVolumeSnapshot(req) {
-      const snapshot = await volumes.createSnapshot(req.volumeId, req.name, req.description);
+    async createVolumeSnapshot(ctx, req) {
+      const snapshot = await snapshots.create(ctx, req.volumeId, req.name, req.description);
       return { snapshot: volumeSnapshotToProto(snapshot) };
     },
 
-    async listVolumeSnapshots(req) {
-      const page = await copies.listSnapshots(
+    async listVolumeSnapshots(ctx, req) {
+      const page = await snapshots.list(
+        ctx,
         req.volumeId,
         listFilterOf({}, req.labelSelector),
         pageRequestOf(req),
@@ -101,13 +103,13 @@ export function volumeServiceImpl(services: Services): ServiceImpl<typeof storag
       return { snapshots: page.items.map(volumeSnapshotToProto), ...pageResponseOf(page) };
     },
 
-    async restoreVolumeSnapshot(req) {
-      return { volume: volumeToProto(await copies.restoreSnapshot(req.volumeId, req.snapshotId)) };
+    async restoreVolumeSnapshot(ctx, req) {
+      return { volume: volumeToProto(await snapshots.restore(ctx, req.volumeId, req.snapshotId)) };
     },
 
-    async deleteVolumeSnapshot(req) {
-      await copies.deleteSnapshot(req.volumeId, req.snapshotId);
+    async deleteVolumeSnapshot(ctx, req) {
+      await snapshots.delete(ctx, req.volumeId, req.snapshotId);
       return {};
     },
-  };
+  });
 }

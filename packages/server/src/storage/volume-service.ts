@@ -1,9 +1,9 @@
 import {
+  type Labels,
   type Repositories,
   type StoragePool,
   type Volume,
   type VolumeInput,
-  type VolumeSnapshot,
   VOLUME_MACHINE,
   assertTransition,
   conflict,
@@ -12,12 +12,19 @@ import {
   nowIso,
   resourceExhausted,
 } from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
 import { publishChange } from "../shared/change-events";
 import { CrudService } from "../shared/crud-service";
 import type { ServiceDeps } from "../shared/service-deps";
 
 /** CreateVolumeRequest is what a caller gives to create a volume. */
 export type CreateVolumeRequest = Omit<VolumeInput, "id" | "status">;
+
+/** CloneOptions say where a volume clone goes and how it is labelled (the source's pool and labels by default). */
+export interface CloneOptions {
+  readonly poolId?: string;
+  readonly labels?: Labels;
+}
 
 function poolLimitGib(pool: StoragePool): number {
   return Math.floor(pool.spec.capacityGib * pool.spec.overprovisionRatio);
@@ -33,7 +40,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   }
 
   /** createVolume reserves the size in the pool and stores the volume; a full pool is ResourceExhausted. */
-  async createVolume(req: CreateVolumeRequest): Promise<Volume> {
+  async createVolume(_ctx: CallContext, req: CreateVolumeRequest): Promise<Volume> {
     const { repos } = this.deps;
     if (!(await repos.projects.find(req.projectId)))
       throw failedPrecondition(`project ${req.projectId} does not exist; create it first`);
@@ -66,7 +73,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   }
 
   /** resize grows a volume (never shrinks it) if its pool has room. */
-  async resize(id: string, sizeGib: number, expectedVersion?: number): Promise<Volume> {
+  async resize(_ctx: CallContext, id: string, sizeGib: number, expectedVersion?: number): Promise<Volume> {
     const updated = await this.deps.uow.run(async (tx) => {
       const v = await tx.volumes.get(id);
       if (expectedVersion !== undefined && expectedVersion !== v.resourceVersion)
@@ -106,7 +113,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   }
 
   /** deleteVolume deletes an unattached volume and returns its size to the pool. */
-  async deleteVolume(id: string, expectedVersion?: number): Promise<void> {
+  async deleteVolume(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const removed = await this.deps.uow.run(async (tx) => {
       const v = await tx.volumes.get(id);
       if (v.status.phase === "IN_USE" || v.status.attachment)
@@ -121,38 +128,18 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     await publishChange(this.deps, "Volume", "DELETED", removed);
   }
 
-  /** clone creates a new volume of the same size in the same pool, from the source's current content. */
-  async clone(id: string, name: string): Promise<Volume> {
+  /**
+   * clone creates a new volume of the source's size from its current content, in the source's
+   * pool or another pool of the project, within that pool's capacity.
+   */
+  async clone(ctx: CallContext, id: string, name: string, options: CloneOptions = {}): Promise<Volume> {
     const src = await this.deps.repos.volumes.get(id);
-    return this.createVolume({
+    const { sourceSnapshotId: _snapshot, ...spec } = src.spec;
+    return this.createVolume(ctx, {
       name,
       projectId: src.projectId,
-      labels: src.labels,
-      spec: { ...src.spec, sourceSnapshotId: undefined, description: `clone of ${src.name}` },
+      labels: options.labels ?? src.labels,
+      spec: { ...spec, poolId: options.poolId ?? src.spec.poolId, description: `clone of ${src.name}` },
     });
-  }
-
-  /** createSnapshot records a point-in-time copy of a volume. */
-  async createSnapshot(volumeId: string, name: string, description = ""): Promise<VolumeSnapshot> {
-    const v = await this.deps.repos.volumes.get(volumeId);
-    if (v.status.phase !== "AVAILABLE" && v.status.phase !== "IN_USE")
-      throw failedPrecondition(`volume "${v.name}" is ${v.status.phase}: only AVAILABLE or IN_USE volumes can be snapshotted`);
-    const created = await this.deps.repos.volumeSnapshots.create({
-      id: this.deps.ids.next(),
-      name,
-      projectId: v.projectId,
-      volumeId,
-      description,
-      status: { phase: "READY", sizeGib: v.spec.sizeGib },
-    });
-    await publishChange(this.deps, "VolumeSnapshot", "ADDED", created);
-    return created;
-  }
-
-  /** deleteSnapshot removes a volume snapshot. */
-  async deleteSnapshot(snapshotId: string): Promise<void> {
-    const s = await this.deps.repos.volumeSnapshots.get(snapshotId);
-    await this.deps.repos.volumeSnapshots.delete(snapshotId);
-    await publishChange(this.deps, "VolumeSnapshot", "DELETED", s);
   }
 }

@@ -1,13 +1,18 @@
-import { createMemoryAdapters, type MemoryAdapters } from "@limiquantix/repo-memory";
+import { createMemoryAdapters, bindMemoryAdapters, type MemoryAdapters } from "@limiquantix/repo-memory";
 import { pino } from "pino";
+import { portModule } from "../composition/backends/port-module";
+import { type ControlPlane, createControlPlane, type Services } from "../composition/services";
 import { ConfigSchema } from "../config/schema";
-import { createServices, type Services } from "../composition/services";
+import { type CallContext, systemContext } from "../context/call-context";
 
 /** MemoryServices is a full set of services over in-process adapters, for tests. */
 export interface MemoryServices {
   readonly services: Services;
+  readonly plane: ControlPlane;
   readonly adapters: MemoryAdapters;
   readonly projectId: string;
+  /** ctx is a call context for calling services directly. */
+  readonly ctx: CallContext;
   /** registerNode registers a simulated node with the given CPU cores (1 thread each) and memory. */
   registerNode(name: string, cores: number, memoryMib: number, labels?: Record<string, string>): Promise<string>;
   close(): Promise<void>;
@@ -17,27 +22,23 @@ export interface MemoryServices {
 export async function startMemoryServices(): Promise<MemoryServices> {
   const adapters = createMemoryAdapters();
   const logger = pino({ level: "silent" });
-  const deps = {
-    repos: adapters.repositories,
-    uow: adapters.unitOfWork,
-    events: adapters.eventBus,
-    clock: adapters.clock,
-    ids: adapters.ids,
-    logger,
-  };
   const config = ConfigSchema.parse({ reconciler: { resyncIntervalSec: 1, maxBackoffSec: 1 } });
-  const services = await createServices(deps, adapters.agentPool, config);
-  await services.clusters.create({ name: "default", spec: {} });
-  const project = await services.projects.create({ name: "default" });
+  const plane = await createControlPlane({ adapters: [portModule((b) => bindMemoryAdapters(b, adapters))], config, logger });
+  const { services } = plane;
+  const ctx = systemContext("test");
+  await services.clusters.create(ctx, { name: "default", spec: {} });
+  const project = await services.projects.create(ctx, { name: "default" });
   const controller = new AbortController();
   await services.reconciler.start(controller.signal);
   let port = 9000;
   return {
     services,
+    plane,
     adapters,
     projectId: project.id,
+    ctx,
     async registerNode(name, cores, memoryMib, labels = {}) {
-      const node = await services.nodes.register({
+      const node = await services.nodeAgents.register(ctx, {
         name,
         hostname: `${name}.lab`,
         managementIp: "10.0.0.1",
@@ -51,7 +52,7 @@ export async function startMemoryServices(): Promise<MemoryServices> {
     async close() {
       controller.abort();
       await services.reconciler.stop();
-      await services.close();
+      await plane.close();
       await adapters.close();
     },
   };

@@ -3,9 +3,10 @@ import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { startOnePortServer, type OnePortServer } from "../http/one-port-server";
+import { withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
 import { observeCalls } from "../rpc/interceptors";
-import { registerRoutes } from "../rpc/routes";
+import { registerRoutes } from "../rpc/route";
 import { type MemoryServices, startMemoryServices } from "./memory-services";
 
 /** RpcHarness is the control plane's RPC services over memory adapters, on a real socket. */
@@ -25,8 +26,10 @@ export async function startRpcHarness(): Promise<RpcHarness> {
   const env = await startMemoryServices();
   const shutdown = new AbortController();
   const handler = createConnectHandler({
-    routes: (router) => registerRoutes(router, env.services),
-    interceptors: [observeCalls(pino({ level: "silent" }))],
+    routes: (router) => {
+      registerRoutes(router, env.plane.routes());
+    },
+    interceptors: [withCallContext(), observeCalls(pino({ level: "silent" }))],
     shutdownSignal: shutdown.signal,
   });
   const server = await startOnePortServer({ host: "127.0.0.1", port: 0, handler });

@@ -1,8 +1,8 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { compute } from "@limiquantix/api";
 import { type FieldViolation, type Node, type Taint, invalidArgument } from "@limiquantix/domain";
-import type { NodeRegistration } from "../node-service";
-import type { NodeSettings } from "../node-admin-service";
+import type { NodeRegistration } from "../node-agent-service";
+import type { NodeSettings } from "../node-service";
 import { optionalString } from "../../rpc/convert/common";
 import { nodeToProto } from "./node";
 import { nodeRoleCodec, taintEffectCodec } from "./node-enums";

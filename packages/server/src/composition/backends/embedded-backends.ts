@@ -1,0 +1,37 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { systemClock, uuidV7Generator } from "@limiquantix/domain";
+import { bindPostgresAdapters, createPgliteStore } from "@limiquantix/repo-postgres";
+import type { Logger } from "pino";
+import type { Config } from "../../config/schema";
+import type { Backends } from "../backends";
+import { openInProcess } from "./in-process";
+import { portModule } from "./port-module";
+
+/** openEmbeddedBackends opens PGlite in the data directory, with in-process events, cache and coordination (one replica). */
+export async function openEmbeddedBackends(config: Config, logger: Logger): Promise<Backends> {
+  const clock = systemClock;
+  const dir = resolve(config.dataDir, "db");
+  mkdirSync(dir, { recursive: true });
+  const store = await createPgliteStore({ dataDir: dir, migrate: config.database.migrateOnStart, clock });
+  const local = openInProcess(clock, uuidV7Generator());
+  logger.info({ dataDir: dir }, "embedded database (PGlite) opened");
+  return {
+    mode: "embedded",
+    components: [
+      {
+        name: "database",
+        address: `pglite:${dir}`,
+        check: async () => {
+          await store.ping();
+          return "ok";
+        },
+      },
+    ],
+    modules: [portModule((b) => bindPostgresAdapters(b, store)), local.module],
+    async close() {
+      await local.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { bindRedisAdapters, createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
+import { bindEtcdCoordinator, createEtcdCoordinator } from "@limiquantix/coordination-etcd";
+import { Clock, IdGenerator, systemClock, unavailable, uuidV7Generator } from "@limiquantix/domain";
+import { bindPostgresAdapters, createPostgresStore } from "@limiquantix/repo-postgres";
+import type { Config } from "../../config/schema";
+import type { Backends } from "../backends";
+import { portModule } from "./port-module";
+
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+async function attempt<T>(what: string, address: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    throw unavailable(
+      `cannot reach ${what} at ${address}: ${(e as Error).message}; check that it runs and the address is right`,
+      { component: what, address },
+      e,
+    );
+  }
+}
+
+/** openProductionBackends connects to PostgreSQL, Redis and etcd, shared with the other replicas; any one unreachable fails start-up. */
+export async function openProductionBackends(config: Config): Promise<Backends> {
+  const clock = systemClock;
+  const url = config.database.url!;
+  const pool = config.database.pool;
+  const store = await attempt("PostgreSQL", hostOf(url), () =>
+    createPostgresStore({
+      connectionString: url,
+      pool: {
+        max: pool.max,
+        idleTimeoutMs: pool.idleTimeoutSec * 1000,
+        maxLifetimeSec: pool.maxLifetimeSec,
+        statementTimeoutMs: pool.statementTimeoutMs,
+        preparedStatements: pool.preparedStatements,
+      },
+      migrate: config.database.migrateOnStart,
+      clock,
+    }),
+  );
+  const redisUrl = config.redis.url!;
+  const redis = await attempt("Redis", redactUrl(redisUrl), () =>
+    createRedisAdapters({ url: redisUrl, keyPrefix: config.redis.keyPrefix, cacheOnOutage: "miss" }),
+  ).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  const etcdAddress = config.etcd.endpoints.join(",");
+  const coordinator = await attempt("etcd", etcdAddress, () =>
+    createEtcdCoordinator({
+      endpoints: config.etcd.endpoints,
+      electionPrefix: `${config.etcd.prefix}/elections/`,
+      lockPrefix: `${config.etcd.prefix}/locks/`,
+      nodePrefix: `${config.etcd.prefix}/nodes/`,
+      leaseTtlMs: config.etcd.leaseTtlSec * 1000,
+    }),
+  ).catch(async (e: unknown) => {
+    await redis.close();
+    await store.close();
+    throw e;
+  });
+  const ids = uuidV7Generator();
+  return {
+    mode: "production",
+    components: [
+      {
+        name: "database",
+        address: hostOf(url),
+        check: async () => {
+          await store.ping();
+          return "ok";
+        },
+      },
+      {
+        name: "redis",
+        address: redactUrl(redisUrl),
+        check: async () => {
+          await redis.check();
+          return "ok";
+        },
+      },
+      {
+        name: "etcd",
+        address: etcdAddress,
+        check: async () => {
+          await coordinator.leader("limiquantix-controllers");
+          return "ok";
+        },
+      },
+    ],
+    ...(store.db.poolStats ? { poolStats: store.db.poolStats } : {}),
+    modules: [
+      portModule((b) => bindPostgresAdapters(b, store)),
+      portModule((b) => bindRedisAdapters(b, redis)),
+      portModule((b) => bindEtcdCoordinator(b, coordinator)),
+      portModule((b) => {
+        b.bind(Clock, clock);
+        b.bind(IdGenerator, ids);
+      }),
+    ],
+    async close() {
+      await coordinator.close();
+      await redis.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import {
+  type CpuTopology,
+  type Node,
+  type NodeUsage,
+  type PowerState,
+  failedPrecondition,
+  logicalCpus,
+  nowIso,
+} from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
+import { publishChange } from "../shared/change-events";
+import { readModifyWrite } from "../shared/read-modify-write";
+import type { ServiceDeps } from "../shared/service-deps";
+import type { NodeService } from "./node-service";
+import type { VmService } from "./vm-service";
+
+/** NodeRegistration is what an agent tells the control plane when it (re)registers. */
+export interface NodeRegistration {
+  readonly name?: string;
+  readonly hostname: string;
+  readonly managementIp: string;
+  readonly agentAddress: string;
+  readonly cpu: CpuTopology;
+  readonly memoryMib: number;
+  readonly labels?: Record<string, string>;
+  readonly agentVersion?: string;
+  readonly clusterId?: string;
+}
+
+/** VmObservation is one VM as a node's agent last saw it. */
+export interface VmObservation {
+  readonly vmId: string;
+  readonly powerState?: PowerState;
+  readonly ipAddresses: readonly string[];
+}
+
+/** NodeHeartbeatReport is what an agent's periodic heartbeat carries. */
+export interface NodeHeartbeatReport {
+  readonly usage?: NodeUsage;
+  readonly agentVersion?: string;
+  /** vms are the VMs the agent runs, as it sees them. */
+  readonly vms?: readonly VmObservation[];
+}
+
+function hostToName(hostname: string): string {
+  const first = hostname.split(".")[0]!.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+  return first.slice(0, 63) || "node";
+}
+
+/**
+ * NodeAgentService records what node agents report: registration (a node is created, or updated
+ * when its agent registers again), and heartbeats with usage and the VMs the agent runs.
+ */
+export class NodeAgentService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly nodes: NodeService,
+    private readonly vms: VmService,
+  ) {}
+
+  /** register creates the node of a hostname, or updates it when the agent registers again; the node becomes READY. */
+  async register(_ctx: CallContext, reg: NodeRegistration): Promise<Node> {
+    const { repos } = this.deps;
+    const now = nowIso(this.deps.clock);
+    const allocatable = { vcpus: logicalCpus(reg.cpu), memoryMib: reg.memoryMib };
+    const existing = await repos.nodes.findByHostname(reg.hostname);
+    if (existing) {
+      const updated = await readModifyWrite(repos.nodes, existing.id, (n) => {
+        if (n.status.phase === "DECOMMISSIONED")
+          throw failedPrecondition(`node "${n.name}" was decommissioned; register it under a new hostname`);
+        const phase: Node["status"]["phase"] = n.status.phase === "MAINTENANCE" ? "MAINTENANCE" : "READY";
+        return {
+          ...n,
+          labels: { ...n.labels, ...(reg.labels ?? {}) },
+          spec: { ...n.spec, managementIp: reg.managementIp, agentAddress: reg.agentAddress, cpu: reg.cpu, memoryMib: reg.memoryMib },
+          status: {
+            ...n.status,
+            phase,
+            allocatable: {
+              vcpus: Math.max(0, allocatable.vcpus - n.spec.reserved.vcpus),
+              memoryMib: Math.max(0, allocatable.memoryMib - n.spec.reserved.memoryMib),
+            },
+            lastHeartbeatAt: now,
+            ...(reg.agentVersion ? { agentVersion: reg.agentVersion } : {}),
+          },
+        };
+      });
+      await publishChange(this.deps, "Node", "MODIFIED", updated);
+      return updated;
+    }
+    const clusterId = reg.clusterId ?? (await repos.clusters.findByName("default"))?.id;
+    const created = await repos.nodes.create({
+      id: this.deps.ids.next(),
+      name: reg.name ?? hostToName(reg.hostname),
+      labels: reg.labels ?? {},
+      ...(clusterId ? { clusterId } : {}),
+      spec: {
+        hostname: reg.hostname,
+        managementIp: reg.managementIp,
+        agentAddress: reg.agentAddress,
+        cpu: reg.cpu,
+        memoryMib: reg.memoryMib,
+      },
+      status: {
+        phase: "READY",
+        allocatable,
+        lastHeartbeatAt: now,
+        ...(reg.agentVersion ? { agentVersion: reg.agentVersion } : {}),
+      },
+    });
+    await publishChange(this.deps, "Node", "ADDED", created);
+    return created;
+  }
+
+  /** heartbeat records a node's liveness and usage; a NOT_READY node that beats again becomes READY. */
+  async heartbeat(ctx: CallContext, id: string, report: NodeHeartbeatReport = {}): Promise<Node> {
+    const at = nowIso(this.deps.clock);
+    const { vms = [], ...beat } = report;
+    let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
+    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") {
+      node = await this.nodes.setPhase(ctx, id, "READY");
+    } else await publishChange(this.deps, "Node", "MODIFIED", node);
+    await this.recordObservations(ctx, id, vms);
+    return node;
+  }
+
+  /**
+   * recordObservations updates the status of the VMs a node's agent reports, when they changed.
+   * VMs placed elsewhere or migrating are skipped: their status belongs to the move.
+   */
+  private async recordObservations(ctx: CallContext, nodeId: string, observations: readonly VmObservation[]): Promise<void> {
+    for (const o of observations) {
+      const vm = await this.deps.repos.vms.find(o.vmId);
+      if (!vm || vm.status.nodeId !== nodeId || vm.status.migration) continue;
+      const powerState = o.powerState ?? vm.status.powerState;
+      const sameIps = o.ipAddresses.length === vm.status.ipAddresses.length && o.ipAddresses.every((ip, i) => vm.status.ipAddresses[i] === ip);
+      if (powerState === vm.status.powerState && sameIps) continue;
+      const at = this.deps.clock.now().toISOString();
+      await this.vms.patchStatus(ctx, vm.id, (v) => ({
+        ...v.status,
+        powerState,
+        ipAddresses: [...o.ipAddresses],
+        ...(powerState !== v.status.powerState ? { lastTransitionAt: at } : {}),
+      }));
+    }
+  }
+}
