@@ -1,5 +1,6 @@
 import http from "node:http";
 import http2 from "node:http2";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { looksLikeHttp2, type OnePortServer, startOnePortServer } from "./one-port-server";
 
@@ -78,5 +79,50 @@ describe("one-port server", () => {
     await stopping;
     server = undefined;
     await expect(get1(port, "/again")).rejects.toThrow();
+  });
+
+  it("does not invite a body over the limit when the client asks first (Expect: 100-continue)", async () => {
+    server = await startOnePortServer({
+      host: "127.0.0.1",
+      port: 0,
+      maxRequestBytes: 1000,
+      handler: (req, res) => {
+        if (Number(req.headers["content-length"]) > 1000) {
+          res.writeHead(413, { "content-length": "9" });
+          res.end("too large");
+          return;
+        }
+        let n = 0;
+        req.on("data", (c: Buffer) => {
+          n += c.length;
+        });
+        req.on("end", () => {
+          const text = `got ${n}`;
+          res.writeHead(200, { "content-length": String(text.length) });
+          res.end(text);
+        });
+      },
+    });
+    const exchange = (length: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(server!.port, "127.0.0.1");
+        let seen = "";
+        socket.on("error", reject);
+        socket.on("data", (c: Buffer) => {
+          seen += c.toString("latin1");
+          if (seen.startsWith("HTTP/1.1 100") && !seen.includes("\r\n\r\nHTTP/1.1 ")) socket.write("x".repeat(length));
+          if (/\r\n\r\n(got \d+|too large)$/.test(seen)) {
+            socket.destroy();
+            resolve(seen);
+          }
+        });
+        socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`);
+      });
+    const refused = await exchange(5000);
+    expect(refused).toMatch(/^HTTP\/1\.1 413/);
+    expect(refused).not.toContain("100 Continue");
+    const taken = await exchange(10);
+    expect(taken).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(taken).toMatch(/got 10$/);
   });
 });

@@ -24,6 +24,12 @@ export interface OnePortOptions {
   readonly tls?: TlsFiles;
   /** Longest time for the request headers to arrive (HTTP/1.1). */
   readonly headersTimeoutMs?: number;
+  /**
+   * Largest request body the handler accepts, in bytes. A client that asks first
+   * (`Expect: 100-continue`) whether it may send a larger one is not invited to: the handler
+   * answers at once and the body is never sent. The handler still enforces its own limit.
+   */
+  readonly maxRequestBytes?: number;
 }
 
 /** OnePortServer serves Connect, gRPC-Web and plain HTTP over HTTP/1.1 and gRPC and Connect over HTTP/2 on one port. */
@@ -66,12 +72,22 @@ export async function startOnePortServer(options: OnePortOptions): Promise<OnePo
     options.handler(req, res);
   };
 
+  // Node answers `Expect: 100-continue` by itself unless told otherwise; a body the handler will
+  // refuse (its Content-Length is over the limit) is not invited, so it never crosses the network.
+  const checkContinue = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    const declared = Number(req.headers["content-length"]);
+    const tooLarge = options.maxRequestBytes !== undefined && declared > options.maxRequestBytes;
+    if (!tooLarge) res.writeContinue();
+    counted(req, res);
+  };
+
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   const h1 = http.createServer(counted as (req: IncomingMessage, res: ServerResponse) => void);
   h1.headersTimeout = options.headersTimeoutMs ?? 30_000;
   h1.requestTimeout = 0;
   h1.keepAliveTimeout = 65_000;
+  h1.on("checkContinue", checkContinue);
 
   let listener: net.Server;
   let h2: http2.Http2Server | http2.Http2SecureServer;
@@ -110,6 +126,7 @@ export async function startOnePortServer(options: OnePortOptions): Promise<OnePo
       socket.once("data", route);
     });
   }
+  h2.on("checkContinue", checkContinue);
   h2.on("session", (session: Http2Session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
