@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { EventBus, NodeMetricsEvent } from "../ports/event-bus";
-import { uniqueSuffix } from "./fixtures";
+import { VirtualMachine } from "../entities/virtual-machine";
+import type { EventBus, NodeMetricsEvent, TopicMap } from "../ports/event-bus";
+import { fixtures, uniqueSuffix } from "./fixtures";
 import { deferred, eventually, sleep } from "./support";
 
 /** EventBusHarness is what an event-bus adapter hands the event-bus conformance suite. */
@@ -14,7 +15,8 @@ export interface EventBusHarness {
  * runEventBusConformance registers the event-bus conformance suite: delivery across buses,
  * order per topic and per subscriber, one-at-a-time handlers, isolation of failing or slow
  * subscribers, unsubscribe and close. Tests only count events carrying their own id prefix, so
- * a harness may share one server between tests.
+ * a harness may share one server between tests. Where a test checks that something did NOT
+ * arrive, it first waits for a later event to arrive on the same path, never for a fixed time.
  */
 export function runEventBusConformance(adapter: string, makeHarness: () => Promise<EventBusHarness>): void {
   describe(`EventBus conformance: ${adapter}`, () => {
@@ -31,13 +33,27 @@ export function runEventBusConformance(adapter: string, makeHarness: () => Promi
       await current?.close();
     });
     const bus = (i: 0 | 1): EventBus => h!.buses[i];
+    const at = "2026-01-01T00:00:00.000Z";
+    const nextId = () => `${run}-${String(++n).padStart(5, "0")}`;
     const event = (nodeId = "node-1"): NodeMetricsEvent => ({
-      id: `${run}-${String(++n).padStart(5, "0")}`,
+      id: nextId(),
       type: "METRICS",
       nodeId,
-      occurredAt: "2026-01-01T00:00:00.000Z",
+      occurredAt: at,
       cpuPercent: 12.5,
       memoryUsedMib: 2048,
+    });
+    const vmEvent = (): TopicMap["vms"] => ({
+      id: nextId(),
+      type: "ADDED",
+      kind: "VirtualMachine",
+      occurredAt: at,
+      object: VirtualMachine.parse({
+        ...fixtures.vm({ projectId: "prj-1" }),
+        resourceVersion: 1,
+        createdAt: at,
+        updatedAt: at,
+      }),
     });
     /** collector subscribes and keeps the test's own events, in arrival order. */
     const collector = async (i: 0 | 1, topic: "node-metrics" = "node-metrics") => {
@@ -96,15 +112,18 @@ export function runEventBusConformance(adapter: string, makeHarness: () => Promi
 
     it("topics are separate: a subscriber hears only its topic", async () => {
       const metrics = await collector(1);
-      const vms: unknown[] = [];
+      const vms: string[] = [];
       await bus(1).subscribe("vms", (e) => {
-        if (e.id.startsWith(run)) vms.push(e);
+        if (e.id.startsWith(run)) vms.push(e.id);
       });
       const e = event();
       await bus(0).publish("node-metrics", e);
+      const marker = vmEvent();
+      await bus(0).publish("vms", marker);
+      // Barriers: the same bus delivered e to its own topic, and a later event to this subscriber.
       await eventually(() => expect(metrics.ids()).toEqual([e.id]));
-      await sleep(20);
-      expect(vms).toEqual([]);
+      await eventually(() => expect(vms).toContain(marker.id));
+      expect(vms).toEqual([marker.id]);
     });
 
     it("a subscriber's handler gets one event at a time, even when it is async", async () => {
@@ -176,9 +195,11 @@ export function runEventBusConformance(adapter: string, makeHarness: () => Promi
       await gone.sub.unsubscribe();
       await gone.sub.unsubscribe();
       const second = event();
+      const marker = event();
       await bus(0).publish("node-metrics", second);
-      await eventually(() => expect(kept.ids()).toEqual([first.id, second.id]));
-      await sleep(20);
+      await bus(0).publish("node-metrics", marker);
+      // Barrier: a subscriber of the same topic on the same bus got a later event.
+      await eventually(() => expect(kept.ids()).toEqual([first.id, second.id, marker.id]));
       expect(gone.ids()).toEqual([first.id]);
     });
 
@@ -193,15 +214,20 @@ export function runEventBusConformance(adapter: string, makeHarness: () => Promi
       expect(c.ids()).toEqual([late.id]);
     });
 
-    it("closing a bus stops delivery to its subscribers; the other bus carries on", async () => {
-      if (h!.buses[0] === h!.buses[1]) return;
+    it("closing a bus stops delivery to its subscribers; the other bus carries on", async (ctx) => {
+      if (h!.buses[0] === h!.buses[1])
+        ctx.skip(
+          "the harness's two buses are one instance, so one cannot be closed while the other carries on",
+        );
       const closed = await collector(1);
       const open = await collector(0);
       await bus(1).close();
       const e = event();
+      const marker = event();
       await bus(0).publish("node-metrics", e);
-      await eventually(() => expect(open.ids()).toEqual([e.id]));
-      await sleep(20);
+      await bus(0).publish("node-metrics", marker);
+      // Barrier: the open bus got an event published after e.
+      await eventually(() => expect(open.ids()).toEqual([e.id, marker.id]));
       expect(closed.got).toEqual([]);
     });
   });

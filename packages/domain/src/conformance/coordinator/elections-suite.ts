@@ -30,12 +30,18 @@ export function electionsSuite(ctx: () => CoordinatorContext): void {
         const [c1, c2] = [await ctx().client(), await ctx().client()];
         const election = ctx().name("election");
         const a = await c1.campaign(election, "replica-a");
-        const pending = c2.campaign(election, "replica-b");
-        await sleep(100);
-        expect(await isSettled(pending)).toBe(false);
+        // The order of "resigned" and "elected" shows an election before the resignation, however late.
+        const order: string[] = [];
+        const pending = c2.campaign(election, "replica-b").then((office) => {
+          order.push("elected");
+          return office;
+        });
+        await sleep(100); // lets the candidate queue behind the leader
         expect(await c2.leader(election)).toBe("replica-a");
+        order.push("resigned");
         await a.resign();
         const b = await pending;
+        expect(order).toEqual(["resigned", "elected"]);
         expect(b.token).toBeGreaterThan(a.token);
         expect(await c1.leader(election)).toBe("replica-b");
         await b.resign();
@@ -49,7 +55,16 @@ export function electionsSuite(ctx: () => CoordinatorContext): void {
       async () => {
         const clients = [await ctx().client(), await ctx().client(), await ctx().client()];
         const election = ctx().name("election");
-        const campaigns = clients.map((c, i) => c.campaign(election, `replica-${i}`));
+        // Every election is counted when it happens, so two offices held at once are seen however briefly.
+        let holding = 0;
+        let maxHolding = 0;
+        const campaigns = clients.map((c, i) =>
+          c.campaign(election, `replica-${i}`).then((office) => {
+            holding++;
+            maxHolding = Math.max(maxHolding, holding);
+            return office;
+          }),
+        );
         const tokens: number[] = [];
         for (let round = 0; round < 3; round++) {
           let winner: Leadership | undefined;
@@ -57,19 +72,20 @@ export function electionsSuite(ctx: () => CoordinatorContext): void {
             const settled = await Promise.all(campaigns.map((p) => isSettled(p)));
             expect(settled.filter(Boolean).length).toBe(round + 1);
           });
-          await sleep(50);
           const settled = await Promise.all(campaigns.map((p) => isSettled(p)));
-          expect(settled.filter(Boolean).length, "only one new leader").toBe(round + 1);
           for (const [i, p] of campaigns.entries()) {
             if (!settled[i]) continue;
             const office = await p;
             if (!office.signal.aborted) winner = office;
           }
           expect(winner).toBeDefined();
+          expect(maxHolding, "only one leader at a time").toBe(1);
           expect(await clients[0]!.leader(election)).toBe(winner!.candidate);
           tokens.push(winner!.token);
+          holding--;
           await winner!.resign();
         }
+        expect(maxHolding, "only one leader at a time").toBe(1);
         expect(tokens[1]!).toBeGreaterThan(tokens[0]!);
         expect(tokens[2]!).toBeGreaterThan(tokens[1]!);
       },
@@ -96,9 +112,14 @@ export function electionsSuite(ctx: () => CoordinatorContext): void {
           expect(dedupe(seen)).toEqual([undefined, "replica-a", "replica-b", undefined]),
         );
         await sub.unsubscribe();
+        const witnessed: (string | undefined)[] = [];
+        const witness = await c3.observe(election, (leader) => witnessed.push(leader));
+        await eventually(() => expect(dedupe(witnessed)).toEqual([undefined]));
         const again = await c1.campaign(election, "replica-c");
-        await sleep(100);
+        // Barrier: another observer on the same client heard the change.
+        await eventually(() => expect(dedupe(witnessed)).toEqual([undefined, "replica-c"]));
         expect(dedupe(seen)).toEqual([undefined, "replica-a", "replica-b", undefined]);
+        await witness.unsubscribe();
         await again.resign();
       },
       T,
@@ -163,8 +184,16 @@ export function electionsSuite(ctx: () => CoordinatorContext): void {
         await ctx().advanceTime(1500);
         await expectDomainError(pending, "Unavailable");
         await a.resign();
-        await sleep(100);
-        expect(await c1.leader(election)).toBeUndefined();
+        // Barrier: a new candidate is elected at once, which it could not be behind a leftover candidacy.
+        const next = c1.campaign(election, "replica-c");
+        next.catch(() => undefined);
+        await eventually(async () =>
+          expect(await isSettled(next), "no candidacy may be left ahead of a new candidate").toBe(true),
+        );
+        const c = await next;
+        expect(c.candidate).toBe("replica-c");
+        expect(await c2.leader(election)).toBe("replica-c");
+        await c.resign();
       },
       T,
     );

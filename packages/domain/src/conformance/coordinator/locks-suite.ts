@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LockHandle } from "../../ports/coordinator";
-import { expectDomainError, isSettled, sleep } from "../support";
+import { expectDomainError, sleep } from "../support";
 import { COORDINATOR_TEST_TIMEOUT_MS as T, type CoordinatorContext } from "./context";
 
 /** locksSuite registers tests of mutual exclusion and fencing tokens. */
@@ -32,11 +32,17 @@ export function locksSuite(ctx: () => CoordinatorContext): void {
         const [c1, c2] = [await ctx().client(), await ctx().client()];
         const name = ctx().name("lock");
         const first = await c1.lock(name);
-        const second = c2.lock(name);
-        await sleep(100);
-        expect(await isSettled(second)).toBe(false);
+        // The order of "released" and "granted" shows a grant before the release, however late.
+        const order: string[] = [];
+        const second = c2.lock(name).then((h) => {
+          order.push("granted");
+          return h;
+        });
+        await sleep(100); // lets the waiter queue behind the holder
+        order.push("released");
         await first.release();
         const granted = await second;
+        expect(order).toEqual(["released", "granted"]);
         expect(granted.token).toBeGreaterThan(first.token);
         await granted.release();
       },

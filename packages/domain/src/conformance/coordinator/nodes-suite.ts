@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NodeLeaseEvent } from "../../ports/coordinator";
-import { eventually, expectDomainError, sleep } from "../support";
+import { eventually, expectDomainError } from "../support";
 import { COORDINATOR_TEST_TIMEOUT_MS as T, type CoordinatorContext, LEASE_TTL_MS } from "./context";
 
 /** nodesSuite registers tests of the leased node registry. */
@@ -64,11 +64,16 @@ export function nodesSuite(ctx: () => CoordinatorContext): void {
         });
         await sub.unsubscribe();
         await sub.unsubscribe();
+        const witnessed: NodeLeaseEvent[] = [];
+        const witness = await c2.watchNodes((e) => {
+          if (e.nodeId === nodeId) witnessed.push(e);
+        });
         const lease = await c1.registerNode(nodeId, { ttlMs: LEASE_TTL_MS });
-        await sleep(100);
         await lease.revoke();
-        await sleep(100);
+        // Barrier: another watcher on the same client heard the join and the leave.
+        await eventually(() => expect(witnessed.map((e) => e.type)).toEqual(["joined", "left"]));
         expect(events).toEqual([]);
+        await witness.unsubscribe();
       },
       T,
     );
