@@ -3,9 +3,6 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { isDomainError } from "@limiquantix/domain";
 import { type ConfigFlags, loadConfig } from "./config/load";
 import { formatConfig } from "./config/print";
-import { createLogger } from "./observability/logger";
-import { startServer } from "./runtime/server";
-import { banner } from "./runtime/banner";
 
 function version(): string {
   try {
@@ -28,7 +25,7 @@ function int(name: string, min: number, max: number) {
 function withServerOptions(cmd: Command): Command {
   return cmd
     .option("--config <file>", "YAML configuration file (also LQX_CONFIG)")
-    .option("--host <host>", "address to listen on (default 0.0.0.0)")
+    .option("--host <host>", "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
     .option("--port <port>", "port to listen on (default 8080)", int("--port", 0, 65535))
     .option("--data-dir <dir>", "where embedded mode keeps its data (default ./.limiquantix)")
     .option("--dev", "keep everything in memory (nothing persists)")
@@ -67,6 +64,12 @@ async function serve(flags: ConfigFlags): Promise<void> {
     fail(e, 2);
   }
   const { config } = loaded;
+  // The server and its drivers load only when it runs: `--version` and `config print` stay quick.
+  const [{ createLogger }, { startServer }, { banner }] = await Promise.all([
+    import("./observability/logger"),
+    import("./runtime/server"),
+    import("./runtime/banner"),
+  ]);
   const logger = createLogger(config.logging);
   for (const name of loaded.unknownEnv) logger.warn({ variable: name }, "environment variable names no configuration key; ignored");
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -76,7 +79,8 @@ async function serve(flags: ConfigFlags): Promise<void> {
     logger.flush?.();
     fail(e, 1);
   }
-  process.stdout.write(banner(server));
+  // Standard output carries only the JSON log lines; what a person reads goes to standard error.
+  process.stderr.write(banner(server));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

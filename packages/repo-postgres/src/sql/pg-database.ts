@@ -1,5 +1,6 @@
-import { invalidArgument } from "@limiquantix/domain";
-import pg from "pg";
+import { createRequire } from "node:module";
+import { currentCallSignal, invalidArgument, unavailable } from "@limiquantix/domain";
+import type pg from "pg";
 import { classifyDbError } from "../errors/classify-db-error";
 import { StatementCache } from "./statement-cache";
 import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./executor";
@@ -36,6 +37,35 @@ function nonNegativeInt(value: number | undefined, field: string, fallback: numb
 
 const CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan";
 
+let driver: typeof pg | undefined;
+
+/** loadPg loads the `pg` driver on first use, so a process that only opens PGlite never loads it. */
+function loadPg(): typeof pg {
+  driver ??= createRequire(typeof __filename === "string" ? __filename : import.meta.url)("pg") as typeof pg;
+  return driver;
+}
+
+/**
+ * cancellable runs work on a checked-out connection under the current call's abort signal: when
+ * the caller goes away, the statement running on that connection is cancelled on the server
+ * (pg_cancel_backend from another pooled connection) instead of running to its end.
+ */
+async function cancellable<T>(pool: pg.Pool, client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  const signal = currentCallSignal();
+  if (!signal) return work();
+  if (signal.aborted) throw unavailable("the call was cancelled before its statement ran");
+  const pid = (client as unknown as { processID?: number }).processID;
+  const onAbort = () => {
+    if (pid !== undefined) pool.query("SELECT pg_cancel_backend($1)", [pid]).catch(() => undefined);
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await work();
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
 /**
  * withCustomPlans adds plan_cache_mode=force_custom_plan to the `options` of a connection URL
  * that already has some (the URL's options would otherwise replace the pool's); other URLs are
@@ -54,30 +84,47 @@ export function withCustomPlans(connectionString: string): string {
   return url.toString();
 }
 
-function wrap(client: pg.PoolClient | pg.Pool, statements?: StatementCache): SqlExecutor {
+function wrap(pool: pg.Pool, client: pg.PoolClient | undefined, statements?: StatementCache): SqlExecutor {
+  const run = async <R extends SqlRow>(on: pg.PoolClient | pg.Pool, text: string, values: unknown[] | undefined) => {
+    const name = statements?.nameOf(text);
+    return name === undefined ? on.query<R>(text, values) : on.query<R>({ name, text, ...(values ? { values } : {}) });
+  };
   return {
     async query<R extends SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
       const values = params as unknown[] | undefined;
-      const name = statements?.nameOf(text);
-      const res = await (name === undefined
-        ? client.query<R>(text, values)
-        : client.query<R>({ name, text, ...(values ? { values } : {}) }));
+      let res: pg.QueryResult<R>;
+      if (client) res = await cancellable(pool, client, () => run<R>(client, text, values));
+      else if (!currentCallSignal()) res = await run<R>(pool, text, values);
+      else {
+        // Serving a call: hold the connection, so the statement can be cancelled if the caller leaves.
+        const own = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          res = await cancellable(pool, own, () => run<R>(own, text, values));
+        } catch (error) {
+          if (classifyDbError(error).code === "Unavailable") broken = error as Error;
+          throw error;
+        } finally {
+          own.release(broken);
+        }
+      }
       return { rows: res.rows, rowCount: res.rowCount ?? res.rows.length };
     },
     async exec(script: string): Promise<void> {
-      await client.query(script);
+      await (client ?? pool).query(script);
     },
   };
 }
 
 async function inTransaction<T>(
+  pool: pg.Pool,
   client: pg.PoolClient,
   fn: (tx: SqlExecutor) => Promise<T>,
   statements?: StatementCache,
 ): Promise<T> {
   await client.query("BEGIN");
   try {
-    const result = await fn(wrap(client, statements));
+    const result = await fn(wrap(pool, client, statements));
     await client.query("COMMIT");
     return result;
   } catch (error) {
@@ -98,7 +145,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       { field: "pool.preparedStatements", description: `must be true or false (got ${String(options.preparedStatements)})` },
     ]);
   const statements = options.preparedStatements === false ? undefined : new StatementCache();
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: statements ? withCustomPlans(connectionString) : connectionString,
     max: nonNegativeInt(options.max, "pool.max", 10, 1),
     idleTimeoutMillis: nonNegativeInt(options.idleTimeoutMs, "pool.idleTimeoutMs", 30_000),
@@ -116,7 +163,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  const base = wrap(pool, statements);
+  const base = wrap(pool, undefined, statements);
   let closed: Promise<void> | undefined;
 
   async function connect(): Promise<pg.PoolClient> {
@@ -133,7 +180,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       const client = await connect();
       let broken: Error | undefined;
       try {
-        return await inTransaction(client, fn, statements);
+        return await inTransaction(pool, client, fn, statements);
       } catch (error) {
         if (classifyDbError(error).code === "Unavailable") broken = error as Error;
         throw error;
@@ -145,8 +192,8 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       const client = await connect();
       let broken: Error | undefined;
       const session: SqlSession = {
-        ...wrap(client, statements),
-        transaction: (f) => inTransaction(client, f, statements),
+        ...wrap(pool, client, statements),
+        transaction: (f) => inTransaction(pool, client, f, statements),
       };
       try {
         return await fn(session);
