@@ -1,0 +1,84 @@
+import { create, type DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { API_SERVICES, health } from "@limiquantix/api";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../runtime/server";
+import { testConfig } from "../testing/server-config";
+
+// The whole server, plain HTTP routes included: a path no RPC serves falls through to them.
+let server: RunningServer;
+let grpc: Transport;
+let connect: Transport;
+beforeAll(async () => {
+  server = await startServer(testConfig({ mode: "dev" }), { logger: pino({ level: "silent" }), version: "test" });
+  grpc = createGrpcTransport({ baseUrl: server.url });
+  connect = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+type AnyCall = (req: unknown, options?: { signal?: AbortSignal; timeoutMs?: number }) => unknown;
+
+/** outcome calls one method with an empty request and says how it ended: "ok" or the Connect code's name. */
+async function outcome(transport: Transport, method: DescMethod): Promise<string> {
+  const client = createClient(method.parent, transport) as unknown as Record<string, AnyCall>;
+  const call = client[method.localName]!;
+  const request = create(method.input);
+  try {
+    if (method.methodKind === "server_streaming") {
+      const abort = new AbortController();
+      const stream = call(request, { signal: abort.signal, timeoutMs: 5000 }) as AsyncIterable<unknown>;
+      for await (const _ of stream) {
+        abort.abort();
+        break;
+      }
+    } else await call(request, { timeoutMs: 5000 });
+    return "ok";
+  } catch (e) {
+    return Code[ConnectError.from(e).code];
+  }
+}
+
+const methods = API_SERVICES.flatMap((service) => service.methods.map((m) => [`${service.typeName}/${m.name}`, m] as const));
+
+describe("every RPC of every service", () => {
+  it("covers the whole API", () => {
+    expect(methods.length).toBeGreaterThan(100);
+  });
+
+  for (const [protocol, pick] of [
+    ["gRPC", () => grpc],
+    ["Connect", () => connect],
+  ] as const) {
+    it(`answers each one over ${protocol} with a code it means: served, or Unimplemented naming the method`, async () => {
+      const unknown: string[] = [];
+      for (const [name, method] of methods) {
+        const code = await outcome(pick(), method);
+        if (code === "Unknown" || code === "Internal") unknown.push(`${name}: ${code}`);
+      }
+      expect(unknown).toEqual([]);
+    });
+  }
+
+  it("names the method in the Unimplemented answer of a method no area serves", async () => {
+    const watch = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "WatchVMs")!;
+    const client = createClient(watch.parent, grpc) as unknown as Record<string, AnyCall>;
+    const err = await (async () => {
+      for await (const _ of client.watchVMs!({}) as AsyncIterable<unknown>) break;
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(err?.code).toBe(Code.Unimplemented);
+    expect(err?.rawMessage).toContain("limiquantix.compute.v1.VMService.WatchVMs");
+  });
+
+  it("reports SERVING in gRPC health only for the services that serve", async () => {
+    const checker = createClient(health.Health, grpc);
+    const status = async (service: string) => (await checker.check({ service })).status;
+    expect(await status("")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+    expect(await status("limiquantix.compute.v1.VMService")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+    expect(await status("limiquantix.alert.v1.AlertService")).toBe(health.HealthCheckResponse_ServingStatus.NOT_SERVING);
+    expect(await status("no.such.Service")).toBe(health.HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);
+  });
+});
