@@ -19,6 +19,7 @@ import { createPostgresStore, type PostgresStore } from "@limiquantix/repo-postg
 import { createTestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
 import { pino } from "pino";
 import { ConfigSchema } from "../src/config/schema";
+import { systemContext } from "../src/context/call-context";
 import { type RunningServer, startServer } from "../src/runtime/server";
 
 const VMS = 100_000;
@@ -287,7 +288,7 @@ async function main(): Promise<void> {
           spec: { vcpus: VM_VCPUS, memoryMib: BigInt(VM_MEMORY_MIB) },
         }),
       createService: (name: string) =>
-        vmService.create({
+        vmService.create(systemContext("bench"), {
           projectId: PROJECT,
           clusterId: CLUSTER,
           name,
