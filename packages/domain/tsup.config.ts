@@ -1,7 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts","src/conformance.ts"],
+  // One build for both entries, so their declarations share chunks. `./conformance` is published
+  // as ESM only (vitest cannot be required), so its CommonJS files are left out of the package.
+  entry: ["src/index.ts", "src/conformance.ts"],
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
