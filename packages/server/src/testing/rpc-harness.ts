@@ -7,7 +7,7 @@ import { withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
 import { observeCalls } from "../rpc/interceptors";
 import { registerRoutes } from "../rpc/route";
-import { type MemoryServices, startMemoryServices } from "./memory-services";
+import { type MemoryServices, type MemoryServicesOptions, startMemoryServices } from "./memory-services";
 
 /** RpcHarness is the control plane's RPC services over memory adapters, on a real socket. */
 export interface RpcHarness extends MemoryServices {
@@ -22,8 +22,8 @@ export interface RpcHarness extends MemoryServices {
 }
 
 /** startRpcHarness starts memory services and serves them on a random port. */
-export async function startRpcHarness(): Promise<RpcHarness> {
-  const env = await startMemoryServices();
+export async function startRpcHarness(options: MemoryServicesOptions = {}): Promise<RpcHarness> {
+  const env = await startMemoryServices(options);
   const shutdown = new AbortController();
   const handler = createConnectHandler({
     routes: (router) => {

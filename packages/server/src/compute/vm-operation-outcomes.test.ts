@@ -1,0 +1,85 @@
+import { Code } from "@connectrpc/connect";
+import { compute, storage } from "@limiquantix/api";
+import { eventually } from "@limiquantix/domain/conformance";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expectCode } from "../rpc/rpc-test-support";
+import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
+
+let h: RpcHarness;
+beforeEach(async () => {
+  h = await startRpcHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const small = { vcpus: 1, memoryMib: 512n };
+const vms = () => h.client(compute.VMService);
+const nodes = () => h.client(compute.NodeService);
+
+async function powerIs(id: string, state: compute.PowerState): Promise<void> {
+  await eventually(async () => expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(state));
+}
+
+describe("operations that fail leave nothing behind", () => {
+  it("keeps no snapshot when the agent cannot take it, so a retry with the same name is not refused as a duplicate", async () => {
+    await h.registerNode("n1", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "never-started", spec: small });
+    // The VM was never started, so its node's agent does not know it and refuses the snapshot.
+    const first = await expectCode(vms().createSnapshot({ vmId: vm!.id, name: "s1" }), Code.FailedPrecondition, /snapshot of vm/);
+    expect(first.message).not.toMatch(/already/);
+    await expectCode(vms().createSnapshot({ vmId: vm!.id, name: "s1" }), Code.FailedPrecondition, /snapshot of vm/);
+    expect((await vms().listSnapshots({ vmId: vm!.id })).snapshots).toEqual([]);
+  });
+
+  it("removes the volumes a refused clone copied", async () => {
+    await h.registerNode("n1", 4, 16384);
+    const pools = h.client(storage.StoragePoolService);
+    const volumes = h.client(storage.VolumeService);
+    const { storagePool } = await pools.createStoragePool({
+      name: "p",
+      spec: { type: storage.StoragePoolType.LOCAL_DIR, capacityGib: 100n, overprovisionRatio: 1 },
+    });
+    const { volume } = await volumes.createVolume({ name: "root", projectId: h.projectId, spec: { poolId: storagePool!.id, sizeGib: 10n } });
+    const { vm } = await vms().createVM({
+      projectId: h.projectId,
+      name: "src",
+      spec: { ...small, disks: [{ name: "root", volumeId: volume!.id }] },
+    });
+    await vms().createVM({ projectId: h.projectId, name: "taken", spec: small });
+    await expectCode(vms().cloneVM({ id: vm!.id, name: "taken" }), Code.AlreadyExists);
+    const left = (await volumes.listVolumes({ projectId: h.projectId })).volumes.map((v) => v.name);
+    expect(left).toEqual(["root"]);
+    const pool = (await pools.getStoragePool({ id: storagePool!.id })).storagePool!;
+    expect(pool.status?.allocatedGib).toBe(10n);
+  });
+});
+
+describe("operations that report what happened", () => {
+  it("makes a drained node that is uncordoned READY again, so it takes VMs", async () => {
+    const a = await h.registerNode("a", 4, 16384);
+    await h.registerNode("b", 4, 16384);
+    await nodes().drainNode({ id: a });
+    await eventually(async () => expect((await nodes().getNode({ id: a })).node?.status?.phase).toBe(compute.NodePhase.MAINTENANCE));
+    const back = await nodes().uncordonNode({ id: a });
+    expect(back.node?.status?.phase).toBe(compute.NodePhase.READY);
+    expect(back.node?.spec?.cordoned).toBe(false);
+    await nodes().cordonNode({ id: (await nodes().listNodes({})).nodes.find((n) => n.id !== a)!.id });
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "lands-on-a", spec: small });
+    expect(vm?.status?.nodeId).toBe(a);
+  });
+
+  it("starts a reverted VM that should run at once, without waiting for the periodic resync", async () => {
+    await h.close();
+    h = await startRpcHarness({ resyncIntervalSec: 3600 });
+    await h.registerNode("n1", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
+    await vms().startVM({ id: vm!.id });
+    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    // A disk-only snapshot: reverting to it leaves the VM stopped, while the user wants it running.
+    const { snapshot } = await vms().createSnapshot({ vmId: vm!.id, name: "disk-only" });
+    const reverted = await vms().revertToSnapshot({ vmId: vm!.id, snapshotId: snapshot!.id });
+    expect(reverted.vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.RUNNING);
+    await powerIs(vm!.id, compute.PowerState.RUNNING);
+  });
+});
