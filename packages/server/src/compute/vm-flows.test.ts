@@ -118,7 +118,6 @@ describe("VM lifecycle through the services", () => {
     const result = await env.services.drain.drain(env.ctx, a);
     expect(result.plan).toHaveLength(1);
     expect(result.plan[0]!.targetNodeId).toBeDefined();
-    await result.done;
     expect((await env.services.vms.get(env.ctx, vm.id)).status.nodeId).not.toBe(a);
     expect((await env.adapters.repositories.nodes.get(a)).status.phase).toBe("MAINTENANCE");
   });

@@ -121,11 +121,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
     },
     async migrateVM(ctx, req) {
       const targetNodeId = optionalString(req.targetNodeId);
-      const { vm: moving } = await s.migrations.migrate(ctx, req.id, {
-        live: req.live,
-        ...(targetNodeId ? { targetNodeId } : {}),
-      });
-      return vm(moving);
+      return vm(await s.migrations.migrateAndWait(ctx, req.id, { live: req.live, ...(targetNodeId ? { targetNodeId } : {}) }));
     },
     async cloneVM(ctx, req) {
       const labels = givenLabels(req.labels) ? { ...req.labels } : undefined;

@@ -31,6 +31,25 @@ export class VmMigrationService {
     private readonly agents: AgentDirectory,
   ) {}
 
+  /**
+   * migrateAndWait moves a VM and answers with the outcome: the VM on its new node, or an error
+   * saying why the move failed (the VM then stays on its node, the target's reservation released).
+   * A move outlives a call that gives up waiting: it is not cancelled with the call.
+   */
+  async migrateAndWait(
+    ctx: CallContext,
+    vmId: string,
+    options: { targetNodeId?: string; live?: boolean } = {},
+  ): Promise<VirtualMachine> {
+    const { vm, done } = await this.migrate(ctx, vmId, options);
+    const outcome = await done;
+    if (!outcome.ok)
+      throw failedPrecondition(`migration of vm "${vm.name}" failed and it stays on its node: ${outcome.error}`, {
+        resource: { kind: "VirtualMachine", id: vm.id, name: vm.name },
+      });
+    return this.deps.repos.vms.get(vmId);
+  }
+
   /** migrate starts moving a VM and returns it in its MIGRATING state; `done` resolves when the move ends. */
   async migrate(
     _ctx: CallContext,
@@ -44,6 +63,10 @@ export class VmMigrationService {
       if (vm.status.migration || this.running.has(vmId)) throw failedPrecondition(`vm "${vm.name}" is already migrating`);
       if (vm.status.powerState !== "RUNNING" && vm.status.powerState !== "STOPPED")
         throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: only RUNNING or STOPPED VMs migrate`);
+      if (options.live === true && vm.status.powerState !== "RUNNING")
+        throw failedPrecondition(
+          `vm "${vm.name}" is ${vm.status.powerState}: a live migration moves a RUNNING VM; migrate it with live=false (a cold move)`,
+        );
       const target = options.targetNodeId ?? this.scheduler.place(this.snapshot, vm, { excludeNodeIds: [source] }).nodeId;
       if (target === source)
         throw invalidArgument([{ field: "targetNodeId", description: `is the node the VM already runs on (got ${target})` }]);

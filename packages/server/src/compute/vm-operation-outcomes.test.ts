@@ -82,4 +82,45 @@ describe("operations that report what happened", () => {
     expect(reverted.vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.RUNNING);
     await powerIs(vm!.id, compute.PowerState.RUNNING);
   });
+
+  it("answers a migration off an unreachable node with its failure, and the VM stays where it was", async () => {
+    const a = await h.registerNode("a", 4, 16384);
+    const b = await h.registerNode("b", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
+    await vms().startVM({ id: vm!.id });
+    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    const source = (await vms().getVM({ id: vm!.id })).vm!.status!.nodeId;
+    const target = source === a ? b : a;
+    h.adapters.agentPool.host(source).setReachable(false);
+    await expectCode(vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }), Code.FailedPrecondition, /migration of vm "app" failed/);
+    const after = (await vms().getVM({ id: vm!.id })).vm!;
+    expect(after.status?.nodeId).toBe(source);
+    expect(after.status?.migration).toBeUndefined();
+  });
+
+  it("refuses a live migration of a stopped VM before anything moves", async () => {
+    const a = await h.registerNode("a", 4, 16384);
+    const b = await h.registerNode("b", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "cold", spec: small });
+    const target = vm!.status!.nodeId === a ? b : a;
+    await expectCode(vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }), Code.FailedPrecondition, /live=false/);
+    const cold = await vms().migrateVM({ id: vm!.id, targetNodeId: target });
+    expect(cold.vm?.status?.nodeId).toBe(target);
+  });
+
+  it("answers a drain whose moves fail with an error naming the VMs, and leaves the node cordoned, not in maintenance", async () => {
+    const a = await h.registerNode("a", 4, 16384);
+    await h.registerNode("b", 4, 16384);
+    await nodes().cordonNode({ id: (await nodes().listNodes({})).nodes.find((n) => n.id !== a)!.id });
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "stuck", spec: small });
+    await vms().startVM({ id: vm!.id });
+    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await nodes().uncordonNode({ id: (await nodes().listNodes({})).nodes.find((n) => n.id !== a)!.id });
+    h.adapters.agentPool.host(a).setReachable(false);
+    await expectCode(nodes().drainNode({ id: a }), Code.FailedPrecondition, /did not move: stuck/);
+    const node = (await nodes().getNode({ id: a })).node!;
+    expect(node.spec?.cordoned).toBe(true);
+    expect(node.status?.phase).not.toBe(compute.NodePhase.MAINTENANCE);
+    expect((await vms().getVM({ id: vm!.id })).vm?.status?.nodeId).toBe(a);
+  });
 });
