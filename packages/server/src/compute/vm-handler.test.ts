@@ -1,6 +1,7 @@
 import { clone } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { compute } from "@limiquantix/api";
+import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
 import { expectCode, expectInvalidField } from "../rpc/rpc-test-support";
@@ -15,6 +16,12 @@ afterEach(async () => {
 
 const small = { vcpus: 1, memoryMib: 512n };
 const vms = () => h.client(compute.VMService);
+
+/** runs starts a VM through the API and waits until its agent reports it RUNNING (no status is faked, so the reconciler agrees). */
+async function runs(id: string): Promise<void> {
+  await vms().startVM({ id });
+  await eventually(async () => expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+}
 
 describe("VMService CRUD over RPC", () => {
   it("creates a VM placed on a node, reads it back, lists it by state and label, and deletes it", async () => {
@@ -107,7 +114,7 @@ describe("VMService CRUD over RPC", () => {
   it("accepts a VM's own spec echoed back while it runs, but refuses a resize or a fixed field that changes", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
-    await h.services.vms.patchStatus(h.ctx, vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
+    await runs(vm!.id);
     const current = (await vms().getVM({ id: vm!.id })).vm!;
     const spec = clone(compute.VmSpecSchema, current.spec!);
     spec.description = "echo";
@@ -133,7 +140,7 @@ describe("VMService CRUD over RPC", () => {
   it("refuses to delete a running VM unless forced", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
-    await h.services.vms.patchStatus(h.ctx, vm!.id, (v) => ({ ...v.status, powerState: "RUNNING" }));
+    await runs(vm!.id);
     await expectCode(vms().deleteVM({ id: vm!.id }), Code.FailedPrecondition, /force/);
     await vms().deleteVM({ id: vm!.id, force: true });
     await expectCode(vms().getVM({ id: vm!.id }), Code.NotFound);

@@ -142,11 +142,16 @@ export class VmService {
 
   /**
    * delete removes a VM: from its agent, then from the store with its capacity released. A VM
-   * with volumes is refused unless detachVolumes is set; a VM that is not stopped is refused
-   * unless force is set (its agent then pulls the plug).
+   * with volumes is refused unless detachVolumes is set. A VM that is not stopped is refused
+   * unless force is set (its agent then pulls the plug) or the user already asked to stop it (the
+   * delete then waits for that stop, within the call's deadline).
    */
-  async delete(_ctx: CallContext, id: string, options: { detachVolumes?: boolean; force?: boolean; expectedVersion?: number } = {}): Promise<void> {
-    const vm = await this.deps.repos.vms.get(id);
+  async delete(
+    ctx: CallContext,
+    id: string,
+    options: { detachVolumes?: boolean; force?: boolean; expectedVersion?: number } = {},
+  ): Promise<void> {
+    let vm = await this.deps.repos.vms.get(id);
     if (options.expectedVersion !== undefined && options.expectedVersion !== vm.resourceVersion)
       throw conflict("VirtualMachine", id, options.expectedVersion, vm.resourceVersion);
     if (vm.spec.disks.length > 0 && !options.detachVolumes)
@@ -154,16 +159,17 @@ export class VmService {
         `vm "${vm.name}" has ${vm.spec.disks.length} attached volume(s); detach them first or delete with detach_volumes`,
         { resource: { kind: "VirtualMachine", id, name: vm.name } },
       );
-    const stopped = ["STOPPED", "PENDING", "FAILED"].includes(vm.status.powerState);
-    if (!stopped && !options.force)
-      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}; stop it first or delete with force`, {
-        resource: { kind: "VirtualMachine", id, name: vm.name },
-      });
+    if (!isStopped(vm) && !options.force) {
+      if (vm.spec.desiredPowerState !== "STOPPED")
+        throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}; stop it first or delete with force`, {
+          resource: { kind: "VirtualMachine", id, name: vm.name },
+        });
+      vm = await this.untilStopped(ctx, vm);
+    }
     if (vm.status.nodeId) {
       const agent = await this.agents.forNode(vm.status.nodeId);
-      await agent.deleteVm(vm.id).catch((e: unknown) => {
-        if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
-      });
+      if (!isStopped(vm)) await agent.stopVm(vm.id, { mode: "force", timeoutSec: 0 }).catch(ignoreNotFound);
+      await agent.deleteVm(vm.id).catch(ignoreNotFound);
     }
     await this.placement.exclusive(() =>
       this.deps.uow.run(async (tx) => {
@@ -183,10 +189,38 @@ export class VmService {
     await publishChange(this.deps, "VirtualMachine", "DELETED", vm);
   }
 
+  /** untilStopped waits for a stop the user asked for to be carried out, as long as the call waits (at most a minute). */
+  private async untilStopped(ctx: CallContext, vm: VirtualMachine): Promise<VirtualMachine> {
+    const giveUpAt = Math.min(ctx.deadline?.getTime() ?? Number.POSITIVE_INFINITY, this.deps.clock.now().getTime() + 60_000);
+    let current = vm;
+    while (!isStopped(current)) {
+      if (ctx.signal.aborted || this.deps.clock.now().getTime() >= giveUpAt)
+        throw failedPrecondition(
+          `vm "${vm.name}" is still ${current.status.powerState} on its way to STOPPED; delete it again once it has stopped, or delete with force`,
+          { resource: { kind: "VirtualMachine", id: vm.id, name: vm.name } },
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      current = await this.deps.repos.vms.get(vm.id);
+      if (current.spec.desiredPowerState !== "STOPPED")
+        throw failedPrecondition(`vm "${vm.name}" was asked to be ${current.spec.desiredPowerState} again while waiting to delete it`);
+    }
+    return current;
+  }
+
   /** patchStatus is how controllers record what agents report. */
   async patchStatus(_ctx: CallContext, id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
     await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     return updated;
   }
+}
+
+const STOPPED_STATES: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED"]);
+
+function isStopped(vm: VirtualMachine): boolean {
+  return STOPPED_STATES.has(vm.status.powerState);
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!hasErrorCode(e, ErrorCode.NotFound)) throw e;
 }
