@@ -26,6 +26,15 @@ export interface CloneOptions {
   readonly labels?: Labels;
 }
 
+/**
+ * writtenGib is the space the built-in backends hold for `gib` of a volume: all of it for a
+ * THICK volume (allocated up front), none for a THIN one (it takes space as the guest writes,
+ * which only a real backend can report).
+ */
+function writtenGib(spec: Volume["spec"], gib: number): number {
+  return spec.provisioning === "THICK" ? gib : 0;
+}
+
 function poolLimitGib(pool: StoragePool): number {
   return Math.floor(pool.spec.capacityGib * pool.spec.overprovisionRatio);
 }
@@ -52,7 +61,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       if (pool.projectId !== undefined && pool.projectId !== req.projectId)
         throw failedPrecondition(`storage pool "${pool.name}" belongs to another project`);
       const volume = await tx.volumes.create({ ...req, id, status: { phase: "CREATING" } });
-      await this.charge(tx, pool, volume.spec.sizeGib);
+      await this.charge(tx, pool, volume.spec.sizeGib, writtenGib(volume.spec, volume.spec.sizeGib));
       return volume;
     });
     // Provisioning is immediate for the built-in backends: the volume is usable as soon as it is carved.
@@ -61,7 +70,11 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     return available;
   }
 
-  private async charge(tx: Repositories, pool: StoragePool, gib: number): Promise<void> {
+  /**
+   * charge records a change of `gib` in the sizes of a pool's volumes (refusing one that does not
+   * fit) and of `usedDelta` in the space its backend holds for them.
+   */
+  private async charge(tx: Repositories, pool: StoragePool, gib: number, usedDelta: number): Promise<void> {
     const used = await tx.volumes.sumSizeByPool(pool.id);
     const limit = poolLimitGib(pool);
     if (gib > 0 && used > limit)
@@ -69,7 +82,8 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
         `storage pool "${pool.name}" has ${Math.max(0, limit - (used - gib))} GiB free; ${gib} GiB were asked for`,
         { resource: { kind: "StoragePool", id: pool.id, name: pool.name }, freeGib: Math.max(0, limit - (used - gib)) },
       );
-    await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: used } });
+    const usedGib = Math.max(0, pool.status.usedGib + usedDelta);
+    await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: used, usedGib } });
   }
 
   /** resize grows a volume (never shrinks it) if its pool has room. */
@@ -83,7 +97,8 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
           { field: "sizeGib", description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow` },
         ]);
       const next = await tx.volumes.update({ ...v, spec: { ...v.spec, sizeGib } });
-      await this.charge(tx, await tx.storagePools.get(v.spec.poolId), sizeGib - v.spec.sizeGib);
+      const grown = sizeGib - v.spec.sizeGib;
+      await this.charge(tx, await tx.storagePools.get(v.spec.poolId), grown, writtenGib(v.spec, grown));
       return next;
     });
     await publishChange(this.deps, "Volume", "MODIFIED", updated);
@@ -122,7 +137,9 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       if (snaps > 0) throw failedPrecondition(`volume "${v.name}" has ${snaps} snapshot(s); delete them first`);
       await tx.volumes.delete(id, expectedVersion ?? v.resourceVersion);
       const pool = await tx.storagePools.get(v.spec.poolId);
-      await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: await tx.volumes.sumSizeByPool(pool.id) } });
+      const allocatedGib = await tx.volumes.sumSizeByPool(pool.id);
+      const usedGib = Math.max(0, pool.status.usedGib - writtenGib(v.spec, v.spec.sizeGib));
+      await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib, usedGib } });
       return v;
     });
     await publishChange(this.deps, "Volume", "DELETED", removed);
