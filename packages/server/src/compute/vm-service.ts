@@ -25,6 +25,7 @@ import type { AgentDirectory } from "./agent-directory";
 import { publishChange } from "../shared/change-events";
 import type { PlacementService } from "./placement-service";
 import { chargeNode } from "./placement-service";
+import { resolveProjectId, withProjectId } from "../shared/project-ref";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 import { checkVmReferences } from "./vm-references";
@@ -56,8 +57,9 @@ export class VmService {
   ) {}
 
   /** create validates a VM, checks what it references, places it and stores it with its capacity reserved. */
-  async create(_ctx: CallContext, req: CreateVmRequest): Promise<VirtualMachine> {
+  async create(_ctx: CallContext, given: CreateVmRequest): Promise<VirtualMachine> {
     const { repos } = this.deps;
+    const req = { ...given, projectId: await resolveProjectId(repos, given.projectId) };
     const input: VirtualMachineInput = {
       id: this.deps.ids.next(),
       name: req.name,
@@ -68,10 +70,6 @@ export class VmService {
       ...(req.clusterId ? { clusterId: req.clusterId } : {}),
     };
     const validated = prepareCreate(RESOURCES.VirtualMachine, input, nowIso(this.deps.clock));
-    if (!(await repos.projects.find(req.projectId)))
-      throw failedPrecondition(`project ${req.projectId} does not exist; create it first`, {
-        resource: { kind: "Project", id: req.projectId },
-      });
     if (await repos.vms.findByName(req.name, req.projectId))
       throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
     await checkVmReferences(repos, validated);
@@ -95,8 +93,8 @@ export class VmService {
   }
 
   /** list returns one page of VMs. */
-  list(_ctx: CallContext, filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
-    return this.deps.repos.vms.list(filter, page);
+  async list(_ctx: CallContext, filter: ListFilter<PowerState> = {}, page?: PageRequest): Promise<Page<VirtualMachine>> {
+    return this.deps.repos.vms.list(await withProjectId(this.deps.repos, filter), page);
   }
 
   /** update changes labels, description, HA policy, or (while stopped, and if the node has room) CPU and memory. */

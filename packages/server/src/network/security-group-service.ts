@@ -10,6 +10,7 @@ import {
 } from "@limiquantix/domain";
 import { publishChange } from "../shared/change-events";
 import type { CallContext } from "../context/call-context";
+import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
 import { eachItem } from "../shared/each-item";
 import { readModifyWrite } from "../shared/read-modify-write";
@@ -27,10 +28,8 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** createGroup stores a group in an existing project. */
-  async createGroup(ctx: CallContext, input: Omit<SecurityGroupInput, "id">): Promise<SecurityGroup> {
-    if (!(await this.deps.repos.projects.find(input.projectId)))
-      throw failedPrecondition(`project ${input.projectId} does not exist; create it first`);
-    return this.create(ctx, input);
+  async createGroup(ctx: CallContext, given: Omit<SecurityGroupInput, "id">): Promise<SecurityGroup> {
+    return this.create(ctx, { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) });
   }
 
   /** addRule validates a rule, gives it an id when it has none, and appends it. */

@@ -8,6 +8,7 @@ import {
   parseCidr,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
+import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
 import { eachItem } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -33,9 +34,8 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
   }
 
   /** createNetwork validates the network and refuses a CIDR that overlaps another network of the project. */
-  async createNetwork(ctx: CallContext, input: Omit<VirtualNetworkInput, "id">): Promise<VirtualNetwork> {
-    if (!(await this.deps.repos.projects.find(input.projectId)))
-      throw failedPrecondition(`project ${input.projectId} does not exist; create it first`);
+  async createNetwork(ctx: CallContext, given: Omit<VirtualNetworkInput, "id">): Promise<VirtualNetwork> {
+    const input = { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) };
     await this.checkOverlap(input.projectId, input.spec.cidr, undefined);
     return this.create(ctx, input);
   }

@@ -1,6 +1,7 @@
 import type { ListFilter, NamedRepository, Page, PageRequest, Resource, ResourceKind } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { publishChange } from "./change-events";
+import { withProjectId } from "./project-ref";
 import { readModifyWrite } from "./read-modify-write";
 import type { ServiceDeps } from "./service-deps";
 
@@ -32,9 +33,9 @@ export class CrudService<T extends Resource, I extends { id: string }> {
     return this.repo.findByName(name, projectId);
   }
 
-  /** list returns one page of resources matching the filter. */
-  list(_ctx: CallContext, filter?: ListFilter, page?: PageRequest): Promise<Page<T>> {
-    return this.repo.list(filter, page);
+  /** list returns one page of resources matching the filter; its project may be given by id or by name. */
+  async list(_ctx: CallContext, filter: ListFilter = {}, page?: PageRequest): Promise<Page<T>> {
+    return this.repo.list(await withProjectId(this.deps.repos, filter), page);
   }
 
   /** update applies change to the stored resource (checking expectedVersion when given) and announces it. */

@@ -14,6 +14,7 @@ import {
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { publishChange } from "../shared/change-events";
+import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -49,10 +50,8 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   }
 
   /** createVolume reserves the size in the pool and stores the volume; a full pool is ResourceExhausted. */
-  async createVolume(_ctx: CallContext, req: CreateVolumeRequest): Promise<Volume> {
-    const { repos } = this.deps;
-    if (!(await repos.projects.find(req.projectId)))
-      throw failedPrecondition(`project ${req.projectId} does not exist; create it first`);
+  async createVolume(_ctx: CallContext, given: CreateVolumeRequest): Promise<Volume> {
+    const req = { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) };
     if (req.spec?.poolId === undefined) throw invalidArgument([{ field: "spec.poolId", description: "is required" }]);
     const id = this.deps.ids.next();
     const created = await this.deps.uow.run(async (tx) => {
