@@ -23,7 +23,9 @@ function shown(value: JsonValue): string {
 export function describeDecodeError(message: string): string {
   const reason = message.replace(/^cannot decode [^:]* from JSON: /, "");
   const expected = /^expected (.+), got (.+)$/.exec(reason);
-  return expected ? `must be ${expected[1]} (got ${expected[2]})` : reason;
+  if (!expected) return reason;
+  const kind = (expected[1] ?? "").replace(/^Array\b/, "array");
+  return `must be ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} (got ${expected[2]})`;
 }
 
 function enumProblem(desc: DescEnum, value: JsonValue): string | undefined {

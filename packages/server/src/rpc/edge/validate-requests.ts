@@ -1,56 +1,36 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { type Path, pathToString } from "@bufbuild/protobuf/reflect";
 import type { Interceptor } from "@connectrpc/connect";
-import { createValidator, type Validator } from "@bufbuild/protovalidate";
+import { createValidator, type Validator, type Violation } from "@bufbuild/protovalidate";
 import { type FieldViolation, internal, invalidArgument } from "@limiquantix/domain";
 import { toConnectError } from "../error-mapping";
 import { requestIdOf } from "./request-id";
+import { inUpdateScope, updateMaskOf } from "./update-scope";
+import { describeRule, isIntegerPath, messageAt, valueAt } from "./violation-messages";
 
-/** valueAt reads the value a violation's path points at, following fields (oneof members included), list indexes and map keys. */
-function valueAt(message: unknown, path: Path): unknown {
-  let at = message;
-  for (const item of path) {
-    if (typeof at !== "object" || at === null) return undefined;
-    const holder = at as Record<string, unknown>;
-    switch (item.kind) {
-      case "field": {
-        if (item.oneof) {
-          const chosen = holder[item.oneof.localName] as { case?: string; value?: unknown } | undefined;
-          at = chosen?.case === item.localName ? chosen.value : undefined;
-        } else at = holder[item.localName];
-        break;
-      }
-      case "list_sub":
-        at = (at as unknown[])[item.index];
-        break;
-      case "map_sub":
-        at = holder[String(item.key)];
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return at;
-}
-
-function shown(value: unknown): string | undefined {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
-    return String(value);
-  return undefined;
-}
-
-/** describeRule rewords protovalidate's message to follow the field name and adds the value given, for scalars (`must be at most 64 characters (got "vvv…")`). */
-function describeRule(message: string, value: unknown): string {
-  const rule = message.replace(/^value /, "");
-  const got = shown(value);
-  return got === undefined || rule.includes("(got") ? rule : `${rule} (got ${got})`;
+/**
+ * attributed points a message-wide rule whose message starts with one of the message's fields
+ * (`to must be at least from`, on a PortRange) at that field, so the caller is told which to fix:
+ * `rule.port_range.to must be at least from (got 80)`.
+ */
+function attributed(schema: DescMessage, violation: Violation): { path: Path; text: string } {
+  const { field: path, message } = violation;
+  // A message-wide rule has no path into the field rules (or one into MessageRules).
+  const rule = violation.rule[0];
+  const messageWide =
+    rule === undefined || (rule.kind === "field" && rule.parent.typeName === "buf.validate.MessageRules");
+  const [first = "", ...rest] = message.split(" ");
+  const field =
+    messageWide && rest.length > 0
+      ? messageAt(schema, path)?.fields.find((f) => f.name === first)
+      : undefined;
+  return field ? { path: [...path, field], text: rest.join(" ") } : { path, text: message };
 }
 
 /**
  * checkRequest enforces the `buf.validate` rules of a request's message type, the ones written in
  * the API's protos, and throws InvalidArgument listing every violation by wire path
- * (`spec.memory_mib`, `labels["env"]`).
+ * (`spec.memory_mib`, `labels["env"]`). Of an update, only the part it changes is held to them.
  */
 export function checkRequest<D extends DescMessage>(
   validator: Validator,
@@ -64,10 +44,18 @@ export function checkRequest<D extends DescMessage>(
       `the validation rules of ${schema.typeName} cannot be evaluated: ${result.error.message}`,
       result.error,
     );
-  const violations: FieldViolation[] = result.error.violations.map((v) => ({
-    field: pathToString(v.field) || "(request)",
-    description: describeRule(v.message, v.forKey ? undefined : valueAt(message, v.field)),
-  }));
+  const mask = updateMaskOf(schema, message);
+  const violations: FieldViolation[] = [];
+  for (const v of result.error.violations) {
+    const { path, text } = attributed(schema, v);
+    const value = v.forKey ? undefined : valueAt(message, path);
+    if (mask && !inUpdateScope(path, mask, value)) continue;
+    violations.push({
+      field: pathToString(path) || "(request)",
+      description: describeRule(text, value, isIntegerPath(path)),
+    });
+  }
+  if (violations.length === 0) return;
   throw invalidArgument(violations);
 }
 
