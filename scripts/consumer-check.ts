@@ -76,10 +76,16 @@ async function main(): Promise<number> {
       "npm install the tarballs",
       async () => {
         writeConsumerProject(project, packed);
-        await must("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"], {
-          cwd: project,
-          timeoutMs: 600_000,
-        });
+        // Whatever the user's npm configuration says, peers are checked (an ERESOLVE fails the step)
+        // and devDependencies are installed.
+        const npmArgs = [
+          "--legacy-peer-deps=false",
+          "--include=dev",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error",
+        ];
+        await must("npm", ["install", ...npmArgs, "--prefer-offline"], { cwd: project, timeoutMs: 600_000 });
         return `vitest ${readJson<PackageJson>(join(project, "node_modules", "vitest", "package.json")).version} beside them`;
       },
       true,
