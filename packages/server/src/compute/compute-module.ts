@@ -80,7 +80,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
     .toDynamicValue((c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents)))
     .inSingletonScope();
   bind(COMPUTE.nodeAgents)
-    .toDynamicValue((c) => new NodeAgentService(c.get(CORE.deps), c.get(COMPUTE.nodes), c.get(COMPUTE.vms)))
+    .toDynamicValue((c) => new NodeAgentService(c.get(CORE.deps), c.get(COMPUTE.nodes), c.get(COMPUTE.vms), c.get(COMPUTE.reconciler)))
     .inSingletonScope();
   bind(COMPUTE.drain)
     .toDynamicValue(

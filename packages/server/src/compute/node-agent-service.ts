@@ -11,6 +11,7 @@ import type { CallContext } from "../context/call-context";
 import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
+import { UNKNOWN_TO_AGENT_OK } from "../controllers/reconciler";
 import type { NodeService } from "./node-service";
 import type { VmService } from "./vm-service";
 
@@ -47,6 +48,14 @@ function hostToName(hostname: string): string {
   return first.slice(0, 63) || "node";
 }
 
+/** AgentReportSink is told what agents' reports imply for the reconciler (the reconciler itself in the server). */
+export interface AgentReportSink {
+  /** agentRegistered re-checks the VMs of a node whose agent (re)registered. */
+  agentRegistered(nodeId: string): void;
+  /** enqueue asks for one VM to be reconciled soon. */
+  enqueue(vmId: string): void;
+}
+
 /**
  * NodeAgentService records what node agents report: registration (a node is created, or updated
  * when its agent registers again), and heartbeats with usage and the VMs the agent runs.
@@ -56,6 +65,7 @@ export class NodeAgentService {
     private readonly deps: ServiceDeps,
     private readonly nodes: NodeService,
     private readonly vms: VmService,
+    private readonly reconciler: AgentReportSink,
   ) {}
 
   /** register creates the node of a hostname, or updates it when the agent registers again; the node becomes READY. */
@@ -86,6 +96,7 @@ export class NodeAgentService {
         };
       });
       await publishChange(this.deps, "Node", "MODIFIED", updated);
+      this.reconciler.agentRegistered(updated.id);
       return updated;
     }
     const clusterId = reg.clusterId ?? (await repos.clusters.findByName("default"))?.id;
@@ -115,23 +126,29 @@ export class NodeAgentService {
   /** heartbeat records a node's liveness and usage; a NOT_READY node that beats again becomes READY. */
   async heartbeat(ctx: CallContext, id: string, report: NodeHeartbeatReport = {}): Promise<Node> {
     const at = nowIso(this.deps.clock);
-    const { vms = [], ...beat } = report;
+    const { vms, ...beat } = report;
     let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
     if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") {
       node = await this.nodes.setPhase(ctx, id, "READY");
     } else await publishChange(this.deps, "Node", "MODIFIED", node);
-    await this.recordObservations(ctx, id, vms);
+    if (vms) await this.recordObservations(ctx, id, vms);
     return node;
   }
 
   /**
-   * recordObservations updates the status of the VMs a node's agent reports, when they changed.
-   * VMs placed elsewhere or migrating are skipped: their status belongs to the move.
+   * recordObservations updates the status of the VMs a node's agent reports, when they changed,
+   * and has the reconciler look at once at any VM placed there that the agent does not report
+   * while its status claims it runs. VMs migrating are skipped: their status belongs to the move.
    */
   private async recordObservations(ctx: CallContext, nodeId: string, observations: readonly VmObservation[]): Promise<void> {
-    for (const o of observations) {
-      const vm = await this.deps.repos.vms.find(o.vmId);
-      if (!vm || vm.status.nodeId !== nodeId || vm.status.migration) continue;
+    const reported = new Map(observations.map((o) => [o.vmId, o]));
+    for (const vm of await this.deps.repos.vms.listByNode(nodeId)) {
+      if (vm.status.migration) continue;
+      const o = reported.get(vm.id);
+      if (!o) {
+        if (!UNKNOWN_TO_AGENT_OK.has(vm.status.powerState)) this.reconciler.enqueue(vm.id);
+        continue;
+      }
       const powerState = o.powerState ?? vm.status.powerState;
       const sameIps = o.ipAddresses.length === vm.status.ipAddresses.length && o.ipAddresses.every((ip, i) => vm.status.ipAddresses[i] === ip);
       if (powerState === vm.status.powerState && sameIps) continue;

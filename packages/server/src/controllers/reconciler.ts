@@ -35,6 +35,9 @@ export interface ReconcilerOptions {
 
 const RECONCILER_CONTEXT = systemContext("reconciler");
 
+/** UNKNOWN_TO_AGENT_OK are the power states a VM may claim without its agent knowing it (never defined there, or gone). */
+export const UNKNOWN_TO_AGENT_OK: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED", "DELETING"]);
+
 const TRANSITIONAL: ReadonlySet<PowerState> = new Set(["STARTING", "STOPPING", "MIGRATING", "PENDING"]);
 
 /**
@@ -73,6 +76,37 @@ export class Reconciler implements Controller {
     this.queued.add(vmId);
     this.metrics?.reconcilerQueueDepth.set(this.queued.size);
     this.pump();
+  }
+
+  /**
+   * agentRegistered re-checks every VM placed on a node whose agent has just (re)registered: an
+   * agent that restarted may have lost its VMs, so a VM it does not report stops claiming a power
+   * state no agent reports, and each VM is driven toward its desired state again at once.
+   */
+  agentRegistered(nodeId: string): void {
+    if (!this.signal || this.signal.aborted) return;
+    void runDetached(() => this.recheckNode(nodeId)).catch((e: unknown) =>
+      this.deps.logger.warn({ err: e, nodeId }, "re-checking the VMs of a registered node failed; the resync will retry"),
+    );
+  }
+
+  private async recheckNode(nodeId: string): Promise<void> {
+    const placed = await this.deps.repos.vms.listByNode(nodeId);
+    if (placed.length === 0) return;
+    const reported = await this.agents
+      .forNode(nodeId)
+      .then((agent) => agent.listVms())
+      .then(
+        (list) => new Set(list.map((v) => v.vmId)),
+        () => undefined,
+      );
+    for (const vm of placed) {
+      if (reported && !reported.has(vm.id) && !vm.status.migration && !UNKNOWN_TO_AGENT_OK.has(vm.status.powerState))
+        await this.locks.run(vm.id, () =>
+          this.record(vm, { vmId: vm.id, powerState: "STOPPED", ipAddresses: [] }, "its node's agent does not report it (the agent restarted)"),
+        );
+      this.enqueue(vm.id);
+    }
   }
 
   /** queueDepth is how many VMs wait for reconciliation. */

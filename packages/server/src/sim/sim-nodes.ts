@@ -4,6 +4,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { AGENT_VERSION, type SimAgent, startSimAgent } from "@limiquantix/agent-client/sim";
 import type { TestPki } from "@limiquantix/agent-client/testing";
 import { compute } from "@limiquantix/api";
+import { powerStateCodec } from "../compute/convert/vm-enums";
 import type { Logger } from "pino";
 
 /** SimNodesOptions describe the simulated hypervisor nodes started beside the server. */
@@ -81,6 +82,12 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
           nodeId,
           agentVersion: AGENT_VERSION,
           usage: { cpuPercent: m.cpuPercent, memoryUsedMib: BigInt(m.memoryUsedMib) },
+          // Every VM the agent holds, so the control plane sees what runs and what is gone.
+          vms: agent.hypervisor.list().map((v) => ({
+            vmId: v.vmId,
+            powerState: powerStateCodec.toProto(v.powerState),
+            ipAddresses: [...v.ipAddresses],
+          })),
         });
       };
       const timer = setInterval(() => {
