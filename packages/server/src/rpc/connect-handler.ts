@@ -2,7 +2,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { RequestHandler } from "../http/one-port-server";
 import type { ServerMetrics } from "../observability/metrics";
-import { createEdgeHandler } from "./edge/edge-handler";
+import { createEdgeHandler, type EdgeHandlerOptions } from "./edge/edge-handler";
 import { validateRequests } from "./edge/validate-requests";
 import { observeCalls, recordCall } from "./interceptors";
 
@@ -36,6 +36,8 @@ export interface ConnectHandlerOptions {
   readonly metrics?: ServerMetrics;
   /** Whether requests are held to their protos' `buf.validate` rules (default true). */
   readonly validateRequests?: boolean;
+  /** Gives the context values a call starts with, from its Node request (the peer's address, for instance). */
+  readonly contextValues?: EdgeHandlerOptions["contextValues"];
 }
 
 /**
@@ -56,6 +58,7 @@ export function createConnectHandler(options: ConnectHandlerOptions): RequestHan
     ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
     ...(options.maxTimeoutMs ? { maxTimeoutMs: options.maxTimeoutMs } : {}),
     ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.contextValues ? { contextValues: options.contextValues } : {}),
     ...(logger
       ? {
           onRefused: (call) => recordCall(logger, metrics, { ...call, refused: true }),

@@ -1,10 +1,12 @@
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createContextKey, createContextValues } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { common, compute, rpc } from "@limiquantix/api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startOnePortServer } from "../../http/one-port-server";
+import { createConnectHandler } from "../connect-handler";
 import {
   type EdgeTestServer,
   grpcFrame,
@@ -307,5 +309,29 @@ describe("the RPC edge: error details", () => {
     });
     expect(err?.findDetails(rpc.RequestInfoSchema)[0]?.requestId).toBe("details-1");
     expect(err?.findDetails(common.ErrorDetailsSchema)[0]?.requestId).toBe("details-1");
+  });
+});
+
+describe("the RPC edge: context values", () => {
+  it("starts each call with the context values given from its Node request", async () => {
+    const PEER = createContextKey("", { description: "peer" });
+    const handler = createConnectHandler({
+      routes: (router) =>
+        router.service(compute.VMService, {
+          getVM: (_req, ctx) => ({ vm: { id: "vm-1", name: ctx.values.get(PEER) } }),
+        }),
+      interceptors: [],
+      contextValues: (req) => createContextValues().set(PEER, req.socket.remoteAddress ?? "unknown"),
+    });
+    const server = await startOnePortServer({ host: "127.0.0.1", port: 0, handler });
+    try {
+      const vms = createClient(
+        compute.VMService,
+        createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }),
+      );
+      expect((await vms.getVM({ id: "vm-1" })).vm?.name).toBe("127.0.0.1");
+    } finally {
+      await server.stop(100);
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   Code,
   ConnectError,
   type ConnectRouter,
+  type ContextValues,
   createConnectRouter,
   createContextValues,
   type Interceptor,
@@ -47,6 +48,8 @@ export interface EdgeHandlerOptions {
   readonly fallback?: RequestHandler;
   /** Hears of every call refused before any interceptor ran (for logs and metrics). */
   readonly onRefused?: (call: RefusedCall) => void;
+  /** Gives the context values a call starts with (the peer's address, for instance), as connectNodeAdapter's option does. */
+  readonly contextValues?: (req: IncomingMessage | Http2ServerRequest) => ContextValues;
   /** Hears of a response that could not be written for another reason than the client leaving. */
   readonly onError?: (reason: unknown, requestPath: string) => void;
 }
@@ -102,7 +105,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): RequestHandler {
     res: ServerResponse | Http2ServerResponse,
   ) {
     const started = performance.now();
-    const contextValues = createContextValues();
+    const contextValues = options.contextValues?.(req) ?? createContextValues();
     const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues);
     const requestId = requestIdOf(uReq.header);
     uReq.header.set(REQUEST_ID_HEADER, requestId);
