@@ -150,7 +150,7 @@ describe("limiquantix-server", () => {
       expect(JSON.parse((await get("/api/v1/info")).text)).toMatchObject({ mode: "dev", version: "test" });
       await createClient(iam.ProjectService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" })).listProjects({});
       const metrics = (await get("/metrics")).text;
-      expect(metrics).toContain('limiquantix_rpc_requests_total{method="limiquantix.iam.v1.ProjectService/ListProjects",code="ok"} 1');
+      expect(metrics).toContain('limiquantix_rpc_requests_total{service="limiquantix.iam.v1.ProjectService",method="ListProjects",code="ok"} 1');
       expect(metrics).toContain("limiquantix_reconciler_queue_depth");
       expect((await get("/nope")).status).toBe(404);
       const probe = createClient(health.Health, createGrpcTransport({ baseUrl: server.url }));
