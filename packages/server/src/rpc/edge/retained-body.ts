@@ -12,15 +12,25 @@ export class RetainedBody implements AsyncIterable<Uint8Array> {
     private readonly maxBytes: number,
   ) {}
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for await (const chunk of this.source) {
-      if (this.chunks) {
-        this.kept += chunk.byteLength;
-        if (this.kept <= this.maxBytes) this.chunks.push(chunk);
-        else this.chunks = undefined;
-      }
-      yield chunk;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    const it = this.source[Symbol.asyncIterator]();
+    // A plain iterator rather than an async generator: one promise per chunk, not three.
+    return {
+      next: () =>
+        it.next().then((r) => {
+          if (!r.done) this.keep(r.value);
+          return r;
+        }),
+      return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+      throw: (e?: unknown) => it.throw?.(e) ?? Promise.reject(e),
+    };
+  }
+
+  private keep(chunk: Uint8Array): void {
+    if (!this.chunks) return;
+    this.kept += chunk.byteLength;
+    if (this.kept <= this.maxBytes) this.chunks.push(chunk);
+    else this.chunks = undefined;
   }
 
   /** release stops keeping chunks and lets go of the ones kept. */
