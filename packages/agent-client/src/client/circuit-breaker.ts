@@ -21,7 +21,12 @@ export interface CircuitBreakerOptions {
 
 /** isUnreachable says whether a call failed because the agent could not be reached: only those count against a breaker. */
 function isUnreachable(error: unknown): error is DomainError {
-  return isDomainError(error) && error.code === ErrorCode.Unavailable;
+  return isDomainError(error) && error.code === ErrorCode.Unavailable && !isCallCancelled(error);
+}
+
+/** isCallCancelled says whether an agent call failed only because its caller went away (it says nothing of the agent). */
+export function isCallCancelled(error: unknown): boolean {
+  return isDomainError(error) && error.details.cancelled === true;
 }
 
 /** isCircuitOpenError says whether an error was raised by an open breaker rather than by a call to the agent. */

@@ -6,6 +6,8 @@ import {
   type AgentNodeInfo,
   type AgentVmDefinition,
   type AgentVmStatus,
+  currentCallSignal,
+  type DomainError,
   ErrorCode,
   hasErrorCode,
   type HypervisorAgent,
@@ -14,6 +16,7 @@ import {
   type MigrationTarget,
   type StopOptions,
   type Subscription,
+  unavailable,
 } from "@limiquantix/domain";
 import type { RetryPolicy } from "cockatiel";
 import { NodeAgentService } from "../gen/limiquantix/agent/v1/node_agent_service_pb";
@@ -25,7 +28,7 @@ import {
   progressFromProto,
   statusFromProto,
 } from "./agent-codec";
-import { type CircuitBreaker, isCircuitOpenError } from "./circuit-breaker";
+import { type CircuitBreaker, isCallCancelled, isCircuitOpenError } from "./circuit-breaker";
 import { agentErrorToDomain } from "./error-mapping";
 import { type ResolvedRetry, retryPolicy } from "./retry-policy";
 
@@ -55,7 +58,7 @@ export class RemoteAgent implements HypervisorAgent {
     // Retry only an agent that could not be reached; an open breaker already answered for it.
     this.retry = retryPolicy(
       options.retry,
-      (error) => hasErrorCode(error, ErrorCode.Unavailable) && !isCircuitOpenError(error),
+      (error) => hasErrorCode(error, ErrorCode.Unavailable) && !isCircuitOpenError(error) && !isCallCancelled(error),
     );
   }
 
@@ -64,11 +67,16 @@ export class RemoteAgent implements HypervisorAgent {
     idempotent: boolean,
     run: (opts: CallOptions) => Promise<T>,
   ): Promise<T> {
+    // The call being served, if any: when its client goes away, the agent call is cancelled too.
+    const signal = currentCallSignal();
     const attempt = () =>
       this.breaker.execute(async () => {
+        if (signal?.aborted) throw callCancelled(this.nodeId, method);
         try {
-          return await run({ timeoutMs: this.options.callTimeoutMs });
+          return await run({ timeoutMs: this.options.callTimeoutMs, ...(signal ? { signal } : {}) });
         } catch (error) {
+          // A cancelled call says nothing about the agent: it neither trips the breaker nor is retried.
+          if (signal?.aborted) throw callCancelled(this.nodeId, method);
           throw agentErrorToDomain(error, this.nodeId, method);
         }
       });
@@ -232,4 +240,13 @@ export class RemoteAgent implements HypervisorAgent {
       unsubscribe: async () => controller.abort(),
     };
   }
+}
+
+/** callCancelled is the error of an agent call whose caller went away. */
+function callCancelled(nodeId: string, method: string): DomainError {
+  return unavailable(`call to the agent of node ${nodeId} (${method}) was cancelled: its caller went away`, {
+    node: nodeId,
+    method,
+    cancelled: true,
+  });
 }
