@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createTestPki, type TestPki } from "@limiquantix/agent-client/testing";
+import type { TestPki } from "@limiquantix/agent-client/testing";
 import { invalidArgument } from "@limiquantix/domain";
 import type { Config } from "../config/schema";
 
@@ -20,9 +20,10 @@ function read(field: string, path: string): string {
 
 /**
  * agentTls reads the configured agent certificates or, without them, issues a throwaway CA for
- * the simulated nodes (which then trust only this process).
+ * the simulated nodes (which then trust only this process). The certificate library loads only
+ * in that second case.
  */
-export function agentTls(config: Config): AgentTls {
+export async function agentTls(config: Config): Promise<AgentTls> {
   const files = config.agents.tls;
   if (files)
     return {
@@ -32,6 +33,7 @@ export function agentTls(config: Config): AgentTls {
         key: read("agents.tls.keyFile", files.keyFile),
       },
     };
+  const { createTestPki } = await import("@limiquantix/agent-client/testing");
   const pki = createTestPki("limiquantix-simulation-ca");
   return { tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key }, pki };
 }

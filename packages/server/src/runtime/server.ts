@@ -66,7 +66,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => logger.error({ err: e }, "shutdown step failed"));
   };
   try {
-    const tls = agentTls(config);
+    const tls = await agentTls(config);
     const pool = new AgentClientPool({ tls: tls.tls, callTimeoutMs: config.agents.callTimeoutMs });
     cleanups.push(() => pool.close());
     const metrics = createMetrics(backends.poolStats);
