@@ -67,6 +67,19 @@ function contentLengthOf(header: Headers): number | undefined {
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
+function tooLarge(declared: number, maxRequestBytes: number, requestId: string): ConnectError {
+  return new ConnectError(
+    `the request body is ${declared} bytes, more than the ${maxRequestBytes} this server accepts`,
+    Code.ResourceExhausted,
+    { [REQUEST_ID_HEADER]: requestId },
+    errorDetails({
+      reason: "ResourceExhausted",
+      requestId,
+      metadata: { maxRequestBytes: String(maxRequestBytes) },
+    }),
+  );
+}
+
 /**
  * createEdgeHandler serves Connect, gRPC and gRPC-Web from one Node request handler, like
  * connectNodeAdapter, and owns what happens before a request reaches the interceptors:
@@ -128,20 +141,12 @@ export function createEdgeHandler(options: EdgeHandlerOptions): RequestHandler {
     let uRes: UniversalServerResponse;
     const declared = contentLengthOf(uReq.header);
     if (format && declared !== undefined && declared > options.maxRequestBytes) {
-      const error = new ConnectError(
-        `the request body is ${declared} bytes, more than the ${options.maxRequestBytes} this server accepts`,
-        Code.ResourceExhausted,
-        { [REQUEST_ID_HEADER]: requestId },
-        errorDetails({
-          reason: "ResourceExhausted",
-          requestId,
-          metadata: { maxRequestBytes: String(options.maxRequestBytes) },
-        }),
-      );
+      const error = tooLarge(declared, options.maxRequestBytes, requestId);
       uRes = renderError(format.protocol, uReq, error, STRICT_JSON);
       refuse(error);
     } else {
       uRes = await handler(body ? { ...uReq, body } : uReq);
+      // A call the interceptors never saw failed while its request was read or decoded.
       if (!call.entered) {
         const failed = await failureOf(format?.protocol ?? "connect", uRes, decoding.compressions);
         uRes = failed.response;
