@@ -24,6 +24,8 @@ export const ConfigSchema = z.strictObject({
       requestTimeoutSec: Seconds.default(60),
       /** How long shutdown waits for in-flight calls before closing connections. */
       shutdownTimeoutSec: Seconds.default(15),
+      /** Largest request body (and message after decompression) a call may send; a larger one is ResourceExhausted. */
+      maxRequestBytes: z.int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024),
       tls: z
         .strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional() })
         .optional(),

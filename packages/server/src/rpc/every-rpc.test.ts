@@ -1,18 +1,33 @@
 import { create, type DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { API_SERVICES, health } from "@limiquantix/api";
+import { API_SERVICES, audit, health } from "@limiquantix/api";
+import { ContainerModule } from "inversify";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../runtime/server";
+import type { CallContext } from "../context/call-context";
 import { testConfig } from "../testing/server-config";
+import { route, RpcRoute } from "./route";
 
 // The whole server, plain HTTP routes included: a path no RPC serves falls through to them.
 let server: RunningServer;
 let grpc: Transport;
 let connect: Transport;
+const seen: CallContext[] = [];
 beforeAll(async () => {
-  server = await startServer(testConfig({ mode: "dev" }), { logger: pino({ level: "silent" }), version: "test" });
+  // An integrator's route on a service no area serves, to see the call context the edge builds.
+  const probe = new ContainerModule(({ bind }) => {
+    bind(RpcRoute).toConstantValue(
+      route(audit.AuditService, {
+        async listAuditEntries(ctx) {
+          seen.push(ctx);
+          return {};
+        },
+      }),
+    );
+  });
+  server = await startServer(testConfig({ mode: "dev" }), { logger: pino({ level: "silent" }), version: "test", modules: [probe] });
   grpc = createGrpcTransport({ baseUrl: server.url });
   connect = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
 });
@@ -80,5 +95,15 @@ describe("every RPC of every service", () => {
     expect(await status("limiquantix.compute.v1.VMService")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
     expect(await status("limiquantix.alert.v1.AlertService")).toBe(health.HealthCheckResponse_ServingStatus.NOT_SERVING);
     expect(await status("no.such.Service")).toBe(health.HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);
+  });
+
+  it("builds each call's context at the edge: request id, peer address, deadline, anonymous principal", async () => {
+    const client = createClient(audit.AuditService, connect);
+    await client.listAuditEntries({}, { headers: { "x-request-id": "probe-1" }, timeoutMs: 10_000 });
+    const ctx = seen.at(-1)!;
+    expect(ctx.requestId).toBe("probe-1");
+    expect(ctx.peer).toMatch(/127\.0\.0\.1/);
+    expect(ctx.deadline).toBeInstanceOf(Date);
+    expect(ctx.principal.kind).toBe("anonymous");
   });
 });

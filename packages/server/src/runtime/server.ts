@@ -1,3 +1,4 @@
+import { createContextValues } from "@connectrpc/connect";
 import { AgentClientPool, bindAgentPool } from "@limiquantix/agent-client";
 import { Coordinator } from "@limiquantix/domain";
 import type { Container, ContainerModule } from "inversify";
@@ -12,10 +13,9 @@ import { type OnePortServer, startOnePortServer } from "../http/one-port-server"
 import { createPlainRoutes } from "../http/plain-routes";
 import { HealthRegistry } from "../observability/health";
 import { createMetrics } from "../observability/metrics";
-import { withCallContext } from "../rpc/call-context-interceptor";
+import { PEER_ADDRESS, withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
 import { healthHandler } from "../rpc/health-handler";
-import { observeCalls } from "../rpc/interceptors";
 import { registerRoutes } from "../rpc/route";
 import { type SimNodes, startSimNodes } from "../sim/sim-nodes";
 import { agentTls } from "./agent-tls";
@@ -91,7 +91,11 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       routes: (router) => {
         served = registerRoutes(router, [...plane.routes(), healthHandler(health, () => shuttingDown, () => served)]);
       },
-      interceptors: [withCallContext(), observeCalls(logger, metrics)],
+      logger,
+      metrics,
+      interceptors: [withCallContext()],
+      maxRequestBytes: config.server.maxRequestBytes,
+      contextValues: (req) => createContextValues().set(PEER_ADDRESS, req.socket?.remoteAddress),
       shutdownSignal: shutdown.signal,
       maxTimeoutMs: config.server.requestTimeoutSec * 1000,
       fallback: createPlainRoutes({

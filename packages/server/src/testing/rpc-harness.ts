@@ -5,7 +5,6 @@ import { pino } from "pino";
 import { startOnePortServer, type OnePortServer } from "../http/one-port-server";
 import { withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
-import { observeCalls } from "../rpc/interceptors";
 import { registerRoutes } from "../rpc/route";
 import { type MemoryServices, type MemoryServicesOptions, startMemoryServices } from "./memory-services";
 
@@ -29,7 +28,8 @@ export async function startRpcHarness(options: MemoryServicesOptions = {}): Prom
     routes: (router) => {
       registerRoutes(router, env.plane.routes());
     },
-    interceptors: [withCallContext(), observeCalls(pino({ level: "silent" }))],
+    logger: pino({ level: "silent" }),
+    interceptors: [withCallContext()],
     shutdownSignal: shutdown.signal,
   });
   const server = await startOnePortServer({ host: "127.0.0.1", port: 0, handler });
