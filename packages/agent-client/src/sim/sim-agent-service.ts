@@ -20,6 +20,7 @@ import {
   definitionFromProto,
   definitionToProto,
   diskFromProto,
+  diskToProto,
   powerStateFromProto,
   powerStateToProto,
 } from "../client/agent-codec";
@@ -192,7 +193,13 @@ export function createSimAgentService(
           .id("sourceNodeId", req.sourceNodeId)
           .done("PrepareMigration request");
         const def = definitionFromProto(req.definition as NonNullable<typeof req.definition>);
-        return { migrationId: hv.prepareIncoming(def, powerStateFromProto(req.powerState)) };
+        const snapshots = req.snapshots.map((snap) => ({
+          id: snap.id,
+          name: snap.name,
+          state: powerStateFromProto(snap.powerState),
+          disks: snap.disks.map(diskFromProto),
+        }));
+        return { migrationId: hv.prepareIncoming(def, powerStateFromProto(req.powerState), snapshots) };
       }),
     completeMigration: (req, ctx) =>
       guard("CompleteMigration", ctx, () => {
@@ -223,6 +230,12 @@ export function createSimAgentService(
             definition: definitionToProto(started.definition),
             sourceNodeId: nodeId,
             powerState: powerStateToProto(started.resumeState),
+            snapshots: started.snapshots.map((snap) => ({
+              id: snap.id,
+              name: snap.name,
+              powerState: powerStateToProto(snap.state),
+              disks: snap.disks.map(diskToProto),
+            })),
           },
           { timeoutMs: 10_000, signal: ctx.signal },
         );

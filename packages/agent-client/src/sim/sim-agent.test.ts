@@ -153,8 +153,11 @@ describe("in-process simulated agent", () => {
     await agent.createVm({ vmId: "vm-1", name: "vm-1", vcpus: 1, memoryMib: 512, disks: [], nics: [] });
     await agent.startVm("vm-1");
     await waitFor(async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("RUNNING"), "boot");
+    await agent.createSnapshot("vm-1", { id: "snap-1", name: "before", includeMemory: true });
     await agent.migrateVm("vm-1", { nodeId: "ip-b", address: b.address });
     expect(b.hypervisor.status("vm-1").powerState).toBe("RUNNING");
+    // Snapshots move with the VM: the target can revert to one taken on the source.
+    expect(b.hypervisor.revertSnapshot("vm-1", "snap-1").powerState).toBe("RUNNING");
     expect(a.hypervisor.list()).toEqual([]);
     a.faults.injectError({ code: "FailedPrecondition", methods: ["ListVMs"], times: 1 });
     await expect(agent.listVms()).rejects.toMatchObject({ code: "FailedPrecondition" });

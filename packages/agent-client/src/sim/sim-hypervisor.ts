@@ -12,7 +12,7 @@ import {
   type PowerState,
   VM_POWER_MACHINE,
 } from "@limiquantix/domain";
-import { addDisk, checkFits, hostMetrics, removeDisk, type SimVm, takeSnapshot, vmStatus } from "./sim-vm";
+import { addDisk, checkFits, hostMetrics, removeDisk, type SimSnapshot, type SimVm, takeSnapshot, vmStatus } from "./sim-vm";
 
 /** SimHypervisorOptions describe the simulated host. */
 export interface SimHypervisorOptions {
@@ -250,14 +250,18 @@ export class SimHypervisor {
     return this.status(vmId);
   }
 
-  /** beginOutgoing marks a RUNNING or STOPPED VM as MIGRATING and returns what the target needs. */
-  beginOutgoing(vmId: string, live: boolean): { definition: AgentVmDefinition; resumeState: PowerState } {
+  /** beginOutgoing marks a RUNNING or STOPPED VM as MIGRATING and returns what the target needs, its snapshots included. */
+  beginOutgoing(
+    vmId: string,
+    live: boolean,
+  ): { definition: AgentVmDefinition; resumeState: PowerState; snapshots: readonly SimSnapshot[] } {
     const vm = this.vm(vmId);
     if (live && vm.state !== "RUNNING")
       throw failedPrecondition(`VM ${vmId} must be RUNNING to migrate live (it is ${vm.state})`);
     const resumeState = vm.state;
     this.move(vm, "MIGRATING", "migration started");
-    return { definition: vm.definition, resumeState };
+    const snapshots = [...vm.snapshots].map(([id, snap]) => ({ id, ...snap, disks: [...snap.disks] }));
+    return { definition: vm.definition, resumeState, snapshots };
   }
 
   /** finishOutgoing removes a VM that now runs on the target, or puts it back as it was when the migration failed. */
@@ -272,8 +276,8 @@ export class SimHypervisor {
     this.move(vm, resumeState, "migration failed; VM stays here");
   }
 
-  /** prepareIncoming reserves capacity for a VM about to arrive; it returns the migration id. */
-  prepareIncoming(definition: AgentVmDefinition, resumeState: PowerState): string {
+  /** prepareIncoming reserves capacity for a VM about to arrive, with the snapshots it brings; it returns the migration id. */
+  prepareIncoming(definition: AgentVmDefinition, resumeState: PowerState, snapshots: readonly SimSnapshot[] = []): string {
     if (this.vms.has(definition.vmId))
       throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
     this.reserve(definition);
@@ -282,7 +286,7 @@ export class SimHypervisor {
       definition,
       state: "MIGRATING",
       ip: this.allocateIp(),
-      snapshots: new Map(),
+      snapshots: new Map(snapshots.map(({ id, ...snap }) => [id, { ...snap, disks: [...snap.disks] }])),
     });
     const id = `mig-${this.options.nodeId}-${this.nextMigration++}`;
     this.incoming.set(id, { vmId: definition.vmId, resumeState });

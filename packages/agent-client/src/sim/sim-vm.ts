@@ -10,6 +10,14 @@ import {
   resourceExhausted,
 } from "@limiquantix/domain";
 
+/** SimSnapshot is one snapshot of a simulated VM: what a revert restores. */
+export interface SimSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly state: PowerState;
+  readonly disks: readonly AgentDisk[];
+}
+
 /** SimVm is one simulated VM: its definition, power state, address, pending timer and snapshots. */
 export interface SimVm {
   definition: AgentVmDefinition;
