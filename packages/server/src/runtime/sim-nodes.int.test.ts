@@ -50,4 +50,23 @@ describe("simulated nodes over the real mTLS agent pool", () => {
     server = undefined;
     await dir.remove();
   }, 60_000);
+
+  it("keeps a VM's snapshots across a migration, so it can be reverted on its new node", async () => {
+    const dir = await makeTempDir("sim-migrate");
+    server = await startServer(config(dir.path), { logger, version: "test" });
+    const vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
+    const { vm } = await vms.createVM({ projectId: "default", name: "mover", spec: { vcpus: 1, memoryMib: 512n } });
+    await vms.startVM({ id: vm!.id });
+    await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING), 15_000);
+    const { snapshot } = await vms.createSnapshot({ vmId: vm!.id, name: "before-move", includeMemory: true });
+    const source = (await vms.getVM({ id: vm!.id })).vm!.status!.nodeId;
+    const target = [...server.sims!.nodeIds.values()].find((id) => id !== source)!;
+    const moved = await vms.migrateVM({ id: vm!.id, targetNodeId: target, live: true });
+    expect(moved.vm?.status?.nodeId).toBe(target);
+    const reverted = await vms.revertToSnapshot({ vmId: vm!.id, snapshotId: snapshot!.id });
+    expect(reverted.vm?.status?.nodeId).toBe(target);
+    await server.stop();
+    server = undefined;
+    await dir.remove();
+  }, 60_000);
 });
