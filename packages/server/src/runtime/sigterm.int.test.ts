@@ -47,26 +47,32 @@ describe("graceful shutdown", () => {
       const acknowledged: string[] = [];
       let stop = false;
       let n = 0;
+      let inFlight = 0;
       const worker = async () => {
         while (!stop) {
           const name = `p-${n++}`;
+          inFlight++;
           try {
             const { project } = await projects.createProject({ name });
             acknowledged.push(project!.id);
           } catch {
             // Refused or cut off by the shutdown: not acknowledged, so nothing is promised.
             await new Promise((r) => setTimeout(r, 5));
+          } finally {
+            inFlight--;
           }
         }
       };
       const workers = Array.from({ length: 8 }, () => worker());
       while (acknowledged.length < 40) await new Promise((r) => setTimeout(r, 20));
+      const underLoad = inFlight;
       child.kill("SIGTERM");
       const code = await exited(child);
       stop = true;
       await Promise.all(workers);
       expect(code).toBe(0);
-      expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+      // The signal arrived while writes were in flight, so the shutdown had something to drain.
+      expect(underLoad).toBeGreaterThan(0);
 
       child = launch(port, dir.path);
       await ready(port, child);
