@@ -55,7 +55,7 @@ describe("third-party scheduler plugins in a profile", () => {
     expect(error.message).toContain("0/4 nodes fit: 2 GPU a100, not h100, 1 GPU l4, not h100, 1 no GPU");
     const details = error.details as PlacementFailureDetails;
     const cpuBig = details.nodes.find((n) => n.nodeId === "cpu-big");
-    expect(cpuBig?.reasons).toEqual([{ plugin: "gpu-nodes-only", reason: "no GPU" }]);
+    expect(cpuBig?.reasons).toEqual([{ plugin: "gpu-nodes-only", reason: "no GPU", kind: "node-selector", bindsRunning: true }]);
   });
 
   it("registers the plugins by name beside the built-ins", () => {

@@ -113,12 +113,19 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .description("The LimiQuantix reference control plane")
     .version(version())
     .action(async (opts: Record<string, unknown>) => serve(flagsOf(opts)));
+  program
+    .command("version")
+    .description("print the server's version and the Node.js it runs on")
+    .action(() => {
+      process.stdout.write(`limiquantix-server ${version()} (Node.js ${process.version})\n`);
+    });
   const config = program.command("config").description("inspect the configuration");
   withServerOptions(config.command("print"))
-    .description("print the effective configuration (file, LQX_* environment and flags) with secrets masked")
+    .description("print the effective configuration (file, environment and flags) with secrets masked")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action((opts: Record<string, unknown>) => {
       try {
-        process.stdout.write(formatConfig(loadConfig(flagsOf(opts)).config));
+        process.stdout.write(formatConfig(loadConfig(flagsOf(opts)).config, opts.output === "json" ? "json" : "yaml"));
       } catch (e) {
         fail(e, 2);
       }

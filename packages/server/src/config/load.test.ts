@@ -89,3 +89,27 @@ describe("config print", () => {
     expect(envName(["server", "shutdownTimeoutSec"])).toBe("LQX_SERVER_SHUTDOWN_TIMEOUT_SEC");
   });
 });
+
+describe("conventional environment variables", () => {
+  it("honours PORT and DATABASE_URL below their LQX_ names and flags", () => {
+    const fromConventions = loadConfig({}, { PORT: "9090", DATABASE_URL: "postgres://db.example/lqx" }).config;
+    expect(fromConventions.server.port).toBe(9090);
+    expect(fromConventions.database.url).toBe("postgres://db.example/lqx");
+    expect(loadConfig({}, { PORT: "9090", LQX_SERVER_PORT: "9191" }).config.server.port).toBe(9191);
+    expect(loadConfig({ port: 9292 }, { PORT: "9090" }).config.server.port).toBe(9292);
+  });
+
+  it("refuses a PORT that is not a port, naming the variable", () => {
+    expect(() => loadConfig({}, { PORT: "eighty" })).toThrow(/server\.port .*\[from PORT\]/);
+    expect(() => loadConfig({}, { PORT: "70000" })).toThrow(/server\.port .*\[from PORT\]/);
+  });
+});
+
+describe("config print as JSON", () => {
+  it("renders the same masked configuration as JSON", () => {
+    const { config } = loadConfig({}, { LQX_DATABASE_URL: "postgres://admin:hunter2@db.example:5432/lqx" });
+    const parsed = JSON.parse(formatConfig(config, "json")) as { database: { url: string }; server: { host: string } };
+    expect(parsed.database.url).toBe("postgres://****@db.example:5432/lqx");
+    expect(parsed.server.host).toBe("127.0.0.1");
+  });
+});

@@ -75,20 +75,44 @@ function flagValues(flags: ConfigFlags): { values: Record<string, unknown>; sour
 }
 
 /**
- * loadConfig builds the effective configuration: defaults, then the YAML file, then `LQX_*`
- * environment variables, then flags. Anything invalid or unknown stops with InvalidArgument
+ * CONVENTIONAL_ENV are the environment variables platforms set by convention (`PORT` on most
+ * hosts, `DATABASE_URL` as the migrator reads it), honoured below the `LQX_*` variables.
+ */
+const CONVENTIONAL_ENV: readonly { name: string; path: string; int?: boolean }[] = [
+  { name: "PORT", path: "server.port", int: true },
+  { name: "DATABASE_URL", path: "database.url" },
+];
+
+function conventionalEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; sources: Map<string, string> } {
+  const values: Record<string, unknown> = {};
+  const sources = new Map<string, string>();
+  for (const { name, path, int } of CONVENTIONAL_ENV) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    // A non-number PORT stays a string, so validation names it and where it came from.
+    setPath(values, path.split("."), int && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
+    sources.set(path, name);
+  }
+  return { values, sources };
+}
+
+/**
+ * loadConfig builds the effective configuration: defaults, then the YAML file, then `PORT` and
+ * `DATABASE_URL`, then `LQX_*` environment variables, then flags. Anything invalid or unknown stops with InvalidArgument
  * naming the key, the rule and where the value came from.
  */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const file = flags.config ?? env.LQX_CONFIG;
   const fromFile = file ? readFile(file) : {};
+  const fromConventions = conventionalEnv(env);
   const fromEnv = readEnv(env);
   const fromFlags = flagValues(flags);
-  const merged = deepMerge(deepMerge(fromFile, fromEnv.values), fromFlags.values);
+  const merged = deepMerge(deepMerge(deepMerge(fromFile, fromConventions.values), fromEnv.values), fromFlags.values);
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const violations = violationsOf(result.error, merged).map((v) => {
-      const source = fromFlags.sources.get(v.field) ?? fromEnv.sources.get(v.field) ?? (file ? file : undefined);
+      const source =
+        fromFlags.sources.get(v.field) ?? fromEnv.sources.get(v.field) ?? fromConventions.sources.get(v.field) ?? (file ? file : undefined);
       return source ? { ...v, description: `${v.description} [from ${source}]` } : v;
     });
     throw new DomainError(

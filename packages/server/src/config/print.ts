@@ -22,7 +22,8 @@ export function maskSecrets(config: Config): Record<string, unknown> {
   return walk(config, "") as Record<string, unknown>;
 }
 
-/** formatConfig renders the effective configuration as YAML with secrets masked. */
-export function formatConfig(config: Config): string {
-  return stringify(maskSecrets(config));
+/** formatConfig renders the effective configuration as YAML (or JSON) with secrets masked. */
+export function formatConfig(config: Config, format: "yaml" | "json" = "yaml"): string {
+  const masked = maskSecrets(config);
+  return format === "json" ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked);
 }
