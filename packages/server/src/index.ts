@@ -28,3 +28,26 @@ export { runDetached, runInCallScope } from "./context/call-scope";
 export { callContextOf, PEER_ADDRESS, withCallContext } from "./rpc/call-context-interceptor";
 export { type HandlerImpl, registerRoutes, route, RpcRoute } from "./rpc/route";
 export type { Controller } from "./controllers/controller";
+export type { ServiceDeps } from "./shared/service-deps";
+export { CrudService } from "./shared/crud-service";
+
+// The services each area binds, for integrators who extend or wrap one and rebind it.
+export { AgentDirectory } from "./compute/agent-directory";
+export { ClusterService } from "./compute/cluster-service";
+export { DrainService } from "./compute/drain-service";
+export { NodeAgentService } from "./compute/node-agent-service";
+export { NodeService } from "./compute/node-service";
+export { PlacementService } from "./compute/placement-service";
+export { VmCloneService } from "./compute/vm-clone-service";
+export { VmDiskService } from "./compute/vm-disk-service";
+export { VmMigrationService } from "./compute/vm-migration-service";
+export { VmPowerService } from "./compute/vm-power-service";
+export { VmService } from "./compute/vm-service";
+export { VmSnapshotService } from "./compute/vm-snapshot-service";
+export { ProjectService } from "./iam/project-service";
+export { SecurityGroupService } from "./network/security-group-service";
+export { VirtualNetworkService } from "./network/virtual-network-service";
+export { ImageService } from "./storage/image-service";
+export { StoragePoolService } from "./storage/storage-pool-service";
+export { VolumeService } from "./storage/volume-service";
+export { VolumeSnapshotService } from "./storage/volume-snapshot-service";
