@@ -30,6 +30,8 @@ export * from "./ports/audit-repository";
 export * from "./ports/unit-of-work";
 export * from "./ports/repository-bundle";
 export * from "./ports/event-bus";
+export * from "./ports/change-log";
+export * from "./ports/change-log-support";
 export * from "./ports/coordinator";
 export * from "./ports/agent-pool";
 export * from "./ports/port-binder";

@@ -21,3 +21,31 @@ export function installCallSignalSource(next: CallSignalSource): CallSignalSourc
 export function currentCallSignal(): AbortSignal | undefined {
   return slot[KEY]?.();
 }
+
+/** CallAttribution names the call a write is made for: its request id and who made it (as the audit log shows them). */
+export interface CallAttribution {
+  readonly requestId?: string;
+  readonly principal?: string;
+}
+
+/**
+ * CallAttributionSource tells adapters which call they are writing for, when there is one, so
+ * the change log can record it. The host that serves calls installs one backed by its request
+ * scope, as it installs the CallSignalSource; adapters ask {@link currentCallAttribution}.
+ */
+export type CallAttributionSource = () => CallAttribution | undefined;
+
+const ATTRIBUTION_KEY = Symbol.for("limiquantix.callAttributionSource");
+const attributionSlot = globalThis as { [ATTRIBUTION_KEY]?: CallAttributionSource };
+
+/** installCallAttributionSource sets where adapters find the current call's attribution; it returns the previous source. */
+export function installCallAttributionSource(next: CallAttributionSource): CallAttributionSource {
+  const previous = attributionSlot[ATTRIBUTION_KEY] ?? (() => undefined);
+  attributionSlot[ATTRIBUTION_KEY] = next;
+  return previous;
+}
+
+/** currentCallAttribution is the request id and principal of the call being served, or undefined outside a call. */
+export function currentCallAttribution(): CallAttribution | undefined {
+  return attributionSlot[ATTRIBUTION_KEY]?.();
+}
