@@ -1,15 +1,31 @@
 import { z } from "zod";
 import { Description, Id, metaFields } from "../common";
+import { type AddressUsage, addressPlanOf, addressUsage } from "../net/ipam";
 import { cidrContains, isCidr, parseCidr, parseIPv4 } from "../net/ipv4";
+import { MAC_ADDRESS } from "../net/mac";
 
 /** Ipv4 is a dotted-quad IPv4 address. */
 export const Ipv4 = z.string().refine((s) => parseIPv4(s) !== undefined, { message: "must be an IPv4 address" });
+
+function pathOf(field: string): (string | number)[] {
+  return field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
 
 /** Ipv4Cidr is an IPv4 network such as `10.0.0.0/24` (host bits clear). */
 export const Ipv4Cidr = z.string().superRefine((s, ctx) => {
   const c = parseCidr(s);
   if (!isCidr(c)) ctx.addIssue({ code: "custom", message: c.error });
 });
+
+/** MacAddress is a lowercase MAC address such as `52:54:00:12:34:56`. */
+export const MacAddress = z
+  .string()
+  .regex(MAC_ADDRESS, { message: "must be a lowercase MAC address such as 52:54:00:12:34:56" });
+
+/** AddressRangeSpec is an inclusive range of IPv4 addresses, such as `10.0.0.2`–`10.0.0.9`. */
+export const AddressRangeSpec = z.strictObject({ start: Ipv4, end: Ipv4 });
+/** AddressRangeSpec is an inclusive range of IPv4 addresses. */
+export type AddressRangeSpec = z.infer<typeof AddressRangeSpec>;
 
 /** NetworkType is how a virtual network is realised. */
 export const NetworkType = z.enum(["VLAN", "OVERLAY", "EXTERNAL"]);
@@ -35,6 +51,8 @@ export const VirtualNetworkSpec = z
       })
       .default({ enabled: true, dnsServers: [] }),
     mtu: z.int().min(576).max(9216).default(1500),
+    /** Ranges of the CIDR no NIC is given (addresses of routers, appliances or hosts outside LimiQuantix). */
+    reservedRanges: z.array(AddressRangeSpec).max(64).default([]),
     /** Nodes that carry the network; empty means every node. */
     nodeIds: z.array(Id).max(10_000).default([]),
   })
@@ -50,17 +68,25 @@ export const VirtualNetworkSpec = z
       const ip = parseIPv4(text);
       if (ip === undefined) return;
       if (!cidrContains(cidr, ip))
-        ctx.addIssue({ code: "custom", path: field.split("."), message: `must lie inside ${spec.cidr} (got ${text})` });
+        ctx.addIssue({ code: "custom", path: pathOf(field), message: `must lie inside ${spec.cidr} (got ${text})` });
       else if (usable && cidr.prefix < 31 && (ip === cidr.first || ip === cidr.last))
         ctx.addIssue({
           code: "custom",
-          path: field.split("."),
+          path: pathOf(field),
           message: `must not be the network or broadcast address of ${spec.cidr} (got ${text})`,
         });
     };
     inside("gateway", spec.gateway, true);
     inside("dhcp.rangeStart", spec.dhcp.rangeStart, true);
     inside("dhcp.rangeEnd", spec.dhcp.rangeEnd, true);
+    spec.reservedRanges.forEach((r, i) => {
+      inside(`reservedRanges.${i}.start`, r.start, false);
+      inside(`reservedRanges.${i}.end`, r.end, false);
+      const start = parseIPv4(r.start);
+      const end = parseIPv4(r.end);
+      if (start !== undefined && end !== undefined && start > end)
+        ctx.addIssue({ code: "custom", path: ["reservedRanges", i, "end"], message: `must not come before start (${r.start})` });
+    });
     const a = spec.dhcp.rangeStart ? parseIPv4(spec.dhcp.rangeStart) : undefined;
     const b = spec.dhcp.rangeEnd ? parseIPv4(spec.dhcp.rangeEnd) : undefined;
     if (a !== undefined && b !== undefined && a > b)
@@ -69,20 +95,48 @@ export const VirtualNetworkSpec = z
 /** VirtualNetworkSpec is what a user asks of a virtual network. */
 export type VirtualNetworkSpec = z.infer<typeof VirtualNetworkSpec>;
 
+/** AddressAllocation records which VM NIC holds an address of a network, and the NIC's MAC address. */
+export const AddressAllocation = z.strictObject({
+  vmId: Id,
+  /** The name of the NIC within its VM. */
+  nic: z.string().min(1).max(63),
+  macAddress: MacAddress,
+});
+/** AddressAllocation records which VM NIC holds an address of a network. */
+export type AddressAllocation = z.infer<typeof AddressAllocation>;
+
+/** VirtualNetworkStatus is what the control plane keeps of a network: its phase and its address allocations. */
+export const VirtualNetworkStatus = z.strictObject({
+  phase: z.enum(["PENDING", "READY", "ERROR"]).default("READY"),
+  message: z.string().max(1024).default(""),
+  /**
+   * The network's allocated addresses, each to one VM NIC. They are written in the unit of work
+   * that creates or deletes the VM, under the network's resourceVersion, so two NICs never share one.
+   */
+  allocations: z.record(Ipv4, AddressAllocation).default({}),
+});
+/** VirtualNetworkStatus is what the control plane keeps of a network. */
+export type VirtualNetworkStatus = z.infer<typeof VirtualNetworkStatus>;
+
 /** VirtualNetwork is an L2/L3 segment VMs attach to. */
 export const VirtualNetwork = z.strictObject({
   ...metaFields,
   projectId: Id,
   spec: VirtualNetworkSpec,
-  status: z
-    .strictObject({
-      phase: z.enum(["PENDING", "READY", "ERROR"]).default("READY"),
-      message: z.string().max(1024).default(""),
-    })
-    .default({ phase: "READY", message: "" }),
+  status: VirtualNetworkStatus.default({ phase: "READY", message: "", allocations: {} }),
 });
 /** VirtualNetwork is an L2/L3 segment VMs attach to. */
 export type VirtualNetwork = z.infer<typeof VirtualNetwork>;
+
+/** addressUsageOf counts a network's addresses: the pool's size, how many are allocated and how many of the pool are free. */
+export function addressUsageOf(network: Pick<VirtualNetwork, "spec" | "status">): AddressUsage {
+  const allocated: number[] = [];
+  for (const address of Object.keys(network.status.allocations)) {
+    const n = parseIPv4(address);
+    if (n !== undefined) allocated.push(n);
+  }
+  return addressUsage(addressPlanOf(network.spec), allocated);
+}
 
 /** SecurityRule allows or denies one kind of traffic. */
 export const SecurityRule = z

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Condition, Description, Id, LabelKey, LabelValue, metaFields, Name, Timestamp } from "../common";
 import { LabelSelector } from "../labels/label-selector";
+import { Ipv4, MacAddress } from "./network";
 import { TaintEffect } from "./node";
 
 /** POWER_STATES are the power states of a VM. */
@@ -42,14 +43,31 @@ export const VmNic = z.strictObject({
   name: Name,
   networkId: Id,
   securityGroupIds: z.array(Id).max(16).default([]),
-  macAddress: z
-    .string()
-    .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, { message: "must be a lowercase MAC address such as 52:54:00:12:34:56" })
-    .optional(),
+  /** The MAC address the user asked for; absent, the server generates one (recorded in status.nics). */
+  macAddress: MacAddress.optional(),
+  /**
+   * The fixed address the user asked for, inside the network's CIDR and not reserved there;
+   * absent, the server allocates one from the network's pool (recorded in status.nics).
+   */
+  ipAddress: Ipv4.optional(),
   model: z.enum(["virtio", "e1000", "rtl8139"]).default("virtio"),
 });
 /** VmNic connects a VM to a virtual network. */
 export type VmNic = z.infer<typeof VmNic>;
+
+/**
+ * VmNicStatus is the address and MAC address a NIC holds on its network: the fixed ones of its
+ * spec, or those the server chose when the VM was created. They are the network's allocation for
+ * the NIC, held until the VM is deleted.
+ */
+export const VmNicStatus = z.strictObject({
+  name: Name,
+  networkId: Id,
+  ipAddress: Ipv4,
+  macAddress: MacAddress,
+});
+/** VmNicStatus is the address and MAC address a NIC holds on its network. */
+export type VmNicStatus = z.infer<typeof VmNicStatus>;
 
 /** Toleration lets a VM run on nodes with matching taints. */
 export const Toleration = z.strictObject({
@@ -163,7 +181,10 @@ export const VmStatus = z.strictObject({
   powerState: PowerState.default("PENDING"),
   /** The node the VM is placed on (capacity is reserved there). */
   nodeId: Id.optional(),
+  /** Addresses the agent reports for the running VM. */
   ipAddresses: z.array(z.string().max(64)).max(64).default([]),
+  /** The address and MAC address each NIC holds on its network, allocated when the VM was created. */
+  nics: z.array(VmNicStatus).max(16).default([]),
   conditions: z.array(Condition).default([]),
   message: z.string().max(1024).default(""),
   lastTransitionAt: Timestamp.optional(),
