@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/compute/v1/virtual_machine.proto.
  */
 export const file_limiquantix_compute_v1_virtual_machine: GenFile = /*@__PURE__*/
-  fileDesc("CixsaW1pcXVhbnRpeC9jb21wdXRlL3YxL3ZpcnR1YWxfbWFjaGluZS5wcm90bxIWbGltaXF1YW50aXguY29tcHV0ZS52MSLcAQoGVm1EaXNrEjgKBG5hbWUYASABKAlCKrpIJ3IlEAEYPzIfXlthLXowLTldKFstYS16MC05XSpbYS16MC05XSk/JBIcCgl2b2x1bWVfaWQYAiABKAlCCbpIBnIEEAEYQBI2CgNidXMYAyABKA4yHy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkRpc2tCdXNCCLpIBYIBAhABEiAKCmJvb3Rfb3JkZXIYBCABKA1CB7pIBCoCGEBIAIgBARIRCglyZWFkX29ubHkYBSABKAhCDQoLX2Jvb3Rfb3JkZXIigAIKBVZtTmljEjgKBG5hbWUYASABKAlCKrpIJ3IlEAEYPzIfXlthLXowLTldKFstYS16MC05XSpbYS16MC05XSk/JBIdCgpuZXR3b3JrX2lkGAIgASgJQgm6SAZyBBABGEASJAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAMgAygJQgi6SAWSAQIQEBI9CgttYWNfYWRkcmVzcxgEIAEoCUIoukglciMyIV4oKFswLTlhLWZdezJ9Oil7NX1bMC05YS1mXXsyfSk/JBI5CgVtb2RlbBgFIAEoDjIgLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTmljTW9kZWxCCLpIBYIBAhABIrgBCgpUb2xlcmF0aW9uEgsKA2tleRgBIAEoCRJGCghvcGVyYXRvchgCIAEoDjIqLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVG9sZXJhdGlvbk9wZXJhdG9yQgi6SAWCAQIQARIWCgV2YWx1ZRgDIAEoCUIHukgEcgIYPxI9CgZlZmZlY3QYBCABKA4yIy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlRhaW50RWZmZWN0Qgi6SAWCAQIQASKGAQoOVm1BZmZpbml0eVRlcm0SRQoIc2VsZWN0b3IYASADKAsyJy5saW1pcXVhbnRpeC5jb21tb24udjEuTGFiZWxSZXF1aXJlbWVudEIKukgHkgEECAEQIBIUCgx0b3BvbG9neV9rZXkYAiABKAkSFwoGd2VpZ2h0GAMgASgNQge6SAQqAhhkIpoBCg9WbUFmZmluaXR5UnVsZXMSQgoIcmVxdWlyZWQYASADKAsyJi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtQWZmaW5pdHlUZXJtQgi6SAWSAQIQEBJDCglwcmVmZXJyZWQYAiADKAsyJi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtQWZmaW5pdHlUZXJtQgi6SAWSAQIQECKbAwoISG9zdFJ1bGUSSAoNbm9kZV9zZWxlY3RvchgBIAMoCzInLmxpbWlxdWFudGl4LmNvbW1vbi52MS5MYWJlbFJlcXVpcmVtZW50Qgi6SAWSAQIIARI/CgR0eXBlGAIgASgOMiUubGltaXF1YW50aXguY29tcHV0ZS52MS5Ib3N0UnVsZS5UeXBlQgq6SAeCAQQQASAAEk0KC2VuZm9yY2VtZW50GAMgASgOMiwubGltaXF1YW50aXguY29tcHV0ZS52MS5Ib3N0UnVsZS5FbmZvcmNlbWVudEIKukgHggEEEAEgABIXCgZ3ZWlnaHQYBCABKA1CB7pIBCoCGGQiQgoEVHlwZRIUChBUWVBFX1VOU1BFQ0lGSUVEEAASDwoLVFlQRV9SVU5fT04QARITCg9UWVBFX05PVF9SVU5fT04QAiJYCgtFbmZvcmNlbWVudBIbChdFTkZPUkNFTUVOVF9VTlNQRUNJRklFRBAAEhQKEEVORk9SQ0VNRU5UX01VU1QQARIWChJFTkZPUkNFTUVOVF9TSE9VTEQQAiLNAQoKVm1BZmZpbml0eRI8Cgt2bV9hZmZpbml0eRgBIAEoCzInLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1BZmZpbml0eVJ1bGVzEkEKEHZtX2FudGlfYWZmaW5pdHkYAiABKAsyJy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtQWZmaW5pdHlSdWxlcxI+Cgpob3N0X3J1bGVzGAMgAygLMiAubGltaXF1YW50aXguY29tcHV0ZS52MS5Ib3N0UnVsZUIIukgFkgECEBAiagoKVm1IYVBvbGljeRIPCgdlbmFibGVkGAEgASgIEksKEHJlc3RhcnRfcHJpb3JpdHkYAiABKA4yJy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlJlc3RhcnRQcmlvcml0eUIIukgFggECEAEiugQKBlZtU3BlYxIdCgtkZXNjcmlwdGlvbhgBIAEoCUIIukgFcgMYgAgSGQoFdmNwdXMYAiABKA1CCrpIByoFGIAEKAESIQoKbWVtb3J5X21pYhgDIAEoBEINukgKMggYgICACCiABBI3CgVkaXNrcxgEIAMoCzIeLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1EaXNrQgi6SAWSAQIQIBI1CgRuaWNzGAUgAygLMh0ubGltaXF1YW50aXguY29tcHV0ZS52MS5WbU5pY0IIukgFkgECEBASHgoNYm9vdF9pbWFnZV9pZBgGIAEoCUIHukgEcgIYQBJICg1ub2RlX3NlbGVjdG9yGAcgAygLMicubGltaXF1YW50aXguY29tbW9uLnYxLkxhYmVsUmVxdWlyZW1lbnRCCLpIBZIBAhAgEkEKC3RvbGVyYXRpb25zGAggAygLMiIubGltaXF1YW50aXguY29tcHV0ZS52MS5Ub2xlcmF0aW9uQgi6SAWSAQIQIBI0CghhZmZpbml0eRgJIAEoCzIiLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1BZmZpbml0eRIuCgJoYRgKIAEoCzIiLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1IYVBvbGljeRJQChNkZXNpcmVkX3Bvd2VyX3N0YXRlGAsgASgOMikubGltaXF1YW50aXguY29tcHV0ZS52MS5EZXNpcmVkUG93ZXJTdGF0ZUIIukgFggECEAEijgEKEVZtTWlncmF0aW9uU3RhdHVzEhYKDnRhcmdldF9ub2RlX2lkGAEgASgJEjEKEHByb2dyZXNzX3BlcmNlbnQYAiABKAFCF7pIFBISGQAAAAAAAFlAKQAAAAAAAAAAEi4KCnN0YXJ0X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqkCCghWbVN0YXR1cxI3Cgtwb3dlcl9zdGF0ZRgBIAEoDjIiLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuUG93ZXJTdGF0ZRIPCgdub2RlX2lkGAIgASgJEhQKDGlwX2FkZHJlc3NlcxgDIAMoCRI0Cgpjb25kaXRpb25zGAQgAygLMiAubGltaXF1YW50aXguY29tbW9uLnYxLkNvbmRpdGlvbhIPCgdtZXNzYWdlGAUgASgJEjgKFGxhc3RfdHJhbnNpdGlvbl90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI8CgltaWdyYXRpb24YByABKAsyKS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtTWlncmF0aW9uU3RhdHVzIqEDCg5WaXJ0dWFsTWFjaGluZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEkIKBmxhYmVscxgDIAMoCzIyLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVmlydHVhbE1hY2hpbmUuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnByb2plY3RfaWQYByABKAkSEgoKY2x1c3Rlcl9pZBgIIAEoCRIsCgRzcGVjGAkgASgLMh4ubGltaXF1YW50aXguY29tcHV0ZS52MS5WbVNwZWMSMAoGc3RhdHVzGAogASgLMiAubGltaXF1YW50aXguY29tcHV0ZS52MS5WbVN0YXR1cxotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrwDCgpWbVNuYXBzaG90EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSPgoGbGFiZWxzGAMgAygLMi4ubGltaXF1YW50aXguY29tcHV0ZS52MS5WbVNuYXBzaG90LkxhYmVsc0VudHJ5EhgKEHJlc291cmNlX3ZlcnNpb24YBCABKAMSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpwcm9qZWN0X2lkGAcgASgJEg0KBXZtX2lkGAggASgJEhMKC2Rlc2NyaXB0aW9uGAkgASgJEhYKDmluY2x1ZGVfbWVtb3J5GAogASgIEjQKBXBoYXNlGAsgASgOMiUubGltaXF1YW50aXguY29tcHV0ZS52MS5TbmFwc2hvdFBoYXNlEhIKCnNpemVfYnl0ZXMYDCABKAQSDwoHbWVzc2FnZRgNIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKqgCCgpQb3dlclN0YXRlEhsKF1BPV0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTUE9XRVJfU1RBVEVfUEVORElORxABEhcKE1BPV0VSX1NUQVRFX1NUT1BQRUQQAhIYChRQT1dFUl9TVEFURV9TVEFSVElORxADEhcKE1BPV0VSX1NUQVRFX1JVTk5JTkcQBBIYChRQT1dFUl9TVEFURV9TVE9QUElORxAFEhYKElBPV0VSX1NUQVRFX1BBVVNFRBAGEhkKFVBPV0VSX1NUQVRFX1NVU1BFTkRFRBAHEhkKFVBPV0VSX1NUQVRFX01JR1JBVElORxAIEhYKElBPV0VSX1NUQVRFX0ZBSUxFRBAJEhgKFFBPV0VSX1NUQVRFX0RFTEVUSU5HEAoqvQEKEURlc2lyZWRQb3dlclN0YXRlEiMKH0RFU0lSRURfUE9XRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIfChtERVNJUkVEX1BPV0VSX1NUQVRFX1JVTk5JTkcQARIfChtERVNJUkVEX1BPV0VSX1NUQVRFX1NUT1BQRUQQAhIeChpERVNJUkVEX1BPV0VSX1NUQVRFX1BBVVNFRBADEiEKHURFU0lSRURfUE9XRVJfU1RBVEVfU1VTUEVOREVEEAQqcAoHRGlza0J1cxIYChRESVNLX0JVU19VTlNQRUNJRklFRBAAEhMKD0RJU0tfQlVTX1ZJUlRJTxABEhEKDURJU0tfQlVTX1NDU0kQAhIRCg1ESVNLX0JVU19TQVRBEAMSEAoMRElTS19CVVNfSURFEAQqZwoITmljTW9kZWwSGQoVTklDX01PREVMX1VOU1BFQ0lGSUVEEAASFAoQTklDX01PREVMX1ZJUlRJTxABEhMKD05JQ19NT0RFTF9FMTAwMBACEhUKEU5JQ19NT0RFTF9SVEw4MTM5EAMqeAoSVG9sZXJhdGlvbk9wZXJhdG9yEiMKH1RPTEVSQVRJT05fT1BFUkFUT1JfVU5TUEVDSUZJRUQQABIdChlUT0xFUkFUSU9OX09QRVJBVE9SX0VRVUFMEAESHgoaVE9MRVJBVElPTl9PUEVSQVRPUl9FWElTVFMQAiqFAQoPUmVzdGFydFByaW9yaXR5EiAKHFJFU1RBUlRfUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BSSU9SSVRZX0hJR0gQARIbChdSRVNUQVJUX1BSSU9SSVRZX01FRElVTRACEhgKFFJFU1RBUlRfUFJJT1JJVFlfTE9XEAMqnQEKDVNuYXBzaG90UGhhc2USHgoaU05BUFNIT1RfUEhBU0VfVU5TUEVDSUZJRUQQABIbChdTTkFQU0hPVF9QSEFTRV9DUkVBVElORxABEhgKFFNOQVBTSE9UX1BIQVNFX1JFQURZEAISGAoUU05BUFNIT1RfUEhBU0VfRVJST1IQAxIbChdTTkFQU0hPVF9QSEFTRV9ERUxFVElORxAEYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_limiquantix_common_v1_common, file_limiquantix_compute_v1_node]);
+  fileDesc("CixsaW1pcXVhbnRpeC9jb21wdXRlL3YxL3ZpcnR1YWxfbWFjaGluZS5wcm90bxIWbGltaXF1YW50aXguY29tcHV0ZS52MSLcAQoGVm1EaXNrEjgKBG5hbWUYASABKAlCKrpIJ3IlEAEYPzIfXlthLXowLTldKFstYS16MC05XSpbYS16MC05XSk/JBIcCgl2b2x1bWVfaWQYAiABKAlCCbpIBnIEEAEYQBI2CgNidXMYAyABKA4yHy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkRpc2tCdXNCCLpIBYIBAhABEiAKCmJvb3Rfb3JkZXIYBCABKA1CB7pIBCoCGEBIAIgBARIRCglyZWFkX29ubHkYBSABKAhCDQoLX2Jvb3Rfb3JkZXIioAIKBVZtTmljEjgKBG5hbWUYASABKAlCKrpIJ3IlEAEYPzIfXlthLXowLTldKFstYS16MC05XSpbYS16MC05XSk/JBIdCgpuZXR3b3JrX2lkGAIgASgJQgm6SAZyBBABGEASJAoSc2VjdXJpdHlfZ3JvdXBfaWRzGAMgAygJQgi6SAWSAQIQEBI9CgttYWNfYWRkcmVzcxgEIAEoCUIoukglciMyIV4oKFswLTlhLWZdezJ9Oil7NX1bMC05YS1mXXsyfSk/JBI5CgVtb2RlbBgFIAEoDjIgLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTmljTW9kZWxCCLpIBYIBAhABEh4KCmlwX2FkZHJlc3MYBiABKAlCCrpIB9gBAXICeAEiWAoLVm1OaWNTdGF0dXMSDAoEbmFtZRgBIAEoCRISCgpuZXR3b3JrX2lkGAIgASgJEhIKCmlwX2FkZHJlc3MYAyABKAkSEwoLbWFjX2FkZHJlc3MYBCABKAkiuAEKClRvbGVyYXRpb24SCwoDa2V5GAEgASgJEkYKCG9wZXJhdG9yGAIgASgOMioubGltaXF1YW50aXguY29tcHV0ZS52MS5Ub2xlcmF0aW9uT3BlcmF0b3JCCLpIBYIBAhABEhYKBXZhbHVlGAMgASgJQge6SARyAhg/Ej0KBmVmZmVjdBgEIAEoDjIjLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVGFpbnRFZmZlY3RCCLpIBYIBAhABIoYBCg5WbUFmZmluaXR5VGVybRJFCghzZWxlY3RvchgBIAMoCzInLmxpbWlxdWFudGl4LmNvbW1vbi52MS5MYWJlbFJlcXVpcmVtZW50Qgq6SAeSAQQIARAgEhQKDHRvcG9sb2d5X2tleRgCIAEoCRIXCgZ3ZWlnaHQYAyABKA1CB7pIBCoCGGQimgEKD1ZtQWZmaW5pdHlSdWxlcxJCCghyZXF1aXJlZBgBIAMoCzImLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1BZmZpbml0eVRlcm1CCLpIBZIBAhAQEkMKCXByZWZlcnJlZBgCIAMoCzImLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1BZmZpbml0eVRlcm1CCLpIBZIBAhAQIpsDCghIb3N0UnVsZRJICg1ub2RlX3NlbGVjdG9yGAEgAygLMicubGltaXF1YW50aXguY29tbW9uLnYxLkxhYmVsUmVxdWlyZW1lbnRCCLpIBZIBAggBEj8KBHR5cGUYAiABKA4yJS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkhvc3RSdWxlLlR5cGVCCrpIB4IBBBABIAASTQoLZW5mb3JjZW1lbnQYAyABKA4yLC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkhvc3RSdWxlLkVuZm9yY2VtZW50Qgq6SAeCAQQQASAAEhcKBndlaWdodBgEIAEoDUIHukgEKgIYZCJCCgRUeXBlEhQKEFRZUEVfVU5TUEVDSUZJRUQQABIPCgtUWVBFX1JVTl9PThABEhMKD1RZUEVfTk9UX1JVTl9PThACIlgKC0VuZm9yY2VtZW50EhsKF0VORk9SQ0VNRU5UX1VOU1BFQ0lGSUVEEAASFAoQRU5GT1JDRU1FTlRfTVVTVBABEhYKEkVORk9SQ0VNRU5UX1NIT1VMRBACIs0BCgpWbUFmZmluaXR5EjwKC3ZtX2FmZmluaXR5GAEgASgLMicubGltaXF1YW50aXguY29tcHV0ZS52MS5WbUFmZmluaXR5UnVsZXMSQQoQdm1fYW50aV9hZmZpbml0eRgCIAEoCzInLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1BZmZpbml0eVJ1bGVzEj4KCmhvc3RfcnVsZXMYAyADKAsyIC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkhvc3RSdWxlQgi6SAWSAQIQECJqCgpWbUhhUG9saWN5Eg8KB2VuYWJsZWQYASABKAgSSwoQcmVzdGFydF9wcmlvcml0eRgCIAEoDjInLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuUmVzdGFydFByaW9yaXR5Qgi6SAWCAQIQASK6BAoGVm1TcGVjEh0KC2Rlc2NyaXB0aW9uGAEgASgJQgi6SAVyAxiACBIZCgV2Y3B1cxgCIAEoDUIKukgHKgUYgAQoARIhCgptZW1vcnlfbWliGAMgASgEQg26SAoyCBiAgIAIKIAEEjcKBWRpc2tzGAQgAygLMh4ubGltaXF1YW50aXguY29tcHV0ZS52MS5WbURpc2tCCLpIBZIBAhAgEjUKBG5pY3MYBSADKAsyHS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtTmljQgi6SAWSAQIQEBIeCg1ib290X2ltYWdlX2lkGAYgASgJQge6SARyAhhAEkgKDW5vZGVfc2VsZWN0b3IYByADKAsyJy5saW1pcXVhbnRpeC5jb21tb24udjEuTGFiZWxSZXF1aXJlbWVudEIIukgFkgECECASQQoLdG9sZXJhdGlvbnMYCCADKAsyIi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlRvbGVyYXRpb25CCLpIBZIBAhAgEjQKCGFmZmluaXR5GAkgASgLMiIubGltaXF1YW50aXguY29tcHV0ZS52MS5WbUFmZmluaXR5Ei4KAmhhGAogASgLMiIubGltaXF1YW50aXguY29tcHV0ZS52MS5WbUhhUG9saWN5ElAKE2Rlc2lyZWRfcG93ZXJfc3RhdGUYCyABKA4yKS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkRlc2lyZWRQb3dlclN0YXRlQgi6SAWCAQIQASKOAQoRVm1NaWdyYXRpb25TdGF0dXMSFgoOdGFyZ2V0X25vZGVfaWQYASABKAkSMQoQcHJvZ3Jlc3NfcGVyY2VudBgCIAEoAUIXukgUEhIZAAAAAAAAWUApAAAAAAAAAAASLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi3AIKCFZtU3RhdHVzEjcKC3Bvd2VyX3N0YXRlGAEgASgOMiIubGltaXF1YW50aXguY29tcHV0ZS52MS5Qb3dlclN0YXRlEg8KB25vZGVfaWQYAiABKAkSFAoMaXBfYWRkcmVzc2VzGAMgAygJEjQKCmNvbmRpdGlvbnMYBCADKAsyIC5saW1pcXVhbnRpeC5jb21tb24udjEuQ29uZGl0aW9uEg8KB21lc3NhZ2UYBSABKAkSOAoUbGFzdF90cmFuc2l0aW9uX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjwKCW1pZ3JhdGlvbhgHIAEoCzIpLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1NaWdyYXRpb25TdGF0dXMSMQoEbmljcxgIIAMoCzIjLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuVm1OaWNTdGF0dXMioQMKDlZpcnR1YWxNYWNoaW5lEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSQgoGbGFiZWxzGAMgAygLMjIubGltaXF1YW50aXguY29tcHV0ZS52MS5WaXJ0dWFsTWFjaGluZS5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAQgASgDEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcHJvamVjdF9pZBgHIAEoCRISCgpjbHVzdGVyX2lkGAggASgJEiwKBHNwZWMYCSABKAsyHi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtU3BlYxIwCgZzdGF0dXMYCiABKAsyIC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtU3RhdHVzGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEivAMKClZtU25hcHNob3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI+CgZsYWJlbHMYAyADKAsyLi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZtU25hcHNob3QuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnByb2plY3RfaWQYByABKAkSDQoFdm1faWQYCCABKAkSEwoLZGVzY3JpcHRpb24YCSABKAkSFgoOaW5jbHVkZV9tZW1vcnkYCiABKAgSNAoFcGhhc2UYCyABKA4yJS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlNuYXBzaG90UGhhc2USEgoKc2l6ZV9ieXRlcxgMIAEoBBIPCgdtZXNzYWdlGA0gASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqqAIKClBvd2VyU3RhdGUSGwoXUE9XRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNQT1dFUl9TVEFURV9QRU5ESU5HEAESFwoTUE9XRVJfU1RBVEVfU1RPUFBFRBACEhgKFFBPV0VSX1NUQVRFX1NUQVJUSU5HEAMSFwoTUE9XRVJfU1RBVEVfUlVOTklORxAEEhgKFFBPV0VSX1NUQVRFX1NUT1BQSU5HEAUSFgoSUE9XRVJfU1RBVEVfUEFVU0VEEAYSGQoVUE9XRVJfU1RBVEVfU1VTUEVOREVEEAcSGQoVUE9XRVJfU1RBVEVfTUlHUkFUSU5HEAgSFgoSUE9XRVJfU1RBVEVfRkFJTEVEEAkSGAoUUE9XRVJfU1RBVEVfREVMRVRJTkcQCiq9AQoRRGVzaXJlZFBvd2VyU3RhdGUSIwofREVTSVJFRF9QT1dFUl9TVEFURV9VTlNQRUNJRklFRBAAEh8KG0RFU0lSRURfUE9XRVJfU1RBVEVfUlVOTklORxABEh8KG0RFU0lSRURfUE9XRVJfU1RBVEVfU1RPUFBFRBACEh4KGkRFU0lSRURfUE9XRVJfU1RBVEVfUEFVU0VEEAMSIQodREVTSVJFRF9QT1dFUl9TVEFURV9TVVNQRU5ERUQQBCpwCgdEaXNrQnVzEhgKFERJU0tfQlVTX1VOU1BFQ0lGSUVEEAASEwoPRElTS19CVVNfVklSVElPEAESEQoNRElTS19CVVNfU0NTSRACEhEKDURJU0tfQlVTX1NBVEEQAxIQCgxESVNLX0JVU19JREUQBCpnCghOaWNNb2RlbBIZChVOSUNfTU9ERUxfVU5TUEVDSUZJRUQQABIUChBOSUNfTU9ERUxfVklSVElPEAESEwoPTklDX01PREVMX0UxMDAwEAISFQoRTklDX01PREVMX1JUTDgxMzkQAyp4ChJUb2xlcmF0aW9uT3BlcmF0b3ISIwofVE9MRVJBVElPTl9PUEVSQVRPUl9VTlNQRUNJRklFRBAAEh0KGVRPTEVSQVRJT05fT1BFUkFUT1JfRVFVQUwQARIeChpUT0xFUkFUSU9OX09QRVJBVE9SX0VYSVNUUxACKoUBCg9SZXN0YXJ0UHJpb3JpdHkSIAocUkVTVEFSVF9QUklPUklUWV9VTlNQRUNJRklFRBAAEhkKFVJFU1RBUlRfUFJJT1JJVFlfSElHSBABEhsKF1JFU1RBUlRfUFJJT1JJVFlfTUVESVVNEAISGAoUUkVTVEFSVF9QUklPUklUWV9MT1cQAyqdAQoNU25hcHNob3RQaGFzZRIeChpTTkFQU0hPVF9QSEFTRV9VTlNQRUNJRklFRBAAEhsKF1NOQVBTSE9UX1BIQVNFX0NSRUFUSU5HEAESGAoUU05BUFNIT1RfUEhBU0VfUkVBRFkQAhIYChRTTkFQU0hPVF9QSEFTRV9FUlJPUhADEhsKF1NOQVBTSE9UX1BIQVNFX0RFTEVUSU5HEARiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_limiquantix_common_v1_common, file_limiquantix_compute_v1_node]);
 
 /**
  * VmDisk attaches a volume to a VM.
@@ -80,7 +80,7 @@ export type VmNic = Message<"limiquantix.compute.v1.VmNic"> & {
   securityGroupIds: string[];
 
   /**
-   * mac_address is a lowercase MAC such as 52:54:00:12:34:56; empty lets the server choose.
+   * mac_address is a lowercase MAC such as 52:54:00:12:34:56; empty lets the server choose (status.nics shows its choice).
    *
    * @generated from field: string mac_address = 4;
    */
@@ -90,6 +90,15 @@ export type VmNic = Message<"limiquantix.compute.v1.VmNic"> & {
    * @generated from field: limiquantix.compute.v1.NicModel model = 5;
    */
   model: NicModel;
+
+  /**
+   * ip_address is a fixed IPv4 address inside the network's CIDR, not its network, broadcast or
+   * gateway address nor in a reserved range, and held by no other NIC; empty lets the server
+   * allocate one from the network's pool (status.nics shows it).
+   *
+   * @generated from field: string ip_address = 6;
+   */
+  ipAddress: string;
 };
 
 /**
@@ -98,6 +107,40 @@ export type VmNic = Message<"limiquantix.compute.v1.VmNic"> & {
  */
 export const VmNicSchema: GenMessage<VmNic> = /*@__PURE__*/
   messageDesc(file_limiquantix_compute_v1_virtual_machine, 1);
+
+/**
+ * VmNicStatus is the address and MAC address a NIC holds on its network, from the VM's creation until its deletion.
+ *
+ * @generated from message limiquantix.compute.v1.VmNicStatus
+ */
+export type VmNicStatus = Message<"limiquantix.compute.v1.VmNicStatus"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string network_id = 2;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string ip_address = 3;
+   */
+  ipAddress: string;
+
+  /**
+   * @generated from field: string mac_address = 4;
+   */
+  macAddress: string;
+};
+
+/**
+ * Describes the message limiquantix.compute.v1.VmNicStatus.
+ * Use `create(VmNicStatusSchema)` to create a new message.
+ */
+export const VmNicStatusSchema: GenMessage<VmNicStatus> = /*@__PURE__*/
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 2);
 
 /**
  * Toleration lets a VM run on nodes with matching taints.
@@ -135,7 +178,7 @@ export type Toleration = Message<"limiquantix.compute.v1.Toleration"> & {
  * Use `create(TolerationSchema)` to create a new message.
  */
 export const TolerationSchema: GenMessage<Toleration> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 2);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 3);
 
 /**
  * VmAffinityTerm selects other VMs by label within a topology domain (`node` or a node label such as `zone`).
@@ -164,7 +207,7 @@ export type VmAffinityTerm = Message<"limiquantix.compute.v1.VmAffinityTerm"> & 
  * Use `create(VmAffinityTermSchema)` to create a new message.
  */
 export const VmAffinityTermSchema: GenMessage<VmAffinityTerm> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 3);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 4);
 
 /**
  * VmAffinityRules hold required (hard) and preferred (soft) terms.
@@ -188,7 +231,7 @@ export type VmAffinityRules = Message<"limiquantix.compute.v1.VmAffinityRules"> 
  * Use `create(VmAffinityRulesSchema)` to create a new message.
  */
 export const VmAffinityRulesSchema: GenMessage<VmAffinityRules> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 4);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 5);
 
 /**
  * HostRule binds a VM to, or keeps it off, a group of nodes chosen by label.
@@ -222,7 +265,7 @@ export type HostRule = Message<"limiquantix.compute.v1.HostRule"> & {
  * Use `create(HostRuleSchema)` to create a new message.
  */
 export const HostRuleSchema: GenMessage<HostRule> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 5);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 6);
 
 /**
  * Type says whether the VM must run on the selected nodes or stay off them.
@@ -250,7 +293,7 @@ export enum HostRule_Type {
  * Describes the enum limiquantix.compute.v1.HostRule.Type.
  */
 export const HostRule_TypeSchema: GenEnum<HostRule_Type> = /*@__PURE__*/
-  enumDesc(file_limiquantix_compute_v1_virtual_machine, 5, 0);
+  enumDesc(file_limiquantix_compute_v1_virtual_machine, 6, 0);
 
 /**
  * Enforcement says whether the rule is hard (MUST) or scored (SHOULD).
@@ -278,7 +321,7 @@ export enum HostRule_Enforcement {
  * Describes the enum limiquantix.compute.v1.HostRule.Enforcement.
  */
 export const HostRule_EnforcementSchema: GenEnum<HostRule_Enforcement> = /*@__PURE__*/
-  enumDesc(file_limiquantix_compute_v1_virtual_machine, 5, 1);
+  enumDesc(file_limiquantix_compute_v1_virtual_machine, 6, 1);
 
 /**
  * VmAffinity collects a VM's placement relations to other VMs and to hosts.
@@ -307,7 +350,7 @@ export type VmAffinity = Message<"limiquantix.compute.v1.VmAffinity"> & {
  * Use `create(VmAffinitySchema)` to create a new message.
  */
 export const VmAffinitySchema: GenMessage<VmAffinity> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 6);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 7);
 
 /**
  * VmHaPolicy says whether and how urgently HA restarts a VM after its host fails.
@@ -331,7 +374,7 @@ export type VmHaPolicy = Message<"limiquantix.compute.v1.VmHaPolicy"> & {
  * Use `create(VmHaPolicySchema)` to create a new message.
  */
 export const VmHaPolicySchema: GenMessage<VmHaPolicy> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 7);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 8);
 
 /**
  * VmSpec is what a user asks of a VM.
@@ -400,7 +443,7 @@ export type VmSpec = Message<"limiquantix.compute.v1.VmSpec"> & {
  * Use `create(VmSpecSchema)` to create a new message.
  */
 export const VmSpecSchema: GenMessage<VmSpec> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 8);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 9);
 
 /**
  * VmMigrationStatus reports a migration in progress.
@@ -429,7 +472,7 @@ export type VmMigrationStatus = Message<"limiquantix.compute.v1.VmMigrationStatu
  * Use `create(VmMigrationStatusSchema)` to create a new message.
  */
 export const VmMigrationStatusSchema: GenMessage<VmMigrationStatus> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 9);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 10);
 
 /**
  * VmStatus is what the agents reported of a VM.
@@ -473,6 +516,13 @@ export type VmStatus = Message<"limiquantix.compute.v1.VmStatus"> & {
    * @generated from field: limiquantix.compute.v1.VmMigrationStatus migration = 7;
    */
   migration?: VmMigrationStatus | undefined;
+
+  /**
+   * nics are the addresses and MAC addresses the VM's NICs hold on their networks; ip_addresses are those its agent reports while it runs.
+   *
+   * @generated from field: repeated limiquantix.compute.v1.VmNicStatus nics = 8;
+   */
+  nics: VmNicStatus[];
 };
 
 /**
@@ -480,7 +530,7 @@ export type VmStatus = Message<"limiquantix.compute.v1.VmStatus"> & {
  * Use `create(VmStatusSchema)` to create a new message.
  */
 export const VmStatusSchema: GenMessage<VmStatus> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 10);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 11);
 
 /**
  * VirtualMachine is a guest: spec is what the user asked for, status what the agents report.
@@ -544,7 +594,7 @@ export type VirtualMachine = Message<"limiquantix.compute.v1.VirtualMachine"> & 
  * Use `create(VirtualMachineSchema)` to create a new message.
  */
 export const VirtualMachineSchema: GenMessage<VirtualMachine> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 11);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 12);
 
 /**
  * VmSnapshot is a point-in-time copy of a VM's disks, and optionally its memory.
@@ -623,7 +673,7 @@ export type VmSnapshot = Message<"limiquantix.compute.v1.VmSnapshot"> & {
  * Use `create(VmSnapshotSchema)` to create a new message.
  */
 export const VmSnapshotSchema: GenMessage<VmSnapshot> = /*@__PURE__*/
-  messageDesc(file_limiquantix_compute_v1_virtual_machine, 12);
+  messageDesc(file_limiquantix_compute_v1_virtual_machine, 13);
 
 /**
  * PowerState is the observed power state of a VM.

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/network/v1/virtual_network.proto.
  */
 export const file_limiquantix_network_v1_virtual_network: GenFile = /*@__PURE__*/
-  fileDesc("CixsaW1pcXVhbnRpeC9uZXR3b3JrL3YxL3ZpcnR1YWxfbmV0d29yay5wcm90bxIWbGltaXF1YW50aXgubmV0d29yay52MSKEAQoMRGhjcFNldHRpbmdzEg8KB2VuYWJsZWQYASABKAgSHwoLcmFuZ2Vfc3RhcnQYAiABKAlCCrpIB9gBAXICeAESHQoJcmFuZ2VfZW5kGAMgASgJQgq6SAfYAQFyAngBEiMKC2Ruc19zZXJ2ZXJzGAQgAygJQg66SAuSAQgQCCIEcgJ4ASLWAgoSVmlydHVhbE5ldHdvcmtTcGVjEh0KC2Rlc2NyaXB0aW9uGAEgASgJQgi6SAVyAxiACBI9CgR0eXBlGAIgASgOMiMubGltaXF1YW50aXgubmV0d29yay52MS5OZXR3b3JrVHlwZUIKukgHggEEEAEgABIeCgd2bGFuX2lkGAMgASgNQg26SArYAQEqBRj+HygBEhwKA3ZuaRgEIAEoDUIPukgM2AEBKgcY////BygBEhkKBGNpZHIYBSABKAlCC7pICNgBAXID8AEBEhsKB2dhdGV3YXkYBiABKAlCCrpIB9gBAXICeAESMgoEZGhjcBgHIAEoCzIkLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuRGhjcFNldHRpbmdzEhsKA210dRgIIAEoDUIOukgL2AEBKgYYgEgowAQSGwoIbm9kZV9pZHMYCSADKAlCCbpIBpIBAxCQTiJcChRWaXJ0dWFsTmV0d29ya1N0YXR1cxIzCgVwaGFzZRgBIAEoDjIkLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuTmV0d29ya1BoYXNlEg8KB21lc3NhZ2UYAiABKAkipQMKDlZpcnR1YWxOZXR3b3JrEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSQgoGbGFiZWxzGAMgAygLMjIubGltaXF1YW50aXgubmV0d29yay52MS5WaXJ0dWFsTmV0d29yay5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAQgASgDEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcHJvamVjdF9pZBgHIAEoCRI4CgRzcGVjGAggASgLMioubGltaXF1YW50aXgubmV0d29yay52MS5WaXJ0dWFsTmV0d29ya1NwZWMSPAoGc3RhdHVzGAkgASgLMiwubGltaXF1YW50aXgubmV0d29yay52MS5WaXJ0dWFsTmV0d29ya1N0YXR1cxotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKncKC05ldHdvcmtUeXBlEhwKGE5FVFdPUktfVFlQRV9VTlNQRUNJRklFRBAAEhUKEU5FVFdPUktfVFlQRV9WTEFOEAESGAoUTkVUV09SS19UWVBFX09WRVJMQVkQAhIZChVORVRXT1JLX1RZUEVfRVhURVJOQUwQAyp6CgxOZXR3b3JrUGhhc2USHQoZTkVUV09SS19QSEFTRV9VTlNQRUNJRklFRBAAEhkKFU5FVFdPUktfUEhBU0VfUEVORElORxABEhcKE05FVFdPUktfUEhBU0VfUkVBRFkQAhIXChNORVRXT1JLX1BIQVNFX0VSUk9SEANiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("CixsaW1pcXVhbnRpeC9uZXR3b3JrL3YxL3ZpcnR1YWxfbmV0d29yay5wcm90bxIWbGltaXF1YW50aXgubmV0d29yay52MSKEAQoMRGhjcFNldHRpbmdzEg8KB2VuYWJsZWQYASABKAgSHwoLcmFuZ2Vfc3RhcnQYAiABKAlCCrpIB9gBAXICeAESHQoJcmFuZ2VfZW5kGAMgASgJQgq6SAfYAQFyAngBEiMKC2Ruc19zZXJ2ZXJzGAQgAygJQg66SAuSAQgQCCIEcgJ4ASKfAwoSVmlydHVhbE5ldHdvcmtTcGVjEh0KC2Rlc2NyaXB0aW9uGAEgASgJQgi6SAVyAxiACBI9CgR0eXBlGAIgASgOMiMubGltaXF1YW50aXgubmV0d29yay52MS5OZXR3b3JrVHlwZUIKukgHggEEEAEgABIeCgd2bGFuX2lkGAMgASgNQg26SArYAQEqBRj+HygBEhwKA3ZuaRgEIAEoDUIPukgM2AEBKgcY////BygBEhkKBGNpZHIYBSABKAlCC7pICNgBAXID8AEBEhsKB2dhdGV3YXkYBiABKAlCCrpIB9gBAXICeAESMgoEZGhjcBgHIAEoCzIkLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuRGhjcFNldHRpbmdzEhsKA210dRgIIAEoDUIOukgL2AEBKgYYgEgowAQSGwoIbm9kZV9pZHMYCSADKAlCCbpIBpIBAxCQThJHCg9yZXNlcnZlZF9yYW5nZXMYCiADKAsyJC5saW1pcXVhbnRpeC5uZXR3b3JrLnYxLkFkZHJlc3NSYW5nZUIIukgFkgECEEAiPAoMQWRkcmVzc1JhbmdlEhYKBXN0YXJ0GAEgASgJQge6SARyAngBEhQKA2VuZBgCIAEoCUIHukgEcgJ4ASI9CgxBZGRyZXNzVXNhZ2USDAoEc2l6ZRgBIAEoBBIRCglhbGxvY2F0ZWQYAiABKAQSDAoEZnJlZRgDIAEoBCJVChFBZGRyZXNzQWxsb2NhdGlvbhIPCgdhZGRyZXNzGAEgASgJEg0KBXZtX2lkGAIgASgJEgsKA25pYxgDIAEoCRITCgttYWNfYWRkcmVzcxgEIAEoCSLRAQoUVmlydHVhbE5ldHdvcmtTdGF0dXMSMwoFcGhhc2UYASABKA4yJC5saW1pcXVhbnRpeC5uZXR3b3JrLnYxLk5ldHdvcmtQaGFzZRIPCgdtZXNzYWdlGAIgASgJEjMKBXVzYWdlGAMgASgLMiQubGltaXF1YW50aXgubmV0d29yay52MS5BZGRyZXNzVXNhZ2USPgoLYWxsb2NhdGlvbnMYBCADKAsyKS5saW1pcXVhbnRpeC5uZXR3b3JrLnYxLkFkZHJlc3NBbGxvY2F0aW9uIqUDCg5WaXJ0dWFsTmV0d29yaxIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEkIKBmxhYmVscxgDIAMoCzIyLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuVmlydHVhbE5ldHdvcmsuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnByb2plY3RfaWQYByABKAkSOAoEc3BlYxgIIAEoCzIqLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuVmlydHVhbE5ldHdvcmtTcGVjEjwKBnN0YXR1cxgJIAEoCzIsLmxpbWlxdWFudGl4Lm5ldHdvcmsudjEuVmlydHVhbE5ldHdvcmtTdGF0dXMaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASp3CgtOZXR3b3JrVHlwZRIcChhORVRXT1JLX1RZUEVfVU5TUEVDSUZJRUQQABIVChFORVRXT1JLX1RZUEVfVkxBThABEhgKFE5FVFdPUktfVFlQRV9PVkVSTEFZEAISGQoVTkVUV09SS19UWVBFX0VYVEVSTkFMEAMqegoMTmV0d29ya1BoYXNlEh0KGU5FVFdPUktfUEhBU0VfVU5TUEVDSUZJRUQQABIZChVORVRXT1JLX1BIQVNFX1BFTkRJTkcQARIXChNORVRXT1JLX1BIQVNFX1JFQURZEAISFwoTTkVUV09SS19QSEFTRV9FUlJPUhADYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * DhcpSettings configure the network's DHCP service.
@@ -107,6 +107,13 @@ export type VirtualNetworkSpec = Message<"limiquantix.network.v1.VirtualNetworkS
    * @generated from field: repeated string node_ids = 9;
    */
   nodeIds: string[];
+
+  /**
+   * reserved_ranges are ranges of the CIDR no NIC is given (routers, appliances, hosts outside LimiQuantix).
+   *
+   * @generated from field: repeated limiquantix.network.v1.AddressRange reserved_ranges = 10;
+   */
+  reservedRanges: AddressRange[];
 };
 
 /**
@@ -115,6 +122,103 @@ export type VirtualNetworkSpec = Message<"limiquantix.network.v1.VirtualNetworkS
  */
 export const VirtualNetworkSpecSchema: GenMessage<VirtualNetworkSpec> = /*@__PURE__*/
   messageDesc(file_limiquantix_network_v1_virtual_network, 1);
+
+/**
+ * AddressRange is an inclusive range of IPv4 addresses.
+ *
+ * @generated from message limiquantix.network.v1.AddressRange
+ */
+export type AddressRange = Message<"limiquantix.network.v1.AddressRange"> & {
+  /**
+   * @generated from field: string start = 1;
+   */
+  start: string;
+
+  /**
+   * @generated from field: string end = 2;
+   */
+  end: string;
+};
+
+/**
+ * Describes the message limiquantix.network.v1.AddressRange.
+ * Use `create(AddressRangeSchema)` to create a new message.
+ */
+export const AddressRangeSchema: GenMessage<AddressRange> = /*@__PURE__*/
+  messageDesc(file_limiquantix_network_v1_virtual_network, 2);
+
+/**
+ * AddressUsage counts a network's addresses. NICs get addresses from the pool: the DHCP range when
+ * the network has one, else the whole CIDR, without its network, broadcast and gateway addresses
+ * and its reserved ranges.
+ *
+ * @generated from message limiquantix.network.v1.AddressUsage
+ */
+export type AddressUsage = Message<"limiquantix.network.v1.AddressUsage"> & {
+  /**
+   * size is how many addresses the pool holds.
+   *
+   * @generated from field: uint64 size = 1;
+   */
+  size: bigint;
+
+  /**
+   * allocated is how many addresses NICs hold, fixed addresses outside the pool included.
+   *
+   * @generated from field: uint64 allocated = 2;
+   */
+  allocated: bigint;
+
+  /**
+   * free is how many addresses of the pool no NIC holds.
+   *
+   * @generated from field: uint64 free = 3;
+   */
+  free: bigint;
+};
+
+/**
+ * Describes the message limiquantix.network.v1.AddressUsage.
+ * Use `create(AddressUsageSchema)` to create a new message.
+ */
+export const AddressUsageSchema: GenMessage<AddressUsage> = /*@__PURE__*/
+  messageDesc(file_limiquantix_network_v1_virtual_network, 3);
+
+/**
+ * AddressAllocation is one address of a network and the VM NIC that holds it.
+ *
+ * @generated from message limiquantix.network.v1.AddressAllocation
+ */
+export type AddressAllocation = Message<"limiquantix.network.v1.AddressAllocation"> & {
+  /**
+   * @generated from field: string address = 1;
+   */
+  address: string;
+
+  /**
+   * @generated from field: string vm_id = 2;
+   */
+  vmId: string;
+
+  /**
+   * nic is the name of the NIC within its VM.
+   *
+   * @generated from field: string nic = 3;
+   */
+  nic: string;
+
+  /**
+   * @generated from field: string mac_address = 4;
+   */
+  macAddress: string;
+};
+
+/**
+ * Describes the message limiquantix.network.v1.AddressAllocation.
+ * Use `create(AddressAllocationSchema)` to create a new message.
+ */
+export const AddressAllocationSchema: GenMessage<AddressAllocation> = /*@__PURE__*/
+  messageDesc(file_limiquantix_network_v1_virtual_network, 4);
 
 /**
  * VirtualNetworkStatus is what the control plane observed of a network.
@@ -131,6 +235,18 @@ export type VirtualNetworkStatus = Message<"limiquantix.network.v1.VirtualNetwor
    * @generated from field: string message = 2;
    */
   message: string;
+
+  /**
+   * @generated from field: limiquantix.network.v1.AddressUsage usage = 3;
+   */
+  usage?: AddressUsage | undefined;
+
+  /**
+   * allocations are the network's allocated addresses, in address order.
+   *
+   * @generated from field: repeated limiquantix.network.v1.AddressAllocation allocations = 4;
+   */
+  allocations: AddressAllocation[];
 };
 
 /**
@@ -138,7 +254,7 @@ export type VirtualNetworkStatus = Message<"limiquantix.network.v1.VirtualNetwor
  * Use `create(VirtualNetworkStatusSchema)` to create a new message.
  */
 export const VirtualNetworkStatusSchema: GenMessage<VirtualNetworkStatus> = /*@__PURE__*/
-  messageDesc(file_limiquantix_network_v1_virtual_network, 2);
+  messageDesc(file_limiquantix_network_v1_virtual_network, 5);
 
 /**
  * VirtualNetwork is an L2/L3 segment VMs attach to.
@@ -197,7 +313,7 @@ export type VirtualNetwork = Message<"limiquantix.network.v1.VirtualNetwork"> & 
  * Use `create(VirtualNetworkSchema)` to create a new message.
  */
 export const VirtualNetworkSchema: GenMessage<VirtualNetwork> = /*@__PURE__*/
-  messageDesc(file_limiquantix_network_v1_virtual_network, 3);
+  messageDesc(file_limiquantix_network_v1_virtual_network, 6);
 
 /**
  * NetworkType is how a virtual network is realised.
