@@ -13,3 +13,4 @@ export {
 export { type CacheHarness, runCacheConformance } from "./conformance/cache-conformance";
 export { type EventBusHarness, runEventBusConformance } from "./conformance/event-bus-conformance";
 export { type CoordinatorHarness, runCoordinatorConformance } from "./conformance/coordinator-conformance";
+export { type ChangeLogHarness, runChangeLogConformance } from "./conformance/change-log-conformance";

@@ -30,11 +30,11 @@ export function kindSuite(kase: KindCase, harness: () => RepositoryHarness): voi
   }
 
   describe(`${kase.kind} (${kase.key})`, () => {
-    it("create stores the input and returns it with resourceVersion 1 and both timestamps", async () => {
+    it("create stores the input and returns it with a positive resourceVersion and both timestamps", async () => {
       const input = await make();
       const created = await repo().create(input);
       expect(created.id).toBe(input.id);
-      expect(created.resourceVersion).toBe(1);
+      expect(Number.isSafeInteger(created.resourceVersion) && created.resourceVersion >= 1).toBe(true);
       expect(Number.isNaN(Date.parse(created.createdAt))).toBe(false);
       expect(created.updatedAt).toBe(created.createdAt);
       expect(created.labels).toEqual(input.labels);
@@ -50,10 +50,10 @@ export function kindSuite(kase: KindCase, harness: () => RepositoryHarness): voi
       expect(await repo().find(missing)).toBeUndefined();
     });
 
-    it("update stores the change, increments resourceVersion and keeps createdAt", async () => {
+    it("update stores the change, raises resourceVersion and keeps createdAt", async () => {
       const created = await repo().create(await make());
       const updated = await repo().update({ ...created, labels: { ...created.labels, touched: "yes" } });
-      expect(updated.resourceVersion).toBe(2);
+      expect(updated.resourceVersion).toBeGreaterThan(created.resourceVersion);
       expect(updated.createdAt).toBe(created.createdAt);
       expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
       expect(updated.labels.touched).toBe("yes");
@@ -82,7 +82,9 @@ export function kindSuite(kase: KindCase, harness: () => RepositoryHarness): voi
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
       await expectDomainError(Promise.reject((lost[0] as PromiseRejectedResult).reason), "Conflict");
-      expect((await repo().get(created.id)).resourceVersion).toBe(2);
+      const winner = (won[0] as PromiseFulfilledResult<typeof created>).value;
+      expect(winner.resourceVersion).toBeGreaterThan(created.resourceVersion);
+      expect(await repo().get(created.id)).toEqual(winner);
     });
 
     it("update of a missing resource is NotFound", async () => {
@@ -103,9 +105,9 @@ export function kindSuite(kase: KindCase, harness: () => RepositoryHarness): voi
     it("delete with a stale expectedVersion is Conflict and keeps the resource; the current one deletes", async () => {
       const created = await repo().create(await make());
       const updated = await repo().update({ ...created, labels: { ...created.labels, v: "2" } });
-      await expectDomainError(repo().delete(created.id, 1), "Conflict");
+      await expectDomainError(repo().delete(created.id, created.resourceVersion), "Conflict");
       expect(await repo().get(created.id)).toEqual(updated);
-      await repo().delete(created.id, 2);
+      await repo().delete(created.id, updated.resourceVersion);
       expect(await repo().find(created.id)).toBeUndefined();
     });
 

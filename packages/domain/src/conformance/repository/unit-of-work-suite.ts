@@ -141,7 +141,8 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
       const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
       await expectDomainError(Promise.reject(loser.reason), "Conflict");
       const stored = await h().repos.vms.get(vm.id);
-      expect(stored.resourceVersion).toBe(2);
+      expect(stored).toEqual((winners[0] as PromiseFulfilledResult<typeof vm>).value);
+      expect(stored.resourceVersion).toBeGreaterThan(vm.resourceVersion);
       const winnerSide = stored.labels.by === "a" ? sideA : sideB;
       const loserSide = stored.labels.by === "a" ? sideB : sideA;
       expect(await h().repos.vms.find(winnerSide.id)).toBeDefined();
@@ -193,13 +194,17 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
     it("works run one after another produce the combined result", async () => {
       const projectId = (await h().repos.projects.create(fixtures.project())).id;
       const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
+      const versions = [vm.resourceVersion];
       for (let i = 0; i < 5; i++)
-        await h().uow.run(async (tx) => {
-          const cur = await tx.vms.get(vm.id);
-          await tx.vms.update({ ...cur, labels: { n: String(i) } });
-        });
+        versions.push(
+          await h().uow.run(async (tx) => {
+            const cur = await tx.vms.get(vm.id);
+            return (await tx.vms.update({ ...cur, labels: { n: String(i) } })).resourceVersion;
+          }),
+        );
       const stored = await h().repos.vms.get(vm.id);
-      expect(stored.resourceVersion).toBe(6);
+      expect(versions.every((v, i) => i === 0 || v > versions[i - 1]!)).toBe(true);
+      expect(stored.resourceVersion).toBe(versions[5]);
       expect(stored.labels.n).toBe("4");
     });
   });
