@@ -2,6 +2,7 @@ import {
   AgentPool,
   AuditRepository,
   Cache,
+  ChangeLog,
   Clock,
   Coordinator,
   EventBus,
@@ -38,13 +39,14 @@ describe("createMemoryAdapters / bindMemoryAdapters", () => {
     expect(binder.bound.get(NodeRepository)).toBe(adapters.repositories.nodes);
     expect(binder.bound.get(AuditRepository)).toBe(adapters.repositories.audit);
     expect(binder.bound.get(UnitOfWork)).toBe(adapters.unitOfWork);
+    expect(binder.bound.get(ChangeLog)).toBe(adapters.changeLog);
     expect(binder.bound.get(EventBus)).toBe(adapters.eventBus);
     expect(binder.bound.get(Cache)).toBe(adapters.cache);
     expect(binder.bound.get(Coordinator)).toBe(adapters.coordinator);
     expect(binder.bound.get(AgentPool)).toBe(adapters.agentPool);
     expect(binder.bound.get(Clock)).toBe(adapters.clock);
     expect(binder.bound.get(IdGenerator)).toBe(adapters.ids);
-    expect(binder.bound.size).toBe(24);
+    expect(binder.bound.size).toBe(25);
   });
 
   it("binds each kind's port to a repository of that kind, as RESOURCES lists them", () => {

@@ -2,6 +2,7 @@ import {
   AgentPool,
   bindRepositories,
   Cache,
+  ChangeLog,
   Clock,
   type Closeable,
   Coordinator,
@@ -15,6 +16,7 @@ import {
 } from "@limiquantix/domain";
 import { MemoryAgentPool, type MemoryAgentPoolOptions } from "./agent-pool/memory-agent-pool";
 import { MemoryCache } from "./cache";
+import { MemoryChangeLog } from "./change-log";
 import type { MemoryCoordinationBackend } from "./coordinator/backend";
 import { MemoryCoordinator } from "./coordinator/memory-coordinator";
 import { type EventErrorHandler, MemoryEventBus, type MemoryEventHub } from "./event-bus";
@@ -43,6 +45,8 @@ export interface MemoryAdapters extends Closeable {
   readonly store: MemoryStore;
   readonly repositories: Repositories;
   readonly unitOfWork: UnitOfWork;
+  /** The change log the store appends to with every committed write. */
+  readonly changeLog: MemoryChangeLog;
   readonly eventBus: MemoryEventBus;
   readonly cache: MemoryCache;
   readonly coordinator: MemoryCoordinator;
@@ -68,6 +72,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     store,
     repositories: createRepositories(store),
     unitOfWork: new MemoryUnitOfWork(store),
+    changeLog: new MemoryChangeLog(store),
     eventBus,
     cache: new MemoryCache(clock),
     coordinator,
@@ -86,6 +91,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
 export function bindMemoryAdapters(binder: PortBinder, adapters: MemoryAdapters): void {
   bindRepositories(binder, adapters.repositories);
   binder.bind(UnitOfWork, adapters.unitOfWork);
+  binder.bind(ChangeLog, adapters.changeLog);
   binder.bind(EventBus, adapters.eventBus);
   binder.bind(Cache, adapters.cache);
   binder.bind(Coordinator, adapters.coordinator);

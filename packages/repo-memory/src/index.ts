@@ -9,6 +9,7 @@ export {
 export { MemoryAgent } from "./agent-pool/memory-agent";
 export { MemoryAgentPool, type MemoryAgentPoolOptions } from "./agent-pool/memory-agent-pool";
 export { MemoryCache } from "./cache";
+export { MemoryChangeLog } from "./change-log";
 export { MemoryCoordinationBackend } from "./coordinator/backend";
 export { MemoryCoordinator, type MemoryCoordinatorOptions } from "./coordinator/memory-coordinator";
 export {

@@ -1,11 +1,16 @@
 import {
+  type ChangeLogEntry,
   type Clock,
   failedPrecondition,
+  internal,
   nowIso,
   RESOURCE_KINDS,
   RESOURCES,
+  type Resource,
   type ResourceKind,
+  type WatchEventType,
 } from "@limiquantix/domain";
+import { ChangeEntries, makeEntry } from "./change-entries";
 import { Mutex } from "./mutex";
 import { BaseTable, OverlayTable, type Row, type Rows } from "./table";
 
@@ -21,12 +26,28 @@ export interface StoreAccess {
   write<R>(mutation: () => R): Promise<R>;
   /** now is the clock's current instant as an ISO string. */
   now(): string;
+  /**
+   * record logs a change made by the current write (call it inside `write`, after every check
+   * passed): it gives the change the next revision and returns the resource to store, whose
+   * resourceVersion is that revision (for DELETED, the resource as it was). The entry commits
+   * with the write, or not at all.
+   */
+  record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T;
 }
 
-/** MemoryStore holds every table and the mutex that serialises writes and units of work. */
+/** stamp returns the resource a change stores: with the change's revision as its resourceVersion, except for a delete. */
+function stamp<T extends Resource>(type: WatchEventType, object: T, revision: number): T {
+  return type === "DELETED" ? object : { ...object, resourceVersion: revision };
+}
+
+/** MemoryStore holds every table, the change log and the mutex that serialises writes and units of work. */
 export class MemoryStore implements StoreAccess {
   readonly mutex = new Mutex();
+  /** The committed entries of the change log. */
+  readonly changes = new ChangeEntries();
   private readonly tables = new Map<TableName, BaseTable<Row>>();
+  /** The entries of the write running now, committed when its mutation returns. */
+  private staged: ChangeLogEntry[] | undefined;
 
   constructor(readonly clock: Clock) {
     for (const kind of RESOURCE_KINDS)
@@ -43,11 +64,30 @@ export class MemoryStore implements StoreAccess {
   }
 
   write<R>(mutation: () => R): Promise<R> {
-    return this.mutex.runExclusive(mutation);
+    return this.mutex.runExclusive(() => {
+      const staged: ChangeLogEntry[] = [];
+      this.staged = staged;
+      try {
+        const result = mutation();
+        this.changes.append(staged);
+        return result;
+      } finally {
+        this.staged = undefined;
+      }
+    });
   }
 
   now(): string {
     return nowIso(this.clock);
+  }
+
+  record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T {
+    const staged = this.staged;
+    if (!staged) throw internal("a change was recorded outside a write of the memory store");
+    const revision = this.changes.head + staged.length + 1;
+    const stored = stamp(type, object, revision);
+    staged.push(makeEntry({ kind, type, object: stored }, revision, this.now()));
+    return stored;
   }
 
   /** size is how many rows a table holds (for tests and diagnostics). */
@@ -62,6 +102,7 @@ export class MemoryStore implements StoreAccess {
  */
 export class Transaction implements StoreAccess {
   private readonly overlays = new Map<TableName, OverlayTable<Row>>();
+  private readonly pending: ChangeLogEntry[] = [];
   private ended = false;
 
   constructor(private readonly store: MemoryStore) {}
@@ -85,10 +126,20 @@ export class Transaction implements StoreAccess {
     return this.store.now();
   }
 
-  /** commit applies every overlay to the store. */
+  record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T {
+    this.assertOpen();
+    // The work holds the store's mutex, so nobody else commits before it does.
+    const revision = this.store.changes.head + this.pending.length + 1;
+    const stored = stamp(type, object, revision);
+    this.pending.push(makeEntry({ kind, type, object: stored }, revision, this.now()));
+    return stored;
+  }
+
+  /** commit applies every overlay to the store and appends the work's entries to the change log, in one synchronous step. */
   commit(): void {
     this.assertOpen();
     for (const overlay of this.overlays.values()) overlay.commit();
+    this.store.changes.append(this.pending);
     this.ended = true;
   }
 

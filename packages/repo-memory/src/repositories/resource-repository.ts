@@ -36,7 +36,8 @@ function scopeText(field: string, value: unknown): string {
 /**
  * ResourceRepository stores one kind generically, driven by its descriptor: validation through
  * prepareCreate/prepareUpdate, uniqueness through the descriptor's unique keys, filters through
- * normalizeFilter/matchesFilter, and id-ordered keyset pagination.
+ * normalizeFilter/matchesFilter, and id-ordered keyset pagination. Every write records its
+ * change in the store's change log, whose revision becomes the resource's resourceVersion.
  */
 export class ResourceRepository<T extends Resource, I = unknown, S extends string = string>
   implements NamedRepository<T, I, S>
@@ -60,8 +61,9 @@ export class ResourceRepository<T extends Resource, I = unknown, S extends strin
       const rows = this.rows();
       if (rows.get(row.id)) throw alreadyExists(this.kind, row.id);
       this.checkUnique(rows, row);
-      rows.put(row);
-      return copy(row);
+      const stored = this.access.record(this.kind, "ADDED", row);
+      rows.put(stored);
+      return copy(stored);
     });
   }
 
@@ -135,6 +137,7 @@ export class ResourceRepository<T extends Resource, I = unknown, S extends strin
       if (!current) throw notFound(this.kind, id);
       if (expectedVersion !== undefined && expectedVersion !== current.resourceVersion)
         throw conflict(this.kind, id, expectedVersion, current.resourceVersion);
+      this.access.record(this.kind, "DELETED", current);
       rows.remove(id);
     });
   }
@@ -174,8 +177,9 @@ export class ResourceRepository<T extends Resource, I = unknown, S extends strin
         this.access.now(),
       );
       this.checkUnique(rows, next);
-      rows.put(next);
-      return copy(next);
+      const stored = this.access.record(this.kind, "MODIFIED", next);
+      rows.put(stored);
+      return copy(stored);
     });
   }
 
