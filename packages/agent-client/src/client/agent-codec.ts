@@ -1,20 +1,31 @@
 import { create } from "@bufbuild/protobuf";
-import type {
-  AgentDisk,
-  AgentEvent,
-  AgentNodeInfo,
-  AgentVmDefinition,
-  AgentVmStatus,
-  MigrationProgress,
-  PowerState as DomainPowerState,
+import {
+  type AgentDisk,
+  type AgentEvent,
+  type AgentNic,
+  type AgentNicConfig,
+  type AgentNodeInfo,
+  type AgentSecurityRule,
+  type AgentVmDefinition,
+  type AgentVmStatus,
+  type MigrationProgress,
+  type PowerState as DomainPowerState,
+  agentNicConfig,
 } from "@limiquantix/domain";
 import {
   type Disk,
   DiskBus,
   DiskSchema,
   MigrationPhase,
+  type Nic,
+  NicSchema,
   type NodeInfo,
   PowerState,
+  RuleAction,
+  RuleDirection,
+  RuleProtocol,
+  type SecurityRule,
+  SecurityRuleSchema,
   type VmDefinition,
   VmDefinitionSchema,
   type VmStatus,
@@ -78,6 +89,88 @@ export function diskFromProto(disk: Disk): AgentDisk {
   };
 }
 
+const DIRECTION: Record<AgentSecurityRule["direction"], RuleDirection> = {
+  INGRESS: RuleDirection.INGRESS,
+  EGRESS: RuleDirection.EGRESS,
+};
+
+const PROTOCOL: Record<AgentSecurityRule["protocol"], RuleProtocol> = {
+  TCP: RuleProtocol.TCP,
+  UDP: RuleProtocol.UDP,
+  ICMP: RuleProtocol.ICMP,
+  ANY: RuleProtocol.ANY,
+};
+
+const ACTION: Record<AgentSecurityRule["action"], RuleAction> = {
+  ALLOW: RuleAction.ALLOW,
+  DENY: RuleAction.DENY,
+};
+
+function keyOf<K extends string, V>(table: Record<K, V>, value: V, fallback: K): K {
+  return (Object.keys(table) as K[]).find((k) => table[k] === value) ?? fallback;
+}
+
+/** securityRuleToProto maps a NIC's security rule to the wire message. */
+export function securityRuleToProto(rule: AgentSecurityRule): SecurityRule {
+  return create(SecurityRuleSchema, {
+    groupId: rule.groupId,
+    ruleId: rule.id,
+    direction: DIRECTION[rule.direction],
+    protocol: PROTOCOL[rule.protocol],
+    portFrom: rule.portRange?.from ?? 0,
+    portTo: rule.portRange?.to ?? 0,
+    cidr: rule.cidr,
+    action: ACTION[rule.action],
+    priority: rule.priority,
+  });
+}
+
+/** securityRuleFromProto maps a wire security rule to the domain (after it has been validated); an empty cidr reads as anywhere. */
+export function securityRuleFromProto(rule: SecurityRule): AgentSecurityRule {
+  return {
+    groupId: rule.groupId,
+    id: rule.ruleId,
+    direction: keyOf(DIRECTION, rule.direction, "INGRESS"),
+    protocol: keyOf(PROTOCOL, rule.protocol, "ANY"),
+    ...(rule.portFrom !== 0 || rule.portTo !== 0 ? { portRange: { from: rule.portFrom, to: rule.portTo } } : {}),
+    cidr: rule.cidr || "0.0.0.0/0",
+    action: keyOf(ACTION, rule.action, "DENY"),
+    priority: rule.priority,
+  };
+}
+
+/** nicToProto maps a NIC of a definition, with its address, VLAN and security rules when it has them, to the wire message. */
+export function nicToProto(nic: AgentNic): Nic {
+  const n = agentNicConfig(nic);
+  return create(NicSchema, {
+    name: n.name,
+    networkId: n.networkId,
+    macAddress: n.macAddress ?? "",
+    ipAddress: n.ipAddress ?? "",
+    prefixLength: n.prefixLength ?? 0,
+    gateway: n.gateway ?? "",
+    vlanId: n.vlanId ?? 0,
+    vni: n.vni ?? 0,
+    securityGroupIds: [...(n.securityGroupIds ?? [])],
+    securityRules: (n.securityRules ?? []).map(securityRuleToProto),
+  });
+}
+
+/** nicFromProto maps a wire NIC to the domain; empty and zero fields read as absent. */
+export function nicFromProto(n: Nic): AgentNicConfig {
+  return {
+    name: n.name,
+    networkId: n.networkId,
+    ...(n.macAddress ? { macAddress: n.macAddress } : {}),
+    ...(n.ipAddress ? { ipAddress: n.ipAddress, prefixLength: n.prefixLength } : {}),
+    ...(n.gateway ? { gateway: n.gateway } : {}),
+    ...(n.vlanId !== 0 ? { vlanId: n.vlanId } : {}),
+    ...(n.vni !== 0 ? { vni: n.vni } : {}),
+    ...(n.securityGroupIds.length > 0 ? { securityGroupIds: [...n.securityGroupIds] } : {}),
+    ...(n.securityRules.length > 0 ? { securityRules: n.securityRules.map(securityRuleFromProto) } : {}),
+  };
+}
+
 /** definitionToProto maps a domain VM definition to the wire message. */
 export function definitionToProto(def: AgentVmDefinition): VmDefinition {
   return create(VmDefinitionSchema, {
@@ -86,7 +179,7 @@ export function definitionToProto(def: AgentVmDefinition): VmDefinition {
     vcpus: def.vcpus,
     memoryMib: BigInt(def.memoryMib),
     disks: def.disks.map(diskToProto),
-    nics: def.nics.map((n) => ({ name: n.name, networkId: n.networkId, macAddress: n.macAddress ?? "" })),
+    nics: def.nics.map(nicToProto),
     bootImageId: def.bootImageId ?? "",
   });
 }
@@ -99,11 +192,7 @@ export function definitionFromProto(def: VmDefinition): AgentVmDefinition {
     vcpus: def.vcpus,
     memoryMib: Number(def.memoryMib),
     disks: def.disks.map(diskFromProto),
-    nics: def.nics.map((n) =>
-      n.macAddress
-        ? { name: n.name, networkId: n.networkId, macAddress: n.macAddress }
-        : { name: n.name, networkId: n.networkId },
-    ),
+    nics: def.nics.map(nicFromProto),
     ...(def.bootImageId ? { bootImageId: def.bootImageId } : {}),
   };
 }

@@ -1,5 +1,13 @@
-import { DNS_LABEL, type FieldViolation, invalidArgument } from "@limiquantix/domain";
-import { DiskBus, type VmDefinition } from "../gen/limiquantix/agent/v1/agent_pb";
+import { DNS_LABEL, type FieldViolation, invalidArgument, isCidr, parseCidr, parseIPv4 } from "@limiquantix/domain";
+import {
+  DiskBus,
+  type Nic,
+  RuleAction,
+  RuleDirection,
+  RuleProtocol,
+  type SecurityRule,
+  type VmDefinition,
+} from "../gen/limiquantix/agent/v1/agent_pb";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -68,16 +76,54 @@ export class RequestChecks {
     });
     const nics = new Set<string>();
     def.nics.forEach((n, i) => {
-      this.name(`${field}.nics[${i}].name`, n.name).id(`${field}.nics[${i}].networkId`, n.networkId);
-      if (n.macAddress !== "" && !MAC.test(n.macAddress))
-        this.add(
-          `${field}.nics[${i}].macAddress`,
-          `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`,
-        );
+      this.nic(`${field}.nics[${i}]`, n);
       if (nics.has(n.name)) this.add(`${field}.nics[${i}].name`, "must be unique");
       nics.add(n.name);
     });
     if (def.bootImageId !== "") this.id(`${field}.bootImageId`, def.bootImageId);
+    return this;
+  }
+
+  /** nic checks one NIC: its name and network, MAC, address with prefix length, gateway, VLAN and security rules. */
+  nic(field: string, n: Nic): this {
+    this.name(`${field}.name`, n.name).id(`${field}.networkId`, n.networkId);
+    if (n.macAddress !== "" && !MAC.test(n.macAddress))
+      this.add(`${field}.macAddress`, `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`);
+    if (n.ipAddress !== "") {
+      this.ipv4(`${field}.ipAddress`, n.ipAddress).range(`${field}.prefixLength`, n.prefixLength, 1, 32);
+    } else if (n.prefixLength !== 0) this.add(`${field}.prefixLength`, `must be 0 when the NIC has no address (got ${n.prefixLength})`);
+    if (n.gateway !== "") this.ipv4(`${field}.gateway`, n.gateway);
+    if (n.vlanId !== 0) this.range(`${field}.vlanId`, n.vlanId, 1, 4094);
+    if (n.vni !== 0) this.range(`${field}.vni`, n.vni, 1, 16_777_215);
+    if (n.securityGroupIds.length > 16)
+      this.add(`${field}.securityGroupIds`, `must have at most 16 items (got ${n.securityGroupIds.length})`);
+    for (const [j, id] of n.securityGroupIds.entries()) this.id(`${field}.securityGroupIds[${j}]`, id);
+    for (const [j, r] of n.securityRules.entries()) this.rule(`${field}.securityRules[${j}]`, r);
+    return this;
+  }
+
+  /** ipv4 requires a dotted-quad IPv4 address. */
+  ipv4(field: string, value: string): this {
+    if (parseIPv4(value) === undefined) this.add(field, `must be an IPv4 address (got ${JSON.stringify(value)})`);
+    return this;
+  }
+
+  /** rule checks one security rule: known enums, ports in order and only for TCP or UDP, a CIDR and a priority. */
+  rule(field: string, r: SecurityRule): this {
+    this.id(`${field}.groupId`, r.groupId).id(`${field}.ruleId`, r.ruleId);
+    if (!(r.direction in RuleDirection) || r.direction === RuleDirection.UNSPECIFIED)
+      this.add(`${field}.direction`, `must be INGRESS or EGRESS (got ${r.direction})`);
+    if (!(r.protocol in RuleProtocol) || r.protocol === RuleProtocol.UNSPECIFIED)
+      this.add(`${field}.protocol`, `must be TCP, UDP, ICMP or ANY (got ${r.protocol})`);
+    if (!(r.action in RuleAction) || r.action === RuleAction.UNSPECIFIED)
+      this.add(`${field}.action`, `must be ALLOW or DENY (got ${r.action})`);
+    if (r.portFrom !== 0 || r.portTo !== 0) {
+      this.range(`${field}.portFrom`, r.portFrom, 1, 65_535).range(`${field}.portTo`, r.portTo, r.portFrom, 65_535);
+      if (r.protocol !== RuleProtocol.TCP && r.protocol !== RuleProtocol.UDP)
+        this.add(`${field}.portFrom`, "must be 0 unless the protocol is TCP or UDP");
+    }
+    if (r.cidr !== "" && !isCidr(parseCidr(r.cidr))) this.add(`${field}.cidr`, `must be an IPv4 CIDR such as 0.0.0.0/0 (got ${JSON.stringify(r.cidr)})`);
+    this.range(`${field}.priority`, r.priority, 1, 4096);
     return this;
   }
 

@@ -12,7 +12,17 @@ import {
   type PowerState,
   VM_POWER_MACHINE,
 } from "@limiquantix/domain";
-import { addDisk, checkFits, hostMetrics, removeDisk, type SimSnapshot, type SimVm, takeSnapshot, vmStatus } from "./sim-vm";
+import {
+  addDisk,
+  checkFits,
+  guestAddresses,
+  hostMetrics,
+  removeDisk,
+  type SimSnapshot,
+  type SimVm,
+  takeSnapshot,
+  vmStatus,
+} from "./sim-vm";
 
 /** SimHypervisorOptions describe the simulated host. */
 export interface SimHypervisorOptions {
@@ -96,7 +106,7 @@ export class SimHypervisor {
     this.vms.set(definition.vmId, {
       definition,
       state: "STOPPED",
-      ip: this.allocateIp(),
+      ips: guestAddresses(definition, () => this.allocateIp()),
       snapshots: new Map(),
     });
     this.emit(definition.vmId, "STOPPED", "defined");
@@ -107,6 +117,7 @@ export class SimHypervisor {
     checkFits(this.vms.values(), definition, this.topology, this.options.memoryMib, this.options.nodeId, this.options.overcommit);
   }
 
+  /** allocateIp gives the next address of the host's own pool, for a NIC whose definition carries none. */
   private allocateIp(): string {
     const n = this.nextIp++;
     return `10.77.${Math.floor(n / 250)}.${(n % 250) + 2}`;
@@ -285,7 +296,7 @@ export class SimHypervisor {
     this.vms.set(definition.vmId, {
       definition,
       state: "MIGRATING",
-      ip: this.allocateIp(),
+      ips: guestAddresses(definition, () => this.allocateIp()),
       snapshots: new Map(snapshots.map(({ id, ...snap }) => [id, { ...snap, disks: [...snap.disks] }])),
     });
     const id = `mig-${this.options.nodeId}-${this.nextMigration++}`;

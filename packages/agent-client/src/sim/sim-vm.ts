@@ -1,5 +1,6 @@
 import {
   type AgentDisk,
+  agentNicConfig,
   alreadyExists,
   type AgentVmDefinition,
   type AgentVmStatus,
@@ -18,13 +19,24 @@ export interface SimSnapshot {
   readonly disks: readonly AgentDisk[];
 }
 
-/** SimVm is one simulated VM: its definition, power state, address, pending timer and snapshots. */
+/** SimVm is one simulated VM: its definition, power state, addresses, pending timer and snapshots. */
 export interface SimVm {
   definition: AgentVmDefinition;
   state: PowerState;
-  ip: string;
+  /** The guest's addresses: one per NIC, the one the definition gives it or one from the host's own pool. */
+  ips: readonly string[];
   timer?: NodeJS.Timeout;
   readonly snapshots: Map<string, { name: string; state: PowerState; disks: AgentDisk[] }>;
+}
+
+/**
+ * guestAddresses gives a VM one address per NIC: the address its definition carries, else the next
+ * of the host's own pool. A VM without NICs gets one address from the pool, as a guest on the
+ * host's default network would.
+ */
+export function guestAddresses(definition: AgentVmDefinition, fromPool: () => string): string[] {
+  if (definition.nics.length === 0) return [fromPool()];
+  return definition.nics.map((nic) => agentNicConfig(nic).ipAddress ?? fromPool());
 }
 
 /** isUp says whether a VM holds its host's CPU and memory right now. */
@@ -38,7 +50,7 @@ export function vmStatus(vm: SimVm): AgentVmStatus {
   return {
     vmId: vm.definition.vmId,
     powerState: vm.state,
-    ipAddresses: up ? [vm.ip] : [],
+    ipAddresses: up ? [...vm.ips] : [],
     ...(up ? { cpuPercent: 5, memoryUsedMib: Math.floor(vm.definition.memoryMib / 2) } : {}),
   };
 }

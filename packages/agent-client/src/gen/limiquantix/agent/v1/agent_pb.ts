@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/agent/v1/agent.proto.
  */
 export const file_limiquantix_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("CiBsaW1pcXVhbnRpeC9hZ2VudC92MS9hZ2VudC5wcm90bxIUbGltaXF1YW50aXguYWdlbnQudjEiyAEKCE5vZGVJbmZvEg8KB25vZGVfaWQYASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNbWFuYWdlbWVudF9pcBgDIAEoCRIPCgdzb2NrZXRzGAQgASgNEhgKEGNvcmVzX3Blcl9zb2NrZXQYBSABKA0SGAoQdGhyZWFkc19wZXJfY29yZRgGIAEoDRISCgptZW1vcnlfbWliGAcgASgEEhUKDWFnZW50X3ZlcnNpb24YCCABKAkSEgoKaHlwZXJ2aXNvchgJIAEoCSJ4CgREaXNrEgwKBG5hbWUYASABKAkSEQoJdm9sdW1lX2lkGAIgASgJEhAKCHNpemVfZ2liGAMgASgEEioKA2J1cxgEIAEoDjIdLmxpbWlxdWFudGl4LmFnZW50LnYxLkRpc2tCdXMSEQoJcmVhZF9vbmx5GAUgASgIIjwKA05pYxIMCgRuYW1lGAEgASgJEhIKCm5ldHdvcmtfaWQYAiABKAkSEwoLbWFjX2FkZHJlc3MYAyABKAkiuQEKDFZtRGVmaW5pdGlvbhINCgV2bV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZjcHVzGAMgASgNEhIKCm1lbW9yeV9taWIYBCABKAQSKQoFZGlza3MYBSADKAsyGi5saW1pcXVhbnRpeC5hZ2VudC52MS5EaXNrEicKBG5pY3MYBiADKAsyGS5saW1pcXVhbnRpeC5hZ2VudC52MS5OaWMSFQoNYm9vdF9pbWFnZV9pZBgHIAEoCSLCAQoIVm1TdGF0dXMSDQoFdm1faWQYASABKAkSNQoLcG93ZXJfc3RhdGUYAiABKA4yIC5saW1pcXVhbnRpeC5hZ2VudC52MS5Qb3dlclN0YXRlEhQKDGlwX2FkZHJlc3NlcxgDIAMoCRIYCgtjcHVfcGVyY2VudBgEIAEoAUgAiAEBEhwKD21lbW9yeV91c2VkX21pYhgFIAEoBEgBiAEBQg4KDF9jcHVfcGVyY2VudEISChBfbWVtb3J5X3VzZWRfbWliImcKDlZtU3RhdGVDaGFuZ2VkEg0KBXZtX2lkGAEgASgJEjUKC3Bvd2VyX3N0YXRlGAIgASgOMiAubGltaXF1YW50aXguYWdlbnQudjEuUG93ZXJTdGF0ZRIPCgdtZXNzYWdlGAMgASgJIk0KC05vZGVNZXRyaWNzEhMKC2NwdV9wZXJjZW50GAEgASgBEhcKD21lbW9yeV91c2VkX21pYhgCIAEoBBIQCgh2bV9jb3VudBgDIAEoDSqoAgoKUG93ZXJTdGF0ZRIbChdQT1dFUl9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BPV0VSX1NUQVRFX1BFTkRJTkcQARIXChNQT1dFUl9TVEFURV9TVE9QUEVEEAISGAoUUE9XRVJfU1RBVEVfU1RBUlRJTkcQAxIXChNQT1dFUl9TVEFURV9SVU5OSU5HEAQSGAoUUE9XRVJfU1RBVEVfU1RPUFBJTkcQBRIWChJQT1dFUl9TVEFURV9QQVVTRUQQBhIZChVQT1dFUl9TVEFURV9TVVNQRU5ERUQQBxIZChVQT1dFUl9TVEFURV9NSUdSQVRJTkcQCBIWChJQT1dFUl9TVEFURV9GQUlMRUQQCRIYChRQT1dFUl9TVEFURV9ERUxFVElORxAKKnAKB0Rpc2tCdXMSGAoURElTS19CVVNfVU5TUEVDSUZJRUQQABITCg9ESVNLX0JVU19WSVJUSU8QARIRCg1ESVNLX0JVU19TQ1NJEAISEQoNRElTS19CVVNfU0FUQRADEhAKDERJU0tfQlVTX0lERRAEKswBCg5NaWdyYXRpb25QaGFzZRIfChtNSUdSQVRJT05fUEhBU0VfVU5TUEVDSUZJRUQQABIdChlNSUdSQVRJT05fUEhBU0VfUFJFUEFSSU5HEAESIAocTUlHUkFUSU9OX1BIQVNFX1RSQU5TRkVSUklORxACEh0KGU1JR1JBVElPTl9QSEFTRV9TV0lUQ0hJTkcQAxIdChlNSUdSQVRJT05fUEhBU0VfQ09NUExFVEVEEAQSGgoWTUlHUkFUSU9OX1BIQVNFX0ZBSUxFRBAFYgZwcm90bzM");
+  fileDesc("CiBsaW1pcXVhbnRpeC9hZ2VudC92MS9hZ2VudC5wcm90bxIUbGltaXF1YW50aXguYWdlbnQudjEiyAEKCE5vZGVJbmZvEg8KB25vZGVfaWQYASABKAkSEAoIaG9zdG5hbWUYAiABKAkSFQoNbWFuYWdlbWVudF9pcBgDIAEoCRIPCgdzb2NrZXRzGAQgASgNEhgKEGNvcmVzX3Blcl9zb2NrZXQYBSABKA0SGAoQdGhyZWFkc19wZXJfY29yZRgGIAEoDRISCgptZW1vcnlfbWliGAcgASgEEhUKDWFnZW50X3ZlcnNpb24YCCABKAkSEgoKaHlwZXJ2aXNvchgJIAEoCSJ4CgREaXNrEgwKBG5hbWUYASABKAkSEQoJdm9sdW1lX2lkGAIgASgJEhAKCHNpemVfZ2liGAMgASgEEioKA2J1cxgEIAEoDjIdLmxpbWlxdWFudGl4LmFnZW50LnYxLkRpc2tCdXMSEQoJcmVhZF9vbmx5GAUgASgIIu4BCgNOaWMSDAoEbmFtZRgBIAEoCRISCgpuZXR3b3JrX2lkGAIgASgJEhMKC21hY19hZGRyZXNzGAMgASgJEhIKCmlwX2FkZHJlc3MYBCABKAkSFQoNcHJlZml4X2xlbmd0aBgFIAEoDRIPCgdnYXRld2F5GAYgASgJEg8KB3ZsYW5faWQYByABKA0SCwoDdm5pGAggASgNEhoKEnNlY3VyaXR5X2dyb3VwX2lkcxgJIAMoCRI6Cg5zZWN1cml0eV9ydWxlcxgKIAMoCzIiLmxpbWlxdWFudGl4LmFnZW50LnYxLlNlY3VyaXR5UnVsZSKVAgoMU2VjdXJpdHlSdWxlEhAKCGdyb3VwX2lkGAEgASgJEg8KB3J1bGVfaWQYAiABKAkSNgoJZGlyZWN0aW9uGAMgASgOMiMubGltaXF1YW50aXguYWdlbnQudjEuUnVsZURpcmVjdGlvbhI0Cghwcm90b2NvbBgEIAEoDjIiLmxpbWlxdWFudGl4LmFnZW50LnYxLlJ1bGVQcm90b2NvbBIRCglwb3J0X2Zyb20YBSABKA0SDwoHcG9ydF90bxgGIAEoDRIMCgRjaWRyGAcgASgJEjAKBmFjdGlvbhgIIAEoDjIgLmxpbWlxdWFudGl4LmFnZW50LnYxLlJ1bGVBY3Rpb24SEAoIcHJpb3JpdHkYCSABKA0iuQEKDFZtRGVmaW5pdGlvbhINCgV2bV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZjcHVzGAMgASgNEhIKCm1lbW9yeV9taWIYBCABKAQSKQoFZGlza3MYBSADKAsyGi5saW1pcXVhbnRpeC5hZ2VudC52MS5EaXNrEicKBG5pY3MYBiADKAsyGS5saW1pcXVhbnRpeC5hZ2VudC52MS5OaWMSFQoNYm9vdF9pbWFnZV9pZBgHIAEoCSLCAQoIVm1TdGF0dXMSDQoFdm1faWQYASABKAkSNQoLcG93ZXJfc3RhdGUYAiABKA4yIC5saW1pcXVhbnRpeC5hZ2VudC52MS5Qb3dlclN0YXRlEhQKDGlwX2FkZHJlc3NlcxgDIAMoCRIYCgtjcHVfcGVyY2VudBgEIAEoAUgAiAEBEhwKD21lbW9yeV91c2VkX21pYhgFIAEoBEgBiAEBQg4KDF9jcHVfcGVyY2VudEISChBfbWVtb3J5X3VzZWRfbWliImcKDlZtU3RhdGVDaGFuZ2VkEg0KBXZtX2lkGAEgASgJEjUKC3Bvd2VyX3N0YXRlGAIgASgOMiAubGltaXF1YW50aXguYWdlbnQudjEuUG93ZXJTdGF0ZRIPCgdtZXNzYWdlGAMgASgJIk0KC05vZGVNZXRyaWNzEhMKC2NwdV9wZXJjZW50GAEgASgBEhcKD21lbW9yeV91c2VkX21pYhgCIAEoBBIQCgh2bV9jb3VudBgDIAEoDSqoAgoKUG93ZXJTdGF0ZRIbChdQT1dFUl9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BPV0VSX1NUQVRFX1BFTkRJTkcQARIXChNQT1dFUl9TVEFURV9TVE9QUEVEEAISGAoUUE9XRVJfU1RBVEVfU1RBUlRJTkcQAxIXChNQT1dFUl9TVEFURV9SVU5OSU5HEAQSGAoUUE9XRVJfU1RBVEVfU1RPUFBJTkcQBRIWChJQT1dFUl9TVEFURV9QQVVTRUQQBhIZChVQT1dFUl9TVEFURV9TVVNQRU5ERUQQBxIZChVQT1dFUl9TVEFURV9NSUdSQVRJTkcQCBIWChJQT1dFUl9TVEFURV9GQUlMRUQQCRIYChRQT1dFUl9TVEFURV9ERUxFVElORxAKKnAKB0Rpc2tCdXMSGAoURElTS19CVVNfVU5TUEVDSUZJRUQQABITCg9ESVNLX0JVU19WSVJUSU8QARIRCg1ESVNLX0JVU19TQ1NJEAISEQoNRElTS19CVVNfU0FUQRADEhAKDERJU0tfQlVTX0lERRAEKmYKDVJ1bGVEaXJlY3Rpb24SHgoaUlVMRV9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIaChZSVUxFX0RJUkVDVElPTl9JTkdSRVNTEAESGQoVUlVMRV9ESVJFQ1RJT05fRUdSRVNTEAIqigEKDFJ1bGVQcm90b2NvbBIdChlSVUxFX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASFQoRUlVMRV9QUk9UT0NPTF9UQ1AQARIVChFSVUxFX1BST1RPQ09MX1VEUBACEhYKElJVTEVfUFJPVE9DT0xfSUNNUBADEhUKEVJVTEVfUFJPVE9DT0xfQU5ZEAQqVgoKUnVsZUFjdGlvbhIbChdSVUxFX0FDVElPTl9VTlNQRUNJRklFRBAAEhUKEVJVTEVfQUNUSU9OX0FMTE9XEAESFAoQUlVMRV9BQ1RJT05fREVOWRACKswBCg5NaWdyYXRpb25QaGFzZRIfChtNSUdSQVRJT05fUEhBU0VfVU5TUEVDSUZJRUQQABIdChlNSUdSQVRJT05fUEhBU0VfUFJFUEFSSU5HEAESIAocTUlHUkFUSU9OX1BIQVNFX1RSQU5TRkVSUklORxACEh0KGU1JR1JBVElPTl9QSEFTRV9TV0lUQ0hJTkcQAxIdChlNSUdSQVRJT05fUEhBU0VfQ09NUExFVEVEEAQSGgoWTUlHUkFUSU9OX1BIQVNFX0ZBSUxFRBAFYgZwcm90bzM");
 
 /**
  * NodeInfo is what an agent reports about its host.
@@ -113,7 +113,8 @@ export const DiskSchema: GenMessage<Disk> = /*@__PURE__*/
   messageDesc(file_limiquantix_agent_v1_agent, 1);
 
 /**
- * Nic is a NIC as the agent plugs it.
+ * Nic is a NIC as the agent plugs it: its network segment, the address it holds there and the
+ * security rules that guard it.
  *
  * @generated from message limiquantix.agent.v1.Nic
  */
@@ -132,6 +133,55 @@ export type Nic = Message<"limiquantix.agent.v1.Nic"> & {
    * @generated from field: string mac_address = 3;
    */
   macAddress: string;
+
+  /**
+   * ip_address is the IPv4 address the control plane allocated to the NIC; empty when it has none.
+   *
+   * @generated from field: string ip_address = 4;
+   */
+  ipAddress: string;
+
+  /**
+   * prefix_length is the length of the network's prefix (24 for a /24); 0 when the NIC has no address.
+   *
+   * @generated from field: uint32 prefix_length = 5;
+   */
+  prefixLength: number;
+
+  /**
+   * gateway is the network's default gateway; empty when the network has none.
+   *
+   * @generated from field: string gateway = 6;
+   */
+  gateway: string;
+
+  /**
+   * vlan_id is the 802.1Q tag of the NIC's traffic; 0 means untagged.
+   *
+   * @generated from field: uint32 vlan_id = 7;
+   */
+  vlanId: number;
+
+  /**
+   * vni is the overlay segment (VXLAN VNI) of an overlay network; 0 otherwise.
+   *
+   * @generated from field: uint32 vni = 8;
+   */
+  vni: number;
+
+  /**
+   * security_group_ids are the security groups on the NIC.
+   *
+   * @generated from field: repeated string security_group_ids = 9;
+   */
+  securityGroupIds: string[];
+
+  /**
+   * security_rules are the rules of those groups, in evaluation order: lowest priority number first.
+   *
+   * @generated from field: repeated limiquantix.agent.v1.SecurityRule security_rules = 10;
+   */
+  securityRules: SecurityRule[];
 };
 
 /**
@@ -140,6 +190,73 @@ export type Nic = Message<"limiquantix.agent.v1.Nic"> & {
  */
 export const NicSchema: GenMessage<Nic> = /*@__PURE__*/
   messageDesc(file_limiquantix_agent_v1_agent, 2);
+
+/**
+ * SecurityRule is one rule of a security group, as the agent enforces it on a NIC.
+ *
+ * @generated from message limiquantix.agent.v1.SecurityRule
+ */
+export type SecurityRule = Message<"limiquantix.agent.v1.SecurityRule"> & {
+  /**
+   * group_id is the security group the rule belongs to.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: string rule_id = 2;
+   */
+  ruleId: string;
+
+  /**
+   * @generated from field: limiquantix.agent.v1.RuleDirection direction = 3;
+   */
+  direction: RuleDirection;
+
+  /**
+   * @generated from field: limiquantix.agent.v1.RuleProtocol protocol = 4;
+   */
+  protocol: RuleProtocol;
+
+  /**
+   * port_from and port_to bound the ports matched (inclusive); both 0 for ICMP, ANY or every port.
+   *
+   * @generated from field: uint32 port_from = 5;
+   */
+  portFrom: number;
+
+  /**
+   * @generated from field: uint32 port_to = 6;
+   */
+  portTo: number;
+
+  /**
+   * cidr is the remote network, such as 0.0.0.0/0; empty means anywhere.
+   *
+   * @generated from field: string cidr = 7;
+   */
+  cidr: string;
+
+  /**
+   * @generated from field: limiquantix.agent.v1.RuleAction action = 8;
+   */
+  action: RuleAction;
+
+  /**
+   * priority orders evaluation: lower numbers first.
+   *
+   * @generated from field: uint32 priority = 9;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message limiquantix.agent.v1.SecurityRule.
+ * Use `create(SecurityRuleSchema)` to create a new message.
+ */
+export const SecurityRuleSchema: GenMessage<SecurityRule> = /*@__PURE__*/
+  messageDesc(file_limiquantix_agent_v1_agent, 3);
 
 /**
  * VmDefinition is everything an agent needs to define a VM.
@@ -188,7 +305,7 @@ export type VmDefinition = Message<"limiquantix.agent.v1.VmDefinition"> & {
  * Use `create(VmDefinitionSchema)` to create a new message.
  */
 export const VmDefinitionSchema: GenMessage<VmDefinition> = /*@__PURE__*/
-  messageDesc(file_limiquantix_agent_v1_agent, 3);
+  messageDesc(file_limiquantix_agent_v1_agent, 4);
 
 /**
  * VmStatus is a VM as its agent sees it.
@@ -227,7 +344,7 @@ export type VmStatus = Message<"limiquantix.agent.v1.VmStatus"> & {
  * Use `create(VmStatusSchema)` to create a new message.
  */
 export const VmStatusSchema: GenMessage<VmStatus> = /*@__PURE__*/
-  messageDesc(file_limiquantix_agent_v1_agent, 4);
+  messageDesc(file_limiquantix_agent_v1_agent, 5);
 
 /**
  * VmStateChanged says a VM entered a power state.
@@ -256,7 +373,7 @@ export type VmStateChanged = Message<"limiquantix.agent.v1.VmStateChanged"> & {
  * Use `create(VmStateChangedSchema)` to create a new message.
  */
 export const VmStateChangedSchema: GenMessage<VmStateChanged> = /*@__PURE__*/
-  messageDesc(file_limiquantix_agent_v1_agent, 5);
+  messageDesc(file_limiquantix_agent_v1_agent, 6);
 
 /**
  * NodeMetrics is a sample of the host's usage.
@@ -285,7 +402,7 @@ export type NodeMetrics = Message<"limiquantix.agent.v1.NodeMetrics"> & {
  * Use `create(NodeMetricsSchema)` to create a new message.
  */
 export const NodeMetricsSchema: GenMessage<NodeMetrics> = /*@__PURE__*/
-  messageDesc(file_limiquantix_agent_v1_agent, 6);
+  messageDesc(file_limiquantix_agent_v1_agent, 7);
 
 /**
  * PowerState is a VM's power state as its agent sees it.
@@ -394,6 +511,100 @@ export const DiskBusSchema: GenEnum<DiskBus> = /*@__PURE__*/
   enumDesc(file_limiquantix_agent_v1_agent, 1);
 
 /**
+ * RuleDirection says which traffic of a NIC a rule applies to.
+ *
+ * @generated from enum limiquantix.agent.v1.RuleDirection
+ */
+export enum RuleDirection {
+  /**
+   * @generated from enum value: RULE_DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RULE_DIRECTION_INGRESS = 1;
+   */
+  INGRESS = 1,
+
+  /**
+   * @generated from enum value: RULE_DIRECTION_EGRESS = 2;
+   */
+  EGRESS = 2,
+}
+
+/**
+ * Describes the enum limiquantix.agent.v1.RuleDirection.
+ */
+export const RuleDirectionSchema: GenEnum<RuleDirection> = /*@__PURE__*/
+  enumDesc(file_limiquantix_agent_v1_agent, 2);
+
+/**
+ * RuleProtocol is the IP protocol a rule matches.
+ *
+ * @generated from enum limiquantix.agent.v1.RuleProtocol
+ */
+export enum RuleProtocol {
+  /**
+   * @generated from enum value: RULE_PROTOCOL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RULE_PROTOCOL_TCP = 1;
+   */
+  TCP = 1,
+
+  /**
+   * @generated from enum value: RULE_PROTOCOL_UDP = 2;
+   */
+  UDP = 2,
+
+  /**
+   * @generated from enum value: RULE_PROTOCOL_ICMP = 3;
+   */
+  ICMP = 3,
+
+  /**
+   * @generated from enum value: RULE_PROTOCOL_ANY = 4;
+   */
+  ANY = 4,
+}
+
+/**
+ * Describes the enum limiquantix.agent.v1.RuleProtocol.
+ */
+export const RuleProtocolSchema: GenEnum<RuleProtocol> = /*@__PURE__*/
+  enumDesc(file_limiquantix_agent_v1_agent, 3);
+
+/**
+ * RuleAction says what happens to traffic a rule matches.
+ *
+ * @generated from enum limiquantix.agent.v1.RuleAction
+ */
+export enum RuleAction {
+  /**
+   * @generated from enum value: RULE_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RULE_ACTION_ALLOW = 1;
+   */
+  ALLOW = 1,
+
+  /**
+   * @generated from enum value: RULE_ACTION_DENY = 2;
+   */
+  DENY = 2,
+}
+
+/**
+ * Describes the enum limiquantix.agent.v1.RuleAction.
+ */
+export const RuleActionSchema: GenEnum<RuleAction> = /*@__PURE__*/
+  enumDesc(file_limiquantix_agent_v1_agent, 4);
+
+/**
  * MigrationPhase is the stage a live migration has reached.
  *
  * @generated from enum limiquantix.agent.v1.MigrationPhase
@@ -434,5 +645,5 @@ export enum MigrationPhase {
  * Describes the enum limiquantix.agent.v1.MigrationPhase.
  */
 export const MigrationPhaseSchema: GenEnum<MigrationPhase> = /*@__PURE__*/
-  enumDesc(file_limiquantix_agent_v1_agent, 2);
+  enumDesc(file_limiquantix_agent_v1_agent, 5);
 
