@@ -34,7 +34,8 @@ export function registrationFromProto(req: compute.RegisterNodeRequest): { regis
     hostname: spec.hostname,
     managementIp: spec.managementIp,
     agentAddress: spec.agentAddress,
-    cpu: { sockets: cpu.sockets, coresPerSocket: cpu.coresPerSocket, threadsPerCore: cpu.threadsPerCore },
+    // proto3 lets a client leave threads_per_core out; a host without SMT has one thread per core.
+    cpu: { sockets: cpu.sockets, coresPerSocket: cpu.coresPerSocket, threadsPerCore: cpu.threadsPerCore || 1 },
     memoryMib: toNumber(spec.memoryMib),
     labels: { ...req.labels },
     ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
