@@ -11,9 +11,10 @@ export interface VmCloneOptions {
 }
 
 /**
- * VmCloneService copies a VM under a new name, with a clone of each of its volumes. It is all or
- * nothing: when any step fails (a name taken, a pool or node full), the volumes it cloned are
- * deleted again before the error is returned.
+ * VmCloneService copies a VM under a new name, with a clone of each of its volumes; the copy's
+ * NICs get addresses and MAC addresses of their own. It is all or nothing: when any step fails (a
+ * name taken, a pool, node or network full), the VM it created (and so its addresses) and the
+ * volumes it cloned are deleted again before the error is returned.
  */
 export class VmCloneService {
   constructor(
@@ -41,7 +42,7 @@ export class VmCloneService {
         name,
         labels: options.labels ?? src.labels,
         ...(src.clusterId ? { clusterId: src.clusterId } : {}),
-        spec: { ...src.spec, disks, desiredPowerState: "STOPPED", nics: src.spec.nics.map(({ macAddress: _mac, ...n }) => n) },
+        spec: { ...src.spec, disks, desiredPowerState: "STOPPED", nics: src.spec.nics.map(({ macAddress: _mac, ipAddress: _ip, ...n }) => n) },
       });
       return options.start ? await this.power.start(ctx, created.id) : created;
     } catch (e) {

@@ -9,6 +9,7 @@ import {
   type Repositories,
   type VirtualMachine,
   type VirtualMachineInput,
+  type VirtualNetwork,
   type VmSpec,
   alreadyExists,
   conflict,
@@ -29,6 +30,7 @@ import { resolveProjectId, withProjectId } from "../shared/project-ref";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 import { checkVmReferences } from "./vm-references";
+import { allocateVmAddresses, releaseVmAddresses } from "../network/address-allocator";
 
 /** CreateVmRequest is what a caller gives to create a VM. */
 export interface CreateVmRequest {
@@ -56,7 +58,10 @@ export class VmService {
     private readonly agents: AgentDirectory,
   ) {}
 
-  /** create validates a VM, checks what it references, places it and stores it with its capacity reserved. */
+  /**
+   * create validates a VM, checks what it references, places it and stores it with its capacity
+   * reserved and each NIC's address allocated on its network (status.nics), all in one unit of work.
+   */
   async create(_ctx: CallContext, given: CreateVmRequest): Promise<VirtualMachine> {
     const { repos } = this.deps;
     const req = { ...given, projectId: await resolveProjectId(repos, given.projectId) };
@@ -74,6 +79,8 @@ export class VmService {
       throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
     await checkVmReferences(repos, validated);
     const now = nowIso(this.deps.clock);
+    // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each retry).
+    let addressed: { vm: VirtualMachine; networks: readonly VirtualNetwork[] } | undefined;
     const { vm } = await this.placement.placeAndCreate(input, validated, async (tx, created) => {
       for (const disk of created.spec.disks) {
         const volume = await tx.volumes.get(disk.volumeId);
@@ -82,9 +89,17 @@ export class VmService {
           status: { ...volume.status, phase: "IN_USE", attachment: { vmId: created.id, device: disk.name, attachedAt: now } },
         });
       }
+      addressed = undefined;
+      if (created.spec.nics.length === 0) return;
+      const { nics, networks } = await allocateVmAddresses(tx, created);
+      const withNics = await tx.vms.updateStatus(created.id, { ...created.status, nics: [...nics] }, created.resourceVersion);
+      addressed = { vm: withNics, networks };
     });
-    await publishChange(this.deps, "VirtualMachine", "ADDED", vm);
-    return vm;
+    const stored = addressed?.vm ?? vm;
+    if (addressed) this.placement.noteVm(stored);
+    await publishChange(this.deps, "VirtualMachine", "ADDED", stored);
+    for (const network of addressed?.networks ?? []) await publishChange(this.deps, "VirtualNetwork", "MODIFIED", network);
+    return stored;
   }
 
   /** get returns a VM or throws NotFound. */
@@ -139,7 +154,8 @@ export class VmService {
   }
 
   /**
-   * delete removes a VM: from its agent, then from the store with its capacity released. A VM
+   * delete removes a VM: from its agent, then from the store with its capacity and its NICs'
+   * addresses released. A VM
    * with volumes is refused unless detachVolumes is set. A VM that is not stopped is refused
    * unless force is set (its agent then pulls the plug) or the user already asked to stop it (the
    * delete then waits for that stop, within the call's deadline).
@@ -169,7 +185,7 @@ export class VmService {
       if (!isStopped(vm)) await agent.stopVm(vm.id, { mode: "force", timeoutSec: 0 }).catch(ignoreNotFound);
       await agent.deleteVm(vm.id).catch(ignoreNotFound);
     }
-    await this.placement.exclusive(() =>
+    const released = await this.placement.exclusive(() =>
       this.deps.uow.run(async (tx) => {
         const current = await tx.vms.get(id);
         for (const disk of current.spec.disks) {
@@ -180,11 +196,14 @@ export class VmService {
         const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
         for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
         await this.placement.release(tx, current);
+        const networks = await releaseVmAddresses(tx, current);
         await tx.vms.delete(id);
+        return networks;
       }),
     );
     this.placement.forgetVm(id);
     await publishChange(this.deps, "VirtualMachine", "DELETED", vm);
+    for (const network of released) await publishChange(this.deps, "VirtualNetwork", "MODIFIED", network);
   }
 
   /** untilStopped waits for a stop the user asked for to be carried out, as long as the call waits (at most a minute). */

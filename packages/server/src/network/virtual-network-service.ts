@@ -1,11 +1,16 @@
 import {
+  type AddressUsage,
   type VirtualNetwork,
   type VirtualNetworkInput,
+  addressPlanOf,
+  addressUsageOf,
   cidrsOverlap,
   failedPrecondition,
   invalidArgument,
   isCidr,
   parseCidr,
+  parseIPv4,
+  unusableReason,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { resolveProjectId } from "../shared/project-ref";
@@ -13,9 +18,10 @@ import { CrudService } from "../shared/crud-service";
 import { eachItem } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
 
-/** NetworkTopology shows a network with the nodes that carry it and the VMs plugged into it. */
+/** NetworkTopology shows a network with its address usage, the nodes that carry it and the VMs plugged into it. */
 export interface NetworkTopology {
   readonly network: VirtualNetwork;
+  readonly usage: AddressUsage;
   readonly nodes: readonly { readonly id: string; readonly name: string }[];
   readonly vms: readonly {
     readonly id: string;
@@ -23,7 +29,13 @@ export interface NetworkTopology {
     readonly nodeId?: string;
     readonly nic: string;
     readonly securityGroupIds: readonly string[];
+    /** The addresses the VM's agent reports. */
     readonly ipAddresses: readonly string[];
+    /** The address and MAC address the NIC holds on this network. */
+    readonly ipAddress?: string;
+    readonly macAddress?: string;
+    /** The addresses every NIC of the VM holds, on this network and others. */
+    readonly nicAddresses: readonly { readonly name: string; readonly ipAddress: string }[];
   }[];
 }
 
@@ -42,7 +54,9 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
 
   /**
    * updateNetwork applies an edit to a network (checking expectedVersion when given): its type is
-   * fixed once it exists, and a new CIDR may not overlap another network of the project.
+   * fixed once it exists, a new CIDR may not overlap another network of the project, and the new
+   * spec may not take away an address a NIC holds (by moving the CIDR, the gateway or a reserved
+   * range onto it). Address allocations are kept as they are.
    */
   updateNetwork(ctx: CallContext, id: string, change: (current: VirtualNetwork) => VirtualNetwork, expectedVersion?: number): Promise<VirtualNetwork> {
     return this.update(
@@ -55,6 +69,7 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
             { field: "spec.type", description: `cannot change once the network exists (is ${current.spec.type}, got ${next.spec.type})` },
           ]);
         if (next.spec.cidr !== current.spec.cidr) await this.checkOverlap(current.projectId, next.spec.cidr, id);
+        checkAllocationsStillFit(next);
         return next;
       },
       expectedVersion,
@@ -85,7 +100,7 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
     await this.delete(ctx, id, expectedVersion);
   }
 
-  /** topology lists the nodes carrying a network and the VM NICs on it. */
+  /** topology lists a network's address usage, the nodes carrying it and the VM NICs on it with their addresses. */
   async topology(_ctx: CallContext, id: string): Promise<NetworkTopology> {
     const network = await this.deps.repos.networks.get(id);
     const nodes: { id: string; name: string }[] = [];
@@ -94,7 +109,8 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
       if (network.spec.nodeIds.length === 0 || network.spec.nodeIds.includes(n.id)) nodes.push({ id: n.id, name: n.name });
     for await (const vm of eachItem(this.deps.repos.vms, { projectId: network.projectId }))
       for (const nic of vm.spec.nics)
-        if (nic.networkId === id)
+        if (nic.networkId === id) {
+          const held = vm.status.nics.find((n) => n.name === nic.name);
           vms.push({
             id: vm.id,
             name: vm.name,
@@ -102,8 +118,11 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
             nic: nic.name,
             securityGroupIds: nic.securityGroupIds,
             ipAddresses: vm.status.ipAddresses,
+            ...(held ? { ipAddress: held.ipAddress, macAddress: held.macAddress } : {}),
+            nicAddresses: vm.status.nics.map((h) => ({ name: h.name, ipAddress: h.ipAddress })),
           });
-    return { network, nodes, vms };
+        }
+    return { network, usage: addressUsageOf(network), nodes, vms };
   }
 
   /**
@@ -122,4 +141,24 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
       out.push(await this.topology(ctx, n.id));
     return out;
   }
+}
+
+/** MAX_NAMED is how many addresses a refusal names before it only counts the rest. */
+const MAX_NAMED = 5;
+
+/** checkAllocationsStillFit refuses a network spec under which an address a NIC holds could no longer be given to it. */
+function checkAllocationsStillFit(next: VirtualNetwork): void {
+  const plan = addressPlanOf(next.spec);
+  const lost: string[] = [];
+  for (const [address, a] of Object.entries(next.status.allocations)) {
+    const n = parseIPv4(address);
+    const reason = n === undefined ? "is not an IPv4 address" : unusableReason(plan, n);
+    if (reason !== undefined) lost.push(`${address} (NIC ${a.nic} of VM ${a.vmId}) ${reason}`);
+  }
+  if (lost.length === 0) return;
+  const more = lost.length > MAX_NAMED ? `; and ${lost.length - MAX_NAMED} more` : "";
+  throw failedPrecondition(
+    `network "${next.name}" cannot change so: addresses its NICs hold would no longer be usable: ${lost.slice(0, MAX_NAMED).join("; ")}${more}; delete those VMs first or keep their addresses usable`,
+    { resource: { kind: "VirtualNetwork", id: next.id, name: next.name }, addresses: lost.length },
+  );
 }

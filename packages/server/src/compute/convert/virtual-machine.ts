@@ -6,7 +6,7 @@ import { conditionToProto } from "./condition";
 import { powerStateCodec, snapshotPhaseCodec } from "./vm-enums";
 import { vmSpecToProto } from "./vm-spec";
 
-/** vmToProto writes a VM: its spec as asked, its status as reported. */
+/** vmToProto writes a VM: its spec as asked, its status as reported (and the addresses its NICs hold). */
 export function vmToProto(vm: VirtualMachine): compute.VirtualMachine {
   const st = vm.status;
   return create(compute.VirtualMachineSchema, {
@@ -18,6 +18,7 @@ export function vmToProto(vm: VirtualMachine): compute.VirtualMachine {
       powerState: powerStateCodec.toProto(st.powerState),
       nodeId: st.nodeId ?? "",
       ipAddresses: [...st.ipAddresses],
+      nics: st.nics.map((n) => ({ name: n.name, networkId: n.networkId, ipAddress: n.ipAddress, macAddress: n.macAddress })),
       conditions: st.conditions.map(conditionToProto),
       message: st.message,
       lastTransitionTime: toTimestamp(st.lastTransitionAt),

@@ -68,6 +68,7 @@ export function vmSpecFromProto(s: compute.VmSpec, field = "spec"): VmSpecInput 
         networkId: n.networkId,
         securityGroupIds: [...n.securityGroupIds],
         ...(n.macAddress !== "" ? { macAddress: n.macAddress } : {}),
+        ...(n.ipAddress !== "" ? { ipAddress: n.ipAddress } : {}),
         ...(model ? { model } : {}),
       };
     }),
@@ -128,6 +129,7 @@ export function vmSpecToProto(s: VmSpec): compute.VmSpec {
       networkId: n.networkId,
       securityGroupIds: [...n.securityGroupIds],
       macAddress: n.macAddress ?? "",
+      ipAddress: n.ipAddress ?? "",
       model: nicModelCodec.toProto(n.model),
     })),
     bootImageId: s.bootImageId ?? "",

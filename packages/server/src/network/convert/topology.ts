@@ -33,9 +33,12 @@ function networkAttributes(n: VirtualNetwork): Record<string, string> {
 
 /**
  * topologyGraph merges the topologies of several networks into one graph: a NETWORK vertex per
- * network, a GATEWAY vertex per gateway, a HOST vertex per node carrying a network (linked with its
- * VLAN or VNI), a VM vertex per VM with a NIC on a network (linked with the NIC's name) and a link
- * from each VM to the host it runs on. Vertices and links shared by several networks appear once.
+ * network (its address usage in the attributes `addresses_size`, `addresses_allocated` and
+ * `addresses_free`), a GATEWAY vertex per gateway, a HOST vertex per node carrying a network
+ * (linked with its VLAN or VNI), a VM vertex per VM with a NIC on a network (the addresses its
+ * NICs hold in the attribute `nic_addresses`, as `eth0=10.0.0.2,…`; linked with the NIC's name)
+ * and a link from each VM to the host it runs on. Vertices and links shared by several networks
+ * appear once.
  */
 export function topologyGraph(topologies: readonly NetworkTopology[]): TopologyGraph {
   const nodes = new Map<string, network.TopologyNode>();
@@ -52,8 +55,13 @@ export function topologyGraph(topologies: readonly NetworkTopology[]): TopologyG
     const key = `${fromId}\u0000${toId}\u0000${label}`;
     if (!links.has(key)) links.set(key, create(network.TopologyLinkSchema, { fromId, toId, label }));
   };
-  for (const { network: n, nodes: hosts, vms } of topologies) {
-    vertex(n.id, network.TopologyNodeKind.NETWORK, n.name, networkAttributes(n));
+  for (const { network: n, usage, nodes: hosts, vms } of topologies) {
+    vertex(n.id, network.TopologyNodeKind.NETWORK, n.name, {
+      ...networkAttributes(n),
+      addresses_size: String(usage.size),
+      addresses_allocated: String(usage.allocated),
+      addresses_free: String(usage.free),
+    });
     if (n.spec.gateway) {
       vertex(gatewayVertexId(n.id), network.TopologyNodeKind.GATEWAY, n.spec.gateway, {
         address: n.spec.gateway,
@@ -68,6 +76,7 @@ export function topologyGraph(topologies: readonly NetworkTopology[]): TopologyG
       vertex(vm.id, network.TopologyNodeKind.VM, vm.name, {
         ...(vm.nodeId ? { node_id: vm.nodeId } : {}),
         ip_addresses: vm.ipAddresses.join(","),
+        nic_addresses: vm.nicAddresses.map((a) => `${a.name}=${a.ipAddress}`).join(","),
       });
       link(vm.id, n.id, vm.nic);
       if (vm.nodeId) {

@@ -1,6 +1,13 @@
 import { create } from "@bufbuild/protobuf";
 import { network } from "@limiquantix/api";
-import { NetworkType, type VirtualNetwork, VirtualNetworkSpec, parseOrThrow } from "@limiquantix/domain";
+import {
+  NetworkType,
+  type VirtualNetwork,
+  VirtualNetworkSpec,
+  addressUsageOf,
+  parseIPv4,
+  parseOrThrow,
+} from "@limiquantix/domain";
 import { metaToProto } from "../../rpc/convert/common";
 import { enumCodec } from "../../rpc/convert/enum-codec";
 
@@ -35,22 +42,38 @@ export function virtualNetworkSpecToProto(spec: VirtualNetworkSpec): network.Vir
     },
     mtu: spec.mtu,
     nodeIds: [...spec.nodeIds],
+    reservedRanges: spec.reservedRanges.map((r) => ({ start: r.start, end: r.end })),
   });
 }
 
-/** virtualNetworkToProto gives the wire form of a network. */
+/** virtualNetworkStatusToProto gives the wire form of a network's status: its phase, address usage and allocations in address order. */
+export function virtualNetworkStatusToProto(n: VirtualNetwork): network.VirtualNetworkStatus {
+  const usage = addressUsageOf(n);
+  const allocations = Object.entries(n.status.allocations)
+    .map(([address, a]) => ({ address, key: parseIPv4(address) ?? 0, a }))
+    .sort((x, y) => x.key - y.key)
+    .map(({ address, a }) => ({ address, vmId: a.vmId, nic: a.nic, macAddress: a.macAddress }));
+  return create(network.VirtualNetworkStatusSchema, {
+    phase: networkPhaseCodec.toProto(n.status.phase),
+    message: n.status.message,
+    usage: { size: BigInt(usage.size), allocated: BigInt(usage.allocated), free: BigInt(usage.free) },
+    allocations,
+  });
+}
+
+/** virtualNetworkToProto gives the wire form of a network, with its address usage. */
 export function virtualNetworkToProto(n: VirtualNetwork): network.VirtualNetwork {
   return create(network.VirtualNetworkSchema, {
     ...metaToProto(n),
     projectId: n.projectId,
     spec: virtualNetworkSpecToProto(n.spec),
-    status: { phase: networkPhaseCodec.toProto(n.status.phase), message: n.status.message },
+    status: virtualNetworkStatusToProto(n),
   });
 }
 
 /**
  * virtualNetworkSpecFromProto reads a network spec off the wire and validates it with the domain
- * schema, which checks the CIDR, that the gateway and DHCP range lie inside it, and the VLAN rules
+ * schema, which checks the CIDR, that the gateway, DHCP range and reserved ranges lie inside it, and the VLAN rules
  * (violations are named under `field`). Zero ids, empty addresses and MTU 0 mean absent or default;
  * an absent dhcp message means the default DHCP service.
  */
@@ -78,6 +101,7 @@ export function virtualNetworkSpecFromProto(
       : {}),
     ...(spec.mtu !== 0 ? { mtu: spec.mtu } : {}),
     nodeIds: spec.nodeIds,
+    reservedRanges: spec.reservedRanges.map((r) => ({ start: r.start, end: r.end })),
   };
   return parseOrThrow(VirtualNetworkSpec, raw, undefined, field.split("."));
 }
