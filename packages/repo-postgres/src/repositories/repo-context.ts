@@ -10,4 +10,9 @@ export interface RepoContext {
   readonly clock: Clock;
   /** Inside a unit of work, reads lock the rows they return (SELECT … FOR UPDATE) until it ends. */
   readonly lockReads: boolean;
+  /**
+   * exclusive runs a write so that no unit of work that has begun writing is between its first
+   * write and its commit (PGlite, whose units of work replay their calls; absent elsewhere).
+   */
+  readonly exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
 }

@@ -9,6 +9,8 @@ export function castOf(column: Column): string {
       return "::text::jsonb";
     case "int":
       return "::int";
+    case "bigint":
+      return "::bigint";
     case "bool":
       return "::boolean";
     case "timestamptz":
@@ -40,6 +42,8 @@ export function decodeRow<T extends Resource>(map: TableMap, row: SqlRow): T {
     const value = row[col.column];
     if (value === null || value === undefined) continue;
     if (col.type === "timestamptz") out[col.field] = isoOf(value);
+    // pg hands bigint out as a string, to keep precision; revisions stay below 2^53.
+    else if (col.type === "bigint") out[col.field] = Number(value);
     else if (col.type === "json" && typeof value === "string") out[col.field] = JSON.parse(value);
     else out[col.field] = value;
   }

@@ -20,6 +20,7 @@ import {
 } from "@limiquantix/domain";
 import { classifyDbError } from "../errors/classify-db-error";
 import type { SqlExecutor, SqlRow } from "../sql/executor";
+import { attributionSource } from "./call-attribution";
 import { filterSql, pathExpr, SqlParams, whereClause } from "./filter-sql";
 import type { RepoContext } from "./repo-context";
 import { castOf, decodeRow, encodeRow } from "./row-codec";
@@ -31,6 +32,9 @@ const MAX_MODIFY_ATTEMPTS = 10;
 /**
  * SqlRepository stores one resource kind in its table, generically from the kind's descriptor
  * and table map; kinds with extra queries extend it. Reads inside a unit of work lock their rows.
+ * The table's triggers log every write in the change log and set resource_version to the
+ * change's revision, which the writes read back (RETURNING); each write statement also hands
+ * the triggers the current call's attribution.
  */
 export class SqlRepository<T extends Resource, I = unknown, S extends string = string>
   implements NamedRepository<T, I, S>
@@ -69,6 +73,11 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   protected now(): string {
     return this.ctx.clock.now().toISOString();
+  }
+
+  /** exclusive runs a write under the store's write gate, when it has one (PGlite). */
+  protected exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    return this.ctx.exclusive ? this.ctx.exclusive(fn) : fn();
   }
 
   protected lock(): string {
@@ -117,27 +126,33 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   }
 
   protected write<R>(fn: (db: SqlExecutor) => Promise<R>): Promise<R> {
-    return this.writesOutsideRow ? this.ctx.atomic(fn) : fn(this.ctx.db);
+    return this.exclusive(() => (this.writesOutsideRow ? this.ctx.atomic(fn) : fn(this.ctx.db)));
   }
 
   async create(input: I): Promise<T> {
     const entity = prepareCreate(this.descriptor, input, this.now());
     const names = this.map.columns.map((c) => c.column).join(", ");
-    const params = this.map.columns.map((c, i) => `$${i + 1}${castOf(c)}`).join(", ");
-    const inserted = await this.guardWrite(entity, () =>
+    const params = new SqlParams();
+    const encoded = encodeRow(this.map, entity, this.encodeOverrides(entity));
+    const values = this.map.columns.map((c, i) => params.add(encoded[i], castOf(c))).join(", ");
+    const from = attributionSource(params);
+    const version = await this.guardWrite(entity, () =>
       this.write(async (db) => {
         // ON CONFLICT DO NOTHING keeps a duplicate from aborting a unit of work's transaction.
-        const res = await db.query(
-          `INSERT INTO ${this.map.table} (${names}) VALUES (${params}) ON CONFLICT DO NOTHING`,
-          encodeRow(this.map, entity, this.encodeOverrides(entity)),
+        const res = await db.query<{ resource_version: string | number }>(
+          `INSERT INTO ${this.map.table} (${names}) SELECT ${values} FROM ${from} ` +
+            "ON CONFLICT DO NOTHING RETURNING resource_version",
+          params.values,
         );
-        if (res.rowCount === 0) return false;
-        await this.afterWrite(db, entity);
-        return true;
+        const row = res.rows[0];
+        if (!row) return undefined;
+        const stored = { ...entity, resourceVersion: Number(row.resource_version) };
+        await this.afterWrite(db, stored);
+        return stored.resourceVersion;
       }),
     );
-    if (!inserted) throw await this.duplicateOf(entity);
-    return entity;
+    if (version === undefined) throw await this.duplicateOf(entity);
+    return { ...entity, resourceVersion: version };
   }
 
   private async duplicateOf(entity: T): Promise<Error> {
@@ -236,16 +251,17 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         if (!current) throw notFound(this.kind, next.id);
         if (next.resourceVersion !== current.resourceVersion)
           throw conflict(this.kind, next.id, next.resourceVersion, current.resourceVersion);
-        const stored = prepareUpdate(this.descriptor, next, current, this.now());
-        await this.writeRow(db, stored, current.resourceVersion);
-        return stored;
+        return this.writeRow(db, prepareUpdate(this.descriptor, next, current, this.now()), current.resourceVersion);
       }),
     );
   }
 
-  /** writeRow replaces a stored row if its version is still `expected`, else fails with NotFound or Conflict. */
-  protected async writeRow(db: SqlExecutor, stored: T, expected: number): Promise<void> {
-    const values = encodeRow(this.map, stored, this.encodeOverrides(stored));
+  /**
+   * writeRow replaces a stored row if its version is still `expected`, else fails with NotFound
+   * or Conflict; it returns the resource as stored, with the revision of the change as its version.
+   */
+  protected async writeRow(db: SqlExecutor, next: T, expected: number): Promise<T> {
+    const values = encodeRow(this.map, next, this.encodeOverrides(next));
     const params = new SqlParams();
     const sets: string[] = [];
     let id = "";
@@ -253,16 +269,22 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
       if (c.field === "id") id = params.add(values[i], "::text");
       else if (c.field !== "createdAt") sets.push(`${c.column} = ${params.add(values[i], castOf(c))}`);
     });
-    const res = await db.query(
-      `UPDATE ${this.map.table} SET ${sets.join(", ")} WHERE id = ${id} AND resource_version = ${params.add(expected, "::int")}`,
+    const version = params.add(expected, "::bigint");
+    const from = attributionSource(params);
+    const res = await db.query<{ resource_version: string | number }>(
+      `UPDATE ${this.map.table} AS t SET ${sets.join(", ")} FROM ${from} ` +
+        `WHERE t.id = ${id} AND t.resource_version = ${version} RETURNING t.resource_version`,
       params.values,
     );
-    if (res.rowCount === 0) {
-      const now = await this.read(stored.id, db);
-      if (!now) throw notFound(this.kind, stored.id);
-      throw conflict(this.kind, stored.id, expected, now.resourceVersion);
+    const row = res.rows[0];
+    if (!row) {
+      const now = await this.read(next.id, db);
+      if (!now) throw notFound(this.kind, next.id);
+      throw conflict(this.kind, next.id, expected, now.resourceVersion);
     }
+    const stored = { ...next, resourceVersion: Number(row.resource_version) };
     await this.afterWrite(db, stored);
+    return stored;
   }
 
   /**
@@ -277,10 +299,9 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
       if (!current) throw notFound(this.kind, String(id));
       if (expectedVersion !== undefined && current.resourceVersion !== expectedVersion)
         throw conflict(this.kind, id, expectedVersion, current.resourceVersion);
-      const stored = prepareUpdate(this.descriptor, change(current), current, this.now());
+      const next = prepareUpdate(this.descriptor, change(current), current, this.now());
       try {
-        await this.guardWrite(stored, () => this.write((db) => this.writeRow(db, stored, current.resourceVersion)));
-        return stored;
+        return await this.guardWrite(next, () => this.write((db) => this.writeRow(db, next, current.resourceVersion)));
       } catch (error) {
         const retry = expectedVersion === undefined && attempt < MAX_MODIFY_ATTEMPTS;
         if (!(retry && isDomainError(error) && error.code === "Conflict")) throw error;
@@ -292,13 +313,13 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1))
       throw invalidArgument([{ field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` }]);
     await this.guardWrite({ id }, async () => {
-      const res =
-        expectedVersion === undefined
-          ? await this.ctx.db.query(`DELETE FROM ${this.map.table} WHERE id = $1::text`, [id])
-          : await this.ctx.db.query(
-              `DELETE FROM ${this.map.table} WHERE id = $1::text AND resource_version = $2::int`,
-              [id, expectedVersion],
-            );
+      const params = new SqlParams();
+      const where = [`t.id = ${params.add(id, "::text")}`];
+      if (expectedVersion !== undefined) where.push(`t.resource_version = ${params.add(expectedVersion, "::bigint")}`);
+      const from = attributionSource(params);
+      const res = await this.exclusive(() =>
+        this.ctx.db.query(`DELETE FROM ${this.map.table} AS t USING ${from}${whereClause(where)}`, params.values),
+      );
       if (res.rowCount > 0) return;
       const current = await this.read(id);
       if (!current) throw notFound(this.kind, String(id));

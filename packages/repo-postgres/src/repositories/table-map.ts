@@ -1,7 +1,7 @@
 import type { ResourceKind } from "@limiquantix/domain";
 
-/** ColumnType says how a field is stored and bound: as text, integer, boolean, JSONB or timestamptz. */
-export type ColumnType = "text" | "int" | "bool" | "json" | "timestamptz";
+/** ColumnType says how a field is stored and bound: as text, integer, bigint, boolean, JSONB or timestamptz. */
+export type ColumnType = "text" | "int" | "bigint" | "bool" | "json" | "timestamptz";
 
 /** Column stores one top-level field of an entity. */
 export interface Column {
@@ -34,7 +34,8 @@ const c = (field: string, column: string, type: ColumnType): Column => ({ field,
 const FRAME: readonly Column[] = [
   c("id", "id", "text"),
   c("labels", "labels", "json"),
-  c("resourceVersion", "resource_version", "int"),
+  // The revision of the resource's last change (see migrations/000003_change_log.up.sql).
+  c("resourceVersion", "resource_version", "bigint"),
   c("createdAt", "created_at", "timestamptz"),
   c("updatedAt", "updated_at", "timestamptz"),
 ];
