@@ -10,6 +10,7 @@ import {
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase, SqlExecutor } from "./sql/executor";
+import type { Release, WriteGate } from "./sql/write-gate";
 
 type RepoKey = keyof Repositories;
 
@@ -26,6 +27,17 @@ class Rollback extends Error {}
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Trial is how a trial run of the work's calls ended: the last call's answer, and whether the calls wrote a resource. */
+interface Trial {
+  readonly settled: Settled;
+  readonly wrote: boolean;
+}
+
+async function headOf(tx: SqlExecutor): Promise<number> {
+  const res = await tx.query<{ revision: string | number }>("SELECT revision FROM change_log_head");
+  return Number(res.rows[0]?.revision ?? 0);
+}
+
 function outcomeOf(settled: Settled): string {
   if (!settled.ok) return `error:${isDomainError(settled.error) ? settled.error.code : String(settled.error)}`;
   return `ok:${JSON.stringify(settled.value, (_k, v) => (v instanceof Map ? [...v] : v))}`;
@@ -40,11 +52,19 @@ function outcomeOf(settled: Settled): string {
  * did during the work, so the work acted on what is committed; otherwise the work fails with
  * Conflict (retryable) and nothing is stored. The result is serializable: of two works that
  * read a node and reserve its capacity, the second to commit sees a different node and fails.
+ *
+ * Every write takes the next change-log revision, so the revisions the work's writes got in its
+ * trials must be the ones they get when it commits. From the first trial that writes, the work
+ * therefore holds the store's write gate until it commits: the store's other writes (outside
+ * units of work, and other works' writes) wait for it, reads do not. Inside the work, write only
+ * through the repositories it hands out: a write through the store's own repositories would
+ * wait for the work, which waits for it.
  */
 export class PgliteUnitOfWork implements UnitOfWork {
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
+    private readonly gate?: WriteGate,
   ) {}
 
   /** replay runs the calls in order on tx; a call that ends differently than it first did is Conflict. */
@@ -73,28 +93,48 @@ export class PgliteUnitOfWork implements UnitOfWork {
     return last;
   }
 
+  /** trial replays the calls in a transaction it rolls back, and tells whether they wrote a resource. */
+  private async trial(calls: readonly Call[]): Promise<Trial> {
+    let trial: Trial | undefined;
+    try {
+      await this.db.transaction(async (tx) => {
+        const before = await headOf(tx);
+        const settled = await this.replay(tx, calls);
+        trial = { settled, wrote: (await headOf(tx)) !== before };
+        throw new Rollback();
+      });
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error;
+    }
+    if (!trial) throw new Error("unreachable: the trial transaction ended without an answer");
+    return trial;
+  }
+
   async run<R>(work: (tx: Repositories) => Promise<R>): Promise<R> {
     const calls: Call[] = [];
     let active = true;
     let queue: Promise<unknown> = Promise.resolve();
+    let release: Release | undefined;
     const invoke = (repo: RepoKey, method: string, args: unknown[]): Promise<unknown> => {
       if (!active)
         return Promise.reject(failedPrecondition("this unit of work has ended: use its repositories only inside run()"));
       const next = queue.then(async () => {
-        calls.push({ repo, method, args: structuredClone(args), at: this.clock.now() });
-        let settled: Settled | undefined;
+        const call: Call = { repo, method, args: structuredClone(args), at: this.clock.now() };
+        calls.push(call);
+        let trial: Trial;
         try {
-          await this.db.transaction(async (tx) => {
-            settled = await this.replay(tx, calls);
-            throw new Rollback();
-          });
-        } catch (error) {
-          if (!(error instanceof Rollback)) {
-            calls.pop();
-            throw isDomainError(error) ? error : classifyDbError(error, "unit of work");
+          trial = await this.trial(calls);
+          if (trial.wrote && !release && this.gate) {
+            // The first write: take the gate, then run the trial again so its revisions hold until commit.
+            release = await this.gate.acquire();
+            call.outcome = undefined;
+            trial = await this.trial(calls);
           }
+        } catch (error) {
+          calls.pop();
+          throw isDomainError(error) ? error : classifyDbError(error, "unit of work");
         }
-        if (!settled) throw new Error("unreachable: the trial transaction ended without an answer");
+        const { settled } = trial;
         if (!settled.ok) throw settled.error;
         return settled.value;
       });
@@ -129,6 +169,9 @@ export class PgliteUnitOfWork implements UnitOfWork {
       return result;
     } finally {
       active = false;
+      // A call the work left running may still take the gate: let it finish, then give the gate back.
+      await queue;
+      release?.();
     }
   }
 }
