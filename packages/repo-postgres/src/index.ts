@@ -3,10 +3,21 @@ export * from "./bind";
 export * from "./store";
 export * from "./unit-of-work";
 export * from "./pglite-unit-of-work";
+export * from "./change-log/sql-change-log";
 export * from "./errors/classify-db-error";
 export * from "./migrations/load-migrations";
 export * from "./migrations/migrator";
-export type { PoolStats, SqlDatabase, SqlDialect, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./sql/executor";
+export type {
+  PoolStats,
+  SqlDatabase,
+  SqlDialect,
+  SqlExecutor,
+  SqlResult,
+  SqlRow,
+  SqlSession,
+  Unlisten,
+} from "./sql/executor";
+export { WriteGate } from "./sql/write-gate";
 export { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 export { openPgliteDatabase, type PgliteDatabaseOptions } from "./sql/pglite-database";
 export { acquireDataDirLock, type DataDirLock } from "./sql/data-dir-lock";

@@ -60,19 +60,21 @@ for (const backend of BACKENDS) {
       const project = await repos.projects.create(fixtures.project());
       await db.query("UPDATE projects SET description = 'by hand' WHERE id = $1", [project.id]);
       const after = await repos.projects.get(project.id);
-      expect(after.resourceVersion).toBe(2);
+      expect(after.resourceVersion).toBeGreaterThan(project.resourceVersion);
+      expect(after.updatedAt >= project.updatedAt).toBe(true);
       await expect(repos.projects.update({ ...project, description: "stale" })).rejects.toMatchObject({
         code: "Conflict",
       });
     });
 
-    it("binds every repository port, the unit of work and the audit log", () => {
+    it("binds every repository port, the unit of work, the audit log and the change log", () => {
       const bound = new Map<symbol, unknown>();
       bindPostgresAdapters({ bind: (id, value) => void bound.set(id, value) }, opened.store);
       expect(bound.get(Symbol.for("limiquantix.VmRepository"))).toBe(opened.store.repos.vms);
       expect(bound.get(Symbol.for("limiquantix.UnitOfWork"))).toBe(opened.store.uow);
       expect(bound.get(Symbol.for("limiquantix.AuditRepository"))).toBe(opened.store.audit);
-      expect(bound.size).toBe(18);
+      expect(bound.get(Symbol.for("limiquantix.ChangeLog"))).toBe(opened.store.changeLog);
+      expect(bound.size).toBe(19);
     });
   });
 }

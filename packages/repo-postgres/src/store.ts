@@ -6,6 +6,7 @@ import {
   systemClock,
   type UnitOfWork,
 } from "@limiquantix/domain";
+import { SqlChangeLog, type SqlChangeLogOptions } from "./change-log/sql-change-log";
 import { createMigrator, type MigrationRun, type Migrator, type MigratorOptions } from "./migrations/migrator";
 import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase } from "./sql/executor";
@@ -13,6 +14,7 @@ import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 import { openPgliteDatabase } from "./sql/pglite-database";
 import { PgliteUnitOfWork } from "./pglite-unit-of-work";
 import { SqlUnitOfWork } from "./unit-of-work";
+import { WriteGate } from "./sql/write-gate";
 
 /** PostgresStore is everything a PostgreSQL-backed control plane needs from its database. */
 export interface PostgresStore extends Closeable {
@@ -21,6 +23,8 @@ export interface PostgresStore extends Closeable {
   readonly repos: Repositories;
   readonly uow: UnitOfWork;
   readonly audit: AuditRepository;
+  /** The change log every write of a resource appends to (by the tables' triggers, in the writing transaction). */
+  readonly changeLog: SqlChangeLog;
   /** The migrator: up, down N, status and force. */
   readonly migrator: Migrator;
   /** migrate applies every pending migration (under an advisory lock, so replicas may all call it). */
@@ -37,6 +41,8 @@ export interface StoreOptions extends MigratorOptions {
   readonly clock?: Clock;
   /** Apply pending migrations before returning the store (default false). */
   readonly migrate?: boolean;
+  /** How the change log waits for new entries. */
+  readonly changeLog?: SqlChangeLogOptions;
 }
 
 /** PostgresStoreOptions configure a store on a PostgreSQL server. */
@@ -55,17 +61,30 @@ export interface PgliteStoreOptions extends StoreOptions {
 /** storeOver builds a store on an open database. */
 export async function storeOver(db: SqlDatabase, options: StoreOptions = {}): Promise<PostgresStore> {
   const clock = options.clock ?? systemClock;
-  const repos = createRepositories({ db, atomic: (fn) => db.transaction(fn), clock, lockReads: false });
+  // PGlite's units of work replay their calls; the gate keeps their revisions stable (see PgliteUnitOfWork).
+  const gate = db.dialect === "pglite" ? new WriteGate() : undefined;
+  const repos = createRepositories({
+    db,
+    atomic: (fn) => db.transaction(fn),
+    clock,
+    lockReads: false,
+    ...(gate ? { exclusive: <T>(fn: () => Promise<T>) => gate.run(fn) } : {}),
+  });
   const migrator = createMigrator(db, options);
+  const changeLog = new SqlChangeLog(db, options.changeLog);
   const store: PostgresStore = {
     dialect: db.dialect,
     repos,
-    uow: db.dialect === "pglite" ? new PgliteUnitOfWork(db, clock) : new SqlUnitOfWork(db, clock),
+    uow: gate ? new PgliteUnitOfWork(db, clock, gate) : new SqlUnitOfWork(db, clock),
     audit: repos.audit,
+    changeLog,
     migrator,
     migrate: () => migrator.up(),
     ping: () => db.ping(),
-    close: () => db.close(),
+    async close() {
+      await changeLog.close();
+      await db.close();
+    },
     db,
   };
   if (options.migrate) {

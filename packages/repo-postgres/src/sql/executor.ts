@@ -39,7 +39,16 @@ export interface SqlDatabase extends SqlSession {
   close(): Promise<void>;
   /** poolStats reports the connection pool (absent where there is no pool, as on PGlite). */
   poolStats?(): PoolStats;
+  /**
+   * listen calls onNotify for each notification on a channel (NOTIFY, delivered on commit), and
+   * once more whenever a lost listening connection comes back (what was sent meanwhile is lost),
+   * until the returned function is called. It fails when the database cannot be reached.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<Unlisten>;
 }
+
+/** Unlisten stops a listen; it is safe to call more than once. */
+export type Unlisten = () => Promise<void>;
 
 /** PoolStats are a connection pool's figures: connections open, idle, and callers waiting for one. */
 export interface PoolStats {

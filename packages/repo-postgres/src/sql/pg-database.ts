@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { currentCallSignal, invalidArgument, unavailable } from "@limiquantix/domain";
 import type pg from "pg";
 import { classifyDbError } from "../errors/classify-db-error";
+import { PgListener } from "./pg-listener";
 import { StatementCache } from "./statement-cache";
 import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./executor";
 
@@ -165,6 +166,16 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
   });
   const base = wrap(pool, undefined, statements);
   let closed: Promise<void> | undefined;
+  // LISTEN needs a connection of its own for as long as anyone listens, so it is not taken from the pool.
+  const listener = new PgListener(
+    () =>
+      new (loadPg().Client)({
+        connectionString,
+        application_name: `${options.applicationName ?? "limiquantix"}-listen`,
+        keepAlive: true,
+        connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
+      }),
+  );
 
   async function connect(): Promise<pg.PoolClient> {
     const client = await pool.connect();
@@ -211,8 +222,15 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
         throw classifyDbError(error, "PostgreSQL ping");
       }
     },
+    async listen(channel, onNotify) {
+      try {
+        return await listener.listen(channel, onNotify);
+      } catch (error) {
+        throw classifyDbError(error, `LISTEN ${channel}`);
+      }
+    },
     close() {
-      closed ??= pool.end();
+      closed ??= Promise.all([listener.close(), pool.end()]).then(() => {});
       return closed;
     },
   };

@@ -63,6 +63,19 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
         throw classifyDbError(error, "PGlite ping");
       }
     },
+    async listen(channel, onNotify) {
+      try {
+        const unlisten = await db.listen(channel, () => onNotify());
+        let stopped = false;
+        return async () => {
+          if (stopped || db.closed) return;
+          stopped = true;
+          await unlisten().catch(() => {});
+        };
+      } catch (error) {
+        throw classifyDbError(error, `LISTEN ${channel}`);
+      }
+    },
     close() {
       closed ??= (async () => {
         try {

@@ -1,0 +1,182 @@
+import { fixtures, runChangeLogConformance } from "@limiquantix/domain/conformance";
+import { createTestDatabase } from "@limiquantix/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type OpenedStore } from "../../test/harness";
+import { loadMigrations } from "../migrations/load-migrations";
+import { createMigrator } from "../migrations/migrator";
+import { createPgDatabase } from "../sql/pg-database";
+import { createPostgresStore } from "../store";
+
+// One migrated database per engine for the conformance suite: its tests read only entries
+// about what they wrote, and nothing else reads this database's change log.
+for (const backend of BACKENDS) {
+  let opened: Promise<OpenedStore> | undefined;
+  afterAll(async () => {
+    await (await opened)?.close();
+  });
+  runChangeLogConformance(backend.name, async () => {
+    opened ??= backend.open();
+    const { store } = await opened;
+    return { repos: store.repos, uow: store.uow, changeLog: store.changeLog, close: async () => {} };
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`change log on ${backend.name}`, () => {
+    let opened: OpenedStore;
+    beforeAll(async () => {
+      opened = await backend.open();
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it("logs writes made outside the repositories, with resource_version set to their revision", async () => {
+      const { db, changeLog, repos } = opened.store;
+      const before = await changeLog.head();
+      await db.query("INSERT INTO projects (id, name) VALUES ('by-hand', 'by-hand')");
+      await db.query("UPDATE projects SET description = 'edited by hand' WHERE id = 'by-hand'");
+      const edited = await repos.projects.get("by-hand");
+      await db.query("DELETE FROM projects WHERE id = 'by-hand'");
+      const entries = (await changeLog.read(before, 100)).filter((e) => e.id === "by-hand");
+      expect(entries.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
+      expect(entries[1]?.object).toEqual(edited);
+      expect(edited.resourceVersion).toBe(entries[1]?.revision);
+      expect(entries[0]).not.toHaveProperty("requestId");
+    });
+
+    it("a transaction that rolls back leaves neither an entry nor a revision behind", async () => {
+      const { db, changeLog } = opened.store;
+      const head = await changeLog.head();
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query("INSERT INTO projects (id, name) VALUES ('rolled-back', 'rolled-back')");
+          throw new Error("undo");
+        }),
+      ).rejects.toThrow("undo");
+      expect(await changeLog.head()).toBe(head);
+      expect(await changeLog.read(head, 10)).toEqual([]);
+    });
+
+    it("a statement that writes many rows takes one revision per row, in order", async () => {
+      const { db, changeLog } = opened.store;
+      const head = await changeLog.head();
+      await db.query(
+        "INSERT INTO projects (id, name) SELECT 'bulk-' || i, 'bulk-' || i FROM generate_series(1, 500) AS i",
+      );
+      const entries = await changeLog.read(head, 1000);
+      expect(entries.map((e) => e.revision)).toEqual(Array.from({ length: 500 }, (_, i) => head + 1 + i));
+      expect(await changeLog.head()).toBe(head + 500);
+    });
+
+    it("wait wakes on the commit's notification, without waiting for a poll", async () => {
+      const { db } = opened.store;
+      const { SqlChangeLog } = await import("./sql-change-log");
+      const log = new SqlChangeLog(db, { pollIntervalMs: 600_000 });
+      try {
+        const head = await log.head();
+        // The first wait subscribes; a later one must still be woken only by the notification.
+        const first = log.wait(head);
+        const written = await opened.store.repos.projects.create(fixtures.project());
+        await first;
+        const second = log.wait(written.resourceVersion);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const started = Date.now();
+        await opened.store.repos.projects.create(fixtures.project());
+        await second;
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("revisions beyond 2^31 round-trip as numbers, in documents and in decoded rows", async () => {
+      const { db, repos, changeLog } = opened.store;
+      await db.query("UPDATE change_log_head SET revision = greatest(revision, 2199023255552)");
+      const project = await repos.projects.create(fixtures.project());
+      const group = await repos.securityGroups.create(fixtures.securityGroup({ projectId: project.id }));
+      expect(project.resourceVersion).toBeGreaterThan(2 ** 41);
+      expect(group.resourceVersion).toBe(project.resourceVersion + 1);
+      expect(await repos.securityGroups.get(group.id)).toEqual(group);
+      const updated = await repos.securityGroups.update({ ...group, labels: { big: "yes" } });
+      await repos.securityGroups.delete(group.id, updated.resourceVersion);
+      const entries = await changeLog.read(project.resourceVersion - 1, 10);
+      expect(entries.map((e) => [e.kind, e.type, e.revision])).toEqual([
+        ["Project", "ADDED", project.resourceVersion],
+        ["SecurityGroup", "ADDED", group.resourceVersion],
+        ["SecurityGroup", "MODIFIED", updated.resourceVersion],
+        ["SecurityGroup", "DELETED", updated.resourceVersion + 1],
+      ]);
+    });
+  });
+}
+
+describe("migration 3 on PostgreSQL", () => {
+  it("starts revisions above every version already stored; down keeps the versions and the old counting", async () => {
+    const database = await createTestDatabase();
+    const db = createPgDatabase(database.url);
+    try {
+      const all = loadMigrations();
+      await createMigrator(db, { migrations: all.filter((m) => m.version < 3) }).up();
+      await db.query("INSERT INTO projects (id, name) VALUES ('old', 'old'), ('older', 'older')");
+      for (let i = 0; i < 6; i++) await db.query("UPDATE projects SET description = $1 WHERE id = 'old'", [`v${i}`]);
+      const migrator = createMigrator(db, { migrations: all });
+      expect((await migrator.up()).applied).toEqual([3]);
+      const store = await createPostgresStore({ connectionString: database.url });
+      try {
+        expect(await store.changeLog.head()).toBe(7);
+        expect(await store.changeLog.oldest()).toBe(7);
+        await expect(store.changeLog.read(0, 10)).rejects.toMatchObject({
+          code: "FailedPrecondition",
+          details: { reason: "revision-compacted", oldestRevision: 7 },
+        });
+        const older = await store.repos.projects.get("older");
+        expect(older.resourceVersion).toBe(1);
+        const touched = await store.repos.projects.update({ ...older, description: "after" });
+        expect(touched.resourceVersion).toBe(8);
+        expect((await store.changeLog.read(7, 10)).map((e) => e.id)).toEqual(["older"]);
+      } finally {
+        await store.close();
+      }
+      expect((await migrator.down(1)).applied).toEqual([3]);
+      await db.query("UPDATE projects SET description = 'down' WHERE id = 'older'");
+      const row = await db.query<{ resource_version: number }>("SELECT resource_version FROM projects WHERE id = 'older'");
+      expect(row.rows[0]?.resource_version).toBe(9);
+      const tables = await db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE 'change_log%'");
+      expect(tables.rows).toEqual([]);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+});
+
+describe("the listening connection on PostgreSQL", () => {
+  it("comes back after the server cuts it, and a wait in progress still wakes", async () => {
+    const opened = await BACKENDS[0].open();
+    const { store } = opened;
+    const { SqlChangeLog } = await import("./sql-change-log");
+    const log = new SqlChangeLog(store.db, { pollIntervalMs: 600_000 });
+    try {
+      const head = await log.head();
+      const first = log.wait(head);
+      const written = await store.repos.projects.create(fixtures.project());
+      await first;
+      await store.db.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'limiquantix-listen' AND datname = current_database()",
+      );
+      const waiting = log.wait(written.resourceVersion);
+      // Reconnection takes about a second; then a write wakes the waiter through NOTIFY again.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const next = await store.repos.projects.create(fixtures.project());
+      expect(await waiting).toBeGreaterThanOrEqual(next.resourceVersion);
+      const listening = await store.db.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'limiquantix-listen' AND datname = current_database()",
+      );
+      expect(listening.rows).toHaveLength(1);
+    } finally {
+      await log.close();
+      await opened.close();
+    }
+  });
+});

@@ -1,0 +1,229 @@
+import {
+  type ChangeLog,
+  type ChangeLogCompaction,
+  type ChangeLogEntry,
+  type Closeable,
+  checkCompaction,
+  checkReadLimit,
+  checkRevision,
+  invalidArgument,
+  isDomainError,
+  revisionCompacted,
+} from "@limiquantix/domain";
+import { classifyDbError } from "../errors/classify-db-error";
+import type { SqlDatabase, Unlisten } from "../sql/executor";
+
+/** CHANGE_LOG_CHANNEL is the channel the change-log triggers notify on commit (see migrations/000003_change_log.up.sql). */
+export const CHANGE_LOG_CHANNEL = "lqx_change_log";
+
+/** SqlChangeLogOptions tune how `wait` learns of new entries. */
+export interface SqlChangeLogOptions {
+  /**
+   * How often `wait` looks at the log when no notification arrives, in ms (default 2000).
+   * Notifications wake it at once; the poll covers one lost while the listening connection was
+   * down. Without notifications (the database refused LISTEN) it looks at least every 250 ms.
+   */
+  readonly pollIntervalMs?: number;
+}
+
+const FALLBACK_POLL_MS = 250;
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+type EntryRow = {
+  through: string | number;
+  revision: string | number | null;
+  kind: string;
+  resource_id: string;
+  project_id: string | null;
+  type: string;
+  object: string;
+  request_id: string | null;
+  principal: string | null;
+  at: string;
+};
+
+function entryOf(row: EntryRow): ChangeLogEntry {
+  return {
+    revision: Number(row.revision),
+    kind: row.kind,
+    id: row.resource_id,
+    ...(row.project_id === null ? {} : { projectId: row.project_id }),
+    type: row.type,
+    object: JSON.parse(row.object) as unknown,
+    ...(row.request_id === null ? {} : { requestId: row.request_id }),
+    ...(row.principal === null ? {} : { principal: row.principal }),
+    at: row.at,
+  } as ChangeLogEntry;
+}
+
+/**
+ * SqlChangeLog reads the change log the resource tables' triggers write (on PostgreSQL and on
+ * PGlite alike). `wait` listens on the triggers' channel, so a commit wakes it at once, and
+ * looks at the log every pollIntervalMs as well. Compaction deletes the oldest entries and
+ * records the highest revision it removed; reads below it fail with revision-compacted.
+ */
+export class SqlChangeLog implements ChangeLog, Closeable {
+  private readonly pollIntervalMs: number;
+  private readonly sleepers = new Set<() => void>();
+  private listening: Promise<boolean> | undefined;
+  private unlisten: Unlisten | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    options: SqlChangeLogOptions = {},
+  ) {
+    const poll = options.pollIntervalMs ?? 2000;
+    if (!Number.isInteger(poll) || poll < 1)
+      throw invalidArgument([{ field: "pollIntervalMs", description: `must be a positive integer (got ${poll})` }]);
+    this.pollIntervalMs = poll;
+  }
+
+  async head(): Promise<number> {
+    const res = await this.guard("read the change log head", () =>
+      this.db.query<{ revision: string | number }>("SELECT revision FROM change_log_head"),
+    );
+    return Number(res.rows[0]?.revision ?? 0);
+  }
+
+  async oldest(): Promise<number> {
+    const res = await this.guard("read the change log window", () =>
+      this.db.query<{ through: string | number }>("SELECT through FROM change_log_compacted"),
+    );
+    return Number(res.rows[0]?.through ?? 0);
+  }
+
+  async read(afterRevision: number, limit: number): Promise<readonly ChangeLogEntry[]> {
+    checkRevision(afterRevision);
+    checkReadLimit(limit);
+    // One statement, so the window and the entries come from one snapshot.
+    const res = await this.guard("read the change log", () =>
+      this.db.query<EntryRow>(
+        `SELECT c.through, e.revision, e.kind, e.resource_id, e.project_id, e.type, e.object, e.request_id, e.principal,
+           to_char(e.at AT TIME ZONE 'UTC', ${ISO}) AS at
+         FROM change_log_compacted c
+         LEFT JOIN LATERAL (
+           SELECT * FROM change_log l WHERE l.revision > $1::bigint ORDER BY l.revision LIMIT $2::int
+         ) e ON true
+         ORDER BY e.revision`,
+        [afterRevision, limit],
+      ),
+    );
+    const through = Number(res.rows[0]?.through ?? 0);
+    if (afterRevision < through) throw revisionCompacted(afterRevision, through);
+    return res.rows.filter((row) => row.revision !== null).map(entryOf);
+  }
+
+  async wait(afterRevision: number, signal?: AbortSignal): Promise<number> {
+    checkRevision(afterRevision);
+    if (signal?.aborted) throw signal.reason;
+    const notified = await this.listen();
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      // Register before looking, so a commit between the look and the sleep still wakes us.
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      this.sleepers.add(wake);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      signal?.addEventListener("abort", wake, { once: true });
+      try {
+        const probe = await this.probe(afterRevision);
+        if (afterRevision < probe.through) throw revisionCompacted(afterRevision, probe.through);
+        if (probe.newer) return probe.head;
+        const interval = notified ? this.pollIntervalMs : Math.min(this.pollIntervalMs, FALLBACK_POLL_MS);
+        timer = setTimeout(wake, interval);
+        await woken;
+      } finally {
+        this.sleepers.delete(wake);
+        signal?.removeEventListener("abort", wake);
+        if (timer) clearTimeout(timer);
+      }
+    }
+  }
+
+  async compact(policy: ChangeLogCompaction): Promise<number> {
+    checkCompaction(policy);
+    if (policy.maxAgeMs === undefined && policy.maxEntries === undefined) return 0;
+    return this.guard("compact the change log", () =>
+      this.db.transaction(async (tx) => {
+        // The highest revision either bound removes: all but the newest maxEntries, and
+        // everything before the oldest entry young enough to keep (entries are removed oldest
+        // first, so one written late under an early revision keeps those after it).
+        const cut = await tx.query<{ cut: string | number | null }>(
+          `SELECT greatest(
+             CASE WHEN $1::bigint IS NULL THEN NULL ELSE
+               (SELECT l.revision FROM change_log l ORDER BY l.revision DESC OFFSET $1::bigint LIMIT 1) END,
+             CASE WHEN $2::float8 IS NULL THEN NULL ELSE coalesce(
+               (SELECT l.revision - 1 FROM change_log l
+                 WHERE l.at >= clock_timestamp() - $2::float8 * interval '1 millisecond' ORDER BY l.revision LIMIT 1),
+               (SELECT max(l.revision) FROM change_log l)) END
+           ) AS cut`,
+          [policy.maxEntries ?? null, policy.maxAgeMs ?? null],
+        );
+        const through = cut.rows[0]?.cut;
+        if (through === null || through === undefined) return 0;
+        const removed = await tx.query("DELETE FROM change_log WHERE revision <= $1::bigint", [through]);
+        await tx.query("UPDATE change_log_compacted SET through = greatest(through, $1::bigint)", [through]);
+        return removed.rowCount;
+      }),
+    );
+  }
+
+  /** close stops listening for notifications; waits in progress fall back to polling. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.();
+  }
+
+  /** probe reads, in one snapshot, the compaction point, the head and whether an entry follows a revision. */
+  private async probe(afterRevision: number): Promise<{ through: number; head: number; newer: boolean }> {
+    const res = await this.guard("read the change log", () =>
+      this.db.query<{ through: string | number; head: string | number; newer: boolean }>(
+        `SELECT c.through, h.revision AS head,
+           EXISTS (SELECT 1 FROM change_log l WHERE l.revision > $1::bigint) AS newer
+         FROM change_log_compacted c, change_log_head h`,
+        [afterRevision],
+      ),
+    );
+    const row = res.rows[0];
+    return { through: Number(row?.through ?? 0), head: Number(row?.head ?? 0), newer: row?.newer === true };
+  }
+
+  /** listen subscribes to the triggers' channel once; it answers whether notifications will arrive. */
+  private listen(): Promise<boolean> {
+    if (this.closed || !this.db.listen) return Promise.resolve(false);
+    const listen = this.db.listen.bind(this.db);
+    this.listening ??= listen(CHANGE_LOG_CHANNEL, () => this.wakeAll()).then(
+      (unlisten) => {
+        if (this.closed) {
+          void unlisten();
+          return false;
+        }
+        this.unlisten = unlisten;
+        return true;
+      },
+      () => {
+        // Try again on the next wait; poll meanwhile.
+        this.listening = undefined;
+        return false;
+      },
+    );
+    return this.listening;
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private async guard<R>(action: string, fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw isDomainError(error) ? error : classifyDbError(error, action);
+    }
+  }
+}
