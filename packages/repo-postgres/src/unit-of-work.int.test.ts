@@ -1,5 +1,5 @@
 import type { Repositories } from "@limiquantix/domain";
-import { fixtures } from "@limiquantix/domain/conformance";
+import { deferred, fixtures, isSettled, sleep } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type OpenedStore } from "../test/harness";
 
@@ -99,5 +99,50 @@ describe("unit of work on pglite (replay-validated)", () => {
     release();
     await work;
     expect((await repos.projects.get(project.id)).name).toBe(project.name);
+  });
+
+  it("holds other writes from the work's first write to its commit, so a concurrent write does not make it conflict", async () => {
+    const { repos, uow } = opened.store;
+    const inside = deferred();
+    const proceed = deferred();
+    const work = uow.run(async (tx) => {
+      const p = await tx.projects.create(fixtures.project());
+      inside.resolve();
+      await proceed.promise;
+      return [p, await tx.projects.update({ ...p, description: "second write of the work" })] as const;
+    });
+    await inside.promise;
+    const outside = repos.clusters.create(fixtures.cluster());
+    await sleep(50);
+    expect(await isSettled(outside)).toBe(false);
+    proceed.resolve();
+    const [created, updated] = await work;
+    const other = await outside;
+    expect(updated.resourceVersion).toBeGreaterThan(created.resourceVersion);
+    expect(other.resourceVersion).toBeGreaterThan(updated.resourceVersion);
+    expect(await repos.projects.get(created.id)).toEqual(updated);
+  });
+
+  it("does not hold other writes while the work has only read, and gives the gate back when the work fails", async () => {
+    const { repos, uow } = opened.store;
+    const project = await repos.projects.create(fixtures.project());
+    const inside = deferred();
+    const proceed = deferred();
+    const reading = uow.run(async (tx) => {
+      await tx.projects.get(project.id);
+      inside.resolve();
+      await proceed.promise;
+    });
+    await inside.promise;
+    await repos.clusters.create(fixtures.cluster());
+    proceed.resolve();
+    await reading;
+    await expect(
+      uow.run(async (tx) => {
+        await tx.clusters.create(fixtures.cluster());
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect((await repos.clusters.create(fixtures.cluster())).resourceVersion).toBeGreaterThan(project.resourceVersion);
   });
 });
