@@ -19,7 +19,12 @@ describe("memory change log", () => {
     const { repositories: repos, changeLog } = createMemoryAdapters({ clock });
     const project = await repos.projects.create(fixtures.project());
     const [entry] = await changeLog.read(0, 10);
-    expect(entry).toMatchObject({ revision: 1, kind: "Project", type: "ADDED", at: "2026-01-01T00:00:00.000Z" });
+    expect(entry).toMatchObject({
+      revision: 1,
+      kind: "Project",
+      type: "ADDED",
+      at: "2026-01-01T00:00:00.000Z",
+    });
     expect(project.resourceVersion).toBe(1);
     clock.advance(60_000);
     await repos.projects.create(fixtures.project());

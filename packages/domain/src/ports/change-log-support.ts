@@ -39,7 +39,10 @@ export function checkRevision(revision: unknown, field = "afterRevision"): numbe
 export function checkReadLimit(limit: unknown): number {
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGE_LOG_READ)
     throw invalidArgument([
-      { field: "limit", description: `must be an integer from 1 to ${MAX_CHANGE_LOG_READ} (got ${String(limit)})` },
+      {
+        field: "limit",
+        description: `must be an integer from 1 to ${MAX_CHANGE_LOG_READ} (got ${String(limit)})`,
+      },
     ]);
   return limit;
 }
@@ -47,7 +50,9 @@ export function checkReadLimit(limit: unknown): number {
 /** checkCompaction refuses a compaction policy whose bounds are not non-negative integers. */
 export function checkCompaction(policy: ChangeLogCompaction): ChangeLogCompaction {
   if (policy === null || typeof policy !== "object")
-    throw invalidArgument([{ field: "policy", description: "must be an object: { maxAgeMs?, maxEntries? }" }]);
+    throw invalidArgument([
+      { field: "policy", description: "must be an object: { maxAgeMs?, maxEntries? }" },
+    ]);
   const violations: FieldViolation[] = [];
   for (const field of ["maxAgeMs", "maxEntries"] as const) {
     const value: unknown = policy[field];

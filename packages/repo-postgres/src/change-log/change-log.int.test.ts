@@ -119,7 +119,8 @@ describe("migration 3 on PostgreSQL", () => {
       const all = loadMigrations();
       await createMigrator(db, { migrations: all.filter((m) => m.version < 3) }).up();
       await db.query("INSERT INTO projects (id, name) VALUES ('old', 'old'), ('older', 'older')");
-      for (let i = 0; i < 6; i++) await db.query("UPDATE projects SET description = $1 WHERE id = 'old'", [`v${i}`]);
+      for (let i = 0; i < 6; i++)
+        await db.query("UPDATE projects SET description = $1 WHERE id = 'old'", [`v${i}`]);
       const migrator = createMigrator(db, { migrations: all });
       expect((await migrator.up()).applied).toEqual([3]);
       const store = await createPostgresStore({ connectionString: database.url });
@@ -140,7 +141,9 @@ describe("migration 3 on PostgreSQL", () => {
       }
       expect((await migrator.down(1)).applied).toEqual([3]);
       await db.query("UPDATE projects SET description = 'down' WHERE id = 'older'");
-      const row = await db.query<{ resource_version: number }>("SELECT resource_version FROM projects WHERE id = 'older'");
+      const row = await db.query<{ resource_version: number }>(
+        "SELECT resource_version FROM projects WHERE id = 'older'",
+      );
       expect(row.rows[0]?.resource_version).toBe(9);
       const tables = await db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE 'change_log%'");
       expect(tables.rows).toEqual([]);

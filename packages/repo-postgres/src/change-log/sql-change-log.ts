@@ -75,7 +75,9 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   ) {
     const poll = options.pollIntervalMs ?? 2000;
     if (!Number.isInteger(poll) || poll < 1)
-      throw invalidArgument([{ field: "pollIntervalMs", description: `must be a positive integer (got ${poll})` }]);
+      throw invalidArgument([
+        { field: "pollIntervalMs", description: `must be a positive integer (got ${poll})` },
+      ]);
     this.pollIntervalMs = poll;
   }
 

@@ -23,7 +23,9 @@ export class PgListener {
   /** listen calls onNotify for every notification on the channel until the returned function is called. */
   async listen(channel: string, onNotify: () => void): Promise<Unlisten> {
     if (!CHANNEL.test(channel))
-      throw invalidArgument([{ field: "channel", description: `must be a lowercase identifier (got ${JSON.stringify(channel)})` }]);
+      throw invalidArgument([
+        { field: "channel", description: `must be a lowercase identifier (got ${JSON.stringify(channel)})` },
+      ]);
     let set = this.handlers.get(channel);
     const added = !set;
     if (!set) {

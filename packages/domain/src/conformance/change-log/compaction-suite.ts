@@ -45,7 +45,9 @@ export function compactionSuite(harness: () => ChangeLogHarness): void {
       const written = await projects(4);
       expect(await log().compact({})).toBe(0);
       await log().compact({ maxAgeMs: 3_600_000, maxEntries: 2 });
-      expect((await entriesAfter(log(), await log().oldest())).map((e) => e.object)).toEqual(written.slice(2));
+      expect((await entriesAfter(log(), await log().oldest())).map((e) => e.object)).toEqual(
+        written.slice(2),
+      );
       await sleep(5);
       await log().compact({ maxAgeMs: 0, maxEntries: 100 });
       expect(await entriesAfter(log(), await log().oldest())).toEqual([]);

@@ -105,7 +105,8 @@ export function followSuite(harness: () => ChangeLogHarness): void {
       const head = await log().head();
       const waiters = Array.from({ length: 10 }, () => log().wait(head));
       const written = await project();
-      for (const revision of await Promise.all(waiters)) expect(revision).toBeGreaterThanOrEqual(written.resourceVersion);
+      for (const revision of await Promise.all(waiters))
+        expect(revision).toBeGreaterThanOrEqual(written.resourceVersion);
     });
   });
 }

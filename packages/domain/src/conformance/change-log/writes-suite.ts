@@ -49,9 +49,17 @@ export function writesSuite(harness: () => ChangeLogHarness): void {
       const node = await repos.nodes.create(fixtures.node({ status: { phase: "PENDING" } }));
       const vm = await repos.vms.create(fixtures.vm({ projectId }));
       const before = await log().head();
-      const ready = await repos.nodes.updateStatus(node.id, { ...node.status, phase: "READY" }, node.resourceVersion);
+      const ready = await repos.nodes.updateStatus(
+        node.id,
+        { ...node.status, phase: "READY" },
+        node.resourceVersion,
+      );
       const beat = await repos.nodes.recordHeartbeat(node.id, { at: "2026-02-03T04:05:06.000Z" });
-      const placed = await repos.vms.updateStatus(vm.id, { ...vm.status, nodeId: node.id }, vm.resourceVersion);
+      const placed = await repos.vms.updateStatus(
+        vm.id,
+        { ...vm.status, nodeId: node.id },
+        vm.resourceVersion,
+      );
       const mine = await entriesOf(log(), before, [node.id, vm.id]);
       expect(mine.map((e) => [e.kind, e.type, e.revision])).toEqual([
         ["Node", "MODIFIED", ready.resourceVersion],
@@ -83,11 +91,20 @@ export function writesSuite(harness: () => ChangeLogHarness): void {
       const project = await repos.projects.create(fixtures.project());
       const current = await repos.projects.update({ ...project, description: "current" });
       const before = await log().head();
-      await expectDomainError(repos.projects.create(fixtures.project({ name: project.name })), "AlreadyExists");
-      await expectDomainError(repos.projects.create({ ...fixtures.project(), id: project.id }), "AlreadyExists");
+      await expectDomainError(
+        repos.projects.create(fixtures.project({ name: project.name })),
+        "AlreadyExists",
+      );
+      await expectDomainError(
+        repos.projects.create({ ...fixtures.project(), id: project.id }),
+        "AlreadyExists",
+      );
       await expectDomainError(repos.projects.update({ ...project, description: "stale" }), "Conflict");
       await expectDomainError(repos.projects.delete(project.id, project.resourceVersion), "Conflict");
-      await expectDomainError(repos.projects.update({ ...current, name: "Not_A_DNS_Label" }), "InvalidArgument");
+      await expectDomainError(
+        repos.projects.update({ ...current, name: "Not_A_DNS_Label" }),
+        "InvalidArgument",
+      );
       const missing = fixtures.project();
       await expectDomainError(repos.projects.update({ ...current, id: missing.id }), "NotFound");
       await expectDomainError(repos.projects.delete(missing.id), "NotFound");
@@ -103,7 +120,11 @@ export function writesSuite(harness: () => ChangeLogHarness): void {
       const written = await h().uow.run(async (tx) => {
         const p = await tx.projects.create(project);
         const vm = await tx.vms.create(fixtures.vm({ projectId: p.id }));
-        const running = await tx.vms.updateStatus(vm.id, { ...vm.status, powerState: "RUNNING" }, vm.resourceVersion);
+        const running = await tx.vms.updateStatus(
+          vm.id,
+          { ...vm.status, powerState: "RUNNING" },
+          vm.resourceVersion,
+        );
         return [p, vm, running] as const;
       });
       const [p, vm, running] = written;
