@@ -1,5 +1,6 @@
 import { Clock, EventBus, IdGenerator, Repositories, UnitOfWork } from "@limiquantix/domain";
 import type { ClusterSnapshot, Scheduler } from "@limiquantix/scheduler";
+import type { ChangeRelay } from "../events/change-relay";
 import { ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
@@ -16,6 +17,8 @@ export const CORE = {
   deps: serviceId<ServiceDeps>("ServiceDeps"),
   scheduler: serviceId<Scheduler>("Scheduler"),
   snapshot: serviceId<ClusterSnapshot>("ClusterSnapshot"),
+  /** relay feeds this replica's listeners every committed change, in order. */
+  relay: serviceId<ChangeRelay>("ChangeRelay"),
   /** controller is bound once per controller; the runner starts all of them while this replica leads. */
   controller: serviceId<Controller>("Controller"),
 } as const;
@@ -30,6 +33,7 @@ export interface CoreValues {
   readonly metrics?: ServerMetrics;
   readonly scheduler: Scheduler;
   readonly snapshot: ClusterSnapshot;
+  readonly relay: ChangeRelay;
 }
 
 /** coreModule binds the configuration, logger, metrics, scheduler and snapshot, and the ports bundle services work through. */
@@ -40,6 +44,7 @@ export function coreModule(values: CoreValues): ContainerModule {
     bind(CORE.metrics).toConstantValue(values.metrics);
     bind(CORE.scheduler).toConstantValue(values.scheduler);
     bind(CORE.snapshot).toConstantValue(values.snapshot);
+    bind(CORE.relay).toConstantValue(values.relay);
     bind(CORE.deps)
       .toResolvedValue(
         (repos: Repositories, uow: UnitOfWork, events: EventBus, clock: Clock, ids: IdGenerator, logger: Logger): ServiceDeps => ({

@@ -1,4 +1,4 @@
-import { EventBus, Repositories, type Subscription } from "@limiquantix/domain";
+import { ChangeLog, Repositories } from "@limiquantix/domain";
 import { type ClusterSnapshot, Scheduler } from "@limiquantix/scheduler";
 import { Container, type ContainerModule } from "inversify";
 import type { Logger } from "pino";
@@ -35,7 +35,8 @@ import type { ServiceDeps } from "../shared/service-deps";
 import { STORAGE } from "../storage/storage-ids";
 import { storageModule } from "../storage/storage-module";
 import { CORE, coreModule, type ServerConfig } from "./core-module";
-import { loadSnapshot, syncSnapshot } from "./snapshot-sync";
+import { ChangeRelay } from "../events/change-relay";
+import { loadSnapshot, snapshotFollower } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
 export const AREA_MODULES: readonly ContainerModule[] = [computeModule, storageModule, networkModule, iamModule];
@@ -45,6 +46,8 @@ export interface Services {
   readonly deps: ServiceDeps;
   readonly scheduler: Scheduler;
   readonly snapshot: ClusterSnapshot;
+  /** relay feeds this replica every committed change, in order. */
+  readonly relay: ChangeRelay;
   readonly agents: AgentDirectory;
   readonly placement: PlacementService;
   readonly projects: ProjectService;
@@ -67,7 +70,7 @@ export interface Services {
   readonly reconciler: Reconciler;
 }
 
-function resolveAll(c: Container): Omit<Services, "deps" | "scheduler" | "snapshot"> {
+function resolveAll(c: Container): Omit<Services, "deps" | "scheduler" | "snapshot" | "relay"> {
   return {
     agents: c.get<AgentDirectory>(COMPUTE.agents),
     placement: c.get<PlacementService>(COMPUTE.placement),
@@ -114,20 +117,26 @@ export interface ControlPlane {
   routes(): RpcRoute[];
   /** controllers are every controller bound, for the leader's runner. */
   controllers(): Controller[];
-  /** close stops following change events. */
+  /** close stops following the change log. */
   close(): Promise<void>;
 }
 
 /**
  * createControlPlane loads the adapters into a new container, reads the live placement snapshot
- * from the store (and keeps it current from change events), then binds the core and every API
- * area's module, and the caller's modules last.
+ * from the store and keeps it current by following the change log from the revision it was read
+ * at, then binds the core and every API area's module, and the caller's modules last.
  */
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const container = new Container();
   for (const m of options.adapters) container.loadSync(m);
-  const snapshot = await loadSnapshot(container.get<Repositories>(Repositories), options.config.scheduler.overcommit);
-  const subs: Subscription[] = await syncSnapshot(container.get<EventBus>(EventBus), snapshot);
+  const repos = container.get<Repositories>(Repositories);
+  const relay = new ChangeRelay(container.get<ChangeLog>(ChangeLog), options.logger);
+  // The head is read before the store: a change made while loading is relayed again, and the
+  // snapshot ignores what it already holds.
+  const head = await container.get<ChangeLog>(ChangeLog).head();
+  const snapshot = await loadSnapshot(repos, options.config.scheduler.overcommit);
+  relay.subscribe(snapshotFollower(snapshot, repos));
+  await relay.start(head);
   const scheduler = new Scheduler({ profile: { preset: options.config.scheduler.strategy } });
   container.loadSync(
     coreModule({
@@ -135,6 +144,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       logger: options.logger,
       scheduler,
       snapshot,
+      relay,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );
@@ -144,6 +154,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     deps: container.get<ServiceDeps>(CORE.deps),
     scheduler,
     snapshot,
+    relay,
     ...resolveAll(container),
   };
   return {
@@ -151,8 +162,6 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     services,
     routes: () => container.getAll<RpcRoute>(RpcRoute),
     controllers: () => container.getAll<Controller>(CORE.controller),
-    async close() {
-      await Promise.all(subs.map((s) => s.unsubscribe()));
-    },
+    close: () => relay.stop(),
   };
 }

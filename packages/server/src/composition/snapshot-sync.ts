@@ -1,23 +1,12 @@
-import type {
-  Cluster,
-  EventBus,
-  Node,
-  Repositories,
-  Resource,
-  ResourceEvent,
-  StoragePool,
-  Subscription,
-  Topic,
-  TopicMap,
-  VirtualMachine,
-  VirtualNetwork,
-  Volume,
-} from "@limiquantix/domain";
+import type { ChangeLogEntry, Repositories, Resource } from "@limiquantix/domain";
 import { ClusterSnapshot } from "@limiquantix/scheduler";
+import type { ChangeListener } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 
-/** loadSnapshot reads everything placement needs from the store into a new snapshot. */
-export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {
+/** SnapshotContent is everything placement reads from the store. */
+type SnapshotContent = Required<Pick<ConstructorParameters<typeof ClusterSnapshot>[0] & object, "nodes" | "vms" | "clusters" | "storagePools" | "volumes" | "networks">>;
+
+async function readContent(repos: Repositories): Promise<SnapshotContent> {
   const [nodes, vms, clusters, storagePools, volumes, networks] = await Promise.all([
     allItems(repos.nodes, {}),
     allItems(repos.vms, {}),
@@ -26,57 +15,92 @@ export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu
     allItems(repos.volumes, {}),
     allItems(repos.networks, {}),
   ]);
-  return new ClusterSnapshot({ nodes, vms, clusters, storagePools, volumes, networks, defaultOvercommit });
+  return { nodes, vms, clusters, storagePools, volumes, networks };
 }
 
-type Handler<T> = { upsert(o: T): void; remove(id: string): void; version(id: string): number | undefined };
+/** loadSnapshot reads everything placement needs from the store into a new snapshot. */
+export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {
+  return new ClusterSnapshot({ ...(await readContent(repos)), defaultOvercommit });
+}
+
+type Keeper = {
+  upsert(o: Resource): void;
+  remove(id: string): void;
+  version(id: string): number | undefined;
+  ids(): Iterable<string>;
+};
 
 /**
- * syncSnapshot keeps a snapshot current from change events, so every replica places against
- * what every other replica stored. An event older than what the snapshot holds is ignored.
+ * snapshotFollower keeps a snapshot current from the change log, so every replica places against
+ * what every replica stored. A change older than what the snapshot holds (the snapshot was loaded
+ * after it) is ignored. When the relay had to skip compacted history, the snapshot is rebuilt
+ * from the store.
  */
-export async function syncSnapshot(events: EventBus, snapshot: ClusterSnapshot): Promise<Subscription[]> {
-  const subs: Subscription[] = [];
-  const on = async <T extends Resource>(topic: Topic, h: Handler<T>) => {
-    subs.push(
-      await events.subscribe(topic, (e: TopicMap[Topic]) => {
-        const event = e as unknown as ResourceEvent<T>;
-        const id = event.object.id;
-        const have = h.version(id);
-        if (event.type === "DELETED") {
-          if (have !== undefined) h.remove(id);
-          return;
-        }
-        if (have !== undefined && have > event.object.resourceVersion) return;
-        h.upsert(event.object);
-      }),
-    );
+export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories): ChangeListener {
+  const tracked = (up: (o: never) => void, rm: (id: string) => void): Keeper => {
+    const versions = new Map<string, number>();
+    return {
+      upsert: (o) => {
+        versions.set(o.id, o.resourceVersion);
+        up(o as never);
+      },
+      remove: (id) => {
+        versions.delete(id);
+        rm(id);
+      },
+      version: (id) => versions.get(id),
+      ids: () => [...versions.keys()],
+    };
   };
-  await on<Node>("nodes", {
-    upsert: (n) => snapshot.upsertNode(n),
-    remove: (id) => snapshot.removeNode(id),
-    version: (id) => snapshot.node(id)?.node.resourceVersion,
-  });
-  await on<VirtualMachine>("vms", {
-    upsert: (v) => snapshot.upsertVm(v),
-    remove: (id) => snapshot.removeVm(id),
-    version: (id) => snapshot.vm(id)?.vm.resourceVersion,
-  });
-  const versions = new Map<string, number>();
-  const tracked = <T extends Resource>(up: (o: T) => void, rm: (id: string) => void): Handler<T> => ({
-    upsert: (o) => {
-      versions.set(o.id, o.resourceVersion);
-      up(o);
+  const keepers: Partial<Record<ChangeLogEntry["kind"], Keeper>> = {
+    Node: {
+      upsert: (n) => snapshot.upsertNode(n as never),
+      remove: (id) => snapshot.removeNode(id),
+      version: (id) => snapshot.node(id)?.node.resourceVersion,
+      ids: () => snapshot.nodes().map((n) => n.node.id),
     },
-    remove: (id) => {
-      versions.delete(id);
-      rm(id);
+    VirtualMachine: {
+      upsert: (v) => snapshot.upsertVm(v as never),
+      remove: (id) => snapshot.removeVm(id),
+      version: (id) => snapshot.vm(id)?.vm.resourceVersion,
+      ids: () => [...snapshot.vms()].map((v) => v.vm.id),
     },
-    version: (id) => versions.get(id),
-  });
-  await on<Cluster>("clusters", tracked<Cluster>((c) => snapshot.upsertCluster(c), (id) => snapshot.removeCluster(id)));
-  await on<StoragePool>("storage-pools", tracked<StoragePool>((p) => snapshot.upsertStoragePool(p), (id) => snapshot.removeStoragePool(id)));
-  await on<Volume>("volumes", tracked<Volume>((v) => snapshot.upsertVolume(v), (id) => snapshot.removeVolume(id)));
-  await on<VirtualNetwork>("networks", tracked<VirtualNetwork>((n) => snapshot.upsertNetwork(n), (id) => snapshot.removeNetwork(id)));
-  return subs;
+    Cluster: tracked((c) => snapshot.upsertCluster(c), (id) => snapshot.removeCluster(id)),
+    StoragePool: tracked((p) => snapshot.upsertStoragePool(p), (id) => snapshot.removeStoragePool(id)),
+    Volume: tracked((v) => snapshot.upsertVolume(v), (id) => snapshot.removeVolume(id)),
+    VirtualNetwork: tracked((n) => snapshot.upsertNetwork(n), (id) => snapshot.removeNetwork(id)),
+  };
+  const apply = (type: ChangeLogEntry["type"], keeper: Keeper, object: Resource): void => {
+    const have = keeper.version(object.id);
+    if (type === "DELETED") {
+      // Removing what the snapshot does not hold is harmless; a newer copy (re-created since) stays.
+      if (have === undefined || have <= object.resourceVersion) keeper.remove(object.id);
+      return;
+    }
+    if (have !== undefined && have > object.resourceVersion) return;
+    keeper.upsert(object);
+  };
+  return {
+    change(entry) {
+      const keeper = keepers[entry.kind];
+      if (keeper) apply(entry.type, keeper, entry.object);
+    },
+    async reset() {
+      const content = await readContent(repos);
+      const lists: [ChangeLogEntry["kind"], readonly Resource[]][] = [
+        ["Node", content.nodes],
+        ["VirtualMachine", content.vms],
+        ["Cluster", content.clusters],
+        ["StoragePool", content.storagePools],
+        ["Volume", content.volumes],
+        ["VirtualNetwork", content.networks],
+      ];
+      for (const [kind, items] of lists) {
+        const keeper = keepers[kind]!;
+        const present = new Set(items.map((o) => o.id));
+        for (const id of [...keeper.ids()]) if (!present.has(id)) keeper.remove(id);
+        for (const o of items) keeper.upsert(o);
+      }
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { AgentPool } from "@limiquantix/domain";
 import { ContainerModule } from "inversify";
 import type { ClusterSnapshot } from "@limiquantix/scheduler";
+import type { ChangeRelay } from "../events/change-relay";
 import { CORE, type ServerConfig } from "../composition/core-module";
 import type { ServiceDeps } from "../shared/service-deps";
 import { COMPUTE } from "./compute-ids";
@@ -53,6 +54,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
           knownVms: function* () {
             for (const state of snapshot.vms()) yield state.vm;
           },
+          changes: c.get<ChangeRelay>(CORE.relay),
         },
         c.get(CORE.metrics),
       );

@@ -8,7 +8,6 @@ import {
   nowIso,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 import { UNKNOWN_TO_AGENT_OK } from "../controllers/reconciler";
@@ -95,7 +94,6 @@ export class NodeAgentService {
           },
         };
       });
-      await publishChange(this.deps, "Node", "MODIFIED", updated);
       this.reconciler.agentRegistered(updated.id);
       return updated;
     }
@@ -119,7 +117,6 @@ export class NodeAgentService {
         ...(reg.agentVersion ? { agentVersion: reg.agentVersion } : {}),
       },
     });
-    await publishChange(this.deps, "Node", "ADDED", created);
     return created;
   }
 
@@ -128,9 +125,7 @@ export class NodeAgentService {
     const at = nowIso(this.deps.clock);
     const { vms, ...beat } = report;
     let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
-    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") {
-      node = await this.nodes.setPhase(ctx, id, "READY");
-    } else await publishChange(this.deps, "Node", "MODIFIED", node);
+    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") node = await this.nodes.setPhase(ctx, id, "READY");
     if (vms) await this.recordObservations(ctx, id, vms);
     return node;
   }

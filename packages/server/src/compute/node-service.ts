@@ -18,7 +18,6 @@ import {
 import { z } from "zod";
 import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
-import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -70,7 +69,6 @@ export class NodeService {
       assertTransition(NODE_MACHINE, n.status.phase, phase);
       return { ...n, status: { ...n.status, phase, message } };
     });
-    await publishChange(this.deps, "Node", "MODIFIED", updated);
     return updated;
   }
 
@@ -140,7 +138,6 @@ export class NodeService {
       },
       expectedVersion,
     );
-    await publishChange(this.deps, "Node", "MODIFIED", updated);
     return updated;
   }
 
@@ -153,7 +150,6 @@ export class NodeService {
         resource: { kind: "Node", id, name: node.name },
       });
     await this.deps.repos.nodes.delete(id, expectedVersion ?? node.resourceVersion);
-    await publishChange(this.deps, "Node", "DELETED", node);
   }
 
   /** metrics returns the latest usage a node reported; a node that has not reported any yet is FailedPrecondition. */
@@ -185,7 +181,6 @@ export class NodeService {
 
   private async change(id: string, fn: (n: Node) => Node, expectedVersion?: number): Promise<Node> {
     const updated = await readModifyWrite(this.deps.repos.nodes, id, fn, expectedVersion);
-    await publishChange(this.deps, "Node", "MODIFIED", updated);
     return updated;
   }
 }

@@ -8,7 +8,6 @@ import {
   parseOrThrow,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "../shared/change-events";
 import type { ServiceDeps } from "../shared/service-deps";
 import type { VolumeService } from "../storage/volume-service";
 import type { AgentDirectory } from "./agent-directory";
@@ -57,7 +56,6 @@ export class VmDiskService {
       const agent = await this.agents.forNode(vm.status.nodeId);
       await agent.attachDisk(vm.id, { name, volumeId, sizeGib: volume.spec.sizeGib, bus, readOnly });
     }
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", vm);
     return { vm, volume };
   }
 
@@ -76,7 +74,6 @@ export class VmDiskService {
       const updated = await tx.vms.update({ ...v, spec: { ...v.spec, disks: v.spec.disks.filter((d) => d.volumeId !== volumeId) } });
       return { vm: updated, volume: detached };
     });
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", vm);
     return { vm, volume };
   }
 

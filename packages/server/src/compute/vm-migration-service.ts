@@ -3,7 +3,6 @@ import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
 import type { CallContext } from "../context/call-context";
 import { runDetached } from "../context/call-scope";
 import type { AgentDirectory } from "./agent-directory";
-import { publishChange } from "../shared/change-events";
 import { chargeNode } from "./placement-service";
 import type { PlacementService } from "./placement-service";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -88,7 +87,6 @@ export class VmMigrationService {
         });
       });
     });
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", started);
     // The move outlives the call that started it: it must not be cancelled with that call.
     const done = runDetached(() => this.run(started, options.live ?? started.status.powerState === "MIGRATING"));
     this.running.set(vmId, done);
@@ -141,11 +139,10 @@ export class VmMigrationService {
     try {
       const vm = await this.deps.repos.vms.get(vmId);
       if (!vm.status.migration) return;
-      const updated = await this.deps.repos.vms.updateStatus(vmId, {
+      await this.deps.repos.vms.updateStatus(vmId, {
         ...vm.status,
         migration: { ...vm.status.migration, progressPercent: Math.min(100, percent) },
       }, vm.resourceVersion);
-      await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     } catch {
       // Progress is advisory; a lost race with the final update is harmless.
     }
@@ -163,6 +160,5 @@ export class VmMigrationService {
       }),
     );
     this.placement.noteVm(updated);
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
   }
 }

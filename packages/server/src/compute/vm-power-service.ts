@@ -1,7 +1,6 @@
 import { type DesiredPowerState, type VirtualMachine, failedPrecondition } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
-import { publishChange } from "../shared/change-events";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -76,7 +75,6 @@ export class VmPowerService {
         throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`);
       return { ...vm, spec: { ...vm.spec, desiredPowerState: desired } };
     });
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     this.reconciler.enqueue(id, stopMode ? { stopMode } : undefined);
     return updated;
   }

@@ -9,7 +9,6 @@ import {
   failedPrecondition,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "../shared/change-events";
 import type { ServiceDeps } from "../shared/service-deps";
 import type { AgentDirectory } from "./agent-directory";
 import type { PowerIntentSink } from "./vm-power-service";
@@ -57,7 +56,6 @@ export class VmSnapshotService {
       throw failedPrecondition(`snapshot of vm "${vm.name}" failed: ${(e as Error).message}`);
     }
     const done = await this.deps.repos.vmSnapshots.update({ ...snap, status: { ...snap.status, phase: "READY" } });
-    await publishChange(this.deps, "VmSnapshot", "ADDED", done);
     return done;
   }
 
@@ -104,6 +102,5 @@ export class VmSnapshotService {
       });
     }
     await this.deps.repos.vmSnapshots.delete(snapshotId);
-    await publishChange(this.deps, "VmSnapshot", "DELETED", snap);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from "@limiquantix/domain";
 import { systemContext } from "../context/call-context";
 import { runDetached } from "../context/call-scope";
+import type { ChangeRelay } from "../events/change-relay";
 import type { ServerMetrics } from "../observability/metrics";
 import type { AgentDirectory } from "../compute/agent-directory";
 import { KeyedMutex } from "../shared/keyed-mutex";
@@ -31,6 +32,11 @@ export interface ReconcilerOptions {
    * needs work is read afresh before it is reconciled.
    */
   readonly knownVms: () => Iterable<VirtualMachine>;
+  /**
+   * changes, when given, is followed while this replica leads: a VM changed through any replica
+   * (a StartVM served elsewhere) is reconciled at once instead of at the next resync.
+   */
+  readonly changes?: Pick<ChangeRelay, "subscribe">;
 }
 
 const RECONCILER_CONTEXT = systemContext("reconciler");
@@ -57,6 +63,7 @@ export class Reconciler implements Controller {
   private resync: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
+  private unfollow: (() => void) | undefined;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -68,11 +75,9 @@ export class Reconciler implements Controller {
 
   /** enqueue asks for a VM to be reconciled soon; repeated requests for a queued VM collapse into one. */
   enqueue(vmId: string, hint?: { stopMode?: "graceful" | "force" }): void {
+    // Only the leader reconciles; it learns of every change from the log, so a standby keeps nothing.
+    if (!this.signal || this.signal.aborted) return;
     if (hint?.stopMode) this.hints.set(vmId, hint.stopMode);
-    if (!this.signal || this.signal.aborted) {
-      this.queued.add(vmId);
-      return;
-    }
     this.queued.add(vmId);
     this.metrics?.reconcilerQueueDepth.set(this.queued.size);
     this.pump();
@@ -116,6 +121,11 @@ export class Reconciler implements Controller {
 
   async start(signal: AbortSignal): Promise<void> {
     this.signal = signal;
+    this.unfollow = this.options.changes?.subscribe({
+      change: (entry) => {
+        if (entry.kind === "VirtualMachine" && entry.type !== "DELETED" && this.needsWork(entry.object)) this.enqueue(entry.id);
+      },
+    });
     await this.resyncAll();
     this.resync = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
     this.resync.unref();
@@ -123,6 +133,8 @@ export class Reconciler implements Controller {
   }
 
   async stop(): Promise<void> {
+    this.unfollow?.();
+    this.unfollow = undefined;
     if (this.resync) clearInterval(this.resync);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -58,7 +58,10 @@ describe("call context", () => {
 
   it("keeps the signal of a call that answered unaborted, so work it started is not cancelled with it", async () => {
     let kept: AbortSignal | undefined;
-    const client = createClient(iam.ProjectService, transportSeeing((ctx) => void (kept = ctx.signal)));
+    const client = createClient(iam.ProjectService, transportSeeing((ctx) => {
+        kept = ctx.signal;
+      }),
+    );
     await client.getProject({ id: "p" });
     await new Promise((r) => setTimeout(r, 20));
     expect(kept?.aborted).toBe(false);

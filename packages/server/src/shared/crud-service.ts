@@ -1,6 +1,5 @@
 import type { ListFilter, NamedRepository, Page, PageRequest, Resource, ResourceKind } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "./change-events";
 import { withProjectId } from "./project-ref";
 import { readModifyWrite } from "./read-modify-write";
 import type { ServiceDeps } from "./service-deps";
@@ -19,7 +18,6 @@ export class CrudService<T extends Resource, I extends { id: string }> {
   /** create stores a new resource with a fresh id and announces it. */
   async create(_ctx: CallContext, input: Omit<I, "id">): Promise<T> {
     const created = await this.repo.create({ ...input, id: this.deps.ids.next() } as I);
-    await publishChange(this.deps, this.kind, "ADDED", created);
     return created;
   }
 
@@ -46,7 +44,6 @@ export class CrudService<T extends Resource, I extends { id: string }> {
     expectedVersion?: number,
   ): Promise<T> {
     const updated = await readModifyWrite(this.repo, id, change, expectedVersion);
-    await publishChange(this.deps, this.kind, "MODIFIED", updated);
     return updated;
   }
 
@@ -54,7 +51,6 @@ export class CrudService<T extends Resource, I extends { id: string }> {
   async delete(_ctx: CallContext, id: string, expectedVersion?: number): Promise<T> {
     const current = await this.repo.get(id);
     await this.repo.delete(id, expectedVersion ?? current.resourceVersion);
-    await publishChange(this.deps, this.kind, "DELETED", current);
     return current;
   }
 }

@@ -13,7 +13,6 @@ import {
   resourceExhausted,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "../shared/change-events";
 import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -65,7 +64,6 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     });
     // Provisioning is immediate for the built-in backends: the volume is usable as soon as it is carved.
     const available = await this.deps.repos.volumes.update({ ...created, status: { ...created.status, phase: "AVAILABLE" } });
-    await publishChange(this.deps, "Volume", "ADDED", available);
     return available;
   }
 
@@ -100,7 +98,6 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       await this.charge(tx, await tx.storagePools.get(v.spec.poolId), grown, writtenGib(v.spec, grown));
       return next;
     });
-    await publishChange(this.deps, "Volume", "MODIFIED", updated);
     return updated;
   }
 
@@ -128,7 +125,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
 
   /** deleteVolume deletes an unattached volume and returns its size to the pool. */
   async deleteVolume(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
-    const removed = await this.deps.uow.run(async (tx) => {
+    await this.deps.uow.run(async (tx) => {
       const v = await tx.volumes.get(id);
       if (v.status.phase === "IN_USE" || v.status.attachment)
         throw failedPrecondition(`volume "${v.name}" is attached to a VM; detach it first`);
@@ -139,9 +136,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       const allocatedGib = await tx.volumes.sumSizeByPool(pool.id);
       const usedGib = Math.max(0, pool.status.usedGib - writtenGib(v.spec, v.spec.sizeGib));
       await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib, usedGib } });
-      return v;
     });
-    await publishChange(this.deps, "Volume", "DELETED", removed);
   }
 
   /**

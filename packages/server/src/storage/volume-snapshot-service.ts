@@ -8,7 +8,6 @@ import {
   notFound,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
-import { publishChange } from "../shared/change-events";
 import type { ServiceDeps } from "../shared/service-deps";
 import type { VolumeService } from "./volume-service";
 
@@ -35,7 +34,6 @@ export class VolumeSnapshotService {
       description,
       status: { phase: "READY", sizeGib: v.spec.sizeGib },
     });
-    await publishChange(this.deps, "VolumeSnapshot", "ADDED", created);
     return created;
   }
 
@@ -78,8 +76,7 @@ export class VolumeSnapshotService {
 
   /** delete removes a snapshot of the volume. */
   async delete(ctx: CallContext, volumeId: string, snapshotId: string): Promise<void> {
-    const snap = await this.get(ctx, volumeId, snapshotId);
+    await this.get(ctx, volumeId, snapshotId);
     await this.deps.repos.volumeSnapshots.delete(snapshotId);
-    await publishChange(this.deps, "VolumeSnapshot", "DELETED", snap);
   }
 }
