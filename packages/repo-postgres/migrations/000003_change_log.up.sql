@@ -5,17 +5,21 @@
 -- themselves too. The row's revision is cluster-wide and becomes the resource's
 -- resource_version (now bigint).
 --
--- Revisions follow commit order. A transaction's first change locks the one row of
--- change_log_head (SELECT … FOR UPDATE) and holds the lock until it commits or rolls back, so a
--- second writer waits there and reads the head the first one committed: no revision is ever
--- committed below one a reader has already seen. A sequence cannot give that (its values are
--- handed out in call order, not commit order). Within a transaction the next revision is kept
--- in the transaction-local setting lqx.revision_cursor (tagged with the transaction id), and a
--- statement-level trigger writes it back to change_log_head once per statement: updating the
--- head row once per changed row would leave one dead row version per change in the same
--- transaction, which every later update of the row would have to step over. Revisions are
--- strictly increasing but may skip a number (a row that INSERT … ON CONFLICT DO NOTHING did not
--- insert had already taken one).
+-- Revisions follow commit order. A transaction's first change takes a transaction-level advisory
+-- lock (key 7315620412) and holds it until it commits or rolls back; only then does it read the
+-- latest committed revision (max(revision), or the compaction point when the log is empty) and
+-- take the next one. A second writer waits for the lock, and PostgreSQL releases it only after
+-- the first writer's commit is visible, so the second reads that commit and goes above it: no
+-- revision is ever committed below one a reader has already seen. A sequence cannot give that
+-- (its values are handed out in call order, not commit order), and a counter row would be
+-- rewritten by every write. Within a transaction the next revision is kept in the
+-- transaction-local setting lqx.revision_cursor, tagged with the transaction id. Revisions are
+-- strictly increasing; a revision that a rolled-back transaction had taken is taken again, and
+-- one taken by a row that INSERT … ON CONFLICT DO NOTHING skipped is not used when the same
+-- transaction writes again. Writers must run in READ COMMITTED (the default, and what the
+-- repositories use): under REPEATABLE READ a writer reads the latest revision from its old
+-- snapshot, and if another transaction committed since, its entry fails on change_log_pkey and
+-- it must retry.
 --
 -- The logging trigger adds the request id and principal of the call (lqx.request_id and
 -- lqx.principal, which the repositories set with set_config in the writing statement) and
@@ -34,11 +38,6 @@ CREATE TABLE change_log (
   request_id text,
   principal text,
   at timestamptz NOT NULL DEFAULT clock_timestamp()
-);
-
-CREATE TABLE change_log_head (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  revision bigint NOT NULL CHECK (revision >= 0)
 );
 
 CREATE TABLE change_log_compacted (
@@ -66,7 +65,7 @@ ALTER TABLE users ALTER COLUMN resource_version TYPE bigint;
 
 -- Start above every resource_version already stored, so each resource's versions keep growing.
 -- The changes before this migration are not in the log: reads start at the first revision after it.
-INSERT INTO change_log_head (revision) SELECT greatest(0
+INSERT INTO change_log_compacted (through) SELECT greatest(0
   , (SELECT coalesce(max(resource_version), 0) FROM projects)
   , (SELECT coalesce(max(resource_version), 0) FROM clusters)
   , (SELECT coalesce(max(resource_version), 0) FROM nodes)
@@ -83,7 +82,11 @@ INSERT INTO change_log_head (revision) SELECT greatest(0
   , (SELECT coalesce(max(resource_version), 0) FROM drs_recommendations)
   , (SELECT coalesce(max(resource_version), 0) FROM users)
 );
-INSERT INTO change_log_compacted (through) SELECT revision FROM change_log_head;
+
+-- lqx_head is the latest committed revision (in the caller's snapshot).
+CREATE FUNCTION lqx_head() RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT greatest((SELECT max(l.revision) FROM change_log l), (SELECT c.through FROM change_log_compacted c))
+$$;
 
 -- lqx_take_revision returns the next revision for a change of the current transaction.
 CREATE FUNCTION lqx_take_revision() RETURNS bigint LANGUAGE plpgsql AS $$
@@ -95,34 +98,36 @@ BEGIN
   IF pending IS NOT NULL AND split_part(pending, ':', 1) = tx THEN
     rev := split_part(pending, ':', 2)::bigint + 1;
   ELSE
-    -- The transaction's first change: hold the head row until commit (see above).
-    SELECT h.revision + 1 INTO rev FROM change_log_head h FOR UPDATE;
+    -- The transaction's first change: hold the lock until commit, then read what is committed (see above).
+    PERFORM pg_advisory_xact_lock(7315620412);
+    -- A query of its own, so it reads with a snapshot taken after the lock was granted.
+    SELECT greatest((SELECT max(l.revision) FROM change_log l), (SELECT c.through FROM change_log_compacted c)) + 1
+      INTO rev;
   END IF;
   PERFORM set_config('lqx.revision_cursor', tx || ':' || rev, true);
   RETURN rev;
 END;
 $$;
 
--- lqx_save_revision writes the transaction's latest revision back to change_log_head, once per statement.
-CREATE FUNCTION lqx_save_revision() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  pending text := current_setting('lqx.revision_cursor', true);
-  latest bigint;
-BEGIN
-  IF pending IS NOT NULL AND split_part(pending, ':', 1) = pg_current_xact_id_if_assigned()::text THEN
-    latest := split_part(pending, ':', 2)::bigint;
-    UPDATE change_log_head SET revision = latest WHERE revision < latest;
-  END IF;
-  RETURN NULL;
-END;
-$$;
-
 -- lqx_stamp_revision gives an inserted or updated row its revision as resource_version. Its
 -- triggers are named <table>_touch_change, so they fire after <table>_touch and before
--- <table>_touch_doc, which puts the revision in the doc.
+-- <table>_touch_doc, which puts the revision in the doc. It is lqx_take_revision written out:
+-- on the path of every write, a nested PL/pgSQL call costs as much as the work it does.
 CREATE FUNCTION lqx_stamp_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  tx text := pg_current_xact_id()::text;
+  pending text := current_setting('lqx.revision_cursor', true);
+  rev bigint;
 BEGIN
-  NEW.resource_version := lqx_take_revision();
+  IF pending IS NOT NULL AND split_part(pending, ':', 1) = tx THEN
+    rev := split_part(pending, ':', 2)::bigint + 1;
+  ELSE
+    PERFORM pg_advisory_xact_lock(7315620412);
+    SELECT greatest((SELECT max(l.revision) FROM change_log l), (SELECT c.through FROM change_log_compacted c)) + 1
+      INTO rev;
+  END IF;
+  PERFORM set_config('lqx.revision_cursor', tx || ':' || rev, true);
+  NEW.resource_version := rev;
   RETURN NEW;
 END;
 $$;
@@ -140,14 +145,17 @@ END;
 $$;
 
 -- lqx_log_change logs an insert or update of a table with a doc column. Arguments: the kind,
--- and 'project' when the table has project_id.
+-- and 'project' when the table has project_id. It is lqx_append_change written out (see
+-- lqx_stamp_revision).
 CREATE FUNCTION lqx_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   project text;
 BEGIN
   IF TG_ARGV[1] = 'project' THEN project := NEW.project_id; END IF;
-  PERFORM lqx_append_change(NEW.resource_version, TG_ARGV[0], NEW.id, project,
-    CASE TG_OP WHEN 'INSERT' THEN 'ADDED' ELSE 'MODIFIED' END, NEW.doc);
+  INSERT INTO change_log (revision, kind, resource_id, project_id, type, object, request_id, principal)
+  VALUES (NEW.resource_version, TG_ARGV[0], NEW.id, project, CASE TG_OP WHEN 'INSERT' THEN 'ADDED' ELSE 'MODIFIED' END,
+    NEW.doc, nullif(current_setting('lqx.request_id', true), ''), nullif(current_setting('lqx.principal', true), ''));
+  PERFORM pg_notify('lqx_change_log', '');
   RETURN NULL;
 END;
 $$;
@@ -201,74 +209,59 @@ $$;
 CREATE TRIGGER projects_touch_change BEFORE INSERT OR UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER projects_log_change AFTER INSERT OR UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Project', '');
 CREATE TRIGGER projects_log_delete BEFORE DELETE ON projects FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Project', '');
-CREATE TRIGGER projects_save_revision AFTER INSERT OR UPDATE OR DELETE ON projects FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER clusters_touch_change BEFORE INSERT OR UPDATE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER clusters_log_change AFTER INSERT OR UPDATE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Cluster', '');
 CREATE TRIGGER clusters_log_delete BEFORE DELETE ON clusters FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Cluster', '');
-CREATE TRIGGER clusters_save_revision AFTER INSERT OR UPDATE OR DELETE ON clusters FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER nodes_touch_change BEFORE INSERT OR UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER nodes_log_change AFTER INSERT OR UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Node', '');
 CREATE TRIGGER nodes_log_delete BEFORE DELETE ON nodes FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Node', '');
-CREATE TRIGGER nodes_save_revision AFTER INSERT OR UPDATE OR DELETE ON nodes FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER virtual_machines_touch_change BEFORE INSERT OR UPDATE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER virtual_machines_log_change AFTER INSERT OR UPDATE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_log_change('VirtualMachine', 'project');
 CREATE TRIGGER virtual_machines_log_delete BEFORE DELETE ON virtual_machines FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('VirtualMachine', 'project');
-CREATE TRIGGER virtual_machines_save_revision AFTER INSERT OR UPDATE OR DELETE ON virtual_machines FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER vm_snapshots_touch_change BEFORE INSERT OR UPDATE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER vm_snapshots_log_change AFTER INSERT OR UPDATE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_log_change('VmSnapshot', 'project');
 CREATE TRIGGER vm_snapshots_log_delete BEFORE DELETE ON vm_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('VmSnapshot', 'project');
-CREATE TRIGGER vm_snapshots_save_revision AFTER INSERT OR UPDATE OR DELETE ON vm_snapshots FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER storage_pools_touch_change BEFORE INSERT OR UPDATE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER storage_pools_log_change AFTER INSERT OR UPDATE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_log_change('StoragePool', 'project');
 CREATE TRIGGER storage_pools_log_delete BEFORE DELETE ON storage_pools FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('StoragePool', 'project');
-CREATE TRIGGER storage_pools_save_revision AFTER INSERT OR UPDATE OR DELETE ON storage_pools FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER volumes_touch_change BEFORE INSERT OR UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER volumes_log_change AFTER INSERT OR UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Volume', 'project');
 CREATE TRIGGER volumes_log_delete BEFORE DELETE ON volumes FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Volume', 'project');
-CREATE TRIGGER volumes_save_revision AFTER INSERT OR UPDATE OR DELETE ON volumes FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER volume_snapshots_touch_change BEFORE INSERT OR UPDATE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER volume_snapshots_log_change AFTER INSERT OR UPDATE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_log_change('VolumeSnapshot', 'project');
 CREATE TRIGGER volume_snapshots_log_delete BEFORE DELETE ON volume_snapshots FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('VolumeSnapshot', 'project');
-CREATE TRIGGER volume_snapshots_save_revision AFTER INSERT OR UPDATE OR DELETE ON volume_snapshots FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER images_touch_change BEFORE INSERT OR UPDATE ON images FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER images_log_change AFTER INSERT OR UPDATE ON images FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Image', 'project');
 CREATE TRIGGER images_log_delete BEFORE DELETE ON images FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Image', 'project');
-CREATE TRIGGER images_save_revision AFTER INSERT OR UPDATE OR DELETE ON images FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER virtual_networks_touch_change BEFORE INSERT OR UPDATE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER virtual_networks_log_change AFTER INSERT OR UPDATE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_log_change('VirtualNetwork', 'project');
 CREATE TRIGGER virtual_networks_log_delete BEFORE DELETE ON virtual_networks FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('VirtualNetwork', 'project');
-CREATE TRIGGER virtual_networks_save_revision AFTER INSERT OR UPDATE OR DELETE ON virtual_networks FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER security_groups_touch_change BEFORE INSERT OR UPDATE ON security_groups FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE CONSTRAINT TRIGGER security_groups_log_change AFTER INSERT OR UPDATE ON security_groups DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lqx_log_security_group();
 CREATE TRIGGER security_groups_log_delete BEFORE DELETE ON security_groups FOR EACH ROW EXECUTE FUNCTION lqx_log_security_group_delete();
-CREATE TRIGGER security_groups_save_revision AFTER INSERT OR UPDATE OR DELETE ON security_groups FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER alerts_touch_change BEFORE INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER alerts_log_change AFTER INSERT OR UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_log_change('Alert', 'project');
 CREATE TRIGGER alerts_log_delete BEFORE DELETE ON alerts FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('Alert', 'project');
-CREATE TRIGGER alerts_save_revision AFTER INSERT OR UPDATE OR DELETE ON alerts FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER alert_rules_touch_change BEFORE INSERT OR UPDATE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER alert_rules_log_change AFTER INSERT OR UPDATE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_log_change('AlertRule', '');
 CREATE TRIGGER alert_rules_log_delete BEFORE DELETE ON alert_rules FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('AlertRule', '');
-CREATE TRIGGER alert_rules_save_revision AFTER INSERT OR UPDATE OR DELETE ON alert_rules FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER drs_recommendations_touch_change BEFORE INSERT OR UPDATE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER drs_recommendations_log_change AFTER INSERT OR UPDATE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_log_change('DrsRecommendation', '');
 CREATE TRIGGER drs_recommendations_log_delete BEFORE DELETE ON drs_recommendations FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('DrsRecommendation', '');
-CREATE TRIGGER drs_recommendations_save_revision AFTER INSERT OR UPDATE OR DELETE ON drs_recommendations FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();
 
 CREATE TRIGGER users_touch_change BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lqx_stamp_revision();
 CREATE TRIGGER users_log_change AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lqx_log_change('User', '');
 CREATE TRIGGER users_log_delete BEFORE DELETE ON users FOR EACH ROW EXECUTE FUNCTION lqx_log_delete('User', '');
-CREATE TRIGGER users_save_revision AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH STATEMENT EXECUTE FUNCTION lqx_save_revision();

@@ -33,9 +33,12 @@ interface Trial {
   readonly wrote: boolean;
 }
 
-async function headOf(tx: SqlExecutor): Promise<number> {
-  const res = await tx.query<{ revision: string | number }>("SELECT revision FROM change_log_head");
-  return Number(res.rows[0]?.revision ?? 0);
+/** tookRevision says whether the transaction has taken a change-log revision, that is, written a resource. */
+async function tookRevision(tx: SqlExecutor): Promise<boolean> {
+  const res = await tx.query<{ taken: boolean }>(
+    "SELECT split_part(current_setting('lqx.revision_cursor', true), ':', 1) = pg_current_xact_id_if_assigned()::text AS taken",
+  );
+  return res.rows[0]?.taken === true;
 }
 
 function outcomeOf(settled: Settled): string {
@@ -98,9 +101,8 @@ export class PgliteUnitOfWork implements UnitOfWork {
     let trial: Trial | undefined;
     try {
       await this.db.transaction(async (tx) => {
-        const before = await headOf(tx);
         const settled = await this.replay(tx, calls);
-        trial = { settled, wrote: (await headOf(tx)) !== before };
+        trial = { settled, wrote: await tookRevision(tx) };
         throw new Rollback();
       });
     } catch (error) {

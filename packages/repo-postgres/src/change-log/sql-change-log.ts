@@ -83,7 +83,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
 
   async head(): Promise<number> {
     const res = await this.guard("read the change log head", () =>
-      this.db.query<{ revision: string | number }>("SELECT revision FROM change_log_head"),
+      this.db.query<{ revision: string | number }>("SELECT lqx_head() AS revision"),
     );
     return Number(res.rows[0]?.revision ?? 0);
   }
@@ -185,9 +185,9 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   private async probe(afterRevision: number): Promise<{ through: number; head: number; newer: boolean }> {
     const res = await this.guard("read the change log", () =>
       this.db.query<{ through: string | number; head: string | number; newer: boolean }>(
-        `SELECT c.through, h.revision AS head,
+        `SELECT c.through, lqx_head() AS head,
            EXISTS (SELECT 1 FROM change_log l WHERE l.revision > $1::bigint) AS newer
-         FROM change_log_compacted c, change_log_head h`,
+         FROM change_log_compacted c`,
         [afterRevision],
       ),
     );
