@@ -25,7 +25,15 @@ const web: AgentNicConfig = {
       action: "ALLOW",
       priority: 100,
     },
-    { groupId: "sg-web", id: "ping", direction: "INGRESS", protocol: "ICMP", cidr: "10.0.0.0/8", action: "DENY", priority: 200 },
+    {
+      groupId: "sg-web",
+      id: "ping",
+      direction: "INGRESS",
+      protocol: "ICMP",
+      cidr: "10.0.0.0/8",
+      action: "DENY",
+      priority: 200,
+    },
   ],
 };
 
@@ -45,7 +53,13 @@ async function connected(...nodeIds: string[]) {
   pools.push(pool);
   const sims = [];
   for (const nodeId of nodeIds) {
-    const sim = createInProcessSimAgent({ nodeId, cpu: 4, memoryMib: 4096, bootDelayMs: 1, migrationStepMs: 1 });
+    const sim = createInProcessSimAgent({
+      nodeId,
+      cpu: 4,
+      memoryMib: 4096,
+      bootDelayMs: 1,
+      migrationStepMs: 1,
+    });
     agents.push(sim);
     await pool.connectTransport({ nodeId, address: sim.address }, sim.transport);
     sims.push(sim);
@@ -88,13 +102,18 @@ describe("NIC addresses on the simulated agent", () => {
       vlanId: 5000,
       securityRules: [{ ...web.securityRules![0]!, protocol: "ICMP", cidr: "10.0.0.1/8" }],
     };
-    const err = await pool.agent("bad-a").createVm(definition("vm-3", [bad])).then(
-      () => undefined,
-      (e: unknown) => e as { code: string; message: string },
-    );
+    const err = await pool
+      .agent("bad-a")
+      .createVm(definition("vm-3", [bad]))
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
     expect(err?.code).toBe("InvalidArgument");
     expect(err?.message).toContain("definition.nics[0].ipAddress must be an IPv4 address");
     expect(err?.message).toContain("definition.nics[0].vlanId must be between 1 and 4094");
-    expect(err?.message).toContain("definition.nics[0].securityRules[0].portFrom must be 0 unless the protocol is TCP or UDP");
+    expect(err?.message).toContain(
+      "definition.nics[0].securityRules[0].portFrom must be 0 unless the protocol is TCP or UDP",
+    );
   });
 });

@@ -36,5 +36,8 @@ export function agentNicConfig(nic: AgentNic): AgentNicConfig {
 
 /** orderedRules sorts a NIC's rules as an agent evaluates them: by priority, ties in the order given. */
 export function orderedRules(rules: readonly AgentSecurityRule[]): AgentSecurityRule[] {
-  return rules.map((r, i) => ({ r, i })).sort((a, b) => a.r.priority - b.r.priority || a.i - b.i).map(({ r }) => r);
+  return rules
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.priority - b.r.priority || a.i - b.i)
+    .map(({ r }) => r);
 }

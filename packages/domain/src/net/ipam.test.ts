@@ -25,8 +25,15 @@ describe("address plans", () => {
       reservedRanges: [{ start: "192.168.1.101", end: "192.168.1.102" }],
     });
     const taken: number[] = [];
-    for (let next = firstFreeAddress(plan, taken); next !== undefined; next = firstFreeAddress(plan, taken)) taken.push(next);
-    expect(taken.map(formatIPv4)).toEqual(["192.168.1.98", "192.168.1.99", "192.168.1.103", "192.168.1.104", "192.168.1.105"]);
+    for (let next = firstFreeAddress(plan, taken); next !== undefined; next = firstFreeAddress(plan, taken))
+      taken.push(next);
+    expect(taken.map(formatIPv4)).toEqual([
+      "192.168.1.98",
+      "192.168.1.99",
+      "192.168.1.103",
+      "192.168.1.104",
+      "192.168.1.105",
+    ]);
     expect(poolSize(plan)).toBe(5);
   });
 
@@ -36,7 +43,11 @@ describe("address plans", () => {
   });
 
   it("says why an address cannot be given to a NIC", () => {
-    const plan = addressPlanOf({ cidr: "10.0.0.0/24", gateway: "10.0.0.1", reservedRanges: [{ start: "10.0.0.10", end: "10.0.0.19" }] });
+    const plan = addressPlanOf({
+      cidr: "10.0.0.0/24",
+      gateway: "10.0.0.1",
+      reservedRanges: [{ start: "10.0.0.10", end: "10.0.0.19" }],
+    });
     expect(unusableReason(plan, ip("10.0.1.5"))).toBe("lies outside 10.0.0.0/24");
     expect(unusableReason(plan, ip("10.0.0.0"))).toBe("is the network address of 10.0.0.0/24");
     expect(unusableReason(plan, ip("10.0.0.255"))).toBe("is the broadcast address of 10.0.0.0/24");
@@ -52,14 +63,25 @@ describe("address plans", () => {
   });
 
   it("counts a large network without walking it", () => {
-    const plan = addressPlanOf({ cidr: "10.0.0.0/8", gateway: "10.0.0.1", reservedRanges: [{ start: "10.0.0.1", end: "10.0.0.9" }] });
+    const plan = addressPlanOf({
+      cidr: "10.0.0.0/8",
+      gateway: "10.0.0.1",
+      reservedRanges: [{ start: "10.0.0.1", end: "10.0.0.9" }],
+    });
     expect(poolSize(plan)).toBe(2 ** 24 - 2 - 9);
     const taken = Array.from({ length: 1000 }, (_, i) => ip("10.0.0.10") + i);
     expect(formatIPv4(firstFreeAddress(plan, taken)!)).toBe("10.0.3.242");
   });
 
   it("counts fixed addresses outside the pool as allocated without using up the pool", () => {
-    const plan = addressPlanOf({ cidr: "10.0.0.0/24", dhcp: { rangeStart: "10.0.0.100", rangeEnd: "10.0.0.109" } });
-    expect(addressUsage(plan, [ip("10.0.0.5"), ip("10.0.0.100"), ip("10.0.0.101")])).toEqual({ size: 10, allocated: 3, free: 8 });
+    const plan = addressPlanOf({
+      cidr: "10.0.0.0/24",
+      dhcp: { rangeStart: "10.0.0.100", rangeEnd: "10.0.0.109" },
+    });
+    expect(addressUsage(plan, [ip("10.0.0.5"), ip("10.0.0.100"), ip("10.0.0.101")])).toEqual({
+      size: 10,
+      allocated: 3,
+      free: 8,
+    });
   });
 });

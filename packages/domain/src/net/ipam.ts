@@ -16,7 +16,9 @@ export interface ReservedRange extends AddressRange {
 export interface AddressPlanInput {
   readonly cidr: string;
   readonly gateway?: string | undefined;
-  readonly dhcp?: { readonly rangeStart?: string | undefined; readonly rangeEnd?: string | undefined } | undefined;
+  readonly dhcp?:
+    | { readonly rangeStart?: string | undefined; readonly rangeEnd?: string | undefined }
+    | undefined;
   readonly reservedRanges?: readonly { readonly start: string; readonly end: string }[] | undefined;
 }
 
@@ -68,7 +70,11 @@ export function addressPlanOf(spec: AddressPlanInput): AddressPlan {
     reserved.push({ first: g, last: g, why: `is the gateway of ${spec.cidr}` });
   }
   for (const r of spec.reservedRanges ?? [])
-    reserved.push({ first: ip(r.start, "reservedRanges.start"), last: ip(r.end, "reservedRanges.end"), why: `lies in the reserved range ${r.start}–${r.end}` });
+    reserved.push({
+      first: ip(r.start, "reservedRanges.start"),
+      last: ip(r.end, "reservedRanges.end"),
+      why: `lies in the reserved range ${r.start}–${r.end}`,
+    });
   const start = spec.dhcp?.rangeStart;
   const end = spec.dhcp?.rangeEnd;
   const pool = {
@@ -111,7 +117,9 @@ function mergeRanges(ranges: Iterable<AddressRange>): AddressRange[] {
  * ranges and taken addresses, never the size of the network.
  */
 export function firstFreeAddress(plan: AddressPlan, taken: Iterable<number>): number | undefined {
-  const blocked = [...plan.reserved, ...[...taken].map((t) => ({ first: t, last: t }))].sort((a, b) => a.first - b.first);
+  const blocked = [...plan.reserved, ...[...taken].map((t) => ({ first: t, last: t }))].sort(
+    (a, b) => a.first - b.first,
+  );
   let candidate = plan.pool.first;
   for (const b of blocked) {
     if (b.last < candidate) continue;
@@ -136,7 +144,9 @@ export function poolSize(plan: AddressPlan): number {
 
 /** inPool says whether the allocator could have chosen an address: inside the pool and not reserved. */
 export function inPool(plan: AddressPlan, address: number): boolean {
-  return address >= plan.pool.first && address <= plan.pool.last && unusableReason(plan, address) === undefined;
+  return (
+    address >= plan.pool.first && address <= plan.pool.last && unusableReason(plan, address) === undefined
+  );
 }
 
 /** addressUsage counts a network's addresses from its plan and the addresses allocated on it. */

@@ -31,15 +31,30 @@ async function scene() {
     projectId: env.projectId,
     spec: {
       rules: [
-        { id: "ssh", direction: "INGRESS", protocol: "TCP", portRange: { from: 22, to: 22 }, cidr: "10.0.0.0/8", priority: 500 },
-        { id: "https", direction: "INGRESS", protocol: "TCP", portRange: { from: 443, to: 443 }, priority: 100 },
+        {
+          id: "ssh",
+          direction: "INGRESS",
+          protocol: "TCP",
+          portRange: { from: 22, to: 22 },
+          cidr: "10.0.0.0/8",
+          priority: 500,
+        },
+        {
+          id: "https",
+          direction: "INGRESS",
+          protocol: "TCP",
+          portRange: { from: 443, to: 443 },
+          priority: 100,
+        },
       ],
     },
   });
   const deny = await env.services.securityGroups.createGroup(env.ctx, {
     name: "deny-icmp",
     projectId: env.projectId,
-    spec: { rules: [{ id: "no-ping", direction: "INGRESS", protocol: "ICMP", action: "DENY", priority: 50 }] },
+    spec: {
+      rules: [{ id: "no-ping", direction: "INGRESS", protocol: "ICMP", action: "DENY", priority: 50 }],
+    },
   });
   const vm = await env.services.vms.create(env.ctx, {
     projectId: env.projectId,
@@ -77,8 +92,19 @@ describe("the VM definition agents receive", () => {
       `${web.id}/https:100`,
       `${web.id}/ssh:500`,
     ]);
-    expect(eth0?.securityRules?.[2]).toMatchObject({ protocol: "TCP", portRange: { from: 22, to: 22 }, cidr: "10.0.0.0/8", action: "ALLOW" });
-    expect(eth1).toMatchObject({ networkId: overlay.id, ipAddress: "192.168.8.1", prefixLength: 22, vni: 5001, securityRules: [] });
+    expect(eth0?.securityRules?.[2]).toMatchObject({
+      protocol: "TCP",
+      portRange: { from: 22, to: 22 },
+      cidr: "10.0.0.0/8",
+      action: "ALLOW",
+    });
+    expect(eth1).toMatchObject({
+      networkId: overlay.id,
+      ipAddress: "192.168.8.1",
+      prefixLength: 22,
+      vni: 5001,
+      securityRules: [],
+    });
     expect(eth1?.gateway).toBeUndefined();
     expect(eth1?.vlanId).toBeUndefined();
   });
@@ -92,10 +118,16 @@ describe("the VM definition agents receive", () => {
       const agent = pool.agent("sim-1");
       await agent.createVm(await agentDefinitionOf(env.adapters.repositories, vm));
       const held = sim.hypervisor.definition(vm.id).nics.map(agentNicConfig);
-      expect(held[0]).toMatchObject({ ipAddress: "10.20.0.40", vlanId: 120, macAddress: vm.status.nics[0]!.macAddress });
+      expect(held[0]).toMatchObject({
+        ipAddress: "10.20.0.40",
+        vlanId: 120,
+        macAddress: vm.status.nics[0]!.macAddress,
+      });
       expect(held[0]?.securityRules).toHaveLength(3);
       await agent.startVm(vm.id);
-      await eventually(async () => expect((await agent.getVmStatus(vm.id)).ipAddresses).toEqual(["10.20.0.40", "192.168.8.1"]));
+      await eventually(async () =>
+        expect((await agent.getVmStatus(vm.id)).ipAddresses).toEqual(["10.20.0.40", "192.168.8.1"]),
+      );
     } finally {
       sim.stop();
       await pool.close();

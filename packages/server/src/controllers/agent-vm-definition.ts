@@ -25,14 +25,21 @@ export async function agentDefinitionOf(
   const disks = [];
   for (const d of vm.spec.disks) {
     const volume = await repos.volumes.find(d.volumeId);
-    disks.push({ name: d.name, volumeId: d.volumeId, sizeGib: volume?.spec.sizeGib ?? 1, bus: d.bus, readOnly: d.readOnly });
+    disks.push({
+      name: d.name,
+      volumeId: d.volumeId,
+      sizeGib: volume?.spec.sizeGib ?? 1,
+      bus: d.bus,
+      readOnly: d.readOnly,
+    });
   }
   const networks = new Map<string, VirtualNetwork | undefined>();
   const groups = new Map<string, SecurityGroup | undefined>();
   const nics: AgentNicConfig[] = [];
   for (const n of vm.spec.nics) {
     if (!networks.has(n.networkId)) networks.set(n.networkId, await repos.networks.find(n.networkId));
-    for (const id of n.securityGroupIds) if (!groups.has(id)) groups.set(id, await repos.securityGroups.find(id));
+    for (const id of n.securityGroupIds)
+      if (!groups.has(id)) groups.set(id, await repos.securityGroups.find(id));
     const network = networks.get(n.networkId);
     const held = vm.status.nics.find((s) => s.name === n.name && s.networkId === n.networkId);
     const macAddress = held?.macAddress ?? n.macAddress;

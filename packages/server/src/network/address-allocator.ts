@@ -101,11 +101,20 @@ function checkFixed(plan: AddressPlan, network: VirtualNetwork, ref: NicRef): st
   const field = `spec.nics[${ref.index}].ipAddress`;
   const text = ref.nic.ipAddress ?? "";
   const address = parseIPv4(text);
-  if (address === undefined) throw invalidArgument([{ field, description: `must be an IPv4 address (got ${text})` }], "VirtualMachine");
+  if (address === undefined)
+    throw invalidArgument(
+      [{ field, description: `must be an IPv4 address (got ${text})` }],
+      "VirtualMachine",
+    );
   const reason = unusableReason(plan, address);
   if (reason !== undefined)
     throw invalidArgument(
-      [{ field, description: `must be an address network "${network.name}" can give a NIC (got ${text}, which ${reason})` }],
+      [
+        {
+          field,
+          description: `must be an address network "${network.name}" can give a NIC (got ${text}, which ${reason})`,
+        },
+      ],
       "VirtualMachine",
     );
   return formatIPv4(address);
@@ -160,7 +169,10 @@ function macFor(ref: NicRef, vm: VirtualMachine, network: VirtualNetwork, macs: 
     if (!macs.has(mac)) return mac;
   }
   // 46 random bits make this unreachable in practice; say so rather than loop.
-  throw new DomainError(ErrorCode.ResourceExhausted, `no unused MAC address found for NIC ${ref.nic.name} of vm "${vm.name}" on network "${network.name}"`);
+  throw new DomainError(
+    ErrorCode.ResourceExhausted,
+    `no unused MAC address found for NIC ${ref.nic.name} of vm "${vm.name}" on network "${network.name}"`,
+  );
 }
 
 /**
@@ -176,7 +188,12 @@ export async function releaseVmAddresses(tx: Repositories, vm: VirtualMachine): 
     if (!network) continue;
     const kept = Object.entries(network.status.allocations).filter(([, a]) => a.vmId !== vm.id);
     if (kept.length === Object.keys(network.status.allocations).length) continue;
-    changed.push(await tx.networks.update({ ...network, status: { ...network.status, allocations: Object.fromEntries(kept) } }));
+    changed.push(
+      await tx.networks.update({
+        ...network,
+        status: { ...network.status, allocations: Object.fromEntries(kept) },
+      }),
+    );
   }
   return changed;
 }

@@ -18,7 +18,10 @@ afterAll(async () => {
   await h.close();
 });
 
-async function newNetwork(name: string, spec: { cidr: string; gateway?: string; reservedRanges?: { start: string; end: string }[] }) {
+async function newNetwork(
+  name: string,
+  spec: { cidr: string; gateway?: string; reservedRanges?: { start: string; end: string }[] },
+) {
   const { virtualNetwork } = await networks.createVirtualNetwork({
     name,
     projectId: h.projectId,
@@ -42,9 +45,14 @@ describe("network addresses over Connect", () => {
       gateway: "10.110.0.1",
       reservedRanges: [{ start: "10.110.0.10", end: "10.110.0.12" }],
     });
-    expect(net.spec?.reservedRanges).toEqual([expect.objectContaining({ start: "10.110.0.10", end: "10.110.0.12" })]);
+    expect(net.spec?.reservedRanges).toEqual([
+      expect.objectContaining({ start: "10.110.0.10", end: "10.110.0.12" }),
+    ]);
     expect(net.status?.usage).toMatchObject({ size: 10n, allocated: 0n, free: 10n });
-    const { vm } = await createVm("usage-vm", [{ networkId: net.id }, { networkId: net.id, ipAddress: "10.110.0.9" }]);
+    const { vm } = await createVm("usage-vm", [
+      { networkId: net.id },
+      { networkId: net.id, ipAddress: "10.110.0.9" },
+    ]);
     expect(vm?.status?.nics.map((n) => [n.name, n.ipAddress])).toEqual([
       ["eth0", "10.110.0.2"],
       ["eth1", "10.110.0.9"],
@@ -59,22 +67,51 @@ describe("network addresses over Connect", () => {
 
     const topo = await networks.getNetworkTopology({ networkId: net.id });
     const vertex = topo.nodes.find((v) => v.id === net.id);
-    expect(vertex?.attributes).toMatchObject({ addresses_size: "10", addresses_allocated: "2", addresses_free: "8" });
-    expect(topo.nodes.find((v) => v.id === vm!.id)?.attributes.nic_addresses).toBe("eth0=10.110.0.2,eth1=10.110.0.9");
+    expect(vertex?.attributes).toMatchObject({
+      addresses_size: "10",
+      addresses_allocated: "2",
+      addresses_free: "8",
+    });
+    expect(topo.nodes.find((v) => v.id === vm!.id)?.attributes.nic_addresses).toBe(
+      "eth0=10.110.0.2,eth1=10.110.0.9",
+    );
 
     await vms.deleteVM({ id: vm!.id });
-    expect((await networks.getVirtualNetwork({ id: net.id })).virtualNetwork?.status?.usage).toMatchObject({ allocated: 0n, free: 10n });
+    expect((await networks.getVirtualNetwork({ id: net.id })).virtualNetwork?.status?.usage).toMatchObject({
+      allocated: 0n,
+      free: 10n,
+    });
   });
 
   it("names spec.nics[0].ip_address when a fixed address is refused", async () => {
     const net = await newNetwork("fixed-wire", { cidr: "10.120.0.0/24", gateway: "10.120.0.1" });
-    const outside = await expectRpcError(createVm("outside", [{ networkId: net.id, ipAddress: "10.121.0.5" }]), Code.InvalidArgument, "spec.nics[0].ip_address");
-    expect(outside.rawMessage).toMatch(/spec\.nics\[0\]\.ip_address must be an address network "fixed-wire" can give a NIC/);
-    await expectRpcError(createVm("gateway", [{ networkId: net.id, ipAddress: "10.120.0.1" }]), Code.InvalidArgument, "spec.nics[0].ip_address");
-    await expectRpcError(createVm("not-ipv4", [{ networkId: net.id, ipAddress: "10.120.0.300" }]), Code.InvalidArgument, "spec.nics[0].ip_address");
+    const outside = await expectRpcError(
+      createVm("outside", [{ networkId: net.id, ipAddress: "10.121.0.5" }]),
+      Code.InvalidArgument,
+      "spec.nics[0].ip_address",
+    );
+    expect(outside.rawMessage).toMatch(
+      /spec\.nics\[0\]\.ip_address must be an address network "fixed-wire" can give a NIC/,
+    );
+    await expectRpcError(
+      createVm("gateway", [{ networkId: net.id, ipAddress: "10.120.0.1" }]),
+      Code.InvalidArgument,
+      "spec.nics[0].ip_address",
+    );
+    await expectRpcError(
+      createVm("not-ipv4", [{ networkId: net.id, ipAddress: "10.120.0.300" }]),
+      Code.InvalidArgument,
+      "spec.nics[0].ip_address",
+    );
     await createVm("holder", [{ networkId: net.id, ipAddress: "10.120.0.7" }]);
-    const taken = await expectRpcError(createVm("taken", [{ networkId: net.id, ipAddress: "10.120.0.7" }]), Code.AlreadyExists, "spec.nics[0].ip_address");
-    expect(taken.rawMessage).toMatch(/^spec\.nics\[0\]\.ip_address 10\.120\.0\.7 is already held on network "fixed-wire"/);
+    const taken = await expectRpcError(
+      createVm("taken", [{ networkId: net.id, ipAddress: "10.120.0.7" }]),
+      Code.AlreadyExists,
+      "spec.nics[0].ip_address",
+    );
+    expect(taken.rawMessage).toMatch(
+      /^spec\.nics\[0\]\.ip_address 10\.120\.0\.7 is already held on network "fixed-wire"/,
+    );
   });
 
   it("answers ResourceExhausted naming the network and its size when its pool is used up", async () => {
@@ -82,6 +119,8 @@ describe("network addresses over Connect", () => {
     await createVm("full-1", [{ networkId: net.id }]);
     await createVm("full-2", [{ networkId: net.id }]);
     const err = await expectRpcError(createVm("full-3", [{ networkId: net.id }]), Code.ResourceExhausted);
-    expect(err.rawMessage).toMatch(/network "full" \(10\.130\.0\.0\/30\) has no free address .*all 2 addresses of its pool are allocated/);
+    expect(err.rawMessage).toMatch(
+      /network "full" \(10\.130\.0\.0\/30\) has no free address .*all 2 addresses of its pool are allocated/,
+    );
   });
 });
