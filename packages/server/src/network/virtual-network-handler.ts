@@ -13,8 +13,9 @@ import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 
 /**
  * virtualNetworkHandler answers VirtualNetworkService calls through the virtual network service:
- * the domain schema checks CIDR, gateway, DHCP range and VLAN; the service refuses overlapping
- * CIDRs within a project and deleting a network VMs still use.
+ * the domain schema checks CIDR, gateway, DHCP range, reserved ranges and VLAN; the service refuses
+ * overlapping CIDRs within a project, a change that takes away an address a NIC holds, and deleting
+ * a network VMs still use. Networks are answered with their address usage and allocations.
  */
 export function virtualNetworkHandler(networks: VirtualNetworkService): RpcRoute {
   return route(network.VirtualNetworkService, {
