@@ -24,6 +24,7 @@ import type { VolumeService } from "../storage/volume-service";
 import type { VolumeSnapshotService } from "../storage/volume-snapshot-service";
 import { COMPUTE } from "../compute/compute-ids";
 import { computeModule } from "../compute/compute-module";
+import { eventsModule } from "../events/events-module";
 import type { Controller } from "../controllers/controller";
 import { IAM } from "../iam/iam-ids";
 import { iamModule } from "../iam/iam-module";
@@ -39,7 +40,7 @@ import { ChangeRelay } from "../events/change-relay";
 import { loadSnapshot, snapshotFollower } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
-export const AREA_MODULES: readonly ContainerModule[] = [computeModule, storageModule, networkModule, iamModule];
+export const AREA_MODULES: readonly ContainerModule[] = [eventsModule, computeModule, storageModule, networkModule, iamModule];
 
 /** Services is every application service of the control plane, resolved from its container. */
 export interface Services {

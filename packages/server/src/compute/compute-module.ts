@@ -2,6 +2,7 @@ import { AgentPool } from "@limiquantix/domain";
 import { ContainerModule } from "inversify";
 import type { ClusterSnapshot } from "@limiquantix/scheduler";
 import type { ChangeRelay } from "../events/change-relay";
+import { EVENTS } from "../events/events-ids";
 import { CORE, type ServerConfig } from "../composition/core-module";
 import type { ServiceDeps } from "../shared/service-deps";
 import { COMPUTE } from "./compute-ids";
@@ -124,11 +125,12 @@ export const computeModule = new ContainerModule(({ bind }) => {
       snapshots: c.get(COMPUTE.vmSnapshots),
       clones: c.get(COMPUTE.clones),
       migrations: c.get(COMPUTE.migrations),
+      watch: c.get(EVENTS.watch),
     }),
   );
   bind(RpcRoute).toDynamicValue((c) =>
     nodeHandler(
-      { nodes: c.get(COMPUTE.nodes), agents: c.get(COMPUTE.nodeAgents), drain: c.get(COMPUTE.drain) },
+      { nodes: c.get(COMPUTE.nodes), agents: c.get(COMPUTE.nodeAgents), drain: c.get(COMPUTE.drain), watch: c.get(EVENTS.watch) },
       { heartbeatIntervalSec: c.get<ServerConfig>(CORE.config).agents.heartbeatIntervalSec },
     ),
   );

@@ -6,6 +6,8 @@ import { nodeToProto } from "./convert/node";
 import { nodePhaseCodec, taintEffectCodec } from "./convert/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "./convert/node-settings";
 import { powerStateCodec } from "./convert/vm-enums";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
 import type { DrainService } from "./drain-service";
 import type { NodeAgentService } from "./node-agent-service";
 import type { NodeService } from "./node-service";
@@ -15,6 +17,7 @@ export interface NodeHandlerServices {
   readonly nodes: NodeService;
   readonly agents: NodeAgentService;
   readonly drain: DrainService;
+  readonly watch: WatchService;
 }
 
 /** NodeHandlerOptions tune what NodeService tells agents. */
@@ -24,7 +27,7 @@ export interface NodeHandlerOptions {
 }
 
 /** nodeHandler answers NodeService calls: agents' registration and heartbeats, and operators' node operations. */
-export function nodeHandler({ nodes, agents, drain }: NodeHandlerServices, options: NodeHandlerOptions): RpcRoute {
+export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices, options: NodeHandlerOptions): RpcRoute {
   const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeToProto(n) });
   return route(compute.NodeService, {
     async registerNode(ctx, req) {
@@ -104,6 +107,20 @@ export function nodeHandler({ nodes, agents, drain }: NodeHandlerServices, optio
           sampleTime: toTimestamp(m.sampledAt),
         },
       };
+    },
+    async *watchNode(ctx, req) {
+      for await (const e of watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
+        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { node: nodeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+    },
+    async *watchNodes(ctx, req) {
+      const phases = req.phases.map((p, i) => nodePhaseCodec.required(p, `phases[${i}]`));
+      const filter = {
+        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+        ...(phases.length > 0 ? { phases } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
+      for await (const e of watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { node: nodeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
     },
   });
 }

@@ -146,8 +146,12 @@ describe("VMService CRUD over RPC", () => {
     await expectCode(vms().getVM({ id: vm!.id }), Code.NotFound);
   });
 
-  it("answers Unimplemented for the watch streams, which are not served yet", async () => {
-    const stream = vms().watchVMs({});
-    await expectCode((async () => { for await (const _ of stream) break; })(), Code.Unimplemented);
+  it("serves the watch stream: the first message is the current VM", async () => {
+    await h.registerNode("n1", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
+    for await (const e of vms().watchVMs({})) {
+      expect(e.vm?.id).toBe(vm!.id);
+      break;
+    }
   });
 });

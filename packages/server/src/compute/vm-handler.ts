@@ -7,6 +7,8 @@ import { vmSnapshotToProto, vmToProto } from "./convert/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "./convert/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "./convert/vm-spec";
 import { vmPatchOf } from "./convert/vm-update";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
 import type { VmCloneService } from "./vm-clone-service";
 import type { VmDiskService } from "./vm-disk-service";
 import type { VmMigrationService } from "./vm-migration-service";
@@ -22,6 +24,7 @@ export interface VmHandlerServices {
   readonly snapshots: VmSnapshotService;
   readonly clones: VmCloneService;
   readonly migrations: VmMigrationService;
+  readonly watch: WatchService;
 }
 
 /** vmHandler answers VMService calls through the VM, power, disk, snapshot, clone and migration services. */
@@ -134,6 +137,21 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
     },
     async detachVolume(ctx, req) {
       return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
+    },
+    async *watchVM(ctx, req) {
+      for await (const e of s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
+        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { vm: vmToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+    },
+    async *watchVMs(ctx, req) {
+      const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
+      const filter = {
+        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+        ...(optionalString(req.nodeId) ? { nodeId: req.nodeId } : {}),
+        ...(states.length > 0 ? { states } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
+      for await (const e of s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { vm: vmToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
     },
   });
 }

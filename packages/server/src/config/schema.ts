@@ -139,6 +139,14 @@ export const ConfigSchema = z.strictObject({
       heartbeatIntervalSec: Seconds.default(10),
     })
     .prefault({}),
+  watch: z
+    .strictObject({
+      /** How often a quiet watch stream gets a BOOKMARK. */
+      bookmarkIntervalSec: Seconds.default(10),
+      /** Changes a watcher may have pending before it is cut off (it resumes from the revision it reached). */
+      bufferSize: z.int().min(10).max(1_000_000).default(1000),
+    })
+    .prefault({}),
   simulation: z
     .strictObject({
       /** Simulated hypervisor nodes started beside the server (sim agents over mTLS on loopback). */

@@ -85,7 +85,8 @@ export async function* watchChanges<T extends Resource>(
         const entries = await sources.log.read(revision, REPLAY_BATCH);
         for (const entry of entries) {
           revision = entry.revision;
-          const event = apply(entry as ChangeLogEntry, spec, visible, true);
+          if (entry.kind !== spec.kind) continue;
+          const event = apply(entry, spec, visible, true);
           if (event) yield event;
         }
         if (entries.length < REPLAY_BATCH || revision >= sources.relay.revision) break;
@@ -150,5 +151,6 @@ function apply<T extends Resource>(
     return { type: "DELETED", object, revision: entry.revision };
   }
   visible.set(entry.id, entry.revision);
-  return { type: seen === undefined ? "ADDED" : "MODIFIED", object, revision: entry.revision };
+  const added = seen === undefined || (replaying && entry.type === "ADDED");
+  return { type: added ? "ADDED" : "MODIFIED", object, revision: entry.revision };
 }

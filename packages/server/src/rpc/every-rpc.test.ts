@@ -79,13 +79,13 @@ describe("every RPC of every service", () => {
   }
 
   it("names the method in the Unimplemented answer of a method no area serves", async () => {
-    const watch = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "WatchVMs")!;
+    const watch = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "StreamEvents")!;
     const client = createClient(watch.parent, grpc) as unknown as Record<string, AnyCall>;
     const err = await (async () => {
-      for await (const _ of client.watchVMs!({}) as AsyncIterable<unknown>) break;
+      for await (const _ of client.streamEvents!({}) as AsyncIterable<unknown>) break;
     })().catch((e: unknown) => ConnectError.from(e));
     expect(err?.code).toBe(Code.Unimplemented);
-    expect(err?.rawMessage).toContain("limiquantix.compute.v1.VMService.WatchVMs");
+    expect(err?.rawMessage).toContain("limiquantix.events.v1.EventService.StreamEvents");
   });
 
   it("reports SERVING in gRPC health only for the services that serve", async () => {

@@ -64,13 +64,7 @@ export function observeCalls(logger: Logger, metrics?: ServerMetrics): Intercept
     const requestId = requestIdOf(req.header);
     const started = performance.now();
     const call = { service: req.service.typeName, method: req.method.name, requestId };
-    try {
-      const res = await next(req);
-      res.header.set(REQUEST_ID_HEADER, requestId);
-      // A stream counts when it opens; its latency is the time to open it.
-      recordCall(logger, metrics, { ...call, seconds: (performance.now() - started) / 1000 });
-      return res;
-    } catch (err) {
+    const failed = (err: unknown): ConnectError => {
       const renames = wireRenamesOf(req.method.input);
       const wire = isDomainError(err) && renames.length > 0 ? renameViolations(err, renames) : err;
       const out = toConnectError(wire, requestId);
@@ -81,7 +75,31 @@ export function observeCalls(logger: Logger, metrics?: ServerMetrics): Intercept
         error: out,
         cause: err,
       });
-      throw out;
+      return out;
+    };
+    try {
+      const res = await next(req);
+      res.header.set(REQUEST_ID_HEADER, requestId);
+      if (!res.stream) {
+        recordCall(logger, metrics, { ...call, seconds: (performance.now() - started) / 1000 });
+        return res;
+      }
+      // A stream (a watch) fails while it runs, after it opened: its errors take the same path,
+      // and it is counted when it ends, its latency being how long it ran.
+      const messages = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          try {
+            yield* messages;
+          } catch (err) {
+            throw failed(err);
+          }
+          recordCall(logger, metrics, { ...call, seconds: (performance.now() - started) / 1000 });
+        })(),
+      };
+    } catch (err) {
+      throw failed(err);
     }
   };
 }

@@ -22,13 +22,18 @@ export interface MemoryServices {
 export interface MemoryServicesOptions {
   /** How often the reconciler looks at every VM again (default 1 s). */
   readonly resyncIntervalSec?: number;
+  /** Watch stream settings (the server's defaults when absent). */
+  readonly watch?: { readonly bookmarkIntervalSec?: number; readonly bufferSize?: number };
 }
 
 /** startMemoryServices builds the services over memory adapters with a default project and cluster, reconciler running. */
 export async function startMemoryServices(options: MemoryServicesOptions = {}): Promise<MemoryServices> {
   const adapters = createMemoryAdapters();
   const logger = pino({ level: "silent" });
-  const config = ConfigSchema.parse({ reconciler: { resyncIntervalSec: options.resyncIntervalSec ?? 1, maxBackoffSec: 1 } });
+  const config = ConfigSchema.parse({
+    reconciler: { resyncIntervalSec: options.resyncIntervalSec ?? 1, maxBackoffSec: 1 },
+    ...(options.watch ? { watch: options.watch } : {}),
+  });
   const plane = await createControlPlane({ adapters: [portModule((b) => bindMemoryAdapters(b, adapters))], config, logger });
   const { services } = plane;
   const ctx = systemContext("test");

@@ -1,0 +1,113 @@
+import {
+  type LabelSelector,
+  matchesSelector,
+  type Node,
+  type NodePhase,
+  type PowerState,
+  type Repositories,
+  type Resource,
+  type ResourceKind,
+  type VirtualMachine,
+} from "@limiquantix/domain";
+import type { CallContext } from "../context/call-context";
+import { allItems } from "../shared/each-item";
+import { withProjectId } from "../shared/project-ref";
+import { type WatchEvent, type WatchSources, watchChanges } from "./watch";
+
+/** VmWatchFilter says which VMs a watch follows; every field given must match. */
+export interface VmWatchFilter {
+  readonly id?: string;
+  readonly projectId?: string;
+  readonly nodeId?: string;
+  readonly states?: readonly PowerState[];
+  readonly labelSelector?: LabelSelector;
+}
+
+/** NodeWatchFilter says which nodes a watch follows; every field given must match. */
+export interface NodeWatchFilter {
+  readonly id?: string;
+  readonly clusterId?: string;
+  readonly phases?: readonly NodePhase[];
+  readonly labelSelector?: LabelSelector;
+}
+
+/** WatchOptions tune every watch stream this service opens. */
+export interface WatchOptions {
+  readonly bookmarkIntervalMs: number;
+  readonly bufferSize: number;
+}
+
+/**
+ * WatchService opens watch streams of resources: the matching objects (or a replay from a
+ * revision), then every change, on any replica. A watch of one id that names nothing fails with
+ * NotFound before it streams.
+ */
+export class WatchService {
+  constructor(
+    private readonly sources: WatchSources,
+    private readonly repos: Repositories,
+    private readonly options: WatchOptions,
+  ) {}
+
+  /** vms streams the changes of the VMs that match the filter. */
+  async *vms(ctx: CallContext, given: VmWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<VirtualMachine>> {
+    const filter = await withProjectId(this.repos, given);
+    if (filter.id) await this.repos.vms.get(filter.id);
+    const matches = (vm: VirtualMachine) =>
+      (!filter.id || vm.id === filter.id) &&
+      (!filter.projectId || vm.projectId === filter.projectId) &&
+      (!filter.nodeId || vm.status.nodeId === filter.nodeId) &&
+      (!filter.states?.length || filter.states.includes(vm.status.powerState)) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, vm.labels));
+    const list = async () =>
+      filter.id
+        ? [await this.repos.vms.get(filter.id)].filter(matches)
+        : allItems(this.repos.vms, {
+            ...(filter.projectId ? { projectId: filter.projectId } : {}),
+            ...(filter.nodeId ? { nodeId: filter.nodeId } : {}),
+            ...(filter.states?.length ? { states: [...filter.states] } : {}),
+            ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+          });
+    yield* this.stream(ctx, "VirtualMachine", matches, list, fromRevision);
+  }
+
+  /** nodes streams the changes of the nodes that match the filter. */
+  async *nodes(ctx: CallContext, filter: NodeWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<Node>> {
+    if (filter.id) await this.repos.nodes.get(filter.id);
+    const matches = (node: Node) =>
+      (!filter.id || node.id === filter.id) &&
+      (!filter.clusterId || node.clusterId === filter.clusterId) &&
+      (!filter.phases?.length || filter.phases.includes(node.status.phase)) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, node.labels));
+    const list = async () =>
+      filter.id
+        ? [await this.repos.nodes.get(filter.id)].filter(matches)
+        : allItems(this.repos.nodes, {
+            ...(filter.clusterId ? { clusterId: filter.clusterId } : {}),
+            ...(filter.phases?.length ? { states: [...filter.phases] } : {}),
+            ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+          });
+    yield* this.stream(ctx, "Node", matches, list, fromRevision);
+  }
+
+  private stream<T extends Resource>(
+    ctx: CallContext,
+    kind: ResourceKind,
+    matches: (o: T) => boolean,
+    list: () => Promise<readonly T[]>,
+    fromRevision: number | undefined,
+  ): AsyncGenerator<WatchEvent<T>> {
+    return watchChanges<T>(
+      this.sources,
+      {
+        kind,
+        matches,
+        list,
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+        bufferSize: this.options.bufferSize,
+        ...(fromRevision !== undefined ? { fromRevision } : {}),
+      },
+      ctx.signal,
+    );
+  }
+}

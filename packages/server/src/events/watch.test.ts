@@ -1,0 +1,181 @@
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-node";
+import { common, compute } from "@limiquantix/api";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
+
+let h: RpcHarness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const small = { vcpus: 1, memoryMib: 512n };
+
+/** Collector reads a watch stream in the background and keeps what arrived. */
+class Collector<M> {
+  readonly got: M[] = [];
+  error: ConnectError | undefined;
+  readonly done: Promise<void>;
+  private readonly abort = new AbortController();
+  constructor(open: (signal: AbortSignal) => AsyncIterable<M>) {
+    this.done = (async () => {
+      try {
+        for await (const m of open(this.abort.signal)) this.got.push(m);
+      } catch (e) {
+        const ce = ConnectError.from(e);
+        if (ce.code !== Code.Canceled) this.error = ce;
+      }
+    })();
+  }
+  async until(pred: (got: readonly M[]) => boolean, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred(this.got)) {
+      if (this.error) throw this.error;
+      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(this.got.map(String))}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+}
+
+type VmsEvent = compute.WatchVMsResponse;
+const brief = (e: VmsEvent) => `${common.EventType[e.type]}:${e.vm?.name ?? ""}`;
+
+describe("WatchVMs", () => {
+  for (const [name, transport] of [
+    ["gRPC", (x: RpcHarness): Transport => x.grpc],
+    ["Connect over HTTP/1.1", (x: RpcHarness): Transport => x.connect],
+    ["gRPC-Web", (x: RpcHarness): Transport => createGrpcWebTransport({ baseUrl: x.baseUrl, httpVersion: "1.1" })],
+  ] as const) {
+    it(`lists, bookmarks, then streams every change, over ${name}`, async () => {
+      h = await startRpcHarness();
+      await h.registerNode("n1", 4, 16384);
+      const vms = createClient(compute.VMService, transport(h));
+      await vms.createVM({ projectId: h.projectId, name: "before", spec: small });
+      const w = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
+      await w.until((got) => got.some((e) => e.type === common.EventType.BOOKMARK));
+      expect(w.got.map(brief)).toEqual(["CREATED:before", "BOOKMARK:"]);
+      const { vm } = await vms.createVM({ projectId: h.projectId, name: "after", spec: small });
+      await vms.updateVM({ id: vm!.id, labels: { tier: "web" } });
+      await vms.deleteVM({ id: vm!.id });
+      await w.until((got) => got.some((e) => brief(e) === "DELETED:after"));
+      const after = w.got.slice(2).map(brief);
+      expect(after[0]).toBe("CREATED:after");
+      expect(after.at(-1)).toBe("DELETED:after");
+      expect(after.slice(1, -1).every((e) => e === "UPDATED:after")).toBe(true);
+      const revisions = w.got.map((e) => e.resourceVersion);
+      expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      await w.close();
+    });
+  }
+
+  it("sends DELETED for a VM that stops matching its label selector, and ADDED when it matches again", async () => {
+    h = await startRpcHarness();
+    await h.registerNode("n1", 4, 16384);
+    const vms = h.client(compute.VMService, h.grpc);
+    const { vm } = await vms.createVM({ projectId: h.projectId, name: "web", spec: small, labels: { tier: "web" } });
+    const w = new Collector<VmsEvent>((signal) => vms.watchVMs({ labelSelector: "tier=web" }, { signal }));
+    await w.until((got) => got.length === 2);
+    await vms.updateVM({ id: vm!.id, labels: { tier: "db" } });
+    await w.until((got) => got.length === 3);
+    await vms.updateVM({ id: vm!.id, labels: { tier: "web" } });
+    await w.until((got) => got.length === 4);
+    expect(w.got.map(brief)).toEqual(["CREATED:web", "BOOKMARK:", "DELETED:web", "CREATED:web"]);
+    await w.close();
+  });
+
+  it("resumes after a revision with every later change exactly once and in order", async () => {
+    h = await startRpcHarness();
+    await h.registerNode("n1", 4, 16384);
+    const vms = h.client(compute.VMService, h.grpc);
+    const first = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
+    await first.until((got) => got.length === 1);
+    const from = first.got[0]!.resourceVersion;
+    await first.close();
+    for (const name of ["a", "b", "c"]) await vms.createVM({ projectId: h.projectId, name, spec: small });
+    const resumed = new Collector<VmsEvent>((signal) => vms.watchVMs({ resourceVersion: from }, { signal }));
+    await resumed.until((got) => got.filter((e) => e.type === common.EventType.CREATED).length === 3);
+    const created = resumed.got.filter((e) => e.type === common.EventType.CREATED).map((e) => e.vm?.name);
+    expect(created).toEqual(["a", "b", "c"]);
+    expect(resumed.got.every((e) => e.resourceVersion > from)).toBe(true);
+    await resumed.close();
+  });
+
+  it("refuses to resume from a revision the log no longer holds, telling the client to list again", async () => {
+    h = await startRpcHarness();
+    await h.registerNode("n1", 4, 16384);
+    const vms = h.client(compute.VMService, h.grpc);
+    for (const name of ["a", "b", "c"]) await vms.createVM({ projectId: h.projectId, name, spec: small });
+    await h.adapters.changeLog.compact({ maxEntries: 1 });
+    const w = new Collector<VmsEvent>((signal) => vms.watchVMs({ resourceVersion: 1n }, { signal }));
+    await w.done;
+    expect(w.error?.code).toBe(Code.FailedPrecondition);
+    expect(w.error?.rawMessage).toMatch(/too old|list again/i);
+  });
+
+  it("cuts off a watcher that falls behind with the revision to resume from, without holding up another", async () => {
+    h = await startRpcHarness({ watch: { bufferSize: 10 } });
+    await h.registerNode("n1", 4, 16384);
+    const vms = h.client(compute.VMService, h.grpc);
+    const { vm } = await vms.createVM({ projectId: h.projectId, name: "busy", spec: small, labels: { n: "0" } });
+    const fast = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
+    await fast.until((got) => got.length === 2);
+    // A watcher that reads its first message and then nothing, while far more changes happen
+    // than its transport buffers.
+    const slow = vms.watchVMs({})[Symbol.asyncIterator]();
+    await slow.next();
+    const updates = 400;
+    for (let i = 1; i <= updates; i++) await vms.updateVM({ id: vm!.id, labels: { n: String(i), pad: "x".repeat(60) } });
+    await fast.until((got) => got.some((e) => e.vm?.labels.n === String(updates)));
+    const err = await (async () => {
+      for (;;) {
+        const r = await slow.next();
+        if (r.done) return undefined;
+      }
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(err?.code).toBe(Code.ResourceExhausted);
+    expect(err?.rawMessage).toMatch(/resource_version \d+/);
+    await fast.close();
+  }, 30_000);
+
+  it("sends a bookmark on a quiet stream", async () => {
+    h = await startRpcHarness({ watch: { bookmarkIntervalSec: 0.2 } });
+    const vms = h.client(compute.VMService, h.grpc);
+    const w = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
+    await w.until((got) => got.filter((e) => e.type === common.EventType.BOOKMARK).length >= 2, 3000);
+    await w.close();
+  });
+});
+
+describe("WatchVM and WatchNodes", () => {
+  it("follows one VM, and answers NotFound for one that does not exist", async () => {
+    h = await startRpcHarness();
+    await h.registerNode("n1", 4, 16384);
+    const vms = h.client(compute.VMService, h.grpc);
+    const { vm } = await vms.createVM({ projectId: h.projectId, name: "one", spec: small });
+    await vms.createVM({ projectId: h.projectId, name: "other", spec: small });
+    const w = new Collector<compute.WatchVMResponse>((signal) => vms.watchVM({ id: vm!.id }, { signal }));
+    await vms.updateVM({ id: vm!.id, labels: { x: "y" } });
+    await w.until((got) => got.some((e) => e.type === common.EventType.UPDATED));
+    expect(w.got.every((e) => !e.vm || e.vm.id === vm!.id)).toBe(true);
+    await w.close();
+    const missing = new Collector<compute.WatchVMResponse>((signal) => vms.watchVM({ id: "nope" }, { signal }));
+    await missing.done;
+    expect(missing.error?.code).toBe(Code.NotFound);
+  });
+
+  it("streams nodes as agents register and are cordoned", async () => {
+    h = await startRpcHarness();
+    const nodes = h.client(compute.NodeService, h.grpc);
+    const w = new Collector<compute.WatchNodesResponse>((signal) => nodes.watchNodes({}, { signal }));
+    await w.until((got) => got.length === 1);
+    const id = await h.registerNode("n1", 4, 16384);
+    await nodes.cordonNode({ id });
+    await w.until((got) => got.some((e) => e.type === common.EventType.UPDATED && e.node?.spec?.cordoned));
+    expect(common.EventType[w.got[1]!.type]).toBe("CREATED");
+    await w.close();
+  });
+});
