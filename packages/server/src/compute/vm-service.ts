@@ -9,7 +9,6 @@ import {
   type Repositories,
   type VirtualMachine,
   type VirtualMachineInput,
-  type VirtualNetwork,
   type VmSpec,
   alreadyExists,
   conflict,
@@ -23,7 +22,6 @@ import {
 import type { z } from "zod";
 import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
-import { publishChange } from "../shared/change-events";
 import type { PlacementService } from "./placement-service";
 import { chargeNode } from "./placement-service";
 import { resolveProjectId, withProjectId } from "../shared/project-ref";
@@ -80,7 +78,7 @@ export class VmService {
     await checkVmReferences(repos, validated);
     const now = nowIso(this.deps.clock);
     // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each retry).
-    let addressed: { vm: VirtualMachine; networks: readonly VirtualNetwork[] } | undefined;
+    let addressed: VirtualMachine | undefined;
     const { vm } = await this.placement.placeAndCreate(input, validated, async (tx, created) => {
       for (const disk of created.spec.disks) {
         const volume = await tx.volumes.get(disk.volumeId);
@@ -91,14 +89,11 @@ export class VmService {
       }
       addressed = undefined;
       if (created.spec.nics.length === 0) return;
-      const { nics, networks } = await allocateVmAddresses(tx, created);
-      const withNics = await tx.vms.updateStatus(created.id, { ...created.status, nics: [...nics] }, created.resourceVersion);
-      addressed = { vm: withNics, networks };
+      const { nics } = await allocateVmAddresses(tx, created);
+      addressed = await tx.vms.updateStatus(created.id, { ...created.status, nics: [...nics] }, created.resourceVersion);
     });
-    const stored = addressed?.vm ?? vm;
+    const stored = addressed ?? vm;
     if (addressed) this.placement.noteVm(stored);
-    await publishChange(this.deps, "VirtualMachine", "ADDED", stored);
-    for (const network of addressed?.networks ?? []) await publishChange(this.deps, "VirtualNetwork", "MODIFIED", network);
     return stored;
   }
 
@@ -140,7 +135,6 @@ export class VmService {
     };
     const updated = resizing ? await this.placement.exclusive(run) : await run();
     this.placement.noteVm(updated);
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     return updated;
   }
 
@@ -185,7 +179,7 @@ export class VmService {
       if (!isStopped(vm)) await agent.stopVm(vm.id, { mode: "force", timeoutSec: 0 }).catch(ignoreNotFound);
       await agent.deleteVm(vm.id).catch(ignoreNotFound);
     }
-    const released = await this.placement.exclusive(() =>
+    await this.placement.exclusive(() =>
       this.deps.uow.run(async (tx) => {
         const current = await tx.vms.get(id);
         for (const disk of current.spec.disks) {
@@ -196,14 +190,11 @@ export class VmService {
         const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
         for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
         await this.placement.release(tx, current);
-        const networks = await releaseVmAddresses(tx, current);
+        await releaseVmAddresses(tx, current);
         await tx.vms.delete(id);
-        return networks;
       }),
     );
     this.placement.forgetVm(id);
-    await publishChange(this.deps, "VirtualMachine", "DELETED", vm);
-    for (const network of released) await publishChange(this.deps, "VirtualNetwork", "MODIFIED", network);
   }
 
   /** untilStopped waits for a stop the user asked for to be carried out, as long as the call waits (at most a minute). */
@@ -227,7 +218,6 @@ export class VmService {
   /** patchStatus is how controllers record what agents report. */
   async patchStatus(_ctx: CallContext, id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", updated);
     return updated;
   }
 }

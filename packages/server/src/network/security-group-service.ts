@@ -8,7 +8,6 @@ import {
   invalidArgument,
   parseOrThrow,
 } from "@limiquantix/domain";
-import { publishChange } from "../shared/change-events";
 import type { CallContext } from "../context/call-context";
 import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
@@ -75,7 +74,6 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
       });
       return { ...v, spec: { ...v.spec, nics } };
     });
-    await publishChange(this.deps, "VirtualMachine", "MODIFIED", vm);
     return vm;
   }
 
