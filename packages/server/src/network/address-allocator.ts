@@ -36,9 +36,10 @@ interface NicRef {
 /**
  * allocateVmAddresses gives each NIC of a VM being created an address and a MAC address on its
  * network, and records them in the networks' allocations. It runs inside the unit of work that
- * creates the VM: each network is read and written back under its resourceVersion, so two VMs
- * created at once never get the same address (the later write fails with Conflict and is retried
- * on a fresh read). A NIC's fixed address (`spec.nics[i].ipAddress`) must lie inside the CIDR and
+ * creates the VM: each network is read (locked, on a store whose units of work lock what they
+ * read) and written back under its resourceVersion, so two VMs created at once never get the same
+ * address (a write over a network changed since it was read fails with Conflict, and placement
+ * runs again on a fresh read). A NIC's fixed address (`spec.nics[i].ipAddress`) must lie inside the CIDR and
  * not be reserved (InvalidArgument) nor held by another NIC (AlreadyExists); other NICs get the
  * lowest free address of the network's pool, or ResourceExhausted naming the network and its size.
  * A NIC without a MAC address gets a stable locally administered one, unique within the network.
