@@ -1,11 +1,13 @@
 import { ErrorCode, type VirtualMachine, failedPrecondition, hasErrorCode, invalidArgument } from "@limiquantix/domain";
 import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
-import type { CallContext } from "../context/call-context";
-import { runDetached } from "../context/call-scope";
+import { type CallContext, systemContext } from "../context/call-context";
+import { runInCallScope } from "../context/call-scope";
 import type { AgentDirectory } from "./agent-directory";
 import { chargeNode } from "./placement-service";
 import type { PlacementService } from "./placement-service";
 import type { ServiceDeps } from "../shared/service-deps";
+
+const MIGRATION_CONTEXT = systemContext("migration");
 
 /** MigrationOutcome is how a background migration ended. */
 export interface MigrationOutcome {
@@ -87,8 +89,8 @@ export class VmMigrationService {
         });
       });
     });
-    // The move outlives the call that started it: it must not be cancelled with that call.
-    const done = runDetached(() => this.run(started, options.live ?? started.status.powerState === "MIGRATING"));
+    // The move outlives the call that started it: it runs in its own scope, not cancelled with that call.
+    const done = runInCallScope(MIGRATION_CONTEXT, () => this.run(started, options.live ?? started.status.powerState === "MIGRATING"));
     this.running.set(vmId, done);
     void done.finally(() => this.running.delete(vmId));
     return { vm: started, done };

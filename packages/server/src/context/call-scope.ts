@@ -1,19 +1,24 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { installCallSignalSource } from "@limiquantix/domain";
+import { installCallAttributionSource, installCallSignalSource } from "@limiquantix/domain";
 import type { CallContext } from "./call-context";
 
 const scope = new AsyncLocalStorage<CallContext>();
 let installed = false;
 
 /**
- * runInCallScope runs a call's work with its context as the ambient scope, so adapters (database
- * queries, agent calls) started by that work see the call's abort signal through the domain's
- * `currentCallSignal`.
+ * runInCallScope runs a call's work with its context as the ambient scope, so adapters started
+ * by that work see the call's abort signal (`currentCallSignal`: database queries and agent calls
+ * stop when the client goes away) and its attribution (`currentCallAttribution`: the change log
+ * records the request id and principal of every write).
  */
 export function runInCallScope<T>(ctx: CallContext, work: () => T): T {
   if (!installed) {
     installed = true;
     installCallSignalSource(() => scope.getStore()?.signal);
+    installCallAttributionSource(() => {
+      const c = scope.getStore();
+      return c ? { requestId: c.requestId, principal: `${c.principal.kind}:${c.principal.name}` } : undefined;
+    });
   }
   return scope.run(ctx, work);
 }

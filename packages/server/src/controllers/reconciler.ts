@@ -7,7 +7,7 @@ import {
   type VirtualMachine,
 } from "@limiquantix/domain";
 import { systemContext } from "../context/call-context";
-import { runDetached } from "../context/call-scope";
+import { runInCallScope } from "../context/call-scope";
 import type { ChangeRelay } from "../events/change-relay";
 import type { ServerMetrics } from "../observability/metrics";
 import type { AgentDirectory } from "../compute/agent-directory";
@@ -90,7 +90,7 @@ export class Reconciler implements Controller {
    */
   agentRegistered(nodeId: string): void {
     if (!this.signal || this.signal.aborted) return;
-    void runDetached(() => this.recheckNode(nodeId)).catch((e: unknown) =>
+    void runInCallScope(RECONCILER_CONTEXT, () => this.recheckNode(nodeId)).catch((e: unknown) =>
       this.deps.logger.warn({ err: e, nodeId }, "re-checking the VMs of a registered node failed; the resync will retry"),
     );
   }
@@ -164,8 +164,9 @@ export class Reconciler implements Controller {
         this.idle = new Promise((resolve) => {
           this.wake = resolve;
         });
-      // A VM enqueued by an API call is reconciled outside that call's scope: the call has answered.
-      void runDetached(() => this.locks.run(vmId, () => this.reconcile(vmId)))
+      // A VM enqueued by an API call is reconciled in the reconciler's own scope, not the call's:
+      // the call has answered, and the writes are the reconciler's.
+      void runInCallScope(RECONCILER_CONTEXT, () => this.locks.run(vmId, () => this.reconcile(vmId)))
         .finally(() => {
           this.running--;
           if (this.running === 0) this.wake?.();

@@ -33,3 +33,26 @@ describe("a replica follows the change log", () => {
     await eventually(async () => expect((await env!.services.vms.get(env!.ctx, vm.id)).status.powerState).toBe("RUNNING"));
   });
 });
+
+describe("the change log records who wrote", () => {
+  it("attributes an API write to its request id and principal, and a reconciler write to the reconciler", async () => {
+    const { startRpcHarness } = await import("../testing/rpc-harness");
+    const { compute } = await import("@limiquantix/api");
+    const h = await startRpcHarness();
+    try {
+      await h.registerNode("n1", 4, 16384);
+      const vms = h.client(compute.VMService, h.grpc);
+      const { vm } = await vms.createVM(
+        { projectId: h.projectId, name: "web", spec: { vcpus: 1, memoryMib: 512n } },
+        { headers: { "x-request-id": "create-web-1" } },
+      );
+      await vms.startVM({ id: vm!.id });
+      await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+      const entries = (await h.adapters.changeLog.read(0, 1000)).filter((e) => e.id === vm!.id);
+      expect(entries[0]).toMatchObject({ type: "ADDED", requestId: "create-web-1", principal: "anonymous:anonymous" });
+      expect(entries.some((e) => e.principal === "system:reconciler")).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+});
