@@ -24,7 +24,7 @@ export const CORE = {
 } as const;
 
 /** ServerConfig is the part of the configuration the services read. */
-export type ServerConfig = Pick<Config, "scheduler" | "reconciler" | "ha" | "agents" | "watch">;
+export type ServerConfig = Pick<Config, "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog">;
 
 /** CoreValues are the values the core module binds as they are. */
 export interface CoreValues {

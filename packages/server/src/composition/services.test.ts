@@ -30,7 +30,7 @@ describe("createControlPlane", () => {
     expect(served).toEqual(
       expect.arrayContaining(["limiquantix.compute.v1.VMService", "limiquantix.storage.v1.VolumeService", "limiquantix.iam.v1.ProjectService"]),
     );
-    expect(plane.controllers().map((c) => c.name).sort()).toEqual(["node-health", "reconciler"]);
+    expect(plane.controllers().map((c) => c.name).sort()).toEqual(["change-log-compactor", "node-health", "reconciler"]);
     await plane.close();
   });
 

@@ -139,6 +139,16 @@ export const ConfigSchema = z.strictObject({
       heartbeatIntervalSec: Seconds.default(10),
     })
     .prefault({}),
+  changeLog: z
+    .strictObject({
+      /** How long changes are kept for watchers and replicas to resume from. */
+      retentionHours: z.number().positive().max(24 * 365).default(24),
+      /** The most changes kept, whatever their age. */
+      maxEntries: z.int().min(1000).max(1_000_000_000).default(5_000_000),
+      /** How often the leader trims the log. */
+      compactIntervalSec: Seconds.default(60),
+    })
+    .prefault({}),
   watch: z
     .strictObject({
       /** How often a quiet watch stream gets a BOOKMARK. */

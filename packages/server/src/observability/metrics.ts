@@ -13,7 +13,14 @@ export interface ServerMetrics {
   readonly reconcilerQueueDepth: Gauge;
   readonly reconcileTotal: Counter<"outcome">;
   readonly dbPool: Gauge<"state">;
+  /** Entries removed from the change log by compaction. */
+  readonly changeLogCompacted: Counter;
+  /** The change log's revisions: `head` (latest), `oldest` (still held) and `relayed` (reached this replica's listeners). */
+  readonly changeLogRevision: Gauge<"which">;
 }
+
+/** ChangeLogFigures reads the change log's revisions at each scrape. */
+export type ChangeLogFigures = () => Promise<{ head: number; oldest: number; relayed: number }>;
 
 /**
  * createMetrics registers the server's metrics in a fresh registry, beside Node's default process
@@ -22,6 +29,7 @@ export interface ServerMetrics {
  */
 export function createMetrics(
   poolStats?: () => { total: number; idle: number; waiting: number },
+  changeLog?: () => ChangeLogFigures | undefined,
 ): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -69,6 +77,26 @@ export function createMetrics(
         this.set({ state: "total" }, s.total);
         this.set({ state: "idle" }, s.idle);
         this.set({ state: "waiting" }, s.waiting);
+      },
+    }),
+    changeLogCompacted: new Counter({
+      name: "limiquantix_change_log_compacted_entries_total",
+      help: "Change log entries removed by compaction (retention by age and count)",
+      registers: [registry],
+    }),
+    changeLogRevision: new Gauge({
+      name: "limiquantix_change_log_revision",
+      help: "Change log revisions: head (latest committed), oldest (still held), relayed (reached this replica's listeners)",
+      labelNames: ["which"],
+      registers: [registry],
+      async collect() {
+        const figures = changeLog?.();
+        if (!figures) return;
+        const f = await figures().catch(() => undefined);
+        if (!f) return;
+        this.set({ which: "head" }, f.head);
+        this.set({ which: "oldest" }, f.oldest);
+        this.set({ which: "relayed" }, f.relayed);
       },
     }),
   };

@@ -1,6 +1,6 @@
 import { createContextValues } from "@connectrpc/connect";
 import { AgentClientPool, bindAgentPool } from "@limiquantix/agent-client";
-import { Coordinator } from "@limiquantix/domain";
+import { ChangeLog, Coordinator } from "@limiquantix/domain";
 import type { Container, ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import { type Backends, createBackends } from "../composition/backends";
@@ -12,7 +12,7 @@ import { withCors } from "../http/cors";
 import { type OnePortServer, startOnePortServer } from "../http/one-port-server";
 import { createPlainRoutes } from "../http/plain-routes";
 import { HealthRegistry } from "../observability/health";
-import { createMetrics } from "../observability/metrics";
+import { type ChangeLogFigures, createMetrics } from "../observability/metrics";
 import { PEER_ADDRESS, withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
 import { healthHandler } from "../rpc/health-handler";
@@ -69,7 +69,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     const tls = await agentTls(config);
     const pool = new AgentClientPool({ tls: tls.tls, callTimeoutMs: config.agents.callTimeoutMs });
     cleanups.push(() => pool.close());
-    const metrics = createMetrics(backends.poolStats);
+    let changeLogFigures: ChangeLogFigures | undefined;
+    const metrics = createMetrics(backends.poolStats, () => changeLogFigures);
     const plane = await createControlPlane({
       adapters: [...backends.modules, portModule((b) => bindAgentPool(b, pool))],
       config,
@@ -79,6 +80,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     });
     cleanups.push(() => plane.close());
     const { services, container } = plane;
+    const log = container.get<ChangeLog>(ChangeLog);
+    changeLogFigures = async () => ({ head: await log.head(), oldest: await log.oldest(), relayed: services.relay.revision });
     const defaults = await ensureDefaults(services, config);
 
     const health = new HealthRegistry();
