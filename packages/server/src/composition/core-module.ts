@@ -1,6 +1,7 @@
 import { Clock, EventBus, IdGenerator, Repositories, UnitOfWork } from "@limiquantix/domain";
 import type { ClusterSnapshot, Scheduler } from "@limiquantix/scheduler";
 import type { ChangeRelay } from "../events/change-relay";
+import type { EventLog } from "../events/event-log";
 import { ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
@@ -19,12 +20,14 @@ export const CORE = {
   snapshot: serviceId<ClusterSnapshot>("ClusterSnapshot"),
   /** relay feeds this replica's listeners every committed change, in order. */
   relay: serviceId<ChangeRelay>("ChangeRelay"),
+  /** eventLog tells what happened to resources (ListEvents, StreamEvents). */
+  eventLog: serviceId<EventLog>("EventLog"),
   /** controller is bound once per controller; the runner starts all of them while this replica leads. */
   controller: serviceId<Controller>("Controller"),
 } as const;
 
 /** ServerConfig is the part of the configuration the services read. */
-export type ServerConfig = Pick<Config, "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog">;
+export type ServerConfig = Pick<Config, "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog" | "events">;
 
 /** CoreValues are the values the core module binds as they are. */
 export interface CoreValues {
@@ -34,6 +37,7 @@ export interface CoreValues {
   readonly scheduler: Scheduler;
   readonly snapshot: ClusterSnapshot;
   readonly relay: ChangeRelay;
+  readonly eventLog: EventLog;
 }
 
 /** coreModule binds the configuration, logger, metrics, scheduler and snapshot, and the ports bundle services work through. */
@@ -45,6 +49,7 @@ export function coreModule(values: CoreValues): ContainerModule {
     bind(CORE.scheduler).toConstantValue(values.scheduler);
     bind(CORE.snapshot).toConstantValue(values.snapshot);
     bind(CORE.relay).toConstantValue(values.relay);
+    bind(CORE.eventLog).toConstantValue(values.eventLog);
     bind(CORE.deps)
       .toResolvedValue(
         (repos: Repositories, uow: UnitOfWork, events: EventBus, clock: Clock, ids: IdGenerator, logger: Logger): ServiceDeps => ({

@@ -37,7 +37,8 @@ import { STORAGE } from "../storage/storage-ids";
 import { storageModule } from "../storage/storage-module";
 import { CORE, coreModule, type ServerConfig } from "./core-module";
 import { ChangeRelay } from "../events/change-relay";
-import { loadSnapshot, snapshotFollower } from "./snapshot-sync";
+import { EventLog } from "../events/event-log";
+import { readContent, snapshotFollower, snapshotOf } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
 export const AREA_MODULES: readonly ContainerModule[] = [eventsModule, computeModule, storageModule, networkModule, iamModule];
@@ -135,8 +136,14 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   // The head is read before the store: a change made while loading is relayed again, and the
   // snapshot ignores what it already holds.
   const head = await container.get<ChangeLog>(ChangeLog).head();
-  const snapshot = await loadSnapshot(repos, options.config.scheduler.overcommit);
+  const content = await readContent(repos);
+  const snapshot = snapshotOf(content, options.config.scheduler.overcommit);
+  const eventLog = new EventLog(repos, { historySize: options.config.events.historySize, bufferSize: options.config.watch.bufferSize });
+  eventLog.seed("VirtualMachine", content.vms);
+  eventLog.seed("Node", content.nodes);
+  eventLog.seed("Volume", content.volumes);
   relay.subscribe(snapshotFollower(snapshot, repos));
+  relay.subscribe(eventLog);
   await relay.start(head);
   const scheduler = new Scheduler({ profile: { preset: options.config.scheduler.strategy } });
   container.loadSync(
@@ -146,6 +153,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       scheduler,
       snapshot,
       relay,
+      eventLog,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );

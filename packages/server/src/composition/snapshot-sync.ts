@@ -4,9 +4,10 @@ import type { ChangeListener } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 
 /** SnapshotContent is everything placement reads from the store. */
-type SnapshotContent = Required<Pick<ConstructorParameters<typeof ClusterSnapshot>[0] & object, "nodes" | "vms" | "clusters" | "storagePools" | "volumes" | "networks">>;
+export type SnapshotContent = Required<Pick<ConstructorParameters<typeof ClusterSnapshot>[0] & object, "nodes" | "vms" | "clusters" | "storagePools" | "volumes" | "networks">>;
 
-async function readContent(repos: Repositories): Promise<SnapshotContent> {
+/** readContent reads everything placement needs from the store. */
+export async function readContent(repos: Repositories): Promise<SnapshotContent> {
   const [nodes, vms, clusters, storagePools, volumes, networks] = await Promise.all([
     allItems(repos.nodes, {}),
     allItems(repos.vms, {}),
@@ -20,7 +21,12 @@ async function readContent(repos: Repositories): Promise<SnapshotContent> {
 
 /** loadSnapshot reads everything placement needs from the store into a new snapshot. */
 export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {
-  return new ClusterSnapshot({ ...(await readContent(repos)), defaultOvercommit });
+  return snapshotOf(await readContent(repos), defaultOvercommit);
+}
+
+/** snapshotOf builds a snapshot from content already read. */
+export function snapshotOf(content: SnapshotContent, defaultOvercommit: { cpu: number; memory: number }): ClusterSnapshot {
+  return new ClusterSnapshot({ ...content, defaultOvercommit });
 }
 
 type Keeper = {

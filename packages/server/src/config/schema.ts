@@ -149,6 +149,12 @@ export const ConfigSchema = z.strictObject({
       compactIntervalSec: Seconds.default(60),
     })
     .prefault({}),
+  events: z
+    .strictObject({
+      /** Lifecycle events each replica keeps for ListEvents and for streams to resume from. */
+      historySize: z.int().min(100).max(10_000_000).default(10_000),
+    })
+    .prefault({}),
   watch: z
     .strictObject({
       /** How often a quiet watch stream gets a BOOKMARK. */

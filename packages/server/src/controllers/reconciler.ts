@@ -151,7 +151,11 @@ export class Reconciler implements Controller {
   }
 
   private needsWork(vm: VirtualMachine): boolean {
-    return vm.status.nodeId !== undefined && (vm.status.powerState !== vm.spec.desiredPowerState || TRANSITIONAL.has(vm.status.powerState));
+    return (
+      vm.status.nodeId !== undefined &&
+      vm.status.migration === undefined &&
+      (vm.status.powerState !== vm.spec.desiredPowerState || TRANSITIONAL.has(vm.status.powerState))
+    );
   }
 
   private pump(): void {
@@ -191,6 +195,11 @@ export class Reconciler implements Controller {
     try {
       vm = await this.deps.repos.vms.find(vmId);
       if (!vm?.status.nodeId) return;
+      // A VM on the move belongs to its migration, which records its status; look again after.
+      if (vm.status.migration) {
+        this.later(vmId, this.options.pollMs ?? 250);
+        return;
+      }
       const agent = await this.agents.forNode(vm.status.nodeId);
       const observed = await this.step(agent, vm);
       await this.record(vm, observed, "");

@@ -5,7 +5,10 @@ import type { ChangeRelay } from "./change-relay";
 import { EVENTS } from "./events-ids";
 import type { ServerMetrics } from "../observability/metrics";
 import { ChangeLogCompactor } from "./change-log-compactor";
+import { eventHandler } from "./event-handler";
+import type { EventLog } from "./event-log";
 import { WatchService } from "./watch-service";
+import { RpcRoute } from "../rpc/route";
 
 /** eventsModule binds the events area: the watch streams every other area's handlers open, and the log's compaction on the leader. */
 export const eventsModule = new ContainerModule(({ bind }) => {
@@ -35,4 +38,5 @@ export const eventsModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
   bind(CORE.controller).toService(EVENTS.compactor);
+  bind(RpcRoute).toDynamicValue((c) => eventHandler(c.get<EventLog>(CORE.eventLog)));
 });

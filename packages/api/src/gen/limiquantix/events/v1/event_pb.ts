@@ -2,149 +2,98 @@
 // @generated from file limiquantix/events/v1/event.proto (package limiquantix.events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Alert } from "../../alert/v1/alert_pb.js";
-import { file_limiquantix_alert_v1_alert } from "../../alert/v1/alert_pb.js";
-import type { EventType } from "../../common/v1/common_pb.js";
-import { file_limiquantix_common_v1_common } from "../../common/v1/common_pb.js";
-import type { Cluster } from "../../compute/v1/cluster_pb.js";
-import { file_limiquantix_compute_v1_cluster } from "../../compute/v1/cluster_pb.js";
-import type { Node } from "../../compute/v1/node_pb.js";
-import { file_limiquantix_compute_v1_node } from "../../compute/v1/node_pb.js";
-import type { VirtualMachine } from "../../compute/v1/virtual_machine_pb.js";
-import { file_limiquantix_compute_v1_virtual_machine } from "../../compute/v1/virtual_machine_pb.js";
-import type { Recommendation } from "../../drs/v1/recommendation_pb.js";
-import { file_limiquantix_drs_v1_recommendation } from "../../drs/v1/recommendation_pb.js";
-import type { SecurityGroup } from "../../network/v1/security_group_pb.js";
-import { file_limiquantix_network_v1_security_group } from "../../network/v1/security_group_pb.js";
-import type { VirtualNetwork } from "../../network/v1/virtual_network_pb.js";
-import { file_limiquantix_network_v1_virtual_network } from "../../network/v1/virtual_network_pb.js";
-import type { Image } from "../../storage/v1/image_pb.js";
-import { file_limiquantix_storage_v1_image } from "../../storage/v1/image_pb.js";
-import type { StoragePool } from "../../storage/v1/storage_pool_pb.js";
-import { file_limiquantix_storage_v1_storage_pool } from "../../storage/v1/storage_pool_pb.js";
-import type { Volume } from "../../storage/v1/volume_pb.js";
-import { file_limiquantix_storage_v1_volume } from "../../storage/v1/volume_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file limiquantix/events/v1/event.proto.
  */
 export const file_limiquantix_events_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("CiFsaW1pcXVhbnRpeC9ldmVudHMvdjEvZXZlbnQucHJvdG8SFWxpbWlxdWFudGl4LmV2ZW50cy52MSLxBQoFRXZlbnQSCgoCaWQYASABKAkSLgoEdHlwZRgCIAEoDjIgLmxpbWlxdWFudGl4LmNvbW1vbi52MS5FdmVudFR5cGUSDAoEa2luZBgDIAEoCRITCgtyZXNvdXJjZV9pZBgEIAEoCRIYChByZXNvdXJjZV92ZXJzaW9uGAUgASgDEhIKCnByb2plY3RfaWQYBiABKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNAoCdm0YCiABKAsyJi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlZpcnR1YWxNYWNoaW5lSAASLAoEbm9kZRgLIAEoCzIcLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTm9kZUgAEjIKB2NsdXN0ZXIYDCABKAsyHy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkNsdXN0ZXJIABI7CgxzdG9yYWdlX3Bvb2wYDSABKAsyIy5saW1pcXVhbnRpeC5zdG9yYWdlLnYxLlN0b3JhZ2VQb29sSAASMAoGdm9sdW1lGA4gASgLMh4ubGltaXF1YW50aXguc3RvcmFnZS52MS5Wb2x1bWVIABIuCgVpbWFnZRgPIAEoCzIdLmxpbWlxdWFudGl4LnN0b3JhZ2UudjEuSW1hZ2VIABJBCg92aXJ0dWFsX25ldHdvcmsYECABKAsyJi5saW1pcXVhbnRpeC5uZXR3b3JrLnYxLlZpcnR1YWxOZXR3b3JrSAASPwoOc2VjdXJpdHlfZ3JvdXAYESABKAsyJS5saW1pcXVhbnRpeC5uZXR3b3JrLnYxLlNlY3VyaXR5R3JvdXBIABIsCgVhbGVydBgSIAEoCzIbLmxpbWlxdWFudGl4LmFsZXJ0LnYxLkFsZXJ0SAASPAoOcmVjb21tZW5kYXRpb24YEyABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb25IAEIKCghyZXNvdXJjZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_limiquantix_alert_v1_alert, file_limiquantix_common_v1_common, file_limiquantix_compute_v1_cluster, file_limiquantix_compute_v1_node, file_limiquantix_compute_v1_virtual_machine, file_limiquantix_drs_v1_recommendation, file_limiquantix_network_v1_security_group, file_limiquantix_network_v1_virtual_network, file_limiquantix_storage_v1_image, file_limiquantix_storage_v1_storage_pool, file_limiquantix_storage_v1_volume]);
+  fileDesc("CiFsaW1pcXVhbnRpeC9ldmVudHMvdjEvZXZlbnQucHJvdG8SFWxpbWlxdWFudGl4LmV2ZW50cy52MSKgAgoFRXZlbnQSCgoCaWQYASABKAkSDgoGcmVhc29uGAIgASgJEjEKCHNldmVyaXR5GAMgASgOMh8ubGltaXF1YW50aXguZXZlbnRzLnYxLlNldmVyaXR5EgwKBGtpbmQYBCABKAkSEwoLcmVzb3VyY2VfaWQYBSABKAkSFQoNcmVzb3VyY2VfbmFtZRgGIAEoCRISCgpwcm9qZWN0X2lkGAcgASgJEg8KB21lc3NhZ2UYCCABKAkSKAoEdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQcmVzb3VyY2VfdmVyc2lvbhgKIAEoBBISCgpyZXF1ZXN0X2lkGAsgASgJEhEKCXByaW5jaXBhbBgMIAEoCSpkCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhEKDVNFVkVSSVRZX0lORk8QARIUChBTRVZFUklUWV9XQVJOSU5HEAISFQoRU0VWRVJJVFlfQ1JJVElDQUwQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
- * Event is one change of a resource, as the control plane publishes it.
+ * Event is one thing that happened to a resource, derived from the change log: a VM was created,
+ * started, stopped, migrated or failed; a node became ready or not ready; a volume was attached …
  *
  * @generated from message limiquantix.events.v1.Event
  */
 export type Event = Message<"limiquantix.events.v1.Event"> & {
   /**
+   * id is stable and unique: the change's revision and the event's place among that change's events.
+   *
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
-   * @generated from field: limiquantix.common.v1.EventType type = 2;
+   * reason names what happened, in CamelCase: VmCreated, VmStarted, VmStopped, VmMigrated, VmFailed,
+   * VmDeleted, NodeRegistered, NodeReady, NodeNotReady, NodeCordoned, NodeInMaintenance,
+   * VolumeAttached, VolumeDetached, AlertFired, AlertResolved, DrsRecommended, DrsApplied, …
+   *
+   * @generated from field: string reason = 2;
    */
-  type: EventType;
+  reason: string;
+
+  /**
+   * @generated from field: limiquantix.events.v1.Severity severity = 3;
+   */
+  severity: Severity;
 
   /**
    * kind is the resource kind, e.g. VirtualMachine.
    *
-   * @generated from field: string kind = 3;
+   * @generated from field: string kind = 4;
    */
   kind: string;
 
   /**
-   * @generated from field: string resource_id = 4;
+   * @generated from field: string resource_id = 5;
    */
   resourceId: string;
 
   /**
-   * @generated from field: int64 resource_version = 5;
+   * @generated from field: string resource_name = 6;
    */
-  resourceVersion: bigint;
+  resourceName: string;
 
   /**
-   * @generated from field: string project_id = 6;
+   * @generated from field: string project_id = 7;
    */
   projectId: string;
 
   /**
-   * @generated from field: google.protobuf.Timestamp time = 7;
+   * message says what happened in a sentence.
+   *
+   * @generated from field: string message = 8;
+   */
+  message: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 9;
    */
   time?: Timestamp | undefined;
 
   /**
-   * resource is the resource after the change (before it, for a deletion).
+   * resource_version is the revision of the change the event comes from.
    *
-   * @generated from oneof limiquantix.events.v1.Event.resource
+   * @generated from field: uint64 resource_version = 10;
    */
-  resource: {
-    /**
-     * @generated from field: limiquantix.compute.v1.VirtualMachine vm = 10;
-     */
-    value: VirtualMachine;
-    case: "vm";
-  } | {
-    /**
-     * @generated from field: limiquantix.compute.v1.Node node = 11;
-     */
-    value: Node;
-    case: "node";
-  } | {
-    /**
-     * @generated from field: limiquantix.compute.v1.Cluster cluster = 12;
-     */
-    value: Cluster;
-    case: "cluster";
-  } | {
-    /**
-     * @generated from field: limiquantix.storage.v1.StoragePool storage_pool = 13;
-     */
-    value: StoragePool;
-    case: "storagePool";
-  } | {
-    /**
-     * @generated from field: limiquantix.storage.v1.Volume volume = 14;
-     */
-    value: Volume;
-    case: "volume";
-  } | {
-    /**
-     * @generated from field: limiquantix.storage.v1.Image image = 15;
-     */
-    value: Image;
-    case: "image";
-  } | {
-    /**
-     * @generated from field: limiquantix.network.v1.VirtualNetwork virtual_network = 16;
-     */
-    value: VirtualNetwork;
-    case: "virtualNetwork";
-  } | {
-    /**
-     * @generated from field: limiquantix.network.v1.SecurityGroup security_group = 17;
-     */
-    value: SecurityGroup;
-    case: "securityGroup";
-  } | {
-    /**
-     * @generated from field: limiquantix.alert.v1.Alert alert = 18;
-     */
-    value: Alert;
-    case: "alert";
-  } | {
-    /**
-     * @generated from field: limiquantix.drs.v1.Recommendation recommendation = 19;
-     */
-    value: Recommendation;
-    case: "recommendation";
-  } | { case: undefined; value?: undefined };
+  resourceVersion: bigint;
+
+  /**
+   * request_id and principal name the call that made the change, when a call did.
+   *
+   * @generated from field: string request_id = 11;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string principal = 12;
+   */
+  principal: string;
 };
 
 /**
@@ -153,4 +102,37 @@ export type Event = Message<"limiquantix.events.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_limiquantix_events_v1_event, 0);
+
+/**
+ * Severity says how much an event matters.
+ *
+ * @generated from enum limiquantix.events.v1.Severity
+ */
+export enum Severity {
+  /**
+   * @generated from enum value: SEVERITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SEVERITY_INFO = 1;
+   */
+  INFO = 1,
+
+  /**
+   * @generated from enum value: SEVERITY_WARNING = 2;
+   */
+  WARNING = 2,
+
+  /**
+   * @generated from enum value: SEVERITY_CRITICAL = 3;
+   */
+  CRITICAL = 3,
+}
+
+/**
+ * Describes the enum limiquantix.events.v1.Severity.
+ */
+export const SeveritySchema: GenEnum<Severity> = /*@__PURE__*/
+  enumDesc(file_limiquantix_events_v1_event, 0);
 

@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
-import type { Event } from "./event_pb.js";
+import type { Event, Severity } from "./event_pb.js";
 import { file_limiquantix_events_v1_event } from "./event_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -13,10 +13,96 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/events/v1/event_service.proto.
  */
 export const file_limiquantix_events_v1_event_service: GenFile = /*@__PURE__*/
-  fileDesc("CilsaW1pcXVhbnRpeC9ldmVudHMvdjEvZXZlbnRfc2VydmljZS5wcm90bxIVbGltaXF1YW50aXguZXZlbnRzLnYxIpQBChNTdHJlYW1FdmVudHNSZXF1ZXN0Eh0KBWtpbmRzGAEgAygJQg66SAuSAQgQICIEcgIYQBI8Cgpwcm9qZWN0X2lkGAIgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kEiAKDmxhYmVsX3NlbGVjdG9yGAMgASgJQgi6SAVyAxiAICJDChRTdHJlYW1FdmVudHNSZXNwb25zZRIrCgVldmVudBgBIAEoCzIcLmxpbWlxdWFudGl4LmV2ZW50cy52MS5FdmVudDJ5CgxFdmVudFNlcnZpY2USaQoMU3RyZWFtRXZlbnRzEioubGltaXF1YW50aXguZXZlbnRzLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaKy5saW1pcXVhbnRpeC5ldmVudHMudjEuU3RyZWFtRXZlbnRzUmVzcG9uc2UwAWIGcHJvdG8z", [file_buf_validate_validate, file_limiquantix_events_v1_event]);
+  fileDesc("CilsaW1pcXVhbnRpeC9ldmVudHMvdjEvZXZlbnRfc2VydmljZS5wcm90bxIVbGltaXF1YW50aXguZXZlbnRzLnYxIs0CChFMaXN0RXZlbnRzUmVxdWVzdBIdCgVraW5kcxgBIAMoCUIOukgLkgEIECAiBHICGEASPQoLcmVzb3VyY2VfaWQYAiABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQSPAoKcHJvamVjdF9pZBgDIAEoCUIoukglciMYQDIfXihbQS1aYS16MC05XVtBLVphLXowLTkuXy1dKik/JBI/CgxtaW5fc2V2ZXJpdHkYBCABKA4yHy5saW1pcXVhbnRpeC5ldmVudHMudjEuU2V2ZXJpdHlCCLpIBYIBAhABEhsKCXBhZ2Vfc2l6ZRgFIAEoDUIIukgFKgMY6AcSHAoKcGFnZV90b2tlbhgGIAEoCUIIukgFcgMYgAISIAoObGFiZWxfc2VsZWN0b3IYByABKAlCCLpIBXIDGIAgInAKEkxpc3RFdmVudHNSZXNwb25zZRIsCgZldmVudHMYASADKAsyHC5saW1pcXVhbnRpeC5ldmVudHMudjEuRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhMKC3RvdGFsX2NvdW50GAMgASgFIq4CChNTdHJlYW1FdmVudHNSZXF1ZXN0Eh0KBWtpbmRzGAEgAygJQg66SAuSAQgQICIEcgIYQBI8Cgpwcm9qZWN0X2lkGAIgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kEiAKDmxhYmVsX3NlbGVjdG9yGAMgASgJQgi6SAVyAxiAIBI9CgtyZXNvdXJjZV9pZBgEIAEoCUIoukglciMYQDIfXihbQS1aYS16MC05XVtBLVphLXowLTkuXy1dKik/JBI/CgxtaW5fc2V2ZXJpdHkYBSABKA4yHy5saW1pcXVhbnRpeC5ldmVudHMudjEuU2V2ZXJpdHlCCLpIBYIBAhABEhgKEHJlc291cmNlX3ZlcnNpb24YBiABKAQiQwoUU3RyZWFtRXZlbnRzUmVzcG9uc2USKwoFZXZlbnQYASABKAsyHC5saW1pcXVhbnRpeC5ldmVudHMudjEuRXZlbnQy3AEKDEV2ZW50U2VydmljZRJhCgpMaXN0RXZlbnRzEigubGltaXF1YW50aXguZXZlbnRzLnYxLkxpc3RFdmVudHNSZXF1ZXN0GikubGltaXF1YW50aXguZXZlbnRzLnYxLkxpc3RFdmVudHNSZXNwb25zZRJpCgxTdHJlYW1FdmVudHMSKi5saW1pcXVhbnRpeC5ldmVudHMudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBorLmxpbWlxdWFudGl4LmV2ZW50cy52MS5TdHJlYW1FdmVudHNSZXNwb25zZTABYgZwcm90bzM", [file_buf_validate_validate, file_limiquantix_events_v1_event]);
 
 /**
- * StreamEventsRequest asks to stream resource changes as they happen.
+ * ListEventsRequest asks for a page of past events, newest first, matching the filters.
+ *
+ * @generated from message limiquantix.events.v1.ListEventsRequest
+ */
+export type ListEventsRequest = Message<"limiquantix.events.v1.ListEventsRequest"> & {
+  /**
+   * kinds limits the events to these resource kinds (VirtualMachine, Node …); empty means every kind.
+   *
+   * @generated from field: repeated string kinds = 1;
+   */
+  kinds: string[];
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string project_id = 3;
+   */
+  projectId: string;
+
+  /**
+   * min_severity keeps events at least this severe; unspecified keeps every event.
+   *
+   * @generated from field: limiquantix.events.v1.Severity min_severity = 4;
+   */
+  minSeverity: Severity;
+
+  /**
+   * @generated from field: uint32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
+
+  /**
+   * label_selector keeps events of resources whose labels matched it when the event happened.
+   *
+   * @generated from field: string label_selector = 7;
+   */
+  labelSelector: string;
+};
+
+/**
+ * Describes the message limiquantix.events.v1.ListEventsRequest.
+ * Use `create(ListEventsRequestSchema)` to create a new message.
+ */
+export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
+  messageDesc(file_limiquantix_events_v1_event_service, 0);
+
+/**
+ * ListEventsResponse is the answer to ListEvents.
+ *
+ * @generated from message limiquantix.events.v1.ListEventsResponse
+ */
+export type ListEventsResponse = Message<"limiquantix.events.v1.ListEventsResponse"> & {
+  /**
+   * @generated from field: repeated limiquantix.events.v1.Event events = 1;
+   */
+  events: Event[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * total_count is how many events match the filters in the history this replica holds.
+   *
+   * @generated from field: int32 total_count = 3;
+   */
+  totalCount: number;
+};
+
+/**
+ * Describes the message limiquantix.events.v1.ListEventsResponse.
+ * Use `create(ListEventsResponseSchema)` to create a new message.
+ */
+export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
+  messageDesc(file_limiquantix_events_v1_event_service, 1);
+
+/**
+ * StreamEventsRequest asks to stream events as they happen, matching the filters.
  *
  * @generated from message limiquantix.events.v1.StreamEventsRequest
  */
@@ -34,9 +120,28 @@ export type StreamEventsRequest = Message<"limiquantix.events.v1.StreamEventsReq
   projectId: string;
 
   /**
+   * label_selector keeps events of resources whose labels match it.
+   *
    * @generated from field: string label_selector = 3;
    */
   labelSelector: string;
+
+  /**
+   * @generated from field: string resource_id = 4;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: limiquantix.events.v1.Severity min_severity = 5;
+   */
+  minSeverity: Severity;
+
+  /**
+   * resource_version to resume after (the resource_version of the last event received); 0 starts with new events.
+   *
+   * @generated from field: uint64 resource_version = 6;
+   */
+  resourceVersion: bigint;
 };
 
 /**
@@ -44,7 +149,7 @@ export type StreamEventsRequest = Message<"limiquantix.events.v1.StreamEventsReq
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_limiquantix_events_v1_event_service, 0);
+  messageDesc(file_limiquantix_events_v1_event_service, 2);
 
 /**
  * StreamEventsResponse is the answer to StreamEvents.
@@ -63,16 +168,26 @@ export type StreamEventsResponse = Message<"limiquantix.events.v1.StreamEventsRe
  * Use `create(StreamEventsResponseSchema)` to create a new message.
  */
 export const StreamEventsResponseSchema: GenMessage<StreamEventsResponse> = /*@__PURE__*/
-  messageDesc(file_limiquantix_events_v1_event_service, 1);
+  messageDesc(file_limiquantix_events_v1_event_service, 3);
 
 /**
- * EventService streams the changes of every resource.
+ * EventService tells what happened to resources: a page of the past, or a live stream.
  *
  * @generated from service limiquantix.events.v1.EventService
  */
 export const EventService: GenService<{
   /**
-   * StreamEvents stream resource changes as they happen.
+   * ListEvents pages through past events, newest first.
+   *
+   * @generated from rpc limiquantix.events.v1.EventService.ListEvents
+   */
+  listEvents: {
+    methodKind: "unary";
+    input: typeof ListEventsRequestSchema;
+    output: typeof ListEventsResponseSchema;
+  },
+  /**
+   * StreamEvents stream events as they happen.
    *
    * @generated from rpc limiquantix.events.v1.EventService.StreamEvents
    */
