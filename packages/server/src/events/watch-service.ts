@@ -8,6 +8,8 @@ import {
   type Resource,
   type ResourceKind,
   type VirtualMachine,
+  type VirtualNetwork,
+  type Volume,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { allItems } from "../shared/each-item";
@@ -28,6 +30,21 @@ export interface NodeWatchFilter {
   readonly id?: string;
   readonly clusterId?: string;
   readonly phases?: readonly NodePhase[];
+  readonly labelSelector?: LabelSelector;
+}
+
+/** VolumeWatchFilter says which volumes a watch follows; every field given must match. */
+export interface VolumeWatchFilter {
+  readonly projectId?: string;
+  readonly poolId?: string;
+  readonly vmId?: string;
+  readonly states?: readonly Volume["status"]["phase"][];
+  readonly labelSelector?: LabelSelector;
+}
+
+/** NetworkWatchFilter says which virtual networks a watch follows; every field given must match. */
+export interface NetworkWatchFilter {
+  readonly projectId?: string;
   readonly labelSelector?: LabelSelector;
 }
 
@@ -88,6 +105,38 @@ export class WatchService {
             ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
           });
     yield* this.stream(ctx, "Node", matches, list, fromRevision);
+  }
+
+  /** volumes streams the changes of the volumes that match the filter. */
+  async *volumes(ctx: CallContext, given: VolumeWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<Volume>> {
+    const filter = await withProjectId(this.repos, given);
+    const matches = (v: Volume) =>
+      (!filter.projectId || v.projectId === filter.projectId) &&
+      (!filter.poolId || v.spec.poolId === filter.poolId) &&
+      (!filter.vmId || v.status.attachment?.vmId === filter.vmId) &&
+      (!filter.states?.length || filter.states.includes(v.status.phase)) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, v.labels));
+    const list = async () =>
+      (await allItems(this.repos.volumes, {
+        ...(filter.projectId ? { projectId: filter.projectId } : {}),
+        ...(filter.poolId ? { poolId: filter.poolId } : {}),
+        ...(filter.vmId ? { vmId: filter.vmId } : {}),
+        ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+      })).filter(matches);
+    yield* this.stream(ctx, "Volume", matches, list, fromRevision);
+  }
+
+  /** networks streams the changes of the virtual networks that match the filter. */
+  async *networks(ctx: CallContext, given: NetworkWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<VirtualNetwork>> {
+    const filter = await withProjectId(this.repos, given);
+    const matches = (n: VirtualNetwork) =>
+      (!filter.projectId || n.projectId === filter.projectId) && (!filter.labelSelector || matchesSelector(filter.labelSelector, n.labels));
+    const list = () =>
+      allItems(this.repos.networks, {
+        ...(filter.projectId ? { projectId: filter.projectId } : {}),
+        ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+      });
+    yield* this.stream(ctx, "VirtualNetwork", matches, list, fromRevision);
   }
 
   private stream<T extends Resource>(

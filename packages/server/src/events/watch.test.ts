@@ -179,3 +179,28 @@ describe("WatchVM and WatchNodes", () => {
     await w.close();
   });
 });
+
+describe("WatchVolumes and WatchVirtualNetworks", () => {
+  it("stream volumes as they are created, attached and deleted", async () => {
+    const { network, storage } = await import("@limiquantix/api");
+    h = await startRpcHarness();
+    const pools = h.client(storage.StoragePoolService, h.grpc);
+    const volumes = h.client(storage.VolumeService, h.grpc);
+    const { storagePool } = await pools.createStoragePool({ name: "p", spec: { type: storage.StoragePoolType.LOCAL_DIR, capacityGib: 100n, overprovisionRatio: 1 } });
+    const w = new Collector<storage.WatchVolumesResponse>((signal) => volumes.watchVolumes({ poolId: storagePool!.id }, { signal }));
+    await w.until((got) => got.length === 1);
+    const { volume } = await volumes.createVolume({ name: "data", projectId: h.projectId, spec: { poolId: storagePool!.id, sizeGib: 5n } });
+    await volumes.deleteVolume({ id: volume!.id });
+    await w.until((got) => got.some((e) => e.type === common.EventType.DELETED));
+    expect(w.got[1]).toMatchObject({ type: common.EventType.CREATED });
+    expect(w.got.at(-1)?.volume?.name).toBe("data");
+    await w.close();
+
+    const networks = h.client(network.VirtualNetworkService, h.grpc);
+    const n = new Collector<network.WatchVirtualNetworksResponse>((signal) => networks.watchVirtualNetworks({ projectId: "default" }, { signal }));
+    await n.until((got) => got.length === 1);
+    await networks.createVirtualNetwork({ projectId: "default", name: "lan", spec: { type: network.NetworkType.OVERLAY, cidr: "10.30.0.0/24" } });
+    await n.until((got) => got.some((e) => e.virtualNetwork?.name === "lan"));
+    await n.close();
+  });
+});

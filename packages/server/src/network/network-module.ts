@@ -1,5 +1,6 @@
 import { ContainerModule } from "inversify";
 import { CORE } from "../composition/core-module";
+import { EVENTS } from "../events/events-ids";
 import { NETWORK } from "./network-ids";
 import { RpcRoute } from "../rpc/route";
 import { securityGroupHandler } from "./security-group-handler";
@@ -16,6 +17,6 @@ export const networkModule = new ContainerModule(({ bind }) => {
     .toDynamicValue((c) => new SecurityGroupService(c.get(CORE.deps)))
     .inSingletonScope();
 
-  bind(RpcRoute).toDynamicValue((c) => virtualNetworkHandler(c.get(NETWORK.networks)));
+  bind(RpcRoute).toDynamicValue((c) => virtualNetworkHandler(c.get(NETWORK.networks), c.get(EVENTS.watch)));
   bind(RpcRoute).toDynamicValue((c) => securityGroupHandler(c.get(NETWORK.securityGroups)));
 });

@@ -1,14 +1,16 @@
 import { network } from "@limiquantix/api";
 import { type RpcRoute, route } from "../rpc/route";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
 import type { VirtualNetworkService } from "./virtual-network-service";
-import { optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
+import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { topologyGraph } from "./convert/topology";
 import {
   virtualNetworkSpecFromProto,
   virtualNetworkSpecToProto,
   virtualNetworkToProto,
 } from "./convert/virtual-network";
-import { listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
+import { labelSelectorOf, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 
 /**
@@ -17,7 +19,7 @@ import { labelsAndSpecChange } from "../rpc/convert/update-mask";
  * overlapping CIDRs within a project, a change that takes away an address a NIC holds, and deleting
  * a network VMs still use. Networks are answered with their address usage and allocations.
  */
-export function virtualNetworkHandler(networks: VirtualNetworkService): RpcRoute {
+export function virtualNetworkHandler(networks: VirtualNetworkService, watch: WatchService): RpcRoute {
   return route(network.VirtualNetworkService, {
     async createVirtualNetwork(ctx, req) {
       const projectId = requireString(req.projectId, "project_id");
@@ -59,6 +61,15 @@ export function virtualNetworkHandler(networks: VirtualNetworkService): RpcRoute
 
     async getNetworkTopology(ctx, req) {
       return topologyGraph(await networks.topologies(ctx, { projectId: req.projectId, networkId: req.networkId }));
+    },
+    async *watchVirtualNetworks(ctx, req) {
+      const filter = { ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}), ...labelSelectorOf(req.labelSelector) };
+      for await (const e of watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { virtualNetwork: virtualNetworkToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
   });
 }

@@ -1,5 +1,6 @@
 import { ContainerModule } from "inversify";
 import { COMPUTE } from "../compute/compute-ids";
+import { EVENTS } from "../events/events-ids";
 import { CORE } from "../composition/core-module";
 import { STORAGE } from "./storage-ids";
 import { RpcRoute } from "../rpc/route";
@@ -28,7 +29,12 @@ export const storageModule = new ContainerModule(({ bind }) => {
 
   bind(RpcRoute).toDynamicValue((c) => storagePoolHandler(c.get(STORAGE.pools)));
   bind(RpcRoute).toDynamicValue((c) =>
-    volumeHandler({ volumes: c.get(STORAGE.volumes), snapshots: c.get(STORAGE.volumeSnapshots), disks: c.get(COMPUTE.disks) }),
+    volumeHandler({
+      volumes: c.get(STORAGE.volumes),
+      snapshots: c.get(STORAGE.volumeSnapshots),
+      disks: c.get(COMPUTE.disks),
+      watch: c.get(EVENTS.watch),
+    }),
   );
   bind(RpcRoute).toDynamicValue((c) => imageHandler(c.get(STORAGE.images)));
 });

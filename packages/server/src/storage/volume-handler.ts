@@ -1,8 +1,10 @@
 import { storage } from "@limiquantix/api";
 import type { VmDiskService } from "../compute/vm-disk-service";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
 import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
-import { givenLabels, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
+import { givenLabels, labelSelectorOf, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
 import { updateSelection } from "../rpc/convert/update-mask";
 import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "./convert/volume";
 import { volumeSnapshotToProto } from "./convert/volume-snapshot";
@@ -15,13 +17,14 @@ export interface VolumeHandlerServices {
   readonly snapshots: VolumeSnapshotService;
   /** disks attaches and detaches volumes as VM disks, so the VM's disk list follows. */
   readonly disks: VmDiskService;
+  readonly watch: WatchService;
 }
 
 /**
  * volumeHandler answers VolumeService calls: lifecycle and capacity through the volume service,
  * attach and detach through the VM disk service, snapshots through the volume snapshot service.
  */
-export function volumeHandler({ volumes, snapshots, disks }: VolumeHandlerServices): RpcRoute {
+export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandlerServices): RpcRoute {
   return route(storage.VolumeService, {
     async createVolume(ctx, req) {
       const projectId = requireString(req.projectId, "project_id");
@@ -110,6 +113,18 @@ export function volumeHandler({ volumes, snapshots, disks }: VolumeHandlerServic
     async deleteVolumeSnapshot(ctx, req) {
       await snapshots.delete(ctx, req.volumeId, req.snapshotId);
       return {};
+    },
+    async *watchVolumes(ctx, req) {
+      const states = req.states.map((st, i) => volumePhaseCodec.required(st, `states[${i}]`));
+      const filter = {
+        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+        ...(optionalString(req.poolId) ? { poolId: req.poolId } : {}),
+        ...(optionalString(req.vmId) ? { vmId: req.vmId } : {}),
+        ...(states.length > 0 ? { states } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
+      for await (const e of watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { volume: volumeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
     },
   });
 }
