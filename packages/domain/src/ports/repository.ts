@@ -6,10 +6,12 @@ import type { Page, PageRequest } from "./pagination";
 /**
  * Repository stores one kind of resource. Every adapter behaves the same way (the conformance
  * suite checks it):
- * - `create` validates the input, assigns `resourceVersion` 1 and `createdAt`/`updatedAt`, and
- *   refuses a duplicate id or unique key (name in its scope …) with AlreadyExists;
+ * - `create` validates the input, assigns `createdAt`/`updatedAt` and, as `resourceVersion`, the
+ *   revision of the change log entry the write appends; it refuses a duplicate id or unique key
+ *   (name in its scope …) with AlreadyExists;
  * - `update` takes the whole resource as last read; a `resourceVersion` that is not the stored
- *   one fails with Conflict; success stores it with `resourceVersion + 1` and a new `updatedAt`;
+ *   one fails with Conflict; success stores it with a new `updatedAt` and, as `resourceVersion`,
+ *   the revision of its change (higher than any before it);
  * - a missing id is NotFound; invalid input is InvalidArgument and stores nothing;
  * - `list` orders by id, pages with an opaque cursor that is stable while rows are inserted, and
  *   reports the total that match the filter.
