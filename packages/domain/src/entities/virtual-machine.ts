@@ -162,6 +162,8 @@ export const VmSpec = z
     }),
     ha: VmHaPolicy.default({ enabled: true, restartPriority: "medium" }),
     desiredPowerState: DesiredPowerState.default("STOPPED"),
+    /** How the last stop asked for is to be done; kept with the desired state so any leader carries it out as asked. */
+    stopMode: z.enum(["graceful", "force"]).default("graceful"),
   })
   .superRefine((spec, ctx) => {
     uniqueNames(spec.disks, ctx, "disks");

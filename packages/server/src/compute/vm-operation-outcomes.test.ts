@@ -124,3 +124,16 @@ describe("operations that report what happened", () => {
     expect((await vms().getVM({ id: vm!.id })).vm?.status?.nodeId).toBe(a);
   });
 });
+
+describe("how a stop is done", () => {
+  it("keeps the stop mode asked for in the VM's spec, so whichever replica leads stops it as asked", async () => {
+    await h.registerNode("n1", 4, 16384);
+    const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
+    await vms().startVM({ id: vm!.id });
+    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    const stopped = await vms().stopVM({ id: vm!.id, mode: compute.StopMode.FORCE });
+    expect(stopped.vm?.spec?.stopMode).toBe(compute.StopMode.FORCE);
+    const stored = await h.adapters.repositories.vms.get(vm!.id);
+    expect(stored.spec.stopMode).toBe("force");
+  });
+});

@@ -4,9 +4,9 @@ import type { AgentDirectory } from "./agent-directory";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
-/** PowerIntentSink receives power requests for the reconciler, with how a stop should be done. */
+/** PowerIntentSink wakes the reconciler for a VM whose desired state changed (on the leader; elsewhere the log does). */
 export interface PowerIntentSink {
-  enqueue(vmId: string, hint?: { stopMode?: "graceful" | "force" }): void;
+  enqueue(vmId: string): void;
 }
 
 const NEEDS_RUNNING: Record<string, string> = {
@@ -73,9 +73,9 @@ export class VmPowerService {
       const alreadyThere = vm.status.powerState === desired || vm.spec.desiredPowerState === desired;
       if (verb && !running && !alreadyThere)
         throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`);
-      return { ...vm, spec: { ...vm.spec, desiredPowerState: desired } };
+      return { ...vm, spec: { ...vm.spec, desiredPowerState: desired, ...(stopMode ? { stopMode } : {}) } };
     });
-    this.reconciler.enqueue(id, stopMode ? { stopMode } : undefined);
+    this.reconciler.enqueue(id);
     return updated;
   }
 }

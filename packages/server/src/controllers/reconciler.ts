@@ -55,7 +55,6 @@ export class Reconciler implements Controller {
   readonly name = "reconciler";
   private readonly locks = new KeyedMutex();
   private readonly queued = new Set<string>();
-  private readonly hints = new Map<string, "graceful" | "force">();
   private readonly attempts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private running = 0;
@@ -74,10 +73,9 @@ export class Reconciler implements Controller {
   ) {}
 
   /** enqueue asks for a VM to be reconciled soon; repeated requests for a queued VM collapse into one. */
-  enqueue(vmId: string, hint?: { stopMode?: "graceful" | "force" }): void {
+  enqueue(vmId: string): void {
     // Only the leader reconciles; it learns of every change from the log, so a standby keeps nothing.
     if (!this.signal || this.signal.aborted) return;
-    if (hint?.stopMode) this.hints.set(vmId, hint.stopMode);
     this.queued.add(vmId);
     this.metrics?.reconcilerQueueDepth.set(this.queued.size);
     this.pump();
@@ -236,8 +234,8 @@ export class Reconciler implements Controller {
         return st;
       case "STOPPED": {
         if (s !== "RUNNING" && s !== "PAUSED" && s !== "SUSPENDED") return st;
-        const mode = s === "RUNNING" ? (this.hints.get(vm.id) ?? "graceful") : "force";
-        this.hints.delete(vm.id);
+        // The stop mode is kept in the VM's spec, so a leader that took over carries it out as asked.
+        const mode = s === "RUNNING" ? vm.spec.stopMode : "force";
         return agent.stopVm(vm.id, { mode, timeoutSec: this.options.gracefulStopTimeoutSec ?? 60 });
       }
       case "PAUSED":

@@ -1,6 +1,6 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
-import { common, compute } from "@limiquantix/api";
+import { common, compute, network, storage } from "@limiquantix/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
 
@@ -182,7 +182,6 @@ describe("WatchVM and WatchNodes", () => {
 
 describe("WatchVolumes and WatchVirtualNetworks", () => {
   it("stream volumes as they are created, attached and deleted", async () => {
-    const { network, storage } = await import("@limiquantix/api");
     h = await startRpcHarness();
     const pools = h.client(storage.StoragePoolService, h.grpc);
     const volumes = h.client(storage.VolumeService, h.grpc);

@@ -7,6 +7,7 @@ import { taintEffectCodec } from "./node-enums";
 import { toNumber } from "../../rpc/convert/request-fields";
 import {
   desiredPowerStateCodec,
+  stopModeCodec,
   diskBusCodec,
   hostRuleEnforcementCodec,
   hostRuleTypeCodec,
@@ -152,5 +153,6 @@ export function vmSpecToProto(s: VmSpec): compute.VmSpec {
     },
     ha: haToProto(s.ha),
     desiredPowerState: desiredPowerStateCodec.toProto(s.desiredPowerState),
+    stopMode: stopModeCodec.toProto(s.stopMode),
   });
 }
