@@ -2,6 +2,7 @@ import { Clock, EventBus, IdGenerator, Repositories, UnitOfWork } from "@limiqua
 import type { ClusterSnapshot, Scheduler } from "@limiquantix/scheduler";
 import type { ChangeRelay } from "../events/change-relay";
 import type { EventLog } from "../events/event-log";
+import type { ResourceCache } from "../events/resource-cache";
 import { ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
@@ -22,6 +23,8 @@ export const CORE = {
   relay: serviceId<ChangeRelay>("ChangeRelay"),
   /** eventLog tells what happened to resources (ListEvents, StreamEvents). */
   eventLog: serviceId<EventLog>("EventLog"),
+  /** cache serves consistent reads of VMs and nodes without decoding rows. */
+  cache: serviceId<ResourceCache>("ResourceCache"),
   /** controller is bound once per controller; the runner starts all of them while this replica leads. */
   controller: serviceId<Controller>("Controller"),
 } as const;
@@ -38,6 +41,7 @@ export interface CoreValues {
   readonly snapshot: ClusterSnapshot;
   readonly relay: ChangeRelay;
   readonly eventLog: EventLog;
+  readonly cache: ResourceCache;
 }
 
 /** coreModule binds the configuration, logger, metrics, scheduler and snapshot, and the ports bundle services work through. */
@@ -50,6 +54,7 @@ export function coreModule(values: CoreValues): ContainerModule {
     bind(CORE.snapshot).toConstantValue(values.snapshot);
     bind(CORE.relay).toConstantValue(values.relay);
     bind(CORE.eventLog).toConstantValue(values.eventLog);
+    bind(CORE.cache).toConstantValue(values.cache);
     bind(CORE.deps)
       .toResolvedValue(
         (repos: Repositories, uow: UnitOfWork, events: EventBus, clock: Clock, ids: IdGenerator, logger: Logger): ServiceDeps => ({

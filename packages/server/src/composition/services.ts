@@ -38,6 +38,7 @@ import { storageModule } from "../storage/storage-module";
 import { CORE, coreModule, type ServerConfig } from "./core-module";
 import { ChangeRelay } from "../events/change-relay";
 import { EventLog } from "../events/event-log";
+import { ResourceCache } from "../events/resource-cache";
 import { readContent, snapshotFollower, snapshotOf } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
@@ -142,7 +143,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   eventLog.seed("VirtualMachine", content.vms);
   eventLog.seed("Node", content.nodes);
   eventLog.seed("Volume", content.volumes);
-  relay.subscribe(snapshotFollower(snapshot, repos));
+  const cache = new ResourceCache(relay, repos);
+  cache.seed(content.vms, content.nodes);
+  relay.subscribe(snapshotFollower(snapshot, repos, content));
+  relay.subscribe(cache);
   relay.subscribe(eventLog);
   await relay.start(head);
   const scheduler = new Scheduler({ profile: { preset: options.config.scheduler.strategy } });
@@ -154,6 +158,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       snapshot,
       relay,
       eventLog,
+      cache,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );

@@ -42,7 +42,7 @@ type Keeper = {
  * after it) is ignored. When the relay had to skip compacted history, the snapshot is rebuilt
  * from the store.
  */
-export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories): ChangeListener {
+export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories, content?: SnapshotContent): ChangeListener {
   const tracked = (up: (o: never) => void, rm: (id: string) => void): Keeper => {
     const versions = new Map<string, number>();
     return {
@@ -76,11 +76,20 @@ export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories)
     Volume: tracked((v) => snapshot.upsertVolume(v), (id) => snapshot.removeVolume(id)),
     VirtualNetwork: tracked((n) => snapshot.upsertNetwork(n), (id) => snapshot.removeNetwork(id)),
   };
+  // The kinds tracked here start with the versions the snapshot was built from.
+  if (content) {
+    for (const [kind, items] of [
+      ["Cluster", content.clusters],
+      ["StoragePool", content.storagePools],
+      ["Volume", content.volumes],
+      ["VirtualNetwork", content.networks],
+    ] as const)
+      for (const o of items) keepers[kind]!.upsert(o as Resource);
+  }
   const apply = (type: ChangeLogEntry["type"], keeper: Keeper, object: Resource): void => {
     const have = keeper.version(object.id);
     if (type === "DELETED") {
-      // Removing what the snapshot does not hold is harmless; a newer copy (re-created since) stays.
-      if (have === undefined || have <= object.resourceVersion) keeper.remove(object.id);
+      if (have !== undefined && have <= object.resourceVersion) keeper.remove(object.id);
       return;
     }
     if (have !== undefined && have > object.resourceVersion) return;

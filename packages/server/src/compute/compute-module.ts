@@ -3,6 +3,7 @@ import { ContainerModule } from "inversify";
 import type { ClusterSnapshot } from "@limiquantix/scheduler";
 import type { ChangeRelay } from "../events/change-relay";
 import { EVENTS } from "../events/events-ids";
+import type { ResourceCache } from "../events/resource-cache";
 import { CORE, type ServerConfig } from "../composition/core-module";
 import type { ServiceDeps } from "../shared/service-deps";
 import { COMPUTE } from "./compute-ids";
@@ -38,7 +39,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
     .toDynamicValue((c) => new PlacementService(c.get(CORE.deps), c.get(CORE.scheduler), c.get(CORE.snapshot), c.get(CORE.metrics)))
     .inSingletonScope();
   bind(COMPUTE.vms)
-    .toDynamicValue((c) => new VmService(c.get(CORE.deps), c.get(COMPUTE.placement), c.get(COMPUTE.agents)))
+    .toDynamicValue((c) => new VmService(c.get(CORE.deps), c.get(COMPUTE.placement), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)))
     .inSingletonScope();
   bind(COMPUTE.reconciler)
     .toDynamicValue((c) => {
@@ -80,7 +81,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
     )
     .inSingletonScope();
   bind(COMPUTE.nodes)
-    .toDynamicValue((c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents)))
+    .toDynamicValue((c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)))
     .inSingletonScope();
   bind(COMPUTE.nodeAgents)
     .toDynamicValue((c) => new NodeAgentService(c.get(CORE.deps), c.get(COMPUTE.nodes), c.get(COMPUTE.vms), c.get(COMPUTE.reconciler)))

@@ -17,6 +17,7 @@ import {
 } from "@limiquantix/domain";
 import { z } from "zod";
 import type { CallContext } from "../context/call-context";
+import type { ResourceCache } from "../events/resource-cache";
 import type { AgentDirectory } from "./agent-directory";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -51,11 +52,13 @@ export class NodeService {
     private readonly deps: ServiceDeps,
     /** Where a decommissioned node's agent connection is dropped. */
     private readonly agents?: Pick<AgentDirectory, "forget">,
+    /** Where reads are served from when given: this replica's copy, as of every committed write. */
+    private readonly reads?: Pick<ResourceCache, "node">,
   ) {}
 
   /** get returns a node or throws NotFound. */
   get(_ctx: CallContext, id: string): Promise<Node> {
-    return this.deps.repos.nodes.get(id);
+    return this.reads ? this.reads.node(id) : this.deps.repos.nodes.get(id);
   }
 
   /** list returns one page of nodes. */

@@ -21,6 +21,7 @@ import {
 } from "@limiquantix/domain";
 import type { z } from "zod";
 import type { CallContext } from "../context/call-context";
+import type { ResourceCache } from "../events/resource-cache";
 import type { AgentDirectory } from "./agent-directory";
 import type { PlacementService } from "./placement-service";
 import { chargeNode } from "./placement-service";
@@ -54,6 +55,8 @@ export class VmService {
     private readonly deps: ServiceDeps,
     private readonly placement: PlacementService,
     private readonly agents: AgentDirectory,
+    /** Where reads are served from when given: this replica's copy, as of every committed write. */
+    private readonly reads?: Pick<ResourceCache, "vm">,
   ) {}
 
   /**
@@ -99,7 +102,7 @@ export class VmService {
 
   /** get returns a VM or throws NotFound. */
   get(_ctx: CallContext, id: string): Promise<VirtualMachine> {
-    return this.deps.repos.vms.get(id);
+    return this.reads ? this.reads.vm(id) : this.deps.repos.vms.get(id);
   }
 
   /** list returns one page of VMs. */

@@ -89,5 +89,13 @@ describe("two replicas on one PostgreSQL", () => {
     abort2.abort();
     await resuming;
     expect(resumed).toEqual(["late-1", "late-2"]);
+
+    // Reads are consistent on every replica: a write through A is seen by the next read on B.
+    const { vms } = await vmsOf(a).listVMs({ labelSelector: "" });
+    const target = vms.find((v) => v.name === "late-2")!;
+    for (let i = 0; i < 5; i++) {
+      await vmsOf(a).updateVM({ id: target.id, labels: { round: String(i) } });
+      expect((await vmsOf(b2).getVM({ id: target.id })).vm?.labels).toEqual({ round: String(i) });
+    }
   }, 120_000);
 });

@@ -1,0 +1,58 @@
+import type { ChangeLogEntry, Node, Repositories, Resource, VirtualMachine } from "@limiquantix/domain";
+import { allItems } from "../shared/each-item";
+import type { ChangeListener, ChangeRelay } from "./change-relay";
+
+type CachedKind = "VirtualMachine" | "Node";
+
+/**
+ * ResourceCache is this replica's copy of the VMs and nodes as of the relay's revision, kept by
+ * following the change log. Reads served from it first wait until the relay has caught up with the
+ * log's head (one cheap read of the head), so they see every write committed before them, on any
+ * replica: consistent reads without decoding a row, as Kubernetes serves them from its watch
+ * cache. Nothing uncommitted ever enters it (unlike the placement snapshot, which holds
+ * reservations).
+ */
+export class ResourceCache implements ChangeListener {
+  private readonly objects: Record<CachedKind, Map<string, Resource>> = { VirtualMachine: new Map(), Node: new Map() };
+
+  constructor(
+    private readonly relay: Pick<ChangeRelay, "caughtUp">,
+    private readonly repos: Repositories,
+  ) {}
+
+  /** seed fills the cache with what the store held at the revision the relay starts from. */
+  seed(vms: readonly VirtualMachine[], nodes: readonly Node[]): void {
+    for (const vm of vms) this.objects.VirtualMachine.set(vm.id, vm);
+    for (const node of nodes) this.objects.Node.set(node.id, node);
+  }
+
+  change(entry: ChangeLogEntry): void {
+    if (entry.kind !== "VirtualMachine" && entry.kind !== "Node") return;
+    const map = this.objects[entry.kind];
+    const have = map.get(entry.id);
+    if (entry.type === "DELETED") {
+      if (!have || have.resourceVersion <= entry.object.resourceVersion) map.delete(entry.id);
+      return;
+    }
+    if (!have || have.resourceVersion <= entry.object.resourceVersion) map.set(entry.id, entry.object);
+  }
+
+  async reset(): Promise<void> {
+    const [vms, nodes] = await Promise.all([allItems(this.repos.vms, {}), allItems(this.repos.nodes, {})]);
+    this.objects.VirtualMachine.clear();
+    this.objects.Node.clear();
+    this.seed(vms, nodes);
+  }
+
+  /** vm returns the VM as of every write committed before the call, or NotFound. */
+  async vm(id: string): Promise<VirtualMachine> {
+    await this.relay.caughtUp();
+    return (this.objects.VirtualMachine.get(id) as VirtualMachine | undefined) ?? this.repos.vms.get(id);
+  }
+
+  /** node returns the node as of every write committed before the call, or NotFound. */
+  async node(id: string): Promise<Node> {
+    await this.relay.caughtUp();
+    return (this.objects.Node.get(id) as Node | undefined) ?? this.repos.nodes.get(id);
+  }
+}
