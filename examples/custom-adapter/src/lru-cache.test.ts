@@ -51,10 +51,7 @@ describe("LruCache bound", () => {
 
   for (const maxEntries of [0, -1, 1.5]) {
     it(`refuses maxEntries ${maxEntries} with InvalidArgument`, async () => {
-      const error = await expectDomainError(
-        (async () => new LruCache({ maxEntries }))(),
-        "InvalidArgument",
-      );
+      const error = await expectDomainError((async () => new LruCache({ maxEntries }))(), "InvalidArgument");
       expect(error.message).toContain("maxEntries");
     });
   }

@@ -132,6 +132,8 @@ function toJson(value: unknown): string {
     throw invalidArgument([{ field: "value", description: `must be JSON-serialisable (${why})` }]);
   }
   if (json === undefined)
-    throw invalidArgument([{ field: "value", description: `must be JSON-serialisable (got ${typeof value})` }]);
+    throw invalidArgument([
+      { field: "value", description: `must be JSON-serialisable (got ${typeof value})` },
+    ]);
   return json;
 }

@@ -1,5 +1,10 @@
 import { type VirtualMachine, isDomainError } from "@limiquantix/domain";
-import { ClusterSnapshot, type Placement, type PlacementFailureDetails, Scheduler } from "@limiquantix/scheduler";
+import {
+  ClusterSnapshot,
+  type Placement,
+  type PlacementFailureDetails,
+  Scheduler,
+} from "@limiquantix/scheduler";
 import { node, vm } from "./cluster";
 
 /** labCluster is a three-node lab: a busy small node, a roomy idle one, and a cordoned one. */

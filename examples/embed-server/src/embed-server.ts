@@ -48,5 +48,9 @@ export function startEmbedded(prefix: string): Promise<RunningServer> {
     simulation: { nodes: 0 },
     logging: { level: "warn", format: "json" },
   });
-  return startServer(config, { logger: createLogger(config.logging), version: "embedded", modules: [namingPolicy(prefix)] });
+  return startServer(config, {
+    logger: createLogger(config.logging),
+    version: "embedded",
+    modules: [namingPolicy(prefix)],
+  });
 }

@@ -1,7 +1,14 @@
 import { Node, VirtualMachine, type Labels, type VmSpec } from "@limiquantix/domain";
 
 const T = "2026-01-01T00:00:00.000Z";
-const meta = (id: string, labels: Labels = {}) => ({ id, name: id, labels, resourceVersion: 1, createdAt: T, updatedAt: T });
+const meta = (id: string, labels: Labels = {}) => ({
+  id,
+  name: id,
+  labels,
+  resourceVersion: 1,
+  createdAt: T,
+  updatedAt: T,
+});
 
 /** NodeShape is the little a node needs here: its size, labels and whether it takes new VMs. */
 export interface NodeShape {

@@ -15,7 +15,10 @@ for (const [label, scheduler] of Object.entries(outcomes))
   console.log(`${label.padEnd(40)} → ${scheduler.place(gpuFleet(), train).nodeName}`);
 
 try {
-  greenGpuScheduler().place(gpuFleet(), vm("render-1", { vcpus: 4, memoryMib: 8192 }, { labels: { gpu: "h100" } }));
+  greenGpuScheduler().place(
+    gpuFleet(),
+    vm("render-1", { vcpus: 4, memoryMib: 8192 }, { labels: { gpu: "h100" } }),
+  );
 } catch (error) {
   if (!isDomainError(error)) throw error;
   console.log(`\nrender-1 (gpu=h100): ${error.message}`);

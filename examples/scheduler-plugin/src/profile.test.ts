@@ -55,7 +55,9 @@ describe("third-party scheduler plugins in a profile", () => {
     expect(error.message).toContain("0/4 nodes fit: 2 GPU a100, not h100, 1 GPU l4, not h100, 1 no GPU");
     const details = error.details as PlacementFailureDetails;
     const cpuBig = details.nodes.find((n) => n.nodeId === "cpu-big");
-    expect(cpuBig?.reasons).toEqual([{ plugin: "gpu-nodes-only", reason: "no GPU", kind: "node-selector", bindsRunning: true }]);
+    expect(cpuBig?.reasons).toEqual([
+      { plugin: "gpu-nodes-only", reason: "no GPU", kind: "node-selector", bindsRunning: true },
+    ]);
   });
 
   it("registers the plugins by name beside the built-ins", () => {
@@ -86,8 +88,12 @@ describe("prefer-low-power scoring", () => {
         node("p2", { vcpus: 8, memoryMib: 16_384, labels: { "power-watts": "300" } }),
       ],
     });
-    const placement = greenGpuScheduler().place(snapshot, vm("web-1", { vcpus: 1, memoryMib: 1024 }), { candidates: 3 });
-    const byNode = Object.fromEntries((placement.candidates ?? []).map((c) => [c.nodeId, c.scores["prefer-low-power"]]));
+    const placement = greenGpuScheduler().place(snapshot, vm("web-1", { vcpus: 1, memoryMib: 1024 }), {
+      candidates: 3,
+    });
+    const byNode = Object.fromEntries(
+      (placement.candidates ?? []).map((c) => [c.nodeId, c.scores["prefer-low-power"]]),
+    );
     expect(byNode).toEqual({ plain: 0, p1: 100, p2: 100 });
   });
 });

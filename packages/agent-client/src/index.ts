@@ -5,7 +5,12 @@ export { AgentClientPool, bindAgentPool, parseAgentAddress } from "./client/agen
 export type { AgentClientPoolOptions, AgentTlsOptions } from "./client/agent-client-pool";
 export { CircuitBreaker } from "./client/circuit-breaker";
 export type { CircuitBreakerOptions, CircuitState } from "./client/circuit-breaker";
-export { agentErrorToDomain, CONNECT_CODES, domainErrorToConnect, ERROR_DETAILS_HEADER } from "./client/error-mapping";
+export {
+  agentErrorToDomain,
+  CONNECT_CODES,
+  domainErrorToConnect,
+  ERROR_DETAILS_HEADER,
+} from "./client/error-mapping";
 export { RemoteAgent } from "./client/remote-agent";
 export type { RemoteAgentOptions } from "./client/remote-agent";
 export type { RetryOptions } from "./client/retry-policy";

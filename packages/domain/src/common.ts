@@ -11,13 +11,10 @@ export const Id = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "must be an id of letters, digits, '.', '_' or '-'" });
 
 /** Name is a resource name: a DNS label of 1–63 characters. */
-export const Name = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(DNS_LABEL, {
-    message: "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
-  });
+export const Name = z.string().min(1).max(63).regex(DNS_LABEL, {
+  message:
+    "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+});
 
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -44,7 +41,8 @@ export const LabelKey = z.string().refine(isLabelKey, {
 
 /** LabelValue is a label value: empty or up to 63 letters, digits, '-', '_' or '.'. */
 export const LabelValue = z.string().refine(isLabelValue, {
-  message: "must be a label value: up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+  message:
+    "must be a label value: up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
 });
 
 /** Labels are the key/value pairs selectors match on (at most 64). */

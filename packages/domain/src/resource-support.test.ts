@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode, hasErrorCode } from "./errors";
 import { decodeCursor, encodeCursor, pageLimit } from "./ports/pagination";
 import { uuidV7Generator } from "./ports/id-generator";
-import { matchesFilter, normalizeFilter, prepareCreate, prepareUpdate, uniqueKeyOf } from "./resource-support";
+import {
+  matchesFilter,
+  normalizeFilter,
+  prepareCreate,
+  prepareUpdate,
+  uniqueKeyOf,
+} from "./resource-support";
 import { RESOURCES } from "./resources";
 
 const now = "2026-01-01T00:00:00.000Z";
@@ -24,7 +30,11 @@ describe("prepareCreate / prepareUpdate", () => {
   });
 
   it("ignores caller-supplied server-managed fields", () => {
-    const vm = prepareCreate(RESOURCES.VirtualMachine, { ...vmInput, resourceVersion: 99, createdAt: later }, now);
+    const vm = prepareCreate(
+      RESOURCES.VirtualMachine,
+      { ...vmInput, resourceVersion: 99, createdAt: later },
+      now,
+    );
     expect(vm.resourceVersion).toBe(1);
     expect(vm.createdAt).toBe(now);
   });
@@ -41,8 +51,18 @@ describe("prepareCreate / prepareUpdate", () => {
 
   it("bumps the version, keeps createdAt and never moves updatedAt backwards", () => {
     const vm = prepareCreate(RESOURCES.VirtualMachine, vmInput, later);
-    const next = prepareUpdate(RESOURCES.VirtualMachine, { ...vm, createdAt: now, labels: { app: "api" } }, vm, now);
-    expect(next).toMatchObject({ resourceVersion: 2, createdAt: later, updatedAt: later, labels: { app: "api" } });
+    const next = prepareUpdate(
+      RESOURCES.VirtualMachine,
+      { ...vm, createdAt: now, labels: { app: "api" } },
+      vm,
+      now,
+    );
+    expect(next).toMatchObject({
+      resourceVersion: 2,
+      createdAt: later,
+      updatedAt: later,
+      labels: { app: "api" },
+    });
   });
 });
 
@@ -50,15 +70,23 @@ describe("filters", () => {
   const vm = prepareCreate(RESOURCES.VirtualMachine, vmInput, now);
 
   it("compares each supported key at its path", () => {
-    const f = normalizeFilter(RESOURCES.VirtualMachine, { nodeId: "n1", states: ["RUNNING"], labelSelector: "app=web" });
+    const f = normalizeFilter(RESOURCES.VirtualMachine, {
+      nodeId: "n1",
+      states: ["RUNNING"],
+      labelSelector: "app=web",
+    });
     expect(matchesFilter(f, vm)).toBe(true);
     expect(matchesFilter(normalizeFilter(RESOURCES.VirtualMachine, { nodeId: "n2" }), vm)).toBe(false);
     expect(matchesFilter(normalizeFilter(RESOURCES.VirtualMachine, { states: ["STOPPED"] }), vm)).toBe(false);
-    expect(matchesFilter(normalizeFilter(RESOURCES.VirtualMachine, { labelSelector: "app!=web" }), vm)).toBe(false);
+    expect(matchesFilter(normalizeFilter(RESOURCES.VirtualMachine, { labelSelector: "app!=web" }), vm)).toBe(
+      false,
+    );
   });
 
   it("refuses a key the kind does not support, and unknown keys", () => {
-    expect(() => normalizeFilter(RESOURCES.Project, { nodeId: "n1" })).toThrow("filter.nodeId does not apply to Project");
+    expect(() => normalizeFilter(RESOURCES.Project, { nodeId: "n1" })).toThrow(
+      "filter.nodeId does not apply to Project",
+    );
     expect(() => normalizeFilter(RESOURCES.VirtualMachine, { colour: "red" } as never)).toThrow(
       "filter.colour is not a known filter",
     );

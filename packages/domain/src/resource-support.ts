@@ -19,7 +19,11 @@ export function getPath(value: unknown, path: string): unknown {
  * prepareCreate validates a create input against the kind's schema and returns the resource to
  * store, with `resourceVersion` 1 and both timestamps set to `now`. Invalid input throws InvalidArgument.
  */
-export function prepareCreate<T extends Resource>(descriptor: ResourceDescriptor<T>, input: unknown, now: string): T {
+export function prepareCreate<T extends Resource>(
+  descriptor: ResourceDescriptor<T>,
+  input: unknown,
+  now: string,
+): T {
   const candidate =
     input !== null && typeof input === "object"
       ? { ...(input as Record<string, unknown>), resourceVersion: 1, createdAt: now, updatedAt: now }
@@ -60,7 +64,10 @@ export interface NormalizedFilter {
  * normalizeFilter checks a filter against what the kind supports and parses its label selector.
  * A criterion the kind does not support is refused with InvalidArgument naming it.
  */
-export function normalizeFilter(descriptor: ResourceDescriptor, filter: ListFilter | undefined): NormalizedFilter {
+export function normalizeFilter(
+  descriptor: ResourceDescriptor,
+  filter: ListFilter | undefined,
+): NormalizedFilter {
   const equals: { key: string; path: string; value: string }[] = [];
   let states: NormalizedFilter["states"];
   let selector: LabelSelector = [];
@@ -76,14 +83,19 @@ export function normalizeFilter(descriptor: ResourceDescriptor, filter: ListFilt
     if (value === undefined) continue;
     const path = descriptor.filters[key];
     if (!path)
-      throw invalidArgument([{ field: `filter.${key}`, description: `does not apply to ${descriptor.kind}` }]);
+      throw invalidArgument([
+        { field: `filter.${key}`, description: `does not apply to ${descriptor.kind}` },
+      ]);
     if (typeof value !== "string" || value === "")
       throw invalidArgument([{ field: `filter.${key}`, description: "must be a non-empty string" }]);
     equals.push({ key, path, value });
   }
   if (filter.states !== undefined) {
     const path = descriptor.filters.state;
-    if (!path) throw invalidArgument([{ field: "filter.states", description: `does not apply to ${descriptor.kind}` }]);
+    if (!path)
+      throw invalidArgument([
+        { field: "filter.states", description: `does not apply to ${descriptor.kind}` },
+      ]);
     if (!Array.isArray(filter.states))
       throw invalidArgument([{ field: "filter.states", description: "must be an array of states" }]);
     if (filter.states.length > 0) states = { path, values: [...filter.states] };
@@ -100,7 +112,8 @@ export function normalizeFilter(descriptor: ResourceDescriptor, filter: ListFilt
 /** matchesFilter says whether a resource satisfies a normalized filter. */
 export function matchesFilter(filter: NormalizedFilter, resource: unknown): boolean {
   for (const c of filter.equals) if (getPath(resource, c.path) !== c.value) return false;
-  if (filter.states && !filter.states.values.includes(getPath(resource, filter.states.path) as string)) return false;
+  if (filter.states && !filter.states.values.includes(getPath(resource, filter.states.path) as string))
+    return false;
   if (filter.selector.length > 0) {
     const labels = (getPath(resource, "labels") ?? {}) as Record<string, string>;
     if (!matchesSelector(filter.selector, labels)) return false;

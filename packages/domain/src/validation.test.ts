@@ -42,7 +42,13 @@ describe("parseOrThrow", () => {
 
   it("names array elements with their index", () => {
     const err = failure(() =>
-      parseOrThrow(VmSpec, { ...okVm, nics: [{ name: "eth0", networkId: "n1" }, { name: "Eth 1", networkId: "n2" }] }),
+      parseOrThrow(VmSpec, {
+        ...okVm,
+        nics: [
+          { name: "eth0", networkId: "n1" },
+          { name: "Eth 1", networkId: "n2" },
+        ],
+      }),
     );
     expect(err.details.fieldViolations?.[0]?.field).toBe("nics[1].name");
     expect(err.message).toContain('(got "Eth 1")');
@@ -92,9 +98,9 @@ describe("network validation", () => {
   });
 
   it("requires a VLAN id on a VLAN network", () => {
-    expect(failure(() => parseOrThrow(VirtualNetworkSpec, { type: "VLAN", cidr: "10.0.0.0/24" })).message).toContain(
-      "vlanId is required for a VLAN network",
-    );
+    expect(
+      failure(() => parseOrThrow(VirtualNetworkSpec, { type: "VLAN", cidr: "10.0.0.0/24" })).message,
+    ).toContain("vlanId is required for a VLAN network");
   });
 
   it("refuses a CIDR with host bits set and suggests the network", () => {
@@ -103,17 +109,20 @@ describe("network validation", () => {
   });
 
   it("refuses a gateway outside the CIDR or on its broadcast address", () => {
-    expect(failure(() => parseOrThrow(VirtualNetworkSpec, { ...base, gateway: "10.0.1.1" })).message).toContain(
-      "gateway must lie inside 10.0.0.0/24",
-    );
-    expect(failure(() => parseOrThrow(VirtualNetworkSpec, { ...base, gateway: "10.0.0.255" })).message).toContain(
-      "broadcast",
-    );
+    expect(
+      failure(() => parseOrThrow(VirtualNetworkSpec, { ...base, gateway: "10.0.1.1" })).message,
+    ).toContain("gateway must lie inside 10.0.0.0/24");
+    expect(
+      failure(() => parseOrThrow(VirtualNetworkSpec, { ...base, gateway: "10.0.0.255" })).message,
+    ).toContain("broadcast");
   });
 
   it("refuses a DHCP range that runs backwards", () => {
     const err = failure(() =>
-      parseOrThrow(VirtualNetworkSpec, { ...base, dhcp: { rangeStart: "10.0.0.200", rangeEnd: "10.0.0.10" } }),
+      parseOrThrow(VirtualNetworkSpec, {
+        ...base,
+        dhcp: { rangeStart: "10.0.0.200", rangeEnd: "10.0.0.10" },
+      }),
     );
     expect(err.details.fieldViolations?.[0]?.field).toBe("dhcp.rangeEnd");
   });
@@ -127,18 +136,19 @@ describe("security rule validation", () => {
   const rule = { id: "r1", direction: "INGRESS", protocol: "TCP" } as const;
 
   it("refuses ports outside 1–65535 and a reversed range", () => {
-    expect(failure(() => parseOrThrow(SecurityRule, { ...rule, portRange: { from: 0, to: 80 } })).message).toContain(
-      "portRange.from must be at least 1",
-    );
     expect(
-      failure(() => parseOrThrow(SecurityRule, { ...rule, portRange: { from: 90, to: 80 } })).details.fieldViolations?.[0]
-        ?.field,
+      failure(() => parseOrThrow(SecurityRule, { ...rule, portRange: { from: 0, to: 80 } })).message,
+    ).toContain("portRange.from must be at least 1");
+    expect(
+      failure(() => parseOrThrow(SecurityRule, { ...rule, portRange: { from: 90, to: 80 } })).details
+        .fieldViolations?.[0]?.field,
     ).toBe("portRange.to");
   });
 
   it("refuses a port range on ICMP", () => {
     expect(
-      failure(() => parseOrThrow(SecurityRule, { ...rule, protocol: "ICMP", portRange: { from: 1, to: 2 } })).message,
+      failure(() => parseOrThrow(SecurityRule, { ...rule, protocol: "ICMP", portRange: { from: 1, to: 2 } }))
+        .message,
     ).toContain("portRange must be absent for protocol ICMP");
   });
 });

@@ -53,7 +53,11 @@ function unitOf(origin: string): string {
 }
 
 /** describeIssue turns one zod issue into a field violation whose text names the rule and the value. */
-export function describeIssue(issue: Issue, input: unknown, prefix: readonly PathSegment[] = []): FieldViolation[] {
+export function describeIssue(
+  issue: Issue,
+  input: unknown,
+  prefix: readonly PathSegment[] = [],
+): FieldViolation[] {
   const path = [...prefix, ...issue.path];
   const field = formatPath(path);
   const at = issue.path;
@@ -72,7 +76,10 @@ export function describeIssue(issue: Issue, input: unknown, prefix: readonly Pat
       ];
     case "too_big":
       return [
-        { field, description: `${bound(issue, "most", issue.maximum, unitOf(issue.origin))}${got(input, at, true)}` },
+        {
+          field,
+          description: `${bound(issue, "most", issue.maximum, unitOf(issue.origin))}${got(input, at, true)}`,
+        },
       ];
     case "not_multiple_of":
       return [{ field, description: `must be a multiple of ${issue.divisor}${got(input, at)}` }];
@@ -98,7 +105,12 @@ export function describeIssue(issue: Issue, input: unknown, prefix: readonly Pat
       return [{ field, description: issue.message }];
     }
     case "custom":
-      return [{ field, description: /\(got /.test(issue.message) ? issue.message : `${issue.message}${got(input, at)}` }];
+      return [
+        {
+          field,
+          description: /\(got /.test(issue.message) ? issue.message : `${issue.message}${got(input, at)}`,
+        },
+      ];
     default:
       return [{ field, description: issue.message }];
   }
@@ -110,7 +122,11 @@ function article(expected: string): string {
 }
 
 /** violationsOf turns a zod error into field violations. */
-export function violationsOf(error: z.ZodError, input: unknown, prefix: readonly PathSegment[] = []): FieldViolation[] {
+export function violationsOf(
+  error: z.ZodError,
+  input: unknown,
+  prefix: readonly PathSegment[] = [],
+): FieldViolation[] {
   return error.issues.flatMap((issue) => describeIssue(issue, input, prefix));
 }
 

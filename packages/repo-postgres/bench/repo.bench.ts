@@ -11,7 +11,12 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { VirtualMachineInput } from "@limiquantix/domain";
-import { createTestDatabase, makeTempDir, POSTGRES_URL_ENV, startPrivatePostgres } from "@limiquantix/testkit";
+import {
+  createTestDatabase,
+  makeTempDir,
+  POSTGRES_URL_ENV,
+  startPrivatePostgres,
+} from "@limiquantix/testkit";
 import { createPgliteStore, createPostgresStore, type PostgresStore } from "../src/store";
 
 const VMS = 100_000;
@@ -160,9 +165,15 @@ async function main(): Promise<void> {
   // A server of the bench's own, sized for the data set, unless one is given.
   const server = process.env[POSTGRES_URL_ENV]
     ? undefined
-    : await startPrivatePostgres({ settings: { shared_buffers: process.env.LQX_BENCH_SHARED_BUFFERS ?? "1GB" } });
+    : await startPrivatePostgres({
+        settings: { shared_buffers: process.env.LQX_BENCH_SHARED_BUFFERS ?? "1GB" },
+      });
   const database = await createTestDatabase(server);
-  const pgStore = await createPostgresStore({ connectionString: database.url, migrate: true, pool: { max: 4 } });
+  const pgStore = await createPostgresStore({
+    connectionString: database.url,
+    migrate: true,
+    pool: { max: 4 },
+  });
   let postgres: Record<string, number | string>;
   try {
     postgres = await run(pgStore, iterations);
@@ -185,8 +196,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ postgres, pglite })}\n`);
   } else {
     const keys = Object.keys(postgres);
-    const rows = keys.map((k) => `${k.padEnd(20)} ${String(postgres[k]).padStart(10)} ${String(pglite[k]).padStart(10)}`);
-    process.stdout.write(`${"".padEnd(20)} ${"postgres".padStart(10)} ${"pglite".padStart(10)}\n${rows.join("\n")}\n`);
+    const rows = keys.map(
+      (k) => `${k.padEnd(20)} ${String(postgres[k]).padStart(10)} ${String(pglite[k]).padStart(10)}`,
+    );
+    process.stdout.write(
+      `${"".padEnd(20)} ${"postgres".padStart(10)} ${"pglite".padStart(10)}\n${rows.join("\n")}\n`,
+    );
   }
   process.exit(0);
 }

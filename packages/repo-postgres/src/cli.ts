@@ -13,7 +13,8 @@ interface Target {
 function describeStatus(s: MigrationStatus): string {
   const at = s.version === undefined ? "no version (empty schema)" : `version ${s.version}`;
   const dirty = s.dirty ? " DIRTY" : "";
-  const pending = s.pending.length === 0 ? "up to date" : `${s.pending.length} pending: ${s.pending.join(", ")}`;
+  const pending =
+    s.pending.length === 0 ? "up to date" : `${s.pending.length} pending: ${s.pending.join(", ")}`;
   return `${at}${dirty}; latest ${s.latest}; ${pending}`;
 }
 
@@ -45,13 +46,16 @@ function parseCount(value: string): number {
 
 function parseVersion(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < -1) throw new InvalidArgumentError("VERSION must be a version number, or -1 for none");
+  if (!Number.isInteger(n) || n < -1)
+    throw new InvalidArgumentError("VERSION must be a version number, or -1 for none");
   return n;
 }
 
 /** packageVersion is the version of this package, from the package.json one level above both src/ and dist/. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: unknown;
+  };
   return typeof pkg.version === "string" ? pkg.version : "unknown";
 }
 
@@ -87,10 +91,14 @@ export function buildCli(): Command {
   program
     .command("status")
     .description("show the current version and what is pending")
-    .action(async (_o, cmd: Command) => withStore(cmd, async (s) => describeStatus(await s.migrator.status())));
+    .action(async (_o, cmd: Command) =>
+      withStore(cmd, async (s) => describeStatus(await s.migrator.status())),
+    );
   program
     .command("force")
-    .description("record VERSION as current and clean without running anything (repair after a failed migration)")
+    .description(
+      "record VERSION as current and clean without running anything (repair after a failed migration)",
+    )
     .argument("<VERSION>", "the version the schema is really at (-1 for none)", parseVersion)
     .action(async (v: number, _o, cmd: Command) =>
       withStore(cmd, async (s) => `forced; now at ${describeStatus(await s.migrator.force(v))}`),
@@ -104,7 +112,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildCli().parseAsync([...argv], { from: "user" });
     return 0;
   } catch (error) {
-    const message = isDomainError(error) ? `${error.code}: ${error.message}` : String((error as Error).message ?? error);
+    const message = isDomainError(error)
+      ? `${error.code}: ${error.message}`
+      : String((error as Error).message ?? error);
     process.stderr.write(`limiquantix-migrate: ${message}\n`);
     return 1;
   }

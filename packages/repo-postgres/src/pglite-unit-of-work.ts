@@ -42,7 +42,8 @@ async function tookRevision(tx: SqlExecutor): Promise<boolean> {
 }
 
 function outcomeOf(settled: Settled): string {
-  if (!settled.ok) return `error:${isDomainError(settled.error) ? settled.error.code : String(settled.error)}`;
+  if (!settled.ok)
+    return `error:${isDomainError(settled.error) ? settled.error.code : String(settled.error)}`;
   return `ok:${JSON.stringify(settled.value, (_k, v) => (v instanceof Map ? [...v] : v))}`;
 }
 
@@ -73,7 +74,12 @@ export class PgliteUnitOfWork implements UnitOfWork {
   /** replay runs the calls in order on tx; a call that ends differently than it first did is Conflict. */
   private async replay(tx: SqlExecutor, calls: readonly Call[]): Promise<Settled> {
     let now = this.clock.now();
-    const repos = createRepositories({ db: tx, atomic: (fn) => fn(tx), clock: { now: () => now }, lockReads: false });
+    const repos = createRepositories({
+      db: tx,
+      atomic: (fn) => fn(tx),
+      clock: { now: () => now },
+      lockReads: false,
+    });
     let last: Settled = { ok: true, value: undefined };
     for (const call of calls) {
       now = call.at;
@@ -119,7 +125,9 @@ export class PgliteUnitOfWork implements UnitOfWork {
     let release: Release | undefined;
     const invoke = (repo: RepoKey, method: string, args: unknown[]): Promise<unknown> => {
       if (!active)
-        return Promise.reject(failedPrecondition("this unit of work has ended: use its repositories only inside run()"));
+        return Promise.reject(
+          failedPrecondition("this unit of work has ended: use its repositories only inside run()"),
+        );
       const next = queue.then(async () => {
         const call: Call = { repo, method, args: structuredClone(args), at: this.clock.now() };
         calls.push(call);
@@ -143,7 +151,12 @@ export class PgliteUnitOfWork implements UnitOfWork {
       queue = next.catch(() => {});
       return next;
     };
-    const shape = createRepositories({ db: this.db, atomic: (fn) => fn(this.db), clock: this.clock, lockReads: false });
+    const shape = createRepositories({
+      db: this.db,
+      atomic: (fn) => fn(this.db),
+      clock: this.clock,
+      lockReads: false,
+    });
     const repos = Object.fromEntries(
       (Object.keys(shape) as RepoKey[]).map((key) => [
         key,

@@ -42,13 +42,18 @@ for (const backend of BACKENDS) {
         { id: "ssh", direction: "INGRESS", protocol: "TCP", portRange: { from: 22, to: 22 } },
         { id: "icmp", direction: "INGRESS", protocol: "ICMP" },
       ] as const;
-      const group = await repos.securityGroups.create(fixtures.securityGroup({ projectId, spec: { rules: [...rules] } }));
+      const group = await repos.securityGroups.create(
+        fixtures.securityGroup({ projectId, spec: { rules: [...rules] } }),
+      );
       const stored = await db.query<{ rule_id: string }>(
         "SELECT rule_id FROM security_rules WHERE group_id = $1 ORDER BY position",
         [group.id],
       );
       expect(stored.rows.map((r) => r.rule_id)).toEqual(["ssh", "icmp"]);
-      const updated = await repos.securityGroups.update({ ...group, spec: { ...group.spec, rules: [group.spec.rules[1]!] } });
+      const updated = await repos.securityGroups.update({
+        ...group,
+        spec: { ...group.spec, rules: [group.spec.rules[1]!] },
+      });
       expect((await repos.securityGroups.get(group.id)).spec.rules.map((r) => r.id)).toEqual(["icmp"]);
       await repos.securityGroups.delete(group.id, updated.resourceVersion);
       const left = await db.query("SELECT 1 FROM security_rules WHERE group_id = $1", [group.id]);
@@ -167,8 +172,12 @@ describe("lost connections", () => {
       const project = await store.repos.projects.create(fixtures.project());
       await server.stop();
       await expect(store.repos.projects.get(project.id)).rejects.toMatchObject({ code: "Unavailable" });
-      await expect(store.repos.projects.create(fixtures.project())).rejects.toMatchObject({ code: "Unavailable" });
-      await expect(store.uow.run((tx) => tx.projects.get(project.id))).rejects.toMatchObject({ code: "Unavailable" });
+      await expect(store.repos.projects.create(fixtures.project())).rejects.toMatchObject({
+        code: "Unavailable",
+      });
+      await expect(store.uow.run((tx) => tx.projects.get(project.id))).rejects.toMatchObject({
+        code: "Unavailable",
+      });
       await expect(store.ping()).rejects.toMatchObject({ code: "Unavailable" });
       await server.start();
       expect(await store.repos.projects.get(project.id)).toEqual(project);

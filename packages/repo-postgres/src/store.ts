@@ -7,7 +7,12 @@ import {
   type UnitOfWork,
 } from "@limiquantix/domain";
 import { SqlChangeLog, type SqlChangeLogOptions } from "./change-log/sql-change-log";
-import { createMigrator, type MigrationRun, type Migrator, type MigratorOptions } from "./migrations/migrator";
+import {
+  createMigrator,
+  type MigrationRun,
+  type Migrator,
+  type MigratorOptions,
+} from "./migrations/migrator";
 import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase } from "./sql/executor";
 import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";

@@ -143,6 +143,8 @@ describe("unit of work on pglite (replay-validated)", () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
-    expect((await repos.clusters.create(fixtures.cluster())).resourceVersion).toBeGreaterThan(project.resourceVersion);
+    expect((await repos.clusters.create(fixtures.cluster())).resourceVersion).toBeGreaterThan(
+      project.resourceVersion,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { type Clock, failedPrecondition, isDomainError, type Repositories, type UnitOfWork } from "@limiquantix/domain";
+import {
+  type Clock,
+  failedPrecondition,
+  isDomainError,
+  type Repositories,
+  type UnitOfWork,
+} from "@limiquantix/domain";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase, SqlExecutor } from "./sql/executor";
@@ -24,7 +30,8 @@ export class SqlUnitOfWork implements UnitOfWork {
       return await this.db.transaction(async (tx) => {
         const guarded: SqlExecutor = {
           query: (text, params) => {
-            if (!active) throw failedPrecondition("this unit of work has ended: use its repositories only inside run()");
+            if (!active)
+              throw failedPrecondition("this unit of work has ended: use its repositories only inside run()");
             return tx.query(text, params);
           },
           exec: (script) => tx.exec(script),

@@ -6,7 +6,9 @@ import { formatConfig } from "./config/print";
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "0.0.0";
   } catch {
     return "0.0.0";
@@ -17,7 +19,9 @@ function int(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+      throw new InvalidArgumentError(
+        `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`,
+      );
     return n;
   };
 }
@@ -29,10 +33,24 @@ function withServerOptions(cmd: Command): Command {
     .option("--port <port>", "port to listen on (default 8080)", int("--port", 0, 65535))
     .option("--data-dir <dir>", "where embedded mode keeps its data (default ./.limiquantix)")
     .option("--dev", "keep everything in memory (nothing persists)")
-    .addOption(new Option("--mode <mode>", "embedded, dev or production").choices(["embedded", "dev", "production"]))
-    .option("--sim-nodes <n>", "simulated hypervisor nodes to start (default 3; 0 for none)", int("--sim-nodes", 0, 64))
     .addOption(
-      new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+      new Option("--mode <mode>", "embedded, dev or production").choices(["embedded", "dev", "production"]),
+    )
+    .option(
+      "--sim-nodes <n>",
+      "simulated hypervisor nodes to start (default 3; 0 for none)",
+      int("--sim-nodes", 0, 64),
+    )
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "error",
+        "fatal",
+        "silent",
+      ]),
     );
 }
 
@@ -71,7 +89,8 @@ async function serve(flags: ConfigFlags): Promise<void> {
     import("./runtime/banner"),
   ]);
   const logger = createLogger(config.logging);
-  for (const name of loaded.unknownEnv) logger.warn({ variable: name }, "environment variable names no configuration key; ignored");
+  for (const name of loaded.unknownEnv)
+    logger.warn({ variable: name }, "environment variable names no configuration key; ignored");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(config, { logger, version: version() });
@@ -86,10 +105,13 @@ async function serve(flags: ConfigFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: draining in-flight calls");
-    const hardStop = setTimeout(() => {
-      logger.error("shutdown took too long; exiting");
-      process.exit(1);
-    }, (config.server.shutdownTimeoutSec + 10) * 1000);
+    const hardStop = setTimeout(
+      () => {
+        logger.error("shutdown took too long; exiting");
+        process.exit(1);
+      },
+      (config.server.shutdownTimeoutSec + 10) * 1000,
+    );
     hardStop.unref();
     server.stop().then(
       () => {
@@ -125,7 +147,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action((opts: Record<string, unknown>) => {
       try {
-        process.stdout.write(formatConfig(loadConfig(flagsOf(opts)).config, opts.output === "json" ? "json" : "yaml"));
+        process.stdout.write(
+          formatConfig(loadConfig(flagsOf(opts)).config, opts.output === "json" ? "json" : "yaml"),
+        );
       } catch (e) {
         fail(e, 2);
       }

@@ -23,7 +23,13 @@ export { STORAGE } from "./storage/storage-ids";
 export { NETWORK } from "./network/network-ids";
 export { IAM } from "./iam/iam-ids";
 
-export { ANONYMOUS, type CallContext, type Principal, type PrincipalKind, systemContext } from "./context/call-context";
+export {
+  ANONYMOUS,
+  type CallContext,
+  type Principal,
+  type PrincipalKind,
+  systemContext,
+} from "./context/call-context";
 export { runDetached, runInCallScope } from "./context/call-scope";
 export { callContextOf, PEER_ADDRESS, withCallContext } from "./rpc/call-context-interceptor";
 export { type HandlerImpl, registerRoutes, route, RpcRoute } from "./rpc/route";

@@ -132,7 +132,9 @@ export function securityRuleFromProto(rule: SecurityRule): AgentSecurityRule {
     id: rule.ruleId,
     direction: keyOf(DIRECTION, rule.direction, "INGRESS"),
     protocol: keyOf(PROTOCOL, rule.protocol, "ANY"),
-    ...(rule.portFrom !== 0 || rule.portTo !== 0 ? { portRange: { from: rule.portFrom, to: rule.portTo } } : {}),
+    ...(rule.portFrom !== 0 || rule.portTo !== 0
+      ? { portRange: { from: rule.portFrom, to: rule.portTo } }
+      : {}),
     cidr: rule.cidr || "0.0.0.0/0",
     action: keyOf(ACTION, rule.action, "DENY"),
     priority: rule.priority,

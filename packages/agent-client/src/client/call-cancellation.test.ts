@@ -1,4 +1,9 @@
-import { currentCallSignal, type DomainError, installCallSignalSource, isDomainError } from "@limiquantix/domain";
+import {
+  currentCallSignal,
+  type DomainError,
+  installCallSignalSource,
+  isDomainError,
+} from "@limiquantix/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPki, type TestPki } from "../certs/test-pki";
 import { type SimAgent, startSimAgent } from "../sim/sim-agent";
@@ -12,7 +17,14 @@ let callSignal: AbortSignal | undefined;
 
 beforeAll(async () => {
   pki = createTestPki();
-  agent = await startSimAgent({ nodeId: "n1", cpu: 8, memoryMib: 8192, tls: pki.nodeCertificate("n1"), port: 0, bootDelayMs: 5 });
+  agent = await startSimAgent({
+    nodeId: "n1",
+    cpu: 8,
+    memoryMib: 8192,
+    tls: pki.nodeCertificate("n1"),
+    port: 0,
+    bootDelayMs: 5,
+  });
   pool = new AgentClientPool({
     tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key },
     callTimeoutMs: 10_000,

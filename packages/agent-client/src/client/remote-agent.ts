@@ -58,7 +58,8 @@ export class RemoteAgent implements HypervisorAgent {
     // Retry only an agent that could not be reached; an open breaker already answered for it.
     this.retry = retryPolicy(
       options.retry,
-      (error) => hasErrorCode(error, ErrorCode.Unavailable) && !isCircuitOpenError(error) && !isCallCancelled(error),
+      (error) =>
+        hasErrorCode(error, ErrorCode.Unavailable) && !isCircuitOpenError(error) && !isCallCancelled(error),
     );
   }
 

@@ -1,4 +1,11 @@
-import { DNS_LABEL, type FieldViolation, invalidArgument, isCidr, parseCidr, parseIPv4 } from "@limiquantix/domain";
+import {
+  DNS_LABEL,
+  type FieldViolation,
+  invalidArgument,
+  isCidr,
+  parseCidr,
+  parseIPv4,
+} from "@limiquantix/domain";
 import {
   DiskBus,
   type Nic,
@@ -88,10 +95,14 @@ export class RequestChecks {
   nic(field: string, n: Nic): this {
     this.name(`${field}.name`, n.name).id(`${field}.networkId`, n.networkId);
     if (n.macAddress !== "" && !MAC.test(n.macAddress))
-      this.add(`${field}.macAddress`, `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`);
+      this.add(
+        `${field}.macAddress`,
+        `must be a lowercase MAC address (got ${JSON.stringify(n.macAddress)})`,
+      );
     if (n.ipAddress !== "") {
       this.ipv4(`${field}.ipAddress`, n.ipAddress).range(`${field}.prefixLength`, n.prefixLength, 1, 32);
-    } else if (n.prefixLength !== 0) this.add(`${field}.prefixLength`, `must be 0 when the NIC has no address (got ${n.prefixLength})`);
+    } else if (n.prefixLength !== 0)
+      this.add(`${field}.prefixLength`, `must be 0 when the NIC has no address (got ${n.prefixLength})`);
     if (n.gateway !== "") this.ipv4(`${field}.gateway`, n.gateway);
     if (n.vlanId !== 0) this.range(`${field}.vlanId`, n.vlanId, 1, 4094);
     if (n.vni !== 0) this.range(`${field}.vni`, n.vni, 1, 16_777_215);
@@ -104,7 +115,8 @@ export class RequestChecks {
 
   /** ipv4 requires a dotted-quad IPv4 address. */
   ipv4(field: string, value: string): this {
-    if (parseIPv4(value) === undefined) this.add(field, `must be an IPv4 address (got ${JSON.stringify(value)})`);
+    if (parseIPv4(value) === undefined)
+      this.add(field, `must be an IPv4 address (got ${JSON.stringify(value)})`);
     return this;
   }
 
@@ -118,11 +130,17 @@ export class RequestChecks {
     if (!(r.action in RuleAction) || r.action === RuleAction.UNSPECIFIED)
       this.add(`${field}.action`, `must be ALLOW or DENY (got ${r.action})`);
     if (r.portFrom !== 0 || r.portTo !== 0) {
-      this.range(`${field}.portFrom`, r.portFrom, 1, 65_535).range(`${field}.portTo`, r.portTo, r.portFrom, 65_535);
+      this.range(`${field}.portFrom`, r.portFrom, 1, 65_535).range(
+        `${field}.portTo`,
+        r.portTo,
+        r.portFrom,
+        65_535,
+      );
       if (r.protocol !== RuleProtocol.TCP && r.protocol !== RuleProtocol.UDP)
         this.add(`${field}.portFrom`, "must be 0 unless the protocol is TCP or UDP");
     }
-    if (r.cidr !== "" && !isCidr(parseCidr(r.cidr))) this.add(`${field}.cidr`, `must be an IPv4 CIDR such as 0.0.0.0/0 (got ${JSON.stringify(r.cidr)})`);
+    if (r.cidr !== "" && !isCidr(parseCidr(r.cidr)))
+      this.add(`${field}.cidr`, `must be an IPv4 CIDR such as 0.0.0.0/0 (got ${JSON.stringify(r.cidr)})`);
     this.range(`${field}.priority`, r.priority, 1, 4096);
     return this;
   }

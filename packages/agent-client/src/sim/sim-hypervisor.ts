@@ -114,7 +114,14 @@ export class SimHypervisor {
   }
 
   private reserve(definition: AgentVmDefinition): void {
-    checkFits(this.vms.values(), definition, this.topology, this.options.memoryMib, this.options.nodeId, this.options.overcommit);
+    checkFits(
+      this.vms.values(),
+      definition,
+      this.topology,
+      this.options.memoryMib,
+      this.options.nodeId,
+      this.options.overcommit,
+    );
   }
 
   /** allocateIp gives the next address of the host's own pool, for a NIC whose definition carries none. */
@@ -288,7 +295,11 @@ export class SimHypervisor {
   }
 
   /** prepareIncoming reserves capacity for a VM about to arrive, with the snapshots it brings; it returns the migration id. */
-  prepareIncoming(definition: AgentVmDefinition, resumeState: PowerState, snapshots: readonly SimSnapshot[] = []): string {
+  prepareIncoming(
+    definition: AgentVmDefinition,
+    resumeState: PowerState,
+    snapshots: readonly SimSnapshot[] = [],
+  ): string {
     if (this.vms.has(definition.vmId))
       throw alreadyExists("VM", definition.vmId, `node ${this.options.nodeId}`);
     this.reserve(definition);

@@ -24,7 +24,11 @@ export const Alert = z.strictObject({
   clusterId: Id.optional(),
   severity: AlertSeverity,
   state: AlertState.default("OPEN"),
-  source: z.strictObject({ kind: z.string().min(1).max(64), id: Id.optional(), name: z.string().max(253).optional() }),
+  source: z.strictObject({
+    kind: z.string().min(1).max(64),
+    id: Id.optional(),
+    name: z.string().max(253).optional(),
+  }),
   title: z.string().min(1).max(256),
   message: z.string().max(4096).default(""),
   /** Alerts with the same fingerprint are one alert raised again, not a new one. */

@@ -14,7 +14,11 @@ export const AuditEntry = z.strictObject({
   /** The call, e.g. `limiquantix.compute.v1.VMService/CreateVM`. */
   action: z.string().min(1).max(256),
   resource: z
-    .strictObject({ kind: z.string().min(1).max(64), id: Id.optional(), name: z.string().max(253).optional() })
+    .strictObject({
+      kind: z.string().min(1).max(64),
+      id: Id.optional(),
+      name: z.string().max(253).optional(),
+    })
     .optional(),
   projectId: Id.optional(),
   outcome: z.enum(["SUCCESS", "FAILURE"]),

@@ -44,7 +44,8 @@ export const DrsRecommendation = z
   .superRefine((r, ctx) => {
     if (r.type === "MIGRATE") {
       for (const f of ["vmId", "sourceNodeId", "targetNodeId"] as const)
-        if (r[f] === undefined) ctx.addIssue({ code: "custom", path: [f], message: "is required for a MIGRATE" });
+        if (r[f] === undefined)
+          ctx.addIssue({ code: "custom", path: [f], message: "is required for a MIGRATE" });
     } else if (r.targetNodeId === undefined && r.sourceNodeId === undefined) {
       ctx.addIssue({ code: "custom", path: ["targetNodeId"], message: `is required for a ${r.type}` });
     }

@@ -5,7 +5,9 @@ import { cidrContains, isCidr, parseCidr, parseIPv4 } from "../net/ipv4";
 import { MAC_ADDRESS } from "../net/mac";
 
 /** Ipv4 is a dotted-quad IPv4 address. */
-export const Ipv4 = z.string().refine((s) => parseIPv4(s) !== undefined, { message: "must be an IPv4 address" });
+export const Ipv4 = z
+  .string()
+  .refine((s) => parseIPv4(s) !== undefined, { message: "must be an IPv4 address" });
 
 function pathOf(field: string): (string | number)[] {
   return field.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
@@ -60,7 +62,11 @@ export const VirtualNetworkSpec = z
     if (spec.type === "VLAN" && spec.vlanId === undefined)
       ctx.addIssue({ code: "custom", path: ["vlanId"], message: "is required for a VLAN network" });
     if (spec.type !== "VLAN" && spec.type !== "EXTERNAL" && spec.vlanId !== undefined)
-      ctx.addIssue({ code: "custom", path: ["vlanId"], message: `must be absent for a ${spec.type} network` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["vlanId"],
+        message: `must be absent for a ${spec.type} network`,
+      });
     const cidr = parseCidr(spec.cidr);
     if (!isCidr(cidr)) return;
     const inside = (field: string, text: string | undefined, usable: boolean): void => {
@@ -68,7 +74,11 @@ export const VirtualNetworkSpec = z
       const ip = parseIPv4(text);
       if (ip === undefined) return;
       if (!cidrContains(cidr, ip))
-        ctx.addIssue({ code: "custom", path: pathOf(field), message: `must lie inside ${spec.cidr} (got ${text})` });
+        ctx.addIssue({
+          code: "custom",
+          path: pathOf(field),
+          message: `must lie inside ${spec.cidr} (got ${text})`,
+        });
       else if (usable && cidr.prefix < 31 && (ip === cidr.first || ip === cidr.last))
         ctx.addIssue({
           code: "custom",
@@ -85,12 +95,20 @@ export const VirtualNetworkSpec = z
       const start = parseIPv4(r.start);
       const end = parseIPv4(r.end);
       if (start !== undefined && end !== undefined && start > end)
-        ctx.addIssue({ code: "custom", path: ["reservedRanges", i, "end"], message: `must not come before start (${r.start})` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["reservedRanges", i, "end"],
+          message: `must not come before start (${r.start})`,
+        });
     });
     const a = spec.dhcp.rangeStart ? parseIPv4(spec.dhcp.rangeStart) : undefined;
     const b = spec.dhcp.rangeEnd ? parseIPv4(spec.dhcp.rangeEnd) : undefined;
     if (a !== undefined && b !== undefined && a > b)
-      ctx.addIssue({ code: "custom", path: ["dhcp", "rangeEnd"], message: "must not come before dhcp.rangeStart" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["dhcp", "rangeEnd"],
+        message: "must not come before dhcp.rangeStart",
+      });
   });
 /** VirtualNetworkSpec is what a user asks of a virtual network. */
 export type VirtualNetworkSpec = z.infer<typeof VirtualNetworkSpec>;
@@ -145,7 +163,9 @@ export const SecurityRule = z
     description: Description.default(""),
     direction: z.enum(["INGRESS", "EGRESS"]),
     protocol: z.enum(["TCP", "UDP", "ICMP", "ANY"]),
-    portRange: z.strictObject({ from: z.int().min(1).max(65_535), to: z.int().min(1).max(65_535) }).optional(),
+    portRange: z
+      .strictObject({ from: z.int().min(1).max(65_535), to: z.int().min(1).max(65_535) })
+      .optional(),
     cidr: Ipv4Cidr.default("0.0.0.0/0"),
     action: z.enum(["ALLOW", "DENY"]).default("ALLOW"),
     /** Lower numbers are evaluated first. */
@@ -159,7 +179,11 @@ export const SecurityRule = z
         message: `must be at least portRange.from (${r.portRange.from})`,
       });
     if (r.portRange && (r.protocol === "ICMP" || r.protocol === "ANY"))
-      ctx.addIssue({ code: "custom", path: ["portRange"], message: `must be absent for protocol ${r.protocol}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["portRange"],
+        message: `must be absent for protocol ${r.protocol}`,
+      });
   });
 /** SecurityRule allows or denies one kind of traffic. */
 export type SecurityRule = z.infer<typeof SecurityRule>;

@@ -24,7 +24,10 @@ export const User = z.strictObject({
   email: z.email({ message: "must be an email address" }),
   displayName: z.string().max(128).default(""),
   role: Role,
-  projectMemberships: z.array(z.strictObject({ projectId: Id, role: Role })).max(256).default([]),
+  projectMemberships: z
+    .array(z.strictObject({ projectId: Id, role: Role }))
+    .max(256)
+    .default([]),
   /** An opaque password hash (scrypt, argon2 …); never the password. */
   passwordHash: z.string().max(512).optional(),
   disabled: z.boolean().default(false),

@@ -149,7 +149,12 @@ export const VmSpec = z
   .strictObject({
     description: Description.default(""),
     cpu: z.strictObject({ vcpus: z.int().min(1).max(512) }),
-    memory: z.strictObject({ sizeMib: z.int().min(512).max(16 * 1024 * 1024) }),
+    memory: z.strictObject({
+      sizeMib: z
+        .int()
+        .min(512)
+        .max(16 * 1024 * 1024),
+    }),
     disks: z.array(VmDisk).max(32).default([]),
     nics: z.array(VmNic).max(16).default([]),
     bootImageId: Id.optional(),
@@ -171,7 +176,11 @@ export const VmSpec = z
     const volumes = new Set<string>();
     spec.disks.forEach((d, i) => {
       if (volumes.has(d.volumeId))
-        ctx.addIssue({ code: "custom", path: ["disks", i, "volumeId"], message: "must not attach the same volume twice" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["disks", i, "volumeId"],
+          message: "must not attach the same volume twice",
+        });
       volumes.add(d.volumeId);
     });
   });

@@ -17,9 +17,17 @@ export const LabelRequirement = z
   .superRefine((r, ctx) => {
     const n = r.values.length;
     if ((r.operator === "=" || r.operator === "!=") && n !== 1)
-      ctx.addIssue({ code: "custom", path: ["values"], message: `must hold exactly one value for '${r.operator}'` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["values"],
+        message: `must hold exactly one value for '${r.operator}'`,
+      });
     if ((r.operator === "in" || r.operator === "notin") && n === 0)
-      ctx.addIssue({ code: "custom", path: ["values"], message: `must hold at least one value for '${r.operator}'` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["values"],
+        message: `must hold at least one value for '${r.operator}'`,
+      });
     if ((r.operator === "exists" || r.operator === "!exists") && n !== 0)
       ctx.addIssue({ code: "custom", path: ["values"], message: `must be empty for '${r.operator}'` });
   });

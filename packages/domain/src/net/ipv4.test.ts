@@ -14,7 +14,8 @@ describe("IPv4", () => {
   });
 
   it("refuses malformed addresses", () => {
-    for (const bad of ["256.1.1.1", "1.2.3", "01.2.3.4", "a.b.c.d", "1.2.3.4.5", ""]) expect(parseIPv4(bad)).toBeUndefined();
+    for (const bad of ["256.1.1.1", "1.2.3", "01.2.3.4", "a.b.c.d", "1.2.3.4.5", ""])
+      expect(parseIPv4(bad)).toBeUndefined();
   });
 
   it("parses networks and their bounds", () => {

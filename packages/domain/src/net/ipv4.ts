@@ -42,7 +42,9 @@ export function parseCidr(text: string): Cidr | { readonly error: string } {
   const mask = maskOf(prefix);
   const network = (addr & mask) >>> 0;
   if (network !== addr)
-    return { error: `must be a network address: host bits are set (did you mean ${formatIPv4(network)}/${prefix}?)` };
+    return {
+      error: `must be a network address: host bits are set (did you mean ${formatIPv4(network)}/${prefix}?)`,
+    };
   return { network, prefix, first: network, last: (network | (~mask >>> 0)) >>> 0 };
 }
 

@@ -19,7 +19,12 @@ export interface Cache {
 export const Cache = serviceIdentifier<Cache>("Cache");
 
 /** readThrough returns the cached value under key or, on a miss, loads, caches and returns it. */
-export async function readThrough<T>(cache: Cache, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+export async function readThrough<T>(
+  cache: Cache,
+  key: string,
+  ttlMs: number,
+  load: () => Promise<T>,
+): Promise<T> {
   const hit = await cache.get<T>(key);
   if (hit !== undefined) return hit;
   const value = await load();

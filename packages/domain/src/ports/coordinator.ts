@@ -75,7 +75,10 @@ export interface Coordinator {
   /** tryLock takes the named lock if it is free at once, else returns undefined. */
   tryLock(name: string): Promise<LockHandle | undefined>;
   /** registerNode announces a node as alive for ttlMs, renewed automatically until revoked. */
-  registerNode(nodeId: string, options: { ttlMs: number; metadata?: Record<string, string> }): Promise<NodeLease>;
+  registerNode(
+    nodeId: string,
+    options: { ttlMs: number; metadata?: Record<string, string> },
+  ): Promise<NodeLease>;
   /** liveNodes lists the nodes whose leases are alive. */
   liveNodes(): Promise<readonly LiveNode[]>;
   /** watchNodes reports nodes joining and leaving until unsubscribed. */

@@ -1,7 +1,15 @@
 import type { LabelSelector } from "../labels/label-selector";
 
 /** FILTER_KEYS are the keys a list filter may hold; each resource kind supports some of them. */
-export const FILTER_KEYS = ["projectId", "clusterId", "nodeId", "vmId", "poolId", "volumeId", "state"] as const;
+export const FILTER_KEYS = [
+  "projectId",
+  "clusterId",
+  "nodeId",
+  "vmId",
+  "poolId",
+  "volumeId",
+  "state",
+] as const;
 /** FilterKey is one key of a list filter. */
 export type FilterKey = (typeof FILTER_KEYS)[number];
 

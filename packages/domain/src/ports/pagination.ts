@@ -58,6 +58,8 @@ export function decodeCursor(cursor: string, scope: string, field = "cursor"): C
 export function pageLimit(page: PageRequest | undefined, field = "limit"): number {
   const limit = page?.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
-    throw invalidArgument([{ field, description: `must be an integer from 1 to ${MAX_PAGE_SIZE} (got ${limit})` }]);
+    throw invalidArgument([
+      { field, description: `must be an integer from 1 to ${MAX_PAGE_SIZE} (got ${limit})` },
+    ]);
   return limit;
 }

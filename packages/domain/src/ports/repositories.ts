@@ -92,7 +92,8 @@ export const VolumeRepository = serviceIdentifier<VolumeRepository>("VolumeRepos
 /** VolumeSnapshotRepository stores volume snapshots (names unique per volume). */
 export type VolumeSnapshotRepository = NamedRepository<VolumeSnapshot, VolumeSnapshotInput>;
 /** VolumeSnapshotRepository is the service identifier of the VolumeSnapshotRepository port. */
-export const VolumeSnapshotRepository = serviceIdentifier<VolumeSnapshotRepository>("VolumeSnapshotRepository");
+export const VolumeSnapshotRepository =
+  serviceIdentifier<VolumeSnapshotRepository>("VolumeSnapshotRepository");
 
 /** ImageRepository stores images (names unique globally). */
 export type ImageRepository = NamedRepository<Image, ImageInput>;
@@ -102,7 +103,8 @@ export const ImageRepository = serviceIdentifier<ImageRepository>("ImageReposito
 /** VirtualNetworkRepository stores virtual networks (names unique per project). */
 export type VirtualNetworkRepository = NamedRepository<VirtualNetwork, VirtualNetworkInput>;
 /** VirtualNetworkRepository is the service identifier of the VirtualNetworkRepository port. */
-export const VirtualNetworkRepository = serviceIdentifier<VirtualNetworkRepository>("VirtualNetworkRepository");
+export const VirtualNetworkRepository =
+  serviceIdentifier<VirtualNetworkRepository>("VirtualNetworkRepository");
 
 /** SecurityGroupRepository stores security groups with their rules (names unique per project). */
 export type SecurityGroupRepository = NamedRepository<SecurityGroup, SecurityGroupInput>;
@@ -123,10 +125,15 @@ export type AlertRuleRepository = NamedRepository<AlertRule, AlertRuleInput>;
 export const AlertRuleRepository = serviceIdentifier<AlertRuleRepository>("AlertRuleRepository");
 
 /** DrsRecommendationRepository stores DRS recommendations. */
-export type DrsRecommendationRepository = Repository<DrsRecommendation, DrsRecommendationInput, RecommendationState>;
+export type DrsRecommendationRepository = Repository<
+  DrsRecommendation,
+  DrsRecommendationInput,
+  RecommendationState
+>;
 /** DrsRecommendationRepository is the service identifier of the DrsRecommendationRepository port. */
-export const DrsRecommendationRepository =
-  serviceIdentifier<DrsRecommendationRepository>("DrsRecommendationRepository");
+export const DrsRecommendationRepository = serviceIdentifier<DrsRecommendationRepository>(
+  "DrsRecommendationRepository",
+);
 
 /** UserRepository stores users (usernames and emails unique). `findByName` looks up by username. */
 export interface UserRepository extends NamedRepository<User, UserInput> {

@@ -15,7 +15,8 @@ describe("state machines", () => {
     const check = checkTransition(VM_POWER_MACHINE, "STOPPED", "PAUSED");
     expect(check).toEqual({
       ok: false,
-      reason: "VM power state cannot go from STOPPED to PAUSED; from STOPPED it may go to STARTING, MIGRATING, FAILED, DELETING",
+      reason:
+        "VM power state cannot go from STOPPED to PAUSED; from STOPPED it may go to STARTING, MIGRATING, FAILED, DELETING",
     });
   });
 
@@ -27,7 +28,8 @@ describe("state machines", () => {
 
   it("follows the volume lifecycle CREATING → AVAILABLE → IN_USE → DETACHING → AVAILABLE → DELETING", () => {
     const path = ["CREATING", "AVAILABLE", "IN_USE", "DETACHING", "AVAILABLE", "DELETING"] as const;
-    for (let i = 1; i < path.length; i++) expect(canTransition(VOLUME_MACHINE, path[i - 1]!, path[i]!)).toBe(true);
+    for (let i = 1; i < path.length; i++)
+      expect(canTransition(VOLUME_MACHINE, path[i - 1]!, path[i]!)).toBe(true);
     expect(canTransition(VOLUME_MACHINE, "IN_USE", "DELETING")).toBe(false);
     expect(canTransition(VOLUME_MACHINE, "IN_USE", "AVAILABLE")).toBe(false);
   });
@@ -43,16 +45,27 @@ describe("state machines", () => {
       throw new Error("expected a failure");
     } catch (e) {
       expect(hasErrorCode(e, ErrorCode.FailedPrecondition)).toBe(true);
-      if (hasErrorCode(e, ErrorCode.FailedPrecondition)) expect(e.details).toMatchObject({ from: "CREATING", to: "IN_USE" });
+      if (hasErrorCode(e, ErrorCode.FailedPrecondition))
+        expect(e.details).toMatchObject({ from: "CREATING", to: "IN_USE" });
     }
   });
 
   it("refuses a table that names unknown states or lets a terminal state out", () => {
     expect(() =>
-      defineStateMachine<"A" | "B">({ name: "t", states: ["A", "B"], transitions: { A: ["C" as "B"], B: [] }, terminal: [] }),
+      defineStateMachine<"A" | "B">({
+        name: "t",
+        states: ["A", "B"],
+        transitions: { A: ["C" as "B"], B: [] },
+        terminal: [],
+      }),
     ).toThrow(/unknown state/);
     expect(() =>
-      defineStateMachine<"A" | "B">({ name: "t", states: ["A", "B"], transitions: { A: ["B"], B: ["A"] }, terminal: ["B"] }),
+      defineStateMachine<"A" | "B">({
+        name: "t",
+        states: ["A", "B"],
+        transitions: { A: ["B"], B: ["A"] },
+        terminal: ["B"],
+      }),
     ).toThrow(/terminal/);
   });
 });

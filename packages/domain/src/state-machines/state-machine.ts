@@ -15,8 +15,10 @@ export type TransitionCheck = { readonly ok: true } | { readonly ok: false; read
 
 /** checkTransition says whether `from → to` is legal in a machine and, if not, why. Staying in a state is always legal. */
 export function checkTransition<S extends string>(machine: StateMachine<S>, from: S, to: S): TransitionCheck {
-  if (!machine.states.includes(from)) return { ok: false, reason: `${machine.name} ${from} is not a known state` };
-  if (!machine.states.includes(to)) return { ok: false, reason: `${machine.name} ${to} is not a known state` };
+  if (!machine.states.includes(from))
+    return { ok: false, reason: `${machine.name} ${from} is not a known state` };
+  if (!machine.states.includes(to))
+    return { ok: false, reason: `${machine.name} ${to} is not a known state` };
   if (from === to) return { ok: true };
   const allowed = machine.transitions[from];
   if (allowed.includes(to)) return { ok: true };

@@ -26,12 +26,15 @@ describe("dbErrorCode", () => {
     expect(dbErrorCode(pgError(state))).toBe(code);
   });
 
-  it.each(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"])(
-    "maps the socket error %s to Unavailable",
-    (code) => {
-      expect(dbErrorCode(pgError(code))).toBe("Unavailable");
-    },
-  );
+  it.each([
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ENOTFOUND",
+  ])("maps the socket error %s to Unavailable", (code) => {
+    expect(dbErrorCode(pgError(code))).toBe("Unavailable");
+  });
 
   it.each([
     "Connection terminated unexpectedly",

@@ -55,7 +55,8 @@ export function dbErrorCode(error: unknown): ErrorCode {
     if (state === "40001" || state === "40P01") return ErrorCode.Conflict;
     if (state === "55P03") return ErrorCode.Conflict;
     if (state.startsWith("08")) return ErrorCode.Unavailable;
-    if (state === "57P01" || state === "57P02" || state === "57P03" || state === "57014") return ErrorCode.Unavailable;
+    if (state === "57P01" || state === "57P02" || state === "57P03" || state === "57014")
+      return ErrorCode.Unavailable;
     if (state === "53300" || state === "53400") return ErrorCode.Unavailable;
     if (NETWORK_CODES.has(state)) return ErrorCode.Unavailable;
   }
@@ -83,5 +84,7 @@ export function classifyDbError(error: unknown, action = "database call"): Domai
   if (shape.code !== undefined) details.sqlState = shape.code;
   if (shape.constraint !== undefined) details.constraint = shape.constraint;
   if (code === ErrorCode.Unavailable) details.retryAfterMs = 1000;
-  return new DomainError(code, `${action} failed: ${text}${advice ? ` (${advice})` : ""}`, details, { cause: error });
+  return new DomainError(code, `${action} failed: ${text}${advice ? ` (${advice})` : ""}`, details, {
+    cause: error,
+  });
 }

@@ -46,15 +46,23 @@ export function loadMigrations(dir = defaultMigrationsDir()): Migration[] {
     const version = Number(m[1]);
     const entry = byVersion.get(version) ?? { name: m[2]! };
     if (entry.name !== m[2])
-      throw failedPrecondition(`migration ${version} has two names (${entry.name}, ${m[2]}) in ${dir}: keep one`);
+      throw failedPrecondition(
+        `migration ${version} has two names (${entry.name}, ${m[2]}) in ${dir}: keep one`,
+      );
     entry[m[3] as "up" | "down"] = readFileSync(join(dir, file), "utf8");
     byVersion.set(version, entry);
   }
   const out: Migration[] = [];
   for (const [version, e] of [...byVersion].sort((a, b) => a[0] - b[0])) {
     if (e.up === undefined)
-      throw failedPrecondition(`migration ${version}_${e.name} has no .up.sql file in ${dir}: add it or remove the .down.sql`);
-    out.push(e.down === undefined ? { version, name: e.name, up: e.up } : { version, name: e.name, up: e.up, down: e.down });
+      throw failedPrecondition(
+        `migration ${version}_${e.name} has no .up.sql file in ${dir}: add it or remove the .down.sql`,
+      );
+    out.push(
+      e.down === undefined
+        ? { version, name: e.name, up: e.up }
+        : { version, name: e.name, up: e.up, down: e.down },
+    );
   }
   return out;
 }

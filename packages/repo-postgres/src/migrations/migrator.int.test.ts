@@ -62,7 +62,14 @@ describe("migrations", () => {
     expect(first.applied).toEqual(SHIPPED);
     expect(first.status).toMatchObject({ version: LATEST, dirty: false, pending: [] });
     expect(await tables(db)).toEqual(
-      expect.arrayContaining(["projects", "nodes", "virtual_machines", "security_rules", "audit_log", "schema_migrations"]),
+      expect.arrayContaining([
+        "projects",
+        "nodes",
+        "virtual_machines",
+        "security_rules",
+        "audit_log",
+        "schema_migrations",
+      ]),
     );
     expect((await migrator.up()).applied).toEqual([]);
   });
@@ -83,9 +90,13 @@ describe("migrations", () => {
     const cli = join(import.meta.dirname, "..", "cli-main.ts");
     const runOne = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--conditions=limiquantix-source", "--import", "tsx", cli, "--database-url", db.url, "up"], {
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+          process.execPath,
+          ["--conditions=limiquantix-source", "--import", "tsx", cli, "--database-url", db.url, "up"],
+          {
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
         let out = "";
         const collect = (d: Buffer) => {
           out += d.toString();
@@ -135,7 +146,11 @@ describe("migrations", () => {
     await expect(refusal).rejects.toMatchObject({ code: "FailedPrecondition" });
     await expect(refusal).rejects.toThrow(new RegExp(`dirty at version ${broken.version}.*force ${LATEST}`));
     await expect(migrator.down(1)).rejects.toMatchObject({ code: "FailedPrecondition" });
-    expect(await migrator.force(LATEST)).toMatchObject({ version: LATEST, dirty: false, pending: [broken.version] });
+    expect(await migrator.force(LATEST)).toMatchObject({
+      version: LATEST,
+      dirty: false,
+      pending: [broken.version],
+    });
     const fixed = createMigrator(db, { migrations: [...loadMigrations(), EXTRA] });
     expect((await fixed.up()).applied).toEqual([EXTRA.version]);
   });

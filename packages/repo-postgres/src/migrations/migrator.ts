@@ -55,7 +55,8 @@ async function readVersion(db: SqlExecutor): Promise<{ version?: number; dirty: 
 
 async function setVersion(db: SqlExecutor, version: number | undefined, dirty: boolean): Promise<void> {
   await db.query("DELETE FROM schema_migrations");
-  if (version !== undefined) await db.query("INSERT INTO schema_migrations (version, dirty) VALUES ($1, $2)", [version, dirty]);
+  if (version !== undefined)
+    await db.query("INSERT INTO schema_migrations (version, dirty) VALUES ($1, $2)", [version, dirty]);
 }
 
 function dirtyError(version: number | undefined, previous: number | undefined): Error {
@@ -78,7 +79,9 @@ export function createMigrator(db: SqlDatabase, options: MigratorOptions = {}): 
     return i > 0 ? migrations[i - 1]!.version : undefined;
   };
   const statusOf = (state: { version?: number; dirty: boolean }): MigrationStatus => {
-    const pending = migrations.filter((m) => state.version === undefined || m.version > state.version).map((m) => m.version);
+    const pending = migrations
+      .filter((m) => state.version === undefined || m.version > state.version)
+      .map((m) => m.version);
     return state.version === undefined
       ? { dirty: state.dirty, latest, pending }
       : { version: state.version, dirty: state.dirty, latest, pending };
@@ -117,7 +120,11 @@ export function createMigrator(db: SqlDatabase, options: MigratorOptions = {}): 
     up: () =>
       locked(async (s) => {
         const state = await readVersion(s);
-        if (state.dirty) throw dirtyError(state.version, state.version === undefined ? undefined : previousOf(state.version));
+        if (state.dirty)
+          throw dirtyError(
+            state.version,
+            state.version === undefined ? undefined : previousOf(state.version),
+          );
         const applied: number[] = [];
         for (const m of migrations) {
           if (state.version !== undefined && m.version <= state.version) continue;
@@ -129,11 +136,17 @@ export function createMigrator(db: SqlDatabase, options: MigratorOptions = {}): 
     down: (steps) =>
       locked(async (s) => {
         if (!Number.isInteger(steps) || steps < 1)
-          throw invalidArgument([{ field: "steps", description: `must be a positive integer (got ${steps})` }]);
+          throw invalidArgument([
+            { field: "steps", description: `must be a positive integer (got ${steps})` },
+          ]);
         const undone: number[] = [];
         for (let i = 0; i < steps; i++) {
           const state = await readVersion(s);
-          if (state.dirty) throw dirtyError(state.version, state.version === undefined ? undefined : previousOf(state.version));
+          if (state.dirty)
+            throw dirtyError(
+              state.version,
+              state.version === undefined ? undefined : previousOf(state.version),
+            );
           if (state.version === undefined) break;
           const m = migrations.find((x) => x.version === state.version);
           if (!m)
@@ -141,7 +154,9 @@ export function createMigrator(db: SqlDatabase, options: MigratorOptions = {}): 
               `the database is at version ${state.version}, which this package does not know: use the release that created it to go down`,
             );
           if (m.down === undefined)
-            throw failedPrecondition(`migration ${m.version}_${m.name} has no .down.sql: it cannot be undone`);
+            throw failedPrecondition(
+              `migration ${m.version}_${m.name} has no .down.sql: it cannot be undone`,
+            );
           await step(s, m, m.down, previousOf(m.version));
           undone.push(m.version);
         }

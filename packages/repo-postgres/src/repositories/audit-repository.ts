@@ -28,13 +28,20 @@ function checkFilter(filter: AuditFilter | undefined): AuditFilter {
     throw invalidArgument([{ field: "filter", description: "must be an object" }]);
   const record = filter as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!KNOWN.has(key)) throw invalidArgument([{ field: `filter.${key}`, description: "is not a known audit filter" }]);
+    if (!KNOWN.has(key))
+      throw invalidArgument([{ field: `filter.${key}`, description: "is not a known audit filter" }]);
     if (record[key] !== undefined && typeof record[key] !== "string")
       throw invalidArgument([{ field: `filter.${key}`, description: "must be a string" }]);
   }
   if (filter.outcome !== undefined && filter.outcome !== "SUCCESS" && filter.outcome !== "FAILURE")
-    throw invalidArgument([{ field: "filter.outcome", description: `must be "SUCCESS" or "FAILURE" (got ${JSON.stringify(filter.outcome)})` }]);
-  for (const key of TIME_KEYS) if (record[key] !== undefined) parseOrThrow(Timestamp, record[key], undefined, ["filter", key]);
+    throw invalidArgument([
+      {
+        field: "filter.outcome",
+        description: `must be "SUCCESS" or "FAILURE" (got ${JSON.stringify(filter.outcome)})`,
+      },
+    ]);
+  for (const key of TIME_KEYS)
+    if (record[key] !== undefined) parseOrThrow(Timestamp, record[key], undefined, ["filter", key]);
   return filter;
 }
 
@@ -64,9 +71,13 @@ export class SqlAuditRepository implements AuditRepository {
         ],
       );
       if (res.rowCount === 0)
-        throw new DomainError(ErrorCode.AlreadyExists, `audit entry ${e.id} already exists: entries are never replaced`, {
-          resource: { kind: SCOPE, id: e.id },
-        });
+        throw new DomainError(
+          ErrorCode.AlreadyExists,
+          `audit entry ${e.id} already exists: entries are never replaced`,
+          {
+            resource: { kind: SCOPE, id: e.id },
+          },
+        );
       return e;
     } catch (error) {
       throw isDomainError(error) ? error : classifyDbError(error, "audit append");
@@ -97,7 +108,9 @@ export class SqlAuditRepository implements AuditRepository {
     const pageConditions = [...conditions];
     if (page?.cursor) {
       const pos = decodeCursor(page.cursor, SCOPE);
-      pageConditions.push(`(at, id) < (${params.add(pos.key, "::timestamptz")}, ${params.add(pos.id, "::text")})`);
+      pageConditions.push(
+        `(at, id) < (${params.add(pos.key, "::timestamptz")}, ${params.add(pos.id, "::text")})`,
+      );
     }
     const sql =
       `SELECT c.total AS __total, p.id, p.entry FROM (SELECT count(*)::int AS total FROM audit_log${whereClause(conditions)}) c ` +

@@ -11,13 +11,17 @@ const schema = readFileSync(join(defaultMigrationsDir(), "000001_init.up.sql"), 
 describe("the doc column", () => {
   it("is rebuilt by a trigger whose arguments are the columns of the table map, in order", () => {
     for (const map of Object.values(TABLES)) {
-      const trigger = new RegExp(`CREATE TRIGGER ${map.table}_touch_doc .* lqx_doc\\(([^)]*)\\);`).exec(schema);
+      const trigger = new RegExp(`CREATE TRIGGER ${map.table}_touch_doc .* lqx_doc\\(([^)]*)\\);`).exec(
+        schema,
+      );
       if (!map.doc) {
         expect(trigger, map.table).toBeNull();
         continue;
       }
       const args = trigger?.[1]?.split(", ").map((a) => a.replaceAll("'", ""));
-      const expected = map.columns.map((c) => `${c.column}:${c.field}${c.type === "timestamptz" ? ":timestamptz" : ""}`);
+      const expected = map.columns.map(
+        (c) => `${c.column}:${c.field}${c.type === "timestamptz" ? ":timestamptz" : ""}`,
+      );
       expect(args, map.table).toEqual(expected);
     }
   });
@@ -46,7 +50,11 @@ describe("the doc column", () => {
       const vm = await repos.vms.get("vm-1");
       expect(vm).toEqual(decodeRow(map, row));
       const [last] = (await opened.store.changeLog.read(0, 100)).filter((e) => e.id === "vm-1").slice(-1);
-      expect(vm).toMatchObject({ resourceVersion: last?.revision, createdAt: "2024-02-29T21:59:59.999Z", labels: { a: 'b "q"' } });
+      expect(vm).toMatchObject({
+        resourceVersion: last?.revision,
+        createdAt: "2024-02-29T21:59:59.999Z",
+        labels: { a: 'b "q"' },
+      });
       expect(vm).not.toHaveProperty("clusterId");
       expect(vm.spec).toEqual({ cpu: { vcpus: 2 }, note: null });
       expect((await repos.vms.list({ labelSelector: "a" })).items).toEqual([vm]);

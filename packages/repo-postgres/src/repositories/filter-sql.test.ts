@@ -14,7 +14,10 @@ describe("selectorSql", () => {
   it("turns in into an OR of containments and exists into a test of the indexed label keys", () => {
     const params = new SqlParams();
     const sql = selectorSql(parseLabelSelector("zone in (a,b),gpu"), params);
-    expect(sql).toEqual(["(t.labels @> $1::text::jsonb OR t.labels @> $2::text::jsonb)", "lqx_label_keys(t.labels) @> ARRAY[$3::text]"]);
+    expect(sql).toEqual([
+      "(t.labels @> $1::text::jsonb OR t.labels @> $2::text::jsonb)",
+      "lqx_label_keys(t.labels) @> ARRAY[$3::text]",
+    ]);
   });
 
   it("negates for !=, notin and !exists", () => {

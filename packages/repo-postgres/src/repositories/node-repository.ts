@@ -1,4 +1,11 @@
-import type { Node, NodeHeartbeat, NodeInput, NodePhase, NodeRepository, NodeStatus } from "@limiquantix/domain";
+import type {
+  Node,
+  NodeHeartbeat,
+  NodeInput,
+  NodePhase,
+  NodeRepository,
+  NodeStatus,
+} from "@limiquantix/domain";
 import { SqlRepository } from "./sql-repository";
 
 /** SqlNodeRepository stores nodes; hostname and phase are generated, indexed columns. */

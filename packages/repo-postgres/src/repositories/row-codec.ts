@@ -21,7 +21,11 @@ export function castOf(column: Column): string {
 }
 
 /** encodeRow returns the parameter of each column for an entity, in column order (null for an absent field). */
-export function encodeRow(map: TableMap, entity: Resource, overrides: Readonly<Record<string, unknown>> = {}): unknown[] {
+export function encodeRow(
+  map: TableMap,
+  entity: Resource,
+  overrides: Readonly<Record<string, unknown>> = {},
+): unknown[] {
   const record = entity as unknown as Record<string, unknown>;
   return map.columns.map((col) => {
     const value = col.field in overrides ? overrides[col.field] : record[col.field];

@@ -13,7 +13,10 @@ import type {
 import { SqlRepository } from "./sql-repository";
 
 /** SqlVolumeRepository stores volumes; the pool is a generated column with a foreign key. */
-export class SqlVolumeRepository extends SqlRepository<Volume, VolumeInput, VolumePhase> implements VolumeRepository {
+export class SqlVolumeRepository
+  extends SqlRepository<Volume, VolumeInput, VolumePhase>
+  implements VolumeRepository
+{
   async sumSizeByPool(poolId: string): Promise<number> {
     const res = await this.guard(() =>
       this.ctx.db.query<{ total: number }>(
@@ -26,7 +29,10 @@ export class SqlVolumeRepository extends SqlRepository<Volume, VolumeInput, Volu
 }
 
 /** SqlAlertRepository stores alerts; unresolved ones are indexed by fingerprint. */
-export class SqlAlertRepository extends SqlRepository<Alert, AlertInput, Alert["state"]> implements AlertRepository {
+export class SqlAlertRepository
+  extends SqlRepository<Alert, AlertInput, Alert["state"]>
+  implements AlertRepository
+{
   findActiveByFingerprint(fingerprint: string): Promise<Alert | undefined> {
     return this.guard(() =>
       this.selectOne("t.fingerprint = $1::text AND t.state <> 'RESOLVED' ORDER BY t.id", [fingerprint]),

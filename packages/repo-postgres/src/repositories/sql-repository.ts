@@ -50,7 +50,9 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     this.descriptor = RESOURCES[map.kind] as unknown as ResourceDescriptor<T>;
     this.kind = map.kind;
     // With a doc column a read returns the stored document; else every column, decoded.
-    this.cols = map.doc ? "t.doc AS doc" : map.columns.map((c) => `${this.selectExpr(c)} AS ${c.column}`).join(", ");
+    this.cols = map.doc
+      ? "t.doc AS doc"
+      : map.columns.map((c) => `${this.selectExpr(c)} AS ${c.column}`).join(", ");
   }
 
   /** selectExpr is how a column is read; a kind that keeps part of a field elsewhere overrides it. */
@@ -84,14 +86,24 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return this.ctx.lockReads ? " FOR UPDATE OF t" : "";
   }
 
-  protected async selectOne(where: string, params: readonly unknown[], db = this.ctx.db): Promise<T | undefined> {
-    const res = await db.query(`SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} LIMIT 1${this.lock()}`, params);
+  protected async selectOne(
+    where: string,
+    params: readonly unknown[],
+    db = this.ctx.db,
+  ): Promise<T | undefined> {
+    const res = await db.query(
+      `SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} LIMIT 1${this.lock()}`,
+      params,
+    );
     return res.rows[0] ? this.decodeOne(res.rows[0]) : undefined;
   }
 
   /** selectMany returns every row matching `where` (a WHERE clause or empty), in id order. */
   protected async selectMany(where: string, params: readonly unknown[]): Promise<T[]> {
-    const res = await this.ctx.db.query(`SELECT ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id`, params);
+    const res = await this.ctx.db.query(
+      `SELECT ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id`,
+      params,
+    );
     return res.rows.map((row) => this.decodeOne(row));
   }
 
@@ -157,14 +169,21 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   private async duplicateOf(entity: T): Promise<Error> {
     return this.guard(async () => {
-      const byId = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t WHERE t.id = $1::text`, [entity.id]);
+      const byId = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t WHERE t.id = $1::text`, [
+        entity.id,
+      ]);
       if (byId.rows.length > 0) return duplicateId(this.map, entity.id);
       for (const fields of Object.values(this.map.uniqueConstraints)) {
         const values = fields.map((f) => getPath(entity, f));
         if (values.some((v) => v === undefined || v === null)) continue;
         const params = new SqlParams();
-        const where = fields.map((f, i) => `${pathExpr(this.map, f)} = ${params.add(String(values[i]), "::text")}`);
-        const res = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t${whereClause(where)}`, params.values);
+        const where = fields.map(
+          (f, i) => `${pathExpr(this.map, f)} = ${params.add(String(values[i]), "::text")}`,
+        );
+        const res = await this.ctx.db.query(
+          `SELECT 1 FROM ${this.map.table} t${whereClause(where)}`,
+          params.values,
+        );
         if (res.rows.length > 0) return duplicateKey(this.map, fields, values);
       }
       return duplicateId(this.map, entity.id);
@@ -203,7 +222,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     const params = new SqlParams();
     const conditions = filterSql(this.map, normalized, params);
     const filterParams = [...params.values];
-    const pageConditions = after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
+    const pageConditions =
+      after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
     // The page after the cursor (keyset on id), one row more than asked to tell whether more
     // follow. Rows of stored documents decode faster than one aggregated array, and a first
     // page that holds every match is its own total, so the count runs only when there is more.
@@ -222,7 +242,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
       total = after === undefined ? Math.max(counted, rows.length) : counted;
     }
     const last = items.at(-1);
-    if (more && last) return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
+    if (more && last)
+      return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
     return { items, total };
   }
 
@@ -244,14 +265,21 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   async update(next: T): Promise<T> {
     if (next === null || typeof next !== "object" || typeof (next as { id?: unknown }).id !== "string")
-      throw invalidArgument([{ field: "id", description: "is required: pass the whole resource as last read" }], this.kind);
+      throw invalidArgument(
+        [{ field: "id", description: "is required: pass the whole resource as last read" }],
+        this.kind,
+      );
     return this.guardWrite(next, () =>
       this.write(async (db) => {
         const current = await this.read(next.id, db);
         if (!current) throw notFound(this.kind, next.id);
         if (next.resourceVersion !== current.resourceVersion)
           throw conflict(this.kind, next.id, next.resourceVersion, current.resourceVersion);
-        return this.writeRow(db, prepareUpdate(this.descriptor, next, current, this.now()), current.resourceVersion);
+        return this.writeRow(
+          db,
+          prepareUpdate(this.descriptor, next, current, this.now()),
+          current.resourceVersion,
+        );
       }),
     );
   }
@@ -293,7 +321,9 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
    */
   protected async modify(id: string, change: (current: T) => T, expectedVersion?: number): Promise<T> {
     if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1))
-      throw invalidArgument([{ field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` }]);
+      throw invalidArgument([
+        { field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` },
+      ]);
     for (let attempt = 1; ; attempt++) {
       const current = await this.guard(() => this.read(id));
       if (!current) throw notFound(this.kind, String(id));
@@ -301,7 +331,9 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         throw conflict(this.kind, id, expectedVersion, current.resourceVersion);
       const next = prepareUpdate(this.descriptor, change(current), current, this.now());
       try {
-        return await this.guardWrite(next, () => this.write((db) => this.writeRow(db, next, current.resourceVersion)));
+        return await this.guardWrite(next, () =>
+          this.write((db) => this.writeRow(db, next, current.resourceVersion)),
+        );
       } catch (error) {
         const retry = expectedVersion === undefined && attempt < MAX_MODIFY_ATTEMPTS;
         if (!(retry && isDomainError(error) && error.code === "Conflict")) throw error;
@@ -311,14 +343,20 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   async delete(id: string, expectedVersion?: number): Promise<void> {
     if (expectedVersion !== undefined && (!Number.isInteger(expectedVersion) || expectedVersion < 1))
-      throw invalidArgument([{ field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` }]);
+      throw invalidArgument([
+        { field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` },
+      ]);
     await this.guardWrite({ id }, async () => {
       const params = new SqlParams();
       const where = [`t.id = ${params.add(id, "::text")}`];
-      if (expectedVersion !== undefined) where.push(`t.resource_version = ${params.add(expectedVersion, "::bigint")}`);
+      if (expectedVersion !== undefined)
+        where.push(`t.resource_version = ${params.add(expectedVersion, "::bigint")}`);
       const from = attributionSource(params);
       const res = await this.exclusive(() =>
-        this.ctx.db.query(`DELETE FROM ${this.map.table} AS t USING ${from}${whereClause(where)}`, params.values),
+        this.ctx.db.query(
+          `DELETE FROM ${this.map.table} AS t USING ${from}${whereClause(where)}`,
+          params.values,
+        ),
       );
       if (res.rowCount > 0) return;
       const current = await this.read(id);

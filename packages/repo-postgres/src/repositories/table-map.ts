@@ -46,7 +46,12 @@ const SPEC = c("spec", "spec", "json");
 const STATUS = c("status", "status", "json");
 const PHASE = { "status.phase": "phase" } as const;
 
-function named(kind: ResourceKind, table: string, extra: readonly Column[], rest: Partial<TableMap> = {}): TableMap {
+function named(
+  kind: ResourceKind,
+  table: string,
+  extra: readonly Column[],
+  rest: Partial<TableMap> = {},
+): TableMap {
   return {
     kind,
     table,
@@ -62,7 +67,10 @@ const byProject = (table: string) => ({ [`${table}_project_name_key`]: ["project
 
 /** TABLES maps every resource kind to its table (see migrations/000001_init.up.sql). */
 export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
-  Project: named("Project", "projects", [c("description", "description", "text"), c("quota", "quota", "json")]),
+  Project: named("Project", "projects", [
+    c("description", "description", "text"),
+    c("quota", "quota", "json"),
+  ]),
   Cluster: named("Cluster", "clusters", [SPEC]),
   Node: named("Node", "nodes", [CLUSTER, SPEC, STATUS], {
     pathColumns: { ...PHASE, "spec.hostname": "hostname" },
@@ -84,7 +92,9 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     ],
     { pathColumns: PHASE, uniqueConstraints: { vm_snapshots_vm_name_key: ["vmId", "name"] } },
   ),
-  StoragePool: named("StoragePool", "storage_pools", [PROJECT, CLUSTER, SPEC, STATUS], { pathColumns: PHASE }),
+  StoragePool: named("StoragePool", "storage_pools", [PROJECT, CLUSTER, SPEC, STATUS], {
+    pathColumns: PHASE,
+  }),
   Volume: named("Volume", "volumes", [PROJECT, SPEC, STATUS], {
     pathColumns: { ...PHASE, "spec.poolId": "pool_id", "status.attachment.vmId": "attached_vm_id" },
     uniqueConstraints: byProject("volumes"),

@@ -1,4 +1,10 @@
-import type { PowerState, VirtualMachine, VirtualMachineInput, VmRepository, VmStatus } from "@limiquantix/domain";
+import type {
+  PowerState,
+  VirtualMachine,
+  VirtualMachineInput,
+  VmRepository,
+  VmStatus,
+} from "@limiquantix/domain";
 import { SqlParams } from "./filter-sql";
 import { SqlRepository } from "./sql-repository";
 

@@ -3,7 +3,11 @@ import { classifyDbError, type DbErrorShape, sqlStateOf } from "../errors/classi
 import type { TableMap } from "./table-map";
 
 /** duplicateKey builds the AlreadyExists error for a unique key another resource already holds. */
-export function duplicateKey(map: TableMap, fields: readonly string[], values: readonly unknown[]): DomainError {
+export function duplicateKey(
+  map: TableMap,
+  fields: readonly string[],
+  values: readonly unknown[],
+): DomainError {
   const key: UniqueKey | undefined = RESOURCES[map.kind].uniqueKeys.find(
     (k) => k.fields.length === fields.length && k.fields.every((f, i) => f === fields[i]),
   );
@@ -47,10 +51,15 @@ export function writeError(
     const message = stillReferenced
       ? `${map.kind} ${String(resource.id)} is still referenced (${detail}): delete or move what refers to it first`
       : `${map.kind} ${String(resource.id ?? "")} refers to something that does not exist (${detail}): create it first or fix the reference`;
-    return new DomainError(ErrorCode.FailedPrecondition, message, {
-      resource: { kind: map.kind, id: String(resource.id ?? "") },
-      constraint: shape.constraint,
-    }, { cause: error });
+    return new DomainError(
+      ErrorCode.FailedPrecondition,
+      message,
+      {
+        resource: { kind: map.kind, id: String(resource.id ?? "") },
+        constraint: shape.constraint,
+      },
+      { cause: error },
+    );
   }
   return classifyDbError(error, `${map.kind} write`);
 }

@@ -16,7 +16,8 @@ interface LockOwner {
 function readOwner(path: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<LockOwner>;
-    if (typeof parsed.pid === "number" && typeof parsed.host === "string") return { pid: parsed.pid, host: parsed.host };
+    if (typeof parsed.pid === "number" && typeof parsed.host === "string")
+      return { pid: parsed.pid, host: parsed.host };
   } catch {
     // A lock file that cannot be read was left half-written by a crash: treat it as stale.
   }
@@ -82,5 +83,7 @@ export function acquireDataDirLock(path: string, what: string): DataDirLock {
       );
     rmSync(path, { force: true });
   }
-  throw failedPrecondition(`could not take the lock file ${path} for ${what}: another process keeps taking it`);
+  throw failedPrecondition(
+    `could not take the lock file ${path} for ${what}: another process keeps taking it`,
+  );
 }

@@ -86,9 +86,15 @@ export function withCustomPlans(connectionString: string): string {
 }
 
 function wrap(pool: pg.Pool, client: pg.PoolClient | undefined, statements?: StatementCache): SqlExecutor {
-  const run = async <R extends SqlRow>(on: pg.PoolClient | pg.Pool, text: string, values: unknown[] | undefined) => {
+  const run = async <R extends SqlRow>(
+    on: pg.PoolClient | pg.Pool,
+    text: string,
+    values: unknown[] | undefined,
+  ) => {
     const name = statements?.nameOf(text);
-    return name === undefined ? on.query<R>(text, values) : on.query<R>({ name, text, ...(values ? { values } : {}) });
+    return name === undefined
+      ? on.query<R>(text, values)
+      : on.query<R>({ name, text, ...(values ? { values } : {}) });
   };
   return {
     async query<R extends SqlRow>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
@@ -138,12 +144,18 @@ async function inTransaction<T>(
 export function createPgDatabase(connectionString: string, options: PgPoolOptions = {}): SqlDatabase {
   if (typeof connectionString !== "string" || connectionString === "")
     throw invalidArgument([
-      { field: "connectionString", description: "is required: a postgres:// URL such as postgres://user@host:5432/db" },
+      {
+        field: "connectionString",
+        description: "is required: a postgres:// URL such as postgres://user@host:5432/db",
+      },
     ]);
   const statementTimeout = nonNegativeInt(options.statementTimeoutMs, "pool.statementTimeoutMs", 30_000);
   if (options.preparedStatements !== undefined && typeof options.preparedStatements !== "boolean")
     throw invalidArgument([
-      { field: "pool.preparedStatements", description: `must be true or false (got ${String(options.preparedStatements)})` },
+      {
+        field: "pool.preparedStatements",
+        description: `must be true or false (got ${String(options.preparedStatements)})`,
+      },
     ]);
   const statements = options.preparedStatements === false ? undefined : new StatementCache();
   const pool = new (loadPg().Pool)({
@@ -173,7 +185,11 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
         connectionString,
         application_name: `${options.applicationName ?? "limiquantix"}-listen`,
         keepAlive: true,
-        connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
+        connectionTimeoutMillis: nonNegativeInt(
+          options.connectionTimeoutMs,
+          "pool.connectionTimeoutMs",
+          10_000,
+        ),
       }),
   );
 

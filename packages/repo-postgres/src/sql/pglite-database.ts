@@ -33,7 +33,9 @@ export interface PgliteDatabaseOptions {
  */
 export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<SqlDatabase> {
   if (options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir.trim() === ""))
-    throw invalidArgument([{ field: "dataDir", description: "must be a directory path (omit it for an in-memory database)" }]);
+    throw invalidArgument([
+      { field: "dataDir", description: "must be a directory path (omit it for an in-memory database)" },
+    ]);
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   let lock: ReturnType<typeof acquireDataDirLock> | undefined;
   if (dataDir !== undefined) {

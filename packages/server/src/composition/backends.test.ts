@@ -8,17 +8,25 @@ import { testConfig } from "../testing/server-config";
 import { createBackends } from "./backends";
 
 const loaded = () => Object.keys(createRequire(import.meta.url).cache);
-const driver = (name: string) => new RegExp(`node_modules[/\\\\](\\.pnpm[/\\\\][^/\\\\]+[/\\\\]node_modules[/\\\\])?${name}[/\\\\]`);
+const driver = (name: string) =>
+  new RegExp(`node_modules[/\\\\](\\.pnpm[/\\\\][^/\\\\]+[/\\\\]node_modules[/\\\\])?${name}[/\\\\]`);
 
 describe("createBackends", () => {
   it("opens embedded mode without loading the PostgreSQL, Redis or etcd drivers", async () => {
     // No test kit here: it loads pg itself.
     const dir = await mkdtemp(join(tmpdir(), "lqx-backends-"));
-    const backends = await createBackends(testConfig({ mode: "embedded", dataDir: dir }), pino({ level: "silent" }));
+    const backends = await createBackends(
+      testConfig({ mode: "embedded", dataDir: dir }),
+      pino({ level: "silent" }),
+    );
     try {
       expect(backends.mode).toBe("embedded");
       const modules = loaded();
-      for (const name of ["pg", "ioredis", "etcd3"]) expect(modules.filter((m) => driver(name).test(m)), name).toEqual([]);
+      for (const name of ["pg", "ioredis", "etcd3"])
+        expect(
+          modules.filter((m) => driver(name).test(m)),
+          name,
+        ).toEqual([]);
     } finally {
       await backends.close();
       await rm(dir, { recursive: true, force: true });

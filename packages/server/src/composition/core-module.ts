@@ -30,7 +30,10 @@ export const CORE = {
 } as const;
 
 /** ServerConfig is the part of the configuration the services read. */
-export type ServerConfig = Pick<Config, "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog" | "events">;
+export type ServerConfig = Pick<
+  Config,
+  "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog" | "events"
+>;
 
 /** CoreValues are the values the core module binds as they are. */
 export interface CoreValues {
@@ -57,7 +60,14 @@ export function coreModule(values: CoreValues): ContainerModule {
     bind(CORE.cache).toConstantValue(values.cache);
     bind(CORE.deps)
       .toResolvedValue(
-        (repos: Repositories, uow: UnitOfWork, events: EventBus, clock: Clock, ids: IdGenerator, logger: Logger): ServiceDeps => ({
+        (
+          repos: Repositories,
+          uow: UnitOfWork,
+          events: EventBus,
+          clock: Clock,
+          ids: IdGenerator,
+          logger: Logger,
+        ): ServiceDeps => ({
           repos,
           uow,
           events,

@@ -28,9 +28,18 @@ describe("createControlPlane", () => {
     const plane = await createControlPlane(base());
     const served = plane.routes().map((r) => r.service.typeName);
     expect(served).toEqual(
-      expect.arrayContaining(["limiquantix.compute.v1.VMService", "limiquantix.storage.v1.VolumeService", "limiquantix.iam.v1.ProjectService"]),
+      expect.arrayContaining([
+        "limiquantix.compute.v1.VMService",
+        "limiquantix.storage.v1.VolumeService",
+        "limiquantix.iam.v1.ProjectService",
+      ]),
     );
-    expect(plane.controllers().map((c) => c.name).sort()).toEqual(["change-log-compactor", "node-health", "reconciler"]);
+    expect(
+      plane
+        .controllers()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["change-log-compactor", "node-health", "reconciler"]);
     await plane.close();
   });
 
@@ -50,7 +59,10 @@ describe("createControlPlane", () => {
         }),
       ],
     });
-    const client = createClient(iam.ProjectService, createRouterTransport((router) => void registerRoutes(router, plane.routes())));
+    const client = createClient(
+      iam.ProjectService,
+      createRouterTransport((router) => void registerRoutes(router, plane.routes())),
+    );
     const { project } = await client.createProject({ name: "web" });
     expect(project?.name).toBe("acme-web");
     await plane.close();
@@ -74,7 +86,10 @@ describe("createControlPlane", () => {
       ],
     });
     expect(plane.services.deps.clock.now().toISOString()).toBe("2030-01-01T00:00:00.000Z");
-    const client = createClient(iam.ProjectService, createRouterTransport((router) => void registerRoutes(router, plane.routes())));
+    const client = createClient(
+      iam.ProjectService,
+      createRouterTransport((router) => void registerRoutes(router, plane.routes())),
+    );
     expect((await client.getProject({ id: "x" })).project?.name).toBe("from-the-integrator");
     await plane.close();
   });

@@ -42,7 +42,13 @@ import { ResourceCache } from "../events/resource-cache";
 import { readContent, snapshotFollower, snapshotOf } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
-export const AREA_MODULES: readonly ContainerModule[] = [eventsModule, computeModule, storageModule, networkModule, iamModule];
+export const AREA_MODULES: readonly ContainerModule[] = [
+  eventsModule,
+  computeModule,
+  storageModule,
+  networkModule,
+  iamModule,
+];
 
 /** Services is every application service of the control plane, resolved from its container. */
 export interface Services {
@@ -139,7 +145,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const head = await container.get<ChangeLog>(ChangeLog).head();
   const content = await readContent(repos);
   const snapshot = snapshotOf(content, options.config.scheduler.overcommit);
-  const eventLog = new EventLog(repos, { historySize: options.config.events.historySize, bufferSize: options.config.watch.bufferSize });
+  const eventLog = new EventLog(repos, {
+    historySize: options.config.events.historySize,
+    bufferSize: options.config.watch.bufferSize,
+  });
   eventLog.seed("VirtualMachine", content.vms);
   eventLog.seed("Node", content.nodes);
   eventLog.seed("Volume", content.volumes);

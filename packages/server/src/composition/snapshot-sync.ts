@@ -4,7 +4,12 @@ import type { ChangeListener } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 
 /** SnapshotContent is everything placement reads from the store. */
-export type SnapshotContent = Required<Pick<ConstructorParameters<typeof ClusterSnapshot>[0] & object, "nodes" | "vms" | "clusters" | "storagePools" | "volumes" | "networks">>;
+export type SnapshotContent = Required<
+  Pick<
+    ConstructorParameters<typeof ClusterSnapshot>[0] & object,
+    "nodes" | "vms" | "clusters" | "storagePools" | "volumes" | "networks"
+  >
+>;
 
 /** readContent reads everything placement needs from the store. */
 export async function readContent(repos: Repositories): Promise<SnapshotContent> {
@@ -20,12 +25,18 @@ export async function readContent(repos: Repositories): Promise<SnapshotContent>
 }
 
 /** loadSnapshot reads everything placement needs from the store into a new snapshot. */
-export async function loadSnapshot(repos: Repositories, defaultOvercommit: { cpu: number; memory: number }): Promise<ClusterSnapshot> {
+export async function loadSnapshot(
+  repos: Repositories,
+  defaultOvercommit: { cpu: number; memory: number },
+): Promise<ClusterSnapshot> {
   return snapshotOf(await readContent(repos), defaultOvercommit);
 }
 
 /** snapshotOf builds a snapshot from content already read. */
-export function snapshotOf(content: SnapshotContent, defaultOvercommit: { cpu: number; memory: number }): ClusterSnapshot {
+export function snapshotOf(
+  content: SnapshotContent,
+  defaultOvercommit: { cpu: number; memory: number },
+): ClusterSnapshot {
   return new ClusterSnapshot({ ...content, defaultOvercommit });
 }
 
@@ -42,7 +53,11 @@ type Keeper = {
  * after it) is ignored. When the relay had to skip compacted history, the snapshot is rebuilt
  * from the store.
  */
-export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories, content?: SnapshotContent): ChangeListener {
+export function snapshotFollower(
+  snapshot: ClusterSnapshot,
+  repos: Repositories,
+  content?: SnapshotContent,
+): ChangeListener {
   const tracked = (up: (o: never) => void, rm: (id: string) => void): Keeper => {
     const versions = new Map<string, number>();
     return {
@@ -71,10 +86,22 @@ export function snapshotFollower(snapshot: ClusterSnapshot, repos: Repositories,
       version: (id) => snapshot.vm(id)?.vm.resourceVersion,
       ids: () => [...snapshot.vms()].map((v) => v.vm.id),
     },
-    Cluster: tracked((c) => snapshot.upsertCluster(c), (id) => snapshot.removeCluster(id)),
-    StoragePool: tracked((p) => snapshot.upsertStoragePool(p), (id) => snapshot.removeStoragePool(id)),
-    Volume: tracked((v) => snapshot.upsertVolume(v), (id) => snapshot.removeVolume(id)),
-    VirtualNetwork: tracked((n) => snapshot.upsertNetwork(n), (id) => snapshot.removeNetwork(id)),
+    Cluster: tracked(
+      (c) => snapshot.upsertCluster(c),
+      (id) => snapshot.removeCluster(id),
+    ),
+    StoragePool: tracked(
+      (p) => snapshot.upsertStoragePool(p),
+      (id) => snapshot.removeStoragePool(id),
+    ),
+    Volume: tracked(
+      (v) => snapshot.upsertVolume(v),
+      (id) => snapshot.removeVolume(id),
+    ),
+    VirtualNetwork: tracked(
+      (n) => snapshot.upsertNetwork(n),
+      (id) => snapshot.removeNetwork(id),
+    ),
   };
   // The kinds tracked here start with the versions the snapshot was built from.
   if (content) {

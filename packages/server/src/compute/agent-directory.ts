@@ -1,4 +1,10 @@
-import { type AgentPool, failedPrecondition, type HypervisorAgent, type Node, type Repositories } from "@limiquantix/domain";
+import {
+  type AgentPool,
+  failedPrecondition,
+  type HypervisorAgent,
+  type Node,
+  type Repositories,
+} from "@limiquantix/domain";
 
 /**
  * AgentDirectory finds the agent of a node, connecting the pool to the node's registered
@@ -33,7 +39,9 @@ export class AgentDirectory {
     // Connecting first makes sure the target's agent is known to the pool and reachable.
     await this.forNode(node);
     if (!node.spec.agentAddress)
-      throw failedPrecondition(`node "${node.name}" has no agent address`, { resource: { kind: "Node", id: nodeId } });
+      throw failedPrecondition(`node "${node.name}" has no agent address`, {
+        resource: { kind: "Node", id: nodeId },
+      });
     return { nodeId, address: node.spec.agentAddress, serverName: node.spec.hostname };
   }
 

@@ -18,14 +18,19 @@ describe("ClusterService over RPC", () => {
     const { cluster } = await clusters.createCluster({
       name: "east",
       labels: { region: "east" },
-      spec: { description: "east racks", drs: { enabled: true, automationLevel: compute.DrsAutomationLevel.FULL } },
+      spec: {
+        description: "east racks",
+        drs: { enabled: true, automationLevel: compute.DrsAutomationLevel.FULL },
+      },
     });
     expect(cluster?.spec?.drs?.automationLevel).toBe(compute.DrsAutomationLevel.FULL);
     expect(cluster?.spec?.drs?.intervalSec).toBe(300);
     expect(cluster?.spec?.ha?.checkIntervalSec).toBe(30);
     expect(cluster?.spec?.overcommit?.cpu).toBe(2);
     expect((await clusters.getCluster({ id: cluster!.id })).cluster?.name).toBe("east");
-    expect((await clusters.listClusters({ labelSelector: "region in (east,west)" })).clusters.map((c) => c.name)).toEqual(["east"]);
+    expect(
+      (await clusters.listClusters({ labelSelector: "region in (east,west)" })).clusters.map((c) => c.name),
+    ).toEqual(["east"]);
 
     const { cluster: updated } = await clusters.updateCluster({
       id: cluster!.id,
@@ -43,9 +48,21 @@ describe("ClusterService over RPC", () => {
 
   it("refuses out-of-range settings and unknown enum numbers, naming the field", async () => {
     const clusters = h.client(compute.ClusterService);
-    await expectInvalidField(clusters.createCluster({ name: "c", spec: { drs: { migrationThreshold: 9 } } }), "spec.drs.migration_threshold");
-    await expectInvalidField(clusters.createCluster({ name: "c", spec: { drs: { automationLevel: 42 as compute.DrsAutomationLevel } } }), "spec.drs.automation_level");
-    await expectInvalidField(clusters.createCluster({ name: "c", spec: { overcommit: { cpu: 64 } } }), "spec.overcommit.cpu");
+    await expectInvalidField(
+      clusters.createCluster({ name: "c", spec: { drs: { migrationThreshold: 9 } } }),
+      "spec.drs.migration_threshold",
+    );
+    await expectInvalidField(
+      clusters.createCluster({
+        name: "c",
+        spec: { drs: { automationLevel: 42 as compute.DrsAutomationLevel } },
+      }),
+      "spec.drs.automation_level",
+    );
+    await expectInvalidField(
+      clusters.createCluster({ name: "c", spec: { overcommit: { cpu: 64 } } }),
+      "spec.overcommit.cpu",
+    );
   });
 
   it("refuses a duplicate name with AlreadyExists", async () => {
@@ -56,13 +73,20 @@ describe("ClusterService over RPC", () => {
     const clusters = h.client(compute.ClusterService);
     const { cluster } = await clusters.createCluster({ name: "c" });
     await clusters.updateCluster({ id: cluster!.id, labels: { a: "b" } });
-    await expectCode(clusters.updateCluster({ id: cluster!.id, resourceVersion: 1n, labels: { a: "c" } }), Code.Aborted);
+    await expectCode(
+      clusters.updateCluster({ id: cluster!.id, resourceVersion: 1n, labels: { a: "c" } }),
+      Code.Aborted,
+    );
     await expectCode(clusters.deleteCluster({ id: cluster!.id, resourceVersion: 1n }), Code.Aborted);
   });
 
   it("refuses to delete a cluster that still has nodes", async () => {
     await h.registerNode("n1", 2, 4096);
     const { clusters } = await h.client(compute.ClusterService).listClusters({});
-    await expectCode(h.client(compute.ClusterService).deleteCluster({ id: clusters[0]!.id }), Code.FailedPrecondition, /node/);
+    await expectCode(
+      h.client(compute.ClusterService).deleteCluster({ id: clusters[0]!.id }),
+      Code.FailedPrecondition,
+      /node/,
+    );
   });
 });

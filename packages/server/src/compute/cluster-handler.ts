@@ -9,7 +9,11 @@ import { clusterChangeOf, clusterSpecFromProto, clusterToProto } from "./convert
 export function clusterHandler(clusters: ClusterService): RpcRoute {
   return route(compute.ClusterService, {
     async createCluster(ctx, req) {
-      const cluster = await clusters.create(ctx, { name: req.name, labels: { ...req.labels }, spec: clusterSpecFromProto(req.spec) });
+      const cluster = await clusters.create(ctx, {
+        name: req.name,
+        labels: { ...req.labels },
+        spec: clusterSpecFromProto(req.spec),
+      });
       return { cluster: clusterToProto(cluster) };
     },
     async getCluster(ctx, req) {
@@ -20,7 +24,12 @@ export function clusterHandler(clusters: ClusterService): RpcRoute {
       return { clusters: page.items.map(clusterToProto), ...pageResponseOf(page) };
     },
     async updateCluster(ctx, req) {
-      const cluster = await clusters.update(ctx, req.id, clusterChangeOf(req), optionalVersion(req.resourceVersion));
+      const cluster = await clusters.update(
+        ctx,
+        req.id,
+        clusterChangeOf(req),
+        optionalVersion(req.resourceVersion),
+      );
       return { cluster: clusterToProto(cluster) };
     },
     async deleteCluster(ctx, req) {

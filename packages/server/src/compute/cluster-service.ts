@@ -12,7 +12,8 @@ export class ClusterService extends CrudService<Cluster, ClusterInput> {
   /** deleteCluster refuses a cluster that still has nodes. */
   async deleteCluster(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const nodes = await this.deps.repos.nodes.count({ clusterId: id });
-    if (nodes > 0) throw failedPrecondition(`cluster still has ${nodes} node(s); move or decommission them first`);
+    if (nodes > 0)
+      throw failedPrecondition(`cluster still has ${nodes} node(s); move or decommission them first`);
     await this.delete(ctx, id, expectedVersion);
   }
 }

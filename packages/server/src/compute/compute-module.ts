@@ -36,10 +36,26 @@ export const computeModule = new ContainerModule(({ bind }) => {
     .toDynamicValue((c) => new AgentDirectory(c.get(AgentPool), c.get<ServiceDeps>(CORE.deps).repos))
     .inSingletonScope();
   bind(COMPUTE.placement)
-    .toDynamicValue((c) => new PlacementService(c.get(CORE.deps), c.get(CORE.scheduler), c.get(CORE.snapshot), c.get(CORE.metrics)))
+    .toDynamicValue(
+      (c) =>
+        new PlacementService(
+          c.get(CORE.deps),
+          c.get(CORE.scheduler),
+          c.get(CORE.snapshot),
+          c.get(CORE.metrics),
+        ),
+    )
     .inSingletonScope();
   bind(COMPUTE.vms)
-    .toDynamicValue((c) => new VmService(c.get(CORE.deps), c.get(COMPUTE.placement), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)))
+    .toDynamicValue(
+      (c) =>
+        new VmService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.placement),
+          c.get(COMPUTE.agents),
+          c.get<ResourceCache>(CORE.cache),
+        ),
+    )
     .inSingletonScope();
   bind(COMPUTE.reconciler)
     .toDynamicValue((c) => {
@@ -63,28 +79,56 @@ export const computeModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
   bind(COMPUTE.power)
-    .toDynamicValue((c) => new VmPowerService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get(COMPUTE.reconciler)))
+    .toDynamicValue(
+      (c) => new VmPowerService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get(COMPUTE.reconciler)),
+    )
     .inSingletonScope();
   bind(COMPUTE.disks)
     .toDynamicValue((c) => new VmDiskService(c.get(CORE.deps), c.get(STORAGE.volumes), c.get(COMPUTE.agents)))
     .inSingletonScope();
   bind(COMPUTE.vmSnapshots)
-    .toDynamicValue((c) => new VmSnapshotService(c.get(CORE.deps), c.get(COMPUTE.vms), c.get(COMPUTE.agents), c.get(COMPUTE.reconciler)))
+    .toDynamicValue(
+      (c) =>
+        new VmSnapshotService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.vms),
+          c.get(COMPUTE.agents),
+          c.get(COMPUTE.reconciler),
+        ),
+    )
     .inSingletonScope();
   bind(COMPUTE.clones)
-    .toDynamicValue((c) => new VmCloneService(c.get(COMPUTE.vms), c.get(STORAGE.volumes), c.get(COMPUTE.power)))
+    .toDynamicValue(
+      (c) => new VmCloneService(c.get(COMPUTE.vms), c.get(STORAGE.volumes), c.get(COMPUTE.power)),
+    )
     .inSingletonScope();
   bind(COMPUTE.migrations)
     .toDynamicValue(
       (c) =>
-        new VmMigrationService(c.get(CORE.deps), c.get(COMPUTE.placement), c.get(CORE.scheduler), c.get(CORE.snapshot), c.get(COMPUTE.agents)),
+        new VmMigrationService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.placement),
+          c.get(CORE.scheduler),
+          c.get(CORE.snapshot),
+          c.get(COMPUTE.agents),
+        ),
     )
     .inSingletonScope();
   bind(COMPUTE.nodes)
-    .toDynamicValue((c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)))
+    .toDynamicValue(
+      (c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)),
+    )
     .inSingletonScope();
   bind(COMPUTE.nodeAgents)
-    .toDynamicValue((c) => new NodeAgentService(c.get(CORE.deps), c.get(COMPUTE.nodes), c.get(COMPUTE.vms), c.get(COMPUTE.reconciler)))
+    .toDynamicValue(
+      (c) =>
+        new NodeAgentService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.nodes),
+          c.get(COMPUTE.vms),
+          c.get(COMPUTE.reconciler),
+        ),
+    )
     .inSingletonScope();
   bind(COMPUTE.drain)
     .toDynamicValue(
@@ -131,7 +175,12 @@ export const computeModule = new ContainerModule(({ bind }) => {
   );
   bind(RpcRoute).toDynamicValue((c) =>
     nodeHandler(
-      { nodes: c.get(COMPUTE.nodes), agents: c.get(COMPUTE.nodeAgents), drain: c.get(COMPUTE.drain), watch: c.get(EVENTS.watch) },
+      {
+        nodes: c.get(COMPUTE.nodes),
+        agents: c.get(COMPUTE.nodeAgents),
+        drain: c.get(COMPUTE.drain),
+        watch: c.get(EVENTS.watch),
+      },
       { heartbeatIntervalSec: c.get<ServerConfig>(CORE.config).agents.heartbeatIntervalSec },
     ),
   );

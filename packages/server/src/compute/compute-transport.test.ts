@@ -17,14 +17,23 @@ describe("compute services on one port", () => {
     await h.registerNode("n1", 4, 16384);
     const overGrpc = h.client(compute.VMService, h.grpc);
     const overConnect = h.client(compute.VMService, h.connect);
-    const { vm } = await overGrpc.createVM({ projectId: h.projectId, name: "via-grpc", spec: { vcpus: 1, memoryMib: 512n } });
+    const { vm } = await overGrpc.createVM({
+      projectId: h.projectId,
+      name: "via-grpc",
+      spec: { vcpus: 1, memoryMib: 512n },
+    });
     expect((await overConnect.getVM({ id: vm!.id })).vm?.name).toBe("via-grpc");
     const { project } = await h.client(iam.ProjectService, h.connect).createProject({ name: "via-connect" });
-    expect((await h.client(iam.ProjectService, h.grpc).getProject({ id: project!.id })).project?.name).toBe("via-connect");
+    expect((await h.client(iam.ProjectService, h.grpc).getProject({ id: project!.id })).project?.name).toBe(
+      "via-connect",
+    );
 
     for (const client of [overGrpc, overConnect]) {
       await expectCode(client.getVM({ id: "missing" }), Code.NotFound);
-      await expectInvalidField(client.createVM({ projectId: h.projectId, name: "x", spec: { vcpus: 0, memoryMib: 512n } }), "spec.vcpus");
+      await expectInvalidField(
+        client.createVM({ projectId: h.projectId, name: "x", spec: { vcpus: 0, memoryMib: 512n } }),
+        "spec.vcpus",
+      );
     }
   });
 
@@ -41,7 +50,8 @@ describe("compute services on one port", () => {
     const ok = results.filter((r) => r.status === "fulfilled");
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(ok).toHaveLength(20);
-    for (const f of failed) expect(Code[(f.reason as { code: Code }).code]).toBe(Code[Code.ResourceExhausted]);
+    for (const f of failed)
+      expect(Code[(f.reason as { code: Code }).code]).toBe(Code[Code.ResourceExhausted]);
     const { nodes } = await h.client(compute.NodeService).listNodes({});
     for (const node of nodes) {
       expect(node.status!.allocated!.vcpus).toBeLessThanOrEqual(10);

@@ -54,8 +54,14 @@ export class DrainService {
   async drain(ctx: CallContext, nodeId: string, options: DrainOptions = {}): Promise<DrainResult> {
     const node = await this.nodes.cordon(ctx, nodeId, true);
     // The snapshot may not have seen the cordon yet; the plan excludes the draining node anyway.
-    const drainPlan = await this.placement.exclusive(async () => planDrain(this.scheduler, this.snapshot, nodeId));
-    const stuck: DrainPlanEntry[] = drainPlan.blocked.map((b) => ({ vmId: b.vmId, vmName: b.vmName, reason: b.reason }));
+    const drainPlan = await this.placement.exclusive(async () =>
+      planDrain(this.scheduler, this.snapshot, nodeId),
+    );
+    const stuck: DrainPlanEntry[] = drainPlan.blocked.map((b) => ({
+      vmId: b.vmId,
+      vmName: b.vmName,
+      reason: b.reason,
+    }));
     if (stuck.length > 0 && !options.force)
       throw failedPrecondition(
         `node stays cordoned, but ${stuck.length} VM(s) cannot move: ${stuck.map((p) => `${p.vmName} (${p.reason})`).join("; ")}; drain with force to stop them`,
@@ -89,7 +95,10 @@ export class DrainService {
         { resource: { kind: "Node", id: nodeId, name: node.name } },
       );
     const left = await this.deps.repos.vms.listByNode(nodeId);
-    const drained = left.length === 0 ? await this.nodes.setPhase(ctx, nodeId, "MAINTENANCE", "drained") : await this.nodes.get(ctx, nodeId);
+    const drained =
+      left.length === 0
+        ? await this.nodes.setPhase(ctx, nodeId, "MAINTENANCE", "drained")
+        : await this.nodes.get(ctx, nodeId);
     return { node: drained, plan, stoppedVmIds: stuck.map((p) => p.vmId) };
   }
 
@@ -98,4 +107,3 @@ export class DrainService {
     return plan.filter((p) => p.targetNodeId === undefined);
   }
 }
-

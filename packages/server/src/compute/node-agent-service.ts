@@ -43,7 +43,11 @@ export interface NodeHeartbeatReport {
 }
 
 function hostToName(hostname: string): string {
-  const first = hostname.split(".")[0]!.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+  const first = hostname
+    .split(".")[0]!
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^-+|-+$/g, "");
   return first.slice(0, 63) || "node";
 }
 
@@ -81,7 +85,13 @@ export class NodeAgentService {
         return {
           ...n,
           labels: { ...n.labels, ...(reg.labels ?? {}) },
-          spec: { ...n.spec, managementIp: reg.managementIp, agentAddress: reg.agentAddress, cpu: reg.cpu, memoryMib: reg.memoryMib },
+          spec: {
+            ...n.spec,
+            managementIp: reg.managementIp,
+            agentAddress: reg.agentAddress,
+            cpu: reg.cpu,
+            memoryMib: reg.memoryMib,
+          },
           status: {
             ...n.status,
             phase,
@@ -125,7 +135,8 @@ export class NodeAgentService {
     const at = nowIso(this.deps.clock);
     const { vms, ...beat } = report;
     let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
-    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING") node = await this.nodes.setPhase(ctx, id, "READY");
+    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING")
+      node = await this.nodes.setPhase(ctx, id, "READY");
     if (vms) await this.recordObservations(ctx, id, vms);
     return node;
   }
@@ -135,7 +146,11 @@ export class NodeAgentService {
    * and has the reconciler look at once at any VM placed there that the agent does not report
    * while its status claims it runs. VMs migrating are skipped: their status belongs to the move.
    */
-  private async recordObservations(ctx: CallContext, nodeId: string, observations: readonly VmObservation[]): Promise<void> {
+  private async recordObservations(
+    ctx: CallContext,
+    nodeId: string,
+    observations: readonly VmObservation[],
+  ): Promise<void> {
     const reported = new Map(observations.map((o) => [o.vmId, o]));
     for (const vm of await this.deps.repos.vms.listByNode(nodeId)) {
       if (vm.status.migration) continue;
@@ -145,7 +160,9 @@ export class NodeAgentService {
         continue;
       }
       const powerState = o.powerState ?? vm.status.powerState;
-      const sameIps = o.ipAddresses.length === vm.status.ipAddresses.length && o.ipAddresses.every((ip, i) => vm.status.ipAddresses[i] === ip);
+      const sameIps =
+        o.ipAddresses.length === vm.status.ipAddresses.length &&
+        o.ipAddresses.every((ip, i) => vm.status.ipAddresses[i] === ip);
       if (powerState === vm.status.powerState && sameIps) continue;
       const at = this.deps.clock.now().toISOString();
       await this.vms.patchStatus(ctx, vm.id, (v) => ({

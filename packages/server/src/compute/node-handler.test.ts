@@ -28,7 +28,11 @@ describe("NodeService over RPC", () => {
     const { node } = await nodes().registerNode({
       name: "hv-1",
       labels: { zone: "a" },
-      spec: { ...spec("hv-1.lab"), reserved: { vcpus: 2, memoryMib: 2048n }, taints: [{ key: "gpu", effect: compute.TaintEffect.NO_SCHEDULE }] },
+      spec: {
+        ...spec("hv-1.lab"),
+        reserved: { vcpus: 2, memoryMib: 2048n },
+        taints: [{ key: "gpu", effect: compute.TaintEffect.NO_SCHEDULE }],
+      },
     });
     expect(node?.status?.phase).toBe(compute.NodePhase.READY);
     expect(node?.status?.allocatable).toMatchObject({ vcpus: 14, memoryMib: 30720n });
@@ -51,10 +55,19 @@ describe("NodeService over RPC", () => {
 
   it("refuses incomplete registrations and agent-declared edits, naming the field", async () => {
     await expectInvalidField(nodes().registerNode({ name: "x" }), "spec");
-    await expectInvalidField(nodes().registerNode({ name: "x", spec: { ...spec("x.lab"), cpu: undefined } }), "spec.cpu");
-    await expectInvalidField(nodes().registerNode({ name: "x", spec: { ...spec("x.lab"), roles: [9 as compute.NodeRole] } }), "spec.roles[0]");
+    await expectInvalidField(
+      nodes().registerNode({ name: "x", spec: { ...spec("x.lab"), cpu: undefined } }),
+      "spec.cpu",
+    );
+    await expectInvalidField(
+      nodes().registerNode({ name: "x", spec: { ...spec("x.lab"), roles: [9 as compute.NodeRole] } }),
+      "spec.roles[0]",
+    );
     const id = await h.registerNode("n1", 4, 8192);
-    await expectInvalidField(nodes().updateNode({ id, spec: { memoryMib: 4096n }, updateMask: { paths: ["spec.memory_mib"] } }), "spec.memory_mib");
+    await expectInvalidField(
+      nodes().updateNode({ id, spec: { memoryMib: 4096n }, updateMask: { paths: ["spec.memory_mib"] } }),
+      "spec.memory_mib",
+    );
     await expectInvalidField(nodes().listNodes({ states: [99 as compute.NodePhase] }), "states[0]");
   });
 
@@ -62,7 +75,10 @@ describe("NodeService over RPC", () => {
     const id = await h.registerNode("n1", 4, 8192);
     const { node } = await nodes().getNode({ id });
     await nodes().cordonNode({ id });
-    await expectCode(nodes().updateNode({ id, resourceVersion: node!.resourceVersion, labels: { a: "b" } }), Code.Aborted);
+    await expectCode(
+      nodes().updateNode({ id, resourceVersion: node!.resourceVersion, labels: { a: "b" } }),
+      Code.Aborted,
+    );
     await expectCode(nodes().getNode({ id: "missing" }), Code.NotFound);
     await expectCode(nodes().heartbeat({ nodeId: "missing" }), Code.NotFound);
   });
@@ -80,7 +96,13 @@ describe("NodeService over RPC", () => {
     expect(beat.phase).toBe(compute.NodePhase.READY);
     expect(beat.heartbeatIntervalSec).toBe(10);
     const { metrics } = await nodes().getNodeMetrics({ nodeId: id });
-    expect(metrics).toMatchObject({ nodeId: id, cpuPercent: 42.5, memoryUsedMib: 2048n, memoryTotalMib: 8192n, vmCount: 1 });
+    expect(metrics).toMatchObject({
+      nodeId: id,
+      cpuPercent: 42.5,
+      memoryUsedMib: 2048n,
+      memoryTotalMib: 8192n,
+      vmCount: 1,
+    });
     expect((await vms().getVM({ id: vm!.id })).vm?.status?.ipAddresses).toEqual(["10.1.0.5"]);
     expect((await nodes().getNode({ id })).node?.status?.agentVersion).toBe("1.2.3");
   });
@@ -88,14 +110,24 @@ describe("NodeService over RPC", () => {
   it("cordons and uncordons, adds and removes taints", async () => {
     const id = await h.registerNode("n1", 4, 8192);
     expect((await nodes().cordonNode({ id })).node?.spec?.cordoned).toBe(true);
-    await expectCode(vms().createVM({ projectId: h.projectId, name: "app", spec: small }), Code.ResourceExhausted);
+    await expectCode(
+      vms().createVM({ projectId: h.projectId, name: "app", spec: small }),
+      Code.ResourceExhausted,
+    );
     expect((await nodes().uncordonNode({ id })).node?.spec?.cordoned).toBe(false);
-    const tainted = await nodes().addTaint({ nodeId: id, taint: { key: "ssd", value: "yes", effect: compute.TaintEffect.PREFER_NO_SCHEDULE } });
+    const tainted = await nodes().addTaint({
+      nodeId: id,
+      taint: { key: "ssd", value: "yes", effect: compute.TaintEffect.PREFER_NO_SCHEDULE },
+    });
     expect(tainted.node?.spec?.taints).toMatchObject([{ key: "ssd", value: "yes" }]);
     await expectInvalidField(nodes().addTaint({ nodeId: id }), "taint");
     await expectInvalidField(nodes().addTaint({ nodeId: id, taint: { key: "k" } }), "taint.effect");
     expect((await nodes().removeTaint({ nodeId: id, key: "ssd" })).node?.spec?.taints).toEqual([]);
-    await expectCode(nodes().removeTaint({ nodeId: id, key: "ssd" }), Code.FailedPrecondition, /no taint ssd/);
+    await expectCode(
+      nodes().removeTaint({ nodeId: id, key: "ssd" }),
+      Code.FailedPrecondition,
+      /no taint ssd/,
+    );
   });
 
   it("drains a node onto another, listing the VMs it moves", async () => {
@@ -118,7 +150,9 @@ describe("NodeService over RPC", () => {
     await expectCode(nodes().drainNode({ id: a }), Code.FailedPrecondition, /cannot move/);
     const forced = await nodes().drainNode({ id: a, force: true });
     expect(forced.stoppedVmIds).toEqual([vm!.id]);
-    expect((await vms().getVM({ id: vm!.id })).vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.STOPPED);
+    expect((await vms().getVM({ id: vm!.id })).vm?.spec?.desiredPowerState).toBe(
+      compute.DesiredPowerState.STOPPED,
+    );
   });
 
   it("refuses to decommission or delete a node that holds VMs, and deletes an empty one", async () => {
@@ -127,7 +161,9 @@ describe("NodeService over RPC", () => {
     await expectCode(nodes().decommissionNode({ id, force: true }), Code.FailedPrecondition, /drain it/);
     await expectCode(nodes().deleteNode({ id }), Code.FailedPrecondition, /drain it/);
     await vms().deleteVM({ id: vm!.id });
-    expect((await nodes().decommissionNode({ id })).node?.status?.phase).toBe(compute.NodePhase.DECOMMISSIONED);
+    expect((await nodes().decommissionNode({ id })).node?.status?.phase).toBe(
+      compute.NodePhase.DECOMMISSIONED,
+    );
     const { node } = await nodes().getNode({ id });
     await expectCode(nodes().deleteNode({ id, resourceVersion: node!.resourceVersion - 1n }), Code.Aborted);
     await nodes().deleteNode({ id });

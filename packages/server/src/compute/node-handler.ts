@@ -1,5 +1,11 @@
 import { compute } from "@limiquantix/api";
-import { optionalString, optionalVersion, pageRequestOf, pageResponseOf, toTimestamp } from "../rpc/convert/common";
+import {
+  optionalString,
+  optionalVersion,
+  pageRequestOf,
+  pageResponseOf,
+  toTimestamp,
+} from "../rpc/convert/common";
 import { labelSelectorOf, requireMessage, toNumber } from "../rpc/convert/request-fields";
 import { type RpcRoute, route } from "../rpc/route";
 import { nodeToProto } from "./convert/node";
@@ -27,13 +33,18 @@ export interface NodeHandlerOptions {
 }
 
 /** nodeHandler answers NodeService calls: agents' registration and heartbeats, and operators' node operations. */
-export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices, options: NodeHandlerOptions): RpcRoute {
+export function nodeHandler(
+  { nodes, agents, drain, watch }: NodeHandlerServices,
+  options: NodeHandlerOptions,
+): RpcRoute {
   const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeToProto(n) });
   return route(compute.NodeService, {
     async registerNode(ctx, req) {
       const { registration, settings } = registrationFromProto(req);
       const registered = await agents.register(ctx, registration);
-      return node(Object.keys(settings).length > 0 ? await nodes.update(ctx, registered.id, settings) : registered);
+      return node(
+        Object.keys(settings).length > 0 ? await nodes.update(ctx, registered.id, settings) : registered,
+      );
     },
     async getNode(ctx, req) {
       return node(await nodes.get(ctx, req.id));
@@ -66,10 +77,15 @@ export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices
       });
       const beat = await agents.heartbeat(ctx, req.nodeId, {
         vms,
-        ...(req.usage ? { usage: { cpuPercent: req.usage.cpuPercent, memoryUsedMib: toNumber(req.usage.memoryUsedMib) } } : {}),
+        ...(req.usage
+          ? { usage: { cpuPercent: req.usage.cpuPercent, memoryUsedMib: toNumber(req.usage.memoryUsedMib) } }
+          : {}),
         ...(optionalString(req.agentVersion) ? { agentVersion: req.agentVersion } : {}),
       });
-      return { heartbeatIntervalSec: options.heartbeatIntervalSec, phase: nodePhaseCodec.toProto(beat.status.phase) };
+      return {
+        heartbeatIntervalSec: options.heartbeatIntervalSec,
+        phase: nodePhaseCodec.toProto(beat.status.phase),
+      };
     },
     async decommissionNode(ctx, req) {
       // force does not abandon placed VMs: a node that still holds some is refused either way, naming them.
@@ -90,10 +106,14 @@ export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices
       };
     },
     async addTaint(ctx, req) {
-      return node(await nodes.addTaint(ctx, req.nodeId, taintFromProto(requireMessage(req.taint, "taint"), "taint")));
+      return node(
+        await nodes.addTaint(ctx, req.nodeId, taintFromProto(requireMessage(req.taint, "taint"), "taint")),
+      );
     },
     async removeTaint(ctx, req) {
-      return node(await nodes.removeTaint(ctx, req.nodeId, req.key, taintEffectCodec.fromProto(req.effect, "effect")));
+      return node(
+        await nodes.removeTaint(ctx, req.nodeId, req.key, taintEffectCodec.fromProto(req.effect, "effect")),
+      );
     },
     async getNodeMetrics(ctx, req) {
       const m = await nodes.metrics(ctx, req.nodeId);
@@ -110,7 +130,11 @@ export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices
     },
     async *watchNode(ctx, req) {
       for await (const e of watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
-        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { node: nodeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { node: nodeToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
     async *watchNodes(ctx, req) {
       const phases = req.phases.map((p, i) => nodePhaseCodec.required(p, `phases[${i}]`));
@@ -120,7 +144,11 @@ export function nodeHandler({ nodes, agents, drain, watch }: NodeHandlerServices
         ...labelSelectorOf(req.labelSelector),
       };
       for await (const e of watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { node: nodeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { node: nodeToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
   });
 }

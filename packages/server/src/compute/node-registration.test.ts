@@ -26,7 +26,11 @@ describe("RegisterNode", () => {
     expect(node?.spec?.cpu).toMatchObject({ sockets: 2, coresPerSocket: 8, threadsPerCore: 1 });
     expect(node?.status?.allocatable?.vcpus).toBe(16);
     // What the server answered can be sent back as it is.
-    const { node: echoed } = await nodes.updateNode({ id: node!.id, spec: node!.spec, labels: { rack: "r1" } });
+    const { node: echoed } = await nodes.updateNode({
+      id: node!.id,
+      spec: node!.spec,
+      labels: { rack: "r1" },
+    });
     expect(echoed?.labels).toEqual({ rack: "r1" });
   });
 });

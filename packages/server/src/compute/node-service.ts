@@ -96,23 +96,36 @@ export class NodeService {
     const t = parseOrThrow(TaintSchema, taint, "taint");
     return this.change(id, (n) => ({
       ...n,
-      spec: { ...n.spec, taints: [...n.spec.taints.filter((x) => !(x.key === t.key && x.effect === t.effect)), t] },
+      spec: {
+        ...n.spec,
+        taints: [...n.spec.taints.filter((x) => !(x.key === t.key && x.effect === t.effect)), t],
+      },
     }));
   }
 
   /** removeTaint removes the taints with this key (and effect, when given); removing an absent taint is FailedPrecondition. */
   removeTaint(_ctx: CallContext, id: string, key: string, effect?: Taint["effect"]): Promise<Node> {
     return this.change(id, (n) => {
-      const kept = n.spec.taints.filter((x) => !(x.key === key && (effect === undefined || x.effect === effect)));
-      if (kept.length === n.spec.taints.length) throw failedPrecondition(`node "${n.name}" has no taint ${key}`);
+      const kept = n.spec.taints.filter(
+        (x) => !(x.key === key && (effect === undefined || x.effect === effect)),
+      );
+      if (kept.length === n.spec.taints.length)
+        throw failedPrecondition(`node "${n.name}" has no taint ${key}`);
       return { ...n, spec: { ...n.spec, taints: kept } };
     });
   }
 
   /** update applies operator settings (checking expectedVersion when given); a new reservation changes what the node offers. */
-  async update(_ctx: CallContext, id: string, settings: NodeSettings, expectedVersion?: number): Promise<Node> {
+  async update(
+    _ctx: CallContext,
+    id: string,
+    settings: NodeSettings,
+    expectedVersion?: number,
+  ): Promise<Node> {
     if (settings.labels) parseOrThrow(Labels, settings.labels, undefined, ["labels"]);
-    const taints = settings.taints ? parseOrThrow(z.array(TaintSchema), settings.taints, undefined, ["spec", "taints"]) : undefined;
+    const taints = settings.taints
+      ? parseOrThrow(z.array(TaintSchema), settings.taints, undefined, ["spec", "taints"])
+      : undefined;
     if (settings.clusterId !== undefined) await this.deps.repos.clusters.get(settings.clusterId);
     const updated = await readModifyWrite(
       this.deps.repos.nodes,
@@ -159,7 +172,9 @@ export class NodeService {
   async metrics(_ctx: CallContext, id: string): Promise<NodeMetricsSample> {
     const n = await this.deps.repos.nodes.get(id);
     if (!n.status.usage || !n.status.lastHeartbeatAt)
-      throw failedPrecondition(`node "${n.name}" has not reported usage yet; its agent sends it with each heartbeat`);
+      throw failedPrecondition(
+        `node "${n.name}" has not reported usage yet; its agent sends it with each heartbeat`,
+      );
     return {
       nodeId: n.id,
       cpuPercent: n.status.usage.cpuPercent,

@@ -61,9 +61,15 @@ export class PlacementService {
         let placement: Placement;
         try {
           placement = this.scheduler.place(this.snapshot, validated, { reserve: true });
-          this.metrics?.schedulerDuration.observe({ outcome: "placed" }, (performance.now() - started) / 1000);
+          this.metrics?.schedulerDuration.observe(
+            { outcome: "placed" },
+            (performance.now() - started) / 1000,
+          );
         } catch (e) {
-          this.metrics?.schedulerDuration.observe({ outcome: "unplaceable" }, (performance.now() - started) / 1000);
+          this.metrics?.schedulerDuration.observe(
+            { outcome: "unplaceable" },
+            (performance.now() - started) / 1000,
+          );
           throw e;
         }
         const reservation = placement.reservation;

@@ -1,4 +1,10 @@
-import { type Labels as LabelMap, Labels, type VirtualMachine, type Volume, parseOrThrow } from "@limiquantix/domain";
+import {
+  type Labels as LabelMap,
+  Labels,
+  type VirtualMachine,
+  type Volume,
+  parseOrThrow,
+} from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import type { VolumeService } from "../storage/volume-service";
 import type { VmPowerService } from "./vm-power-service";
@@ -24,7 +30,12 @@ export class VmCloneService {
   ) {}
 
   /** clone creates a stopped copy of a VM (started when asked), placed like any new VM. */
-  async clone(ctx: CallContext, vmId: string, name: string, options: VmCloneOptions = {}): Promise<VirtualMachine> {
+  async clone(
+    ctx: CallContext,
+    vmId: string,
+    name: string,
+    options: VmCloneOptions = {},
+  ): Promise<VirtualMachine> {
     // Checked before anything is copied, so bad labels leave nothing behind.
     if (options.labels !== undefined) parseOrThrow(Labels, options.labels, undefined, ["labels"]);
     const src = await this.vms.get(ctx, vmId);
@@ -33,7 +44,11 @@ export class VmCloneService {
     try {
       const disks = [];
       for (const d of src.spec.disks) {
-        const copy = await this.volumes.clone(ctx, d.volumeId, `${name}-${d.name}`.slice(0, 63).replace(/-+$/, ""));
+        const copy = await this.volumes.clone(
+          ctx,
+          d.volumeId,
+          `${name}-${d.name}`.slice(0, 63).replace(/-+$/, ""),
+        );
         copies.push(copy);
         disks.push({ ...d, volumeId: copy.id });
       }
@@ -42,12 +57,18 @@ export class VmCloneService {
         name,
         labels: options.labels ?? src.labels,
         ...(src.clusterId ? { clusterId: src.clusterId } : {}),
-        spec: { ...src.spec, disks, desiredPowerState: "STOPPED", nics: src.spec.nics.map(({ macAddress: _mac, ipAddress: _ip, ...n }) => n) },
+        spec: {
+          ...src.spec,
+          disks,
+          desiredPowerState: "STOPPED",
+          nics: src.spec.nics.map(({ macAddress: _mac, ipAddress: _ip, ...n }) => n),
+        },
       });
       return options.start ? await this.power.start(ctx, created.id) : created;
     } catch (e) {
       if (created) await this.vms.delete(ctx, created.id, { detachVolumes: true }).catch(() => undefined);
-      for (const copy of copies.reverse()) await this.volumes.deleteVolume(ctx, copy.id).catch(() => undefined);
+      for (const copy of copies.reverse())
+        await this.volumes.deleteVolume(ctx, copy.id).catch(() => undefined);
       throw e;
     }
   }

@@ -19,7 +19,9 @@ const vms = () => h.client(compute.VMService);
 async function runningVm(name: string): Promise<compute.VirtualMachine> {
   const { vm } = await vms().createVM({ projectId: h.projectId, name, spec: small });
   await vms().startVM({ id: vm!.id });
-  await eventually(async () => expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+  await eventually(async () =>
+    expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+  );
   return (await vms().getVM({ id: vm!.id })).vm!;
 }
 
@@ -31,7 +33,9 @@ describe("DeleteVM", () => {
     await expectCode(vms().getVM({ id: vm.id }), Code.NotFound);
     const node = (await h.client(compute.NodeService).getNode({ id: vm.status!.nodeId })).node!;
     expect(node.status?.allocated?.vmCount).toBe(0);
-    await expect(h.adapters.agentPool.agent(vm.status!.nodeId).getVmStatus(vm.id)).rejects.toMatchObject({ code: "NotFound" });
+    await expect(h.adapters.agentPool.agent(vm.status!.nodeId).getVmStatus(vm.id)).rejects.toMatchObject({
+      code: "NotFound",
+    });
   });
 
   it("deletes a VM the user already asked to stop, without asking for the stop again", async () => {
@@ -50,7 +54,11 @@ describe("DeleteVM", () => {
   it("still refuses to delete a running VM the user did not ask to stop, saying how", async () => {
     await h.registerNode("n1", 4, 16384);
     const vm = await runningVm("app");
-    await expectCode(vms().deleteVM({ id: vm.id }), Code.FailedPrecondition, /stop it first or delete with force/);
+    await expectCode(
+      vms().deleteVM({ id: vm.id }),
+      Code.FailedPrecondition,
+      /stop it first or delete with force/,
+    );
     expect((await vms().getVM({ id: vm.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING);
   });
 });

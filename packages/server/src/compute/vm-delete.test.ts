@@ -15,8 +15,15 @@ afterEach(async () => {
 describe("VMService.DeleteVM with volumes", () => {
   it("refuses a VM with volumes unless detach_volumes is set, then frees the volume", async () => {
     await h.registerNode("n1", 4, 16384);
-    const pool = await h.services.pools.create(h.ctx, { name: "p", spec: { type: "LOCAL_DIR", capacityGib: 50 } });
-    const volume = await h.services.volumes.createVolume(h.ctx, { projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 5 } });
+    const pool = await h.services.pools.create(h.ctx, {
+      name: "p",
+      spec: { type: "LOCAL_DIR", capacityGib: 50 },
+    });
+    const volume = await h.services.volumes.createVolume(h.ctx, {
+      projectId: h.projectId,
+      name: "data",
+      spec: { poolId: pool.id, sizeGib: 5 },
+    });
     const created = await h.services.vms.create(h.ctx, {
       projectId: h.projectId,
       name: "db",

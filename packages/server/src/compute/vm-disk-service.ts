@@ -39,17 +39,31 @@ export class VmDiskService {
   ): Promise<DiskChange> {
     const readOnly = options.readOnly ?? false;
     const bus = options.bus ?? "virtio";
-    const name = diskName ?? `disk-${volumeId.slice(-8).toLowerCase().replace(/[^a-z0-9]/g, "0")}`;
+    const name =
+      diskName ??
+      `disk-${volumeId
+        .slice(-8)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "0")}`;
     parseOrThrow(Name, name, undefined, ["diskName"]);
     const vm = await this.deps.uow.run(async (tx) => {
       const v = await tx.vms.get(vmId);
       const volume = await tx.volumes.get(volumeId);
-      if (volume.projectId !== v.projectId) throw failedPrecondition(`volume "${volume.name}" belongs to another project`);
+      if (volume.projectId !== v.projectId)
+        throw failedPrecondition(`volume "${volume.name}" belongs to another project`);
       if (v.spec.disks.some((d) => d.volumeId === volumeId)) return v;
       if (v.spec.disks.some((d) => d.name === name))
-        throw invalidArgument([{ field: "diskName", description: `is already used by another disk of vm "${v.name}" (got ${name})` }]);
+        throw invalidArgument([
+          {
+            field: "diskName",
+            description: `is already used by another disk of vm "${v.name}" (got ${name})`,
+          },
+        ]);
       await this.volumes.attachIn(tx, volumeId, vmId, name);
-      return tx.vms.update({ ...v, spec: { ...v.spec, disks: [...v.spec.disks, { name, volumeId, bus, readOnly }] } });
+      return tx.vms.update({
+        ...v,
+        spec: { ...v.spec, disks: [...v.spec.disks, { name, volumeId, bus, readOnly }] },
+      });
     });
     const volume = await this.deps.repos.volumes.get(volumeId);
     if (vm.status.nodeId && vm.status.powerState === "RUNNING") {
@@ -71,7 +85,10 @@ export class VmDiskService {
     const { vm, volume } = await this.deps.uow.run(async (tx) => {
       const v = await tx.vms.get(vmId);
       const detached = await this.volumes.detachIn(tx, volumeId);
-      const updated = await tx.vms.update({ ...v, spec: { ...v.spec, disks: v.spec.disks.filter((d) => d.volumeId !== volumeId) } });
+      const updated = await tx.vms.update({
+        ...v,
+        spec: { ...v.spec, disks: v.spec.disks.filter((d) => d.volumeId !== volumeId) },
+      });
       return { vm: updated, volume: detached };
     });
     return { vm, volume };
@@ -81,7 +98,8 @@ export class VmDiskService {
   async detachVolumeFromItsVm(ctx: CallContext, volumeId: string): Promise<Volume> {
     const current = await this.deps.repos.volumes.get(volumeId);
     const vmId = current.status.attachment?.vmId;
-    if (!vmId) throw failedPrecondition(`volume "${current.name}" is ${current.status.phase}, not attached to a VM`);
+    if (!vmId)
+      throw failedPrecondition(`volume "${current.name}" is ${current.status.phase}, not attached to a VM`);
     return (await this.detachVolume(ctx, vmId, volumeId)).volume;
   }
 }

@@ -26,22 +26,38 @@ const small = { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } };
 describe("VM lifecycle through the services", () => {
   it("places a new VM on a node, reserves its capacity, and starts it through the agent", async () => {
     const nodeId = await env.registerNode("n1", 4, 16384);
-    const vm = await env.services.vms.create(env.ctx, { projectId: env.projectId, name: "web-1", spec: small });
+    const vm = await env.services.vms.create(env.ctx, {
+      projectId: env.projectId,
+      name: "web-1",
+      spec: small,
+    });
     expect(vm.status.nodeId).toBe(nodeId);
     expect(vm.status.powerState).toBe("STOPPED");
     const node = await env.services.nodes.list(env.ctx);
     expect(node.items[0]!.status.allocated).toEqual({ vcpus: 1, memoryMib: 512, vmCount: 1 });
 
     await env.services.power.start(env.ctx, vm.id);
-    await eventually(async () => expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("RUNNING"));
+    await eventually(async () =>
+      expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("RUNNING"),
+    );
     await env.services.power.stop(env.ctx, vm.id, "force");
-    await eventually(async () => expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("STOPPED"));
+    await eventually(async () =>
+      expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("STOPPED"),
+    );
   });
 
   it("refuses to pause a stopped VM", async () => {
     await env.registerNode("n1", 4, 16384);
-    const vm = await env.services.vms.create(env.ctx, { projectId: env.projectId, name: "web-1", spec: small });
-    await expectDomainError(env.services.power.pause(env.ctx, vm.id), ErrorCode.FailedPrecondition, /start it before you pause it/);
+    const vm = await env.services.vms.create(env.ctx, {
+      projectId: env.projectId,
+      name: "web-1",
+      spec: small,
+    });
+    await expectDomainError(
+      env.services.power.pause(env.ctx, vm.id),
+      ErrorCode.FailedPrecondition,
+      /start it before you pause it/,
+    );
   });
 
   it("lets exactly as many concurrent creates succeed as there is capacity, never overcommitting a node", async () => {
@@ -49,7 +65,9 @@ describe("VM lifecycle through the services", () => {
     await env.registerNode("n1", 5, 65536);
     await env.registerNode("n2", 5, 65536);
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => env.services.vms.create(env.ctx, { projectId: env.projectId, name: `vm-${i}`, spec: small })),
+      Array.from({ length: 50 }, (_, i) =>
+        env.services.vms.create(env.ctx, { projectId: env.projectId, name: `vm-${i}`, spec: small }),
+      ),
     );
     const ok = results.filter((r) => r.status === "fulfilled");
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -57,14 +75,20 @@ describe("VM lifecycle through the services", () => {
     for (const f of failed) expect((f.reason as { code: string }).code).toBe(ErrorCode.ResourceExhausted);
     for (const node of (await env.services.nodes.list(env.ctx)).items) {
       expect(node.status.allocated.vcpus).toBeLessThanOrEqual(10);
-      expect(node.status.allocated.vmCount).toBe(await env.adapters.repositories.vms.count({ nodeId: node.id }));
+      expect(node.status.allocated.vmCount).toBe(
+        await env.adapters.repositories.vms.count({ nodeId: node.id }),
+      );
     }
   });
 
   it("explains why no node fits", async () => {
     await env.registerNode("n1", 1, 1024);
     await expectDomainError(
-      env.services.vms.create(env.ctx, { projectId: env.projectId, name: "big", spec: { cpu: { vcpus: 64 }, memory: { sizeMib: 512 } } }),
+      env.services.vms.create(env.ctx, {
+        projectId: env.projectId,
+        name: "big",
+        spec: { cpu: { vcpus: 64 }, memory: { sizeMib: 512 } },
+      }),
       ErrorCode.ResourceExhausted,
       /0\/1 nodes fit/,
     );
@@ -72,7 +96,10 @@ describe("VM lifecycle through the services", () => {
 
   it("refuses to delete a VM with volumes unless asked to detach them, then frees the volume and the capacity", async () => {
     const nodeId = await env.registerNode("n1", 4, 16384);
-    const pool = await env.services.pools.create(env.ctx, { name: "pool", spec: { type: "LOCAL_DIR", capacityGib: 100 } });
+    const pool = await env.services.pools.create(env.ctx, {
+      name: "pool",
+      spec: { type: "LOCAL_DIR", capacityGib: 100 },
+    });
     const volume = await env.services.volumes.createVolume(env.ctx, {
       projectId: env.projectId,
       name: "data",
@@ -96,7 +123,9 @@ describe("VM lifecycle through the services", () => {
     const b = await env.registerNode("n2", 4, 16384);
     const vm = await env.services.vms.create(env.ctx, { projectId: env.projectId, name: "app", spec: small });
     await env.services.power.start(env.ctx, vm.id);
-    await eventually(async () => expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("RUNNING"));
+    await eventually(async () =>
+      expect((await env.services.vms.get(env.ctx, vm.id)).status.powerState).toBe("RUNNING"),
+    );
     const source = vm.status.nodeId!;
     const target = source === a ? b : a;
     const { done } = await env.services.migrations.migrate(env.ctx, vm.id, { targetNodeId: target });
@@ -111,10 +140,17 @@ describe("VM lifecycle through the services", () => {
   it("drains a node: cordons it, moves its VMs away, and puts it in maintenance", async () => {
     const a = await env.registerNode("n1", 4, 16384);
     await env.registerNode("n2", 4, 16384);
-    await env.services.nodes.cordon(env.ctx, (await env.services.nodes.list(env.ctx)).items.find((n) => n.id !== a)!.id);
+    await env.services.nodes.cordon(
+      env.ctx,
+      (await env.services.nodes.list(env.ctx)).items.find((n) => n.id !== a)!.id,
+    );
     const vm = await env.services.vms.create(env.ctx, { projectId: env.projectId, name: "app", spec: small });
     expect(vm.status.nodeId).toBe(a);
-    await env.services.nodes.cordon(env.ctx, (await env.services.nodes.list(env.ctx)).items.find((n) => n.id !== a)!.id, false);
+    await env.services.nodes.cordon(
+      env.ctx,
+      (await env.services.nodes.list(env.ctx)).items.find((n) => n.id !== a)!.id,
+      false,
+    );
     const result = await env.services.drain.drain(env.ctx, a);
     expect(result.plan).toHaveLength(1);
     expect(result.plan[0]!.targetNodeId).toBeDefined();
@@ -125,10 +161,21 @@ describe("VM lifecycle through the services", () => {
 
 describe("storage and networks through the services", () => {
   it("refuses a volume larger than what its pool has left", async () => {
-    const pool = await env.services.pools.create(env.ctx, { name: "small", spec: { type: "NFS", capacityGib: 20 } });
-    await env.services.volumes.createVolume(env.ctx, { projectId: env.projectId, name: "a", spec: { poolId: pool.id, sizeGib: 15 } });
+    const pool = await env.services.pools.create(env.ctx, {
+      name: "small",
+      spec: { type: "NFS", capacityGib: 20 },
+    });
+    await env.services.volumes.createVolume(env.ctx, {
+      projectId: env.projectId,
+      name: "a",
+      spec: { poolId: pool.id, sizeGib: 15 },
+    });
     await expectDomainError(
-      env.services.volumes.createVolume(env.ctx, { projectId: env.projectId, name: "b", spec: { poolId: pool.id, sizeGib: 10 } }),
+      env.services.volumes.createVolume(env.ctx, {
+        projectId: env.projectId,
+        name: "b",
+        spec: { poolId: pool.id, sizeGib: 10 },
+      }),
       ErrorCode.ResourceExhausted,
       /has 5 GiB free/,
     );
@@ -136,9 +183,20 @@ describe("storage and networks through the services", () => {
   });
 
   it("only grows volumes", async () => {
-    const pool = await env.services.pools.create(env.ctx, { name: "p", spec: { type: "NFS", capacityGib: 100 } });
-    const v = await env.services.volumes.createVolume(env.ctx, { projectId: env.projectId, name: "a", spec: { poolId: pool.id, sizeGib: 10 } });
-    await expectDomainError(env.services.volumes.resize(env.ctx, v.id, 5), ErrorCode.InvalidArgument, /volumes only grow/);
+    const pool = await env.services.pools.create(env.ctx, {
+      name: "p",
+      spec: { type: "NFS", capacityGib: 100 },
+    });
+    const v = await env.services.volumes.createVolume(env.ctx, {
+      projectId: env.projectId,
+      name: "a",
+      spec: { poolId: pool.id, sizeGib: 10 },
+    });
+    await expectDomainError(
+      env.services.volumes.resize(env.ctx, v.id, 5),
+      ErrorCode.InvalidArgument,
+      /volumes only grow/,
+    );
     expect((await env.services.volumes.resize(env.ctx, v.id, 20)).spec.sizeGib).toBe(20);
   });
 
@@ -149,7 +207,11 @@ describe("storage and networks through the services", () => {
       spec: { type: "OVERLAY", cidr: "10.1.0.0/16" },
     });
     await expectDomainError(
-      env.services.networks.createNetwork(env.ctx, { projectId: env.projectId, name: "b", spec: { type: "OVERLAY", cidr: "10.1.2.0/24" } }),
+      env.services.networks.createNetwork(env.ctx, {
+        projectId: env.projectId,
+        name: "b",
+        spec: { type: "OVERLAY", cidr: "10.1.2.0/24" },
+      }),
       ErrorCode.FailedPrecondition,
       /overlaps network "a"/,
     );

@@ -20,13 +20,20 @@ const vms = () => h.client(compute.VMService);
 /** runs starts a VM through the API and waits until its agent reports it RUNNING (no status is faked, so the reconciler agrees). */
 async function runs(id: string): Promise<void> {
   await vms().startVM({ id });
-  await eventually(async () => expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+  await eventually(async () =>
+    expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+  );
 }
 
 describe("VMService CRUD over RPC", () => {
   it("creates a VM placed on a node, reads it back, lists it by state and label, and deletes it", async () => {
     const nodeId = await h.registerNode("n1", 4, 16384);
-    const { vm } = await vms().createVM({ projectId: h.projectId, name: "web-1", labels: { app: "web" }, spec: small });
+    const { vm } = await vms().createVM({
+      projectId: h.projectId,
+      name: "web-1",
+      labels: { app: "web" },
+      spec: small,
+    });
     expect(vm?.status?.nodeId).toBe(nodeId);
     expect(vm?.status?.powerState).toBe(compute.PowerState.STOPPED);
     expect(vm?.spec?.memoryMib).toBe(512n);
@@ -53,11 +60,20 @@ describe("VMService CRUD over RPC", () => {
     const base = { projectId: h.projectId, name: "vm" };
     await expectInvalidField(vms().createVM(base), "spec");
     await expectInvalidField(vms().createVM({ ...base, spec: { vcpus: 0, memoryMib: 512n } }), "spec.vcpus");
-    const mem = await expectInvalidField(vms().createVM({ ...base, spec: { vcpus: 1, memoryMib: 128n } }), "spec.memory_mib");
+    const mem = await expectInvalidField(
+      vms().createVM({ ...base, spec: { vcpus: 1, memoryMib: 128n } }),
+      "spec.memory_mib",
+    );
     expect(mem.message).toMatch(/spec\.memory_mib must be at least 512 \(got 128\)/);
-    await expectInvalidField(vms().createVM({ ...base, spec: { ...small, desiredPowerState: 99 as compute.DesiredPowerState } }), "spec.desired_power_state");
     await expectInvalidField(
-      vms().createVM({ ...base, spec: { ...small, disks: [{ name: "d", volumeId: "v", bus: 17 as compute.DiskBus }] } }),
+      vms().createVM({ ...base, spec: { ...small, desiredPowerState: 99 as compute.DesiredPowerState } }),
+      "spec.desired_power_state",
+    );
+    await expectInvalidField(
+      vms().createVM({
+        ...base,
+        spec: { ...small, disks: [{ name: "d", volumeId: "v", bus: 17 as compute.DiskBus }] },
+      }),
       "spec.disks[0].bus",
     );
     await expectInvalidField(
@@ -70,8 +86,15 @@ describe("VMService CRUD over RPC", () => {
   it("refuses a duplicate name with AlreadyExists and an unknown project with FailedPrecondition", async () => {
     await h.registerNode("n1", 4, 16384);
     await vms().createVM({ projectId: h.projectId, name: "dup", spec: small });
-    await expectCode(vms().createVM({ projectId: h.projectId, name: "dup", spec: small }), Code.AlreadyExists);
-    await expectCode(vms().createVM({ projectId: "nope", name: "x", spec: small }), Code.FailedPrecondition, /project nope/);
+    await expectCode(
+      vms().createVM({ projectId: h.projectId, name: "dup", spec: small }),
+      Code.AlreadyExists,
+    );
+    await expectCode(
+      vms().createVM({ projectId: "nope", name: "x", spec: small }),
+      Code.FailedPrecondition,
+      /project nope/,
+    );
   });
 
   it("answers ResourceExhausted when no node has room", async () => {
@@ -91,7 +114,12 @@ describe("VMService CRUD over RPC", () => {
 
   it("updates only the masked fields, or with no mask the fields given", async () => {
     await h.registerNode("n1", 4, 16384);
-    const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", labels: { a: "1" }, spec: small });
+    const { vm } = await vms().createVM({
+      projectId: h.projectId,
+      name: "app",
+      labels: { a: "1" },
+      spec: small,
+    });
     const masked = await vms().updateVM({
       id: vm!.id,
       resourceVersion: vm!.resourceVersion,
@@ -104,7 +132,10 @@ describe("VMService CRUD over RPC", () => {
     expect(masked.vm?.spec?.memoryMib).toBe(512n);
     expect(masked.vm?.spec?.description).toBe("");
 
-    const given = await vms().updateVM({ id: vm!.id, spec: { description: "now given", ha: { enabled: false } } });
+    const given = await vms().updateVM({
+      id: vm!.id,
+      spec: { description: "now given", ha: { enabled: false } },
+    });
     expect(given.vm?.spec?.description).toBe("now given");
     expect(given.vm?.spec?.ha?.enabled).toBe(false);
     expect(given.vm?.spec?.vcpus).toBe(2);
@@ -125,14 +156,20 @@ describe("VMService CRUD over RPC", () => {
       vms().updateVM({ id: vm!.id, spec: { desiredPowerState: compute.DesiredPowerState.PAUSED } }),
       "spec.desired_power_state",
     );
-    await expectInvalidField(vms().updateVM({ id: vm!.id, updateMask: { paths: ["spec.colour"] } }), "update_mask.paths[0]");
+    await expectInvalidField(
+      vms().updateVM({ id: vm!.id, updateMask: { paths: ["spec.colour"] } }),
+      "update_mask.paths[0]",
+    );
   });
 
   it("answers a stale resource_version with Aborted on update and delete", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
     await vms().updateVM({ id: vm!.id, labels: { x: "y" } });
-    const f = await expectCode(vms().updateVM({ id: vm!.id, resourceVersion: vm!.resourceVersion, labels: { x: "z" } }), Code.Aborted);
+    const f = await expectCode(
+      vms().updateVM({ id: vm!.id, resourceVersion: vm!.resourceVersion, labels: { x: "z" } }),
+      Code.Aborted,
+    );
     expect(f.details?.code).toBe("Conflict");
     await expectCode(vms().deleteVM({ id: vm!.id, resourceVersion: vm!.resourceVersion }), Code.Aborted);
   });

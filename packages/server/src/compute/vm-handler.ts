@@ -112,7 +112,12 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
       return { snapshot: vmSnapshotToProto(snap) };
     },
     async listSnapshots(ctx, req) {
-      const page = await s.snapshots.list(ctx, req.vmId, labelSelectorOf(req.labelSelector), pageRequestOf(req));
+      const page = await s.snapshots.list(
+        ctx,
+        req.vmId,
+        labelSelectorOf(req.labelSelector),
+        pageRequestOf(req),
+      );
       return { snapshots: page.items.map(vmSnapshotToProto), ...pageResponseOf(page) };
     },
     async revertToSnapshot(ctx, req) {
@@ -124,23 +129,36 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
     },
     async migrateVM(ctx, req) {
       const targetNodeId = optionalString(req.targetNodeId);
-      return vm(await s.migrations.migrateAndWait(ctx, req.id, { live: req.live, ...(targetNodeId ? { targetNodeId } : {}) }));
+      return vm(
+        await s.migrations.migrateAndWait(ctx, req.id, {
+          live: req.live,
+          ...(targetNodeId ? { targetNodeId } : {}),
+        }),
+      );
     },
     async cloneVM(ctx, req) {
       const labels = givenLabels(req.labels) ? { ...req.labels } : undefined;
-      return vm(await s.clones.clone(ctx, req.id, req.name, { start: req.start, ...(labels ? { labels } : {}) }));
+      return vm(
+        await s.clones.clone(ctx, req.id, req.name, { start: req.start, ...(labels ? { labels } : {}) }),
+      );
     },
     async attachVolume(ctx, req) {
       const bus = diskBusCodec.fromProto(req.bus, "bus");
       const options = { readOnly: req.readOnly, ...(bus ? { bus } : {}) };
-      return vm((await s.disks.attachVolume(ctx, req.vmId, req.volumeId, optionalString(req.diskName), options)).vm);
+      return vm(
+        (await s.disks.attachVolume(ctx, req.vmId, req.volumeId, optionalString(req.diskName), options)).vm,
+      );
     },
     async detachVolume(ctx, req) {
       return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
     },
     async *watchVM(ctx, req) {
       for await (const e of s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
-        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { vm: vmToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { vm: vmToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
     async *watchVMs(ctx, req) {
       const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
@@ -151,7 +169,11 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
         ...labelSelectorOf(req.labelSelector),
       };
       for await (const e of s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { vm: vmToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { vm: vmToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
   });
 }

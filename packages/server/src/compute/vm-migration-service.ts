@@ -1,4 +1,10 @@
-import { ErrorCode, type VirtualMachine, failedPrecondition, hasErrorCode, invalidArgument } from "@limiquantix/domain";
+import {
+  ErrorCode,
+  type VirtualMachine,
+  failedPrecondition,
+  hasErrorCode,
+  invalidArgument,
+} from "@limiquantix/domain";
 import type { Scheduler, ClusterSnapshot } from "@limiquantix/scheduler";
 import { type CallContext, systemContext } from "../context/call-context";
 import { runInCallScope } from "../context/call-scope";
@@ -45,9 +51,12 @@ export class VmMigrationService {
     const { vm, done } = await this.migrate(ctx, vmId, options);
     const outcome = await done;
     if (!outcome.ok)
-      throw failedPrecondition(`migration of vm "${vm.name}" failed and it stays on its node: ${outcome.error}`, {
-        resource: { kind: "VirtualMachine", id: vm.id, name: vm.name },
-      });
+      throw failedPrecondition(
+        `migration of vm "${vm.name}" failed and it stays on its node: ${outcome.error}`,
+        {
+          resource: { kind: "VirtualMachine", id: vm.id, name: vm.name },
+        },
+      );
     return this.deps.repos.vms.get(vmId);
   }
 
@@ -61,19 +70,27 @@ export class VmMigrationService {
       const vm = await this.deps.repos.vms.get(vmId);
       const source = vm.status.nodeId;
       if (!source) throw failedPrecondition(`vm "${vm.name}" is not placed on a node`);
-      if (vm.status.migration || this.running.has(vmId)) throw failedPrecondition(`vm "${vm.name}" is already migrating`);
+      if (vm.status.migration || this.running.has(vmId))
+        throw failedPrecondition(`vm "${vm.name}" is already migrating`);
       if (vm.status.powerState !== "RUNNING" && vm.status.powerState !== "STOPPED")
-        throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: only RUNNING or STOPPED VMs migrate`);
+        throw failedPrecondition(
+          `vm "${vm.name}" is ${vm.status.powerState}: only RUNNING or STOPPED VMs migrate`,
+        );
       if (options.live === true && vm.status.powerState !== "RUNNING")
         throw failedPrecondition(
           `vm "${vm.name}" is ${vm.status.powerState}: a live migration moves a RUNNING VM; migrate it with live=false (a cold move)`,
         );
-      const target = options.targetNodeId ?? this.scheduler.place(this.snapshot, vm, { excludeNodeIds: [source] }).nodeId;
+      const target =
+        options.targetNodeId ?? this.scheduler.place(this.snapshot, vm, { excludeNodeIds: [source] }).nodeId;
       if (target === source)
-        throw invalidArgument([{ field: "targetNodeId", description: `is the node the VM already runs on (got ${target})` }]);
+        throw invalidArgument([
+          { field: "targetNodeId", description: `is the node the VM already runs on (got ${target})` },
+        ]);
       const reasons = this.placement.check(vm, target);
       if (reasons.length > 0)
-        throw failedPrecondition(`vm "${vm.name}" cannot move to node ${target}: ${reasons.join("; ")}`, { reasons });
+        throw failedPrecondition(`vm "${vm.name}" cannot move to node ${target}: ${reasons.join("; ")}`, {
+          reasons,
+        });
       const now = this.deps.clock.now().toISOString();
       return this.deps.uow.run(async (tx) => {
         const node = await tx.nodes.get(target);
@@ -90,7 +107,9 @@ export class VmMigrationService {
       });
     });
     // The move outlives the call that started it: it runs in its own scope, not cancelled with that call.
-    const done = runInCallScope(MIGRATION_CONTEXT, () => this.run(started, options.live ?? started.status.powerState === "MIGRATING"));
+    const done = runInCallScope(MIGRATION_CONTEXT, () =>
+      this.run(started, options.live ?? started.status.powerState === "MIGRATING"),
+    );
     this.running.set(vmId, done);
     void done.finally(() => this.running.delete(vmId));
     return { vm: started, done };
@@ -117,21 +136,28 @@ export class VmMigrationService {
         },
       );
       let lastReported = 0;
-      if (defined) await agent.migrateVm(vm.id, endpoint, {
-        live,
-        onProgress: (p) => {
-          if (p.percent - lastReported < 20 && p.percent < 100) return;
-          lastReported = p.percent;
-          void this.progress(vm.id, p.percent);
-        },
-      });
+      if (defined)
+        await agent.migrateVm(vm.id, endpoint, {
+          live,
+          onProgress: (p) => {
+            if (p.percent - lastReported < 20 && p.percent < 100) return;
+            lastReported = p.percent;
+            void this.progress(vm.id, p.percent);
+          },
+        });
       await this.finish(vm.id, source, target, wasRunning ? "RUNNING" : "STOPPED", "");
       return { vmId: vm.id, ok: true };
     } catch (e) {
       const message = (e as Error).message;
       this.deps.logger.warn({ err: e, vmId: vm.id, source, target }, "migration failed");
-      await this.finish(vm.id, target, source, wasRunning ? "RUNNING" : "STOPPED", `migration to ${target} failed: ${message}`).catch(
-        (err: unknown) => this.deps.logger.error({ err, vmId: vm.id }, "could not roll back a failed migration"),
+      await this.finish(
+        vm.id,
+        target,
+        source,
+        wasRunning ? "RUNNING" : "STOPPED",
+        `migration to ${target} failed: ${message}`,
+      ).catch((err: unknown) =>
+        this.deps.logger.error({ err, vmId: vm.id }, "could not roll back a failed migration"),
       );
       return { vmId: vm.id, ok: false, error: message };
     }
@@ -141,17 +167,27 @@ export class VmMigrationService {
     try {
       const vm = await this.deps.repos.vms.get(vmId);
       if (!vm.status.migration) return;
-      await this.deps.repos.vms.updateStatus(vmId, {
-        ...vm.status,
-        migration: { ...vm.status.migration, progressPercent: Math.min(100, percent) },
-      }, vm.resourceVersion);
+      await this.deps.repos.vms.updateStatus(
+        vmId,
+        {
+          ...vm.status,
+          migration: { ...vm.status.migration, progressPercent: Math.min(100, percent) },
+        },
+        vm.resourceVersion,
+      );
     } catch {
       // Progress is advisory; a lost race with the final update is harmless.
     }
   }
 
   /** finish releases `from`, places the VM on `to` (its capacity was reserved at the start) and clears the migration. */
-  private async finish(vmId: string, from: string, to: string, powerState: "RUNNING" | "STOPPED", message: string): Promise<void> {
+  private async finish(
+    vmId: string,
+    from: string,
+    to: string,
+    powerState: "RUNNING" | "STOPPED",
+    message: string,
+  ): Promise<void> {
     const updated = await this.placement.exclusive(() =>
       this.deps.uow.run(async (tx) => {
         const vm = await tx.vms.get(vmId);

@@ -26,9 +26,17 @@ describe("operations that fail leave nothing behind", () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "never-started", spec: small });
     // The VM was never started, so its node's agent does not know it and refuses the snapshot.
-    const first = await expectCode(vms().createSnapshot({ vmId: vm!.id, name: "s1" }), Code.FailedPrecondition, /snapshot of vm/);
+    const first = await expectCode(
+      vms().createSnapshot({ vmId: vm!.id, name: "s1" }),
+      Code.FailedPrecondition,
+      /snapshot of vm/,
+    );
     expect(first.message).not.toMatch(/already/);
-    await expectCode(vms().createSnapshot({ vmId: vm!.id, name: "s1" }), Code.FailedPrecondition, /snapshot of vm/);
+    await expectCode(
+      vms().createSnapshot({ vmId: vm!.id, name: "s1" }),
+      Code.FailedPrecondition,
+      /snapshot of vm/,
+    );
     expect((await vms().listSnapshots({ vmId: vm!.id })).snapshots).toEqual([]);
   });
 
@@ -40,7 +48,11 @@ describe("operations that fail leave nothing behind", () => {
       name: "p",
       spec: { type: storage.StoragePoolType.LOCAL_DIR, capacityGib: 100n, overprovisionRatio: 1 },
     });
-    const { volume } = await volumes.createVolume({ name: "root", projectId: h.projectId, spec: { poolId: storagePool!.id, sizeGib: 10n } });
+    const { volume } = await volumes.createVolume({
+      name: "root",
+      projectId: h.projectId,
+      spec: { poolId: storagePool!.id, sizeGib: 10n },
+    });
     const { vm } = await vms().createVM({
       projectId: h.projectId,
       name: "src",
@@ -60,7 +72,9 @@ describe("operations that report what happened", () => {
     const a = await h.registerNode("a", 4, 16384);
     await h.registerNode("b", 4, 16384);
     await nodes().drainNode({ id: a });
-    await eventually(async () => expect((await nodes().getNode({ id: a })).node?.status?.phase).toBe(compute.NodePhase.MAINTENANCE));
+    await eventually(async () =>
+      expect((await nodes().getNode({ id: a })).node?.status?.phase).toBe(compute.NodePhase.MAINTENANCE),
+    );
     const back = await nodes().uncordonNode({ id: a });
     expect(back.node?.status?.phase).toBe(compute.NodePhase.READY);
     expect(back.node?.spec?.cordoned).toBe(false);
@@ -92,7 +106,11 @@ describe("operations that report what happened", () => {
     const source = (await vms().getVM({ id: vm!.id })).vm!.status!.nodeId;
     const target = source === a ? b : a;
     h.adapters.agentPool.host(source).setReachable(false);
-    await expectCode(vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }), Code.FailedPrecondition, /migration of vm "app" failed/);
+    await expectCode(
+      vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }),
+      Code.FailedPrecondition,
+      /migration of vm "app" failed/,
+    );
     const after = (await vms().getVM({ id: vm!.id })).vm!;
     expect(after.status?.nodeId).toBe(source);
     expect(after.status?.migration).toBeUndefined();
@@ -103,7 +121,11 @@ describe("operations that report what happened", () => {
     const b = await h.registerNode("b", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "cold", spec: small });
     const target = vm!.status!.nodeId === a ? b : a;
-    await expectCode(vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }), Code.FailedPrecondition, /live=false/);
+    await expectCode(
+      vms().migrateVM({ id: vm!.id, targetNodeId: target, live: true }),
+      Code.FailedPrecondition,
+      /live=false/,
+    );
     const cold = await vms().migrateVM({ id: vm!.id, targetNodeId: target });
     expect(cold.vm?.status?.nodeId).toBe(target);
   });

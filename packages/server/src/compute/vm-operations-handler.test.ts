@@ -19,7 +19,9 @@ const vms = () => h.client(compute.VMService);
 async function runningVm(name: string): Promise<compute.VirtualMachine> {
   const { vm } = await vms().createVM({ projectId: h.projectId, name, spec: small });
   await vms().startVM({ id: vm!.id });
-  await eventually(async () => expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+  await eventually(async () =>
+    expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+  );
   return (await vms().getVM({ id: vm!.id })).vm!;
 }
 
@@ -31,7 +33,9 @@ describe("VMService power operations over RPC", () => {
   it("starts, pauses, resumes, reboots, suspends and force-stops a VM, recording the desired state", async () => {
     await h.registerNode("n1", 4, 16384);
     const vm = await runningVm("app");
-    expect((await vms().pauseVM({ id: vm.id })).vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.PAUSED);
+    expect((await vms().pauseVM({ id: vm.id })).vm?.spec?.desiredPowerState).toBe(
+      compute.DesiredPowerState.PAUSED,
+    );
     await powerIs(vm.id, compute.PowerState.PAUSED);
     await vms().resumeVM({ id: vm.id });
     await powerIs(vm.id, compute.PowerState.RUNNING);
@@ -61,7 +65,12 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
   it("takes, lists, reverts to and deletes a snapshot", async () => {
     await h.registerNode("n1", 4, 16384);
     const vm = await runningVm("app");
-    const { snapshot } = await vms().createSnapshot({ vmId: vm.id, name: "before", description: "pre-upgrade", includeMemory: true });
+    const { snapshot } = await vms().createSnapshot({
+      vmId: vm.id,
+      name: "before",
+      description: "pre-upgrade",
+      includeMemory: true,
+    });
     expect(snapshot?.phase).toBe(compute.SnapshotPhase.READY);
     expect(snapshot?.includeMemory).toBe(true);
     const listed = await vms().listSnapshots({ vmId: vm.id });
@@ -77,7 +86,11 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
   it("refuses a memory snapshot of a stopped VM", async () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
-    await expectCode(vms().createSnapshot({ vmId: vm!.id, name: "s", includeMemory: true }), Code.FailedPrecondition, /RUNNING/);
+    await expectCode(
+      vms().createSnapshot({ vmId: vm!.id, name: "s", includeMemory: true }),
+      Code.FailedPrecondition,
+      /RUNNING/,
+    );
   });
 
   it("live-migrates a running VM to the node named, and refuses its own node as the target", async () => {
@@ -96,7 +109,12 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
 
   it("clones a VM under a new name with the labels asked for, and starts it when asked", async () => {
     await h.registerNode("n1", 4, 16384);
-    const { vm } = await vms().createVM({ projectId: h.projectId, name: "src", labels: { app: "x" }, spec: small });
+    const { vm } = await vms().createVM({
+      projectId: h.projectId,
+      name: "src",
+      labels: { app: "x" },
+      spec: small,
+    });
     const { vm: copy } = await vms().cloneVM({ id: vm!.id, name: "copy", labels: { app: "y" }, start: true });
     expect(copy?.name).toBe("copy");
     expect(copy?.labels).toEqual({ app: "y" });
@@ -108,16 +126,38 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
 
   it("attaches and detaches a volume, and refuses to delete a VM that still has one", async () => {
     await h.registerNode("n1", 4, 16384);
-    const pool = await h.services.pools.create(h.ctx, { name: "pool", spec: { type: "LOCAL_DIR", capacityGib: 100 } });
-    const volume = await h.services.volumes.createVolume(h.ctx, { projectId: h.projectId, name: "data", spec: { poolId: pool.id, sizeGib: 10 } });
+    const pool = await h.services.pools.create(h.ctx, {
+      name: "pool",
+      spec: { type: "LOCAL_DIR", capacityGib: 100 },
+    });
+    const volume = await h.services.volumes.createVolume(h.ctx, {
+      projectId: h.projectId,
+      name: "data",
+      spec: { poolId: pool.id, sizeGib: 10 },
+    });
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "db", spec: small });
-    await expectInvalidField(vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, bus: 12 as compute.DiskBus }), "bus");
-    const attached = await vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, diskName: "data", readOnly: true, bus: compute.DiskBus.SCSI });
-    expect(attached.vm?.spec?.disks).toMatchObject([{ name: "data", volumeId: volume.id, readOnly: true, bus: compute.DiskBus.SCSI }]);
+    await expectInvalidField(
+      vms().attachVolume({ vmId: vm!.id, volumeId: volume.id, bus: 12 as compute.DiskBus }),
+      "bus",
+    );
+    const attached = await vms().attachVolume({
+      vmId: vm!.id,
+      volumeId: volume.id,
+      diskName: "data",
+      readOnly: true,
+      bus: compute.DiskBus.SCSI,
+    });
+    expect(attached.vm?.spec?.disks).toMatchObject([
+      { name: "data", volumeId: volume.id, readOnly: true, bus: compute.DiskBus.SCSI },
+    ]);
     await expectCode(vms().deleteVM({ id: vm!.id }), Code.FailedPrecondition, /detach/);
     const detached = await vms().detachVolume({ vmId: vm!.id, volumeId: volume.id });
     expect(detached.vm?.spec?.disks).toHaveLength(0);
-    await expectCode(vms().detachVolume({ vmId: vm!.id, volumeId: volume.id }), Code.FailedPrecondition, /not attached/);
+    await expectCode(
+      vms().detachVolume({ vmId: vm!.id, volumeId: volume.id }),
+      Code.FailedPrecondition,
+      /not attached/,
+    );
     await expectCode(vms().attachVolume({ vmId: vm!.id, volumeId: "missing" }), Code.NotFound);
     await vms().deleteVM({ id: vm!.id });
   });

@@ -44,8 +44,13 @@ export class VmPowerService {
   /** resume asks for RUNNING from PAUSED or SUSPENDED. */
   async resume(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     const vm = await this.deps.repos.vms.get(id);
-    if (!["PAUSED", "SUSPENDED"].includes(vm.status.powerState) && !["PAUSED", "SUSPENDED"].includes(vm.spec.desiredPowerState))
-      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}, not paused or suspended: nothing to resume`);
+    if (
+      !["PAUSED", "SUSPENDED"].includes(vm.status.powerState) &&
+      !["PAUSED", "SUSPENDED"].includes(vm.spec.desiredPowerState)
+    )
+      throw failedPrecondition(
+        `vm "${vm.name}" is ${vm.status.powerState}, not paused or suspended: nothing to resume`,
+      );
     return this.want(id, "RUNNING");
   }
 
@@ -58,21 +63,32 @@ export class VmPowerService {
   async reboot(_ctx: CallContext, id: string): Promise<VirtualMachine> {
     const vm = await this.deps.repos.vms.get(id);
     if (vm.status.powerState !== "RUNNING" || !vm.status.nodeId)
-      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: only a RUNNING VM can be rebooted`);
+      throw failedPrecondition(
+        `vm "${vm.name}" is ${vm.status.powerState}: only a RUNNING VM can be rebooted`,
+      );
     const agent = await this.agents.forNode(vm.status.nodeId);
     await agent.rebootVm(vm.id);
     return vm;
   }
 
-  private async want(id: string, desired: DesiredPowerState, stopMode?: "graceful" | "force"): Promise<VirtualMachine> {
+  private async want(
+    id: string,
+    desired: DesiredPowerState,
+    stopMode?: "graceful" | "force",
+  ): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => {
       if (!vm.status.nodeId) throw failedPrecondition(`vm "${vm.name}" is not placed on a node`);
       if (vm.status.powerState === "DELETING") throw failedPrecondition(`vm "${vm.name}" is being deleted`);
       const verb = NEEDS_RUNNING[desired];
-      const running = vm.status.powerState === "RUNNING" || vm.status.powerState === "STARTING" || vm.spec.desiredPowerState === "RUNNING";
+      const running =
+        vm.status.powerState === "RUNNING" ||
+        vm.status.powerState === "STARTING" ||
+        vm.spec.desiredPowerState === "RUNNING";
       const alreadyThere = vm.status.powerState === desired || vm.spec.desiredPowerState === desired;
       if (verb && !running && !alreadyThere)
-        throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`);
+        throw failedPrecondition(
+          `vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`,
+        );
       return { ...vm, spec: { ...vm.spec, desiredPowerState: desired, ...(stopMode ? { stopMode } : {}) } };
     });
     this.reconciler.enqueue(id);

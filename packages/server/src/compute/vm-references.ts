@@ -17,7 +17,10 @@ export async function checkVmReferences(repos: Repositories, vm: VirtualMachine)
   for (const [i, disk] of vm.spec.disks.entries()) {
     const volume = await repos.volumes.find(disk.volumeId);
     if (!volume || volume.projectId !== vm.projectId)
-      missing.push({ field: `spec.disks[${i}].volumeId`, description: `names no volume of the project (got ${disk.volumeId})` });
+      missing.push({
+        field: `spec.disks[${i}].volumeId`,
+        description: `names no volume of the project (got ${disk.volumeId})`,
+      });
     else if (volume.status.attachment && volume.status.attachment.vmId !== vm.id)
       busy.push(`volume "${volume.name}" is attached to another VM`);
     else if (!volume.status.attachment && volume.status.phase !== "AVAILABLE")
@@ -26,7 +29,10 @@ export async function checkVmReferences(repos: Repositories, vm: VirtualMachine)
   for (const [i, nic] of vm.spec.nics.entries()) {
     const net = await repos.networks.find(nic.networkId);
     if (!net || net.projectId !== vm.projectId)
-      missing.push({ field: `spec.nics[${i}].networkId`, description: `names no network of the project (got ${nic.networkId})` });
+      missing.push({
+        field: `spec.nics[${i}].networkId`,
+        description: `names no network of the project (got ${nic.networkId})`,
+      });
     for (const [j, sgId] of nic.securityGroupIds.entries()) {
       const sg = await repos.securityGroups.find(sgId);
       if (!sg || sg.projectId !== vm.projectId)
@@ -39,7 +45,10 @@ export async function checkVmReferences(repos: Repositories, vm: VirtualMachine)
   if (vm.spec.bootImageId) {
     const image = await repos.images.find(vm.spec.bootImageId);
     if (!image || (image.projectId !== undefined && image.projectId !== vm.projectId))
-      missing.push({ field: "spec.bootImageId", description: `names no image the project can use (got ${vm.spec.bootImageId})` });
+      missing.push({
+        field: "spec.bootImageId",
+        description: `names no image the project can use (got ${vm.spec.bootImageId})`,
+      });
   }
   if (missing.length > 0) throw invalidArgument(missing, "VirtualMachine");
   if (busy.length > 0) throw failedPrecondition(`cannot use the VM's volumes: ${busy.join("; ")}`);

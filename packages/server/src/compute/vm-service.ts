@@ -87,13 +87,21 @@ export class VmService {
         const volume = await tx.volumes.get(disk.volumeId);
         await tx.volumes.update({
           ...volume,
-          status: { ...volume.status, phase: "IN_USE", attachment: { vmId: created.id, device: disk.name, attachedAt: now } },
+          status: {
+            ...volume.status,
+            phase: "IN_USE",
+            attachment: { vmId: created.id, device: disk.name, attachedAt: now },
+          },
         });
       }
       addressed = undefined;
       if (created.spec.nics.length === 0) return;
       const { nics } = await allocateVmAddresses(tx, created);
-      addressed = await tx.vms.updateStatus(created.id, { ...created.status, nics: [...nics] }, created.resourceVersion);
+      addressed = await tx.vms.updateStatus(
+        created.id,
+        { ...created.status, nics: [...nics] },
+        created.resourceVersion,
+      );
     });
     const stored = addressed ?? vm;
     if (addressed) this.placement.noteVm(stored);
@@ -106,19 +114,30 @@ export class VmService {
   }
 
   /** list returns one page of VMs. */
-  async list(_ctx: CallContext, filter: ListFilter<PowerState> = {}, page?: PageRequest): Promise<Page<VirtualMachine>> {
+  async list(
+    _ctx: CallContext,
+    filter: ListFilter<PowerState> = {},
+    page?: PageRequest,
+  ): Promise<Page<VirtualMachine>> {
     return this.deps.repos.vms.list(await withProjectId(this.deps.repos, filter), page);
   }
 
   /** update changes labels, description, HA policy, or (while stopped, and if the node has room) CPU and memory. */
-  async update(_ctx: CallContext, id: string, patch: VmPatch, expectedVersion?: number): Promise<VirtualMachine> {
+  async update(
+    _ctx: CallContext,
+    id: string,
+    patch: VmPatch,
+    expectedVersion?: number,
+  ): Promise<VirtualMachine> {
     if (patch.labels) parseOrThrow(Labels, patch.labels, undefined, ["labels"]);
     const resizing = patch.cpu !== undefined || patch.memory !== undefined;
     const run = async () => {
       const updated = await this.deps.uow.run(async (tx) => {
         const current = await tx.vms.get(id);
         if (resizing && !["STOPPED", "PENDING"].includes(current.status.powerState))
-          throw failedPrecondition(`vm "${current.name}" is ${current.status.powerState}: stop it before changing CPU or memory`);
+          throw failedPrecondition(
+            `vm "${current.name}" is ${current.status.powerState}: stop it before changing CPU or memory`,
+          );
         const next: VirtualMachine = {
           ...current,
           ...(expectedVersion !== undefined ? { resourceVersion: expectedVersion } : {}),
@@ -144,7 +163,9 @@ export class VmService {
   private async recharge(tx: Repositories, current: VirtualMachine, next: VirtualMachine): Promise<void> {
     const reasons = this.placement.check({ ...next, status: { ...next.status } }, current.status.nodeId!);
     if (reasons.length > 0)
-      throw failedPrecondition(`vm "${current.name}" cannot grow on its node: ${reasons.join("; ")}`, { reasons });
+      throw failedPrecondition(`vm "${current.name}" cannot grow on its node: ${reasons.join("; ")}`, {
+        reasons,
+      });
     const node = await tx.nodes.get(current.status.nodeId!);
     const released = { ...node, status: chargeNode(node, current, -1) };
     await tx.nodes.updateStatus(node.id, chargeNode(released, next, 1), node.resourceVersion);
@@ -172,9 +193,12 @@ export class VmService {
       );
     if (!isStopped(vm) && !options.force) {
       if (vm.spec.desiredPowerState !== "STOPPED")
-        throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}; stop it first or delete with force`, {
-          resource: { kind: "VirtualMachine", id, name: vm.name },
-        });
+        throw failedPrecondition(
+          `vm "${vm.name}" is ${vm.status.powerState}; stop it first or delete with force`,
+          {
+            resource: { kind: "VirtualMachine", id, name: vm.name },
+          },
+        );
       vm = await this.untilStopped(ctx, vm);
     }
     if (vm.status.nodeId) {
@@ -188,7 +212,10 @@ export class VmService {
         for (const disk of current.spec.disks) {
           const volume = await tx.volumes.find(disk.volumeId);
           if (volume?.status.attachment?.vmId === id)
-            await tx.volumes.update({ ...volume, status: { ...volume.status, phase: "AVAILABLE", attachment: undefined } });
+            await tx.volumes.update({
+              ...volume,
+              status: { ...volume.status, phase: "AVAILABLE", attachment: undefined },
+            });
         }
         const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
         for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
@@ -202,7 +229,10 @@ export class VmService {
 
   /** untilStopped waits for a stop the user asked for to be carried out, as long as the call waits (at most a minute). */
   private async untilStopped(ctx: CallContext, vm: VirtualMachine): Promise<VirtualMachine> {
-    const giveUpAt = Math.min(ctx.deadline?.getTime() ?? Number.POSITIVE_INFINITY, this.deps.clock.now().getTime() + 60_000);
+    const giveUpAt = Math.min(
+      ctx.deadline?.getTime() ?? Number.POSITIVE_INFINITY,
+      this.deps.clock.now().getTime() + 60_000,
+    );
     let current = vm;
     while (!isStopped(current)) {
       if (ctx.signal.aborted || this.deps.clock.now().getTime() >= giveUpAt)
@@ -213,13 +243,19 @@ export class VmService {
       await new Promise((resolve) => setTimeout(resolve, 100));
       current = await this.deps.repos.vms.get(vm.id);
       if (current.spec.desiredPowerState !== "STOPPED")
-        throw failedPrecondition(`vm "${vm.name}" was asked to be ${current.spec.desiredPowerState} again while waiting to delete it`);
+        throw failedPrecondition(
+          `vm "${vm.name}" was asked to be ${current.spec.desiredPowerState} again while waiting to delete it`,
+        );
     }
     return current;
   }
 
   /** patchStatus is how controllers record what agents report. */
-  async patchStatus(_ctx: CallContext, id: string, change: (vm: VirtualMachine) => VirtualMachine["status"]): Promise<VirtualMachine> {
+  async patchStatus(
+    _ctx: CallContext,
+    id: string,
+    change: (vm: VirtualMachine) => VirtualMachine["status"],
+  ): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
     return updated;
   }

@@ -33,10 +33,17 @@ export class VmSnapshotService {
    * create asks the VM's agent for a snapshot and records it READY. When the agent fails, nothing
    * is kept (the name stays free for a retry) and the agent's reason is the error.
    */
-  async create(_ctx: CallContext, vmId: string, name: string, options: SnapshotOptions = {}): Promise<VmSnapshot> {
+  async create(
+    _ctx: CallContext,
+    vmId: string,
+    name: string,
+    options: SnapshotOptions = {},
+  ): Promise<VmSnapshot> {
     const vm = await this.deps.repos.vms.get(vmId);
     if (options.includeMemory && vm.status.powerState !== "RUNNING")
-      throw failedPrecondition(`vm "${vm.name}" is ${vm.status.powerState}: a memory snapshot needs a RUNNING VM`);
+      throw failedPrecondition(
+        `vm "${vm.name}" is ${vm.status.powerState}: a memory snapshot needs a RUNNING VM`,
+      );
     const snap = await this.deps.repos.vmSnapshots.create({
       id: this.deps.ids.next(),
       name,
@@ -55,7 +62,10 @@ export class VmSnapshotService {
       await this.deps.repos.vmSnapshots.delete(snap.id);
       throw failedPrecondition(`snapshot of vm "${vm.name}" failed: ${(e as Error).message}`);
     }
-    const done = await this.deps.repos.vmSnapshots.update({ ...snap, status: { ...snap.status, phase: "READY" } });
+    const done = await this.deps.repos.vmSnapshots.update({
+      ...snap,
+      status: { ...snap.status, phase: "READY" },
+    });
     return done;
   }
 
@@ -81,11 +91,15 @@ export class VmSnapshotService {
     const vm = await this.deps.repos.vms.get(vmId);
     const snap = await this.deps.repos.vmSnapshots.get(snapshotId);
     if (snap.vmId !== vmId) throw failedPrecondition(`snapshot "${snap.name}" belongs to another VM`);
-    if (snap.status.phase !== "READY") throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
+    if (snap.status.phase !== "READY")
+      throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
     if (!vm.status.nodeId) throw failedPrecondition(`vm "${vm.name}" is not placed on a node`);
     const agent = await this.agents.forNode(vm.status.nodeId);
     const status = await agent.revertSnapshot(vmId, snapshotId);
-    const reverted = await this.vms.patchStatus(ctx, vmId, (v) => ({ ...v.status, powerState: status.powerState }));
+    const reverted = await this.vms.patchStatus(ctx, vmId, (v) => ({
+      ...v.status,
+      powerState: status.powerState,
+    }));
     if (reverted.spec.desiredPowerState !== reverted.status.powerState) this.reconciler.enqueue(vmId);
     return reverted;
   }

@@ -11,7 +11,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     const def = s._zod.def as { type: string; innerType?: z.ZodType };
-    if (def.innerType && ["default", "prefault", "optional", "nullable"].includes(def.type)) s = def.innerType;
+    if (def.innerType && ["default", "prefault", "optional", "nullable"].includes(def.type))
+      s = def.innerType;
     else return s;
   }
 }
@@ -41,13 +42,17 @@ function coerce(name: string, leaf: Leaf, raw: string): unknown {
     case "int": {
       const n = Number(raw);
       if (raw.trim() === "" || !Number.isFinite(n))
-        throw invalidArgument([{ field, description: `must be a number (got ${JSON.stringify(raw)} from ${name})` }]);
+        throw invalidArgument([
+          { field, description: `must be a number (got ${JSON.stringify(raw)} from ${name})` },
+        ]);
       return n;
     }
     case "boolean":
       if (/^(true|1|yes|on)$/i.test(raw)) return true;
       if (/^(false|0|no|off)$/i.test(raw)) return false;
-      throw invalidArgument([{ field, description: `must be true or false (got ${JSON.stringify(raw)} from ${name})` }]);
+      throw invalidArgument([
+        { field, description: `must be true or false (got ${JSON.stringify(raw)} from ${name})` },
+      ]);
     case "array":
       return raw
         .split(",")

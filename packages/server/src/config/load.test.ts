@@ -25,7 +25,10 @@ describe("loadConfig", () => {
 
   it("layers file < environment < flags", () => {
     const file = yamlFile("server:\n  port: 9000\n  host: 127.0.0.1\nlogging:\n  level: debug\n");
-    const { config } = loadConfig({ config: file, port: 9100 }, { LQX_SERVER_PORT: "9050", LQX_LOGGING_LEVEL: "warn" });
+    const { config } = loadConfig(
+      { config: file, port: 9100 },
+      { LQX_SERVER_PORT: "9050", LQX_LOGGING_LEVEL: "warn" },
+    );
     expect(config.server.port).toBe(9100);
     expect(config.server.host).toBe("127.0.0.1");
     expect(config.logging.level).toBe("warn");
@@ -38,7 +41,9 @@ describe("loadConfig", () => {
 
   it("rejects an invalid value naming the key, the rule and the source", () => {
     const file = yamlFile("drs:\n  migrationThreshold: 9\n");
-    expect(() => loadConfig({ config: file }, {})).toThrow(/drs\.migrationThreshold must be at most 5 \(got 9\)/);
+    expect(() => loadConfig({ config: file }, {})).toThrow(
+      /drs\.migrationThreshold must be at most 5 \(got 9\)/,
+    );
     expect(() => loadConfig({}, { LQX_SERVER_PORT: "70000" })).toThrow(
       "server.port must be at most 65535 (got 70000) [from LQX_SERVER_PORT]",
     );
@@ -55,7 +60,9 @@ describe("loadConfig", () => {
   });
 
   it("requires database, redis and etcd addresses in production mode", () => {
-    expect(() => loadConfig({ mode: "production" }, {})).toThrow(/database\.url is required in production mode/);
+    expect(() => loadConfig({ mode: "production" }, {})).toThrow(
+      /database\.url is required in production mode/,
+    );
   });
 
   it("reads arrays from comma-separated environment values", () => {
@@ -92,7 +99,10 @@ describe("config print", () => {
 
 describe("conventional environment variables", () => {
   it("honours PORT and DATABASE_URL below their LQX_ names and flags", () => {
-    const fromConventions = loadConfig({}, { PORT: "9090", DATABASE_URL: "postgres://db.example/lqx" }).config;
+    const fromConventions = loadConfig(
+      {},
+      { PORT: "9090", DATABASE_URL: "postgres://db.example/lqx" },
+    ).config;
     expect(fromConventions.server.port).toBe(9090);
     expect(fromConventions.database.url).toBe("postgres://db.example/lqx");
     expect(loadConfig({}, { PORT: "9090", LQX_SERVER_PORT: "9191" }).config.server.port).toBe(9191);
@@ -108,7 +118,10 @@ describe("conventional environment variables", () => {
 describe("config print as JSON", () => {
   it("renders the same masked configuration as JSON", () => {
     const { config } = loadConfig({}, { LQX_DATABASE_URL: "postgres://admin:hunter2@db.example:5432/lqx" });
-    const parsed = JSON.parse(formatConfig(config, "json")) as { database: { url: string }; server: { host: string } };
+    const parsed = JSON.parse(formatConfig(config, "json")) as {
+      database: { url: string };
+      server: { host: string };
+    };
     expect(parsed.database.url).toBe("postgres://****@db.example:5432/lqx");
     expect(parsed.server.host).toBe("127.0.0.1");
   });

@@ -52,7 +52,8 @@ function readFile(path: string): Record<string, unknown> {
     throw invalidArgument([{ field: path, description: `is not valid YAML: ${(e as Error).message}` }]);
   }
   if (doc === null || doc === undefined) return {};
-  if (!isObject(doc)) throw invalidArgument([{ field: path, description: "must hold a YAML mapping at the top" }]);
+  if (!isObject(doc))
+    throw invalidArgument([{ field: path, description: "must hold a YAML mapping at the top" }]);
   return doc;
 }
 
@@ -83,7 +84,10 @@ const CONVENTIONAL_ENV: readonly { name: string; path: string; int?: boolean }[]
   { name: "DATABASE_URL", path: "database.url" },
 ];
 
-function conventionalEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; sources: Map<string, string> } {
+function conventionalEnv(env: NodeJS.ProcessEnv): {
+  values: Record<string, unknown>;
+  sources: Map<string, string>;
+} {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, string>();
   for (const { name, path, int } of CONVENTIONAL_ENV) {
@@ -107,12 +111,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const fromConventions = conventionalEnv(env);
   const fromEnv = readEnv(env);
   const fromFlags = flagValues(flags);
-  const merged = deepMerge(deepMerge(deepMerge(fromFile, fromConventions.values), fromEnv.values), fromFlags.values);
+  const merged = deepMerge(
+    deepMerge(deepMerge(fromFile, fromConventions.values), fromEnv.values),
+    fromFlags.values,
+  );
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const violations = violationsOf(result.error, merged).map((v) => {
       const source =
-        fromFlags.sources.get(v.field) ?? fromEnv.sources.get(v.field) ?? fromConventions.sources.get(v.field) ?? (file ? file : undefined);
+        fromFlags.sources.get(v.field) ??
+        fromEnv.sources.get(v.field) ??
+        fromConventions.sources.get(v.field) ??
+        (file ? file : undefined);
       return source ? { ...v, description: `${v.description} [from ${source}]` } : v;
     });
     throw new DomainError(
@@ -129,9 +139,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
 function checkModeRequirements(config: Config): void {
   if (config.mode !== "production") return;
   const missing: { field: string; description: string }[] = [];
-  if (!config.database.url) missing.push({ field: "database.url", description: "is required in production mode" });
+  if (!config.database.url)
+    missing.push({ field: "database.url", description: "is required in production mode" });
   if (!config.redis.url) missing.push({ field: "redis.url", description: "is required in production mode" });
   if (config.etcd.endpoints.length === 0)
-    missing.push({ field: "etcd.endpoints", description: "must name at least one endpoint in production mode" });
+    missing.push({
+      field: "etcd.endpoints",
+      description: "must name at least one endpoint in production mode",
+    });
   if (missing.length > 0) throw invalidArgument(missing, "configuration");
 }

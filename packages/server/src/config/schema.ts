@@ -25,9 +25,17 @@ export const ConfigSchema = z.strictObject({
       /** How long shutdown waits for in-flight calls before closing connections. */
       shutdownTimeoutSec: Seconds.default(15),
       /** Largest request body (and message after decompression) a call may send; a larger one is ResourceExhausted. */
-      maxRequestBytes: z.int().min(1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024),
+      maxRequestBytes: z
+        .int()
+        .min(1024)
+        .max(1024 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
       tls: z
-        .strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional() })
+        .strictObject({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          caFile: z.string().min(1).optional(),
+        })
         .optional(),
       cors: z
         .strictObject({
@@ -36,7 +44,10 @@ export const ConfigSchema = z.strictObject({
             .array(
               z
                 .string()
-                .regex(/^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/, "must be * or an origin such as https://console.example.com (scheme, host, optional port; no path)"),
+                .regex(
+                  /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+                  "must be * or an origin such as https://console.example.com (scheme, host, optional port; no path)",
+                ),
             )
             .default([]),
           /** How long browsers may cache a preflight answer. */
@@ -80,14 +91,21 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().default(false),
       jwtSecret: z.string().min(32).optional(),
       accessTokenTtlSec: z.int().min(60).max(86_400).default(3600),
-      refreshTokenTtlSec: z.int().min(300).max(30 * 86_400).default(7 * 86_400),
+      refreshTokenTtlSec: z
+        .int()
+        .min(300)
+        .max(30 * 86_400)
+        .default(7 * 86_400),
     })
     .prefault({}),
   scheduler: z
     .strictObject({
       strategy: z.enum(["spread", "pack", "balance"]).default("spread"),
       overcommit: z
-        .strictObject({ cpu: z.number().min(1).max(32).default(2.0), memory: z.number().min(1).max(4).default(1.5) })
+        .strictObject({
+          cpu: z.number().min(1).max(32).default(2.0),
+          memory: z.number().min(1).max(4).default(1.5),
+        })
         .prefault({}),
     })
     .prefault({}),
@@ -142,7 +160,11 @@ export const ConfigSchema = z.strictObject({
   changeLog: z
     .strictObject({
       /** How long changes are kept for watchers and replicas to resume from. */
-      retentionHours: z.number().positive().max(24 * 365).default(24),
+      retentionHours: z
+        .number()
+        .positive()
+        .max(24 * 365)
+        .default(24),
       /** The most changes kept, whatever their age. */
       maxEntries: z.int().min(1000).max(1_000_000_000).default(5_000_000),
       /** How often the leader trims the log. */

@@ -35,5 +35,9 @@ const NEVER = new AbortController().signal;
  * simulated nodes): a system principal named after the component, and no deadline.
  */
 export function systemContext(component: string, signal: AbortSignal = NEVER): CallContext {
-  return { principal: { kind: "system", id: component, name: component }, requestId: `system:${component}`, signal };
+  return {
+    principal: { kind: "system", id: component, name: component },
+    requestId: `system:${component}`,
+    signal,
+  };
 }

@@ -36,7 +36,9 @@ export class ControllerRunner {
   private async campaignLoop(): Promise<void> {
     while (!this.closed.signal.aborted) {
       try {
-        const office = await this.coordinator.campaign(CONTROLLERS_ELECTION, this.candidate, { signal: this.closed.signal });
+        const office = await this.coordinator.campaign(CONTROLLERS_ELECTION, this.candidate, {
+          signal: this.closed.signal,
+        });
         this.leadership = office;
         this.logger.info({ candidate: this.candidate, token: office.token }, "leading: starting controllers");
         for (const c of this.controllers) {
@@ -62,7 +64,8 @@ export class ControllerRunner {
   private async stopControllers(): Promise<void> {
     const running = this.running;
     this.running = [];
-    for (const c of running.reverse()) await c.stop().catch((e: unknown) => this.logger.error({ err: e, controller: c.name }, "stop failed"));
+    for (const c of running.reverse())
+      await c.stop().catch((e: unknown) => this.logger.error({ err: e, controller: c.name }, "stop failed"));
     const office = this.leadership;
     this.leadership = undefined;
     await office?.resign().catch(() => undefined);

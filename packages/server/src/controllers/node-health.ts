@@ -46,13 +46,22 @@ export class NodeHealthController implements Controller {
 
   /** sweep checks every READY node's last heartbeat once. */
   async sweep(): Promise<number> {
-    const deadline = this.deps.clock.now().getTime() - this.options.checkIntervalMs * this.options.failureThreshold;
+    const deadline =
+      this.deps.clock.now().getTime() - this.options.checkIntervalMs * this.options.failureThreshold;
     let marked = 0;
     for await (const n of eachItem(this.deps.repos.nodes, { states: ["READY"] })) {
       const last = n.status.lastHeartbeatAt ? Date.parse(n.status.lastHeartbeatAt) : 0;
       if (last < deadline) {
-        await this.nodes.setPhase(systemContext(this.name), n.id, "NOT_READY", `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`);
-        this.logger.warn({ node: n.name, lastHeartbeatAt: n.status.lastHeartbeatAt }, "node missed its heartbeats: NOT_READY");
+        await this.nodes.setPhase(
+          systemContext(this.name),
+          n.id,
+          "NOT_READY",
+          `no heartbeat since ${n.status.lastHeartbeatAt ?? "registration"}`,
+        );
+        this.logger.warn(
+          { node: n.name, lastHeartbeatAt: n.status.lastHeartbeatAt },
+          "node missed its heartbeats: NOT_READY",
+        );
         marked++;
       }
     }

@@ -42,7 +42,12 @@ export interface ReconcilerOptions {
 const RECONCILER_CONTEXT = systemContext("reconciler");
 
 /** UNKNOWN_TO_AGENT_OK are the power states a VM may claim without its agent knowing it (never defined there, or gone). */
-export const UNKNOWN_TO_AGENT_OK: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED", "DELETING"]);
+export const UNKNOWN_TO_AGENT_OK: ReadonlySet<PowerState> = new Set([
+  "STOPPED",
+  "PENDING",
+  "FAILED",
+  "DELETING",
+]);
 
 const TRANSITIONAL: ReadonlySet<PowerState> = new Set(["STARTING", "STOPPING", "MIGRATING", "PENDING"]);
 
@@ -89,7 +94,10 @@ export class Reconciler implements Controller {
   agentRegistered(nodeId: string): void {
     if (!this.signal || this.signal.aborted) return;
     void runInCallScope(RECONCILER_CONTEXT, () => this.recheckNode(nodeId)).catch((e: unknown) =>
-      this.deps.logger.warn({ err: e, nodeId }, "re-checking the VMs of a registered node failed; the resync will retry"),
+      this.deps.logger.warn(
+        { err: e, nodeId },
+        "re-checking the VMs of a registered node failed; the resync will retry",
+      ),
     );
   }
 
@@ -104,9 +112,18 @@ export class Reconciler implements Controller {
         () => undefined,
       );
     for (const vm of placed) {
-      if (reported && !reported.has(vm.id) && !vm.status.migration && !UNKNOWN_TO_AGENT_OK.has(vm.status.powerState))
+      if (
+        reported &&
+        !reported.has(vm.id) &&
+        !vm.status.migration &&
+        !UNKNOWN_TO_AGENT_OK.has(vm.status.powerState)
+      )
         await this.locks.run(vm.id, () =>
-          this.record(vm, { vmId: vm.id, powerState: "STOPPED", ipAddresses: [] }, "its node's agent does not report it (the agent restarted)"),
+          this.record(
+            vm,
+            { vmId: vm.id, powerState: "STOPPED", ipAddresses: [] },
+            "its node's agent does not report it (the agent restarted)",
+          ),
         );
       this.enqueue(vm.id);
     }
@@ -121,7 +138,8 @@ export class Reconciler implements Controller {
     this.signal = signal;
     this.unfollow = this.options.changes?.subscribe({
       change: (entry) => {
-        if (entry.kind === "VirtualMachine" && entry.type !== "DELETED" && this.needsWork(entry.object)) this.enqueue(entry.id);
+        if (entry.kind === "VirtualMachine" && entry.type !== "DELETED" && this.needsWork(entry.object))
+          this.enqueue(entry.id);
       },
     });
     await this.resyncAll();
@@ -168,12 +186,13 @@ export class Reconciler implements Controller {
         });
       // A VM enqueued by an API call is reconciled in the reconciler's own scope, not the call's:
       // the call has answered, and the writes are the reconciler's.
-      void runInCallScope(RECONCILER_CONTEXT, () => this.locks.run(vmId, () => this.reconcile(vmId)))
-        .finally(() => {
+      void runInCallScope(RECONCILER_CONTEXT, () => this.locks.run(vmId, () => this.reconcile(vmId))).finally(
+        () => {
           this.running--;
           if (this.running === 0) this.wake?.();
           this.pump();
-        });
+        },
+      );
     }
   }
 
@@ -211,7 +230,8 @@ export class Reconciler implements Controller {
       const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(n, 16));
       this.metrics?.reconcileTotal.inc({ outcome: "error" });
       this.deps.logger.warn({ err: e, vmId, attempt: n, retryInMs: delay }, "reconcile failed");
-      if (vm && !hasErrorCode(e, ErrorCode.NotFound)) await this.record(vm, undefined, (e as Error).message).catch(() => undefined);
+      if (vm && !hasErrorCode(e, ErrorCode.NotFound))
+        await this.record(vm, undefined, (e as Error).message).catch(() => undefined);
       this.later(vmId, delay);
     }
   }
@@ -250,7 +270,11 @@ export class Reconciler implements Controller {
     }
   }
 
-  private async record(vm: VirtualMachine, observed: AgentVmStatus | undefined, message: string): Promise<void> {
+  private async record(
+    vm: VirtualMachine,
+    observed: AgentVmStatus | undefined,
+    message: string,
+  ): Promise<void> {
     const same =
       (!observed ||
         (observed.powerState === vm.status.powerState &&

@@ -43,7 +43,10 @@ export class ChangeLogCompactor implements Controller {
   /** compactOnce trims the log once and returns how many entries it removed (0 when the trim failed; it is logged). */
   async compactOnce(): Promise<number> {
     try {
-      const removed = await this.log.compact({ maxAgeMs: this.policy.retentionMs, maxEntries: this.policy.maxEntries });
+      const removed = await this.log.compact({
+        maxAgeMs: this.policy.retentionMs,
+        maxEntries: this.policy.maxEntries,
+      });
       if (removed > 0) {
         this.metrics?.changeLogCompacted.inc(removed);
         this.logger.debug({ removed }, "change log compacted");

@@ -106,7 +106,10 @@ export class ChangeRelay {
       try {
         await l.change(entry);
       } catch (e) {
-        this.logger.error({ err: e, revision: entry.revision, kind: entry.kind, id: entry.id }, "a change listener failed");
+        this.logger.error(
+          { err: e, revision: entry.revision, kind: entry.kind, id: entry.id },
+          "a change listener failed",
+        );
       }
     }
     this.relayed = entry.revision;
@@ -115,8 +118,14 @@ export class ChangeRelay {
 
   private async resetFromHead(): Promise<void> {
     const head = await this.log.head();
-    this.logger.warn({ from: this.relayed, head }, "the change log no longer holds what this replica missed: rebuilding from the store");
-    for (const l of this.listeners) await Promise.resolve(l.reset?.(head)).catch((e: unknown) => this.logger.error({ err: e }, "a reset failed"));
+    this.logger.warn(
+      { from: this.relayed, head },
+      "the change log no longer holds what this replica missed: rebuilding from the store",
+    );
+    for (const l of this.listeners)
+      await Promise.resolve(l.reset?.(head)).catch((e: unknown) =>
+        this.logger.error({ err: e }, "a reset failed"),
+      );
     this.relayed = head;
     this.release();
   }

@@ -27,7 +27,12 @@ function filterOf(req: {
 function cursorOf(token: string): number | undefined {
   if (token === "") return undefined;
   if (!/^\d{1,15}$/.test(token))
-    throw invalidArgument([{ field: "page_token", description: `is not a page token this service gave (got ${JSON.stringify(token.slice(0, 40))})` }]);
+    throw invalidArgument([
+      {
+        field: "page_token",
+        description: `is not a page token this service gave (got ${JSON.stringify(token.slice(0, 40))})`,
+      },
+    ]);
   return Number(token);
 }
 
@@ -35,7 +40,10 @@ function cursorOf(token: string): number | undefined {
 export function eventHandler(log: EventLog): RpcRoute {
   return route(events.EventService, {
     async listEvents(ctx, req) {
-      const page = await log.list(ctx, filterOf(req), { limit: req.pageSize || 100, ...(req.pageToken ? { cursor: cursorOf(req.pageToken)! } : {}) });
+      const page = await log.list(ctx, filterOf(req), {
+        limit: req.pageSize || 100,
+        ...(req.pageToken ? { cursor: cursorOf(req.pageToken)! } : {}),
+      });
       return {
         events: page.items.map(eventToProto),
         nextPageToken: page.nextCursor !== undefined ? String(page.nextCursor) : "",
@@ -43,7 +51,8 @@ export function eventHandler(log: EventLog): RpcRoute {
       };
     },
     async *streamEvents(ctx, req) {
-      for await (const e of log.stream(ctx, filterOf(req), fromRevisionOf(req.resourceVersion))) yield { event: eventToProto(e) };
+      for await (const e of log.stream(ctx, filterOf(req), fromRevisionOf(req.resourceVersion)))
+        yield { event: eventToProto(e) };
     },
   });
 }

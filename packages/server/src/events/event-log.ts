@@ -1,8 +1,21 @@
-import { type ChangeLogEntry, type LabelSelector, matchesSelector, type Repositories, resourceExhausted } from "@limiquantix/domain";
+import {
+  type ChangeLogEntry,
+  type LabelSelector,
+  matchesSelector,
+  type Repositories,
+  resourceExhausted,
+} from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { withProjectId } from "../shared/project-ref";
 import type { ChangeListener } from "./change-relay";
-import { deriveEvents, type Facts, factsOf, type LifecycleEvent, SEVERITY_RANK, type Severity } from "./lifecycle";
+import {
+  deriveEvents,
+  type Facts,
+  factsOf,
+  type LifecycleEvent,
+  SEVERITY_RANK,
+  type Severity,
+} from "./lifecycle";
 
 /** EventFilter selects events: every field given must match. */
 export interface EventFilter {
@@ -64,7 +77,8 @@ export class EventLog implements ChangeListener {
       this.history.push(e);
       for (const s of this.streams) if (matches(e, s.filter)) s.push(e);
     }
-    if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    if (this.history.length > this.historySize)
+      this.history.splice(0, this.history.length - this.historySize);
   }
 
   reset(): void {
@@ -73,7 +87,11 @@ export class EventLog implements ChangeListener {
   }
 
   /** list returns a page of past events matching the filter, newest first, from before `cursor` when given. */
-  async list(_ctx: CallContext, given: EventFilter, page: { limit: number; cursor?: number }): Promise<EventPage> {
+  async list(
+    _ctx: CallContext,
+    given: EventFilter,
+    page: { limit: number; cursor?: number },
+  ): Promise<EventPage> {
     const filter = await withProjectId(this.repos, given);
     const all = this.history.filter((e) => matches(e, filter));
     const newestFirst = all.reverse();
@@ -81,7 +99,11 @@ export class EventLog implements ChangeListener {
     const from = start < 0 ? newestFirst.length : start;
     const items = newestFirst.slice(from, from + page.limit);
     const more = from + page.limit < newestFirst.length;
-    return { items, total: newestFirst.length, ...(more && items.length > 0 ? { nextCursor: items.at(-1)!.revision } : {}) };
+    return {
+      items,
+      total: newestFirst.length,
+      ...(more && items.length > 0 ? { nextCursor: items.at(-1)!.revision } : {}),
+    };
   }
 
   /**
@@ -114,17 +136,23 @@ export class EventLog implements ChangeListener {
       if (fromRevision !== undefined) {
         const oldest = this.history[0]?.revision;
         if (oldest !== undefined && fromRevision < oldest - 1)
-          throw resourceExhausted(`events after resource_version ${fromRevision} are no longer held here; use ListEvents, then stream`, {
-            oldestRevision: oldest,
-          });
+          throw resourceExhausted(
+            `events after resource_version ${fromRevision} are no longer held here; use ListEvents, then stream`,
+            {
+              oldestRevision: oldest,
+            },
+          );
         for (const e of this.history) if (e.revision > fromRevision && matches(e, filter)) pending.unshift(e);
         pending.sort((a, b) => a.revision - b.revision || a.id.localeCompare(b.id));
       }
       while (!ctx.signal.aborted) {
         if (overflowed)
-          throw resourceExhausted(`this event stream fell more than ${limit} events behind; stream again from resource_version ${last}`, {
-            resumeFromRevision: last,
-          });
+          throw resourceExhausted(
+            `this event stream fell more than ${limit} events behind; stream again from resource_version ${last}`,
+            {
+              resumeFromRevision: last,
+            },
+          );
         const next = pending.shift();
         if (next) {
           if (next.revision < last || (next.revision === last && givenAtLast.has(next.id))) continue;

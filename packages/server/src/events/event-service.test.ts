@@ -18,19 +18,36 @@ describe("EventService", () => {
     const b = await h.registerNode("b", 4, 16384);
     const vms = h.client(compute.VMService, h.grpc);
     const ev = h.client(events.EventService, h.grpc);
-    const { vm } = await vms.createVM({ projectId: h.projectId, name: "web", spec: small }, { headers: { "x-request-id": "make-web" } });
+    const { vm } = await vms.createVM(
+      { projectId: h.projectId, name: "web", spec: small },
+      { headers: { "x-request-id": "make-web" } },
+    );
     await vms.startVM({ id: vm!.id });
-    await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING));
+    await eventually(async () =>
+      expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+    );
     const target = vm!.status!.nodeId === a ? b : a;
     await vms.migrateVM({ id: vm!.id, targetNodeId: target, live: true });
     await vms.stopVM({ id: vm!.id, mode: compute.StopMode.FORCE });
-    await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.STOPPED));
+    await eventually(async () =>
+      expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.STOPPED),
+    );
     await vms.deleteVM({ id: vm!.id });
     const reasons = async () =>
-      (await ev.listEvents({ kinds: ["VirtualMachine"], resourceId: vm!.id })).events.map((e) => e.reason).reverse();
-    await eventually(async () => expect(await reasons()).toEqual(["VmCreated", "VmStarted", "VmMigrated", "VmStopped", "VmDeleted"]));
+      (await ev.listEvents({ kinds: ["VirtualMachine"], resourceId: vm!.id })).events
+        .map((e) => e.reason)
+        .reverse();
+    await eventually(async () =>
+      expect(await reasons()).toEqual(["VmCreated", "VmStarted", "VmMigrated", "VmStopped", "VmDeleted"]),
+    );
     const created = (await ev.listEvents({ resourceId: vm!.id })).events.at(-1)!;
-    expect(created).toMatchObject({ kind: "VirtualMachine", resourceName: "web", projectId: h.projectId, requestId: "make-web", severity: events.Severity.INFO });
+    expect(created).toMatchObject({
+      kind: "VirtualMachine",
+      resourceName: "web",
+      projectId: h.projectId,
+      requestId: "make-web",
+      severity: events.Severity.INFO,
+    });
     // Paged, newest first.
     const first = await ev.listEvents({ resourceId: vm!.id, pageSize: 2 });
     expect(first.events.map((e) => e.reason)).toEqual(["VmDeleted", "VmStopped"]);
@@ -48,7 +65,11 @@ describe("EventService", () => {
     // From the revision before anything happened, so the stream misses nothing however late it opens.
     const from = BigInt(await h.adapters.changeLog.head());
     const streaming = (async () => {
-      for await (const r of ev.streamEvents({ kinds: ["Node"], resourceVersion: from }, { signal: abort.signal })) got.push(r.event!);
+      for await (const r of ev.streamEvents(
+        { kinds: ["Node"], resourceVersion: from },
+        { signal: abort.signal },
+      ))
+        got.push(r.event!);
     })().catch((e: unknown) => {
       if (ConnectError.from(e).code !== Code.Canceled) throw e;
     });
@@ -60,7 +81,9 @@ describe("EventService", () => {
     // Node health marks it NOT_READY: a warning.
     await h.services.nodes.setPhase(h.ctx, id, "NOT_READY", "no heartbeat");
     await eventually(async () =>
-      expect((await ev.listEvents({ minSeverity: events.Severity.WARNING })).events.map((e) => e.reason)).toEqual(["NodeNotReady"]),
+      expect(
+        (await ev.listEvents({ minSeverity: events.Severity.WARNING })).events.map((e) => e.reason),
+      ).toEqual(["NodeNotReady"]),
     );
   });
 
@@ -74,7 +97,10 @@ describe("EventService", () => {
     const abort = new AbortController();
     const got: string[] = [];
     const streaming = (async () => {
-      for await (const r of ev.streamEvents({ kinds: ["Node"], resourceVersion: oldest!.resourceVersion }, { signal: abort.signal }))
+      for await (const r of ev.streamEvents(
+        { kinds: ["Node"], resourceVersion: oldest!.resourceVersion },
+        { signal: abort.signal },
+      ))
         got.push(r.event!.id);
     })().catch(() => undefined);
     await eventually(() => expect(got).toEqual([newest!.id]));

@@ -41,7 +41,11 @@ export function factsOf(kind: string, object: Resource): Facts {
       return { attachedTo: (o.status?.attachment as { vmId?: string } | undefined)?.vmId };
     case "Alert":
     case "DrsRecommendation":
-      return { state: (o as unknown as { state?: string; status?: { state?: string } }).status?.state ?? (o as { state?: string }).state };
+      return {
+        state:
+          (o as unknown as { state?: string; status?: { state?: string } }).status?.state ??
+          (o as { state?: string }).state,
+      };
     default:
       return {};
   }
@@ -65,32 +69,63 @@ const NODE_PHASE: Readonly<Record<string, Draft>> = {
   FENCED: { reason: "NodeFenced", severity: "WARNING", message: "was fenced" },
 };
 
-function transitions(kind: string, type: ChangeLogEntry["type"], before: Facts | undefined, after: Facts): Draft[] {
+function transitions(
+  kind: string,
+  type: ChangeLogEntry["type"],
+  before: Facts | undefined,
+  after: Facts,
+): Draft[] {
   const short = kind === "VirtualMachine" ? "Vm" : kind;
-  if (type === "ADDED") return [{ reason: kind === "Node" ? "NodeRegistered" : kind === "Alert" ? "AlertFired" : kind === "DrsRecommendation" ? "DrsRecommended" : `${short}Created`, message: "was created" }];
+  if (type === "ADDED")
+    return [
+      {
+        reason:
+          kind === "Node"
+            ? "NodeRegistered"
+            : kind === "Alert"
+              ? "AlertFired"
+              : kind === "DrsRecommendation"
+                ? "DrsRecommended"
+                : `${short}Created`,
+        message: "was created",
+      },
+    ];
   if (type === "DELETED") return [{ reason: `${short}Deleted`, message: "was deleted" }];
   if (!before) return [];
   const out: Draft[] = [];
   switch (kind) {
     case "VirtualMachine":
-      if (after.node && before.node && after.node !== before.node) out.push({ reason: "VmMigrated", message: `moved from node ${before.node} to node ${after.node}` });
-      else if (after.power !== before.power && VM_POWER[after.power as string]) out.push(VM_POWER[after.power as string]!);
+      if (after.node && before.node && after.node !== before.node)
+        out.push({ reason: "VmMigrated", message: `moved from node ${before.node} to node ${after.node}` });
+      else if (after.power !== before.power && VM_POWER[after.power as string])
+        out.push(VM_POWER[after.power as string]!);
       break;
     case "Node":
-      if (after.phase !== before.phase && NODE_PHASE[after.phase as string]) out.push(NODE_PHASE[after.phase as string]!);
-      if (after.cordoned !== before.cordoned) out.push({ reason: after.cordoned ? "NodeCordoned" : "NodeUncordoned", message: after.cordoned ? "was cordoned" : "was uncordoned" });
+      if (after.phase !== before.phase && NODE_PHASE[after.phase as string])
+        out.push(NODE_PHASE[after.phase as string]!);
+      if (after.cordoned !== before.cordoned)
+        out.push({
+          reason: after.cordoned ? "NodeCordoned" : "NodeUncordoned",
+          message: after.cordoned ? "was cordoned" : "was uncordoned",
+        });
       break;
     case "Volume":
-      if (after.attachedTo && after.attachedTo !== before.attachedTo) out.push({ reason: "VolumeAttached", message: `was attached to vm ${after.attachedTo}` });
-      else if (!after.attachedTo && before.attachedTo) out.push({ reason: "VolumeDetached", message: `was detached from vm ${before.attachedTo}` });
+      if (after.attachedTo && after.attachedTo !== before.attachedTo)
+        out.push({ reason: "VolumeAttached", message: `was attached to vm ${after.attachedTo}` });
+      else if (!after.attachedTo && before.attachedTo)
+        out.push({ reason: "VolumeDetached", message: `was detached from vm ${before.attachedTo}` });
       break;
     case "Alert":
-      if (after.state === "RESOLVED" && before.state !== "RESOLVED") out.push({ reason: "AlertResolved", message: "was resolved" });
-      else if (after.state === "ACKNOWLEDGED" && before.state !== "ACKNOWLEDGED") out.push({ reason: "AlertAcknowledged", message: "was acknowledged" });
+      if (after.state === "RESOLVED" && before.state !== "RESOLVED")
+        out.push({ reason: "AlertResolved", message: "was resolved" });
+      else if (after.state === "ACKNOWLEDGED" && before.state !== "ACKNOWLEDGED")
+        out.push({ reason: "AlertAcknowledged", message: "was acknowledged" });
       break;
     case "DrsRecommendation":
-      if (after.state === "APPLIED" && before.state !== "APPLIED") out.push({ reason: "DrsApplied", message: "was applied" });
-      else if (after.state === "FAILED" && before.state !== "FAILED") out.push({ reason: "DrsApplyFailed", severity: "WARNING", message: "failed to apply" });
+      if (after.state === "APPLIED" && before.state !== "APPLIED")
+        out.push({ reason: "DrsApplied", message: "was applied" });
+      else if (after.state === "FAILED" && before.state !== "FAILED")
+        out.push({ reason: "DrsApplyFailed", severity: "WARNING", message: "failed to apply" });
       break;
   }
   return out;
@@ -112,7 +147,9 @@ export function deriveEvents(entry: ChangeLogEntry, before: Facts | undefined): 
   const after = factsOf(entry.kind, object);
   const name = object.name ?? object.username ?? entry.id;
   return transitions(entry.kind, entry.type, before, after).map((d, i) => {
-    const severity = d.severity ?? (entry.kind === "Alert" && d.reason === "AlertFired" && object.severity ? object.severity : "INFO");
+    const severity =
+      d.severity ??
+      (entry.kind === "Alert" && d.reason === "AlertFired" && object.severity ? object.severity : "INFO");
     return {
       id: `${entry.revision}.${i}`,
       reason: d.reason,

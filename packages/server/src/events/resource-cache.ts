@@ -13,7 +13,10 @@ type CachedKind = "VirtualMachine" | "Node";
  * reservations).
  */
 export class ResourceCache implements ChangeListener {
-  private readonly objects: Record<CachedKind, Map<string, Resource>> = { VirtualMachine: new Map(), Node: new Map() };
+  private readonly objects: Record<CachedKind, Map<string, Resource>> = {
+    VirtualMachine: new Map(),
+    Node: new Map(),
+  };
 
   constructor(
     private readonly relay: Pick<ChangeRelay, "caughtUp">,

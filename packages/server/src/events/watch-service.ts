@@ -67,7 +67,11 @@ export class WatchService {
   ) {}
 
   /** vms streams the changes of the VMs that match the filter. */
-  async *vms(ctx: CallContext, given: VmWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<VirtualMachine>> {
+  async *vms(
+    ctx: CallContext,
+    given: VmWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<VirtualMachine>> {
     const filter = await withProjectId(this.repos, given);
     if (filter.id) await this.repos.vms.get(filter.id);
     const matches = (vm: VirtualMachine) =>
@@ -89,7 +93,11 @@ export class WatchService {
   }
 
   /** nodes streams the changes of the nodes that match the filter. */
-  async *nodes(ctx: CallContext, filter: NodeWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<Node>> {
+  async *nodes(
+    ctx: CallContext,
+    filter: NodeWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<Node>> {
     if (filter.id) await this.repos.nodes.get(filter.id);
     const matches = (node: Node) =>
       (!filter.id || node.id === filter.id) &&
@@ -108,7 +116,11 @@ export class WatchService {
   }
 
   /** volumes streams the changes of the volumes that match the filter. */
-  async *volumes(ctx: CallContext, given: VolumeWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<Volume>> {
+  async *volumes(
+    ctx: CallContext,
+    given: VolumeWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<Volume>> {
     const filter = await withProjectId(this.repos, given);
     const matches = (v: Volume) =>
       (!filter.projectId || v.projectId === filter.projectId) &&
@@ -117,20 +129,27 @@ export class WatchService {
       (!filter.states?.length || filter.states.includes(v.status.phase)) &&
       (!filter.labelSelector || matchesSelector(filter.labelSelector, v.labels));
     const list = async () =>
-      (await allItems(this.repos.volumes, {
-        ...(filter.projectId ? { projectId: filter.projectId } : {}),
-        ...(filter.poolId ? { poolId: filter.poolId } : {}),
-        ...(filter.vmId ? { vmId: filter.vmId } : {}),
-        ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
-      })).filter(matches);
+      (
+        await allItems(this.repos.volumes, {
+          ...(filter.projectId ? { projectId: filter.projectId } : {}),
+          ...(filter.poolId ? { poolId: filter.poolId } : {}),
+          ...(filter.vmId ? { vmId: filter.vmId } : {}),
+          ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+        })
+      ).filter(matches);
     yield* this.stream(ctx, "Volume", matches, list, fromRevision);
   }
 
   /** networks streams the changes of the virtual networks that match the filter. */
-  async *networks(ctx: CallContext, given: NetworkWatchFilter, fromRevision?: number): AsyncGenerator<WatchEvent<VirtualNetwork>> {
+  async *networks(
+    ctx: CallContext,
+    given: NetworkWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<VirtualNetwork>> {
     const filter = await withProjectId(this.repos, given);
     const matches = (n: VirtualNetwork) =>
-      (!filter.projectId || n.projectId === filter.projectId) && (!filter.labelSelector || matchesSelector(filter.labelSelector, n.labels));
+      (!filter.projectId || n.projectId === filter.projectId) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, n.labels));
     const list = () =>
       allItems(this.repos.networks, {
         ...(filter.projectId ? { projectId: filter.projectId } : {}),

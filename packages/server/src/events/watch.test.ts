@@ -48,7 +48,10 @@ describe("WatchVMs", () => {
   for (const [name, transport] of [
     ["gRPC", (x: RpcHarness): Transport => x.grpc],
     ["Connect over HTTP/1.1", (x: RpcHarness): Transport => x.connect],
-    ["gRPC-Web", (x: RpcHarness): Transport => createGrpcWebTransport({ baseUrl: x.baseUrl, httpVersion: "1.1" })],
+    [
+      "gRPC-Web",
+      (x: RpcHarness): Transport => createGrpcWebTransport({ baseUrl: x.baseUrl, httpVersion: "1.1" }),
+    ],
   ] as const) {
     it(`lists, bookmarks, then streams every change, over ${name}`, async () => {
       h = await startRpcHarness();
@@ -76,7 +79,12 @@ describe("WatchVMs", () => {
     h = await startRpcHarness();
     await h.registerNode("n1", 4, 16384);
     const vms = h.client(compute.VMService, h.grpc);
-    const { vm } = await vms.createVM({ projectId: h.projectId, name: "web", spec: small, labels: { tier: "web" } });
+    const { vm } = await vms.createVM({
+      projectId: h.projectId,
+      name: "web",
+      spec: small,
+      labels: { tier: "web" },
+    });
     const w = new Collector<VmsEvent>((signal) => vms.watchVMs({ labelSelector: "tier=web" }, { signal }));
     await w.until((got) => got.length === 2);
     await vms.updateVM({ id: vm!.id, labels: { tier: "db" } });
@@ -120,7 +128,12 @@ describe("WatchVMs", () => {
     h = await startRpcHarness({ watch: { bufferSize: 10 } });
     await h.registerNode("n1", 4, 16384);
     const vms = h.client(compute.VMService, h.grpc);
-    const { vm } = await vms.createVM({ projectId: h.projectId, name: "busy", spec: small, labels: { n: "0" } });
+    const { vm } = await vms.createVM({
+      projectId: h.projectId,
+      name: "busy",
+      spec: small,
+      labels: { n: "0" },
+    });
     const fast = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
     await fast.until((got) => got.length === 2);
     // A watcher that reads its first message and then nothing, while far more changes happen
@@ -128,7 +141,8 @@ describe("WatchVMs", () => {
     const slow = vms.watchVMs({})[Symbol.asyncIterator]();
     await slow.next();
     const updates = 400;
-    for (let i = 1; i <= updates; i++) await vms.updateVM({ id: vm!.id, labels: { n: String(i), pad: "x".repeat(60) } });
+    for (let i = 1; i <= updates; i++)
+      await vms.updateVM({ id: vm!.id, labels: { n: String(i), pad: "x".repeat(60) } });
     await fast.until((got) => got.some((e) => e.vm?.labels.n === String(updates)));
     const err = await (async () => {
       for (;;) {
@@ -162,7 +176,9 @@ describe("WatchVM and WatchNodes", () => {
     await w.until((got) => got.some((e) => e.type === common.EventType.UPDATED));
     expect(w.got.every((e) => !e.vm || e.vm.id === vm!.id)).toBe(true);
     await w.close();
-    const missing = new Collector<compute.WatchVMResponse>((signal) => vms.watchVM({ id: "nope" }, { signal }));
+    const missing = new Collector<compute.WatchVMResponse>((signal) =>
+      vms.watchVM({ id: "nope" }, { signal }),
+    );
     await missing.done;
     expect(missing.error?.code).toBe(Code.NotFound);
   });
@@ -185,10 +201,19 @@ describe("WatchVolumes and WatchVirtualNetworks", () => {
     h = await startRpcHarness();
     const pools = h.client(storage.StoragePoolService, h.grpc);
     const volumes = h.client(storage.VolumeService, h.grpc);
-    const { storagePool } = await pools.createStoragePool({ name: "p", spec: { type: storage.StoragePoolType.LOCAL_DIR, capacityGib: 100n, overprovisionRatio: 1 } });
-    const w = new Collector<storage.WatchVolumesResponse>((signal) => volumes.watchVolumes({ poolId: storagePool!.id }, { signal }));
+    const { storagePool } = await pools.createStoragePool({
+      name: "p",
+      spec: { type: storage.StoragePoolType.LOCAL_DIR, capacityGib: 100n, overprovisionRatio: 1 },
+    });
+    const w = new Collector<storage.WatchVolumesResponse>((signal) =>
+      volumes.watchVolumes({ poolId: storagePool!.id }, { signal }),
+    );
     await w.until((got) => got.length === 1);
-    const { volume } = await volumes.createVolume({ name: "data", projectId: h.projectId, spec: { poolId: storagePool!.id, sizeGib: 5n } });
+    const { volume } = await volumes.createVolume({
+      name: "data",
+      projectId: h.projectId,
+      spec: { poolId: storagePool!.id, sizeGib: 5n },
+    });
     await volumes.deleteVolume({ id: volume!.id });
     await w.until((got) => got.some((e) => e.type === common.EventType.DELETED));
     expect(w.got[1]).toMatchObject({ type: common.EventType.CREATED });
@@ -196,9 +221,15 @@ describe("WatchVolumes and WatchVirtualNetworks", () => {
     await w.close();
 
     const networks = h.client(network.VirtualNetworkService, h.grpc);
-    const n = new Collector<network.WatchVirtualNetworksResponse>((signal) => networks.watchVirtualNetworks({ projectId: "default" }, { signal }));
+    const n = new Collector<network.WatchVirtualNetworksResponse>((signal) =>
+      networks.watchVirtualNetworks({ projectId: "default" }, { signal }),
+    );
     await n.until((got) => got.length === 1);
-    await networks.createVirtualNetwork({ projectId: "default", name: "lan", spec: { type: network.NetworkType.OVERLAY, cidr: "10.30.0.0/24" } });
+    await networks.createVirtualNetwork({
+      projectId: "default",
+      name: "lan",
+      spec: { type: network.NetworkType.OVERLAY, cidr: "10.30.0.0/24" },
+    });
     await n.until((got) => got.some((e) => e.virtualNetwork?.name === "lan"));
     await n.close();
   });

@@ -1,4 +1,10 @@
-import { type ChangeLog, type ChangeLogEntry, type Resource, type ResourceKind, resourceExhausted } from "@limiquantix/domain";
+import {
+  type ChangeLog,
+  type ChangeLogEntry,
+  type Resource,
+  type ResourceKind,
+  resourceExhausted,
+} from "@limiquantix/domain";
 import type { ChangeRelay } from "./change-relay";
 
 /** WatchEventType is what happened to a watched object, or a BOOKMARK saying how far the stream has come. */
@@ -96,9 +102,12 @@ export async function* watchChanges<T extends Resource>(
     const interval = spec.bookmarkIntervalMs ?? 10_000;
     while (!signal.aborted) {
       if (overflowed)
-        throw resourceExhausted(`this watch fell more than ${limit} changes behind; watch again from resource_version ${revision}`, {
-          resumeFromRevision: revision,
-        });
+        throw resourceExhausted(
+          `this watch fell more than ${limit} changes behind; watch again from resource_version ${revision}`,
+          {
+            resumeFromRevision: revision,
+          },
+        );
       const entry = pending.shift();
       if (entry) {
         if (entry.revision <= revision) continue;
@@ -139,7 +148,8 @@ function apply<T extends Resource>(
   const object = entry.object as unknown as T;
   const seen = visible.get(entry.id);
   // The listed copy is newer than this change: the watcher has it already.
-  if (!replaying && seen !== undefined && seen >= entry.revision && entry.type !== "DELETED") return undefined;
+  if (!replaying && seen !== undefined && seen >= entry.revision && entry.type !== "DELETED")
+    return undefined;
   if (entry.type === "DELETED") {
     if (seen === undefined) return undefined;
     visible.delete(entry.id);

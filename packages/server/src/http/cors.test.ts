@@ -15,14 +15,20 @@ async function serve(allowedOrigins: string[]): Promise<string> {
     res.writeHead(200, { "content-type": "text/plain" });
     res.end("inner");
   };
-  server = createServer(withCors(inner, { allowedOrigins, maxAgeSec: 600 }) as Parameters<typeof createServer>[1]);
+  server = createServer(
+    withCors(inner, { allowedOrigins, maxAgeSec: 600 }) as Parameters<typeof createServer>[1],
+  );
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/limiquantix.compute.v1.VMService/ListVMs`;
 }
 
 const preflight = (origin: string) => ({
   method: "OPTIONS",
-  headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,connect-protocol-version" },
+  headers: {
+    origin,
+    "access-control-request-method": "POST",
+    "access-control-request-headers": "content-type,connect-protocol-version",
+  },
 });
 
 describe("CORS", () => {
@@ -33,7 +39,8 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("https://console.example.com");
     expect(res.headers.get("access-control-allow-methods")).toContain("POST");
     const allowed = res.headers.get("access-control-allow-headers")!.toLowerCase();
-    for (const h of ["connect-protocol-version", "x-grpc-web", "grpc-timeout", "authorization"]) expect(allowed).toContain(h);
+    for (const h of ["connect-protocol-version", "x-grpc-web", "grpc-timeout", "authorization"])
+      expect(allowed).toContain(h);
     expect(res.headers.get("access-control-max-age")).toBe("600");
   });
 

@@ -110,13 +110,16 @@ describe("one-port server", () => {
         socket.on("error", reject);
         socket.on("data", (c: Buffer) => {
           seen += c.toString("latin1");
-          if (seen.startsWith("HTTP/1.1 100") && !seen.includes("\r\n\r\nHTTP/1.1 ")) socket.write("x".repeat(length));
+          if (seen.startsWith("HTTP/1.1 100") && !seen.includes("\r\n\r\nHTTP/1.1 "))
+            socket.write("x".repeat(length));
           if (/\r\n\r\n(got \d+|too large)$/.test(seen)) {
             socket.destroy();
             resolve(seen);
           }
         });
-        socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`);
+        socket.write(
+          `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`,
+        );
       });
     const refused = await exchange(5000);
     expect(refused).toMatch(/^HTTP\/1\.1 413/);

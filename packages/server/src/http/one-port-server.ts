@@ -74,7 +74,10 @@ export async function startOnePortServer(options: OnePortOptions): Promise<OnePo
 
   // Node answers `Expect: 100-continue` by itself unless told otherwise; a body the handler will
   // refuse (its Content-Length is over the limit) is not invited, so it never crosses the network.
-  const checkContinue = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+  const checkContinue = (
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ) => {
     const declared = Number(req.headers["content-length"]);
     const tooLarge = options.maxRequestBytes !== undefined && declared > options.maxRequestBytes;
     if (!tooLarge) res.writeContinue();

@@ -55,7 +55,10 @@ export function createPlainRoutes(options: {
           json(res, r.ready ? 200 : 503, {
             status: r.ready ? "ready" : "not_ready",
             components: Object.fromEntries(
-              r.components.map((c) => [c.name, { status: c.ready ? "ok" : "error", message: c.message, latencyMs: c.latencyMs }]),
+              r.components.map((c) => [
+                c.name,
+                { status: c.ready ? "ok" : "error", message: c.message, latencyMs: c.latencyMs },
+              ]),
             ),
           });
           return;
@@ -70,7 +73,10 @@ export function createPlainRoutes(options: {
             res.end(body);
             return;
           }
-          json(res, 404, { error: `no route for ${path}`, routes: ["/health", "/live", "/ready", "/api/v1/info", options.metrics?.path] });
+          json(res, 404, {
+            error: `no route for ${path}`,
+            routes: ["/health", "/live", "/ready", "/api/v1/info", options.metrics?.path],
+          });
       }
     })().catch((e: unknown) => {
       if (!res.headersSent) json(res, 500, { error: "internal error", message: (e as Error).message });

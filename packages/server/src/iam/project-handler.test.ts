@@ -67,7 +67,11 @@ describe("ProjectService over RPC", () => {
     const { project } = await projects.createProject({ name: "p" });
     await projects.updateProject({ id: project!.id, description: "one" });
     const f = await expectCode(
-      projects.updateProject({ id: project!.id, resourceVersion: project!.resourceVersion, description: "two" }),
+      projects.updateProject({
+        id: project!.id,
+        resourceVersion: project!.resourceVersion,
+        description: "two",
+      }),
       Code.Aborted,
     );
     expect(f.details?.code).toBe("Conflict");
@@ -83,8 +87,16 @@ describe("ProjectService over RPC", () => {
 
   it("refuses to delete a project that still owns VMs", async () => {
     await h.registerNode("n1", 4, 16384);
-    await h.services.vms.create(h.ctx, { projectId: h.projectId, name: "vm", spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } } });
-    await expectCode(h.client(iam.ProjectService).deleteProject({ id: h.projectId }), Code.FailedPrecondition, /1 VMs/);
+    await h.services.vms.create(h.ctx, {
+      projectId: h.projectId,
+      name: "vm",
+      spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } },
+    });
+    await expectCode(
+      h.client(iam.ProjectService).deleteProject({ id: h.projectId }),
+      Code.FailedPrecondition,
+      /1 VMs/,
+    );
   });
 
   it("answers NotFound for a project that does not exist", async () => {

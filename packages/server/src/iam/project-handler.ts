@@ -25,7 +25,12 @@ export function projectHandler(projects: ProjectService): RpcRoute {
       return { projects: page.items.map(projectToProto), ...pageResponseOf(page) };
     },
     async updateProject(ctx, req) {
-      const project = await projects.update(ctx, req.id, projectChangeOf(req), optionalVersion(req.resourceVersion));
+      const project = await projects.update(
+        ctx,
+        req.id,
+        projectChangeOf(req),
+        optionalVersion(req.resourceVersion),
+      );
       return { project: projectToProto(project) };
     },
     async deleteProject(ctx, req) {

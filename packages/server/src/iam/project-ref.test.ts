@@ -15,7 +15,9 @@ afterEach(async () => {
 describe("a project given by name", () => {
   it("is accepted wherever a project id is, on create and in list filters", async () => {
     await h.registerNode("n1", 4, 16384);
-    const { vm } = await h.client(compute.VMService).createVM({ projectId: "default", name: "web", spec: { vcpus: 1, memoryMib: 512n } });
+    const { vm } = await h
+      .client(compute.VMService)
+      .createVM({ projectId: "default", name: "web", spec: { vcpus: 1, memoryMib: 512n } });
     expect(vm?.projectId).toBe(h.projectId);
     const { virtualNetwork } = await h.client(network.VirtualNetworkService).createVirtualNetwork({
       projectId: "default",
@@ -23,7 +25,9 @@ describe("a project given by name", () => {
       spec: { type: network.NetworkType.OVERLAY, cidr: "10.20.0.0/24" },
     });
     expect(virtualNetwork?.projectId).toBe(h.projectId);
-    const { securityGroup } = await h.client(network.SecurityGroupService).createSecurityGroup({ projectId: "default", name: "web" });
+    const { securityGroup } = await h
+      .client(network.SecurityGroupService)
+      .createSecurityGroup({ projectId: "default", name: "web" });
     expect(securityGroup?.projectId).toBe(h.projectId);
     const { storagePool } = await h.client(storage.StoragePoolService).createStoragePool({
       name: "p",
@@ -37,17 +41,26 @@ describe("a project given by name", () => {
     expect(volume?.projectId).toBe(h.projectId);
     const listed = await h.client(compute.VMService).listVMs({ projectId: "default" });
     expect(listed.vms.map((v) => v.name)).toEqual(["web"]);
-    const networks = await h.client(network.VirtualNetworkService).listVirtualNetworks({ projectId: "default" });
+    const networks = await h
+      .client(network.VirtualNetworkService)
+      .listVirtualNetworks({ projectId: "default" });
     expect(networks.virtualNetworks.map((n) => n.name)).toEqual(["lan"]);
   });
 
   it("that names no project is refused with advice that works when followed", async () => {
     await h.registerNode("n1", 4, 16384);
     const vms = h.client(compute.VMService);
-    const f = await expectCode(vms.createVM({ projectId: "team-a", name: "web", spec: { vcpus: 1, memoryMib: 512n } }), Code.FailedPrecondition);
+    const f = await expectCode(
+      vms.createVM({ projectId: "team-a", name: "web", spec: { vcpus: 1, memoryMib: 512n } }),
+      Code.FailedPrecondition,
+    );
     expect(f.message).toMatch(/CreateProject with name "team-a"/);
     await h.client(iam.ProjectService).createProject({ name: "team-a" });
-    const { vm } = await vms.createVM({ projectId: "team-a", name: "web", spec: { vcpus: 1, memoryMib: 512n } });
+    const { vm } = await vms.createVM({
+      projectId: "team-a",
+      name: "web",
+      spec: { vcpus: 1, memoryMib: 512n },
+    });
     expect(vm?.name).toBe("web");
   });
 });

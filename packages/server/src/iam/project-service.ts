@@ -20,7 +20,10 @@ export class ProjectService extends CrudService<Project, ProjectInput> {
     };
     const left = Object.entries(counts).filter(([, n]) => n > 0);
     if (left.length > 0)
-      throw failedPrecondition(`project still owns ${left.map(([k, n]) => `${n} ${k}`).join(", ")}; delete them first`, counts);
+      throw failedPrecondition(
+        `project still owns ${left.map(([k, n]) => `${n} ${k}`).join(", ")}; delete them first`,
+        counts,
+      );
     await this.delete(ctx, id, expectedVersion);
   }
 }

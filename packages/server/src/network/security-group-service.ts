@@ -28,17 +28,30 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
 
   /** createGroup stores a group in an existing project. */
   async createGroup(ctx: CallContext, given: Omit<SecurityGroupInput, "id">): Promise<SecurityGroup> {
-    return this.create(ctx, { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) });
+    return this.create(ctx, {
+      ...given,
+      projectId: await resolveProjectId(this.deps.repos, given.projectId),
+    });
   }
 
   /** addRule validates a rule, gives it an id when it has none, and appends it. */
-  addRule(ctx: CallContext, groupId: string, rule: Omit<SecurityRule, "id"> & { id?: string }, expectedVersion?: number): Promise<SecurityGroup> {
-    const parsed = parseOrThrow(SecurityRuleSchema, { ...rule, id: rule.id ?? this.deps.ids.next() }, "security rule");
+  addRule(
+    ctx: CallContext,
+    groupId: string,
+    rule: Omit<SecurityRule, "id"> & { id?: string },
+    expectedVersion?: number,
+  ): Promise<SecurityGroup> {
+    const parsed = parseOrThrow(
+      SecurityRuleSchema,
+      { ...rule, id: rule.id ?? this.deps.ids.next() },
+      "security rule",
+    );
     return this.update(
       ctx,
       groupId,
       (g) => {
-        if (g.spec.rules.some((r) => r.id === parsed.id)) throw failedPrecondition(`rule ${parsed.id} already exists in the group`);
+        if (g.spec.rules.some((r) => r.id === parsed.id))
+          throw failedPrecondition(`rule ${parsed.id} already exists in the group`);
         return { ...g, spec: { ...g.spec, rules: [...g.spec.rules, parsed] } };
       },
       expectedVersion,
@@ -46,12 +59,18 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** removeRule deletes a rule by id; an unknown id is NotFound-like FailedPrecondition naming it. */
-  removeRule(ctx: CallContext, groupId: string, ruleId: string, expectedVersion?: number): Promise<SecurityGroup> {
+  removeRule(
+    ctx: CallContext,
+    groupId: string,
+    ruleId: string,
+    expectedVersion?: number,
+  ): Promise<SecurityGroup> {
     return this.update(
       ctx,
       groupId,
       (g) => {
-        if (!g.spec.rules.some((r) => r.id === ruleId)) throw failedPrecondition(`the group has no rule ${ruleId}`);
+        if (!g.spec.rules.some((r) => r.id === ruleId))
+          throw failedPrecondition(`the group has no rule ${ruleId}`);
         return { ...g, spec: { ...g.spec, rules: g.spec.rules.filter((r) => r.id !== ruleId) } };
       },
       expectedVersion,
@@ -59,14 +78,22 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
   }
 
   /** assign adds (or, with assigned=false, removes) a group on a VM's NICs: the named NIC, or every NIC. */
-  async assign(_ctx: CallContext, groupId: string, vmId: string, options: { nic?: string; assigned?: boolean } = {}): Promise<VirtualMachine> {
+  async assign(
+    _ctx: CallContext,
+    groupId: string,
+    vmId: string,
+    options: { nic?: string; assigned?: boolean } = {},
+  ): Promise<VirtualMachine> {
     const group = await this.deps.repos.securityGroups.get(groupId);
     const assigned = options.assigned ?? true;
     const vm = await readModifyWrite(this.deps.repos.vms, vmId, (v) => {
-      if (v.projectId !== group.projectId) throw failedPrecondition(`security group "${group.name}" belongs to another project`);
+      if (v.projectId !== group.projectId)
+        throw failedPrecondition(`security group "${group.name}" belongs to another project`);
       if (v.spec.nics.length === 0) throw failedPrecondition(`vm "${v.name}" has no NICs to guard`);
       if (options.nic && !v.spec.nics.some((n) => n.name === options.nic))
-        throw invalidArgument([{ field: "nic", description: `names no NIC of vm "${v.name}" (got ${options.nic})` }]);
+        throw invalidArgument([
+          { field: "nic", description: `names no NIC of vm "${v.name}" (got ${options.nic})` },
+        ]);
       const nics = v.spec.nics.map((n) => {
         if (options.nic && n.name !== options.nic) return n;
         const others = n.securityGroupIds.filter((id) => id !== groupId);
@@ -82,7 +109,9 @@ export class SecurityGroupService extends CrudService<SecurityGroup, SecurityGro
     const group = await this.deps.repos.securityGroups.get(id);
     for await (const vm of eachItem(this.deps.repos.vms, { projectId: group.projectId }))
       if (vm.spec.nics.some((n) => n.securityGroupIds.includes(id)))
-        throw failedPrecondition(`security group "${group.name}" is assigned to vm "${vm.name}"; unassign it first`);
+        throw failedPrecondition(
+          `security group "${group.name}" is assigned to vm "${vm.name}"; unassign it first`,
+        );
     await this.delete(ctx, id, expectedVersion);
   }
 }

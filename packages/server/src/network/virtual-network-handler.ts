@@ -24,7 +24,12 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
     async createVirtualNetwork(ctx, req) {
       const projectId = requireString(req.projectId, "project_id");
       const spec = virtualNetworkSpecFromProto(requireMessage(req.spec, "spec"));
-      const created = await networks.createNetwork(ctx, { name: req.name, projectId, labels: req.labels, spec });
+      const created = await networks.createNetwork(ctx, {
+        name: req.name,
+        projectId,
+        labels: req.labels,
+        spec,
+      });
       return { virtualNetwork: virtualNetworkToProto(created) };
     },
 
@@ -60,10 +65,15 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
     },
 
     async getNetworkTopology(ctx, req) {
-      return topologyGraph(await networks.topologies(ctx, { projectId: req.projectId, networkId: req.networkId }));
+      return topologyGraph(
+        await networks.topologies(ctx, { projectId: req.projectId, networkId: req.networkId }),
+      );
     },
     async *watchVirtualNetworks(ctx, req) {
-      const filter = { ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}), ...labelSelectorOf(req.labelSelector) };
+      const filter = {
+        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
       for await (const e of watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),

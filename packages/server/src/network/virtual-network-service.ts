@@ -58,7 +58,12 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
    * spec may not take away an address a NIC holds (by moving the CIDR, the gateway or a reserved
    * range onto it). Address allocations are kept as they are.
    */
-  updateNetwork(ctx: CallContext, id: string, change: (current: VirtualNetwork) => VirtualNetwork, expectedVersion?: number): Promise<VirtualNetwork> {
+  updateNetwork(
+    ctx: CallContext,
+    id: string,
+    change: (current: VirtualNetwork) => VirtualNetwork,
+    expectedVersion?: number,
+  ): Promise<VirtualNetwork> {
     return this.update(
       ctx,
       id,
@@ -66,9 +71,13 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
         const next = change(current);
         if (next.spec.type !== current.spec.type)
           throw invalidArgument([
-            { field: "spec.type", description: `cannot change once the network exists (is ${current.spec.type}, got ${next.spec.type})` },
+            {
+              field: "spec.type",
+              description: `cannot change once the network exists (is ${current.spec.type}, got ${next.spec.type})`,
+            },
           ]);
-        if (next.spec.cidr !== current.spec.cidr) await this.checkOverlap(current.projectId, next.spec.cidr, id);
+        if (next.spec.cidr !== current.spec.cidr)
+          await this.checkOverlap(current.projectId, next.spec.cidr, id);
         checkAllocationsStillFit(next);
         return next;
       },
@@ -94,9 +103,12 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
   async deleteNetwork(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const topo = await this.topology(ctx, id);
     if (topo.vms.length > 0)
-      throw failedPrecondition(`network "${topo.network.name}" is used by ${topo.vms.length} VM NIC(s); remove them first`, {
-        vms: topo.vms.map((v) => v.name),
-      });
+      throw failedPrecondition(
+        `network "${topo.network.name}" is used by ${topo.vms.length} VM NIC(s); remove them first`,
+        {
+          vms: topo.vms.map((v) => v.name),
+        },
+      );
     await this.delete(ctx, id, expectedVersion);
   }
 
@@ -106,7 +118,8 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
     const nodes: { id: string; name: string }[] = [];
     const vms: NetworkTopology["vms"][number][] = [];
     for await (const n of eachItem(this.deps.repos.nodes, {}))
-      if (network.spec.nodeIds.length === 0 || network.spec.nodeIds.includes(n.id)) nodes.push({ id: n.id, name: n.name });
+      if (network.spec.nodeIds.length === 0 || network.spec.nodeIds.includes(n.id))
+        nodes.push({ id: n.id, name: n.name });
     for await (const vm of eachItem(this.deps.repos.vms, { projectId: network.projectId }))
       for (const nic of vm.spec.nics)
         if (nic.networkId === id) {
@@ -129,15 +142,23 @@ export class VirtualNetworkService extends CrudService<VirtualNetwork, VirtualNe
    * topologies lists the topology of one network (which must belong to the project, when one is
    * given) or of every network of a project (of every project, when none is given).
    */
-  async topologies(ctx: CallContext, scope: { projectId?: string; networkId?: string }): Promise<NetworkTopology[]> {
+  async topologies(
+    ctx: CallContext,
+    scope: { projectId?: string; networkId?: string },
+  ): Promise<NetworkTopology[]> {
     if (scope.networkId) {
       const topo = await this.topology(ctx, scope.networkId);
       if (scope.projectId && topo.network.projectId !== scope.projectId)
-        throw invalidArgument([{ field: "network_id", description: `names a network of another project (got ${scope.networkId})` }]);
+        throw invalidArgument([
+          { field: "network_id", description: `names a network of another project (got ${scope.networkId})` },
+        ]);
       return [topo];
     }
     const out: NetworkTopology[] = [];
-    for await (const n of eachItem(this.deps.repos.networks, scope.projectId ? { projectId: scope.projectId } : {}))
+    for await (const n of eachItem(
+      this.deps.repos.networks,
+      scope.projectId ? { projectId: scope.projectId } : {},
+    ))
       out.push(await this.topology(ctx, n.id));
     return out;
   }

@@ -39,7 +39,12 @@ export class HealthRegistry {
           ]);
           return { name, ready: true, message, latencyMs: Math.round(performance.now() - started) };
         } catch (e) {
-          return { name, ready: false, message: (e as Error).message, latencyMs: Math.round(performance.now() - started) };
+          return {
+            name,
+            ready: false,
+            message: (e as Error).message,
+            latencyMs: Math.round(performance.now() - started),
+          };
         } finally {
           clearTimeout(timer);
         }

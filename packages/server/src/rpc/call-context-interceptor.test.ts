@@ -15,13 +15,18 @@ function transportSeeing(seen: (ctx: CallContext, signal: AbortSignal | undefine
       return { project: { id: "p", name: "p" } };
     },
   });
-  return createRouterTransport(({ service }) => service(r.service, r.impl), { router: { interceptors: [withCallContext()] } });
+  return createRouterTransport(({ service }) => service(r.service, r.impl), {
+    router: { interceptors: [withCallContext()] },
+  });
 }
 
 describe("call context", () => {
   it("gives each call a request id (the client's when sane), an anonymous principal and its deadline", async () => {
     const contexts: CallContext[] = [];
-    const client = createClient(iam.ProjectService, transportSeeing((ctx) => void contexts.push(ctx)));
+    const client = createClient(
+      iam.ProjectService,
+      transportSeeing((ctx) => void contexts.push(ctx)),
+    );
     await client.getProject({ id: "p" }, { headers: { "x-request-id": "req-42" }, timeoutMs: 30_000 });
     await client.getProject({ id: "p" }, { headers: { "x-request-id": "no spaces allowed" } });
     expect(contexts[0]!.requestId).toBe("req-42");
@@ -58,7 +63,9 @@ describe("call context", () => {
 
   it("keeps the signal of a call that answered unaborted, so work it started is not cancelled with it", async () => {
     let kept: AbortSignal | undefined;
-    const client = createClient(iam.ProjectService, transportSeeing((ctx) => {
+    const client = createClient(
+      iam.ProjectService,
+      transportSeeing((ctx) => {
         kept = ctx.signal;
       }),
     );

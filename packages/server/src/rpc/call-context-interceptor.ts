@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { type ContextValues, createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import {
+  type ContextValues,
+  createContextKey,
+  type HandlerContext,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { ANONYMOUS, type CallContext } from "../context/call-context";
 import { runInCallScope } from "../context/call-scope";
 import { REQUEST_ID_HEADER, requestIdOf } from "./edge/request-id";
@@ -10,7 +15,14 @@ export const PEER_ADDRESS = createContextKey<string | undefined>(undefined, { de
 const CALL_CONTEXT = createContextKey<CallContext | undefined>(undefined, { description: "call context" });
 
 const GRPC_TIMEOUT = /^(\d{1,8})([HMSmun])$/;
-const GRPC_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
+const GRPC_UNIT_MS: Record<string, number> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1000,
+  m: 1,
+  u: 0.001,
+  n: 0.000001,
+};
 
 /** deadlineOf reads the deadline a client asked for (Connect's `connect-timeout-ms`, gRPC's `grpc-timeout`). */
 export function deadlineOf(header: Headers, now: number): Date | undefined {
@@ -62,7 +74,9 @@ export function withCallContext(): Interceptor {
 }
 
 /** callContextOf returns the context the edge built for this call (a bare one when no interceptor ran, as in direct handler tests). */
-export function callContextOf(handler: HandlerContext | { values: ContextValues; signal: AbortSignal }): CallContext {
+export function callContextOf(
+  handler: HandlerContext | { values: ContextValues; signal: AbortSignal },
+): CallContext {
   const ctx = handler.values.get(CALL_CONTEXT);
   return ctx ?? { principal: ANONYMOUS, requestId: randomUUID(), signal: handler.signal };
 }

@@ -23,11 +23,21 @@ let server: OnePortServer;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  store = await createPostgresStore({ connectionString: database.url, migrate: true, pool: { applicationName: "lqx-served" } });
-  observer = await createPostgresStore({ connectionString: database.url, pool: { applicationName: "lqx-observer" } });
+  store = await createPostgresStore({
+    connectionString: database.url,
+    migrate: true,
+    pool: { applicationName: "lqx-served" },
+  });
+  observer = await createPostgresStore({
+    connectionString: database.url,
+    pool: { applicationName: "lqx-observer" },
+  });
   const memory = createMemoryAdapters();
   plane = await createControlPlane({
-    adapters: [portModule((b) => bindMemoryAdapters(b, memory)), portModule((b) => bindPostgresAdapters(b, store))],
+    adapters: [
+      portModule((b) => bindMemoryAdapters(b, memory)),
+      portModule((b) => bindPostgresAdapters(b, store)),
+    ],
     config: ConfigSchema.parse({}),
     logger: pino({ level: "silent" }),
   });
@@ -58,7 +68,10 @@ async function waitingStatements(): Promise<number> {
 
 describe("cancellation", () => {
   it("cancels the database query of a call whose client goes away", async () => {
-    const projects = createClient(iam.ProjectService, createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }));
+    const projects = createClient(
+      iam.ProjectService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }),
+    );
     await projects.createProject({ name: "blocked" });
     await observer.db.session(async (s) => {
       await s.query("BEGIN");
@@ -76,7 +89,10 @@ describe("cancellation", () => {
   });
 
   it("leaves the queries of calls that complete alone", async () => {
-    const projects = createClient(iam.ProjectService, createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }));
+    const projects = createClient(
+      iam.ProjectService,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }),
+    );
     const { projects: listed } = await projects.listProjects({});
     expect(listed.map((p) => p.name)).toContain("blocked");
   });

@@ -27,7 +27,11 @@ beforeAll(async () => {
       }),
     );
   });
-  server = await startServer(testConfig({ mode: "dev" }), { logger: pino({ level: "silent" }), version: "test", modules: [probe] });
+  server = await startServer(testConfig({ mode: "dev" }), {
+    logger: pino({ level: "silent" }),
+    version: "test",
+    modules: [probe],
+  });
   grpc = createGrpcTransport({ baseUrl: server.url });
   connect = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
 });
@@ -57,7 +61,9 @@ async function outcome(transport: Transport, method: DescMethod): Promise<string
   }
 }
 
-const methods = API_SERVICES.flatMap((service) => service.methods.map((m) => [`${service.typeName}/${m.name}`, m] as const));
+const methods = API_SERVICES.flatMap((service) =>
+  service.methods.map((m) => [`${service.typeName}/${m.name}`, m] as const),
+);
 
 describe("every RPC of every service", () => {
   it("covers the whole API", () => {
@@ -92,8 +98,12 @@ describe("every RPC of every service", () => {
     const checker = createClient(health.Health, grpc);
     const status = async (service: string) => (await checker.check({ service })).status;
     expect(await status("")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
-    expect(await status("limiquantix.compute.v1.VMService")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
-    expect(await status("limiquantix.alert.v1.AlertService")).toBe(health.HealthCheckResponse_ServingStatus.NOT_SERVING);
+    expect(await status("limiquantix.compute.v1.VMService")).toBe(
+      health.HealthCheckResponse_ServingStatus.SERVING,
+    );
+    expect(await status("limiquantix.alert.v1.AlertService")).toBe(
+      health.HealthCheckResponse_ServingStatus.NOT_SERVING,
+    );
     expect(await status("no.such.Service")).toBe(health.HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);
   });
 

@@ -21,7 +21,9 @@ export function healthHandler(
     if (isShuttingDown()) return health.HealthCheckResponse_ServingStatus.NOT_SERVING;
     if (service !== "" && !served().has(service)) return health.HealthCheckResponse_ServingStatus.NOT_SERVING;
     const r = await registry.check();
-    return r.ready ? health.HealthCheckResponse_ServingStatus.SERVING : health.HealthCheckResponse_ServingStatus.NOT_SERVING;
+    return r.ready
+      ? health.HealthCheckResponse_ServingStatus.SERVING
+      : health.HealthCheckResponse_ServingStatus.NOT_SERVING;
   };
   return route(health.Health, {
     async check(_ctx, req) {
@@ -37,10 +39,14 @@ export function healthHandler(
         }
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, pollMs);
-          ctx.signal.addEventListener("abort", () => {
-            clearTimeout(t);
-            resolve();
-          }, { once: true });
+          ctx.signal.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
       }
     },

@@ -30,7 +30,10 @@ export type HandlerImpl<S extends DescService> = {
  */
 export function route<S extends DescService>(service: S, handler: HandlerImpl<S>): RpcRoute {
   const impl: Record<string, (req: unknown, h: HandlerContext) => unknown> = {};
-  for (const [name, fn] of Object.entries(handler) as [string, (c: CallContext, r: unknown, h: HandlerContext) => unknown][]) {
+  for (const [name, fn] of Object.entries(handler) as [
+    string,
+    (c: CallContext, r: unknown, h: HandlerContext) => unknown,
+  ][]) {
     impl[name] = (req, h) => fn.call(handler, callContextOf(h), req, h);
   }
   // Connect checks each method's shape when the service is mounted; the mapped type above checks it here.

@@ -22,7 +22,9 @@ export function banner(server: RunningServer): string {
       : []),
     `  Connect + gRPC-Web (HTTP/1.1) and gRPC (HTTP/2) on this one port`,
     `  health: ${url}/ready   info: ${url}/api/v1/info   metrics: ${url}${config.metrics.path}`,
-    sims ? `  ${sims.agents.length} simulated node(s): ${sims.agents.map((a) => a.nodeId).join(", ")}` : "  no simulated nodes",
+    sims
+      ? `  ${sims.agents.length} simulated node(s): ${sims.agents.map((a) => a.nodeId).join(", ")}`
+      : "  no simulated nodes",
     "",
     "Try:",
     `  curl -s ${url}/api/v1/info`,

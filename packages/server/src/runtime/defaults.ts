@@ -9,7 +9,10 @@ export const DEFAULT_NAME = "default";
  * ensureDefaults creates the default project and cluster on first start, with the cluster's
  * DRS, HA and overcommit settings taken from the configuration. Existing ones are left alone.
  */
-export async function ensureDefaults(services: Services, config: Config): Promise<{ projectId: string; clusterId: string }> {
+export async function ensureDefaults(
+  services: Services,
+  config: Config,
+): Promise<{ projectId: string; clusterId: string }> {
   const ctx = systemContext("start-up");
   const cluster =
     (await services.clusters.findByName(ctx, DEFAULT_NAME)) ??

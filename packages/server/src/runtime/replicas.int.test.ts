@@ -43,7 +43,13 @@ async function registerNode(s: RunningServer): Promise<void> {
   await createClient(compute.NodeService, createGrpcTransport({ baseUrl: s.url })).registerNode(
     create(compute.RegisterNodeRequestSchema, {
       name: "hv",
-      spec: { hostname: "hv.lab", managementIp: "10.0.0.5", agentAddress: "127.0.0.1:1", cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 }, memoryMib: 131072n },
+      spec: {
+        hostname: "hv.lab",
+        managementIp: "10.0.0.5",
+        agentAddress: "127.0.0.1:1",
+        cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
+        memoryMib: 131072n,
+      },
     }),
   );
 }
@@ -57,13 +63,18 @@ describe("two replicas on one PostgreSQL", () => {
     const seen: { name: string; type: common.EventType; rv: bigint }[] = [];
     const watching = (async () => {
       for await (const e of vmsOf(b).watchVMs({}, { signal: abort.signal }))
-        if (e.type !== common.EventType.BOOKMARK) seen.push({ name: e.vm!.name, type: e.type, rv: e.resourceVersion });
+        if (e.type !== common.EventType.BOOKMARK)
+          seen.push({ name: e.vm!.name, type: e.type, rv: e.resourceVersion });
     })().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 200));
     const names = Array.from({ length: 20 }, (_, i) => `vm-${i}`);
-    for (const name of names) await vmsOf(a).createVM({ projectId: "default", name, spec: { vcpus: 1, memoryMib: 512n } });
+    for (const name of names)
+      await vmsOf(a).createVM({ projectId: "default", name, spec: { vcpus: 1, memoryMib: 512n } });
     const deadline = Date.now() + 15_000;
-    while (seen.filter((e) => e.type === common.EventType.CREATED).length < names.length && Date.now() < deadline)
+    while (
+      seen.filter((e) => e.type === common.EventType.CREATED).length < names.length &&
+      Date.now() < deadline
+    )
       await new Promise((r) => setTimeout(r, 50));
     abort.abort();
     await watching;
@@ -76,7 +87,8 @@ describe("two replicas on one PostgreSQL", () => {
     const last = revisions.at(-1)!;
     await b.stop();
     running.splice(running.indexOf(b), 1);
-    for (const name of ["late-1", "late-2"]) await vmsOf(a).createVM({ projectId: "default", name, spec: { vcpus: 1, memoryMib: 512n } });
+    for (const name of ["late-1", "late-2"])
+      await vmsOf(a).createVM({ projectId: "default", name, spec: { vcpus: 1, memoryMib: 512n } });
     const b2 = await replica();
     const resumed: string[] = [];
     const abort2 = new AbortController();

@@ -52,7 +52,14 @@ async function writeEverything(t: Transport, projectName: string) {
     projectId: project!.id,
     spec: { vcpus: 2, memoryMib: 1024n, disks: [{ name: "data", volumeId: volume!.id }] },
   });
-  return { project: project!, node: node!, pool: storagePool!, volume: volume!, net: virtualNetwork!, vm: vm! };
+  return {
+    project: project!,
+    node: node!,
+    pool: storagePool!,
+    volume: volume!,
+    net: virtualNetwork!,
+    vm: vm!,
+  };
 }
 
 async function readBack(t: Transport, ids: Awaited<ReturnType<typeof writeEverything>>) {
@@ -61,7 +68,8 @@ async function readBack(t: Transport, ids: Awaited<ReturnType<typeof writeEveryt
     node: (await createClient(compute.NodeService, t).getNode({ id: ids.node.id })).node,
     pool: (await createClient(storage.StoragePoolService, t).getStoragePool({ id: ids.pool.id })).storagePool,
     volume: (await createClient(storage.VolumeService, t).getVolume({ id: ids.volume.id })).volume,
-    net: (await createClient(network.VirtualNetworkService, t).getVirtualNetwork({ id: ids.net.id })).virtualNetwork,
+    net: (await createClient(network.VirtualNetworkService, t).getVirtualNetwork({ id: ids.net.id }))
+      .virtualNetwork,
     vm: (await createClient(compute.VMService, t).getVM({ id: ids.vm.id })).vm,
   };
 }
@@ -76,7 +84,10 @@ async function restartKeepsEverything(config: Config): Promise<void> {
     }
     await server.stop();
     server = await start(config);
-    const again = await readBack(createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }), written);
+    const again = await readBack(
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+      written,
+    );
     expect(again.project?.name).toBe("acme");
     expect(again.node?.spec?.hostname).toBe("acme-node.lab");
     expect(again.pool?.spec?.capacityGib).toBe(100n);
@@ -148,13 +159,20 @@ describe("limiquantix-server", () => {
       expect(ready.status).toBe(200);
       expect(JSON.parse(ready.text).components.database.status).toBe("ok");
       expect(JSON.parse((await get("/api/v1/info")).text)).toMatchObject({ mode: "dev", version: "test" });
-      await createClient(iam.ProjectService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" })).listProjects({});
+      await createClient(
+        iam.ProjectService,
+        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+      ).listProjects({});
       const metrics = (await get("/metrics")).text;
-      expect(metrics).toContain('limiquantix_rpc_requests_total{service="limiquantix.iam.v1.ProjectService",method="ListProjects",code="ok"} 1');
+      expect(metrics).toContain(
+        'limiquantix_rpc_requests_total{service="limiquantix.iam.v1.ProjectService",method="ListProjects",code="ok"} 1',
+      );
       expect(metrics).toContain("limiquantix_reconciler_queue_depth");
       expect((await get("/nope")).status).toBe(404);
       const probe = createClient(health.Health, createGrpcTransport({ baseUrl: server.url }));
-      expect((await probe.check({ service: "" })).status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+      expect((await probe.check({ service: "" })).status).toBe(
+        health.HealthCheckResponse_ServingStatus.SERVING,
+      );
       expect((await probe.check({ service: "limiquantix.compute.v1.VMService" })).status).toBe(
         health.HealthCheckResponse_ServingStatus.SERVING,
       );
@@ -169,7 +187,10 @@ describe("limiquantix-server", () => {
   it("answers a failed call with its code and a request id", async () => {
     const server = await start(testConfig({ mode: "dev" }));
     try {
-      const vms = createClient(compute.VMService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+      const vms = createClient(
+        compute.VMService,
+        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+      );
       const err = await vms.getVM({ id: "no-such-vm" }).catch((e: unknown) => ConnectError.from(e));
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.NotFound);

@@ -59,11 +59,13 @@ function urlHost(host: string): string {
  */
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  if (config.mode === "dev") logger.warn("DEV MODE: everything is kept in memory and is LOST when the server stops");
+  if (config.mode === "dev")
+    logger.warn("DEV MODE: everything is kept in memory and is LOST when the server stops");
   const backends: Backends = await createBackends(config, logger);
   const cleanups: (() => Promise<void>)[] = [() => backends.close()];
   const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c().catch((e: unknown) => logger.error({ err: e }, "shutdown step failed"));
+    for (const c of cleanups.reverse())
+      await c().catch((e: unknown) => logger.error({ err: e }, "shutdown step failed"));
   };
   try {
     const tls = await agentTls(config);
@@ -81,7 +83,11 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     cleanups.push(() => plane.close());
     const { services, container } = plane;
     const log = container.get<ChangeLog>(ChangeLog);
-    changeLogFigures = async () => ({ head: await log.head(), oldest: await log.oldest(), relayed: services.relay.revision });
+    changeLogFigures = async () => ({
+      head: await log.head(),
+      oldest: await log.oldest(),
+      relayed: services.relay.revision,
+    });
     const defaults = await ensureDefaults(services, config);
 
     const health = new HealthRegistry();
@@ -92,7 +98,14 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     const startedAt = new Date().toISOString();
     const handler = createConnectHandler({
       routes: (router) => {
-        served = registerRoutes(router, [...plane.routes(), healthHandler(health, () => shuttingDown, () => served)]);
+        served = registerRoutes(router, [
+          ...plane.routes(),
+          healthHandler(
+            health,
+            () => shuttingDown,
+            () => served,
+          ),
+        ]);
       },
       logger,
       metrics,
@@ -104,7 +117,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       fallback: createPlainRoutes({
         health,
         isShuttingDown: () => shuttingDown,
-        ...(config.metrics.enabled ? { metrics: { registry: metrics.registry, path: config.metrics.path } } : {}),
+        ...(config.metrics.enabled
+          ? { metrics: { registry: metrics.registry, path: config.metrics.path } }
+          : {}),
         info: () => ({
           version: options.version,
           mode: config.mode,
@@ -131,7 +146,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
 
     let sims: SimNodes | undefined;
     if (config.simulation.nodes > 0) {
-      if (!tls.pki) throw new Error("simulated nodes need the built-in test PKI: remove agents.tls or set simulation.nodes to 0");
+      if (!tls.pki)
+        throw new Error(
+          "simulated nodes need the built-in test PKI: remove agents.tls or set simulation.nodes to 0",
+        );
       sims = await startSimNodes({
         count: config.simulation.nodes,
         bootDelayMs: config.simulation.bootDelayMs,
@@ -145,9 +163,16 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       cleanups.push(() => running.stop());
     }
 
-    const runner = new ControllerRunner(container.get<Coordinator>(Coordinator), `${process.pid}@${url}`, plane.controllers(), logger);
+    const runner = new ControllerRunner(
+      container.get<Coordinator>(Coordinator),
+      `${process.pid}@${url}`,
+      plane.controllers(),
+      logger,
+    );
     runner.start();
-    health.register("controllers", async () => (runner.isLeader ? "leading" : "standing by (another replica leads)"));
+    health.register("controllers", async () =>
+      runner.isLeader ? "leading" : "standing by (another replica leads)",
+    );
     cleanups.push(() => runner.stop());
 
     return { config, port: http.port, url, services, container, sims, defaults, stop: cleanup };

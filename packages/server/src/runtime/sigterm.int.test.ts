@@ -14,15 +14,37 @@ const tsxLoader = createRequire(import.meta.url).resolve("tsx");
 function launch(port: number, dataDir: string): ChildProcess {
   return spawn(
     process.execPath,
-    ["--import", tsxLoader, "--conditions=limiquantix-source", "src/main.ts", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir, "--sim-nodes", "0", "--log-level", "warn"],
-    { cwd: packageDir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10" } },
+    [
+      "--import",
+      tsxLoader,
+      "--conditions=limiquantix-source",
+      "src/main.ts",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      dataDir,
+      "--sim-nodes",
+      "0",
+      "--log-level",
+      "warn",
+    ],
+    {
+      cwd: packageDir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10" },
+    },
   );
 }
 
 async function ready(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -43,7 +65,10 @@ describe("graceful shutdown", () => {
     let child = launch(port, dir.path);
     try {
       await ready(port, child);
-      const projects = createClient(iam.ProjectService, createConnectTransport({ baseUrl: `http://127.0.0.1:${port}`, httpVersion: "1.1" }));
+      const projects = createClient(
+        iam.ProjectService,
+        createConnectTransport({ baseUrl: `http://127.0.0.1:${port}`, httpVersion: "1.1" }),
+      );
       const acknowledged: string[] = [];
       let stop = false;
       let n = 0;

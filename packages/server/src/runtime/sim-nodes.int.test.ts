@@ -29,10 +29,21 @@ describe("simulated nodes over the real mTLS agent pool", () => {
     const dir = await makeTempDir("sim-restart");
     server = await startServer(config(dir.path), { logger, version: "test" });
     let vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
-    const { vm } = await vms.createVM({ projectId: "default", name: "web", spec: { vcpus: 1, memoryMib: 512n } });
+    const { vm } = await vms.createVM({
+      projectId: "default",
+      name: "web",
+      spec: { vcpus: 1, memoryMib: 512n },
+    });
     await vms.startVM({ id: vm!.id });
-    await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING), 15_000);
-    const held = () => server!.sims!.agents.some((a) => a.hypervisor.list().some((v) => v.vmId === vm!.id && v.powerState === "RUNNING"));
+    await eventually(
+      async () =>
+        expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+      15_000,
+    );
+    const held = () =>
+      server!.sims!.agents.some((a) =>
+        a.hypervisor.list().some((v) => v.vmId === vm!.id && v.powerState === "RUNNING"),
+      );
     expect(held()).toBe(true);
 
     await server.stop();
@@ -55,9 +66,17 @@ describe("simulated nodes over the real mTLS agent pool", () => {
     const dir = await makeTempDir("sim-migrate");
     server = await startServer(config(dir.path), { logger, version: "test" });
     const vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
-    const { vm } = await vms.createVM({ projectId: "default", name: "mover", spec: { vcpus: 1, memoryMib: 512n } });
+    const { vm } = await vms.createVM({
+      projectId: "default",
+      name: "mover",
+      spec: { vcpus: 1, memoryMib: 512n },
+    });
     await vms.startVM({ id: vm!.id });
-    await eventually(async () => expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING), 15_000);
+    await eventually(
+      async () =>
+        expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
+      15_000,
+    );
     const { snapshot } = await vms.createSnapshot({ vmId: vm!.id, name: "before-move", includeMemory: true });
     const source = (await vms.getVM({ id: vm!.id })).vm!.status!.nodeId;
     const target = [...server.sims!.nodeIds.values()].find((id) => id !== source)!;

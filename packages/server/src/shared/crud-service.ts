@@ -1,4 +1,11 @@
-import type { ListFilter, NamedRepository, Page, PageRequest, Resource, ResourceKind } from "@limiquantix/domain";
+import type {
+  ListFilter,
+  NamedRepository,
+  Page,
+  PageRequest,
+  Resource,
+  ResourceKind,
+} from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { withProjectId } from "./project-ref";
 import { readModifyWrite } from "./read-modify-write";

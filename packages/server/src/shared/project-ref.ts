@@ -22,8 +22,12 @@ export async function resolveProjectId(repos: Pick<Repositories, "projects">, re
  * withProjectId turns a list filter's project (an id or a name) into the project's id; a project
  * that does not exist is left as given, so the list is empty rather than an error.
  */
-export async function withProjectId<F extends ListFilter<string>>(repos: Pick<Repositories, "projects">, filter: F): Promise<F> {
+export async function withProjectId<F extends ListFilter<string>>(
+  repos: Pick<Repositories, "projects">,
+  filter: F,
+): Promise<F> {
   if (!filter.projectId) return filter;
-  const found = (await repos.projects.find(filter.projectId)) ?? (await repos.projects.findByName(filter.projectId));
+  const found =
+    (await repos.projects.find(filter.projectId)) ?? (await repos.projects.findByName(filter.projectId));
   return found && found.id !== filter.projectId ? { ...filter, projectId: found.id } : filter;
 }

@@ -23,7 +23,8 @@ export async function readModifyWrite<T extends Resource>(
     try {
       return await repo.update(next);
     } catch (e) {
-      if (expectedVersion === undefined && hasErrorCode(e, ErrorCode.Conflict) && attempt < MAX_ATTEMPTS) continue;
+      if (expectedVersion === undefined && hasErrorCode(e, ErrorCode.Conflict) && attempt < MAX_ATTEMPTS)
+        continue;
       throw e;
     }
   }

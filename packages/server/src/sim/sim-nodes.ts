@@ -91,7 +91,9 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
         });
       };
       const timer = setInterval(() => {
-        beat().catch((e: unknown) => options.logger.warn({ err: e, node: hostname }, "simulated heartbeat failed"));
+        beat().catch((e: unknown) =>
+          options.logger.warn({ err: e, node: hostname }, "simulated heartbeat failed"),
+        );
       }, options.heartbeatIntervalMs);
       timer.unref();
       timers.push(timer);

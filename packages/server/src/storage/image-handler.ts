@@ -2,12 +2,7 @@ import { storage } from "@limiquantix/api";
 import { type RpcRoute, route } from "../rpc/route";
 import type { ImageService } from "./image-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
-import {
-  imagePhaseCodec,
-  imageSpecFromProto,
-  imageSpecToProto,
-  imageToProto,
-} from "./convert/image";
+import { imagePhaseCodec, imageSpecFromProto, imageSpecToProto, imageToProto } from "./convert/image";
 import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 

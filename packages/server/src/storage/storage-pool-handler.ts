@@ -2,11 +2,7 @@ import { storage } from "@limiquantix/api";
 import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
-import {
-  storagePoolSpecFromProto,
-  storagePoolSpecToProto,
-  storagePoolToProto,
-} from "./convert/storage-pool";
+import { storagePoolSpecFromProto, storagePoolSpecToProto, storagePoolToProto } from "./convert/storage-pool";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 import type { StoragePoolService } from "./storage-pool-service";
 
@@ -43,12 +39,7 @@ export function storagePoolHandler(pools: StoragePoolService): RpcRoute {
         toProto: storagePoolSpecToProto,
         fromProto: (spec) => storagePoolSpecFromProto(spec),
       });
-      const updated = await pools.updatePool(
-        ctx,
-        req.id,
-        change,
-        optionalVersion(req.resourceVersion),
-      );
+      const updated = await pools.updatePool(ctx, req.id, change, optionalVersion(req.resourceVersion));
       return { storagePool: storagePoolToProto(updated) };
     },
 

@@ -53,7 +53,8 @@ export class StoragePoolService extends CrudService<StoragePool, StoragePoolInpu
   /** deletePool refuses a pool that still holds volumes. */
   async deletePool(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const volumes = await this.deps.repos.volumes.count({ poolId: id });
-    if (volumes > 0) throw failedPrecondition(`storage pool still holds ${volumes} volume(s); delete them first`);
+    if (volumes > 0)
+      throw failedPrecondition(`storage pool still holds ${volumes} volume(s); delete them first`);
     await this.delete(ctx, id, expectedVersion);
   }
 }

@@ -13,8 +13,9 @@ beforeAll(async () => {
   h = await startRpcHarness();
   volumes = h.client(storage.VolumeService);
   await h.registerNode("n1", 8, 32768);
-  poolId = (await h.services.pools.create(h.ctx, { name: "main", spec: { type: "LOCAL_DIR", capacityGib: 1000 } }))
-    .id;
+  poolId = (
+    await h.services.pools.create(h.ctx, { name: "main", spec: { type: "LOCAL_DIR", capacityGib: 1000 } })
+  ).id;
 });
 afterAll(async () => {
   await h.close();

@@ -4,7 +4,13 @@ import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-e
 import type { WatchService } from "../events/watch-service";
 import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
-import { givenLabels, labelSelectorOf, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
+import {
+  givenLabels,
+  labelSelectorOf,
+  listFilterOf,
+  requireMessage,
+  requireString,
+} from "../rpc/convert/request-fields";
 import { updateSelection } from "../rpc/convert/update-mask";
 import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "./convert/volume";
 import { volumeSnapshotToProto } from "./convert/volume-snapshot";
@@ -29,7 +35,12 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
     async createVolume(ctx, req) {
       const projectId = requireString(req.projectId, "project_id");
       const spec = volumeSpecFromProto(requireMessage(req.spec, "spec"));
-      const created = await volumes.createVolume(ctx, { name: req.name, projectId, labels: req.labels, spec });
+      const created = await volumes.createVolume(ctx, {
+        name: req.name,
+        projectId,
+        labels: req.labels,
+        spec,
+      });
       return { volume: volumeToProto(created) };
     },
 
@@ -40,7 +51,11 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
     async listVolumes(ctx, req) {
       const states = req.states.map((s, i) => volumePhaseCodec.required(s, `states[${i}]`));
       const criteria = { projectId: req.projectId, poolId: req.poolId, vmId: req.vmId };
-      const page = await volumes.list(ctx, listFilterOf(criteria, req.labelSelector, states), pageRequestOf(req));
+      const page = await volumes.list(
+        ctx,
+        listFilterOf(criteria, req.labelSelector, states),
+        pageRequestOf(req),
+      );
       return { volumes: page.items.map(volumeToProto), ...pageResponseOf(page) };
     },
 
@@ -73,7 +88,9 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
 
     async attachVolume(ctx, req) {
       const vmId = requireString(req.vmId, "vm_id");
-      const { volume } = await disks.attachVolume(ctx, vmId, req.id, optionalString(req.diskName), { readOnly: req.readOnly });
+      const { volume } = await disks.attachVolume(ctx, vmId, req.id, optionalString(req.diskName), {
+        readOnly: req.readOnly,
+      });
       return { volume: volumeToProto(volume) };
     },
 
@@ -124,7 +141,11 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
         ...labelSelectorOf(req.labelSelector),
       };
       for await (const e of watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield { type: watchEventTypeToProto(e.type), ...(e.object ? { volume: volumeToProto(e.object) } : {}), resourceVersion: BigInt(e.revision) };
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { volume: volumeToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
     },
   });
 }

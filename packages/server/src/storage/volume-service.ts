@@ -51,11 +51,15 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
   /** createVolume reserves the size in the pool and stores the volume; a full pool is ResourceExhausted. */
   async createVolume(_ctx: CallContext, given: CreateVolumeRequest): Promise<Volume> {
     const req = { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) };
-    if (req.spec?.poolId === undefined) throw invalidArgument([{ field: "spec.poolId", description: "is required" }]);
+    if (req.spec?.poolId === undefined)
+      throw invalidArgument([{ field: "spec.poolId", description: "is required" }]);
     const id = this.deps.ids.next();
     const created = await this.deps.uow.run(async (tx) => {
       const pool = await tx.storagePools.find(req.spec.poolId);
-      if (!pool) throw invalidArgument([{ field: "spec.poolId", description: `names no storage pool (got ${req.spec.poolId})` }]);
+      if (!pool)
+        throw invalidArgument([
+          { field: "spec.poolId", description: `names no storage pool (got ${req.spec.poolId})` },
+        ]);
       if (pool.projectId !== undefined && pool.projectId !== req.projectId)
         throw failedPrecondition(`storage pool "${pool.name}" belongs to another project`);
       const volume = await tx.volumes.create({ ...req, id, status: { phase: "CREATING" } });
@@ -63,7 +67,10 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       return volume;
     });
     // Provisioning is immediate for the built-in backends: the volume is usable as soon as it is carved.
-    const available = await this.deps.repos.volumes.update({ ...created, status: { ...created.status, phase: "AVAILABLE" } });
+    const available = await this.deps.repos.volumes.update({
+      ...created,
+      status: { ...created.status, phase: "AVAILABLE" },
+    });
     return available;
   }
 
@@ -77,7 +84,10 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     if (gib > 0 && used > limit)
       throw resourceExhausted(
         `storage pool "${pool.name}" has ${Math.max(0, limit - (used - gib))} GiB free; ${gib} GiB were asked for`,
-        { resource: { kind: "StoragePool", id: pool.id, name: pool.name }, freeGib: Math.max(0, limit - (used - gib)) },
+        {
+          resource: { kind: "StoragePool", id: pool.id, name: pool.name },
+          freeGib: Math.max(0, limit - (used - gib)),
+        },
       );
     const usedGib = Math.max(0, pool.status.usedGib + usedDelta);
     await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: used, usedGib } });
@@ -91,7 +101,10 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
         throw conflict("Volume", id, expectedVersion, v.resourceVersion);
       if (!Number.isInteger(sizeGib) || sizeGib <= v.spec.sizeGib)
         throw invalidArgument([
-          { field: "sizeGib", description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow` },
+          {
+            field: "sizeGib",
+            description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow`,
+          },
         ]);
       const next = await tx.volumes.update({ ...v, spec: { ...v.spec, sizeGib } });
       const grown = sizeGib - v.spec.sizeGib;
@@ -107,11 +120,17 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     if (v.status.attachment?.vmId === vmId) return v;
     // IN_USE → IN_USE is a legal no-op for the state machine, so another VM's attachment is checked here.
     if (v.status.attachment)
-      throw failedPrecondition(`volume "${v.name}" is attached to vm ${v.status.attachment.vmId}; detach it first`);
+      throw failedPrecondition(
+        `volume "${v.name}" is attached to vm ${v.status.attachment.vmId}; detach it first`,
+      );
     assertTransition(VOLUME_MACHINE, v.status.phase, "IN_USE");
     return tx.volumes.update({
       ...v,
-      status: { ...v.status, phase: "IN_USE", attachment: { vmId, device, attachedAt: nowIso(this.deps.clock) } },
+      status: {
+        ...v.status,
+        phase: "IN_USE",
+        attachment: { vmId, device, attachedAt: nowIso(this.deps.clock) },
+      },
     });
   }
 
@@ -130,7 +149,8 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
       if (v.status.phase === "IN_USE" || v.status.attachment)
         throw failedPrecondition(`volume "${v.name}" is attached to a VM; detach it first`);
       const snaps = await tx.volumeSnapshots.count({ volumeId: id });
-      if (snaps > 0) throw failedPrecondition(`volume "${v.name}" has ${snaps} snapshot(s); delete them first`);
+      if (snaps > 0)
+        throw failedPrecondition(`volume "${v.name}" has ${snaps} snapshot(s); delete them first`);
       await tx.volumes.delete(id, expectedVersion ?? v.resourceVersion);
       const pool = await tx.storagePools.get(v.spec.poolId);
       const allocatedGib = await tx.volumes.sumSizeByPool(pool.id);

@@ -25,7 +25,9 @@ export class VolumeSnapshotService {
   async create(ctx: CallContext, volumeId: string, name: string, description = ""): Promise<VolumeSnapshot> {
     const v = await this.volumes.get(ctx, volumeId);
     if (v.status.phase !== "AVAILABLE" && v.status.phase !== "IN_USE")
-      throw failedPrecondition(`volume "${v.name}" is ${v.status.phase}: only AVAILABLE or IN_USE volumes can be snapshotted`);
+      throw failedPrecondition(
+        `volume "${v.name}" is ${v.status.phase}: only AVAILABLE or IN_USE volumes can be snapshotted`,
+      );
     const created = await this.deps.repos.volumeSnapshots.create({
       id: this.deps.ids.next(),
       name,
@@ -62,10 +64,13 @@ export class VolumeSnapshotService {
    */
   async restore(ctx: CallContext, volumeId: string, snapshotId: string): Promise<Volume> {
     const snap = await this.get(ctx, volumeId, snapshotId);
-    if (snap.status.phase !== "READY") throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
+    if (snap.status.phase !== "READY")
+      throw failedPrecondition(`snapshot "${snap.name}" is ${snap.status.phase}, not READY`);
     return this.volumes.update(ctx, volumeId, (v) => {
       if (v.status.phase !== "AVAILABLE")
-        throw failedPrecondition(`volume "${v.name}" is ${v.status.phase}: detach it before restoring a snapshot`);
+        throw failedPrecondition(
+          `volume "${v.name}" is ${v.status.phase}: detach it before restoring a snapshot`,
+        );
       return {
         ...v,
         spec: { ...v.spec, sourceSnapshotId: snap.id },

@@ -14,7 +14,12 @@ export interface MemoryServices {
   /** ctx is a call context for calling services directly. */
   readonly ctx: CallContext;
   /** registerNode registers a simulated node with the given CPU cores (1 thread each) and memory. */
-  registerNode(name: string, cores: number, memoryMib: number, labels?: Record<string, string>): Promise<string>;
+  registerNode(
+    name: string,
+    cores: number,
+    memoryMib: number,
+    labels?: Record<string, string>,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -34,7 +39,11 @@ export async function startMemoryServices(options: MemoryServicesOptions = {}): 
     reconciler: { resyncIntervalSec: options.resyncIntervalSec ?? 1, maxBackoffSec: 1 },
     ...(options.watch ? { watch: options.watch } : {}),
   });
-  const plane = await createControlPlane({ adapters: [portModule((b) => bindMemoryAdapters(b, adapters))], config, logger });
+  const plane = await createControlPlane({
+    adapters: [portModule((b) => bindMemoryAdapters(b, adapters))],
+    config,
+    logger,
+  });
   const { services } = plane;
   const ctx = systemContext("test");
   await services.clusters.create(ctx, { name: "default", spec: {} });

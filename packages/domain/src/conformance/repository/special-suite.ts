@@ -48,7 +48,11 @@ export function specialSuite(harness: () => RepositoryHarness): void {
       expect(updated.spec).toEqual(node.spec);
       expect(updated.resourceVersion).toBeGreaterThan(node.resourceVersion);
       expect(await r().nodes.get(node.id)).toEqual(updated);
-      const again = await r().nodes.updateStatus(node.id, { ...status, message: "checked" }, updated.resourceVersion);
+      const again = await r().nodes.updateStatus(
+        node.id,
+        { ...status, message: "checked" },
+        updated.resourceVersion,
+      );
       expect(again.resourceVersion).toBeGreaterThan(updated.resourceVersion);
     });
 

@@ -23,7 +23,11 @@ export const admissionPolicyCodec = enumCodec<AdmissionControlPolicy>(
 );
 
 /** drsAutomationCodec converts DRS automation levels. */
-export const drsAutomationCodec = enumCodec<DrsAutomationLevel>(compute.DrsAutomationLevel, ["manual", "partial", "full"], "DrsAutomationLevel");
+export const drsAutomationCodec = enumCodec<DrsAutomationLevel>(
+  compute.DrsAutomationLevel,
+  ["manual", "partial", "full"],
+  "DrsAutomationLevel",
+);
 
 /** Leaves 0 (proto3's "unset") to the domain default when 0 is outside the field's range anyway. */
 const positive = (n: number) => (n === 0 ? undefined : n);
@@ -31,7 +35,9 @@ const positive = (n: number) => (n === 0 ? undefined : n);
 /** haSettingsFromProto reads HA settings, applying the domain defaults to unset fields. */
 export function haSettingsFromProto(ha: compute.HaSettings, field = "spec.ha"): HaSettings {
   const ac = ha.admissionControl;
-  const policy = ac ? admissionPolicyCodec.fromProto(ac.policy, `${field}.admission_control.policy`) : undefined;
+  const policy = ac
+    ? admissionPolicyCodec.fromProto(ac.policy, `${field}.admission_control.policy`)
+    : undefined;
   return parseOrThrow(
     HaSettings,
     {
@@ -73,8 +79,16 @@ export function drsSettingsFromProto(d: compute.DrsSettings, field = "spec.drs")
 }
 
 /** overcommitFromProto reads overcommit ratios, applying the domain defaults to unset ones. */
-export function overcommitFromProto(o: compute.OvercommitRatios, field = "spec.overcommit"): OvercommitRatios {
-  return parseOrThrow(OvercommitRatios, { cpu: positive(o.cpu), memory: positive(o.memory) }, undefined, field.split("."));
+export function overcommitFromProto(
+  o: compute.OvercommitRatios,
+  field = "spec.overcommit",
+): OvercommitRatios {
+  return parseOrThrow(
+    OvercommitRatios,
+    { cpu: positive(o.cpu), memory: positive(o.memory) },
+    undefined,
+    field.split("."),
+  );
 }
 
 /** clusterSpecFromProto reads a cluster spec for creation; absent parts take the domain defaults. */
@@ -89,7 +103,14 @@ export function clusterSpecFromProto(s: compute.ClusterSpec | undefined): Partia
 }
 
 /** UPDATE_CLUSTER_PATHS are the update_mask paths UpdateCluster knows. */
-export const UPDATE_CLUSTER_PATHS = ["labels", "spec", "spec.description", "spec.ha", "spec.drs", "spec.overcommit"] as const;
+export const UPDATE_CLUSTER_PATHS = [
+  "labels",
+  "spec",
+  "spec.description",
+  "spec.ha",
+  "spec.drs",
+  "spec.overcommit",
+] as const;
 
 /** clusterChangeOf reads an UpdateClusterRequest into the change to apply: masked fields, or with no mask the fields given. */
 export function clusterChangeOf(req: compute.UpdateClusterRequest): (current: Cluster) => Cluster {
@@ -97,8 +118,12 @@ export function clusterChangeOf(req: compute.UpdateClusterRequest): (current: Cl
   const s = req.spec ?? create(compute.ClusterSpecSchema);
   const labels = mask.applies("labels", givenLabels(req.labels)) ? { ...req.labels } : undefined;
   const description = mask.applies("spec.description", s.description !== "") ? s.description : undefined;
-  const ha = mask.applies("spec.ha", s.ha !== undefined) ? haSettingsFromProto(s.ha ?? create(compute.HaSettingsSchema)) : undefined;
-  const drs = mask.applies("spec.drs", s.drs !== undefined) ? drsSettingsFromProto(s.drs ?? create(compute.DrsSettingsSchema)) : undefined;
+  const ha = mask.applies("spec.ha", s.ha !== undefined)
+    ? haSettingsFromProto(s.ha ?? create(compute.HaSettingsSchema))
+    : undefined;
+  const drs = mask.applies("spec.drs", s.drs !== undefined)
+    ? drsSettingsFromProto(s.drs ?? create(compute.DrsSettingsSchema))
+    : undefined;
   const overcommit = mask.applies("spec.overcommit", s.overcommit !== undefined)
     ? overcommitFromProto(s.overcommit ?? create(compute.OvercommitRatiosSchema))
     : undefined;
@@ -125,7 +150,10 @@ export function clusterToProto(c: Cluster): compute.Cluster {
         enabled: ha.enabled,
         checkIntervalSec: ha.checkIntervalSec,
         failureThreshold: ha.failureThreshold,
-        admissionControl: { ...ha.admissionControl, policy: admissionPolicyCodec.toProto(ha.admissionControl.policy) },
+        admissionControl: {
+          ...ha.admissionControl,
+          policy: admissionPolicyCodec.toProto(ha.admissionControl.policy),
+        },
       },
       drs: { ...drs, automationLevel: drsAutomationCodec.toProto(drs.automationLevel) },
       overcommit: { ...c.spec.overcommit },

@@ -5,7 +5,11 @@ import { toTimestamp } from "../../rpc/convert/common";
 import { enumCodec } from "../../rpc/convert/enum-codec";
 
 /** conditionStatusCodec converts the tri-state of a condition (`True` ↔ `TRUE`). */
-export const conditionStatusCodec = enumCodec<Condition["status"]>(common.ConditionStatus, ["True", "False", "Unknown"], "ConditionStatus");
+export const conditionStatusCodec = enumCodec<Condition["status"]>(
+  common.ConditionStatus,
+  ["True", "False", "Unknown"],
+  "ConditionStatus",
+);
 
 /** conditionToProto writes one observed condition. */
 export function conditionToProto(c: Condition): common.Condition {

@@ -32,7 +32,10 @@ export function labelRequirementFromProto(r: common.LabelRequirement, field: str
 }
 
 /** labelSelectorFromProto reads a selector, naming each clause by its index under field. */
-export function labelSelectorFromProto(rs: readonly common.LabelRequirement[], field: string): LabelRequirement[] {
+export function labelSelectorFromProto(
+  rs: readonly common.LabelRequirement[],
+  field: string,
+): LabelRequirement[] {
   return rs.map((r, i) => labelRequirementFromProto(r, `${field}[${i}]`));
 }
 

@@ -6,7 +6,15 @@ import { enumCodec } from "../../rpc/convert/enum-codec";
 export const nodePhaseCodec = enumCodec<NodePhase>(compute.NodePhase, NODE_PHASES, "NodePhase");
 
 /** taintEffectCodec converts taint effects (`NoSchedule` ↔ `NO_SCHEDULE`). */
-export const taintEffectCodec = enumCodec<TaintEffect>(compute.TaintEffect, ["NoSchedule", "PreferNoSchedule", "NoExecute"], "TaintEffect");
+export const taintEffectCodec = enumCodec<TaintEffect>(
+  compute.TaintEffect,
+  ["NoSchedule", "PreferNoSchedule", "NoExecute"],
+  "TaintEffect",
+);
 
 /** nodeRoleCodec converts node roles. */
-export const nodeRoleCodec = enumCodec<NodeRole>(compute.NodeRole, ["compute", "storage", "network", "management"], "NodeRole");
+export const nodeRoleCodec = enumCodec<NodeRole>(
+  compute.NodeRole,
+  ["compute", "storage", "network", "management"],
+  "NodeRole",
+);

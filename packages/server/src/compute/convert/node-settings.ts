@@ -26,7 +26,10 @@ function reservedFromProto(r: compute.NodeSpec["reserved"]) {
  * registrationFromProto reads a RegisterNodeRequest: what the agent declares, and the operator
  * settings (roles, taints, reservation, cordon) given beside it, applied once the node exists.
  */
-export function registrationFromProto(req: compute.RegisterNodeRequest): { registration: NodeRegistration; settings: NodeSettings } {
+export function registrationFromProto(req: compute.RegisterNodeRequest): {
+  registration: NodeRegistration;
+  settings: NodeSettings;
+} {
   const spec = requireMessage(req.spec, "spec");
   const cpu = requireMessage(spec.cpu, "spec.cpu");
   const registration: NodeRegistration = {
@@ -35,14 +38,20 @@ export function registrationFromProto(req: compute.RegisterNodeRequest): { regis
     managementIp: spec.managementIp,
     agentAddress: spec.agentAddress,
     // proto3 lets a client leave threads_per_core out; a host without SMT has one thread per core.
-    cpu: { sockets: cpu.sockets, coresPerSocket: cpu.coresPerSocket, threadsPerCore: cpu.threadsPerCore || 1 },
+    cpu: {
+      sockets: cpu.sockets,
+      coresPerSocket: cpu.coresPerSocket,
+      threadsPerCore: cpu.threadsPerCore || 1,
+    },
     memoryMib: toNumber(spec.memoryMib),
     labels: { ...req.labels },
     ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
   };
   const settings: NodeSettings = {
     ...(spec.roles.length > 0 ? { roles: rolesFromProto(spec.roles, "spec.roles") } : {}),
-    ...(spec.taints.length > 0 ? { taints: spec.taints.map((t, i) => taintFromProto(t, `spec.taints[${i}]`)) } : {}),
+    ...(spec.taints.length > 0
+      ? { taints: spec.taints.map((t, i) => taintFromProto(t, `spec.taints[${i}]`)) }
+      : {}),
     ...(spec.reserved ? { reserved: reservedFromProto(spec.reserved) } : {}),
     ...(spec.cordoned ? { cordoned: true } : {}),
   };
@@ -79,20 +88,33 @@ export function nodeSettingsOf(req: compute.UpdateNodeRequest, current: Node): N
   const mask = readUpdateMask(req.updateMask, UPDATE_NODE_PATHS);
   const spec = req.spec ?? create(compute.NodeSpecSchema);
   const asked = toJson(compute.NodeSpecSchema, spec) as Record<string, unknown>;
-  const now = toJson(compute.NodeSpecSchema, requireMessage(nodeToProto(current).spec, "spec")) as Record<string, unknown>;
+  const now = toJson(compute.NodeSpecSchema, requireMessage(nodeToProto(current).spec, "spec")) as Record<
+    string,
+    unknown
+  >;
   const violations: FieldViolation[] = [];
   for (const [path, json] of DECLARED)
-    if (mask.applies(path, asked[json] !== undefined) && JSON.stringify(asked[json]) !== JSON.stringify(now[json]))
-      violations.push({ field: path, description: "is declared by the node's agent and changes when it registers again" });
+    if (
+      mask.applies(path, asked[json] !== undefined) &&
+      JSON.stringify(asked[json]) !== JSON.stringify(now[json])
+    )
+      violations.push({
+        field: path,
+        description: "is declared by the node's agent and changes when it registers again",
+      });
   if (violations.length > 0) throw invalidArgument(violations);
   return {
     ...(mask.applies("labels", givenLabels(req.labels)) ? { labels: { ...req.labels } } : {}),
     ...(mask.applies("cluster_id", req.clusterId !== "") ? { clusterId: req.clusterId } : {}),
-    ...(mask.applies("spec.roles", spec.roles.length > 0) ? { roles: rolesFromProto(spec.roles, "spec.roles") } : {}),
+    ...(mask.applies("spec.roles", spec.roles.length > 0)
+      ? { roles: rolesFromProto(spec.roles, "spec.roles") }
+      : {}),
     ...(mask.applies("spec.taints", spec.taints.length > 0)
       ? { taints: spec.taints.map((t, i) => taintFromProto(t, `spec.taints[${i}]`)) }
       : {}),
-    ...(mask.applies("spec.reserved", spec.reserved !== undefined) ? { reserved: reservedFromProto(spec.reserved) } : {}),
+    ...(mask.applies("spec.reserved", spec.reserved !== undefined)
+      ? { reserved: reservedFromProto(spec.reserved) }
+      : {}),
     ...(mask.applies("spec.cordoned", spec.cordoned) ? { cordoned: spec.cordoned } : {}),
   };
 }

@@ -16,7 +16,11 @@ export function nodeToProto(n: Node): compute.Node {
       managementIp: n.spec.managementIp,
       agentAddress: n.spec.agentAddress ?? "",
       roles: n.spec.roles.map((r) => nodeRoleCodec.toProto(r)),
-      taints: n.spec.taints.map((t) => ({ key: t.key, value: t.value, effect: taintEffectCodec.toProto(t.effect) })),
+      taints: n.spec.taints.map((t) => ({
+        key: t.key,
+        value: t.value,
+        effect: taintEffectCodec.toProto(t.effect),
+      })),
       cpu: { ...n.spec.cpu },
       memoryMib: BigInt(n.spec.memoryMib),
       reserved: { vcpus: n.spec.reserved.vcpus, memoryMib: BigInt(n.spec.reserved.memoryMib) },
@@ -25,8 +29,14 @@ export function nodeToProto(n: Node): compute.Node {
     status: {
       phase: nodePhaseCodec.toProto(st.phase),
       allocatable: { vcpus: st.allocatable.vcpus, memoryMib: BigInt(st.allocatable.memoryMib) },
-      allocated: { vcpus: st.allocated.vcpus, memoryMib: BigInt(st.allocated.memoryMib), vmCount: st.allocated.vmCount },
-      ...(st.usage ? { usage: { cpuPercent: st.usage.cpuPercent, memoryUsedMib: BigInt(st.usage.memoryUsedMib) } } : {}),
+      allocated: {
+        vcpus: st.allocated.vcpus,
+        memoryMib: BigInt(st.allocated.memoryMib),
+        vmCount: st.allocated.vmCount,
+      },
+      ...(st.usage
+        ? { usage: { cpuPercent: st.usage.cpuPercent, memoryUsedMib: BigInt(st.usage.memoryUsedMib) } }
+        : {}),
       conditions: st.conditions.map(conditionToProto),
       lastHeartbeatTime: toTimestamp(st.lastHeartbeatAt),
       agentVersion: st.agentVersion ?? "",

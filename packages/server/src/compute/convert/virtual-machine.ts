@@ -18,7 +18,12 @@ export function vmToProto(vm: VirtualMachine): compute.VirtualMachine {
       powerState: powerStateCodec.toProto(st.powerState),
       nodeId: st.nodeId ?? "",
       ipAddresses: [...st.ipAddresses],
-      nics: st.nics.map((n) => ({ name: n.name, networkId: n.networkId, ipAddress: n.ipAddress, macAddress: n.macAddress })),
+      nics: st.nics.map((n) => ({
+        name: n.name,
+        networkId: n.networkId,
+        ipAddress: n.ipAddress,
+        macAddress: n.macAddress,
+      })),
       conditions: st.conditions.map(conditionToProto),
       message: st.message,
       lastTransitionTime: toTimestamp(st.lastTransitionAt),

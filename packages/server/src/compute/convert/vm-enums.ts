@@ -23,13 +23,25 @@ export const desiredPowerStateCodec = enumCodec<DesiredPowerState>(
 );
 
 /** diskBusCodec converts disk buses. */
-export const diskBusCodec = enumCodec<VmDisk["bus"]>(compute.DiskBus, ["virtio", "scsi", "sata", "ide"], "DiskBus");
+export const diskBusCodec = enumCodec<VmDisk["bus"]>(
+  compute.DiskBus,
+  ["virtio", "scsi", "sata", "ide"],
+  "DiskBus",
+);
 
 /** nicModelCodec converts emulated NIC models. */
-export const nicModelCodec = enumCodec<VmNic["model"]>(compute.NicModel, ["virtio", "e1000", "rtl8139"], "NicModel");
+export const nicModelCodec = enumCodec<VmNic["model"]>(
+  compute.NicModel,
+  ["virtio", "e1000", "rtl8139"],
+  "NicModel",
+);
 
 /** restartPriorityCodec converts HA restart priorities. */
-export const restartPriorityCodec = enumCodec<RestartPriority>(compute.RestartPriority, ["high", "medium", "low"], "RestartPriority");
+export const restartPriorityCodec = enumCodec<RestartPriority>(
+  compute.RestartPriority,
+  ["high", "medium", "low"],
+  "RestartPriority",
+);
 
 /** snapshotPhaseCodec converts VM snapshot phases. */
 export const snapshotPhaseCodec = enumCodec<SnapshotPhase>(
@@ -39,10 +51,18 @@ export const snapshotPhaseCodec = enumCodec<SnapshotPhase>(
 );
 
 /** tolerationOperatorCodec converts toleration operators. */
-export const tolerationOperatorCodec = enumCodec<Toleration["operator"]>(compute.TolerationOperator, ["Equal", "Exists"], "TolerationOperator");
+export const tolerationOperatorCodec = enumCodec<Toleration["operator"]>(
+  compute.TolerationOperator,
+  ["Equal", "Exists"],
+  "TolerationOperator",
+);
 
 /** hostRuleTypeCodec converts whether a host rule binds a VM to nodes or keeps it off them. */
-export const hostRuleTypeCodec = enumCodec<HostRule["type"]>(compute.HostRule_Type, ["run-on", "not-run-on"], "HostRule.Type");
+export const hostRuleTypeCodec = enumCodec<HostRule["type"]>(
+  compute.HostRule_Type,
+  ["run-on", "not-run-on"],
+  "HostRule.Type",
+);
 
 /** hostRuleEnforcementCodec converts whether a host rule is hard or scored. */
 export const hostRuleEnforcementCodec = enumCodec<HostRule["enforcement"]>(
@@ -52,4 +72,8 @@ export const hostRuleEnforcementCodec = enumCodec<HostRule["enforcement"]>(
 );
 
 /** stopModeCodec converts how StopVM stops a VM. */
-export const stopModeCodec = enumCodec<"graceful" | "force">(compute.StopMode, ["graceful", "force"], "StopMode");
+export const stopModeCodec = enumCodec<"graceful" | "force">(
+  compute.StopMode,
+  ["graceful", "force"],
+  "StopMode",
+);

@@ -109,13 +109,23 @@ export function vmSpecFromProto(s: compute.VmSpec, field = "spec"): VmSpecInput 
 
 function rulesToProto(r: VmAffinityRules): compute.VmAffinityRules {
   const term = (t: VmAffinityRules["required"][number]) =>
-    create(compute.VmAffinityTermSchema, { selector: labelSelectorToProto(t.selector), topologyKey: t.topologyKey, weight: t.weight });
-  return create(compute.VmAffinityRulesSchema, { required: r.required.map(term), preferred: r.preferred.map(term) });
+    create(compute.VmAffinityTermSchema, {
+      selector: labelSelectorToProto(t.selector),
+      topologyKey: t.topologyKey,
+      weight: t.weight,
+    });
+  return create(compute.VmAffinityRulesSchema, {
+    required: r.required.map(term),
+    preferred: r.preferred.map(term),
+  });
 }
 
 /** haToProto writes an HA policy. */
 export function haToProto(ha: VmHaPolicy): compute.VmHaPolicy {
-  return create(compute.VmHaPolicySchema, { enabled: ha.enabled, restartPriority: restartPriorityCodec.toProto(ha.restartPriority) });
+  return create(compute.VmHaPolicySchema, {
+    enabled: ha.enabled,
+    restartPriority: restartPriorityCodec.toProto(ha.restartPriority),
+  });
 }
 
 /** vmSpecToProto writes a VM spec. */
@@ -124,7 +134,13 @@ export function vmSpecToProto(s: VmSpec): compute.VmSpec {
     description: s.description,
     vcpus: s.cpu.vcpus,
     memoryMib: BigInt(s.memory.sizeMib),
-    disks: s.disks.map((d) => ({ name: d.name, volumeId: d.volumeId, bus: diskBusCodec.toProto(d.bus), bootOrder: d.bootOrder, readOnly: d.readOnly })),
+    disks: s.disks.map((d) => ({
+      name: d.name,
+      volumeId: d.volumeId,
+      bus: diskBusCodec.toProto(d.bus),
+      bootOrder: d.bootOrder,
+      readOnly: d.readOnly,
+    })),
     nics: s.nics.map((n) => ({
       name: n.name,
       networkId: n.networkId,

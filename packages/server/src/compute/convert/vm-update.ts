@@ -1,6 +1,12 @@
 import { create, toJson } from "@bufbuild/protobuf";
 import { compute } from "@limiquantix/api";
-import { type FieldViolation, type VirtualMachine, VmHaPolicy, invalidArgument, parseOrThrow } from "@limiquantix/domain";
+import {
+  type FieldViolation,
+  type VirtualMachine,
+  VmHaPolicy,
+  invalidArgument,
+  parseOrThrow,
+} from "@limiquantix/domain";
 import type { VmPatch } from "../vm-service";
 import { givenLabels } from "../../rpc/convert/request-fields";
 import { readUpdateMask } from "../../rpc/convert/update-mask";
@@ -11,7 +17,11 @@ const FIXED: readonly (readonly [path: string, json: string, instead: string])[]
   ["spec.disks", "disks", "use AttachVolume and DetachVolume"],
   ["spec.nics", "nics", "NICs are fixed at creation; clone the VM to change them"],
   ["spec.boot_image_id", "bootImageId", "the boot image is fixed at creation"],
-  ["spec.node_selector", "nodeSelector", "placement rules are fixed at creation; clone the VM to change them"],
+  [
+    "spec.node_selector",
+    "nodeSelector",
+    "placement rules are fixed at creation; clone the VM to change them",
+  ],
   ["spec.tolerations", "tolerations", "placement rules are fixed at creation; clone the VM to change them"],
   ["spec.affinity", "affinity", "placement rules are fixed at creation; clone the VM to change them"],
   ["spec.desired_power_state", "desiredPowerState", "use StartVM, StopVM, PauseVM, ResumeVM or SuspendVM"],
@@ -40,7 +50,8 @@ export function vmPatchOf(req: compute.UpdateVMRequest, current: VirtualMachine)
   const patch: { -readonly [K in keyof VmPatch]: VmPatch[K] } = {};
   if (mask.applies("labels", givenLabels(req.labels))) patch.labels = { ...req.labels };
   if (mask.applies("spec.description", spec.description !== "")) patch.description = spec.description;
-  if (mask.applies("spec.vcpus", spec.vcpus !== 0) && spec.vcpus !== current.spec.cpu.vcpus) patch.cpu = { vcpus: spec.vcpus };
+  if (mask.applies("spec.vcpus", spec.vcpus !== 0) && spec.vcpus !== current.spec.cpu.vcpus)
+    patch.cpu = { vcpus: spec.vcpus };
   const memoryMib = Number(spec.memoryMib);
   if (mask.applies("spec.memory_mib", memoryMib !== 0) && memoryMib !== current.spec.memory.sizeMib)
     patch.memory = { sizeMib: memoryMib };

@@ -6,7 +6,13 @@ import { givenLabels } from "../../rpc/convert/request-fields";
 import { readUpdateMask } from "../../rpc/convert/update-mask";
 
 const QUOTA_KEYS = ["vcpus", "memoryMib", "vms", "volumes", "storageGib"] as const;
-const QUOTA_PATHS = ["quota.vcpus", "quota.memory_mib", "quota.vms", "quota.volumes", "quota.storage_gib"] as const;
+const QUOTA_PATHS = [
+  "quota.vcpus",
+  "quota.memory_mib",
+  "quota.vms",
+  "quota.volumes",
+  "quota.storage_gib",
+] as const;
 
 /** quotaFromProto reads a quota; an unset limit stays absent, meaning unlimited. */
 export function quotaFromProto(q: iam.ProjectQuota | undefined): ProjectQuota {

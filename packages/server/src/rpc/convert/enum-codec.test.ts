@@ -3,19 +3,27 @@ import { describe, expect, it } from "vitest";
 import { enumCodec, upperSnake } from "./enum-codec";
 
 describe("enumCodec", () => {
-  const poolType = enumCodec<"nfs" | "ceph-rbd">(storage.StoragePoolType, ["nfs", "ceph-rbd"], "StoragePoolType");
+  const poolType = enumCodec<"nfs" | "ceph-rbd">(
+    storage.StoragePoolType,
+    ["nfs", "ceph-rbd"],
+    "StoragePoolType",
+  );
 
   it("lists the values by the names the wire takes, not the generated short names", () => {
     expect(poolType.wireNames).toEqual(["STORAGE_POOL_TYPE_NFS", "STORAGE_POOL_TYPE_CEPH_RBD"]);
     expect(() => poolType.fromProto(99, "spec.type")).toThrow(
       "spec.type must be one of STORAGE_POOL_TYPE_NFS, STORAGE_POOL_TYPE_CEPH_RBD (got 99)",
     );
-    expect(() => poolType.required(0, "spec.type")).toThrow("spec.type is required: one of STORAGE_POOL_TYPE_NFS");
+    expect(() => poolType.required(0, "spec.type")).toThrow(
+      "spec.type is required: one of STORAGE_POOL_TYPE_NFS",
+    );
   });
 
   it("finds nested enums by their parent's name, and takes a descriptor directly", () => {
     expect(enumCodec(compute.HostRule_Type, ["run-on"], "HostRule.Type").wireNames).toEqual(["TYPE_RUN_ON"]);
-    expect(enumCodec(compute.PowerStateSchema, ["Running"], "PowerState").wireNames).toEqual(["POWER_STATE_RUNNING"]);
+    expect(enumCodec(compute.PowerStateSchema, ["Running"], "PowerState").wireNames).toEqual([
+      "POWER_STATE_RUNNING",
+    ]);
   });
 
   it("converts both ways and leaves UNSPECIFIED to the caller", () => {
@@ -26,7 +34,9 @@ describe("enumCodec", () => {
 
   it("refuses at start-up an enum the API does not have or a value without a pair", () => {
     expect(() => enumCodec({ UNSPECIFIED: 0, A: 1 }, ["a"], "NoSuchEnum")).toThrow(/no enum of the API/);
-    expect(() => enumCodec(storage.StoragePoolType, ["floppy"], "StoragePoolType")).toThrow(/no value for floppy/);
+    expect(() => enumCodec(storage.StoragePoolType, ["floppy"], "StoragePoolType")).toThrow(
+      /no value for floppy/,
+    );
   });
 
   it("normalises domain values to proto names", () => {

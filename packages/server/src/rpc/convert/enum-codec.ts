@@ -28,7 +28,9 @@ export function upperSnake(value: string): string {
 let apiEnums: DescEnum[] | undefined;
 
 function isDescEnum(value: ProtoEnum | DescEnum): value is DescEnum {
-  return (value as { kind?: unknown }).kind === "enum" && Array.isArray((value as { values?: unknown }).values);
+  return (
+    (value as { kind?: unknown }).kind === "enum" && Array.isArray((value as { values?: unknown }).values)
+  );
 }
 
 /**
@@ -40,7 +42,8 @@ function apiEnumOf(protoEnum: ProtoEnum, what: string): DescEnum | undefined {
   apiEnums ??= [...createApiRegistry()].filter((d): d is DescEnum => d.kind === "enum");
   return apiEnums.find(
     (e) =>
-      (e.typeName === what || e.typeName.endsWith(`.${what}`)) && e.values.every((v) => protoEnum[v.localName] === v.number),
+      (e.typeName === what || e.typeName.endsWith(`.${what}`)) &&
+      e.values.every((v) => protoEnum[v.localName] === v.number),
   );
 }
 
@@ -50,7 +53,11 @@ function apiEnumOf(protoEnum: ProtoEnum, what: string): DescEnum | undefined {
  * (`compute.PowerStateSchema`) or its generated object (`compute.PowerState`, found among the API's
  * enums by `what`), and its messages list the values by their wire names.
  */
-export function enumCodec<D extends string>(protoEnum: ProtoEnum | DescEnum, domainValues: readonly D[], what: string): EnumCodec<D> {
+export function enumCodec<D extends string>(
+  protoEnum: ProtoEnum | DescEnum,
+  domainValues: readonly D[],
+  what: string,
+): EnumCodec<D> {
   const desc = isDescEnum(protoEnum) ? protoEnum : apiEnumOf(protoEnum, what);
   if (!desc) throw internal(`${what}: no enum of the API has the values of the one given`);
   const toNum = new Map<D, number>();
@@ -67,7 +74,8 @@ export function enumCodec<D extends string>(protoEnum: ProtoEnum | DescEnum, dom
   const fromProto = (value: number, field: string): D | undefined => {
     if (value === 0) return undefined;
     const d = toDomain.get(value);
-    if (d === undefined) throw invalidArgument([{ field, description: `must be one of ${names} (got ${value})` }]);
+    if (d === undefined)
+      throw invalidArgument([{ field, description: `must be one of ${names} (got ${value})` }]);
     return d;
   };
   return {
