@@ -11,7 +11,7 @@ import type { CallContext } from "../context/call-context";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 import { UNKNOWN_TO_AGENT_OK } from "../controllers/reconciler";
-import type { NodeService } from "./node-service";
+import type { NodeService, NodeSettings } from "./node-service";
 import type { VmService } from "./vm-service";
 
 /** NodeRegistration is what an agent tells the control plane when it (re)registers. */
@@ -71,8 +71,18 @@ export class NodeAgentService {
     private readonly reconciler: AgentReportSink,
   ) {}
 
-  /** register creates the node of a hostname, or updates it when the agent registers again; the node becomes READY. */
-  async register(_ctx: CallContext, reg: NodeRegistration): Promise<Node> {
+  /**
+   * register creates the node of a hostname, or updates it when the agent registers again; the
+   * node becomes READY, with the operator settings given beside the registration.
+   */
+  async register(ctx: CallContext, reg: NodeRegistration, settings: NodeSettings = {}): Promise<Node> {
+    const registered = await this.record(reg);
+    // Operator settings given with the registration (roles, taints, a reservation …) apply at once.
+    return Object.keys(settings).length > 0 ? this.nodes.update(ctx, registered.id, settings) : registered;
+  }
+
+  /** record stores what the agent declared, creating the node or refreshing it. */
+  private async record(reg: NodeRegistration): Promise<Node> {
     const { repos } = this.deps;
     const now = nowIso(this.deps.clock);
     const allocatable = { vcpus: logicalCpus(reg.cpu), memoryMib: reg.memoryMib };

@@ -41,10 +41,7 @@ export function nodeHandler(
   return route(compute.NodeService, {
     async registerNode(ctx, req) {
       const { registration, settings } = registrationFromProto(req);
-      const registered = await agents.register(ctx, registration);
-      return node(
-        Object.keys(settings).length > 0 ? await nodes.update(ctx, registered.id, settings) : registered,
-      );
+      return node(await agents.register(ctx, registration, settings));
     },
     async getNode(ctx, req) {
       return node(await nodes.get(ctx, req.id));
