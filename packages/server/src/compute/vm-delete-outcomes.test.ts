@@ -1,9 +1,9 @@
 import { Code } from "@connectrpc/connect";
 import { compute } from "@limiquantix/api";
-import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { expectCode } from "../rpc/rpc-test-support";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
+import { runningVm } from "../testing/vm-steps";
 
 let h: RpcHarness;
 beforeEach(async () => {
@@ -13,22 +13,13 @@ afterEach(async () => {
   await h.close();
 });
 
-const small = { vcpus: 1, memoryMib: 512n };
+const _small = { vcpus: 1, memoryMib: 512n };
 const vms = () => h.client(compute.VMService);
-
-async function runningVm(name: string): Promise<compute.VirtualMachine> {
-  const { vm } = await vms().createVM({ projectId: h.projectId, name, spec: small });
-  await vms().startVM({ id: vm!.id });
-  await eventually(async () =>
-    expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
-  );
-  return (await vms().getVM({ id: vm!.id })).vm!;
-}
 
 describe("DeleteVM", () => {
   it("deletes a running VM with force, as the API promises, pulling the plug on its agent", async () => {
     await h.registerNode("n1", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     await vms().deleteVM({ id: vm.id, force: true });
     await expectCode(vms().getVM({ id: vm.id }), Code.NotFound);
     const node = (await h.client(compute.NodeService).getNode({ id: vm.status!.nodeId })).node!;
@@ -40,7 +31,7 @@ describe("DeleteVM", () => {
 
   it("deletes a VM the user already asked to stop, without asking for the stop again", async () => {
     await h.registerNode("n1", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     // The agent is out of reach for a moment: the stop is accepted but not yet carried out.
     const host = h.adapters.agentPool.host(vm.status!.nodeId);
     host.setReachable(false);
@@ -53,7 +44,7 @@ describe("DeleteVM", () => {
 
   it("still refuses to delete a running VM the user did not ask to stop, saying how", async () => {
     await h.registerNode("n1", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     await expectCode(
       vms().deleteVM({ id: vm.id }),
       Code.FailedPrecondition,

@@ -4,6 +4,7 @@ import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { expectCode } from "../rpc/rpc-test-support";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
+import { powerIs } from "../testing/vm-steps";
 
 let h: RpcHarness;
 beforeEach(async () => {
@@ -16,10 +17,6 @@ afterEach(async () => {
 const small = { vcpus: 1, memoryMib: 512n };
 const vms = () => h.client(compute.VMService);
 const nodes = () => h.client(compute.NodeService);
-
-async function powerIs(id: string, state: compute.PowerState): Promise<void> {
-  await eventually(async () => expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(state));
-}
 
 describe("operations that fail leave nothing behind", () => {
   it("keeps no snapshot when the agent cannot take it, so a retry with the same name is not refused as a duplicate", async () => {
@@ -89,12 +86,12 @@ describe("operations that report what happened", () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
     await vms().startVM({ id: vm!.id });
-    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm!.id, compute.PowerState.RUNNING);
     // A disk-only snapshot: reverting to it leaves the VM stopped, while the user wants it running.
     const { snapshot } = await vms().createSnapshot({ vmId: vm!.id, name: "disk-only" });
     const reverted = await vms().revertToSnapshot({ vmId: vm!.id, snapshotId: snapshot!.id });
     expect(reverted.vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.RUNNING);
-    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm!.id, compute.PowerState.RUNNING);
   });
 
   it("answers a migration off an unreachable node with its failure, and the VM stays where it was", async () => {
@@ -102,7 +99,7 @@ describe("operations that report what happened", () => {
     const b = await h.registerNode("b", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
     await vms().startVM({ id: vm!.id });
-    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm!.id, compute.PowerState.RUNNING);
     const source = (await vms().getVM({ id: vm!.id })).vm!.status!.nodeId;
     const target = source === a ? b : a;
     h.adapters.agentPool.host(source).setReachable(false);
@@ -136,7 +133,7 @@ describe("operations that report what happened", () => {
     await nodes().cordonNode({ id: (await nodes().listNodes({})).nodes.find((n) => n.id !== a)!.id });
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "stuck", spec: small });
     await vms().startVM({ id: vm!.id });
-    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm!.id, compute.PowerState.RUNNING);
     await nodes().uncordonNode({ id: (await nodes().listNodes({})).nodes.find((n) => n.id !== a)!.id });
     h.adapters.agentPool.host(a).setReachable(false);
     await expectCode(nodes().drainNode({ id: a }), Code.FailedPrecondition, /did not move: stuck/);
@@ -152,7 +149,7 @@ describe("how a stop is done", () => {
     await h.registerNode("n1", 4, 16384);
     const { vm } = await vms().createVM({ projectId: h.projectId, name: "app", spec: small });
     await vms().startVM({ id: vm!.id });
-    await powerIs(vm!.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm!.id, compute.PowerState.RUNNING);
     const stopped = await vms().stopVM({ id: vm!.id, mode: compute.StopMode.FORCE });
     expect(stopped.vm?.spec?.stopMode).toBe(compute.StopMode.FORCE);
     const stored = await h.adapters.repositories.vms.get(vm!.id);

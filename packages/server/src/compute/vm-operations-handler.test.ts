@@ -1,8 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { compute } from "@limiquantix/api";
-import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
+import { powerIs, runningVm } from "../testing/vm-steps";
 import { expectCode, expectInvalidField } from "../rpc/rpc-test-support";
 
 let h: RpcHarness;
@@ -16,37 +16,24 @@ afterEach(async () => {
 const small = { vcpus: 1, memoryMib: 512n };
 const vms = () => h.client(compute.VMService);
 
-async function runningVm(name: string): Promise<compute.VirtualMachine> {
-  const { vm } = await vms().createVM({ projectId: h.projectId, name, spec: small });
-  await vms().startVM({ id: vm!.id });
-  await eventually(async () =>
-    expect((await vms().getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
-  );
-  return (await vms().getVM({ id: vm!.id })).vm!;
-}
-
-async function powerIs(id: string, state: compute.PowerState): Promise<void> {
-  await eventually(async () => expect((await vms().getVM({ id })).vm?.status?.powerState).toBe(state));
-}
-
 describe("VMService power operations over RPC", () => {
   it("starts, pauses, resumes, reboots, suspends and force-stops a VM, recording the desired state", async () => {
     await h.registerNode("n1", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     expect((await vms().pauseVM({ id: vm.id })).vm?.spec?.desiredPowerState).toBe(
       compute.DesiredPowerState.PAUSED,
     );
-    await powerIs(vm.id, compute.PowerState.PAUSED);
+    await powerIs(h, vm.id, compute.PowerState.PAUSED);
     await vms().resumeVM({ id: vm.id });
-    await powerIs(vm.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm.id, compute.PowerState.RUNNING);
     expect((await vms().rebootVM({ id: vm.id })).vm?.id).toBe(vm.id);
     await vms().suspendVM({ id: vm.id });
-    await powerIs(vm.id, compute.PowerState.SUSPENDED);
+    await powerIs(h, vm.id, compute.PowerState.SUSPENDED);
     await vms().startVM({ id: vm.id });
-    await powerIs(vm.id, compute.PowerState.RUNNING);
+    await powerIs(h, vm.id, compute.PowerState.RUNNING);
     const stopped = await vms().stopVM({ id: vm.id, mode: compute.StopMode.FORCE });
     expect(stopped.vm?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.STOPPED);
-    await powerIs(vm.id, compute.PowerState.STOPPED);
+    await powerIs(h, vm.id, compute.PowerState.STOPPED);
   });
 
   it("refuses power requests that cannot lead anywhere, and inputs it cannot honour", async () => {
@@ -64,7 +51,7 @@ describe("VMService power operations over RPC", () => {
 describe("VMService snapshots, migration, clones and volumes over RPC", () => {
   it("takes, lists, reverts to and deletes a snapshot", async () => {
     await h.registerNode("n1", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     const { snapshot } = await vms().createSnapshot({
       vmId: vm.id,
       name: "before",
@@ -96,7 +83,7 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
   it("live-migrates a running VM to the node named, and refuses its own node as the target", async () => {
     const a = await h.registerNode("n1", 4, 16384);
     const b = await h.registerNode("n2", 4, 16384);
-    const vm = await runningVm("app");
+    const vm = await runningVm(h, "app");
     const source = vm.status!.nodeId;
     const target = source === a ? b : a;
     await expectInvalidField(vms().migrateVM({ id: vm.id, targetNodeId: source }), "target_node_id");
@@ -119,7 +106,7 @@ describe("VMService snapshots, migration, clones and volumes over RPC", () => {
     expect(copy?.name).toBe("copy");
     expect(copy?.labels).toEqual({ app: "y" });
     expect(copy?.spec?.desiredPowerState).toBe(compute.DesiredPowerState.RUNNING);
-    await powerIs(copy!.id, compute.PowerState.RUNNING);
+    await powerIs(h, copy!.id, compute.PowerState.RUNNING);
     await expectInvalidField(vms().cloneVM({ id: vm!.id, name: "bad", labels: { "-x": "y" } }), "labels.-x");
     expect((await vms().listVMs({})).totalCount).toBe(2);
   });
