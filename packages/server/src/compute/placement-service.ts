@@ -14,6 +14,14 @@ import type { ServiceDeps } from "../shared/service-deps";
 
 const MAX_ATTEMPTS = 5;
 
+/** CreateHooks add to a VM's creation, in its unit of work. */
+export interface CreateHooks {
+  /** status returns what to add to the new VM's status before it is written. */
+  readonly status?: (tx: Repositories, vm: VirtualMachine) => Promise<Partial<VirtualMachine["status"]>>;
+  /** alongside writes what goes with the new VM once it is stored. */
+  readonly alongside?: (tx: Repositories, vm: VirtualMachine) => Promise<void>;
+}
+
 /** demandOf is what a VM takes from its node. */
 export function demandOf(vm: Pick<VirtualMachine, "spec">): { vcpus: number; memoryMib: number } {
   return { vcpus: vm.spec.cpu.vcpus, memoryMib: vm.spec.memory.sizeMib };
@@ -49,11 +57,16 @@ export class PlacementService {
     private readonly metrics?: ServerMetrics,
   ) {}
 
-  /** placeAndCreate chooses a node for a new VM and stores the VM there, or throws ResourceExhausted saying why no node fits. */
+  /**
+   * placeAndCreate chooses a node for a new VM and stores the VM there, or throws ResourceExhausted
+   * saying why no node fits. In the same unit of work (run again on a retry), `hooks.status` adds
+   * to the new VM's status before it is written (its NICs' addresses) and `hooks.alongside` writes
+   * what goes with the VM (its volumes' attachments).
+   */
   placeAndCreate(
     input: VirtualMachineInput,
     validated: VirtualMachine,
-    alongside?: (tx: Repositories, vm: VirtualMachine) => Promise<void>,
+    hooks: CreateHooks = {},
   ): Promise<{ vm: VirtualMachine; placement: Placement }> {
     return this.mutex.run("placement", async () => {
       for (let attempt = 1; ; attempt++) {
@@ -75,8 +88,14 @@ export class PlacementService {
         const reservation = placement.reservation;
         try {
           const vm = await this.deps.uow.run(async (tx) => {
-            const created = await this.commit(tx, input, validated, placement.nodeId);
-            if (alongside) await alongside(tx, created);
+            const extra = hooks.status ? await hooks.status(tx, validated) : {};
+            const created = await this.commit(
+              tx,
+              { ...input, status: { ...(input.status ?? {}), ...extra } },
+              validated,
+              placement.nodeId,
+            );
+            if (hooks.alongside) await hooks.alongside(tx, created);
             return created;
           });
           this.snapshot.upsertVm(vm);

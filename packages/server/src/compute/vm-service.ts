@@ -80,32 +80,26 @@ export class VmService {
       throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
     await checkVmReferences(repos, validated);
     const now = nowIso(this.deps.clock);
-    // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each retry).
-    let addressed: VirtualMachine | undefined;
-    const { vm } = await this.placement.placeAndCreate(input, validated, async (tx, created) => {
-      for (const disk of created.spec.disks) {
-        const volume = await tx.volumes.get(disk.volumeId);
-        await tx.volumes.update({
-          ...volume,
-          status: {
-            ...volume.status,
-            phase: "IN_USE",
-            attachment: { vmId: created.id, device: disk.name, attachedAt: now },
-          },
-        });
-      }
-      addressed = undefined;
-      if (created.spec.nics.length === 0) return;
-      const { nics } = await allocateVmAddresses(tx, created);
-      addressed = await tx.vms.updateStatus(
-        created.id,
-        { ...created.status, nics: [...nics] },
-        created.resourceVersion,
-      );
+    // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each
+    // retry), before it is written, so the VM is stored once, with its addresses.
+    const { vm } = await this.placement.placeAndCreate(input, validated, {
+      status: async (tx, placing) =>
+        placing.spec.nics.length === 0 ? {} : { nics: [...(await allocateVmAddresses(tx, placing)).nics] },
+      alongside: async (tx, created) => {
+        for (const disk of created.spec.disks) {
+          const volume = await tx.volumes.get(disk.volumeId);
+          await tx.volumes.update({
+            ...volume,
+            status: {
+              ...volume.status,
+              phase: "IN_USE",
+              attachment: { vmId: created.id, device: disk.name, attachedAt: now },
+            },
+          });
+        }
+      },
     });
-    const stored = addressed ?? vm;
-    if (addressed) this.placement.noteVm(stored);
-    return stored;
+    return vm;
   }
 
   /** get returns a VM or throws NotFound. */
