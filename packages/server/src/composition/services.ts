@@ -23,7 +23,9 @@ import type { StoragePoolService } from "../storage/storage-pool-service";
 import type { VolumeService } from "../storage/volume-service";
 import type { VolumeSnapshotService } from "../storage/volume-snapshot-service";
 import { COMPUTE } from "../compute/compute-ids";
+import { alertModule } from "../alert/alert-module";
 import { computeModule } from "../compute/compute-module";
+import { drsModule } from "../drs/drs-module";
 import { eventsModule } from "../events/events-module";
 import type { Controller } from "../controllers/controller";
 import { IAM } from "../iam/iam-ids";
@@ -48,6 +50,8 @@ export const AREA_MODULES: readonly ContainerModule[] = [
   storageModule,
   networkModule,
   iamModule,
+  alertModule,
+  drsModule,
 ];
 
 /** Services is every application service of the control plane, resolved from its container. */

@@ -1,9 +1,14 @@
 import {
+  type Alert,
+  type AlertSeverity,
+  type AlertState,
+  type DrsRecommendation,
   type LabelSelector,
   matchesSelector,
   type Node,
   type NodePhase,
   type PowerState,
+  type RecommendationState,
   type Repositories,
   type Resource,
   type ResourceKind,
@@ -45,6 +50,22 @@ export interface VolumeWatchFilter {
 /** NetworkWatchFilter says which virtual networks a watch follows; every field given must match. */
 export interface NetworkWatchFilter {
   readonly projectId?: string;
+  readonly labelSelector?: LabelSelector;
+}
+
+/** AlertWatchFilter says which alerts a watch follows; every field given must match. */
+export interface AlertWatchFilter {
+  readonly projectId?: string;
+  readonly clusterId?: string;
+  readonly states?: readonly AlertState[];
+  readonly severities?: readonly AlertSeverity[];
+  readonly labelSelector?: LabelSelector;
+}
+
+/** RecommendationWatchFilter says which DRS recommendations a watch follows; every field given must match. */
+export interface RecommendationWatchFilter {
+  readonly clusterId?: string;
+  readonly states?: readonly RecommendationState[];
   readonly labelSelector?: LabelSelector;
 }
 
@@ -156,6 +177,37 @@ export class WatchService {
         ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
       });
     yield* this.stream(ctx, "VirtualNetwork", matches, list, fromRevision);
+  }
+
+  /** alerts streams the changes of the alerts that match the filter. */
+  async *alerts(
+    ctx: CallContext,
+    given: AlertWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<Alert>> {
+    const filter = await withProjectId(this.repos, given);
+    const matches = (a: Alert) =>
+      (!filter.projectId || a.projectId === filter.projectId) &&
+      (!filter.clusterId || a.clusterId === filter.clusterId) &&
+      (!filter.states?.length || filter.states.includes(a.state)) &&
+      (!filter.severities?.length || filter.severities.includes(a.severity)) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, a.labels));
+    const list = async () => (await allItems(this.repos.alerts, {})).filter(matches);
+    yield* this.stream(ctx, "Alert", matches, list, fromRevision);
+  }
+
+  /** recommendations streams the changes of the DRS recommendations that match the filter. */
+  async *recommendations(
+    ctx: CallContext,
+    filter: RecommendationWatchFilter,
+    fromRevision?: number,
+  ): AsyncGenerator<WatchEvent<DrsRecommendation>> {
+    const matches = (r: DrsRecommendation) =>
+      (!filter.clusterId || r.clusterId === filter.clusterId) &&
+      (!filter.states?.length || filter.states.includes(r.state)) &&
+      (!filter.labelSelector || matchesSelector(filter.labelSelector, r.labels));
+    const list = async () => (await allItems(this.repos.drsRecommendations, {})).filter(matches);
+    yield* this.stream(ctx, "DrsRecommendation", matches, list, fromRevision);
   }
 
   private stream<T extends Resource>(

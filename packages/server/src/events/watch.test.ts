@@ -1,6 +1,6 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
-import { common, compute, network, storage } from "@limiquantix/api";
+import { alert, common, compute, drs, network, storage } from "@limiquantix/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
 
@@ -232,5 +232,61 @@ describe("WatchVolumes and WatchVirtualNetworks", () => {
     });
     await n.until((got) => got.some((e) => e.virtualNetwork?.name === "lan"));
     await n.close();
+  });
+});
+
+describe("WatchAlerts and WatchRecommendations", () => {
+  it("stream alerts raised and resolved, and DRS recommendations proposed and applied", async () => {
+    h = await startRpcHarness();
+    const alerts = h.client(alert.AlertService, h.grpc);
+    const w = new Collector<alert.WatchAlertsResponse>((signal) =>
+      alerts.watchAlerts({ severities: [alert.AlertSeverity.CRITICAL] }, { signal }),
+    );
+    await w.until((got) => got.length === 1);
+    const raised = await h.adapters.repositories.alerts.create({
+      id: "a1",
+      severity: "CRITICAL",
+      source: { kind: "Node", id: "n1" },
+      title: "node n1 failed",
+      fingerprint: "node-failed/n1",
+    });
+    await h.adapters.repositories.alerts.create({
+      id: "a2",
+      severity: "INFO",
+      source: { kind: "Node" },
+      title: "fyi",
+      fingerprint: "fyi",
+    });
+    await h.adapters.repositories.alerts.update({
+      ...raised,
+      state: "RESOLVED",
+      resolved: { by: "system", at: new Date().toISOString() },
+    });
+    await w.until((got) => got.some((e) => e.alert?.state === alert.AlertState.RESOLVED));
+    expect(w.got.filter((e) => e.alert).map((e) => [common.EventType[e.type], e.alert!.id])).toEqual([
+      ["CREATED", "a1"],
+      ["UPDATED", "a1"],
+    ]);
+    await w.close();
+
+    const recs = h.client(drs.DRSService, h.grpc);
+    const r = new Collector<drs.WatchRecommendationsResponse>((signal) =>
+      recs.watchRecommendations({}, { signal }),
+    );
+    await r.until((got) => got.length === 1);
+    await h.adapters.repositories.drsRecommendations.create({
+      id: "r1",
+      clusterId: "c1",
+      priority: "HIGH",
+      type: "MIGRATE",
+      vmId: "vm1",
+      sourceNodeId: "n1",
+      targetNodeId: "n2",
+      reason: "n1 is overloaded",
+      impact: { imbalanceBefore: 0.3, imbalanceAfter: 0.1 },
+    });
+    await r.until((got) => got.some((e) => e.recommendation?.id === "r1"));
+    expect(r.got.at(-1)?.recommendation?.state).toBe(drs.RecommendationState.PENDING);
+    await r.close();
   });
 });

@@ -101,7 +101,7 @@ describe("every RPC of every service", () => {
     expect(await status("limiquantix.compute.v1.VMService")).toBe(
       health.HealthCheckResponse_ServingStatus.SERVING,
     );
-    expect(await status("limiquantix.alert.v1.AlertService")).toBe(
+    expect(await status("limiquantix.iam.v1.UserService")).toBe(
       health.HealthCheckResponse_ServingStatus.NOT_SERVING,
     );
     expect(await status("no.such.Service")).toBe(health.HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);

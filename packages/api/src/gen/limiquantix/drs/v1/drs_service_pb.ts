@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
+import type { EventType } from "../../common/v1/common_pb.js";
+import { file_limiquantix_common_v1_common } from "../../common/v1/common_pb.js";
 import type { DrsStatus, Recommendation, RecommendationState } from "./recommendation_pb.js";
 import { file_limiquantix_drs_v1_recommendation } from "./recommendation_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/drs/v1/drs_service.proto.
  */
 export const file_limiquantix_drs_v1_drs_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRsaW1pcXVhbnRpeC9kcnMvdjEvZHJzX3NlcnZpY2UucHJvdG8SEmxpbWlxdWFudGl4LmRycy52MSLxAQoZR2V0UmVjb21tZW5kYXRpb25zUmVxdWVzdBI8CgpjbHVzdGVyX2lkGAEgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kEjcKBnN0YXRlcxgCIAMoDjInLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvblN0YXRlEh0KCXBhZ2Vfc2l6ZRgDIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACBIgCg5sYWJlbF9zZWxlY3RvchgFIAEoCUIIukgFcgMYgCAihwEKGkdldFJlY29tbWVuZGF0aW9uc1Jlc3BvbnNlEjsKD3JlY29tbWVuZGF0aW9ucxgBIAMoCzIiLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEwoLdG90YWxfY291bnQYAyABKAUidgocQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVxdWVzdBIzCgJpZBgBIAEoCUInukgkciIQARhAMhxeW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSokEiEKEHJlc291cmNlX3ZlcnNpb24YAiABKANCB7pIBCICKAAiWwodQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVzcG9uc2USOgoOcmVjb21tZW5kYXRpb24YASABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24ijwEKG1JlamVjdFJlY29tbWVuZGF0aW9uUmVxdWVzdBIzCgJpZBgBIAEoCUInukgkciIQARhAMhxeW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSokEiEKEHJlc291cmNlX3ZlcnNpb24YAiABKANCB7pIBCICKAASGAoGcmVhc29uGAMgASgJQgi6SAVyAxiACCJaChxSZWplY3RSZWNvbW1lbmRhdGlvblJlc3BvbnNlEjoKDnJlY29tbWVuZGF0aW9uGAEgASgLMiIubGltaXF1YW50aXguZHJzLnYxLlJlY29tbWVuZGF0aW9uInQKGkFwcGx5UmVjb21tZW5kYXRpb25SZXF1ZXN0EjMKAmlkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSIQoQcmVzb3VyY2VfdmVyc2lvbhgCIAEoA0IHukgEIgIoACJZChtBcHBseVJlY29tbWVuZGF0aW9uUmVzcG9uc2USOgoOcmVjb21tZW5kYXRpb24YASABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24iTwoQR2V0U3RhdHVzUmVxdWVzdBI7CgpjbHVzdGVyX2lkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQiQgoRR2V0U3RhdHVzUmVzcG9uc2USLQoGc3RhdHVzGAEgASgLMh0ubGltaXF1YW50aXguZHJzLnYxLkRyc1N0YXR1cyJMCg1SdW5Ob3dSZXF1ZXN0EjsKCmNsdXN0ZXJfaWQYASABKAlCJ7pIJHIiEAEYQDIcXltBLVphLXowLTldW0EtWmEtejAtOS5fLV0qJCJ8Cg5SdW5Ob3dSZXNwb25zZRI7Cg9yZWNvbW1lbmRhdGlvbnMYASADKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24SLQoGc3RhdHVzGAIgASgLMh0ubGltaXF1YW50aXguZHJzLnYxLkRyc1N0YXR1czKdBQoKRFJTU2VydmljZRJzChJHZXRSZWNvbW1lbmRhdGlvbnMSLS5saW1pcXVhbnRpeC5kcnMudjEuR2V0UmVjb21tZW5kYXRpb25zUmVxdWVzdBouLmxpbWlxdWFudGl4LmRycy52MS5HZXRSZWNvbW1lbmRhdGlvbnNSZXNwb25zZRJ8ChVBcHByb3ZlUmVjb21tZW5kYXRpb24SMC5saW1pcXVhbnRpeC5kcnMudjEuQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVxdWVzdBoxLmxpbWlxdWFudGl4LmRycy52MS5BcHByb3ZlUmVjb21tZW5kYXRpb25SZXNwb25zZRJ5ChRSZWplY3RSZWNvbW1lbmRhdGlvbhIvLmxpbWlxdWFudGl4LmRycy52MS5SZWplY3RSZWNvbW1lbmRhdGlvblJlcXVlc3QaMC5saW1pcXVhbnRpeC5kcnMudjEuUmVqZWN0UmVjb21tZW5kYXRpb25SZXNwb25zZRJ2ChNBcHBseVJlY29tbWVuZGF0aW9uEi4ubGltaXF1YW50aXguZHJzLnYxLkFwcGx5UmVjb21tZW5kYXRpb25SZXF1ZXN0Gi8ubGltaXF1YW50aXguZHJzLnYxLkFwcGx5UmVjb21tZW5kYXRpb25SZXNwb25zZRJYCglHZXRTdGF0dXMSJC5saW1pcXVhbnRpeC5kcnMudjEuR2V0U3RhdHVzUmVxdWVzdBolLmxpbWlxdWFudGl4LmRycy52MS5HZXRTdGF0dXNSZXNwb25zZRJPCgZSdW5Ob3cSIS5saW1pcXVhbnRpeC5kcnMudjEuUnVuTm93UmVxdWVzdBoiLmxpbWlxdWFudGl4LmRycy52MS5SdW5Ob3dSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_limiquantix_drs_v1_recommendation]);
+  fileDesc("CiRsaW1pcXVhbnRpeC9kcnMvdjEvZHJzX3NlcnZpY2UucHJvdG8SEmxpbWlxdWFudGl4LmRycy52MSLxAQoZR2V0UmVjb21tZW5kYXRpb25zUmVxdWVzdBI8CgpjbHVzdGVyX2lkGAEgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kEjcKBnN0YXRlcxgCIAMoDjInLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvblN0YXRlEh0KCXBhZ2Vfc2l6ZRgDIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACBIgCg5sYWJlbF9zZWxlY3RvchgFIAEoCUIIukgFcgMYgCAihwEKGkdldFJlY29tbWVuZGF0aW9uc1Jlc3BvbnNlEjsKD3JlY29tbWVuZGF0aW9ucxgBIAMoCzIiLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEwoLdG90YWxfY291bnQYAyABKAUidgocQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVxdWVzdBIzCgJpZBgBIAEoCUInukgkciIQARhAMhxeW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSokEiEKEHJlc291cmNlX3ZlcnNpb24YAiABKANCB7pIBCICKAAiWwodQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVzcG9uc2USOgoOcmVjb21tZW5kYXRpb24YASABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24ijwEKG1JlamVjdFJlY29tbWVuZGF0aW9uUmVxdWVzdBIzCgJpZBgBIAEoCUInukgkciIQARhAMhxeW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSokEiEKEHJlc291cmNlX3ZlcnNpb24YAiABKANCB7pIBCICKAASGAoGcmVhc29uGAMgASgJQgi6SAVyAxiACCJaChxSZWplY3RSZWNvbW1lbmRhdGlvblJlc3BvbnNlEjoKDnJlY29tbWVuZGF0aW9uGAEgASgLMiIubGltaXF1YW50aXguZHJzLnYxLlJlY29tbWVuZGF0aW9uInQKGkFwcGx5UmVjb21tZW5kYXRpb25SZXF1ZXN0EjMKAmlkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSIQoQcmVzb3VyY2VfdmVyc2lvbhgCIAEoA0IHukgEIgIoACJZChtBcHBseVJlY29tbWVuZGF0aW9uUmVzcG9uc2USOgoOcmVjb21tZW5kYXRpb24YASABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24iTwoQR2V0U3RhdHVzUmVxdWVzdBI7CgpjbHVzdGVyX2lkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQiQgoRR2V0U3RhdHVzUmVzcG9uc2USLQoGc3RhdHVzGAEgASgLMh0ubGltaXF1YW50aXguZHJzLnYxLkRyc1N0YXR1cyJMCg1SdW5Ob3dSZXF1ZXN0EjsKCmNsdXN0ZXJfaWQYASABKAlCJ7pIJHIiEAEYQDIcXltBLVphLXowLTldW0EtWmEtejAtOS5fLV0qJCJ8Cg5SdW5Ob3dSZXNwb25zZRI7Cg9yZWNvbW1lbmRhdGlvbnMYASADKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24SLQoGc3RhdHVzGAIgASgLMh0ubGltaXF1YW50aXguZHJzLnYxLkRyc1N0YXR1cyLQAQobV2F0Y2hSZWNvbW1lbmRhdGlvbnNSZXF1ZXN0EjwKCmNsdXN0ZXJfaWQYASABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQSNwoGc3RhdGVzGAIgAygOMicubGltaXF1YW50aXguZHJzLnYxLlJlY29tbWVuZGF0aW9uU3RhdGUSIAoObGFiZWxfc2VsZWN0b3IYAyABKAlCCLpIBXIDGIAgEhgKEHJlc291cmNlX3ZlcnNpb24YBCABKAQipAEKHFdhdGNoUmVjb21tZW5kYXRpb25zUmVzcG9uc2USLgoEdHlwZRgBIAEoDjIgLmxpbWlxdWFudGl4LmNvbW1vbi52MS5FdmVudFR5cGUSOgoOcmVjb21tZW5kYXRpb24YAiABKAsyIi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb24SGAoQcmVzb3VyY2VfdmVyc2lvbhgDIAEoBDKaBgoKRFJTU2VydmljZRJzChJHZXRSZWNvbW1lbmRhdGlvbnMSLS5saW1pcXVhbnRpeC5kcnMudjEuR2V0UmVjb21tZW5kYXRpb25zUmVxdWVzdBouLmxpbWlxdWFudGl4LmRycy52MS5HZXRSZWNvbW1lbmRhdGlvbnNSZXNwb25zZRJ8ChVBcHByb3ZlUmVjb21tZW5kYXRpb24SMC5saW1pcXVhbnRpeC5kcnMudjEuQXBwcm92ZVJlY29tbWVuZGF0aW9uUmVxdWVzdBoxLmxpbWlxdWFudGl4LmRycy52MS5BcHByb3ZlUmVjb21tZW5kYXRpb25SZXNwb25zZRJ5ChRSZWplY3RSZWNvbW1lbmRhdGlvbhIvLmxpbWlxdWFudGl4LmRycy52MS5SZWplY3RSZWNvbW1lbmRhdGlvblJlcXVlc3QaMC5saW1pcXVhbnRpeC5kcnMudjEuUmVqZWN0UmVjb21tZW5kYXRpb25SZXNwb25zZRJ2ChNBcHBseVJlY29tbWVuZGF0aW9uEi4ubGltaXF1YW50aXguZHJzLnYxLkFwcGx5UmVjb21tZW5kYXRpb25SZXF1ZXN0Gi8ubGltaXF1YW50aXguZHJzLnYxLkFwcGx5UmVjb21tZW5kYXRpb25SZXNwb25zZRJYCglHZXRTdGF0dXMSJC5saW1pcXVhbnRpeC5kcnMudjEuR2V0U3RhdHVzUmVxdWVzdBolLmxpbWlxdWFudGl4LmRycy52MS5HZXRTdGF0dXNSZXNwb25zZRJPCgZSdW5Ob3cSIS5saW1pcXVhbnRpeC5kcnMudjEuUnVuTm93UmVxdWVzdBoiLmxpbWlxdWFudGl4LmRycy52MS5SdW5Ob3dSZXNwb25zZRJ7ChRXYXRjaFJlY29tbWVuZGF0aW9ucxIvLmxpbWlxdWFudGl4LmRycy52MS5XYXRjaFJlY29tbWVuZGF0aW9uc1JlcXVlc3QaMC5saW1pcXVhbnRpeC5kcnMudjEuV2F0Y2hSZWNvbW1lbmRhdGlvbnNSZXNwb25zZTABYgZwcm90bzM", [file_buf_validate_validate, file_limiquantix_common_v1_common, file_limiquantix_drs_v1_recommendation]);
 
 /**
  * GetRecommendationsRequest asks to page through a cluster's recommendations.
@@ -299,6 +301,73 @@ export const RunNowResponseSchema: GenMessage<RunNowResponse> = /*@__PURE__*/
   messageDesc(file_limiquantix_drs_v1_drs_service, 11);
 
 /**
+ * WatchRecommendationsRequest asks to stream the changes of every DRS recommendation that matches the filters.
+ *
+ * @generated from message limiquantix.drs.v1.WatchRecommendationsRequest
+ */
+export type WatchRecommendationsRequest = Message<"limiquantix.drs.v1.WatchRecommendationsRequest"> & {
+  /**
+   * @generated from field: string cluster_id = 1;
+   */
+  clusterId: string;
+
+  /**
+   * @generated from field: repeated limiquantix.drs.v1.RecommendationState states = 2;
+   */
+  states: RecommendationState[];
+
+  /**
+   * @generated from field: string label_selector = 3;
+   */
+  labelSelector: string;
+
+  /**
+   * resource_version to resume after; 0 (or absent) lists the current recommendations as CREATED, then a BOOKMARK.
+   *
+   * @generated from field: uint64 resource_version = 4;
+   */
+  resourceVersion: bigint;
+};
+
+/**
+ * Describes the message limiquantix.drs.v1.WatchRecommendationsRequest.
+ * Use `create(WatchRecommendationsRequestSchema)` to create a new message.
+ */
+export const WatchRecommendationsRequestSchema: GenMessage<WatchRecommendationsRequest> = /*@__PURE__*/
+  messageDesc(file_limiquantix_drs_v1_drs_service, 12);
+
+/**
+ * WatchRecommendationsResponse is one message of WatchRecommendations: a change of one recommendation, or a bookmark.
+ *
+ * @generated from message limiquantix.drs.v1.WatchRecommendationsResponse
+ */
+export type WatchRecommendationsResponse = Message<"limiquantix.drs.v1.WatchRecommendationsResponse"> & {
+  /**
+   * @generated from field: limiquantix.common.v1.EventType type = 1;
+   */
+  type: EventType;
+
+  /**
+   * @generated from field: limiquantix.drs.v1.Recommendation recommendation = 2;
+   */
+  recommendation?: Recommendation | undefined;
+
+  /**
+   * resource_version is the revision the stream has reached with this message.
+   *
+   * @generated from field: uint64 resource_version = 3;
+   */
+  resourceVersion: bigint;
+};
+
+/**
+ * Describes the message limiquantix.drs.v1.WatchRecommendationsResponse.
+ * Use `create(WatchRecommendationsResponseSchema)` to create a new message.
+ */
+export const WatchRecommendationsResponseSchema: GenMessage<WatchRecommendationsResponse> = /*@__PURE__*/
+  messageDesc(file_limiquantix_drs_v1_drs_service, 13);
+
+/**
  * DRSService exposes the distributed resource scheduler: its recommendations and its runs.
  *
  * @generated from service limiquantix.drs.v1.DRSService
@@ -363,6 +432,16 @@ export const DRSService: GenService<{
     methodKind: "unary";
     input: typeof RunNowRequestSchema;
     output: typeof RunNowResponseSchema;
+  },
+  /**
+   * WatchRecommendations stream the changes of every DRS recommendation that matches the filters.
+   *
+   * @generated from rpc limiquantix.drs.v1.DRSService.WatchRecommendations
+   */
+  watchRecommendations: {
+    methodKind: "server_streaming";
+    input: typeof WatchRecommendationsRequestSchema;
+    output: typeof WatchRecommendationsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_limiquantix_drs_v1_drs_service, 0);

@@ -1,0 +1,30 @@
+import { alert } from "@limiquantix/api";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
+import { optionalString } from "../rpc/convert/common";
+import { labelSelectorOf } from "../rpc/convert/request-fields";
+import { type RpcRoute, route } from "../rpc/route";
+import { alertSeverityCodec, alertStateCodec, alertToProto } from "./convert/alert";
+
+/** alertHandler answers AlertService calls; today its watch stream (rules, alert handling and evaluation come with the alert controller). */
+export function alertHandler(watch: WatchService): RpcRoute {
+  return route(alert.AlertService, {
+    async *watchAlerts(ctx, req) {
+      const states = req.states.map((st, i) => alertStateCodec.required(st, `states[${i}]`));
+      const severities = req.severities.map((sv, i) => alertSeverityCodec.required(sv, `severities[${i}]`));
+      const filter = {
+        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+        ...(states.length > 0 ? { states } : {}),
+        ...(severities.length > 0 ? { severities } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
+      for await (const e of watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { alert: alertToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
+    },
+  });
+}

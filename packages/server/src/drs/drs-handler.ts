@@ -1,0 +1,27 @@
+import { drs } from "@limiquantix/api";
+import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import type { WatchService } from "../events/watch-service";
+import { optionalString } from "../rpc/convert/common";
+import { labelSelectorOf } from "../rpc/convert/request-fields";
+import { type RpcRoute, route } from "../rpc/route";
+import { recommendationStateCodec, recommendationToProto } from "./convert/recommendation";
+
+/** drsHandler answers DRSService calls; today its watch stream (passes, approval and apply come with the DRS controller). */
+export function drsHandler(watch: WatchService): RpcRoute {
+  return route(drs.DRSService, {
+    async *watchRecommendations(ctx, req) {
+      const states = req.states.map((st, i) => recommendationStateCodec.required(st, `states[${i}]`));
+      const filter = {
+        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+        ...(states.length > 0 ? { states } : {}),
+        ...labelSelectorOf(req.labelSelector),
+      };
+      for await (const e of watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)))
+        yield {
+          type: watchEventTypeToProto(e.type),
+          ...(e.object ? { recommendation: recommendationToProto(e.object) } : {}),
+          resourceVersion: BigInt(e.revision),
+        };
+    },
+  });
+}
