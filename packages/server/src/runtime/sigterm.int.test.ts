@@ -1,62 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { iam } from "@limiquantix/api";
 import { freePort, makeTempDir } from "@limiquantix/testkit";
 import { describe, expect, it } from "vitest";
-
-const packageDir = fileURLToPath(new URL("../..", import.meta.url));
-// tsx as a loader in the server's own process, so SIGTERM reaches the server itself.
-const tsxLoader = createRequire(import.meta.url).resolve("tsx");
-
-function launch(port: number, dataDir: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      "--import",
-      tsxLoader,
-      "--conditions=limiquantix-source",
-      "src/main.ts",
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      dataDir,
-      "--sim-nodes",
-      "0",
-      "--log-level",
-      "warn",
-    ],
-    {
-      cwd: packageDir,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10" },
-    },
-  );
-}
-
-async function ready(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("server did not become ready within 60 s");
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
-  });
-}
+import { exited, launchServer as launch, serverReady as ready } from "../testing/server-process";
 
 describe("graceful shutdown", () => {
   it("loses no acknowledged write when SIGTERM arrives under load, and exits 0", async () => {

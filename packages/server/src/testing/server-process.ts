@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+// tsx as a loader in the server's own process, so signals reach the server itself.
+const tsxLoader = createRequire(import.meta.url).resolve("tsx");
+
+/** launchServer starts limiquantix-server from source in a child process: embedded mode in dataDir, no simulated nodes. */
+export function launchServer(port: number, dataDir: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      "--import",
+      tsxLoader,
+      "--conditions=limiquantix-source",
+      "src/main.ts",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      dataDir,
+      "--sim-nodes",
+      "0",
+      "--log-level",
+      "warn",
+    ],
+    {
+      cwd: packageDir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10" },
+    },
+  );
+}
+
+/** serverReady waits until the child's /ready answers, or fails if it exits or takes a minute. */
+export async function serverReady(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("server did not become ready within 60 s");
+}
+
+/** exited resolves with the child's exit code (null when a signal ended it). */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
