@@ -103,6 +103,7 @@ async function seed(store: PostgresStore): Promise<void> {
     },
     ha: { enabled: true, restartPriority: "medium" },
     desiredPowerState: "RUNNING",
+    stopMode: "graceful",
   };
   // One statement per 20,000 rows; VM i lives on node i mod 1,000.
   for (let from = 0; from < VMS; from += 20_000) {
@@ -112,7 +113,7 @@ async function seed(store: PostgresStore): Promise<void> {
          jsonb_build_object('tenant', 't-' || (i % ${TENANTS}), 'env', CASE WHEN i % 2 = 0 THEN 'prod' ELSE 'dev' END),
          '${PROJECT}', '${CLUSTER}', $1::text::jsonb,
          jsonb_build_object('powerState', 'RUNNING', 'nodeId', 'node-' || lpad((i % ${NODES})::text, 4, '0'),
-           'ipAddresses', '[]'::jsonb, 'conditions', '[]'::jsonb, 'message', '')
+           'ipAddresses', '[]'::jsonb, 'nics', '[]'::jsonb, 'conditions', '[]'::jsonb, 'message', '')
        FROM generate_series(${from}, ${Math.min(from + 20_000, VMS) - 1}) AS i`,
       [JSON.stringify(spec)],
     );

@@ -121,7 +121,7 @@ describe("migration 3 on PostgreSQL", () => {
       await db.query("INSERT INTO projects (id, name) VALUES ('old', 'old'), ('older', 'older')");
       for (let i = 0; i < 6; i++)
         await db.query("UPDATE projects SET description = $1 WHERE id = 'old'", [`v${i}`]);
-      const migrator = createMigrator(db, { migrations: all });
+      const migrator = createMigrator(db, { migrations: all.filter((m) => m.version <= 3) });
       expect((await migrator.up()).applied).toEqual([3]);
       const store = await createPostgresStore({ connectionString: database.url });
       try {
