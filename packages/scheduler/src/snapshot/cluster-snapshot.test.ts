@@ -77,6 +77,26 @@ describe("ClusterSnapshot", () => {
     expect([...snap.placedVmsMatching(parseLabelSelector("app!=db"))].map((v) => v.id)).toEqual(["p"]);
   });
 
+  it("finds placed VMs by any selector, each once, wherever they are placed", () => {
+    const snap = new ClusterSnapshot({
+      nodes: [node("a")],
+      vms: [
+        vm("p", { labels: { app: "db", tier: "gold" }, nodeId: "a" }),
+        vm("q", { labels: { app: "web" }, nodeId: "ghost" }),
+        vm("r", { labels: { app: "web" } }),
+      ],
+    });
+    const ids = (s: string) => [...snap.placedVmsMatching(parseLabelSelector(s))].map((v) => v.id).sort();
+    expect(ids("app")).toEqual(["p", "q"]);
+    expect(ids("tier")).toEqual(["p"]);
+    expect(ids("app in (web,web,db)")).toEqual(["p", "q"]);
+    expect(ids("!tier")).toEqual(["q"]);
+    expect(ids("")).toEqual(["p", "q"]);
+    expect(ids("app=cache")).toEqual([]);
+    snap.removeVm("q");
+    expect(ids("app notin (db)")).toEqual([]);
+  });
+
   it("indexes placed VMs' anti-affinity terms by the labels they select", () => {
     const snap = new ClusterSnapshot({ nodes: [node("a")], vms: [anti("d1", "a")] });
     expect([...snap.antiAffinityHoldersFor({ app: "db" })].map((h) => h.holder.id)).toEqual(["d1"]);

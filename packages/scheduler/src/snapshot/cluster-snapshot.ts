@@ -58,10 +58,11 @@ function vmState(vm: VirtualMachine): VmState {
  */
 export class ClusterSnapshot implements SnapshotReader {
   private readonly nodeRecords = new Map<string, NodeRecord>();
-  private sortedNodes: NodeRecord[] = [];
+  /** Nodes ordered by id; undefined after a node came or went, until the next read sorts them once. */
+  private sortedNodes: NodeRecord[] | undefined;
   private readonly vmRecords = new Map<string, VmState>();
   private readonly vmsByNode = new Map<string, Set<VmState>>();
-  private readonly labelIndex = new VmLabelIndex();
+  private readonly labelIndex = new VmLabelIndex(() => this.placedVms());
   private readonly overcommitByCluster = new Map<string, OvercommitRatios>();
   private readonly pools = new Map<string, { name: string; nodes: ReadonlySet<string> | null }>();
   private readonly volumePools = new Map<string, string>();
@@ -76,7 +77,6 @@ export class ClusterSnapshot implements SnapshotReader {
     for (const v of input.volumes ?? []) this.upsertVolume(v);
     for (const n of input.networks ?? []) this.upsertNetwork(n);
     for (const n of input.nodes ?? []) this.nodeRecords.set(n.id, new NodeRecord(n, this.overcommitFor(n)));
-    this.resortNodes();
     for (const vm of input.vms ?? []) this.upsertVm(vm);
   }
 
@@ -85,6 +85,9 @@ export class ClusterSnapshot implements SnapshotReader {
   }
 
   nodes(): readonly NodeState[] {
+    this.sortedNodes ??= [...this.nodeRecords.values()].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
     return this.sortedNodes;
   }
 
@@ -143,14 +146,14 @@ export class ClusterSnapshot implements SnapshotReader {
     const record = new NodeRecord(node, this.overcommitFor(node));
     for (const vm of this.vmsByNode.get(node.id) ?? []) record.charge(vm.demand, 1);
     this.nodeRecords.set(node.id, record);
-    this.resortNodes();
+    this.sortedNodes = undefined;
   }
 
   /** removeNode drops a node; VMs still recorded on it keep their placement and count again if it returns. */
   removeNode(nodeId: string): void {
     if (!this.nodeRecords.delete(nodeId)) throw notFound("Node", nodeId);
     this.writes++;
-    this.resortNodes();
+    this.sortedNodes = undefined;
   }
 
   /** upsertVm adds a VM or replaces it, moving its demand and index entries to its current node. */
@@ -200,7 +203,7 @@ export class ClusterSnapshot implements SnapshotReader {
   upsertCluster(cluster: Cluster): void {
     this.writes++;
     this.overcommitByCluster.set(cluster.id, cluster.spec.overcommit);
-    for (const n of this.sortedNodes)
+    for (const n of this.nodeRecords.values())
       if (n.node.clusterId === cluster.id) n.setOvercommit(cluster.spec.overcommit);
   }
 
@@ -208,7 +211,7 @@ export class ClusterSnapshot implements SnapshotReader {
   removeCluster(clusterId: string): void {
     this.writes++;
     this.overcommitByCluster.delete(clusterId);
-    for (const n of this.sortedNodes)
+    for (const n of this.nodeRecords.values())
       if (n.node.clusterId === clusterId) n.setOvercommit(this.defaultOvercommit);
   }
 
@@ -258,10 +261,8 @@ export class ClusterSnapshot implements SnapshotReader {
     return own ?? this.defaultOvercommit;
   }
 
-  private resortNodes(): void {
-    this.sortedNodes = [...this.nodeRecords.values()].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+  private *placedVms(): Iterable<VmState> {
+    for (const set of this.vmsByNode.values()) yield* set;
   }
 
   private place(vm: VmState): void {

@@ -1,8 +1,6 @@
 import { type LabelSelector, type Labels, matchesSelector } from "@limiquantix/domain";
 import type { AntiAffinityHolder, VmState } from "./snapshot-types";
 
-const SEP = "\u0000";
-
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   let set = map.get(key);
   if (set === undefined) {
@@ -17,6 +15,10 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (set === undefined) return;
   set.delete(value);
   if (set.size === 0) map.delete(key);
+}
+
+function* concat<V>(sets: Iterable<Set<V>>): Iterable<V> {
+  for (const set of sets) yield* set;
 }
 
 const NO_HOLDERS: readonly AntiAffinityHolder[] = [];
@@ -42,11 +44,9 @@ function selecting(
  * so affinity checks touch only the VMs a selector can match instead of scanning them all.
  */
 export class VmLabelIndex {
-  /** `key\0value` → VMs carrying that label. */
-  private readonly byKeyValue = new Map<string, Set<VmState>>();
-  /** key → VMs carrying the key with any value. */
-  private readonly byKey = new Map<string, Set<VmState>>();
-  private readonly all = new Set<VmState>();
+  /** key → value → VMs carrying that label; keyed twice so a lookup builds no key string. */
+  private readonly byLabel = new Map<string, Map<string, Set<VmState>>>();
+  private count = 0;
   /** Anti-affinity terms keyed by a key and value (or a key) their selector requires. */
   private readonly termsByKeyValue = new Map<string, Map<string, Set<AntiAffinityHolder>>>();
   private readonly termsByKey = new Map<string, Set<AntiAffinityHolder>>();
@@ -54,12 +54,26 @@ export class VmLabelIndex {
   private readonly unkeyedTerms = new Set<AntiAffinityHolder>();
   private readonly holdersOf = new Map<VmState, AntiAffinityHolder[]>();
 
-  /** add indexes a placed VM. */
+  /**
+   * @param everyVm yields every VM the index holds, for selectors no label narrows down; the
+   * snapshot already keeps them by node, so the index keeps no second set of all of them.
+   */
+  constructor(private readonly everyVm: () => Iterable<VmState>) {}
+
+  /** add indexes a placed VM (not already indexed). */
   add(vm: VmState): void {
-    this.all.add(vm);
-    for (const [k, v] of Object.entries(vm.labels)) {
-      addTo(this.byKeyValue, k + SEP + v, vm);
-      addTo(this.byKey, k, vm);
+    this.count++;
+    const labels = vm.labels;
+    for (const k in labels) {
+      let byValue = this.byLabel.get(k);
+      if (byValue === undefined) {
+        byValue = new Map();
+        this.byLabel.set(k, byValue);
+      }
+      const v = labels[k]!;
+      const set = byValue.get(v);
+      if (set === undefined) byValue.set(v, new Set([vm]));
+      else set.add(vm);
     }
     const terms = vm.vm.spec.affinity.vmAntiAffinity.required;
     if (terms.length === 0) return;
@@ -72,12 +86,15 @@ export class VmLabelIndex {
     this.holdersOf.set(vm, holders);
   }
 
-  /** remove drops a VM from the index. */
+  /** remove drops a VM the index holds. */
   remove(vm: VmState): void {
-    if (!this.all.delete(vm)) return;
-    for (const [k, v] of Object.entries(vm.labels)) {
-      removeFrom(this.byKeyValue, k + SEP + v, vm);
-      removeFrom(this.byKey, k, vm);
+    this.count--;
+    const labels = vm.labels;
+    for (const k in labels) {
+      const byValue = this.byLabel.get(k);
+      if (byValue === undefined) continue;
+      removeFrom(byValue, labels[k]!, vm);
+      if (byValue.size === 0) this.byLabel.delete(k);
     }
     const holders = this.holdersOf.get(vm);
     if (holders === undefined) return;
@@ -106,27 +123,33 @@ export class VmLabelIndex {
 
   /** The smallest set of VMs that can hold every VM the selector matches. */
   private candidates(selector: LabelSelector): Iterable<VmState> {
-    let best: Iterable<VmState> = this.all;
-    let bestSize = this.all.size;
+    let best: Iterable<VmState> | undefined;
+    let bestSize = this.count;
     for (const req of selector) {
-      if (req.operator === "=" || req.operator === "exists") {
-        const set =
-          req.operator === "=" ? this.byKeyValue.get(req.key + SEP + req.values[0]) : this.byKey.get(req.key);
-        const size = set?.size ?? 0;
-        if (size < bestSize) {
-          best = set ?? [];
+      const byValue = this.byLabel.get(req.key);
+      if (req.operator === "=" || req.operator === "in") {
+        const sets: Set<VmState>[] = [];
+        let size = 0;
+        for (const v of req.values) {
+          const set = byValue?.get(v);
+          if (set === undefined || sets.includes(set)) continue;
+          sets.push(set);
+          size += set.size;
+        }
+        if (size < bestSize || best === undefined) {
+          best = sets.length === 1 ? sets[0]! : concat(sets);
           bestSize = size;
         }
-      } else if (req.operator === "in") {
-        const sets = req.values.map((v) => this.byKeyValue.get(req.key + SEP + v));
-        const size = sets.reduce((n, s) => n + (s?.size ?? 0), 0);
-        if (size < bestSize) {
-          best = sets.flatMap((s) => (s === undefined ? [] : [...s]));
+      } else if (req.operator === "exists") {
+        let size = 0;
+        for (const set of byValue?.values() ?? []) size += set.size;
+        if (size < bestSize || best === undefined) {
+          best = byValue === undefined ? [] : concat(byValue.values());
           bestSize = size;
         }
       }
     }
-    return best;
+    return best ?? this.everyVm();
   }
 
   private indexTerm(holder: AntiAffinityHolder, add: boolean): void {
