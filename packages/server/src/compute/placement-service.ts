@@ -12,6 +12,9 @@ import type { ServerMetrics } from "../observability/metrics";
 import { KeyedMutex } from "../shared/keyed-mutex";
 import type { ServiceDeps } from "../shared/service-deps";
 
+/** MAX_CHARGES bounds how often a create re-reads a node whose allocation another create changed. */
+const MAX_CHARGES = 20;
+
 const MAX_ATTEMPTS = 5;
 
 /** CreateHooks add to a VM's creation, in its unit of work. */
@@ -63,50 +66,55 @@ export class PlacementService {
    * to the new VM's status before it is written (its NICs' addresses) and `hooks.alongside` writes
    * what goes with the VM (its volumes' attachments).
    */
-  placeAndCreate(
+  async placeAndCreate(
     input: VirtualMachineInput,
     validated: VirtualMachine,
     hooks: CreateHooks = {},
   ): Promise<{ vm: VirtualMachine; placement: Placement }> {
-    return this.mutex.run("placement", async () => {
-      for (let attempt = 1; ; attempt++) {
-        const started = performance.now();
-        let placement: Placement;
-        try {
-          placement = this.scheduler.place(this.snapshot, validated, { reserve: true });
-          this.metrics?.schedulerDuration.observe(
-            { outcome: "placed" },
-            (performance.now() - started) / 1000,
+    // Only the in-memory choice and reservation are exclusive: the transaction runs outside the
+    // lock, so creates overlap their database work. The stored allocation, charged under the
+    // node's version in each transaction, keeps concurrent creates (and replicas) from
+    // overcommitting a node; the snapshot's reservation keeps this process from choosing a node
+    // that in-flight creates have filled.
+    for (let attempt = 1; ; attempt++) {
+      const placement = await this.mutex.run("placement", async () => this.choose(validated));
+      const reservation = placement.reservation;
+      try {
+        const vm = await this.deps.uow.run(async (tx) => {
+          const extra = hooks.status ? await hooks.status(tx, validated) : {};
+          const created = await this.commit(
+            tx,
+            { ...input, status: { ...(input.status ?? {}), ...extra } },
+            validated,
+            placement.nodeId,
           );
-        } catch (e) {
-          this.metrics?.schedulerDuration.observe(
-            { outcome: "unplaceable" },
-            (performance.now() - started) / 1000,
-          );
-          throw e;
-        }
-        const reservation = placement.reservation;
-        try {
-          const vm = await this.deps.uow.run(async (tx) => {
-            const extra = hooks.status ? await hooks.status(tx, validated) : {};
-            const created = await this.commit(
-              tx,
-              { ...input, status: { ...(input.status ?? {}), ...extra } },
-              validated,
-              placement.nodeId,
-            );
-            if (hooks.alongside) await hooks.alongside(tx, created);
-            return created;
-          });
-          this.snapshot.upsertVm(vm);
-          return { vm, placement };
-        } catch (e) {
-          if (reservation) this.snapshot.revert(reservation);
-          if (!hasErrorCode(e, ErrorCode.Conflict) || attempt >= MAX_ATTEMPTS) throw e;
-          await this.refreshNode(placement.nodeId);
-        }
+          if (hooks.alongside) await hooks.alongside(tx, created);
+          return created;
+        });
+        this.snapshot.upsertVm(vm);
+        return { vm, placement };
+      } catch (e) {
+        if (reservation) this.snapshot.revert(reservation);
+        if (!hasErrorCode(e, ErrorCode.Conflict) || attempt >= MAX_ATTEMPTS) throw e;
+        await this.refreshNode(placement.nodeId);
       }
-    });
+    }
+  }
+
+  /** choose places a VM on the snapshot, reserving its demand there, and records how long it took. */
+  private choose(validated: VirtualMachine): Placement {
+    const started = performance.now();
+    try {
+      const placement = this.scheduler.place(this.snapshot, validated, { reserve: true });
+      this.metrics?.schedulerDuration.observe({ outcome: "placed" }, (performance.now() - started) / 1000);
+      return placement;
+    } catch (e) {
+      this.metrics?.schedulerDuration.observe(
+        { outcome: "unplaceable" },
+        (performance.now() - started) / 1000,
+      );
+      throw e;
+    }
   }
 
   private async commit(
@@ -115,18 +123,27 @@ export class PlacementService {
     validated: VirtualMachine,
     nodeId: string,
   ): Promise<VirtualMachine> {
-    const node = await tx.nodes.get(nodeId);
-    const capacity = this.snapshot.node(nodeId)?.capacity;
     const d = demandOf(validated);
-    const a = node.status.allocated;
-    if (!capacity || a.vcpus + d.vcpus > capacity.vcpus || a.memoryMib + d.memoryMib > capacity.memoryMib)
-      // The stored allocation moved under the snapshot (another replica placed here): a lost race.
-      throw new DomainError(
-        ErrorCode.Conflict,
-        `node "${node.name}" no longer has room for vm "${validated.name}" (${d.vcpus} vCPU, ${d.memoryMib} MiB); placing again`,
-        { resource: { kind: "Node", id: nodeId, name: node.name } },
-      );
-    await tx.nodes.updateStatus(node.id, chargeNode(node, validated, 1), node.resourceVersion);
+    // Another create may charge the same node between this read and the write: read it again and
+    // charge again (the node's version decides), as long as the node still has room.
+    for (let charge = 1; ; charge++) {
+      const node = await tx.nodes.get(nodeId);
+      const capacity = this.snapshot.node(nodeId)?.capacity;
+      const a = node.status.allocated;
+      if (!capacity || a.vcpus + d.vcpus > capacity.vcpus || a.memoryMib + d.memoryMib > capacity.memoryMib)
+        // The stored allocation moved under the snapshot (another replica placed here): a lost race.
+        throw new DomainError(
+          ErrorCode.Conflict,
+          `node "${node.name}" no longer has room for vm "${validated.name}" (${d.vcpus} vCPU, ${d.memoryMib} MiB); placing again`,
+          { resource: { kind: "Node", id: nodeId, name: node.name } },
+        );
+      try {
+        await tx.nodes.updateStatus(node.id, chargeNode(node, validated, 1), node.resourceVersion);
+        break;
+      } catch (e) {
+        if (!hasErrorCode(e, ErrorCode.Conflict) || charge >= MAX_CHARGES) throw e;
+      }
+    }
     return tx.vms.create({ ...input, status: { ...(input.status ?? {}), nodeId, powerState: "STOPPED" } });
   }
 

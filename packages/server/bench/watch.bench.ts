@@ -1,0 +1,453 @@
+// Watch fan-out of the control plane in production mode (PostgreSQL, Redis, etcd from the test
+// kit): N concurrent WatchVMs streams over gRPC on cleartext HTTP/2 on one replica, then split over
+// two replicas on the same database, while a writer changes VM labels through the first replica at
+// W writes/s for D seconds. Each write carries its send timestamp; each watcher measures delivery
+// latency on receipt and counts what it missed. Replicas run in processes of their own so their
+// RSS, CPU and event-loop delay are theirs alone. Prints a table, or with --json one object.
+//
+// Shape from the environment: LQX_BENCH_WATCHERS (1,000; 10,000 takes about 5 minutes and up to
+// 3 GB per replica),
+// LQX_BENCH_WRITES_PER_SEC (200), LQX_BENCH_SECONDS (20), LQX_BENCH_REPLICAS (configurations, "1,2"),
+// LQX_BENCH_SESSIONS (HTTP/2 sessions per replica, 4), LQX_BENCH_VMS (VMs written in turn, 20),
+// LQX_BENCH_WARMUP_SEC (2), LQX_BENCH_DRAIN_SEC (30), LQX_BENCH_OPEN_CONCURRENCY (100).
+// LQX_TEST_DATABASE_URL, LQX_TEST_REDIS_URL and LQX_TEST_ETCD_ENDPOINTS point it at existing servers.
+// To see where a replica's time goes: LQX_BENCH_CPU_PROF=<dir> (a CPU profile per replica) and
+// LQX_BENCH_LOG_LEVEL=warn (the replicas' log on stderr).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { arch, cpus, loadavg, platform, release } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { compute } from "@limiquantix/api";
+import { createPostgresStore } from "@limiquantix/repo-postgres";
+import {
+  createTestDatabase,
+  type RedisTestServer,
+  type EtcdTestServer,
+  testEtcd,
+  testRedis,
+} from "@limiquantix/testkit";
+import type { ConfigInput } from "../src/config/schema";
+import { LatencyHistogram, type LatencySummary } from "./latency-histogram";
+import { type ReplicaMemory, type ReplicaPhase, type ReplicaProcess, startReplica } from "./replica-process";
+import { WATCH_PROJECT, seedWatchedVms, watchVmId } from "./watch-seed";
+import { WatcherPool } from "./watch-watchers";
+import { type WriteRun, writeLabels } from "./watch-writer";
+
+const json = process.argv.includes("--json");
+const envInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got ${raw})`);
+  return n;
+};
+const positive = (name: string, fallback: number): number => {
+  const n = envInt(name, fallback);
+  if (n < 1) throw new Error(`${name} must be at least 1 (got ${n})`);
+  return n;
+};
+const WATCHERS = positive("LQX_BENCH_WATCHERS", 1_000);
+const WRITES_PER_SEC = positive("LQX_BENCH_WRITES_PER_SEC", 200);
+const SECONDS = positive("LQX_BENCH_SECONDS", 20);
+const SESSIONS = positive("LQX_BENCH_SESSIONS", 4);
+const VMS = positive("LQX_BENCH_VMS", 20);
+const WARMUP_SEC = envInt("LQX_BENCH_WARMUP_SEC", 2);
+const DRAIN_SEC = envInt("LQX_BENCH_DRAIN_SEC", 30);
+const OPEN_CONCURRENCY = positive("LQX_BENCH_OPEN_CONCURRENCY", 100);
+const REPLICAS = (process.env.LQX_BENCH_REPLICAS || "1,2").split(",").map((r) => {
+  const n = Number(r.trim());
+  if (n !== 1 && n !== 2) throw new Error(`LQX_BENCH_REPLICAS lists 1 and/or 2 (got ${r})`);
+  return n;
+});
+
+/** goalP99Ms is the issue's delivery goal for this many watchers: p99 < 50 ms at 1,000, < 250 ms at 10,000. */
+const goalP99Ms = (watchers: number) => (watchers <= 1_000 ? 50 : watchers <= 10_000 ? 250 : undefined);
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+const perEvent = (cpuSeconds: number, events: number) =>
+  events > 0 ? round((cpuSeconds * 1e6) / events, 1) : 0;
+const loadNow = () => loadavg().map((x) => round(x)) as [number, number, number];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (m: string) => {
+  if (!json) process.stderr.write(`${m}\n`);
+};
+
+/** LoadSampler records the 1-minute load average once a second. */
+class LoadSampler {
+  private readonly samples: number[] = [];
+  private readonly timer = setInterval(() => this.samples.push(loadavg()[0]!), 1000);
+  stop(): { min1Max: number; min1Mean: number } {
+    clearInterval(this.timer);
+    const s = this.samples.length > 0 ? this.samples : [loadavg()[0]!];
+    return { min1Max: round(Math.max(...s)), min1Mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+  }
+}
+
+/** waitUntil polls `done` every 50 ms for up to `seconds`; it returns how long it waited, or undefined on time-out. */
+async function waitUntil(done: () => boolean, seconds: number): Promise<number | undefined> {
+  const started = performance.now();
+  while (!done()) {
+    if (performance.now() - started > seconds * 1000) return undefined;
+    await sleep(50);
+  }
+  return round((performance.now() - started) / 1000);
+}
+
+async function waitForLeading(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const body = (await (await fetch(`${url}/ready`)).json()) as {
+      components?: Record<string, { message?: string }>;
+    };
+    if (body.components?.controllers?.message?.startsWith("leading")) return;
+    if (Date.now() > deadline)
+      throw new Error(`the first replica did not lead within 60 s: ${JSON.stringify(body)}`);
+    await sleep(100);
+  }
+}
+
+/** ReplicaFigures are one replica's figures in one configuration. */
+interface ReplicaFigures {
+  readonly name: string;
+  readonly watchers: number;
+  readonly rssMiB: { readonly before: number; readonly watching: number; readonly after: number };
+  readonly heapUsedMiB: { readonly before: number; readonly watching: number; readonly after: number };
+  readonly heapTotalMiB: { readonly before: number; readonly watching: number; readonly after: number };
+  readonly externalMiB: { readonly before: number; readonly watching: number; readonly after: number };
+  /** (RSS with the watchers open, before writing − RSS before) ÷ watchers; and the same after the writes. */
+  readonly rssPerWatcherKiB: { readonly open: number; readonly afterWrites: number };
+  readonly delivery: LatencySummary;
+  readonly whileWriting: ReplicaPhase;
+  /** The replica's CPU time while writing over the measured events it delivered, in µs (all its work, writes included). */
+  readonly cpuMicrosPerEvent: number;
+}
+
+/** Configuration is the result of one configuration: watchers over replicas under one writer. */
+interface Configuration {
+  readonly name: string;
+  readonly watchers: number;
+  readonly replicas: number;
+  readonly writes: Omit<WriteRun, "acks"> & { readonly targetPerSec: number };
+  readonly delivery: LatencySummary & {
+    readonly goalP99Ms: number | undefined;
+    readonly goalMet: boolean | undefined;
+  };
+  readonly events: {
+    readonly expected: number;
+    readonly received: number;
+    readonly dropped: number;
+    readonly duplicates: number;
+    readonly watchersCutOff: number;
+    readonly cutOffBy: Record<string, number>;
+  };
+  readonly openSeconds: number;
+  /** Seconds after the last write's answer until every watcher had every write; undefined if that never happened within LQX_BENCH_DRAIN_SEC. */
+  readonly drainSeconds: number | undefined;
+  readonly perReplica: readonly ReplicaFigures[];
+  readonly benchProcess: {
+    readonly cpuSeconds: number;
+    readonly cpuMicrosPerEvent: number;
+    readonly loopDelayP99Ms: number;
+    readonly loopDelayMaxMs: number;
+  };
+  readonly loadAvg: {
+    readonly beforeWriting: readonly number[];
+    readonly afterWriting: readonly number[];
+    readonly whileWriting: { readonly min1Max: number; readonly min1Mean: number };
+  };
+}
+
+async function runConfiguration(
+  replicaCount: number,
+  redis: RedisTestServer,
+  etcd: EtcdTestServer,
+  version: string,
+): Promise<Configuration> {
+  const name = replicaCount === 1 ? "1 replica" : `${replicaCount} replicas`;
+  const database = await createTestDatabase();
+  const replicas: ReplicaProcess[] = [];
+  let pool: WatcherPool | undefined;
+  try {
+    const store = await createPostgresStore({
+      connectionString: database.url,
+      migrate: true,
+      pool: { max: 2 },
+    });
+    await seedWatchedVms(store, VMS).finally(() => store.close());
+    const config: ConfigInput = {
+      mode: "production",
+      server: { host: "127.0.0.1", port: 0, shutdownTimeoutSec: 5 },
+      database: { url: database.url, migrateOnStart: true },
+      redis: { url: redis.url, keyPrefix: `lqxwb:${database.name}:` },
+      etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-watch-bench/${database.name}` },
+      logging: { level: "silent", format: "json" },
+      simulation: { nodes: 0 },
+      // No agents run here: keep the node-health sweep and the reconciler's periodic resync out of the measurements.
+      ha: { checkIntervalSec: 3600 },
+      reconciler: { resyncIntervalSec: 86_400 },
+    };
+    log(`[${name}] starting ${replicaCount} replica process(es) …`);
+    replicas.push(await startReplica(config, version));
+    await waitForLeading(replicas[0]!.url);
+    if (replicaCount === 2) replicas.push(await startReplica(config, version));
+    await sleep(1000);
+    const memBefore = await Promise.all(replicas.map((r) => r.memory()));
+
+    log(`[${name}] opening ${WATCHERS} watchers over ${SESSIONS} HTTP/2 session(s) per replica …`);
+    pool = new WatcherPool({
+      replicas: replicas.map((r) => r.url),
+      watchers: WATCHERS,
+      sessionsPerReplica: SESSIONS,
+      projectId: WATCH_PROJECT,
+      openConcurrency: OPEN_CONCURRENCY,
+    });
+    const openStarted = performance.now();
+    await pool.open();
+    const openSeconds = round((performance.now() - openStarted) / 1000);
+    await sleep(1000);
+    const memWatching = await Promise.all(replicas.map((r) => r.memory()));
+
+    const writer = createClient(compute.VMService, createGrpcTransport({ baseUrl: replicas[0]!.url }));
+    const vmIds = Array.from({ length: VMS }, (_, i) => watchVmId(i));
+    const warm = WARMUP_SEC * WRITES_PER_SEC;
+    if (warm > 0) {
+      log(`[${name}] warming up: ${warm} writes …`);
+      const w = await writeLabels(writer, { vmIds, fromSeq: 0, count: warm, perSecond: WRITES_PER_SEC });
+      await waitUntil(() => pool!.caughtUp(0, w.acked), DRAIN_SEC);
+    }
+
+    const count = SECONDS * WRITES_PER_SEC;
+    pool.measure(warm, count);
+    await Promise.all(replicas.map((r) => r.begin(warm)));
+    const loadBefore = loadNow();
+    const sampler = new LoadSampler();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const cpuBefore = process.cpuUsage();
+    log(`[${name}] writing ${count} label changes at ${WRITES_PER_SEC}/s …`);
+    const run = await writeLabels(writer, { vmIds, fromSeq: warm, count, perSecond: WRITES_PER_SEC });
+    const drainSeconds = await waitUntil(() => pool!.caughtUp(run.acked), DRAIN_SEC);
+    const cpu = process.cpuUsage(cpuBefore);
+    loop.disable();
+    const phases = await Promise.all(replicas.map((r) => r.end()));
+    const whileWriting = sampler.stop();
+    const loadAfter = loadNow();
+    const memAfter = await Promise.all(replicas.map((r) => r.memory()));
+
+    const tally = pool.tally(run.acks);
+    const all = new LatencyHistogram();
+    for (const h of pool.latency) all.add(h);
+    const delivery = all.summary();
+    const goal = goalP99Ms(WATCHERS);
+    const cutOff = Object.values(tally.cutOff).reduce((a, b) => a + b, 0);
+    const { acks: _acks, ...writes } = run;
+    return {
+      name,
+      watchers: WATCHERS,
+      replicas: replicaCount,
+      writes: { targetPerSec: WRITES_PER_SEC, ...writes },
+      delivery: {
+        ...delivery,
+        goalP99Ms: goal,
+        goalMet: goal === undefined ? undefined : delivery.p99Ms < goal,
+      },
+      events: {
+        expected: tally.expected,
+        received: tally.received,
+        dropped: tally.expected - tally.received,
+        duplicates: tally.duplicates,
+        watchersCutOff: cutOff,
+        cutOffBy: tally.cutOff,
+      },
+      openSeconds,
+      drainSeconds,
+      perReplica: replicas.map((_, i) => {
+        const on = Math.floor(WATCHERS / replicaCount) + (i < WATCHERS % replicaCount ? 1 : 0);
+        const m = (x: readonly ReplicaMemory[], k: keyof ReplicaMemory) => mib(x[i]![k]);
+        const three = (k: keyof ReplicaMemory) => ({
+          before: m(memBefore, k),
+          watching: m(memWatching, k),
+          after: m(memAfter, k),
+        });
+        const per = (x: readonly ReplicaMemory[]) =>
+          on > 0 ? round((x[i]!.rss - memBefore[i]!.rss) / 1024 / on, 1) : 0;
+        return {
+          name: String.fromCharCode(65 + i),
+          watchers: on,
+          rssMiB: { before: m(memBefore, "rss"), watching: m(memWatching, "rss"), after: m(memAfter, "rss") },
+          heapUsedMiB: three("heapUsed"),
+          heapTotalMiB: three("heapTotal"),
+          externalMiB: three("external"),
+          rssPerWatcherKiB: { open: per(memWatching), afterWrites: per(memAfter) },
+          delivery: pool!.latency[i]!.summary(),
+          whileWriting: phases[i]!,
+          cpuMicrosPerEvent: perEvent(phases[i]!.cpuSeconds, pool!.latency[i]!.summary().count),
+        };
+      }),
+      benchProcess: {
+        cpuSeconds: round((cpu.user + cpu.system) / 1e6),
+        cpuMicrosPerEvent: perEvent((cpu.user + cpu.system) / 1e6, delivery.count),
+        loopDelayP99Ms: round(loop.percentile(99) / 1e6),
+        loopDelayMaxMs: round(loop.max / 1e6),
+      },
+      loadAvg: { beforeWriting: loadBefore, afterWriting: loadAfter, whileWriting },
+    };
+  } finally {
+    await pool?.close();
+    for (const r of replicas.reverse()) await r.stop();
+    await database.drop().catch(() => undefined);
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+const ENV_LINE = () =>
+  `LQX_BENCH_WATCHERS=${WATCHERS} LQX_BENCH_WRITES_PER_SEC=${WRITES_PER_SEC} LQX_BENCH_SECONDS=${SECONDS} ` +
+  `LQX_BENCH_REPLICAS=${REPLICAS.join(",")} LQX_BENCH_SESSIONS=${SESSIONS} LQX_BENCH_VMS=${VMS} ` +
+  `LQX_BENCH_WARMUP_SEC=${WARMUP_SEC} LQX_BENCH_DRAIN_SEC=${DRAIN_SEC} LQX_BENCH_OPEN_CONCURRENCY=${OPEN_CONCURRENCY}`;
+
+function table(configs: readonly Configuration[]): string[] {
+  const cols: [string, number][] = [
+    ["config", 12],
+    ["watchers", 9],
+    ["writes/s", 10],
+    ["p50 ms", 9],
+    ["p99 ms", 9],
+    ["max ms", 9],
+    ["goal p99", 14],
+    ["received/expected", 22],
+    ["dropped", 9],
+    ["cut off", 8],
+    ["RSS MiB before→after", 26],
+    ["KiB/watcher", 12],
+  ];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]![1]) : c.padStart(cols[i]![1]))).join("");
+  const rows = configs.map((c) =>
+    line([
+      c.name,
+      String(c.watchers),
+      String(c.writes.achievedPerSec),
+      c.delivery.p50Ms.toFixed(1),
+      c.delivery.p99Ms.toFixed(1),
+      c.delivery.maxMs.toFixed(1),
+      c.delivery.goalP99Ms === undefined
+        ? "-"
+        : `< ${c.delivery.goalP99Ms} ${c.delivery.goalMet ? "met" : "MISSED"}`,
+      `${c.events.received}/${c.events.expected}`,
+      String(c.events.dropped),
+      String(c.events.watchersCutOff),
+      c.perReplica
+        .map((r) => `${r.name} ${Math.round(r.rssMiB.before)}→${Math.round(r.rssMiB.after)}`)
+        .join(", "),
+      c.perReplica.map((r) => Math.round(r.rssPerWatcherKiB.afterWrites)).join(", "),
+    ]),
+  );
+  return [line(cols.map(([h]) => h)), ...rows];
+}
+
+function details(c: Configuration): string[] {
+  const s = (l: LatencySummary) => `p50 ${l.p50Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms`;
+  const w = c.writes;
+  return [
+    `${c.name}: opened ${c.watchers} watchers in ${c.openSeconds} s; ${w.acked} of ${w.planned} writes acknowledged in ${w.seconds} s (${w.failed} failed${
+      w.failed ? ` ${JSON.stringify(w.errors)}` : ""
+    }, ${w.notSent} not sent: time was up), UpdateVM ${s(w.latency)}; ` +
+      (c.drainSeconds === undefined
+        ? `NOT every watcher had every write ${DRAIN_SEC} s after the last one`
+        : `every watcher had every write ${c.drainSeconds} s after the last answer`),
+    ...c.perReplica.map(
+      (r) =>
+        `  replica ${r.name} (${r.watchers} watchers): delivery ${s(r.delivery)}; relay lag ${s(r.whileWriting.relayLag)}; ` +
+        `CPU ${r.whileWriting.cpuSeconds} s in ${r.whileWriting.seconds} s (${r.cpuMicrosPerEvent} µs per delivered event); event-loop delay p99 ${r.whileWriting.loopDelay.p99Ms} / max ${r.whileWriting.loopDelay.maxMs} ms; ` +
+        `RSS ${r.rssMiB.before} → ${r.rssMiB.watching} (watchers open) → ${r.rssMiB.after} MiB (after writes), ${r.rssPerWatcherKiB.open} / ${r.rssPerWatcherKiB.afterWrites} KiB per watcher; heap used ${r.heapUsedMiB.before} → ${r.heapUsedMiB.watching} → ${r.heapUsedMiB.after} MiB (of ${r.heapTotalMiB.after}), external ${r.externalMiB.after} MiB`,
+    ),
+    `  bench process (watchers and writer): CPU ${c.benchProcess.cpuSeconds} s (${c.benchProcess.cpuMicrosPerEvent} µs per received event); event-loop delay p99 ${c.benchProcess.loopDelayP99Ms} / max ${c.benchProcess.loopDelayMaxMs} ms` +
+      (c.events.watchersCutOff ? `; cut off: ${JSON.stringify(c.events.cutOffBy)}` : "") +
+      (c.events.duplicates ? `; ${c.events.duplicates} duplicate deliveries` : ""),
+    `  load average (1/5/15 min): before writing ${c.loadAvg.beforeWriting.join(" ")}, after ${c.loadAvg.afterWriting.join(" ")}; 1-min max while writing ${c.loadAvg.whileWriting.min1Max}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadNow();
+  const started = performance.now();
+  const version = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+  log("starting PostgreSQL, Redis and etcd …");
+  const [redis, etcd] = await Promise.all([testRedis(), testEtcd()]);
+  const configurations: Configuration[] = [];
+  for (const r of REPLICAS) configurations.push(await runConfiguration(r, redis, etcd, version));
+  const totalSeconds = round((performance.now() - started) / 1000, 1);
+  const result = {
+    configurations,
+    goal: "delivery p99 < 50 ms at 1,000 watchers and < 250 ms at 10,000; dropped must be 0",
+    setup: {
+      watchers: WATCHERS,
+      writesPerSec: WRITES_PER_SEC,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SEC,
+      vmsWritten: VMS,
+      http2SessionsPerReplica: SESSIONS,
+      transport:
+        "WatchVMs (project filter) over gRPC on cleartext HTTP/2 (createGrpcTransport); the writer has its own session",
+      server:
+        "startServer, production mode (PostgreSQL + Redis + etcd), each replica in its own process; the writer writes through replica A",
+      latency:
+        "writer's send timestamp (in the label it sets) to receipt by the watcher, in the bench process; it includes the UpdateVM call",
+      relayLag:
+        "send timestamp to the replica's relay handing the change to its listeners (clocks of two processes on one machine)",
+      totalSeconds,
+    },
+    machine: {
+      node: process.version,
+      os: `${platform()} ${release()} ${arch()}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      loadAvgAtStart: loadAtStart,
+      loadAvgAtEnd: loadNow(),
+    },
+    reproduce: {
+      command: "pnpm --filter @limiquantix/server bench:watch -- --json",
+      commit: gitCommit(),
+      env: ENV_LINE(),
+    },
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const lines = [
+      `LimiQuantix server watch bench: WatchVMs over gRPC h2c, ${WATCHERS} watchers, ${WRITES_PER_SEC} writes/s for ${SECONDS} s through replica A, ${VMS} VMs written in turn (production mode)`,
+      `latency = writer's send timestamp to receipt (includes the UpdateVM call); goal: p99 < 50 ms at 1,000 watchers, < 250 ms at 10,000; dropped must be 0`,
+      "",
+      ...table(configurations),
+      "",
+      ...configurations.flatMap(details),
+      "",
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), node ${process.version}, commit ${result.reproduce.commit}; load average at start ${loadAtStart.join(" ")}; ${totalSeconds} s in all`,
+      "reproduce: pnpm --filter @limiquantix/server bench:watch            (table)",
+      "           pnpm --filter @limiquantix/server bench:watch -- --json  (one JSON object)",
+      `           with ${ENV_LINE()} (the defaults unless set)`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
