@@ -29,11 +29,12 @@ import {
   testRedis,
 } from "@limiquantix/testkit";
 import type { ConfigInput } from "../src/config/schema";
-import { LatencyHistogram, type LatencySummary } from "./latency-histogram";
-import { type ReplicaMemory, type ReplicaPhase, type ReplicaProcess, startReplica } from "./replica-process";
+import { LatencyHistogram } from "./latency-histogram";
+import { type ReplicaMemory, type ReplicaProcess, startReplica } from "./replica-process";
 import { WATCH_PROJECT, seedWatchedVms, watchVmId } from "./watch-seed";
 import { WatcherPool } from "./watch-watchers";
-import { type WriteRun, writeLabels } from "./watch-writer";
+import { type Configuration, details, table } from "./watch-report";
+import { writeLabels } from "./watch-writer";
 
 const json = process.argv.includes("--json");
 const envInt = (name: string, fallback: number): number => {
@@ -107,57 +108,6 @@ async function waitForLeading(url: string): Promise<void> {
       throw new Error(`the first replica did not lead within 60 s: ${JSON.stringify(body)}`);
     await sleep(100);
   }
-}
-
-/** ReplicaFigures are one replica's figures in one configuration. */
-interface ReplicaFigures {
-  readonly name: string;
-  readonly watchers: number;
-  readonly rssMiB: { readonly before: number; readonly watching: number; readonly after: number };
-  readonly heapUsedMiB: { readonly before: number; readonly watching: number; readonly after: number };
-  readonly heapTotalMiB: { readonly before: number; readonly watching: number; readonly after: number };
-  readonly externalMiB: { readonly before: number; readonly watching: number; readonly after: number };
-  /** (RSS with the watchers open, before writing − RSS before) ÷ watchers; and the same after the writes. */
-  readonly rssPerWatcherKiB: { readonly open: number; readonly afterWrites: number };
-  readonly delivery: LatencySummary;
-  readonly whileWriting: ReplicaPhase;
-  /** The replica's CPU time while writing over the measured events it delivered, in µs (all its work, writes included). */
-  readonly cpuMicrosPerEvent: number;
-}
-
-/** Configuration is the result of one configuration: watchers over replicas under one writer. */
-interface Configuration {
-  readonly name: string;
-  readonly watchers: number;
-  readonly replicas: number;
-  readonly writes: Omit<WriteRun, "acks"> & { readonly targetPerSec: number };
-  readonly delivery: LatencySummary & {
-    readonly goalP99Ms: number | undefined;
-    readonly goalMet: boolean | undefined;
-  };
-  readonly events: {
-    readonly expected: number;
-    readonly received: number;
-    readonly dropped: number;
-    readonly duplicates: number;
-    readonly watchersCutOff: number;
-    readonly cutOffBy: Record<string, number>;
-  };
-  readonly openSeconds: number;
-  /** Seconds after the last write's answer until every watcher had every write; undefined if that never happened within LQX_BENCH_DRAIN_SEC. */
-  readonly drainSeconds: number | undefined;
-  readonly perReplica: readonly ReplicaFigures[];
-  readonly benchProcess: {
-    readonly cpuSeconds: number;
-    readonly cpuMicrosPerEvent: number;
-    readonly loopDelayP99Ms: number;
-    readonly loopDelayMaxMs: number;
-  };
-  readonly loadAvg: {
-    readonly beforeWriting: readonly number[];
-    readonly afterWriting: readonly number[];
-    readonly whileWriting: { readonly min1Max: number; readonly min1Mean: number };
-  };
 }
 
 async function runConfiguration(
@@ -318,69 +268,6 @@ const ENV_LINE = () =>
   `LQX_BENCH_REPLICAS=${REPLICAS.join(",")} LQX_BENCH_SESSIONS=${SESSIONS} LQX_BENCH_VMS=${VMS} ` +
   `LQX_BENCH_WARMUP_SEC=${WARMUP_SEC} LQX_BENCH_DRAIN_SEC=${DRAIN_SEC} LQX_BENCH_OPEN_CONCURRENCY=${OPEN_CONCURRENCY}`;
 
-function table(configs: readonly Configuration[]): string[] {
-  const cols: [string, number][] = [
-    ["config", 12],
-    ["watchers", 9],
-    ["writes/s", 10],
-    ["p50 ms", 9],
-    ["p99 ms", 9],
-    ["max ms", 9],
-    ["goal p99", 14],
-    ["received/expected", 22],
-    ["dropped", 9],
-    ["cut off", 8],
-    ["RSS MiB before→after", 26],
-    ["KiB/watcher", 12],
-  ];
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]![1]) : c.padStart(cols[i]![1]))).join("");
-  const rows = configs.map((c) =>
-    line([
-      c.name,
-      String(c.watchers),
-      String(c.writes.achievedPerSec),
-      c.delivery.p50Ms.toFixed(1),
-      c.delivery.p99Ms.toFixed(1),
-      c.delivery.maxMs.toFixed(1),
-      c.delivery.goalP99Ms === undefined
-        ? "-"
-        : `< ${c.delivery.goalP99Ms} ${c.delivery.goalMet ? "met" : "MISSED"}`,
-      `${c.events.received}/${c.events.expected}`,
-      String(c.events.dropped),
-      String(c.events.watchersCutOff),
-      c.perReplica
-        .map((r) => `${r.name} ${Math.round(r.rssMiB.before)}→${Math.round(r.rssMiB.after)}`)
-        .join(", "),
-      c.perReplica.map((r) => Math.round(r.rssPerWatcherKiB.afterWrites)).join(", "),
-    ]),
-  );
-  return [line(cols.map(([h]) => h)), ...rows];
-}
-
-function details(c: Configuration): string[] {
-  const s = (l: LatencySummary) => `p50 ${l.p50Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms`;
-  const w = c.writes;
-  return [
-    `${c.name}: opened ${c.watchers} watchers in ${c.openSeconds} s; ${w.acked} of ${w.planned} writes acknowledged in ${w.seconds} s (${w.failed} failed${
-      w.failed ? ` ${JSON.stringify(w.errors)}` : ""
-    }, ${w.notSent} not sent: time was up), UpdateVM ${s(w.latency)}; ` +
-      (c.drainSeconds === undefined
-        ? `NOT every watcher had every write ${DRAIN_SEC} s after the last one`
-        : `every watcher had every write ${c.drainSeconds} s after the last answer`),
-    ...c.perReplica.map(
-      (r) =>
-        `  replica ${r.name} (${r.watchers} watchers): delivery ${s(r.delivery)}; relay lag ${s(r.whileWriting.relayLag)}; ` +
-        `CPU ${r.whileWriting.cpuSeconds} s in ${r.whileWriting.seconds} s (${r.cpuMicrosPerEvent} µs per delivered event); event-loop delay p99 ${r.whileWriting.loopDelay.p99Ms} / max ${r.whileWriting.loopDelay.maxMs} ms; ` +
-        `RSS ${r.rssMiB.before} → ${r.rssMiB.watching} (watchers open) → ${r.rssMiB.after} MiB (after writes), ${r.rssPerWatcherKiB.open} / ${r.rssPerWatcherKiB.afterWrites} KiB per watcher; heap used ${r.heapUsedMiB.before} → ${r.heapUsedMiB.watching} → ${r.heapUsedMiB.after} MiB (of ${r.heapTotalMiB.after}), external ${r.externalMiB.after} MiB`,
-    ),
-    `  bench process (watchers and writer): CPU ${c.benchProcess.cpuSeconds} s (${c.benchProcess.cpuMicrosPerEvent} µs per received event); event-loop delay p99 ${c.benchProcess.loopDelayP99Ms} / max ${c.benchProcess.loopDelayMaxMs} ms` +
-      (c.events.watchersCutOff ? `; cut off: ${JSON.stringify(c.events.cutOffBy)}` : "") +
-      (c.events.duplicates ? `; ${c.events.duplicates} duplicate deliveries` : ""),
-    `  load average (1/5/15 min): before writing ${c.loadAvg.beforeWriting.join(" ")}, after ${c.loadAvg.afterWriting.join(" ")}; 1-min max while writing ${c.loadAvg.whileWriting.min1Max}`,
-  ];
-}
-
 async function main(): Promise<void> {
   const loadAtStart = loadNow();
   const started = performance.now();
@@ -435,7 +322,7 @@ async function main(): Promise<void> {
       "",
       ...table(configurations),
       "",
-      ...configurations.flatMap(details),
+      ...configurations.flatMap((c) => details(c, DRAIN_SEC)),
       "",
       `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), node ${process.version}, commit ${result.reproduce.commit}; load average at start ${loadAtStart.join(" ")}; ${totalSeconds} s in all`,
       "reproduce: pnpm --filter @limiquantix/server bench:watch            (table)",
