@@ -1,10 +1,13 @@
 import { alert } from "@limiquantix/api";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { optionalString } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
 import { type RpcRoute, route } from "../rpc/route";
 import { alertSeverityCodec, alertStateCodec, alertToProto } from "./convert/alert";
+
+/** alertWire converts each object once, however many watchers or readers it goes to. */
+const alertWire = convertedOnce(alertToProto);
 
 /** alertHandler answers AlertService calls; today its watch stream (rules, alert handling and evaluation come with the alert controller). */
 export function alertHandler(watch: WatchService): RpcRoute {
@@ -22,7 +25,7 @@ export function alertHandler(watch: WatchService): RpcRoute {
       for await (const e of watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { alert: alertToProto(e.object) } : {}),
+          ...(e.object ? { alert: alertWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

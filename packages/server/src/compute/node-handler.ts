@@ -12,11 +12,14 @@ import { nodeToProto } from "./convert/node";
 import { nodePhaseCodec, taintEffectCodec } from "./convert/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "./convert/node-settings";
 import { powerStateCodec } from "./convert/vm-enums";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { DrainService } from "./drain-service";
 import type { NodeAgentService } from "./node-agent-service";
 import type { NodeService } from "./node-service";
+
+/** nodeWire converts each object once, however many watchers or readers it goes to. */
+const nodeWire = convertedOnce(nodeToProto);
 
 /** NodeHandlerServices are the services NodeService calls reach. */
 export interface NodeHandlerServices {
@@ -37,7 +40,7 @@ export function nodeHandler(
   { nodes, agents, drain, watch }: NodeHandlerServices,
   options: NodeHandlerOptions,
 ): RpcRoute {
-  const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeToProto(n) });
+  const node = (n: Parameters<typeof nodeToProto>[0]) => ({ node: nodeWire(n) });
   return route(compute.NodeService, {
     async registerNode(ctx, req) {
       const { registration, settings } = registrationFromProto(req);
@@ -129,7 +132,7 @@ export function nodeHandler(
       for await (const e of watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { node: nodeToProto(e.object) } : {}),
+          ...(e.object ? { node: nodeWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },
@@ -143,7 +146,7 @@ export function nodeHandler(
       for await (const e of watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { node: nodeToProto(e.object) } : {}),
+          ...(e.object ? { node: nodeWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

@@ -7,7 +7,7 @@ import { vmSnapshotToProto, vmToProto } from "./convert/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "./convert/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "./convert/vm-spec";
 import { vmPatchOf } from "./convert/vm-update";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { VmCloneService } from "./vm-clone-service";
 import type { VmDiskService } from "./vm-disk-service";
@@ -15,6 +15,9 @@ import type { VmMigrationService } from "./vm-migration-service";
 import type { VmPowerService } from "./vm-power-service";
 import type { VmService } from "./vm-service";
 import type { VmSnapshotService } from "./vm-snapshot-service";
+
+/** vmWire converts each object once, however many watchers or readers it goes to. */
+const vmWire = convertedOnce(vmToProto);
 
 /** VmHandlerServices are the services VMService calls reach. */
 export interface VmHandlerServices {
@@ -29,7 +32,7 @@ export interface VmHandlerServices {
 
 /** vmHandler answers VMService calls through the VM, power, disk, snapshot, clone and migration services. */
 export function vmHandler(s: VmHandlerServices): RpcRoute {
-  const vm = (v: Parameters<typeof vmToProto>[0]) => ({ vm: vmToProto(v) });
+  const vm = (v: Parameters<typeof vmToProto>[0]) => ({ vm: vmWire(v) });
   const wire = <T>(work: () => Promise<T>) => withWirePaths(VM_WIRE_PATHS, work);
   return route(compute.VMService, {
     async createVM(ctx, req) {
@@ -156,7 +159,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
       for await (const e of s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { vm: vmToProto(e.object) } : {}),
+          ...(e.object ? { vm: vmWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },
@@ -171,7 +174,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
       for await (const e of s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { vm: vmToProto(e.object) } : {}),
+          ...(e.object ? { vm: vmWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

@@ -1,10 +1,13 @@
 import { drs } from "@limiquantix/api";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { optionalString } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
 import { type RpcRoute, route } from "../rpc/route";
 import { recommendationStateCodec, recommendationToProto } from "./convert/recommendation";
+
+/** recommendationWire converts each object once, however many watchers or readers it goes to. */
+const recommendationWire = convertedOnce(recommendationToProto);
 
 /** drsHandler answers DRSService calls; today its watch stream (passes, approval and apply come with the DRS controller). */
 export function drsHandler(watch: WatchService): RpcRoute {
@@ -19,7 +22,7 @@ export function drsHandler(watch: WatchService): RpcRoute {
       for await (const e of watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { recommendation: recommendationToProto(e.object) } : {}),
+          ...(e.object ? { recommendation: recommendationWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

@@ -1,6 +1,6 @@
 import { network } from "@limiquantix/api";
 import { type RpcRoute, route } from "../rpc/route";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { VirtualNetworkService } from "./virtual-network-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
@@ -12,6 +12,9 @@ import {
 } from "./convert/virtual-network";
 import { labelSelectorOf, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
+
+/** networkWire converts each object once, however many watchers or readers it goes to. */
+const networkWire = convertedOnce(virtualNetworkToProto);
 
 /**
  * virtualNetworkHandler answers VirtualNetworkService calls through the virtual network service:
@@ -77,7 +80,7 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
       for await (const e of watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { virtualNetwork: virtualNetworkToProto(e.object) } : {}),
+          ...(e.object ? { virtualNetwork: networkWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

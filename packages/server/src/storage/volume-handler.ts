@@ -1,6 +1,6 @@
 import { storage } from "@limiquantix/api";
 import type { VmDiskService } from "../compute/vm-disk-service";
-import { fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
@@ -16,6 +16,9 @@ import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "./convert/
 import { volumeSnapshotToProto } from "./convert/volume-snapshot";
 import type { VolumeService } from "./volume-service";
 import type { VolumeSnapshotService } from "./volume-snapshot-service";
+
+/** volumeWire converts each object once, however many watchers or readers it goes to. */
+const volumeWire = convertedOnce(volumeToProto);
 
 /** VolumeHandlerServices are the services VolumeService calls reach. */
 export interface VolumeHandlerServices {
@@ -143,7 +146,7 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
       for await (const e of watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)))
         yield {
           type: watchEventTypeToProto(e.type),
-          ...(e.object ? { volume: volumeToProto(e.object) } : {}),
+          ...(e.object ? { volume: volumeWire(e.object) } : {}),
           resourceVersion: BigInt(e.revision),
         };
     },

@@ -17,3 +17,21 @@ export function watchEventTypeToProto(type: WatchEventType): common.EventType {
 export function fromRevisionOf(resourceVersion: bigint): number | undefined {
   return resourceVersion === 0n ? undefined : Number(resourceVersion);
 }
+
+/**
+ * convertedOnce wraps a domain → wire converter so an object is converted once however often it
+ * is sent: every watcher of a change receives the same object, and reads served from the
+ * replica's copy return the same object until it changes. Wire messages are never modified after
+ * conversion, so sharing one is safe.
+ */
+export function convertedOnce<T extends object, P>(convert: (object: T) => P): (object: T) => P {
+  const converted = new WeakMap<T, P>();
+  return (object) => {
+    let message = converted.get(object);
+    if (message === undefined) {
+      message = convert(object);
+      converted.set(object, message);
+    }
+    return message;
+  };
+}
