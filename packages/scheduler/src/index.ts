@@ -11,6 +11,7 @@ export type {
   SnapshotReader,
 } from "./snapshot/snapshot-types";
 export { DEFAULT_OVERCOMMIT, allocatableOf } from "./snapshot/node-record";
+export { NodeFlags, type NodeColumns, type LabelColumn } from "./snapshot/node-columns";
 export {
   SKIP,
   type Skip,

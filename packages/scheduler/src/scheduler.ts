@@ -7,6 +7,7 @@ import {
   rejectionsOf,
   unplaceableError,
 } from "./framework/explain";
+import { scanFeasible } from "./framework/feasible-scan";
 import { compareIds, feasibleNodesToFind, hash32, tieBreaker } from "./framework/ordering";
 import {
   type FilterPlugin,
@@ -17,8 +18,10 @@ import {
 } from "./framework/plugin";
 import { type ProfileConfig, type ResolvedProfile, resolveProfile } from "./framework/profile";
 import { PluginRegistry } from "./framework/registry";
+import { type Scratch, ScratchPool } from "./framework/scratch";
 import type { PlaceOptions, Placement, PlacementCandidate } from "./placement";
 import type { ClusterSnapshot } from "./snapshot/cluster-snapshot";
+import type { NodeColumns } from "./snapshot/node-columns";
 import type { NodeState, SnapshotReader } from "./snapshot/snapshot-types";
 
 /** SchedulerOptions configure a Scheduler: the profile, and extra plugins registered by name. */
@@ -39,6 +42,57 @@ interface Prepared {
   readonly filters: readonly ActiveFilter[];
 }
 
+/** excludedRows marks the rows of the nodes a request excluded, or is undefined when it excluded none. */
+function excludedRows(columns: NodeColumns, excluded: ReadonlySet<string>): Uint8Array | undefined {
+  if (excluded.size === 0) return undefined;
+  const skip = new Uint8Array(columns.nodes.length);
+  for (const id of excluded) {
+    const row = columns.indexOf(id);
+    if (row >= 0) skip[row] = 1;
+  }
+  return skip;
+}
+
+// The loops over every feasible node live in small functions of their own, so they stay
+// optimised whatever the VM objects handed to `place` do to its type feedback.
+
+/**
+ * clampAndAdd keeps a score column in 0..100 (NaN: 0), so a plugin that strays cannot outweigh
+ * its configured weight, and adds it times its weight to the totals.
+ */
+function clampAndAdd(totals: Float64Array, column: Float64Array, weight: number, count: number): void {
+  for (let j = 0; j < count; j++) {
+    let v = column[j]!;
+    if (!(v >= 0 && v <= 100)) {
+      v = Number.isNaN(v) ? 0 : v < 0 ? 0 : 100;
+      column[j] = v;
+    }
+    totals[j]! += weight * v;
+  }
+}
+
+/**
+ * bestOf is the feasible node with the highest total, ties broken by node id, or seeded by the
+ * seeded hash of the id first. Rows are in node id order, so comparing rows compares ids.
+ */
+function bestOf(
+  totals: Float64Array,
+  rows: Int32Array,
+  count: number,
+  hashes: Uint32Array | undefined,
+): number {
+  let best = 0;
+  for (let j = 1; j < count; j++) {
+    const d = totals[j]! - totals[best]!;
+    if (d > 0) best = j;
+    else if (d === 0) {
+      const h = hashes === undefined ? 0 : hashes[rows[j]!]! - hashes[rows[best]!]!;
+      if (h < 0 || (h === 0 && rows[j]! < rows[best]!)) best = j;
+    }
+  }
+  return best;
+}
+
 /**
  * Scheduler places VMs on the nodes of a ClusterSnapshot: filter plugins rule nodes out, score
  * plugins rank the rest, the best wins with a stable tie-break. It does no I/O and the same
@@ -49,6 +103,8 @@ export class Scheduler {
   readonly registry: PluginRegistry;
   private readonly profile: ResolvedProfile;
   private readonly ties: (a: string, b: string) => number;
+  private readonly scratch = new ScratchPool();
+  private readonly hashes = new WeakMap<NodeColumns, Uint32Array>();
 
   constructor(options: SchedulerOptions = {}) {
     this.registry = new PluginRegistry(options.plugins ?? []);
@@ -64,58 +120,65 @@ export class Scheduler {
   place(snapshot: ClusterSnapshot, vm: VirtualMachine, options: PlaceOptions = {}): Placement {
     const { ctx, filters } = this.prepare(snapshot, vm);
     const excluded = new Set(options.excludeNodeIds ?? []);
-    const nodes = snapshot.nodes();
+    const columns = snapshot.columns();
+    const nodes = columns.nodes;
     const n = nodes.length;
-    const want = feasibleNodesToFind(n, this.profile.percentageOfNodesToScore);
-    const start = n === 0 ? 0 : hash32(`${this.profile.seed ?? ""}\u0000${vm.id}`) % n;
-    const feasible: NodeState[] = [];
-    let evaluated = 0;
-    for (let i = 0; i < n && feasible.length < want; i++) {
-      const node = nodes[(start + i) % n]!;
-      evaluated++;
-      if (excluded.size > 0 && excluded.has(node.id)) continue;
-      let pass = true;
-      for (const f of filters) {
-        if (f.plugin.filter(node, ctx, f.state) !== undefined) {
-          pass = false;
-          break;
-        }
+    const scratch = this.scratch.acquire(n);
+    try {
+      const rows = scratch.rows;
+      const scan = scanFeasible(
+        columns,
+        filters,
+        ctx,
+        {
+          start: n === 0 ? 0 : hash32(`${this.profile.seed ?? ""}\u0000${vm.id}`) % n,
+          want: feasibleNodesToFind(n, this.profile.percentageOfNodesToScore),
+          skip: excludedRows(columns, excluded),
+        },
+        rows,
+      );
+      const m = scan.feasible;
+      if (m === 0) {
+        const rejected: NodeRejections[] = nodes.map((node) => ({
+          nodeId: node.id,
+          nodeName: node.name,
+          reasons: rejectionsOf(node, ctx, filters, excluded.has(node.id)),
+        }));
+        throw unplaceableError(ctx, rejected);
       }
-      if (pass) feasible.push(node);
+      let listed: NodeState[] | undefined;
+      const feasible = (): NodeState[] => {
+        if (listed === undefined) {
+          listed = new Array<NodeState>(m);
+          for (let j = 0; j < m; j++) listed[j] = nodes[rows[j]!]!;
+        }
+        return listed;
+      };
+      const scores = this.prepareScores(ctx);
+      const table = scores.map((s, k) => this.scoreRows(s, columns, rows, m, ctx, feasible, scratch, k));
+      const totals = scratch.totals;
+      totals.fill(0, 0, m);
+      for (let k = 0; k < scores.length; k++) clampAndAdd(totals, table[k]!, scores[k]!.weight, m);
+      const best = bestOf(totals, rows, m, this.rowHashes(columns));
+      const chosen = nodes[rows[best]!]!;
+      const placement: {
+        -readonly [K in keyof Placement]: Placement[K];
+      } = {
+        vmId: vm.id,
+        vmName: vm.name,
+        nodeId: chosen.id,
+        nodeName: chosen.name,
+        score: totals[best]!,
+        evaluatedNodes: scan.evaluated,
+        feasibleNodes: m,
+      };
+      if (options.candidates !== undefined && options.candidates > 0)
+        placement.candidates = this.rank(feasible(), totals, scores, table, options.candidates);
+      if (options.reserve === true) placement.reservation = snapshot.reserve(vm, chosen.id);
+      return placement;
+    } finally {
+      this.scratch.release(scratch);
     }
-    if (feasible.length === 0) {
-      const rejected: NodeRejections[] = nodes.map((node) => ({
-        nodeId: node.id,
-        nodeName: node.name,
-        reasons: rejectionsOf(node, ctx, filters, excluded.has(node.id)),
-      }));
-      throw unplaceableError(ctx, rejected);
-    }
-    const scores = this.prepareScores(ctx);
-    const table = scores.map((s) => this.scoreAll(s, feasible, ctx));
-    const totals = new Float64Array(feasible.length);
-    scores.forEach((s, k) => {
-      const column = table[k]!;
-      for (let j = 0; j < totals.length; j++) totals[j]! += s.weight * column[j]!;
-    });
-    let best = 0;
-    for (let j = 1; j < feasible.length; j++) if (this.better(j, best, totals, feasible)) best = j;
-    const chosen = feasible[best]!;
-    const placement: {
-      -readonly [K in keyof Placement]: Placement[K];
-    } = {
-      vmId: vm.id,
-      vmName: vm.name,
-      nodeId: chosen.id,
-      nodeName: chosen.name,
-      score: totals[best]!,
-      evaluatedNodes: evaluated,
-      feasibleNodes: feasible.length,
-    };
-    if (options.candidates !== undefined && options.candidates > 0)
-      placement.candidates = this.rank(feasible, totals, scores, table, options.candidates);
-    if (options.reserve === true) placement.reservation = snapshot.reserve(vm, chosen.id);
-    return placement;
   }
 
   /**
@@ -205,22 +268,44 @@ export class Scheduler {
     return out;
   }
 
-  private scoreAll(s: ActiveScore, nodes: readonly NodeState[], ctx: PlacementContext): Float64Array {
-    const column = new Float64Array(nodes.length);
-    for (let j = 0; j < nodes.length; j++) column[j] = s.plugin.score(nodes[j]!, ctx, s.state);
-    s.plugin.normalize?.(column, nodes, ctx, s.state);
-    // A plugin that strays outside 0..100 must not outweigh its configured weight.
-    for (let j = 0; j < column.length; j++) {
-      const v = column[j]!;
-      column[j] = Number.isNaN(v) ? 0 : v < 0 ? 0 : v > 100 ? 100 : v;
+  /**
+   * scoreRows is one score's column over the feasible rows: by `scoreColumns` into scratch when
+   * the plugin has it, else by `score` per node and `normalize`; either way clamped to 0..100.
+   */
+  private scoreRows(
+    s: ActiveScore,
+    columns: NodeColumns,
+    rows: Int32Array,
+    count: number,
+    ctx: PlacementContext,
+    feasible: () => readonly NodeState[],
+    scratch: Scratch,
+    k: number,
+  ): Float64Array {
+    let column: Float64Array;
+    if (s.plugin.scoreColumns !== undefined) {
+      column = this.scratch.column(scratch, k);
+      s.plugin.scoreColumns(columns, rows, count, ctx, s.state, column);
+    } else {
+      const nodes = feasible();
+      column = new Float64Array(count);
+      for (let j = 0; j < count; j++) column[j] = s.plugin.score(nodes[j]!, ctx, s.state);
+      s.plugin.normalize?.(column, nodes, ctx, s.state);
     }
     return column;
   }
 
-  private better(a: number, b: number, totals: Float64Array, nodes: readonly NodeState[]): boolean {
-    const d = totals[a]! - totals[b]!;
-    if (d !== 0) return d > 0;
-    return this.ties(nodes[a]!.id, nodes[b]!.id) < 0;
+  /** rowHashes is the seeded tie-break hash of every row's node id, computed once per set of nodes; none unseeded. */
+  private rowHashes(columns: NodeColumns): Uint32Array | undefined {
+    const seed = this.profile.seed;
+    if (seed === undefined) return undefined;
+    let hashes = this.hashes.get(columns);
+    if (hashes === undefined) {
+      hashes = new Uint32Array(columns.nodes.length);
+      for (let i = 0; i < hashes.length; i++) hashes[i] = hash32(`${seed}\u0000${columns.nodes[i]!.id}`);
+      this.hashes.set(columns, hashes);
+    }
+    return hashes;
   }
 
   private rank(

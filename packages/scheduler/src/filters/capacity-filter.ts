@@ -33,4 +33,18 @@ export const capacityFilter = defineFilter<CapacityState>({
     if (cpuShort) return memShort ? state.bothReason : state.cpuReason;
     return memShort ? state.memoryReason : undefined;
   },
+  filterColumns(columns, rows, count, ctx) {
+    const own = ctx.currentNodeId === undefined ? -1 : columns.indexOf(ctx.currentNodeId);
+    const { vcpus, memoryMib } = ctx.demand;
+    const { allocatedVcpus, allocatedMemoryMib, capacityVcpus, capacityMemoryMib } = columns;
+    let kept = 0;
+    for (let j = 0; j < count; j++) {
+      const r = rows[j]!;
+      const self = r === own;
+      if (allocatedVcpus[r]! + (self ? 0 : vcpus) > capacityVcpus[r]!) continue;
+      if (allocatedMemoryMib[r]! + (self ? 0 : memoryMib) > capacityMemoryMib[r]!) continue;
+      rows[kept++] = r;
+    }
+    return kept;
+  },
 });

@@ -1,5 +1,6 @@
 import { formatLabelSelector, type HostRule, matchesSelector } from "@limiquantix/domain";
 import { defineFilter, SKIP } from "../framework/plugin";
+import { keepMatching, keepNotMatching } from "../snapshot/column-selectors";
 
 /** HOST_RULES is the name of the filter that enforces a VM's `must` host rules. */
 export const HOST_RULES = "host-rules";
@@ -22,5 +23,13 @@ export const hostRuleFilter = defineFilter<readonly HostRule[]>({
         return `host rule: must not run on nodes "${formatLabelSelector(rule.nodeSelector)}"`;
     }
     return undefined;
+  },
+  filterColumns(columns, rows, count, _ctx, rules) {
+    let kept = count;
+    for (const rule of rules) {
+      if (rule.type === "run-on") kept = keepMatching(columns, rule.nodeSelector, rows, kept);
+      else if (rule.type === "not-run-on") kept = keepNotMatching(columns, rule.nodeSelector, rows, kept);
+    }
+    return kept;
   },
 });

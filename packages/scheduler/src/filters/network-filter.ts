@@ -1,5 +1,6 @@
 import { notFound } from "@limiquantix/domain";
 import { defineFilter, SKIP } from "../framework/plugin";
+import { keepMarked } from "../snapshot/column-selectors";
 
 /** NETWORK is the name of the filter that keeps a VM on nodes that carry every network of its NICs. */
 export const NETWORK = "network";
@@ -33,5 +34,10 @@ export const networkFilter = defineFilter<readonly NetworkReach[]>({
   filter(node, _ctx, networks) {
     for (const net of networks) if (!net.nodes.has(node.id)) return net.reason;
     return undefined;
+  },
+  filterColumns(columns, rows, count, _ctx, networks) {
+    let kept = count;
+    for (const net of networks) kept = keepMarked(columns.members(net.nodes), rows, kept);
+    return kept;
   },
 });

@@ -1,5 +1,7 @@
 import type { FilterPlugin } from "../framework/plugin";
 import type { FilterRejection } from "../framework/rejection";
+import { keepFlagged } from "../snapshot/column-selectors";
+import { NodeFlags } from "../snapshot/node-columns";
 
 /** NODE_READY is the name of the filter that keeps VMs off nodes that are not READY, are cordoned or in maintenance. */
 export const NODE_READY = "node-ready";
@@ -20,4 +22,5 @@ export const nodeReadyFilter: FilterPlugin = {
     if (node.node.spec.cordoned) return CORDONED;
     return undefined;
   },
+  filterColumns: (columns, rows, count) => keepFlagged(columns, rows, count, NodeFlags.READY),
 };

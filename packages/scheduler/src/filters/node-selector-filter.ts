@@ -1,5 +1,6 @@
 import { formatLabelSelector, type LabelSelector, matchesSelector } from "@limiquantix/domain";
 import { defineFilter, SKIP } from "../framework/plugin";
+import { keepMatching } from "../snapshot/column-selectors";
 
 /** NODE_SELECTOR is the name of the filter that applies a VM's node selector to node labels. */
 export const NODE_SELECTOR = "node-selector";
@@ -16,4 +17,5 @@ export const nodeSelectorFilter = defineFilter<{ selector: LabelSelector; reason
   filter(node, _ctx, state) {
     return matchesSelector(state.selector, node.labels) ? undefined : state.reason;
   },
+  filterColumns: (columns, rows, count, _ctx, state) => keepMatching(columns, state.selector, rows, count),
 });

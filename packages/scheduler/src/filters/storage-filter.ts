@@ -1,5 +1,6 @@
 import { notFound } from "@limiquantix/domain";
 import { defineFilter, SKIP } from "../framework/plugin";
+import { keepMarked } from "../snapshot/column-selectors";
 
 /** STORAGE is the name of the filter that keeps a VM on nodes that reach the pools of all its volumes. */
 export const STORAGE = "storage";
@@ -35,5 +36,10 @@ export const storageFilter = defineFilter<readonly PoolReach[]>({
   filter(node, _ctx, pools) {
     for (const pool of pools) if (!pool.nodes.has(node.id)) return pool.reason;
     return undefined;
+  },
+  filterColumns(columns, rows, count, _ctx, pools) {
+    let kept = count;
+    for (const pool of pools) kept = keepMarked(columns.members(pool.nodes), rows, kept);
+    return kept;
   },
 });

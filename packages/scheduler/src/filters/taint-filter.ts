@@ -1,6 +1,9 @@
-import type { Taint } from "@limiquantix/domain";
+import type { Taint, Toleration } from "@limiquantix/domain";
 import type { FilterPlugin } from "../framework/plugin";
 import type { FilterRejection } from "../framework/rejection";
+import { keepUnflagged } from "../snapshot/column-selectors";
+import { NodeFlags } from "../snapshot/node-columns";
+import type { NodeState } from "../snapshot/snapshot-types";
 import { formatTaint, isTolerated } from "./tolerations";
 
 /** TAINTS is the name of the filter that keeps VMs off nodes with NoSchedule or NoExecute taints they do not tolerate. */
@@ -12,6 +15,11 @@ function untolerated(taint: Taint): FilterRejection {
     kind: "taint",
     bindsRunning: taint.effect === "NoExecute",
   };
+}
+
+function toleratesAll(node: NodeState, tolerations: readonly Toleration[]): boolean {
+  for (const taint of node.hardTaints) if (!isTolerated(tolerations, taint)) return false;
+  return true;
 }
 
 /**
@@ -32,5 +40,17 @@ export const taintFilter: FilterPlugin = {
       noSchedule ??= taint;
     }
     return noSchedule === undefined ? undefined : untolerated(noSchedule);
+  },
+  filterColumns(columns, rows, count, ctx) {
+    const tolerations = ctx.vm.spec.tolerations;
+    // Without tolerations, every hard taint rules its node out.
+    if (tolerations.length === 0) return keepUnflagged(columns, rows, count, NodeFlags.HARD_TAINTS);
+    const { flags, nodes } = columns;
+    let kept = 0;
+    for (let j = 0; j < count; j++) {
+      const r = rows[j]!;
+      if ((flags[r]! & NodeFlags.HARD_TAINTS) === 0 || toleratesAll(nodes[r]!, tolerations)) rows[kept++] = r;
+    }
+    return kept;
   },
 };

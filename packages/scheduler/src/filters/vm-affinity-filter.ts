@@ -1,6 +1,7 @@
 import { formatLabelSelector, matchesSelector } from "@limiquantix/domain";
 import { describeTopology, tallyDomains } from "../affinity/topology";
 import { defineFilter, type PlacementContext, SKIP } from "../framework/plugin";
+import { keepCoded } from "../snapshot/column-selectors";
 
 /** VM_AFFINITY is the name of the filter that enforces required VM↔VM affinity and anti-affinity. */
 export const VM_AFFINITY = "vm-affinity";
@@ -82,5 +83,28 @@ export const vmAffinityFilter = defineFilter<AffinityState>({
       if (domain === undefined || !r.domains.has(domain)) return r.reason;
     }
     return undefined;
+  },
+  filterColumns(columns, rows, count, _ctx, state) {
+    let kept = count;
+    for (const f of state.forbidden) {
+      const column = columns.domains(f.topologyKey);
+      // A node outside every domain of the key (entry 0) is not ruled out.
+      const table = new Uint8Array(column.values.length + 1).fill(1);
+      for (const domain of f.domains.keys()) {
+        const code = column.codeOf(domain);
+        if (code >= 0) table[code + 1] = 0;
+      }
+      kept = keepCoded(column, table, rows, kept);
+    }
+    for (const r of state.required) {
+      const column = columns.domains(r.topologyKey);
+      const table = new Uint8Array(column.values.length + 1);
+      for (const domain of r.domains) {
+        const code = column.codeOf(domain);
+        if (code >= 0) table[code + 1] = 1;
+      }
+      kept = keepCoded(column, table, rows, kept);
+    }
+    return kept;
   },
 });

@@ -1,4 +1,5 @@
 import type { ResourceAmounts, VirtualMachine } from "@limiquantix/domain";
+import type { NodeColumns } from "../snapshot/node-columns";
 import type { NodeState, SnapshotReader } from "../snapshot/snapshot-types";
 import type { FilterVerdict, RejectionTraits } from "./rejection";
 
@@ -39,6 +40,19 @@ export interface FilterPlugin<S = unknown> {
   readonly rejects?: RejectionTraits;
   prepare?(ctx: PlacementContext): S | Skip;
   filter(node: NodeState, ctx: PlacementContext, state: S): FilterVerdict;
+  /**
+   * filterColumns, when present, is `filter` for many nodes at once, over the snapshot's columns:
+   * of the rows `rows[0..count)`, it keeps in place, in order, those `filter` passes and returns
+   * how many it kept. The scheduler scans with it and still asks `filter` for the reasons, so the
+   * two must agree on every node.
+   */
+  filterColumns?(
+    columns: NodeColumns,
+    rows: Int32Array,
+    count: number,
+    ctx: PlacementContext,
+    state: S,
+  ): number;
 }
 
 /**
@@ -54,6 +68,20 @@ export interface ScorePlugin<S = unknown> {
   prepare?(ctx: PlacementContext): S | Skip;
   score(node: NodeState, ctx: PlacementContext, state: S): number;
   normalize?(scores: Float64Array, nodes: readonly NodeState[], ctx: PlacementContext, state: S): void;
+  /**
+   * scoreColumns, when present, scores many nodes at once over the snapshot's columns: it writes
+   * to `out[j]` the score of row `rows[j]` for every j below `count`, normalised, exactly what
+   * `score` and then `normalize` give for those nodes in that order. The scheduler then calls
+   * neither; `out` may be longer than `count`.
+   */
+  scoreColumns?(
+    columns: NodeColumns,
+    rows: Int32Array,
+    count: number,
+    ctx: PlacementContext,
+    state: S,
+    out: Float64Array,
+  ): void;
 }
 
 /** Plugin is either kind of scheduler plugin. */

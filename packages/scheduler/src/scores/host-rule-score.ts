@@ -1,5 +1,6 @@
 import { type HostRule, matchesSelector } from "@limiquantix/domain";
 import { defineScore, SKIP } from "../framework/plugin";
+import { matchRows } from "../snapshot/column-selectors";
 
 /** HOST_RULE_PREFERENCE is the name of the score that honours a VM's `should` host rules. */
 export const HOST_RULE_PREFERENCE = "host-rule-preference";
@@ -19,5 +20,15 @@ export const hostRuleScore = defineScore<{ rules: readonly HostRule[]; total: nu
       if (inGroup === (rule.type === "run-on")) met += rule.weight;
     }
     return (100 * met) / total;
+  },
+  scoreColumns(columns, rows, count, _ctx, { rules, total }, out) {
+    out.fill(0, 0, count);
+    const inGroup = new Uint8Array(count);
+    for (const rule of rules) {
+      matchRows(columns, rule.nodeSelector, rows, count, inGroup);
+      const want = rule.type === "run-on" ? 1 : 0;
+      for (let j = 0; j < count; j++) if (inGroup[j] === want) out[j]! += rule.weight;
+    }
+    for (let j = 0; j < count; j++) out[j] = (100 * out[j]!) / total;
   },
 });

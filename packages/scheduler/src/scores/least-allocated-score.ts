@@ -1,5 +1,5 @@
 import type { ScorePlugin } from "../framework/plugin";
-import { cpuFractionAfter, memoryFractionAfter } from "./allocation";
+import { cpuFractionAfter, memoryFractionAfter, sharesAfter } from "./allocation";
 
 /** LEAST_ALLOCATED is the name of the spread score. */
 export const LEAST_ALLOCATED = "least-allocated";
@@ -9,5 +9,9 @@ export const leastAllocatedScore: ScorePlugin = {
   name: LEAST_ALLOCATED,
   score(node, ctx) {
     return 100 * (1 - (cpuFractionAfter(node, ctx) + memoryFractionAfter(node, ctx)) / 2);
+  },
+  scoreColumns(columns, rows, count, ctx, _state, out) {
+    const { cpu, memory } = sharesAfter(columns, rows, count, ctx);
+    for (let j = 0; j < count; j++) out[j] = 100 * (1 - (cpu[j]! + memory[j]!) / 2);
   },
 };

@@ -1,5 +1,5 @@
 import type { ScorePlugin } from "../framework/plugin";
-import { cpuFractionAfter, memoryFractionAfter } from "./allocation";
+import { cpuFractionAfter, memoryFractionAfter, sharesAfter } from "./allocation";
 
 /** MOST_ALLOCATED is the name of the pack score. */
 export const MOST_ALLOCATED = "most-allocated";
@@ -9,5 +9,9 @@ export const mostAllocatedScore: ScorePlugin = {
   name: MOST_ALLOCATED,
   score(node, ctx) {
     return 50 * (cpuFractionAfter(node, ctx) + memoryFractionAfter(node, ctx));
+  },
+  scoreColumns(columns, rows, count, ctx, _state, out) {
+    const { cpu, memory } = sharesAfter(columns, rows, count, ctx);
+    for (let j = 0; j < count; j++) out[j] = 50 * (cpu[j]! + memory[j]!);
   },
 };

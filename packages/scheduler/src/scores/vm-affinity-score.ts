@@ -43,4 +43,22 @@ export const vmAffinityScore = defineScore<readonly WeightedTerm[]>({
   normalize(scores) {
     normalizeMinMax(scores);
   },
+  scoreColumns(columns, rows, count, _ctx, terms, out) {
+    out.fill(0, 0, count);
+    for (const term of terms) {
+      const column = columns.domains(term.topologyKey);
+      // A domain without selected VMs adds weight × 0, which leaves every sum as it is.
+      const add = new Float64Array(column.values.length);
+      for (const [domain, tally] of term.tallies) {
+        const code = column.codeOf(domain);
+        if (code >= 0) add[code] = term.weight * tally.count;
+      }
+      const codes = column.codes;
+      for (let j = 0; j < count; j++) {
+        const code = codes[rows[j]!]!;
+        if (code >= 0) out[j] = out[j]! + add[code]!;
+      }
+    }
+    normalizeMinMax(out, count);
+  },
 });

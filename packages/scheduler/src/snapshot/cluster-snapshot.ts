@@ -12,6 +12,7 @@ import {
   failedPrecondition,
   notFound,
 } from "@limiquantix/domain";
+import { type NodeColumns, NodeTable } from "./node-columns";
 import { DEFAULT_OVERCOMMIT, NodeRecord } from "./node-record";
 import type { AntiAffinityHolder, NodeState, SnapshotReader, VmState } from "./snapshot-types";
 import { VmLabelIndex } from "./vm-label-index";
@@ -60,6 +61,8 @@ export class ClusterSnapshot implements SnapshotReader {
   private readonly nodeRecords = new Map<string, NodeRecord>();
   /** Nodes ordered by id; undefined after a node came or went, until the next read sorts them once. */
   private sortedNodes: NodeRecord[] | undefined;
+  /** The nodes as columns, built on first use after nodes came or went; other writes go to their rows. */
+  private table: NodeTable | undefined;
   private readonly vmRecords = new Map<string, VmState>();
   private readonly vmsByNode = new Map<string, Set<VmState>>();
   private readonly labelIndex = new VmLabelIndex(() => this.placedVms());
@@ -85,10 +88,20 @@ export class ClusterSnapshot implements SnapshotReader {
   }
 
   nodes(): readonly NodeState[] {
-    this.sortedNodes ??= [...this.nodeRecords.values()].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
-    return this.sortedNodes;
+    return this.sorted();
+  }
+
+  /**
+   * columns gives the nodes as typed arrays, in the order of `nodes()`, for plugins that evaluate
+   * many nodes at once. The snapshot keeps them in step with every later write.
+   */
+  columns(): NodeColumns {
+    if (this.table === undefined) {
+      const nodes = this.sorted();
+      this.table = new NodeTable(nodes);
+      for (let i = 0; i < nodes.length; i++) nodes[i]!.attach(this.table, i);
+    }
+    return this.table;
   }
 
   node(id: string): NodeState | undefined {
@@ -116,7 +129,9 @@ export class ClusterSnapshot implements SnapshotReader {
   }
 
   domainOf(node: NodeState, topologyKey: string): string | undefined {
-    return topologyKey === TOPOLOGY_NODE ? node.id : node.labels[topologyKey];
+    if (topologyKey === TOPOLOGY_NODE) return node.id;
+    // Own labels only: a key such as `constructor` must not read the prototype.
+    return Object.hasOwn(node.labels, topologyKey) ? node.labels[topologyKey] : undefined;
   }
 
   poolOfVolume(volumeId: string): string | undefined {
@@ -146,14 +161,17 @@ export class ClusterSnapshot implements SnapshotReader {
     const record = new NodeRecord(node, this.overcommitFor(node));
     for (const vm of this.vmsByNode.get(node.id) ?? []) record.charge(vm.demand, 1);
     this.nodeRecords.set(node.id, record);
-    this.sortedNodes = undefined;
+    this.nodesChanged();
   }
 
   /** removeNode drops a node; VMs still recorded on it keep their placement and count again if it returns. */
   removeNode(nodeId: string): void {
-    if (!this.nodeRecords.delete(nodeId)) throw notFound("Node", nodeId);
+    const record = this.nodeRecords.get(nodeId);
+    if (record === undefined) throw notFound("Node", nodeId);
+    this.nodeRecords.delete(nodeId);
+    record.attach(undefined);
     this.writes++;
-    this.sortedNodes = undefined;
+    this.nodesChanged();
   }
 
   /** upsertVm adds a VM or replaces it, moving its demand and index entries to its current node. */
@@ -259,6 +277,21 @@ export class ClusterSnapshot implements SnapshotReader {
   private overcommitFor(node: Node): OvercommitRatios {
     const own = node.clusterId === undefined ? undefined : this.overcommitByCluster.get(node.clusterId);
     return own ?? this.defaultOvercommit;
+  }
+
+  private sorted(): NodeRecord[] {
+    this.sortedNodes ??= [...this.nodeRecords.values()].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
+    return this.sortedNodes;
+  }
+
+  /** nodesChanged drops the order and the columns after a node came or went; both are rebuilt on the next read. */
+  private nodesChanged(): void {
+    this.sortedNodes = undefined;
+    if (this.table === undefined) return;
+    for (const n of this.table.nodes) (n as NodeRecord).attach(undefined);
+    this.table = undefined;
   }
 
   private *placedVms(): Iterable<VmState> {

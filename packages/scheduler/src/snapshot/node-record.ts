@@ -8,6 +8,7 @@ import {
   type ResourceAmounts,
   type Taint,
 } from "@limiquantix/domain";
+import type { NodeTable } from "./node-columns";
 import type { NodeState } from "./snapshot-types";
 
 /** DEFAULT_OVERCOMMIT is the overcommit in force when a node's cluster sets none: CPU 2.0, memory 1.5. */
@@ -42,6 +43,9 @@ export class NodeRecord implements NodeState {
     memoryMib: 0,
     vmCount: 0,
   };
+  /** The columns the record writes its changes to, and its row there, once the snapshot built them. */
+  private table: NodeTable | undefined;
+  private row = -1;
 
   constructor(node: Node, overcommit: OvercommitRatios) {
     this.id = node.id;
@@ -68,6 +72,7 @@ export class NodeRecord implements NodeState {
       vcpus: Math.floor(this.allocatable.vcpus * overcommit.cpu),
       memoryMib: Math.floor(this.allocatable.memoryMib * overcommit.memory),
     };
+    this.table?.refresh(this.row);
   }
 
   /** charge adds (sign 1) or releases (sign -1) a VM's demand. */
@@ -75,5 +80,12 @@ export class NodeRecord implements NodeState {
     this.allocated.vcpus += sign * demand.vcpus;
     this.allocated.memoryMib += sign * demand.memoryMib;
     this.allocated.vmCount += sign;
+    this.table?.refreshAllocation(this.row);
+  }
+
+  /** attach makes the record keep a row of the snapshot's columns in step (`undefined`: none). */
+  attach(table: NodeTable | undefined, row = -1): void {
+    this.table = table;
+    this.row = row;
   }
 }
