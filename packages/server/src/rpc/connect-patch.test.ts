@@ -1,0 +1,52 @@
+import { createClient, type HandlerContext } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { iam } from "@limiquantix/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OnePortServer, startOnePortServer } from "../http/one-port-server";
+import { createConnectHandler } from "./connect-handler";
+import { route } from "./route";
+
+// patches/@connectrpc__connect@2.1.2.patch and @connectrpc__connect-node@2.1.2.patch: Connect
+// aborts every handler's signal when the call ends (and connect-node when the request closes);
+// unpatched, each builds a DOMException (and its stack) per call, several percent of a small
+// call's CPU. The patches pass one shared reason instead. This pins them, so an upgrade of
+// Connect that drops them is noticed.
+let server: OnePortServer;
+const signals: AbortSignal[] = [];
+beforeAll(async () => {
+  const r = route(iam.ProjectService, {
+    async getProject(_ctx, req, handler: HandlerContext) {
+      signals.push(handler.signal);
+      return { project: { id: req.id, name: "p" } };
+    },
+  });
+  const handler = createConnectHandler({
+    routes: (router) => void router.service(r.service, r.impl),
+    interceptors: [],
+  });
+  server = await startOnePortServer({ host: "127.0.0.1", port: 0, handler });
+});
+afterAll(async () => {
+  await server.stop(100);
+});
+
+describe("Connect, as patched", () => {
+  for (const [name, transport] of [
+    ["gRPC", () => createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}` })],
+    [
+      "Connect",
+      () => createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: "1.1" }),
+    ],
+  ] as const) {
+    it(`ends a ${name} call's handler signal with one shared reason, not a DOMException per call`, async () => {
+      const client = createClient(iam.ProjectService, transport());
+      await client.getProject({ id: "a" });
+      await client.getProject({ id: "b" });
+      await new Promise((r) => setTimeout(r, 20));
+      const [first, second] = signals.splice(0);
+      expect(first?.aborted).toBe(true);
+      expect(first?.reason).not.toBeInstanceOf(DOMException);
+      expect(first?.reason).toBe(second?.reason);
+    });
+  }
+});
