@@ -21,7 +21,26 @@ export class ResourceCache implements ChangeListener {
   constructor(
     private readonly relay: Pick<ChangeRelay, "caughtUp">,
     private readonly repos: Repositories,
+    /** How long a read waits for the relay before it asks the store instead (default 1 s). */
+    private readonly maxWaitMs = 1000,
   ) {}
+
+  /**
+   * fresh waits until the relay has caught up with the log's head, and says whether it did in
+   * time: a relay held up (the store slow, the follower behind) must not hold up reads, which
+   * then go to the store, the truth.
+   */
+  private async fresh(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.maxWaitMs);
+    });
+    try {
+      return await Promise.race([this.relay.caughtUp().then(() => true as const), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** seed fills the cache with what the store held at the revision the relay starts from. */
   seed(vms: readonly VirtualMachine[], nodes: readonly Node[]): void {
@@ -49,13 +68,15 @@ export class ResourceCache implements ChangeListener {
 
   /** vm returns the VM as of every write committed before the call, or NotFound. */
   async vm(id: string): Promise<VirtualMachine> {
-    await this.relay.caughtUp();
-    return (this.objects.VirtualMachine.get(id) as VirtualMachine | undefined) ?? this.repos.vms.get(id);
+    const cached = (await this.fresh())
+      ? (this.objects.VirtualMachine.get(id) as VirtualMachine | undefined)
+      : undefined;
+    return cached ?? this.repos.vms.get(id);
   }
 
   /** node returns the node as of every write committed before the call, or NotFound. */
   async node(id: string): Promise<Node> {
-    await this.relay.caughtUp();
-    return (this.objects.Node.get(id) as Node | undefined) ?? this.repos.nodes.get(id);
+    const cached = (await this.fresh()) ? (this.objects.Node.get(id) as Node | undefined) : undefined;
+    return cached ?? this.repos.nodes.get(id);
   }
 }
