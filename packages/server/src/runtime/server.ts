@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createContextValues } from "@connectrpc/connect";
 import { AgentClientPool, bindAgentPool } from "@limiquantix/agent-client";
 import { ChangeLog, Coordinator } from "@limiquantix/domain";
@@ -95,6 +96,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     let shuttingDown = false;
     let served: ReadonlySet<string> = new Set();
     const shutdown = new AbortController();
+    // Every call in flight listens to it (to end at shutdown): many at once is normal, not a leak.
+    setMaxListeners(0, shutdown.signal);
     const startedAt = new Date().toISOString();
     const handler = createConnectHandler({
       routes: (router) => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
@@ -24,6 +25,8 @@ export interface RpcHarness extends MemoryServices {
 export async function startRpcHarness(options: MemoryServicesOptions = {}): Promise<RpcHarness> {
   const env = await startMemoryServices(options);
   const shutdown = new AbortController();
+  // Every call in flight listens to it (to end at shutdown): many at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const handler = createConnectHandler({
     routes: (router) => {
       registerRoutes(router, env.plane.routes());
