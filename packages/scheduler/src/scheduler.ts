@@ -8,6 +8,7 @@ import {
   unplaceableError,
 } from "./framework/explain";
 import { scanFeasible } from "./framework/feasible-scan";
+import { bestOf, weightedTotals } from "./framework/totals";
 import { compareIds, feasibleNodesToFind, hash32, tieBreaker } from "./framework/ordering";
 import {
   type FilterPlugin,
@@ -51,46 +52,6 @@ function excludedRows(columns: NodeColumns, excluded: ReadonlySet<string>): Uint
     if (row >= 0) skip[row] = 1;
   }
   return skip;
-}
-
-// The loops over every feasible node live in small functions of their own, so they stay
-// optimised whatever the VM objects handed to `place` do to its type feedback.
-
-/**
- * clampAndAdd keeps a score column in 0..100 (NaN: 0), so a plugin that strays cannot outweigh
- * its configured weight, and adds it times its weight to the totals.
- */
-function clampAndAdd(totals: Float64Array, column: Float64Array, weight: number, count: number): void {
-  for (let j = 0; j < count; j++) {
-    let v = column[j]!;
-    if (!(v >= 0 && v <= 100)) {
-      v = Number.isNaN(v) ? 0 : v < 0 ? 0 : 100;
-      column[j] = v;
-    }
-    totals[j]! += weight * v;
-  }
-}
-
-/**
- * bestOf is the feasible node with the highest total, ties broken by node id, or seeded by the
- * seeded hash of the id first. Rows are in node id order, so comparing rows compares ids.
- */
-function bestOf(
-  totals: Float64Array,
-  rows: Int32Array,
-  count: number,
-  hashes: Uint32Array | undefined,
-): number {
-  let best = 0;
-  for (let j = 1; j < count; j++) {
-    const d = totals[j]! - totals[best]!;
-    if (d > 0) best = j;
-    else if (d === 0) {
-      const h = hashes === undefined ? 0 : hashes[rows[j]!]! - hashes[rows[best]!]!;
-      if (h < 0 || (h === 0 && rows[j]! < rows[best]!)) best = j;
-    }
-  }
-  return best;
 }
 
 /**
@@ -157,8 +118,12 @@ export class Scheduler {
       const scores = this.prepareScores(ctx);
       const table = scores.map((s, k) => this.scoreRows(s, columns, rows, m, ctx, feasible, scratch, k));
       const totals = scratch.totals;
-      totals.fill(0, 0, m);
-      for (let k = 0; k < scores.length; k++) clampAndAdd(totals, table[k]!, scores[k]!.weight, m);
+      weightedTotals(
+        table,
+        scores.map((s) => s.weight),
+        m,
+        totals,
+      );
       const best = bestOf(totals, rows, m, this.rowHashes(columns));
       const chosen = nodes[rows[best]!]!;
       const placement: {

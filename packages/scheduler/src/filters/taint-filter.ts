@@ -1,7 +1,7 @@
 import type { Taint, Toleration } from "@limiquantix/domain";
+import { keepByRule, type RowRule, withRowRule } from "../framework/row-rules";
 import type { FilterPlugin } from "../framework/plugin";
 import type { FilterRejection } from "../framework/rejection";
-import { keepUnflagged } from "../snapshot/column-selectors";
 import { NodeFlags } from "../snapshot/node-columns";
 import type { NodeState } from "../snapshot/snapshot-types";
 import { formatTaint, isTolerated } from "./tolerations";
@@ -22,35 +22,42 @@ function toleratesAll(node: NodeState, tolerations: readonly Toleration[]): bool
   return true;
 }
 
+const UNTAINTED_RULE: RowRule = { require: 0, forbid: NodeFlags.HARD_TAINTS };
+
 /**
  * taintFilter rejects a node carrying a NoSchedule or NoExecute taint none of the VM's tolerations
  * covers. A NoExecute taint also evicts the VMs running there, so it is the one reported when the
  * node carries both kinds; a NoSchedule taint only keeps new VMs off.
  */
-export const taintFilter: FilterPlugin = {
-  name: TAINTS,
-  filter(node, ctx) {
-    const taints = node.hardTaints;
-    if (taints.length === 0) return undefined;
-    const tolerations = ctx.vm.spec.tolerations;
-    let noSchedule: Taint | undefined;
-    for (const taint of taints) {
-      if (isTolerated(tolerations, taint)) continue;
-      if (taint.effect === "NoExecute") return untolerated(taint);
-      noSchedule ??= taint;
-    }
-    return noSchedule === undefined ? undefined : untolerated(noSchedule);
+export const taintFilter: FilterPlugin = withRowRule(
+  {
+    name: TAINTS,
+    filter(node, ctx) {
+      const taints = node.hardTaints;
+      if (taints.length === 0) return undefined;
+      const tolerations = ctx.vm.spec.tolerations;
+      let noSchedule: Taint | undefined;
+      for (const taint of taints) {
+        if (isTolerated(tolerations, taint)) continue;
+        if (taint.effect === "NoExecute") return untolerated(taint);
+        noSchedule ??= taint;
+      }
+      return noSchedule === undefined ? undefined : untolerated(noSchedule);
+    },
+    filterColumns(columns, rows, count, ctx) {
+      const tolerations = ctx.vm.spec.tolerations;
+      // Without tolerations, every hard taint rules its node out.
+      if (tolerations.length === 0) return keepByRule(columns, UNTAINTED_RULE, rows, count);
+      const { flags, nodes } = columns;
+      let kept = 0;
+      for (let j = 0; j < count; j++) {
+        const r = rows[j]!;
+        if ((flags[r]! & NodeFlags.HARD_TAINTS) === 0 || toleratesAll(nodes[r]!, tolerations))
+          rows[kept++] = r;
+      }
+      return kept;
+    },
   },
-  filterColumns(columns, rows, count, ctx) {
-    const tolerations = ctx.vm.spec.tolerations;
-    // Without tolerations, every hard taint rules its node out.
-    if (tolerations.length === 0) return keepUnflagged(columns, rows, count, NodeFlags.HARD_TAINTS);
-    const { flags, nodes } = columns;
-    let kept = 0;
-    for (let j = 0; j < count; j++) {
-      const r = rows[j]!;
-      if ((flags[r]! & NodeFlags.HARD_TAINTS) === 0 || toleratesAll(nodes[r]!, tolerations)) rows[kept++] = r;
-    }
-    return kept;
-  },
-};
+  // Without tolerations, every hard taint rules its node out.
+  (_columns, ctx) => (ctx.vm.spec.tolerations.length === 0 ? UNTAINTED_RULE : undefined),
+);

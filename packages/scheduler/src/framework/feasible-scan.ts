@@ -1,5 +1,6 @@
 import type { NodeColumns } from "../snapshot/node-columns";
 import type { ActiveFilter } from "./explain";
+import { type RowRule, rowRuleOf } from "./row-rules";
 import type { PlacementContext } from "./plugin";
 
 /** ScanPlan says where a scan starts, how many feasible nodes end it and which rows it skips. */
@@ -23,21 +24,33 @@ export interface ScanResult {
 // are twice what is still missing, and never fewer than this.
 const MIN_BATCH = 64;
 
-/** fillRows writes `batch` rows from row `from` on (wrapping past the last), less the skipped ones; it returns how many. */
+/**
+ * fillRows writes `batch` rows from row `from` on (wrapping past the last) that the request did
+ * not skip and a RowRule passes; it returns how many.
+ */
 function fillRows(
   rows: Int32Array,
   from: number,
   batch: number,
   n: number,
   skip: Uint8Array | undefined,
+  flags: Uint8Array,
+  rule: RowRule,
 ): number {
+  const { require, marks } = rule;
+  const mask = require | rule.forbid;
+  const except = rule.except ?? -1;
+  const exceptPasses = rule.exceptPasses === true;
   let count = 0;
   let r = from >= n ? from - n : from;
   for (let left = batch; left > 0; ) {
     const end = Math.min(n, r + left);
     left -= end - r;
-    if (skip === undefined) for (; r < end; r++) rows[count++] = r;
-    else for (; r < end; r++) if (skip[r] === 0) rows[count++] = r;
+    for (; r < end; r++) {
+      if ((flags[r]! & mask) !== require || (skip !== undefined && skip[r] === 1)) continue;
+      if (marks !== undefined && (r === except ? !exceptPasses : marks[r] !== 1)) continue;
+      rows[count++] = r;
+    }
     r = 0;
   }
   return count;
@@ -66,8 +79,9 @@ function keepPassing(
 /**
  * scanFeasible finds the feasible rows of a request in scan order (from `plan.start`, wrapping),
  * stopping once `plan.want` are found, into `rows` (at least as long as the columns). Rows go
- * through the filters in batches, one filter at a time in profile order over the rows the
- * earlier ones kept, each by `filterColumns` when it has one: the feasible rows, their order and
+ * through the filters in batches: the filters with a RowRule for the request as the rows are
+ * listed, then the others one at a time in profile order over the rows the earlier ones kept,
+ * each by `filterColumns` when it has one. Filters are pure, so the feasible rows, their order and
  * the count of evaluated nodes are those of a node-by-node scan that stops at the `want`-th
  * feasible node.
  */
@@ -80,13 +94,29 @@ export function scanFeasible(
 ): ScanResult {
   const n = columns.nodes.length;
   const { start, want, skip } = plan;
+  // Filters that, for this request, read only facts kept per row are applied as rows are
+  // listed: all their flags, and the marks of one of them.
+  let require = 0;
+  let forbid = 0;
+  let marked: RowRule | undefined;
+  const passes: ActiveFilter[] = [];
+  for (const f of filters) {
+    const rule = rowRuleOf(f.plugin, columns, ctx, f.state);
+    if (rule === undefined || (rule.marks !== undefined && marked !== undefined)) passes.push(f);
+    else {
+      require |= rule.require;
+      forbid |= rule.forbid;
+      if (rule.marks !== undefined) marked = rule;
+    }
+  }
+  const listing: RowRule = { ...marked, require, forbid };
   let found = 0;
   let scanned = 0;
   while (found < want && scanned < n) {
     const batch = Math.min(n - scanned, scanned === 0 ? want : Math.max(MIN_BATCH, 2 * (want - found)));
     const tail = found === 0 ? rows : rows.subarray(found);
-    let count = fillRows(tail, start + scanned, batch, n, skip);
-    for (const f of filters) {
+    let count = fillRows(tail, start + scanned, batch, n, skip, columns.flags, listing);
+    for (const f of passes) {
       if (count === 0) break;
       count =
         f.plugin.filterColumns === undefined

@@ -1,8 +1,10 @@
-import type { PlacementContext } from "../framework/plugin";
+import type { PlacementContext, ScorePlugin } from "../framework/plugin";
 import type { NodeColumns } from "../snapshot/node-columns";
+import { RowCache } from "../snapshot/row-cache";
 import type { NodeState } from "../snapshot/snapshot-types";
 
-function fraction(allocated: number, own: number, demand: number, capacity: number): number {
+/** fraction is the share of a capacity allocated once `demand` replaces `own` (0..1; 1 for no capacity). */
+export function fraction(allocated: number, own: number, demand: number, capacity: number): number {
   if (capacity <= 0) return 1;
   return Math.min(1, Math.max(0, (allocated - own + demand) / capacity));
 }
@@ -19,47 +21,47 @@ export function memoryFractionAfter(node: NodeState, ctx: PlacementContext): num
   return fraction(node.allocated.memoryMib, own, ctx.demand.memoryMib, node.capacity.memoryMib);
 }
 
-/** AllocationShares are cpuFractionAfter and memoryFractionAfter of each feasible row of one request. */
-export interface AllocationShares {
-  readonly cpu: Float64Array;
-  readonly memory: Float64Array;
+/** demandKey names a request's demand for the caches kept per demand. */
+export function demandKey(ctx: PlacementContext): string {
+  return `${ctx.demand.vcpus}/${ctx.demand.memoryMib}`;
 }
-
-interface Remembered extends AllocationShares {
-  readonly columns: NodeColumns;
-  readonly rows: Int32Array;
-  readonly count: number;
-}
-
-// The shares of a request, so the allocation scores (spread or pack, and balanced) divide once.
-const remembered = new WeakMap<PlacementContext, Remembered>();
 
 /**
- * sharesAfter gives, for row `rows[j]` at j, the shares cpuFractionAfter and memoryFractionAfter
- * give its node, with the same arithmetic over the snapshot's columns. Asked again for the same
- * request and rows, it answers from memory.
+ * allocationScoreColumns is the `scoreColumns` of a score that is a function of the CPU and
+ * memory shares a node would have allocated with the VM on it (`cpuFractionAfter`,
+ * `memoryFractionAfter`). Requests come in a few sizes: per size it keeps every row's score and
+ * recomputes only the rows written since, so a request costs a look-up per node.
  */
-export function sharesAfter(
-  columns: NodeColumns,
-  rows: Int32Array,
-  count: number,
-  ctx: PlacementContext,
-): AllocationShares {
-  const known = remembered.get(ctx);
-  if (known !== undefined && known.columns === columns && known.rows === rows && known.count === count)
-    return known;
-  const self = ctx.currentNodeId === undefined ? -1 : columns.indexOf(ctx.currentNodeId);
-  const { vcpus, memoryMib } = ctx.demand;
-  const { allocatedVcpus, allocatedMemoryMib, capacityVcpus, capacityMemoryMib } = columns;
-  const cpu = new Float64Array(count);
-  const memory = new Float64Array(count);
-  for (let j = 0; j < count; j++) {
-    const r = rows[j]!;
-    const own = r === self;
-    cpu[j] = fraction(allocatedVcpus[r]!, own ? vcpus : 0, vcpus, capacityVcpus[r]!);
-    memory[j] = fraction(allocatedMemoryMib[r]!, own ? memoryMib : 0, memoryMib, capacityMemoryMib[r]!);
-  }
-  const shares = { columns, rows, count, cpu, memory };
-  remembered.set(ctx, shares);
-  return shares;
+export function allocationScoreColumns(
+  score: (cpu: number, memory: number) => number,
+): NonNullable<ScorePlugin["scoreColumns"]> {
+  const bySize = new RowCache<Float64Array>(16);
+  return (columns: NodeColumns, rows, count, ctx, _state, out) => {
+    const { vcpus, memoryMib } = ctx.demand;
+    const { allocatedVcpus, allocatedMemoryMib, capacityVcpus, capacityMemoryMib } = columns;
+    const scores = bySize.get(
+      columns,
+      demandKey(ctx),
+      (n) => new Float64Array(n),
+      (values, r) => {
+        values[r] = score(
+          fraction(allocatedVcpus[r]!, 0, vcpus, capacityVcpus[r]!),
+          fraction(allocatedMemoryMib[r]!, 0, memoryMib, capacityMemoryMib[r]!),
+        );
+      },
+    );
+    // The VM's own node already counts its demand.
+    const self = ctx.currentNodeId === undefined ? -1 : columns.indexOf(ctx.currentNodeId);
+    const selfScore =
+      self < 0
+        ? 0
+        : score(
+            fraction(allocatedVcpus[self]!, vcpus, vcpus, capacityVcpus[self]!),
+            fraction(allocatedMemoryMib[self]!, memoryMib, memoryMib, capacityMemoryMib[self]!),
+          );
+    for (let j = 0; j < count; j++) {
+      const r = rows[j]!;
+      out[j] = r === self ? selfScore : scores[r]!;
+    }
+  };
 }

@@ -1,5 +1,5 @@
 import type { ScorePlugin } from "../framework/plugin";
-import { cpuFractionAfter, memoryFractionAfter, sharesAfter } from "./allocation";
+import { allocationScoreColumns, cpuFractionAfter, memoryFractionAfter } from "./allocation";
 
 /** BALANCED is the name of the score that keeps CPU and memory allocation in proportion. */
 export const BALANCED = "balanced";
@@ -13,8 +13,5 @@ export const balancedScore: ScorePlugin = {
   score(node, ctx) {
     return 100 * (1 - Math.abs(cpuFractionAfter(node, ctx) - memoryFractionAfter(node, ctx)));
   },
-  scoreColumns(columns, rows, count, ctx, _state, out) {
-    const { cpu, memory } = sharesAfter(columns, rows, count, ctx);
-    for (let j = 0; j < count; j++) out[j] = 100 * (1 - Math.abs(cpu[j]! - memory[j]!));
-  },
+  scoreColumns: allocationScoreColumns((cpu, memory) => 100 * (1 - Math.abs(cpu - memory))),
 };

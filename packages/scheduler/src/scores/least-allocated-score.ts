@@ -1,5 +1,5 @@
 import type { ScorePlugin } from "../framework/plugin";
-import { cpuFractionAfter, memoryFractionAfter, sharesAfter } from "./allocation";
+import { allocationScoreColumns, cpuFractionAfter, memoryFractionAfter } from "./allocation";
 
 /** LEAST_ALLOCATED is the name of the spread score. */
 export const LEAST_ALLOCATED = "least-allocated";
@@ -10,8 +10,5 @@ export const leastAllocatedScore: ScorePlugin = {
   score(node, ctx) {
     return 100 * (1 - (cpuFractionAfter(node, ctx) + memoryFractionAfter(node, ctx)) / 2);
   },
-  scoreColumns(columns, rows, count, ctx, _state, out) {
-    const { cpu, memory } = sharesAfter(columns, rows, count, ctx);
-    for (let j = 0; j < count; j++) out[j] = 100 * (1 - (cpu[j]! + memory[j]!) / 2);
-  },
+  scoreColumns: allocationScoreColumns((cpu, memory) => 100 * (1 - (cpu + memory) / 2)),
 };

@@ -1,5 +1,5 @@
 import type { ScorePlugin } from "../framework/plugin";
-import { cpuFractionAfter, memoryFractionAfter, sharesAfter } from "./allocation";
+import { allocationScoreColumns, cpuFractionAfter, memoryFractionAfter } from "./allocation";
 
 /** MOST_ALLOCATED is the name of the pack score. */
 export const MOST_ALLOCATED = "most-allocated";
@@ -10,8 +10,5 @@ export const mostAllocatedScore: ScorePlugin = {
   score(node, ctx) {
     return 50 * (cpuFractionAfter(node, ctx) + memoryFractionAfter(node, ctx));
   },
-  scoreColumns(columns, rows, count, ctx, _state, out) {
-    const { cpu, memory } = sharesAfter(columns, rows, count, ctx);
-    for (let j = 0; j < count; j++) out[j] = 50 * (cpu[j]! + memory[j]!);
-  },
+  scoreColumns: allocationScoreColumns((cpu, memory) => 50 * (cpu + memory)),
 };

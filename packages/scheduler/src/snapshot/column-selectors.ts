@@ -26,28 +26,6 @@ function requirementTable(column: LabelColumn, req: LabelRequirement): Uint8Arra
   return table;
 }
 
-/** keepFlagged keeps the rows whose NodeFlags include `flag`. */
-export function keepFlagged(columns: NodeColumns, rows: Int32Array, count: number, flag: number): number {
-  const flags = columns.flags;
-  let kept = 0;
-  for (let j = 0; j < count; j++) {
-    const r = rows[j]!;
-    if ((flags[r]! & flag) !== 0) rows[kept++] = r;
-  }
-  return kept;
-}
-
-/** keepUnflagged keeps the rows whose NodeFlags do not include `flag`. */
-export function keepUnflagged(columns: NodeColumns, rows: Int32Array, count: number, flag: number): number {
-  const flags = columns.flags;
-  let kept = 0;
-  for (let j = 0; j < count; j++) {
-    const r = rows[j]!;
-    if ((flags[r]! & flag) === 0) rows[kept++] = r;
-  }
-  return kept;
-}
-
 /** keepMarked keeps the rows whose entry in a per-row mask (such as `NodeColumns.members`) is 1. */
 export function keepMarked(mask: Uint8Array, rows: Int32Array, count: number): number {
   let kept = 0;

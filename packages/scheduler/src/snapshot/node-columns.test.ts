@@ -43,6 +43,21 @@ describe("NodeColumns", () => {
     expect(snap.columns()).toBe(c);
   });
 
+  it("lists the rows written since a revision, until it forgets that far back", () => {
+    const snap = new ClusterSnapshot({ nodes: [node("a"), node("b")] });
+    const c = snap.columns();
+    const start = c.revision;
+    expect([...c.rowsChangedSince(start)!]).toEqual([]);
+    snap.upsertVm(vm("v", { nodeId: "b" }));
+    snap.upsertNode(node("a", { cordoned: true }));
+    expect([...c.rowsChangedSince(start)!]).toEqual([1, 0]);
+    expect([...c.rowsChangedSince(start + 1)!]).toEqual([0]);
+    expect(c.rowsChangedSince(c.revision + 1)).toBeUndefined();
+    for (let i = 0; i < 5000; i++) snap.upsertVm(vm("v", { nodeId: i % 2 === 0 ? "a" : "b" }));
+    expect(c.rowsChangedSince(start)).toBeUndefined();
+    expect([...c.rowsChangedSince(c.revision - 2)!]).toEqual([0, 1]);
+  });
+
   it("is rebuilt when nodes come or go, with VMs already on a returning node counted", () => {
     const snap = new ClusterSnapshot({
       nodes: [node("a"), node("c")],

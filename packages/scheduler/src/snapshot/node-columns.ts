@@ -46,6 +46,16 @@ export interface NodeColumns {
   readonly allocatedMemoryMib: Float64Array;
   /** NodeFlags bits of each node. */
   readonly flags: Uint8Array;
+  /**
+   * revision counts the writes to rows (a node's allocation, entity or overcommit changed). With
+   * rowsChangedSince, a plugin can keep values derived per row and redo only the rows written since.
+   */
+  readonly revision: number;
+  /**
+   * rowsChangedSince lists the rows written after a revision (a row may repeat), or is undefined
+   * when the columns no longer remember that far back: then every row may have changed.
+   */
+  rowsChangedSince(revision: number): Int32Array | undefined;
   /** indexOf gives the row of a node id, or -1 when the snapshot lacks it. */
   indexOf(nodeId: string): number;
   /** label gives the column of a node label key. */
@@ -71,6 +81,9 @@ function flagsOf(node: NodeState): number {
   if (node.softTaints.length > 0) f |= NodeFlags.SOFT_TAINTS;
   return f;
 }
+
+// How many row writes the columns remember for rowsChangedSince.
+const JOURNAL_LIMIT = 4096;
 
 class Column implements LabelColumn {
   readonly values: string[] = [];
@@ -111,6 +124,11 @@ export class NodeTable implements NodeColumns {
   private readonly labels = new Map<string, Column>();
   private identity: Column | undefined;
   private readonly masks = new WeakMap<ReadonlySet<string>, Uint8Array>();
+  revision = 0;
+  /** The rows of the latest writes: `journal[i]` was written by revision `forgotten + i + 1`. */
+  private journal = new Int32Array(64);
+  private journaled = 0;
+  private forgotten = 0;
 
   constructor(readonly nodes: readonly NodeState[]) {
     const n = nodes.length;
@@ -121,8 +139,13 @@ export class NodeTable implements NodeColumns {
     this.flags = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       this.rows.set(nodes[i]!.id, i);
-      this.refresh(i);
+      this.read(i);
     }
+  }
+
+  rowsChangedSince(revision: number): Int32Array | undefined {
+    if (revision < this.forgotten || revision > this.revision) return undefined;
+    return this.journal.subarray(revision - this.forgotten, this.journaled);
   }
 
   indexOf(nodeId: string): number {
@@ -164,13 +187,8 @@ export class NodeTable implements NodeColumns {
 
   /** refresh re-reads a row from its node after the node changed (entity, overcommit or allocation). */
   refresh(row: number): void {
-    const node = this.nodes[row]!;
-    this.capacityVcpus[row] = node.capacity.vcpus;
-    this.capacityMemoryMib[row] = node.capacity.memoryMib;
-    this.allocatedVcpus[row] = node.allocated.vcpus;
-    this.allocatedMemoryMib[row] = node.allocated.memoryMib;
-    this.flags[row] = flagsOf(node);
-    for (const [key, column] of this.labels) column.read(row, node.labels, key);
+    this.read(row);
+    this.written(row);
   }
 
   /** refreshAllocation re-reads only a row's allocation, after a VM came, went or moved. */
@@ -178,5 +196,32 @@ export class NodeTable implements NodeColumns {
     const node = this.nodes[row]!;
     this.allocatedVcpus[row] = node.allocated.vcpus;
     this.allocatedMemoryMib[row] = node.allocated.memoryMib;
+    this.written(row);
+  }
+
+  private written(row: number): void {
+    this.revision++;
+    if (this.journaled === this.journal.length) {
+      if (this.journal.length < JOURNAL_LIMIT) {
+        const grown = new Int32Array(this.journal.length * 2);
+        grown.set(this.journal);
+        this.journal = grown;
+      } else {
+        // Forget the oldest writes: a reader that far behind recomputes every row.
+        this.forgotten = this.revision - 1;
+        this.journaled = 0;
+      }
+    }
+    this.journal[this.journaled++] = row;
+  }
+
+  private read(row: number): void {
+    const node = this.nodes[row]!;
+    this.capacityVcpus[row] = node.capacity.vcpus;
+    this.capacityMemoryMib[row] = node.capacity.memoryMib;
+    this.allocatedVcpus[row] = node.allocated.vcpus;
+    this.allocatedMemoryMib[row] = node.allocated.memoryMib;
+    this.flags[row] = flagsOf(node);
+    for (const [key, column] of this.labels) column.read(row, node.labels, key);
   }
 }
