@@ -105,6 +105,38 @@ describe("ClusterSnapshot", () => {
     expect([...snap.antiAffinityHoldersFor({ app: "db" })]).toHaveLength(0);
   });
 
+  it("keeps the later of two VMs given with one id, as upserting them in turn would", () => {
+    const snap = new ClusterSnapshot({
+      nodes: [node("a"), node("b")],
+      vms: [
+        vm("v", { nodeId: "a", vcpus: 2, labels: { app: "db" } }),
+        vm("w", { nodeId: "a", vcpus: 1, labels: { app: "db" } }),
+        vm("v", { nodeId: "b", vcpus: 3, labels: { app: "web" } }),
+      ],
+    });
+    expect(snap.node("a")?.allocated).toEqual({ vcpus: 1, memoryMib: 1024, vmCount: 1 });
+    expect(snap.node("b")?.allocated).toEqual({ vcpus: 3, memoryMib: 1024, vmCount: 1 });
+    expect([...snap.vms()].map((v) => v.id).sort()).toEqual(["v", "w"]);
+    expect([...snap.placedVmsMatching(parseLabelSelector("app=db"))].map((v) => v.id)).toEqual(["w"]);
+    expect(snap.version).toBeGreaterThanOrEqual(3);
+  });
+
+  it("finds VMs it was built with by label, and forgets them when they go", () => {
+    const snap = new ClusterSnapshot({
+      nodes: [node("a")],
+      vms: [anti("d1", "a"), anti("d2", "a"), vm("x", { labels: { app: "db" } })],
+    });
+    const db = parseLabelSelector("app=db");
+    expect([...snap.placedVmsMatching(db)].map((v) => v.id).sort()).toEqual(["d1", "d2"]);
+    expect([...snap.antiAffinityHoldersFor({ app: "db" })].map((h) => h.holder.id).sort()).toEqual([
+      "d1",
+      "d2",
+    ]);
+    snap.removeVm("d1");
+    expect([...snap.placedVmsMatching(db)].map((v) => v.id)).toEqual(["d2"]);
+    expect([...snap.antiAffinityHoldersFor({ app: "db" })].map((h) => h.holder.id)).toEqual(["d2"]);
+  });
+
   it("bumps its version on every write", () => {
     const snap = new ClusterSnapshot();
     const v0 = snap.version;

@@ -80,7 +80,7 @@ export class ClusterSnapshot implements SnapshotReader {
     for (const v of input.volumes ?? []) this.upsertVolume(v);
     for (const n of input.networks ?? []) this.upsertNetwork(n);
     for (const n of input.nodes ?? []) this.nodeRecords.set(n.id, new NodeRecord(n, this.overcommitFor(n)));
-    for (const vm of input.vms ?? []) this.upsertVm(vm);
+    this.addVms(input.vms ?? []);
   }
 
   get version(): number {
@@ -298,8 +298,36 @@ export class ClusterSnapshot implements SnapshotReader {
     for (const set of this.vmsByNode.values()) yield* set;
   }
 
+  /**
+   * addVms takes the VMs of a new snapshot in one go. Every id is new unless the list repeats one,
+   * so each VM is recorded without a look-up first and the label index is built per label; a
+   * repeated id (the later VM wins, as upsertVm would have it) starts over VM by VM.
+   */
+  private addVms(vms: readonly VirtualMachine[]): void {
+    const placed: VmState[] = [];
+    for (const vm of vms) {
+      const record = vmState(vm);
+      this.vmRecords.set(vm.id, record);
+      if (this.hold(record)) placed.push(record);
+    }
+    this.writes += vms.length;
+    if (this.vmRecords.size === vms.length) {
+      this.labelIndex.addAll(placed);
+      return;
+    }
+    this.vmRecords.clear();
+    this.vmsByNode.clear();
+    for (const n of this.nodeRecords.values()) n.clearAllocation();
+    for (const vm of vms) this.upsertVm(vm);
+  }
+
   private place(vm: VmState): void {
-    if (vm.nodeId === undefined) return;
+    if (this.hold(vm)) this.labelIndex.add(vm);
+  }
+
+  /** hold puts a VM on its node (its set, the node's allocation), unless it has none. */
+  private hold(vm: VmState): boolean {
+    if (vm.nodeId === undefined) return false;
     let set = this.vmsByNode.get(vm.nodeId);
     if (set === undefined) {
       set = new Set();
@@ -307,7 +335,7 @@ export class ClusterSnapshot implements SnapshotReader {
     }
     set.add(vm);
     this.nodeRecords.get(vm.nodeId)?.charge(vm.demand, 1);
-    this.labelIndex.add(vm);
+    return true;
   }
 
   private unplace(vm: VmState): void {

@@ -83,6 +83,14 @@ export class NodeRecord implements NodeState {
     this.table?.refreshAllocation(this.row);
   }
 
+  /** clearAllocation forgets every VM charged to the node. */
+  clearAllocation(): void {
+    this.allocated.vcpus = 0;
+    this.allocated.memoryMib = 0;
+    this.allocated.vmCount = 0;
+    this.table?.refreshAllocation(this.row);
+  }
+
   /** attach makes the record keep a row of the snapshot's columns in step (`undefined`: none). */
   attach(table: NodeTable | undefined, row = -1): void {
     this.table = table;
