@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import type { VirtualMachine } from "@limiquantix/domain";
 import { ClusterSnapshot, DEFAULT_OVERCOMMIT, planDrs, planFailover, Scheduler } from "../src/index";
+import { collectGarbage } from "./collect-garbage";
 import { checkPlacements } from "./placement-checker";
 import { generateSkewedCluster } from "./skewed-cluster";
 
@@ -36,6 +37,7 @@ export function runDrs(hosts: number, vmCount: number, maxMovesPerPass: number):
   planDrs(scheduler, new ClusterSnapshot(warm), { clusterId: "bench", settings: { maxMovesPerPass } });
   const cluster = generateSkewedCluster(hosts, vmCount);
   const snapshot = new ClusterSnapshot(cluster);
+  collectGarbage();
   const t0 = performance.now();
   const result = planDrs(scheduler, snapshot, { clusterId: "bench", settings: { maxMovesPerPass } });
   const ms = performance.now() - t0;
@@ -74,6 +76,7 @@ export function runHa(hosts: number, vmCount: number, failedHosts: number): HaRu
   );
   const snapshot = new ClusterSnapshot({ nodes, vms: cluster.vms });
   planFailover(scheduler, snapshot, [...failed].slice(0, 1));
+  collectGarbage();
   const t0 = performance.now();
   const plan = planFailover(scheduler, snapshot, [...failed]);
   const ms = performance.now() - t0;

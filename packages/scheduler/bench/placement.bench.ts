@@ -1,10 +1,12 @@
 // Placement benchmark: `pnpm --filter @limiquantix/scheduler bench` prints a table, `-- --json` one JSON object.
 // `-- --only=full,snapshot` runs some sections (placement, full, snapshot, drs, ha); `-- --placements=500`
 // places that many VMs per placement row instead of the defaults, for quick runs while iterating.
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import type { VirtualMachine } from "@limiquantix/domain";
 import { ClusterSnapshot, DEFAULT_OVERCOMMIT, Scheduler } from "../src/index";
 import { generateCluster } from "./cluster-generator";
+import { collectGarbage } from "./collect-garbage";
 import { runDrs, runHa } from "./drs-ha-runs";
 import { checkPlacements } from "./placement-checker";
 import { runSnapshotBuild } from "./snapshot-build";
@@ -50,6 +52,7 @@ function runPlacement(
   for (const vm of cluster.pending.slice(0, 200))
     scheduler.place(warm, { ...vm, id: `warm-${vm.id}` }, { reserve: true });
   const latencies = new Float64Array(cluster.pending.length);
+  collectGarbage();
   const placed: VirtualMachine[] = [];
   let unplaced = 0;
   const start = performance.now();
@@ -100,6 +103,10 @@ function main(): void {
   const json = process.argv.includes("--json");
   const only = new Set(option("only")?.split(",") ?? ["placement", "full", "snapshot", "drs", "ha"]);
   const count = option("placements") === undefined ? undefined : Number(option("placements"));
+  // The machine's load when the run started: other work on the cores shows in every figure.
+  const host = { cpus: os.cpus().length, loadavg: os.loadavg().map((x) => round(x, 2)) };
+  // 10,000 nodes with 20 VMs each: a snapshot built from 200,000 VMs, first, on a fresh heap.
+  const snapshot = only.has("snapshot") ? runSnapshotBuild(10_000, 20, 5) : undefined;
   const runs: PlacementRun[] = [];
   if (only.has("placement"))
     for (const nodes of [1_000, 10_000])
@@ -109,15 +116,13 @@ function main(): void {
   const full: PlacementRun[] = [];
   if (only.has("full"))
     for (const affinity of [false, true]) full.push(runPlacement(10_000, affinity, count ?? 2_000, "full"));
-  // 10,000 nodes with 20 VMs each: a snapshot built from 200,000 VMs.
-  const snapshot = only.has("snapshot") ? runSnapshotBuild(10_000, 20, 5) : undefined;
   // The move cap is the domain's largest maxMovesPerPass, enough to halve the imbalance of the skewed cluster.
   const drs = only.has("drs") ? runDrs(1_000, 30_000, 1_000) : undefined;
   const ha = only.has("ha") ? runHa(1_000, 30_000, 5) : undefined;
   const strip = ({ violations: _v, unplaced: _u, ...r }: PlacementRun) => r;
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ placement: runs.map(strip), fullScan: full.map(strip), snapshot, drs, ha })}\n`,
+      `${JSON.stringify({ host, placement: runs.map(strip), fullScan: full.map(strip), snapshot, drs, ha })}\n`,
     );
     return;
   }
@@ -132,6 +137,8 @@ function main(): void {
     "valid",
     "unplaced",
   ];
+  console.log(`${host.cpus} cpus, load average ${host.loadavg.join(" ")} at the start`);
+  console.log("");
   const rows = [...runs, ...full].map((r) =>
     [
       r.nodes,

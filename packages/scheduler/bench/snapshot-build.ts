@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { Node, VirtualMachine } from "@limiquantix/domain";
 import { ClusterSnapshot } from "../src/index";
 import { generateCluster } from "./cluster-generator";
+import { collectGarbage } from "./collect-garbage";
 
 /** SnapshotRun is the snapshot row of the benchmark: the median build time of each, in ms. */
 export interface SnapshotRun {
@@ -90,9 +91,11 @@ export function runSnapshotBuild(nodeCount: number, vmsPerNode: number, repeats:
   const plainMs: number[] = [];
   let valid = true;
   for (let r = 0; r < repeats; r++) {
+    collectGarbage();
     let t0 = performance.now();
     const snapshot = new ClusterSnapshot({ nodes, vms });
     snapshotMs.push(performance.now() - t0);
+    collectGarbage();
     t0 = performance.now();
     const index = plainIndex(nodes, vms);
     plainMs.push(performance.now() - t0);
