@@ -8,22 +8,39 @@ import { normalizeMinMax } from "./normalize";
 /** PREFER_NO_SCHEDULE is the name of the score that steers VMs away from PreferNoSchedule taints. */
 export const PREFER_NO_SCHEDULE = "prefer-no-schedule";
 
-// Per set of tolerations, how many PreferNoSchedule taints of each row it leaves untolerated.
-const untoleratedCounts = new RowCache<Uint32Array>(16);
+/** Untolerated is, per row, how many PreferNoSchedule taints a set of tolerations leaves untolerated, and how many rows have each count. */
+interface Untolerated {
+  readonly byRow: Int32Array;
+  readonly rowsWith: number[];
+}
 
-function untoleratedOn(columns: NodeColumns, tolerations: readonly Toleration[]): Uint32Array {
+const untoleratedBySet = new RowCache<Untolerated>(16);
+
+function untoleratedOn(columns: NodeColumns, tolerations: readonly Toleration[]): Untolerated {
   const { flags, nodes } = columns;
-  return untoleratedCounts.get(
+  return untoleratedBySet.get(
     columns,
     tolerations.length === 0 ? "" : JSON.stringify(tolerations),
-    (rows) => new Uint32Array(rows),
-    (counts, r) => {
+    (rows) => ({ byRow: new Int32Array(rows), rowsWith: [rows] }),
+    ({ byRow, rowsWith }, r) => {
       let untolerated = 0;
       if ((flags[r]! & NodeFlags.SOFT_TAINTS) !== 0)
         for (const taint of nodes[r]!.softTaints) if (!isTolerated(tolerations, taint)) untolerated++;
-      counts[r] = untolerated;
+      rowsWith[byRow[r]!]!--;
+      while (rowsWith.length <= untolerated) rowsWith.push(0);
+      rowsWith[untolerated]!++;
+      byRow[r] = untolerated;
     },
   );
+}
+
+/** scale is the normalised score of each untolerated count, as normalizeMinMax gives it when the counts span fewest..most. */
+function scale(fewest: number, most: number): Float64Array {
+  const min = -most;
+  const span = -fewest - min;
+  const scaled = new Float64Array(most + 1);
+  for (let u = 0; u <= most; u++) scaled[u] = span === 0 ? 100 : (100 * (-u - min)) / span;
+  return scaled;
 }
 
 /** preferNoScheduleScore favours nodes with the fewest PreferNoSchedule taints the VM does not tolerate. */
@@ -38,20 +55,24 @@ export const preferNoScheduleScore: ScorePlugin = {
     normalizeMinMax(scores);
   },
   scoreColumns(columns, rows, count, ctx, _state, out) {
-    const untolerated = untoleratedOn(columns, ctx.vm.spec.tolerations);
-    let fewest = Number.POSITIVE_INFINITY;
-    let most = 0;
+    const { byRow, rowsWith } = untoleratedOn(columns, ctx.vm.spec.tolerations);
+    // The raw scores (-untolerated) are a few small integers, each normalised once. The feasible
+    // nodes usually span the counts every node spans, so those are tried first, in one pass.
+    let most = rowsWith.length - 1;
+    while (most > 0 && rowsWith[most] === 0) most--;
+    let fewest = 0;
+    while (fewest < most && rowsWith[fewest] === 0) fewest++;
+    const scaled = scale(fewest, most);
+    let low = Number.POSITIVE_INFINITY;
+    let high = 0;
     for (let j = 0; j < count; j++) {
-      const u = untolerated[rows[j]!]!;
-      if (u < fewest) fewest = u;
-      if (u > most) most = u;
+      const u = byRow[rows[j]!]!;
+      if (u < low) low = u;
+      if (u > high) high = u;
+      out[j] = scaled[u]!;
     }
-    // The raw scores (-untolerated) are a few small integers: each is normalised once, with the
-    // arithmetic of normalizeMinMax, and looked up per node.
-    const min = -most;
-    const span = -fewest - min;
-    const scaled = new Float64Array(most + 1);
-    for (let u = 0; u <= most; u++) scaled[u] = span === 0 ? 100 : (100 * (-u - min)) / span;
-    for (let j = 0; j < count; j++) out[j] = scaled[untolerated[rows[j]!]!]!;
+    if (count === 0 || (low === fewest && high === most)) return;
+    const rescaled = scale(low, high);
+    for (let j = 0; j < count; j++) out[j] = rescaled[byRow[rows[j]!]!]!;
   },
 };
