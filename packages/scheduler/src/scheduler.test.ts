@@ -161,6 +161,35 @@ describe("Scheduler.place", () => {
     expect(scheduler.check(snap, v, "a")).toEqual(["no gpu"]);
   });
 
+  it("scans with a third-party filter's column form and still explains with its filter", () => {
+    const snap = new ClusterSnapshot({
+      nodes: [node("a", { labels: { gpu: "t4" } }), node("b", { labels: { gpu: "a100" } }), node("c")],
+    });
+    const scanned: number[] = [];
+    const gpuOnly = defineFilter<string>({
+      name: "gpu-only",
+      prepare: (ctx) => ctx.vm.labels.gpu ?? SKIP,
+      filter: (n, _ctx, model) => (n.labels.gpu === model ? undefined : `no ${model} gpu`),
+      filterColumns(columns, rows, count, _ctx, model) {
+        scanned.push(count);
+        const gpu = columns.label("gpu");
+        const want = gpu.codeOf(model);
+        let kept = 0;
+        for (let j = 0; j < count; j++)
+          if (want >= 0 && gpu.codes[rows[j]!] === want) rows[kept++] = rows[j]!;
+        return kept;
+      },
+    });
+    const scheduler = new Scheduler({
+      plugins: [gpuOnly],
+      profile: { filters: [...new Scheduler().registry.filterNames(), "gpu-only"] },
+    });
+    expect(scheduler.place(snap, vm("v", { labels: { gpu: "a100" } })).nodeId).toBe("b");
+    expect(scanned).toEqual([3]);
+    expect(() => scheduler.place(snap, vm("w", { labels: { gpu: "h100" } }))).toThrow(/3 no h100 gpu/);
+    expect(scheduler.check(snap, vm("v", { labels: { gpu: "a100" } }), "a")).toEqual(["no a100 gpu"]);
+  });
+
   it("types a third-party filter's reasons as it declares them, per plugin or per rejection", () => {
     const snap = new ClusterSnapshot({ nodes: [node("a", { labels: { gen: "1" } })] });
     const plain = defineFilter<undefined>({ name: "plain", filter: () => "plain rule" });
