@@ -1,5 +1,5 @@
 import { alert } from "@limiquantix/api";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { optionalString } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
@@ -22,12 +22,11 @@ export function alertHandler(watch: WatchService): RpcRoute {
         ...(severities.length > 0 ? { severities } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { alert: alertWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "alert",
+        alertWire,
+      );
     },
   });
 }

@@ -12,7 +12,7 @@ import { nodeToProto } from "./convert/node";
 import { nodePhaseCodec, taintEffectCodec } from "./convert/node-enums";
 import { nodeSettingsOf, registrationFromProto, taintFromProto } from "./convert/node-settings";
 import { powerStateCodec } from "./convert/vm-enums";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { DrainService } from "./drain-service";
 import type { NodeAgentService } from "./node-agent-service";
@@ -129,12 +129,11 @@ export function nodeHandler(
       };
     },
     async *watchNode(ctx, req) {
-      for await (const e of watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { node: nodeWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+        "node",
+        nodeWire,
+      );
     },
     async *watchNodes(ctx, req) {
       const phases = req.phases.map((p, i) => nodePhaseCodec.required(p, `phases[${i}]`));
@@ -143,12 +142,7 @@ export function nodeHandler(
         ...(phases.length > 0 ? { phases } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { node: nodeWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)), "node", nodeWire);
     },
   });
 }

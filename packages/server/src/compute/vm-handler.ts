@@ -7,7 +7,7 @@ import { vmSnapshotToProto, vmToProto } from "./convert/virtual-machine";
 import { diskBusCodec, powerStateCodec, stopModeCodec } from "./convert/vm-enums";
 import { VM_WIRE_PATHS, vmSpecFromProto } from "./convert/vm-spec";
 import { vmPatchOf } from "./convert/vm-update";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { VmCloneService } from "./vm-clone-service";
 import type { VmDiskService } from "./vm-disk-service";
@@ -156,12 +156,11 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
       return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
     },
     async *watchVM(ctx, req) {
-      for await (const e of s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { vm: vmWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+        "vm",
+        vmWire,
+      );
     },
     async *watchVMs(ctx, req) {
       const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
@@ -171,12 +170,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
         ...(states.length > 0 ? { states } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { vm: vmWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)), "vm", vmWire);
     },
   });
 }

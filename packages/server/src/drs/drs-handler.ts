@@ -1,5 +1,5 @@
 import { drs } from "@limiquantix/api";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { optionalString } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
@@ -19,12 +19,11 @@ export function drsHandler(watch: WatchService): RpcRoute {
         ...(states.length > 0 ? { states } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { recommendation: recommendationWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "recommendation",
+        recommendationWire,
+      );
     },
   });
 }

@@ -1,6 +1,6 @@
 import { network } from "@limiquantix/api";
 import { type RpcRoute, route } from "../rpc/route";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import type { VirtualNetworkService } from "./virtual-network-service";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
@@ -77,12 +77,11 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
         ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { virtualNetwork: networkWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "virtualNetwork",
+        networkWire,
+      );
     },
   });
 }

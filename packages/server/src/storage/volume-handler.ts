@@ -1,6 +1,6 @@
 import { storage } from "@limiquantix/api";
 import type { VmDiskService } from "../compute/vm-disk-service";
-import { convertedOnce, fromRevisionOf, watchEventTypeToProto } from "../events/convert/watch-event";
+import { convertedOnce, fromRevisionOf, watchMessages } from "../events/convert/watch-event";
 import type { WatchService } from "../events/watch-service";
 import { type RpcRoute, route } from "../rpc/route";
 import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
@@ -143,12 +143,11 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
         ...(states.length > 0 ? { states } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      for await (const e of watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)))
-        yield {
-          type: watchEventTypeToProto(e.type),
-          ...(e.object ? { volume: volumeWire(e.object) } : {}),
-          resourceVersion: BigInt(e.revision),
-        };
+      yield* watchMessages(
+        watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "volume",
+        volumeWire,
+      );
     },
   });
 }

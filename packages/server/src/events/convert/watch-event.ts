@@ -1,5 +1,6 @@
 import { common } from "@limiquantix/api";
-import type { WatchEventType } from "../watch";
+import type { Resource } from "@limiquantix/domain";
+import type { WatchEvent, WatchEventType } from "../watch";
 
 const TO_PROTO: Record<WatchEventType, common.EventType> = {
   ADDED: common.EventType.CREATED,
@@ -34,4 +35,29 @@ export function convertedOnce<T extends object, P>(convert: (object: T) => P): (
     }
     return message;
   };
+}
+
+/** WatchMessage is one wire message of a watch stream whose object travels in the field `K`. */
+export type WatchMessage<K extends string, W> = {
+  type: common.EventType;
+  resourceVersion: bigint;
+} & Partial<Record<K, W>>;
+
+/**
+ * watchMessages puts a watch stream on the wire: each event's type, its object converted into the
+ * response field `field` (absent on a BOOKMARK) and the revision the stream reached.
+ */
+export async function* watchMessages<T extends Resource, K extends string, W>(
+  events: AsyncIterable<WatchEvent<T>>,
+  field: K,
+  toWire: (object: T) => W,
+): AsyncGenerator<WatchMessage<K, W>> {
+  for await (const e of events) {
+    const message = {
+      type: watchEventTypeToProto(e.type),
+      resourceVersion: BigInt(e.revision),
+    } as WatchMessage<K, W>;
+    if (e.object) (message as Record<K, W>)[field] = toWire(e.object);
+    yield message;
+  }
 }
