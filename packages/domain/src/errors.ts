@@ -161,6 +161,16 @@ export function failedPrecondition(message: string, details: ErrorDetails = {}):
   return new DomainError(ErrorCode.FailedPrecondition, message, details);
 }
 
+/** unauthenticated builds the Unauthenticated error: the call carries no valid credentials. */
+export function unauthenticated(message: string, details: ErrorDetails = {}): DomainError {
+  return new DomainError(ErrorCode.Unauthenticated, message, details);
+}
+
+/** permissionDenied builds the PermissionDenied error: the caller is known and may not do this. */
+export function permissionDenied(message: string, details: ErrorDetails = {}): DomainError {
+  return new DomainError(ErrorCode.PermissionDenied, message, details);
+}
+
 /** resourceExhausted builds the ResourceExhausted error: capacity or quota ran out. */
 export function resourceExhausted(message: string, details: ErrorDetails = {}): DomainError {
   return new DomainError(ErrorCode.ResourceExhausted, message, details);
