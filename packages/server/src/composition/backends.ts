@@ -1,3 +1,4 @@
+import type { IdentityBackends } from "../auth/access-setup";
 import type { ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
@@ -17,6 +18,8 @@ export interface Backends {
   readonly components: readonly BackendComponent[];
   /** One container module per adapter package, each binding that package's ports. */
   readonly modules: readonly ContainerModule[];
+  /** The stores of sign-in: sessions (refresh tokens) and login rate limits. */
+  readonly identity: IdentityBackends;
   /** Database pool figures for /metrics, where there is a pool. */
   readonly poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;

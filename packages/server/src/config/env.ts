@@ -63,6 +63,12 @@ function coerce(name: string, leaf: Leaf, raw: string): unknown {
   }
 }
 
+/** NON_CONFIG_ENV are `LQX_` variables the server reads that are not configuration keys. */
+export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
+  // The first admin's password on a first start (never stored in the configuration).
+  "LQX_BOOTSTRAP_ADMIN_PASSWORD",
+]);
+
 /** EnvOverrides are the configuration values found in the environment, and which variable set each path. */
 export interface EnvOverrides {
   readonly values: Record<string, unknown>;
@@ -78,7 +84,7 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvOverrides {
   const unknown: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
-    if (name.startsWith(`${ENV_PREFIX}TEST_`)) continue;
+    if (name.startsWith(`${ENV_PREFIX}TEST_`) || NON_CONFIG_ENV.has(name)) continue;
     const leaf = BY_ENV.get(name);
     if (!leaf) {
       unknown.push(name);

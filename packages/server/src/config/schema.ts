@@ -88,14 +88,46 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   auth: z
     .strictObject({
-      enabled: z.boolean().default(false),
+      /** Authentication and authorisation of every call; turning it off is announced at every start. */
+      enabled: z.boolean().default(true),
+      /** The `iss` of access tokens. */
+      issuer: z.string().min(1).max(256).default("limiquantix"),
+      /** The `aud` of access tokens. */
+      audience: z.string().min(1).max(256).default("limiquantix-api"),
+      /** An HS256 shared secret; when set it signs access tokens instead of the Ed25519 key. */
       jwtSecret: z.string().min(32).optional(),
-      accessTokenTtlSec: z.int().min(60).max(86_400).default(3600),
+      /** An Ed25519 private key (PKCS#8 PEM file) shared by every replica; required in production unless jwtSecret is set. */
+      signingKeyFile: z.string().min(1).optional(),
+      /** The key id of signingKeyFile (default: its RFC 7638 thumbprint). */
+      signingKeyId: z.string().min(1).max(128).optional(),
+      /** Public keys (SPKI PEM files) of retired signing keys: their tokens verify until they expire. */
+      retiredKeys: z
+        .array(z.strictObject({ kid: z.string().min(1).max(128), publicKeyFile: z.string().min(1) }))
+        .max(16)
+        .default([]),
+      accessTokenTtlSec: z.int().min(60).max(86_400).default(900),
       refreshTokenTtlSec: z
         .int()
         .min(300)
         .max(30 * 86_400)
         .default(7 * 86_400),
+      /** Clock skew tolerated on a token's expiry and not-before. */
+      clockSkewSec: z.int().min(0).max(300).default(30),
+      /** How long a replica trusts that a session is still live (a logout reaches other replicas within this). */
+      sessionCheckSec: z.int().min(0).max(60).default(5),
+      passwordMinLength: z.int().min(8).max(256).default(12),
+      /** Login attempts allowed per username and per source address. */
+      loginRateLimit: z
+        .strictObject({
+          perUser: z.int().min(1).max(10_000).default(10),
+          perAddress: z.int().min(1).max(100_000).default(100),
+          windowSec: z.int().min(1).max(86_400).default(300),
+        })
+        .prefault({}),
+      /** Whether /metrics asks for an access token (any signed-in principal). */
+      metricsRequireToken: z.boolean().default(false),
+      /** Days audit entries are kept (0 keeps them forever). */
+      auditRetentionDays: z.int().min(0).max(3650).default(90),
     })
     .prefault({}),
   scheduler: z

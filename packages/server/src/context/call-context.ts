@@ -1,3 +1,5 @@
+import type { AuditEntry, Role } from "@limiquantix/domain";
+
 /** PrincipalKind says what kind of caller a principal is. */
 export type PrincipalKind = "anonymous" | "user" | "service-account" | "node" | "system";
 
@@ -8,6 +10,18 @@ export interface Principal {
   readonly id: string;
   /** name is how logs and the audit log show it. */
   readonly name: string;
+  /** role is the principal's cluster-wide role, when it has one (it then holds in every project). */
+  readonly role?: Role;
+  /** projects are the principal's roles in single projects. */
+  readonly projects?: readonly ProjectRole[];
+  /** sessionId is the login session (refresh-token family) the principal's access token belongs to. */
+  readonly sessionId?: string;
+}
+
+/** ProjectRole binds a role in one project. */
+export interface ProjectRole {
+  readonly projectId: string;
+  readonly role: Role;
 }
 
 /** ANONYMOUS is the principal of a call that presented no credentials. */
@@ -26,6 +40,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** peer is the caller's network address, when known. */
   readonly peer?: string;
+  /** audit is the audit entry of a call that is audited: adapters store it with the call's first committed write. */
+  readonly audit?: AuditEntry;
 }
 
 const NEVER = new AbortController().signal;

@@ -17,7 +17,11 @@ export function runInCallScope<T>(ctx: CallContext, work: () => T): T {
     installCallSignalSource(() => scope.getStore()?.signal);
     installCallAttributionSource(() => {
       const c = scope.getStore();
-      return c ? { requestId: c.requestId, principal: `${c.principal.kind}:${c.principal.name}` } : undefined;
+      if (!c) return undefined;
+      const principal = `${c.principal.kind}:${c.principal.name}`;
+      return c.audit
+        ? { requestId: c.requestId, principal, audit: c.audit }
+        : { requestId: c.requestId, principal };
     });
   }
   return scope.run(ctx, work);

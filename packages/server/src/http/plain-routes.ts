@@ -31,6 +31,10 @@ export function createPlainRoutes(options: {
   info: () => ServerInfo;
   metrics?: { registry: Registry; path: string };
   isShuttingDown: () => boolean;
+  /** jwks is the key set that verifies access tokens, served at /.well-known/jwks.json. */
+  jwks?: () => unknown;
+  /** metricsAccess, when given, must accept the request's authorization header before /metrics answers. */
+  metricsAccess?: (authorization: string | undefined) => Promise<boolean>;
 }): (req: Req, res: Res) => void {
   return (req, res) => {
     void (async () => {
@@ -66,18 +70,38 @@ export function createPlainRoutes(options: {
         case "/api/v1/info":
           json(res, 200, options.info());
           return;
-        default:
-          if (options.metrics && path === options.metrics.path) {
-            const body = await options.metrics.registry.metrics();
-            res.writeHead(200, { "content-type": options.metrics.registry.contentType });
-            res.end(body);
+        case "/.well-known/jwks.json":
+          if (options.jwks) {
+            res.setHeader("cache-control", "public, max-age=300");
+            json(res, 200, options.jwks());
             return;
           }
-          json(res, 404, {
-            error: `no route for ${path}`,
-            routes: ["/health", "/live", "/ready", "/api/v1/info", options.metrics?.path],
-          });
+          break;
+        default:
+          break;
       }
+      if (options.metrics && path === options.metrics.path) {
+        if (options.metricsAccess && !(await options.metricsAccess(req.headers.authorization))) {
+          res.setHeader("www-authenticate", 'Bearer realm="limiquantix"');
+          json(res, 401, { error: "metrics need an access token: authorization: Bearer <token>" });
+          return;
+        }
+        const body = await options.metrics.registry.metrics();
+        res.writeHead(200, { "content-type": options.metrics.registry.contentType });
+        res.end(body);
+        return;
+      }
+      json(res, 404, {
+        error: `no route for ${path}`,
+        routes: [
+          "/health",
+          "/live",
+          "/ready",
+          "/api/v1/info",
+          ...(options.jwks ? ["/.well-known/jwks.json"] : []),
+          options.metrics?.path,
+        ],
+      });
     })().catch((e: unknown) => {
       if (!res.headersSent) json(res, 500, { error: "internal error", message: (e as Error).message });
       else res.end();

@@ -73,6 +73,11 @@ export function withCallContext(): Interceptor {
   };
 }
 
+/** replaceCallContext puts a refined context (the authenticated principal, the audit entry) where handlers find it. */
+export function replaceCallContext(values: ContextValues, ctx: CallContext): void {
+  values.set(CALL_CONTEXT, ctx);
+}
+
 /** callContextOf returns the context the edge built for this call (a bare one when no interceptor ran, as in direct handler tests). */
 export function callContextOf(
   handler: HandlerContext | { values: ContextValues; signal: AbortSignal },

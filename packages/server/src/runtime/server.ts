@@ -19,7 +19,13 @@ import { createConnectHandler } from "../rpc/connect-handler";
 import { healthHandler } from "../rpc/health-handler";
 import { registerRoutes } from "../rpc/route";
 import { type SimNodes, startSimNodes } from "../sim/sim-nodes";
+import { setUpAccess } from "../auth/access-setup";
+import { AUTH } from "../auth/auth-ids";
+import { type BootstrapResult, ensureAdmin } from "../auth/identity/bootstrap-admin";
+import type { UserService } from "../auth/identity/user-service";
+import type { TokenIssuer } from "../auth/tokens";
 import { agentTls } from "./agent-tls";
+import { metricsAllowed, nodeCredentials } from "./access-helpers";
 import { ensureDefaults } from "./defaults";
 
 /** RunningServer is a started control plane. */
@@ -32,6 +38,10 @@ export interface RunningServer {
   readonly container: Container;
   readonly sims: SimNodes | undefined;
   readonly defaults: { readonly projectId: string; readonly clusterId: string };
+  /** bootstrap says what this start created to sign in with, on a first start. */
+  readonly bootstrap?: BootstrapResult;
+  /** tokens signs and verifies this server's access tokens. */
+  readonly tokens: TokenIssuer;
   /** stop stops accepting, drains in-flight calls (up to the shutdown timeout) and closes everything. */
   stop(): Promise<void>;
 }
@@ -74,12 +84,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     cleanups.push(() => pool.close());
     let changeLogFigures: ChangeLogFigures | undefined;
     const metrics = createMetrics(backends.poolStats, () => changeLogFigures);
+    const access = await setUpAccess(config, backends.identity, logger);
     const plane = await createControlPlane({
       adapters: [...backends.modules, portModule((b) => bindAgentPool(b, pool))],
       config,
       logger,
       metrics,
-      ...(options.modules ? { modules: options.modules } : {}),
+      modules: [access.module, ...(options.modules ?? [])],
     });
     cleanups.push(() => plane.close());
     const { services, container } = plane;
@@ -90,6 +101,12 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       relayed: services.relay.revision,
     });
     const defaults = await ensureDefaults(services, config);
+    const bootstrap = await ensureAdmin(container.get<UserService>(AUTH.users), services.deps.repos.users, {
+      ...(process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD
+        ? { password: process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD }
+        : {}),
+      ...(config.mode === "embedded" ? { dataDir: config.dataDir } : {}),
+    });
 
     const health = new HealthRegistry();
     for (const c of backends.components) health.register(c.name, c.check);
@@ -112,13 +129,17 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       },
       logger,
       metrics,
-      interceptors: [withCallContext()],
+      interceptors: [withCallContext(), access.interceptor(services.deps)],
       maxRequestBytes: config.server.maxRequestBytes,
       contextValues: (req) => createContextValues().set(PEER_ADDRESS, req.socket?.remoteAddress),
       shutdownSignal: shutdown.signal,
       maxTimeoutMs: config.server.requestTimeoutSec * 1000,
       fallback: createPlainRoutes({
         health,
+        jwks: () => access.tokens.jwks(),
+        ...(config.auth.enabled && config.auth.metricsRequireToken
+          ? { metricsAccess: (authorization) => metricsAllowed(access, authorization) }
+          : {}),
         isShuttingDown: () => shuttingDown,
         ...(config.metrics.enabled
           ? { metrics: { registry: metrics.registry, path: config.metrics.path } }
@@ -160,6 +181,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         overcommit: config.scheduler.overcommit,
         pki: tls.pki,
         apiBaseUrl: `${scheme}://${urlHost(config.server.host)}:${http.port}`,
+        credentials: nodeCredentials(access.tokens),
         logger,
       });
       const running = sims;
@@ -178,7 +200,18 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     );
     cleanups.push(() => runner.stop());
 
-    return { config, port: http.port, url, services, container, sims, defaults, stop: cleanup };
+    return {
+      config,
+      port: http.port,
+      url,
+      services,
+      container,
+      sims,
+      defaults,
+      ...(bootstrap ? { bootstrap } : {}),
+      tokens: access.tokens,
+      stop: cleanup,
+    };
   } catch (e) {
     await cleanup();
     throw e;

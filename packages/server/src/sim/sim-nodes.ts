@@ -17,6 +17,8 @@ export interface SimNodesOptions {
   readonly pki: TestPki;
   /** The control plane's own address, where the simulated agents register and send heartbeats. */
   readonly apiBaseUrl: string;
+  /** credentials gives the access token a simulated agent presents for a node (`node-registrar` to register); none when authentication is off. */
+  readonly credentials?: (nodeId: string) => Promise<string>;
   readonly logger: Logger;
 }
 
@@ -28,6 +30,8 @@ export interface SimNodes {
   stop(): Promise<void>;
 }
 
+/** REGISTRAR is the node identity simulated agents register under, before they have a node id. */
+const REGISTRAR = "node-registrar";
 const ZONES = ["zone-a", "zone-b", "zone-c"];
 const TOPOLOGY = { sockets: 2, coresPerSocket: 8, threadsPerCore: 2 };
 const MEMORY_MIB = 65_536;
@@ -40,6 +44,8 @@ const MEMORY_MIB = 65_536;
 export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes> {
   const transport = createConnectTransport({ baseUrl: options.apiBaseUrl, httpVersion: "1.1" });
   const client: Client<typeof compute.NodeService> = createClient(compute.NodeService, transport);
+  const auth = async (nodeId: string) =>
+    options.credentials ? { headers: { authorization: `Bearer ${await options.credentials(nodeId)}` } } : {};
   const agents: SimAgent[] = [];
   const nodeIds = new Map<string, string>();
   const timers: NodeJS.Timeout[] = [];
@@ -72,23 +78,27 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
             memoryMib: BigInt(MEMORY_MIB),
           },
         }),
+        await auth(REGISTRAR),
       );
       const nodeId = res.node?.id;
       if (!nodeId) throw new Error(`registering ${hostname} returned no node`);
       nodeIds.set(hostname, nodeId);
       const beat = async () => {
         const m = agent.hypervisor.metrics();
-        await client.heartbeat({
-          nodeId,
-          agentVersion: AGENT_VERSION,
-          usage: { cpuPercent: m.cpuPercent, memoryUsedMib: BigInt(m.memoryUsedMib) },
-          // Every VM the agent holds, so the control plane sees what runs and what is gone.
-          vms: agent.hypervisor.list().map((v) => ({
-            vmId: v.vmId,
-            powerState: powerStateCodec.toProto(v.powerState),
-            ipAddresses: [...v.ipAddresses],
-          })),
-        });
+        await client.heartbeat(
+          {
+            nodeId,
+            agentVersion: AGENT_VERSION,
+            usage: { cpuPercent: m.cpuPercent, memoryUsedMib: BigInt(m.memoryUsedMib) },
+            // Every VM the agent holds, so the control plane sees what runs and what is gone.
+            vms: agent.hypervisor.list().map((v) => ({
+              vmId: v.vmId,
+              powerState: powerStateCodec.toProto(v.powerState),
+              ipAddresses: [...v.ipAddresses],
+            })),
+          },
+          await auth(nodeId),
+        );
       };
       const timer = setInterval(() => {
         beat().catch((e: unknown) =>

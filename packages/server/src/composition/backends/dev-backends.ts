@@ -1,6 +1,7 @@
 import { Clock, IdGenerator, systemClock, uuidV7Generator } from "@limiquantix/domain";
 import { bindMemoryAdapters, createMemoryAdapters } from "@limiquantix/repo-memory";
 import type { Backends } from "../backends";
+import { memoryIdentity } from "./memory-identity";
 import { portModule } from "./port-module";
 
 /** openDevBackends keeps everything in process memory: nothing persists. */
@@ -18,6 +19,7 @@ export async function openDevBackends(): Promise<Backends> {
         b.bind(IdGenerator, ids);
       }),
     ],
+    identity: memoryIdentity(clock),
     close: () => m.close(),
   };
 }

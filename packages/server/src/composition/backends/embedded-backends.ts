@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config/schema";
 import type { Backends } from "../backends";
 import { openInProcess } from "./in-process";
+import { memoryIdentity } from "./memory-identity";
 import { portModule } from "./port-module";
 
 /** openEmbeddedBackends opens PGlite in the data directory, with in-process events, cache and coordination (one replica). */
@@ -29,6 +30,7 @@ export async function openEmbeddedBackends(config: Config, logger: Logger): Prom
       },
     ],
     modules: [portModule((b) => bindPostgresAdapters(b, store)), local.module],
+    identity: memoryIdentity(clock),
     async close() {
       await local.close();
       await store.close();

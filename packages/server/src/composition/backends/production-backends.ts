@@ -4,6 +4,7 @@ import { Clock, IdGenerator, systemClock, unavailable, uuidV7Generator } from "@
 import { bindPostgresAdapters, createPostgresStore } from "@limiquantix/repo-postgres";
 import type { Config } from "../../config/schema";
 import type { Backends } from "../backends";
+import { memoryIdentity } from "./memory-identity";
 import { portModule } from "./port-module";
 
 function hostOf(url: string): string {
@@ -69,6 +70,7 @@ export async function openProductionBackends(config: Config): Promise<Backends> 
   });
   const ids = uuidV7Generator();
   return {
+    identity: memoryIdentity(systemClock),
     mode: "production",
     components: [
       {

@@ -1,0 +1,129 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Interceptor } from "@connectrpc/connect";
+import type { RateLimiter, SessionStore } from "@limiquantix/domain";
+import type { ContainerModule } from "inversify";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import type { ServiceDeps } from "../shared/service-deps";
+import { checkAccess } from "./access-interceptor";
+import { AuditRecorder } from "./audit/audit-recorder";
+import { authModule } from "./auth-module";
+import { BearerAuthenticator } from "./identity/authenticator";
+import { SessionLiveness } from "./identity/session-liveness";
+import { POLICY } from "./policy/policy-table";
+import { repositoryLookup } from "./policy/repository-lookup";
+import { KeyRing, type KeyRingOptions, TokenIssuer } from "./tokens";
+
+/** IdentityBackends are the stores sign-in needs, from the server's mode: sessions and rate limiters. */
+export interface IdentityBackends {
+  readonly sessions: SessionStore;
+  /** rateLimiter makes a limiter allowing `limit` units per `windowMs` for keys under `prefix`. */
+  rateLimiter(options: {
+    readonly limit: number;
+    readonly windowMs: number;
+    readonly prefix: string;
+  }): RateLimiter;
+}
+
+/** Access is the server's identity and access: its container module, its interceptor and its token issuer. */
+export interface Access {
+  readonly tokens: TokenIssuer;
+  readonly keys: KeyRing;
+  readonly liveness: SessionLiveness;
+  /** module binds users, sign-in and the audit log's reader. */
+  readonly module: ContainerModule;
+  /** interceptor authenticates, authorises and audits every call (after the call context is built). */
+  interceptor(deps: ServiceDeps): Interceptor;
+}
+
+async function keyRingOptions(config: Config): Promise<KeyRingOptions> {
+  const a = config.auth;
+  const retiredKeys = await Promise.all(
+    a.retiredKeys.map(async (k) => ({
+      kid: k.kid,
+      publicKeyPem: await readKey(k.publicKeyFile, "auth.retiredKeys"),
+    })),
+  );
+  if (a.jwtSecret) return { hs256Secret: a.jwtSecret, retiredKeys };
+  if (a.signingKeyFile)
+    return {
+      signingKey: {
+        privateKeyPem: await readKey(a.signingKeyFile, "auth.signingKeyFile"),
+        ...(a.signingKeyId ? { kid: a.signingKeyId } : {}),
+      },
+      retiredKeys,
+    };
+  if (config.mode === "production")
+    throw new Error(
+      "production mode needs a signing key every replica shares: set auth.signingKeyFile (an Ed25519 PKCS#8 PEM; `openssl genpkey -algorithm ed25519`) or auth.jwtSecret",
+    );
+  if (config.mode === "embedded") return { dataDir: resolve(config.dataDir, "keys"), retiredKeys };
+  return { retiredKeys };
+}
+
+async function readKey(file: string, setting: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`${setting}: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * setUpAccess builds identity and access from the configuration: the signing keys (generated
+ * into the data directory in embedded mode, ephemeral in dev mode, configured in production),
+ * the token issuer, session checks, login rate limits and the access interceptor.
+ */
+export async function setUpAccess(
+  config: Config,
+  backends: IdentityBackends,
+  logger: Logger,
+): Promise<Access> {
+  const a = config.auth;
+  const keys = await KeyRing.load(await keyRingOptions(config));
+  const tokens = new TokenIssuer({
+    keys,
+    issuer: a.issuer,
+    audience: a.audience,
+    clockSkewSec: a.clockSkewSec,
+  });
+  const liveness = new SessionLiveness(backends.sessions, a.sessionCheckSec * 1000);
+  const windowMs = a.loginRateLimit.windowSec * 1000;
+  const limits = {
+    perUser: backends.rateLimiter({ limit: a.loginRateLimit.perUser, windowMs, prefix: "lqx:login:user:" }),
+    perAddress: backends.rateLimiter({
+      limit: a.loginRateLimit.perAddress,
+      windowMs,
+      prefix: "lqx:login:addr:",
+    }),
+  };
+  logger.info({ source: keys.source, kid: keys.signingKey.kid }, "access tokens: signing key loaded");
+  if (!a.enabled)
+    logger.warn(
+      "AUTHENTICATION IS OFF (auth.enabled=false): every caller that reaches the port is an administrator",
+    );
+  return {
+    tokens,
+    keys,
+    liveness,
+    module: authModule({
+      sessions: backends.sessions,
+      liveness,
+      tokens,
+      limits,
+      accessTokenTtlSec: a.accessTokenTtlSec,
+      refreshTokenTtlSec: a.refreshTokenTtlSec,
+      passwordMinLength: a.passwordMinLength,
+    }),
+    interceptor: (deps) =>
+      checkAccess({
+        enabled: a.enabled,
+        authenticator: new BearerAuthenticator(tokens, liveness),
+        policy: POLICY,
+        lookup: repositoryLookup(deps.repos),
+        audit: new AuditRecorder(deps.repos.audit, deps.ids, deps.clock, deps.logger),
+        logger: deps.logger,
+      }),
+  };
+}

@@ -1,0 +1,9 @@
+import { serviceId } from "../composition/service-id";
+import type { AuthService } from "./identity/auth-service";
+import type { UserService } from "./identity/user-service";
+
+/** AUTH names the identity and access services. */
+export const AUTH = {
+  users: serviceId<UserService>("UserService"),
+  auth: serviceId<AuthService>("AuthService"),
+} as const;

@@ -1,0 +1,122 @@
+import {
+  type FieldViolation,
+  invalidArgument,
+  type Role,
+  type SessionStore,
+  unauthenticated,
+  type User,
+  type UserInput,
+} from "@limiquantix/domain";
+import type { CallContext } from "../../context/call-context";
+import { CrudService } from "../../shared/crud-service";
+import type { ServiceDeps } from "../../shared/service-deps";
+import { checkPassword, hashPassword, type PasswordPolicy, verifyPassword } from "./passwords";
+import type { SessionLiveness } from "./session-liveness";
+
+/** NewUser is what creating a user takes: the user's fields and the password (hashed before it is stored). */
+export type NewUser = Omit<UserInput, "passwordHash" | "id"> & { readonly password: string };
+
+/** Membership is a role in one project. */
+export interface Membership {
+  readonly projectId: string;
+  readonly role: Role;
+}
+
+/**
+ * UserService manages users: passwords are checked against the policy and stored as argon2id
+ * hashes, project memberships must name existing projects, and a change of role, memberships or
+ * the disabled flag, a new password, or a deletion ends the user's sessions so that access
+ * already handed out follows the change.
+ */
+export class UserService extends CrudService<User, UserInput> {
+  constructor(
+    deps: ServiceDeps,
+    private readonly sessions: SessionStore,
+    private readonly liveness: SessionLiveness,
+    private readonly policy: PasswordPolicy,
+  ) {
+    super(deps, "User", deps.repos.users);
+  }
+
+  /** createUser stores a new user with a hashed password. */
+  async createUser(ctx: CallContext, input: NewUser): Promise<User> {
+    const { password, ...fields } = input;
+    checkPassword(this.policy, input.username, password, "password");
+    await this.checkMemberships(input.projectMemberships ?? [], "project_memberships");
+    return this.create(ctx, { ...fields, passwordHash: await hashPassword(password) });
+  }
+
+  /** updateUser applies change and ends the user's sessions when what they grant changed. */
+  async updateUser(
+    ctx: CallContext,
+    id: string,
+    change: (current: User) => User,
+    expectedVersion?: number,
+  ): Promise<User> {
+    let before: User | undefined;
+    const updated = await this.update(
+      ctx,
+      id,
+      async (current) => {
+        before = current;
+        const next = change(current);
+        await this.checkMemberships(next.projectMemberships, "project_memberships");
+        return next;
+      },
+      expectedVersion,
+    );
+    if (before && grantsChanged(before, updated)) await this.endSessions(id);
+    return updated;
+  }
+
+  /** deleteUser removes a user and ends its sessions. */
+  async deleteUser(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.delete(ctx, id, expectedVersion);
+    await this.endSessions(id);
+  }
+
+  /**
+   * setPassword changes a password. Users changing their own give the current one; an admin
+   * resetting another user's does not. Every session of the user ends.
+   */
+  async setPassword(ctx: CallContext, id: string, current: string, next: string): Promise<void> {
+    const own = ctx.principal.kind === "user" && ctx.principal.id === id;
+    await this.update(ctx, id, async (user) => {
+      if (own && !(user.passwordHash && (await verifyPassword(user.passwordHash, current))))
+        throw unauthenticated("current_password is wrong", { reason: "bad-credentials" });
+      checkPassword(this.policy, user.username, next, "new_password");
+      return { ...user, passwordHash: await hashPassword(next) };
+    });
+    await this.endSessions(id);
+  }
+
+  private async endSessions(userId: string): Promise<void> {
+    await this.sessions.revokeAllForUser(userId);
+    this.liveness.revokedUser(userId);
+  }
+
+  private async checkMemberships(memberships: readonly Membership[], field: string): Promise<void> {
+    const violations: FieldViolation[] = [];
+    const seen = new Set<string>();
+    for (const [i, m] of memberships.entries()) {
+      if (seen.has(m.projectId))
+        violations.push({ field: `${field}[${i}].project_id`, description: "names a project twice" });
+      seen.add(m.projectId);
+      if (!(await this.deps.repos.projects.find(m.projectId)))
+        violations.push({
+          field: `${field}[${i}].project_id`,
+          description: `project "${m.projectId}" does not exist`,
+        });
+    }
+    if (violations.length > 0) throw invalidArgument(violations);
+  }
+}
+
+function grantsChanged(a: User, b: User): boolean {
+  return (
+    a.role !== b.role ||
+    a.disabled !== b.disabled ||
+    a.passwordHash !== b.passwordHash ||
+    JSON.stringify(a.projectMemberships) !== JSON.stringify(b.projectMemberships)
+  );
+}
