@@ -1,9 +1,9 @@
-import {
-  type ChangeLogEntry,
-  currentCallAttribution,
-  type Resource,
-  type ResourceKind,
-  type WatchEventType,
+import type {
+  CallAttribution,
+  ChangeLogEntry,
+  Resource,
+  ResourceKind,
+  WatchEventType,
 } from "@limiquantix/domain";
 
 /** ChangeDraft is what a write tells the log about one change; the log adds the revision, the time and the call. */
@@ -14,11 +14,15 @@ export interface ChangeDraft {
   readonly object: Resource;
 }
 
-/** makeEntry builds the log entry of a change at a revision, with a private copy of the resource and the current call's attribution. */
-export function makeEntry(draft: ChangeDraft, revision: number, at: string): ChangeLogEntry {
+/** makeEntry builds the log entry of a change at a revision, with a private copy of the resource and the attribution of the call it is made for. */
+export function makeEntry(
+  draft: ChangeDraft,
+  revision: number,
+  at: string,
+  call: CallAttribution | undefined,
+): ChangeLogEntry {
   const object = structuredClone(draft.object);
   const projectId: unknown = (object as { projectId?: unknown }).projectId;
-  const call = currentCallAttribution();
   return {
     revision,
     kind: draft.kind,

@@ -1,6 +1,8 @@
 import {
+  type AuditEntry,
   type ChangeLogEntry,
   type Clock,
+  currentCallAttribution,
   failedPrecondition,
   internal,
   nowIso,
@@ -10,6 +12,7 @@ import {
   type ResourceKind,
   type WatchEventType,
 } from "@limiquantix/domain";
+import { auditOfCall, storeCallAudit } from "./call-audit";
 import { ChangeEntries, makeEntry } from "./change-entries";
 import { Mutex } from "./mutex";
 import { BaseTable, OverlayTable, type Row, type Rows } from "./table";
@@ -30,7 +33,8 @@ export interface StoreAccess {
    * record logs a change made by the current write (call it inside `write`, after every check
    * passed): it gives the change the next revision and returns the resource to store, whose
    * resourceVersion is that revision (for DELETED, the resource as it was). The entry commits
-   * with the write, or not at all.
+   * with the write, or not at all, and so does the audit entry of the call it is made for
+   * (CallAttribution.audit), unless an entry with its id is stored already.
    */
   record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T;
 }
@@ -46,8 +50,8 @@ export class MemoryStore implements StoreAccess {
   /** The committed entries of the change log. */
   readonly changes = new ChangeEntries();
   private readonly tables = new Map<TableName, BaseTable<Row>>();
-  /** The entries of the write running now, committed when its mutation returns. */
-  private staged: ChangeLogEntry[] | undefined;
+  /** The change-log and audit entries of the write running now, committed when its mutation returns. */
+  private staged: { readonly changes: ChangeLogEntry[]; readonly audits: AuditEntry[] } | undefined;
 
   constructor(readonly clock: Clock) {
     for (const kind of RESOURCE_KINDS)
@@ -65,11 +69,13 @@ export class MemoryStore implements StoreAccess {
 
   write<R>(mutation: () => R): Promise<R> {
     return this.mutex.runExclusive(() => {
-      const staged: ChangeLogEntry[] = [];
+      const staged = { changes: [] as ChangeLogEntry[], audits: [] as AuditEntry[] };
       this.staged = staged;
       try {
         const result = mutation();
-        this.changes.append(staged);
+        const audits = this.base<AuditEntry>(AUDIT_TABLE);
+        for (const audit of staged.audits) storeCallAudit(audits, audit);
+        this.changes.append(staged.changes);
         return result;
       } finally {
         this.staged = undefined;
@@ -84,9 +90,13 @@ export class MemoryStore implements StoreAccess {
   record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T {
     const staged = this.staged;
     if (!staged) throw internal("a change was recorded outside a write of the memory store");
-    const revision = this.changes.head + staged.length + 1;
+    const call = currentCallAttribution();
+    // Validated before anything is staged: an invalid entry refuses the write.
+    const audit = auditOfCall(call);
+    const revision = this.changes.head + staged.changes.length + 1;
     const stored = stamp(type, object, revision);
-    staged.push(makeEntry({ kind, type, object: stored }, revision, this.now()));
+    staged.changes.push(makeEntry({ kind, type, object: stored }, revision, this.now(), call));
+    if (audit) staged.audits.push(audit);
     return stored;
   }
 
@@ -128,10 +138,14 @@ export class Transaction implements StoreAccess {
 
   record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T {
     this.assertOpen();
+    const call = currentCallAttribution();
+    const audit = auditOfCall(call);
     // The work holds the store's mutex, so nobody else commits before it does.
     const revision = this.store.changes.head + this.pending.length + 1;
     const stored = stamp(type, object, revision);
-    this.pending.push(makeEntry({ kind, type, object: stored }, revision, this.now()));
+    this.pending.push(makeEntry({ kind, type, object: stored }, revision, this.now(), call));
+    // Stored in the work's view at once, as a database stores it with the change: it commits or rolls back with the work.
+    if (audit) storeCallAudit(this.table<AuditEntry>(AUDIT_TABLE), audit);
     return stored;
   }
 

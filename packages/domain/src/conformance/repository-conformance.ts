@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { auditSuite } from "./repository/audit-suite";
+import { callAuditSuite } from "./repository/call-audit-suite";
 import type { RepositoryHarness } from "./repository/harness";
 import { KIND_CASES } from "./repository/kind-cases";
 import { kindSuite } from "./repository/kind-suite";
@@ -12,9 +13,10 @@ export type { RepositoryHarness } from "./repository/harness";
 /**
  * runRepositoryConformance registers the repository conformance suite for an adapter: CRUD,
  * versioning, uniqueness, validation and every filter of every kind; label selectors;
- * pagination; the engines' special methods; the audit log; and the unit of work. Each test
- * gets a fresh harness from makeHarness and closes it afterwards. Tests scope what they read
- * to what they created, so a harness may also share one database between tests.
+ * pagination; the engines' special methods; the audit log, its retention and the entries that
+ * writes store for audited calls; and the unit of work. Each test gets a fresh harness from
+ * makeHarness and closes it afterwards. Tests scope what they read to what they created, so a
+ * harness may also share one database between tests.
  */
 export function runRepositoryConformance(
   adapter: string,
@@ -40,6 +42,7 @@ export function runRepositoryConformance(
     querySuite(harness);
     specialSuite(harness);
     auditSuite(harness);
+    callAuditSuite(harness);
     unitOfWorkSuite(harness);
   });
 }

@@ -1,3 +1,5 @@
+import type { AuditEntry } from "../entities/audit-entry";
+
 /**
  * CallSignalSource tells adapters the abort signal of the call they are working for, when there
  * is one: a database query or an agent call made while serving a request stops when its client
@@ -26,6 +28,14 @@ export function currentCallSignal(): AbortSignal | undefined {
 export interface CallAttribution {
   readonly requestId?: string;
   readonly principal?: string;
+  /**
+   * The audit entry of the call, when the host audits it (its id is unique per call). Every
+   * transaction that logs a change for the call also stores this entry, in that transaction,
+   * unless an entry with its id is already stored: a change never commits without its call's
+   * entry, a call that commits several transactions is recorded once (by the first to commit),
+   * and a transaction that rolls back leaves no entry.
+   */
+  readonly audit?: AuditEntry;
 }
 
 /**
@@ -45,7 +55,7 @@ export function installCallAttributionSource(next: CallAttributionSource): CallA
   return previous;
 }
 
-/** currentCallAttribution is the request id and principal of the call being served, or undefined outside a call. */
+/** currentCallAttribution is the request id, principal and audit entry of the call being served, or undefined outside a call. */
 export function currentCallAttribution(): CallAttribution | undefined {
   return attributionSlot[ATTRIBUTION_KEY]?.();
 }

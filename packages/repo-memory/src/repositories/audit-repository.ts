@@ -71,7 +71,7 @@ function newerFirst(a: { t: number; id: string }, b: { t: number; id: string }):
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-/** MemoryAuditRepository is the append-only audit log in memory. */
+/** MemoryAuditRepository is the append-only audit log in memory; writes also store the entries of audited calls (see StoreAccess.record). */
 export class MemoryAuditRepository implements AuditRepository {
   constructor(private readonly access: StoreAccess) {}
 
@@ -109,6 +109,16 @@ export class MemoryAuditRepository implements AuditRepository {
 
   async count(filter?: AuditFilter): Promise<number> {
     return this.matching(filter).length;
+  }
+
+  async prune(before: string): Promise<number> {
+    const cutoff = Date.parse(parseOrThrow(Timestamp, before, "audit prune", ["before"]));
+    return this.access.write(() => {
+      const rows = this.access.table<AuditEntry>(AUDIT_TABLE);
+      const doomed = [...rows.ids()].filter((id) => Date.parse(rows.get(id)!.at) < cutoff);
+      for (const id of doomed) rows.remove(id);
+      return doomed.length;
+    });
   }
 
   private matching(filter: AuditFilter | undefined): { t: number; id: string; entry: AuditEntry }[] {

@@ -24,7 +24,9 @@ describe("migration 4 on PostgreSQL", () => {
           '{"type": "OVERLAY", "cidr": "10.1.0.0/24", "dhcp": {"enabled": true, "dnsServers": []}, "nodeIds": []}',
           '{"phase": "READY", "message": ""}')`,
       );
-      expect((await createMigrator(db, { migrations: all }).up()).applied).toEqual([4]);
+      expect(
+        (await createMigrator(db, { migrations: all.filter((m) => m.version <= 4) }).up()).applied,
+      ).toEqual([4]);
       const store = await createPostgresStore({ connectionString: database.url });
       try {
         const vm = await store.repos.vms.get("vm");

@@ -47,7 +47,11 @@ function checkFilter(filter: AuditFilter | undefined): AuditFilter {
 
 const SCOPE = "AuditEntry";
 
-/** SqlAuditRepository is the append-only audit log in `audit_log`: the entry as JSONB plus the columns it is filtered and ordered by. */
+/**
+ * SqlAuditRepository is the append-only audit log in `audit_log`: the entry as JSONB plus the
+ * columns it is filtered and ordered by. The change-log triggers also store the entries of
+ * audited calls there, with their changes (see attributionSource).
+ */
 export class SqlAuditRepository implements AuditRepository {
   constructor(private readonly ctx: RepoContext) {}
 
@@ -130,6 +134,16 @@ export class SqlAuditRepository implements AuditRepository {
       return { items, total };
     } catch (error) {
       throw isDomainError(error) ? error : classifyDbError(error, "audit list");
+    }
+  }
+
+  async prune(before: string): Promise<number> {
+    const cutoff = parseOrThrow(Timestamp, before, "audit prune", ["before"]);
+    try {
+      const res = await this.ctx.db.query("DELETE FROM audit_log WHERE at < $1::timestamptz", [cutoff]);
+      return res.rowCount;
+    } catch (error) {
+      throw isDomainError(error) ? error : classifyDbError(error, "audit prune");
     }
   }
 

@@ -1,15 +1,36 @@
-import { currentCallAttribution } from "@limiquantix/domain";
+import { AuditEntry, currentCallAttribution, parseOrThrow } from "@limiquantix/domain";
 import type { SqlParams } from "./filter-sql";
 
+// The server hands the same entry to every write of a call: validate and serialise it once.
+const serialized = new WeakMap<AuditEntry, string>();
+
+/** auditText is the call's audit entry as the triggers read it (validated JSON with defaults applied), or "" when there is none. */
+function auditText(entry: AuditEntry | undefined): string {
+  if (entry === undefined) return "";
+  let text = serialized.get(entry);
+  if (text === undefined) {
+    text = JSON.stringify(parseOrThrow(AuditEntry, entry, "AuditEntry"));
+    serialized.set(entry, text);
+  }
+  return text;
+}
+
 /**
- * attributionSource is a FROM item that hands the current call's request id and principal to
- * the change-log triggers: it sets lqx.request_id and lqx.principal for the writing transaction
- * (set_config with is_local), in the writing statement itself, so a write outside a unit of work
- * needs no transaction of its own. Outside a call both are empty and the entry records neither.
+ * attributionSource is a FROM item that hands the current call's request id, principal and
+ * audit entry to the change-log triggers: it sets lqx.request_id, lqx.principal and lqx.audit
+ * for the writing transaction (set_config with is_local), in the writing statement itself, so a
+ * write outside a unit of work needs no transaction of its own. Outside a call all are empty:
+ * the entry records neither, and no audit entry is stored. The first change a transaction logs
+ * with lqx.audit set stores that entry unless its id is stored (migration 6). An audit entry
+ * that is not valid is InvalidArgument, before anything is written.
  */
 export function attributionSource(params: SqlParams): string {
   const call = currentCallAttribution();
+  const audit = params.add(auditText(call?.audit), "::text");
   const requestId = params.add(call?.requestId ?? "", "::text");
   const principal = params.add(call?.principal ?? "", "::text");
-  return `(SELECT set_config('lqx.request_id', ${requestId}, true), set_config('lqx.principal', ${principal}, true)) AS lqx_call`;
+  return (
+    `(SELECT set_config('lqx.request_id', ${requestId}, true), set_config('lqx.principal', ${principal}, true), ` +
+    `set_config('lqx.audit', ${audit}, true)) AS lqx_call`
+  );
 }

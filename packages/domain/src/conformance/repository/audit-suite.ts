@@ -130,6 +130,28 @@ export function auditSuite(harness: () => RepositoryHarness): void {
       expect(await audit().count({ projectId: uniqueName("prj") })).toBe(0);
     });
 
+    it("prune removes the entries before the instant, keeps the rest and says how many it removed", async () => {
+      // Long before any other test's entries, so a database shared between tests loses only these.
+      const at = (second: number) => `1971-01-01T00:00:${String(second).padStart(2, "0")}.000Z`;
+      const username = uniqueName("actor");
+      for (const second of [3, 1, 2, 0])
+        await audit().append(fixtures.auditEntry({ at: at(second), actor: { username } }));
+      expect(await audit().prune(at(2))).toBe(2);
+      expect((await audit().list({ username })).items.map((e) => e.at)).toEqual([at(3), at(2)]);
+      expect(await audit().prune(at(2))).toBe(0);
+      expect(await audit().prune(at(4))).toBe(2);
+      expect(await audit().count({ username })).toBe(0);
+    });
+
+    it("prune refuses an instant that is not an ISO-8601 UTC timestamp, and removes nothing", async () => {
+      const username = uniqueName("actor");
+      await audit().append(fixtures.auditEntry({ at: "1971-01-02T00:00:00.000Z", actor: { username } }));
+      for (const bad of ["yesterday", "", 42 as unknown as string])
+        await expectDomainError(audit().prune(bad), "InvalidArgument");
+      expect(await audit().count({ username })).toBe(1);
+      expect(await audit().prune("1971-01-03T00:00:00.000Z")).toBe(1);
+    });
+
     it("audit entries cannot be changed: the log offers no update or delete", () => {
       const log = audit() as unknown as Record<string, unknown>;
       expect(typeof log.append).toBe("function");
