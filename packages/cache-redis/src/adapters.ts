@@ -1,12 +1,12 @@
-import { Cache, EventBus, type PortBinder } from "@limiquantix/domain";
+import { Cache, EventBus, type PortBinder, RateLimiter, SessionStore } from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { type RedisConnectionOptions, closeRedis, openRedis } from "./connection";
 import { degradeToMiss } from "./degrading-cache";
 import { classifyRedisError } from "./errors";
 import { RedisCache } from "./redis-cache";
 import { RedisEventBus } from "./redis-event-bus";
-import { RateLimiter, SlidingWindowRateLimiter } from "./rate-limiter";
-import { RedisSessionStore, SessionStore } from "./session-store";
+import { SlidingWindowRateLimiter } from "./rate-limiter";
+import { RedisSessionStore } from "./session-store";
 
 /** RedisAdaptersOptions configure the connection and every Redis adapter at once. */
 export interface RedisAdaptersOptions extends Omit<RedisConnectionOptions, "onError"> {

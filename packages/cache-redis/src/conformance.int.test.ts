@@ -1,12 +1,32 @@
-import { runCacheConformance, runEventBusConformance } from "@limiquantix/domain/conformance";
+import type { Clock } from "@limiquantix/domain";
+import {
+  runCacheConformance,
+  runEventBusConformance,
+  runRateLimiterConformance,
+  runSessionStoreConformance,
+} from "@limiquantix/domain/conformance";
 import { testRedis } from "@limiquantix/testkit";
+import { uniquePrefix } from "../test/support";
 import { type RedisAdapters, createRedisAdapters } from "./adapters";
+import { SlidingWindowRateLimiter } from "./rate-limiter";
+import { RedisSessionStore } from "./session-store";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function open(): Promise<RedisAdapters> {
   const server = await testRedis();
   return createRedisAdapters({ url: server.url, cacheOnOutage: "fail" });
+}
+
+/** manualClock is a Clock that moves only when advanced (Redis's own key TTLs still run in real time). */
+function manualClock(): { clock: Clock; advance(ms: number): Promise<void> } {
+  let ms = Date.now();
+  return {
+    clock: { now: () => new Date(ms) },
+    advance: async (by) => {
+      ms += by;
+    },
+  };
 }
 
 runCacheConformance("redis", async () => {
@@ -28,5 +48,30 @@ runEventBusConformance("redis", async () => {
       await a.close();
       await b.close();
     },
+  };
+});
+
+runSessionStoreConformance("redis (manual clock)", async () => {
+  const adapters = await open();
+  const time = manualClock();
+  return {
+    store: new RedisSessionStore(adapters.redis, { keyPrefix: uniquePrefix(), clock: time.clock }),
+    advanceTime: time.advance,
+    close: () => adapters.close(),
+  };
+});
+
+runSessionStoreConformance("redis (real time)", async () => {
+  const adapters = await open();
+  return { store: adapters.sessions, advanceTime: sleep, close: () => adapters.close() };
+});
+
+runRateLimiterConformance("redis", async () => {
+  const adapters = await open();
+  return {
+    create: async (budget) =>
+      new SlidingWindowRateLimiter(adapters.redis, { ...budget, keyPrefix: uniquePrefix() }),
+    advanceTime: sleep,
+    close: () => adapters.close(),
   };
 });

@@ -1,35 +1,20 @@
-import { invalidArgument, resourceExhausted, serviceIdentifier } from "@limiquantix/domain";
+import {
+  checkRateLimitBudget,
+  checkRateLimitCost,
+  checkRateLimitKey,
+  type RateLimitBudget,
+  type RateLimitDecision,
+  type RateLimiter,
+  rateLimitExhausted,
+} from "@limiquantix/domain";
 import type { Redis } from "ioredis";
-import { classifyRedisError, requireKey, requirePositiveInt } from "./errors";
+import { classifyRedisError } from "./errors";
 import { defineLuaCommand, type LuaCommand } from "./lua-command";
 
-/** RateLimitDecision says whether a request fits the budget, what is left, and when to retry. */
-export interface RateLimitDecision {
-  readonly allowed: boolean;
-  /** Requests allowed per window. */
-  readonly limit: number;
-  /** Requests still allowed in the current window after this one. */
-  readonly remaining: number;
-  /** When denied, how long until the request would fit; 0 when allowed. */
-  readonly retryAfterMs: number;
-}
-
-/** RateLimiter counts requests per key over a sliding window. */
-export interface RateLimiter {
-  /** consume takes cost units (default 1) from key's budget if they fit, and reports the outcome. */
-  consume(key: string, cost?: number): Promise<RateLimitDecision>;
-  /** enforce is consume that fails with ResourceExhausted (with retryAfterMs) when the budget is spent. */
-  enforce(key: string, cost?: number): Promise<RateLimitDecision>;
-  /** reset forgets key's history, restoring its full budget. */
-  reset(key: string): Promise<void>;
-}
-/** RateLimiter is the service identifier of the rate limiter. */
-export const RateLimiter = serviceIdentifier<RateLimiter>("RateLimiter");
+export { type RateLimitBudget, type RateLimitDecision, RateLimiter } from "@limiquantix/domain";
 
 /** SlidingWindowOptions size the budget: at most `limit` units in any `windowMs`. */
-export interface SlidingWindowOptions {
-  readonly limit: number;
-  readonly windowMs: number;
+export interface SlidingWindowOptions extends RateLimitBudget {
   /** Key prefix of the limiter's sorted sets (default `lqx:ratelimit:`). */
   readonly keyPrefix?: string;
 }
@@ -64,10 +49,12 @@ return {0, left, retry}
 
 let sequence = 0;
 
-/** SlidingWindowRateLimiter implements RateLimiter on Redis with an atomic sliding-window log. */
+/**
+ * SlidingWindowRateLimiter implements RateLimiter on Redis with an atomic sliding-window log.
+ * Time is the Redis server's, not a Clock, so every replica measures the same window.
+ */
 export class SlidingWindowRateLimiter implements RateLimiter {
-  private readonly limit: number;
-  private readonly windowMs: number;
+  private readonly budget: RateLimitBudget;
   private readonly prefix: string;
   private readonly slidingWindow: LuaCommand;
 
@@ -75,45 +62,35 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     private readonly redis: Redis,
     options: SlidingWindowOptions,
   ) {
-    this.limit = requirePositiveInt("limit", options.limit);
-    this.windowMs = requirePositiveInt("windowMs", options.windowMs);
+    this.budget = checkRateLimitBudget({ limit: options?.limit, windowMs: options?.windowMs });
     this.prefix = options.keyPrefix ?? "lqx:ratelimit:";
     this.slidingWindow = defineLuaCommand(redis, "lqxSlidingWindow", 1, SLIDING_WINDOW);
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitDecision> {
-    const k = this.prefix + requireKey("key", key);
-    requirePositiveInt("cost", cost);
-    if (cost > this.limit) {
-      throw invalidArgument([
-        { field: "cost", description: `must not exceed the limit of ${this.limit} (got ${cost})` },
-      ]);
-    }
+    const k = this.prefix + checkRateLimitKey(key);
+    const { limit, windowMs } = this.budget;
+    checkRateLimitCost(cost, limit);
     sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
     const id = `${process.pid}-${Date.now()}-${sequence}-${Math.random().toString(36).slice(2, 8)}`;
     let reply: unknown;
     try {
-      reply = await this.slidingWindow([k], [this.windowMs, this.limit, cost, id]);
+      reply = await this.slidingWindow([k], [windowMs, limit, cost, id]);
     } catch (err) {
       throw classifyRedisError(err, `rate limit check of "${key}"`);
     }
     const [allowed, remaining, retryAfterMs] = reply as [number, number, number];
-    return { allowed: allowed === 1, limit: this.limit, remaining, retryAfterMs };
+    return { allowed: allowed === 1, limit, remaining, retryAfterMs };
   }
 
   async enforce(key: string, cost = 1): Promise<RateLimitDecision> {
     const decision = await this.consume(key, cost);
-    if (!decision.allowed) {
-      throw resourceExhausted(
-        `rate limit of ${this.limit} per ${this.windowMs} ms reached for "${key}"; retry in ${decision.retryAfterMs} ms`,
-        { retryAfterMs: decision.retryAfterMs, limit: this.limit, remaining: decision.remaining },
-      );
-    }
+    if (!decision.allowed) throw rateLimitExhausted(key, this.budget, decision);
     return decision;
   }
 
   async reset(key: string): Promise<void> {
-    const k = this.prefix + requireKey("key", key);
+    const k = this.prefix + checkRateLimitKey(key);
     try {
       await this.redis.del(k);
     } catch (err) {

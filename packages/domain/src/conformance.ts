@@ -14,3 +14,8 @@ export { type CacheHarness, runCacheConformance } from "./conformance/cache-conf
 export { type EventBusHarness, runEventBusConformance } from "./conformance/event-bus-conformance";
 export { type CoordinatorHarness, runCoordinatorConformance } from "./conformance/coordinator-conformance";
 export { type ChangeLogHarness, runChangeLogConformance } from "./conformance/change-log-conformance";
+export {
+  runSessionStoreConformance,
+  type SessionStoreHarness,
+} from "./conformance/session-store-conformance";
+export { type RateLimiterHarness, runRateLimiterConformance } from "./conformance/rate-limiter-conformance";

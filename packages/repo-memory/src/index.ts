@@ -22,4 +22,6 @@ export { sequentialIds } from "./id-generator";
 export { isTimerClock, ManualClock, scheduleOn, type TimerClock } from "./manual-clock";
 export { createRepositories } from "./repositories/create-repositories";
 export { MemoryStore } from "./store";
+export { MemoryRateLimiter, type MemoryRateLimiterOptions } from "./rate-limiter";
+export { MemorySessionStore } from "./session-store";
 export { MemoryUnitOfWork } from "./unit-of-work";

@@ -4,6 +4,7 @@ export * from "./store";
 export * from "./unit-of-work";
 export * from "./pglite-unit-of-work";
 export * from "./change-log/sql-change-log";
+export * from "./sessions/sql-session-store";
 export * from "./errors/classify-db-error";
 export * from "./migrations/load-migrations";
 export * from "./migrations/migrator";

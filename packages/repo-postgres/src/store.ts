@@ -14,6 +14,7 @@ import {
   type MigratorOptions,
 } from "./migrations/migrator";
 import { createRepositories } from "./repositories/create-repositories";
+import { SqlSessionStore } from "./sessions/sql-session-store";
 import type { SqlDatabase } from "./sql/executor";
 import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 import { openPgliteDatabase } from "./sql/pglite-database";
@@ -30,6 +31,8 @@ export interface PostgresStore extends Closeable {
   readonly audit: AuditRepository;
   /** The change log every write of a resource appends to (by the tables' triggers, in the writing transaction). */
   readonly changeLog: SqlChangeLog;
+  /** The SessionStore port on the `auth_sessions` table: refresh-token families, on the store's clock. */
+  readonly sessions: SqlSessionStore;
   /** The migrator: up, down N, status and force. */
   readonly migrator: Migrator;
   /** migrate applies every pending migration (under an advisory lock, so replicas may all call it). */
@@ -42,7 +45,7 @@ export interface PostgresStore extends Closeable {
 
 /** StoreOptions are shared by both factories. */
 export interface StoreOptions extends MigratorOptions {
-  /** Source of createdAt/updatedAt (default: the system clock). */
+  /** Source of createdAt/updatedAt and of session expiry (default: the system clock). */
   readonly clock?: Clock;
   /** Apply pending migrations before returning the store (default false). */
   readonly migrate?: boolean;
@@ -83,6 +86,7 @@ export async function storeOver(db: SqlDatabase, options: StoreOptions = {}): Pr
     uow: gate ? new PgliteUnitOfWork(db, clock, gate) : new SqlUnitOfWork(db, clock),
     audit: repos.audit,
     changeLog,
+    sessions: new SqlSessionStore(db, { clock }),
     migrator,
     migrate: () => migrator.up(),
     ping: () => db.ping(),
