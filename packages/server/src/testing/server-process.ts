@@ -2,11 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
+import { TEST_ADMIN_PASSWORD } from "./signed-in";
+
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 // tsx as a loader in the server's own process, so signals reach the server itself.
 const tsxLoader = createRequire(import.meta.url).resolve("tsx");
 
-/** launchServer starts limiquantix-server from source in a child process: embedded mode in dataDir, no simulated nodes. */
+/** launchServer starts limiquantix-server from source in a child process: embedded mode in dataDir, no simulated nodes, `admin` signing in with TEST_ADMIN_PASSWORD. */
 export function launchServer(port: number, dataDir: string): ChildProcess {
   return spawn(
     process.execPath,
@@ -29,7 +31,11 @@ export function launchServer(port: number, dataDir: string): ChildProcess {
     {
       cwd: packageDir,
       stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10" },
+      env: {
+        ...process.env,
+        LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10",
+        LQX_BOOTSTRAP_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      },
     },
   );
 }

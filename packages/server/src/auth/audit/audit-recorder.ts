@@ -7,6 +7,7 @@ import {
   ERROR_CODES,
   type ErrorCode,
   hasErrorCode,
+  Id,
   type IdGenerator,
   isDomainError,
 } from "@limiquantix/domain";
@@ -52,8 +53,12 @@ export class AuditRecorder {
   /** prepare builds the success entry of a call about to run. */
   prepare(call: AuditedCall): AuditEntry {
     const { principal, grant } = call;
+    // Access is decided before the request is validated: an id that is not one is left out.
+    const resourceId =
+      grant.resourceId && Id.safeParse(grant.resourceId).success ? grant.resourceId : undefined;
+    const projectId = grant.projectId && Id.safeParse(grant.projectId).success ? grant.projectId : undefined;
     const resource = grant.kind
-      ? { resource: { kind: grant.kind, ...(grant.resourceId ? { id: grant.resourceId } : {}) } }
+      ? { resource: { kind: grant.kind, ...(resourceId ? { id: resourceId } : {}) } }
       : {};
     return {
       id: this.ids.next(),
@@ -67,7 +72,7 @@ export class AuditRecorder {
       },
       action: call.action,
       ...resource,
-      ...(grant.projectId ? { projectId: grant.projectId } : {}),
+      ...(projectId ? { projectId } : {}),
       outcome: "SUCCESS",
       requestId: call.requestId.slice(0, 128),
       details: { role: principal.role ?? "" },

@@ -17,9 +17,14 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
  * present and wrong is refused, never treated as anonymous.
  */
 export class BearerAuthenticator implements Authenticator {
+  /** Tokens verified before, with who they speak for and until when: a signature is checked once per token, not per call. */
+  private readonly verified = new Map<string, { principal: Principal; expiresAt: number }>();
+
   constructor(
     private readonly tokens: TokenIssuer,
     private readonly liveness: SessionLiveness,
+    private readonly now: () => number = Date.now,
+    private readonly maxRemembered = 10_000,
   ) {}
 
   async authenticate(header: Headers): Promise<Principal> {
@@ -30,10 +35,22 @@ export class BearerAuthenticator implements Authenticator {
       throw unauthenticated("the authorization header must be 'Bearer <access token>'", {
         reason: "credentials-malformed",
       });
-    const { claims } = await this.tokens.verify(m[1] as string);
-    if (claims.sessionId && !(await this.liveness.isLive(claims.sessionId)))
+    const token = m[1] as string;
+    const principal = await this.principalOf(token);
+    if (principal.sessionId && !(await this.liveness.isLive(principal.sessionId)))
       throw unauthenticated("the session of this token has ended: log in again", { reason: "session-ended" });
-    return principalOf(claims);
+    return principal;
+  }
+
+  private async principalOf(token: string): Promise<Principal> {
+    const hit = this.verified.get(token);
+    if (hit && hit.expiresAt > this.now()) return hit.principal;
+    // An expired token is verified again, so it is refused with the verifier's own message.
+    const { claims, expiresAt } = await this.tokens.verify(token);
+    const principal = principalOf(claims);
+    if (this.verified.size >= this.maxRemembered) this.verified.clear();
+    this.verified.set(token, { principal, expiresAt: expiresAt.getTime() });
+    return principal;
   }
 }
 

@@ -125,8 +125,9 @@ export async function authorize(
           message[target.field] = projectId;
         }
         const role = projectRole(principal, projectId);
-        if (!role) throw notFound("Project", projectId);
-        if (rank(role) < ROLE_RANK[rule.need]) return deny(principal, rule.need, what);
+        // Only a caller that sees every project may learn that this one exists.
+        if (!role && global === 0) throw notFound("Project", projectId);
+        if (Math.max(rank(role), global) < ROLE_RANK[rule.need]) return deny(principal, rule.need, what);
         return { ...(rule.kind ? { kind: rule.kind } : {}), projectId };
       }
       const id = stringField(message, target.field);
@@ -134,10 +135,11 @@ export async function authorize(
       if (global >= ROLE_RANK[rule.need]) return { kind, resourceId: id };
       const projectId = await lookup.projectOf(target.kind, id);
       // A missing resource answers as the service would; one in another project answers the same.
-      if (projectId === undefined || projectId === null) throw notFound(target.kind, id);
+      if (projectId === undefined) throw notFound(target.kind, id);
+      if (projectId === null) return deny(principal, rule.need, what);
       const role = projectRole(principal, projectId);
-      if (!role) throw notFound(target.kind, id);
-      if (rank(role) < ROLE_RANK[rule.need]) return deny(principal, rule.need, what);
+      if (!role && global === 0) throw notFound(target.kind, id);
+      if (Math.max(rank(role), global) < ROLE_RANK[rule.need]) return deny(principal, rule.need, what);
       return { kind, resourceId: id, projectId };
     }
   }

@@ -216,5 +216,7 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
     "volumeId",
     "VolumeSnapshot",
   ),
-  // Health is served on its own, outside this table.
+  // gRPC health checking stays open, as /health and /ready do, so probes need no credentials.
+  "grpc.health.v1.Health/Check": pub(),
+  "grpc.health.v1.Health/Watch": pub(),
 };
