@@ -91,11 +91,11 @@ export async function setUpAccess(
   const liveness = new SessionLiveness(backends.sessions, a.sessionCheckSec * 1000);
   const windowMs = a.loginRateLimit.windowSec * 1000;
   const limits = {
-    perUser: backends.rateLimiter({ limit: a.loginRateLimit.perUser, windowMs, prefix: "lqx:login:user:" }),
+    perUser: backends.rateLimiter({ limit: a.loginRateLimit.perUser, windowMs, prefix: "ratelimit:" }),
     perAddress: backends.rateLimiter({
       limit: a.loginRateLimit.perAddress,
       windowMs,
-      prefix: "lqx:login:addr:",
+      prefix: "ratelimit:",
     }),
   };
   logger.info({ source: keys.source, kid: keys.signingKey.kid }, "access tokens: signing key loaded");

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../runtime/server";
 import { testConfig } from "../testing/server-config";
+import { asAdmin } from "../testing/signed-in";
 
 let server: RunningServer | undefined;
 let cleanup: (() => Promise<void>) | undefined;
@@ -27,7 +28,7 @@ describe("addresses on simulated nodes", () => {
       }),
       { logger: pino({ level: "silent" }), version: "test" },
     );
-    const transport = createGrpcTransport({ baseUrl: server.url });
+    const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [await asAdmin(server)] });
     const networks = createClient(network.VirtualNetworkService, transport);
     const vms = createClient(compute.VMService, transport);
     const netOf = async (name: string, cidr: string, gateway: string) =>

@@ -1,23 +1,28 @@
 import { create, type DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { API_SERVICES, audit, health } from "@limiquantix/api";
+import { API_SERVICES, audit, drs, health } from "@limiquantix/api";
 import { ContainerModule } from "inversify";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../runtime/server";
 import type { CallContext } from "../context/call-context";
+import { POLICY } from "../auth/policy/policy-table";
 import { testConfig } from "../testing/server-config";
+import { asAdmin } from "../testing/signed-in";
 import { route, RpcRoute } from "./route";
 
 // The whole server, plain HTTP routes included: a path no RPC serves falls through to them.
 let server: RunningServer;
 let grpc: Transport;
 let connect: Transport;
+let anonymous: Transport;
 const seen: CallContext[] = [];
 beforeAll(async () => {
   // An integrator's route on a service no area serves, to see the call context the edge builds.
   const probe = new ContainerModule(({ bind }) => {
+    // An integrator withdrawing a service: every method answers Unimplemented.
+    bind(RpcRoute).toConstantValue(route(drs.DRSService, {}));
     bind(RpcRoute).toConstantValue(
       route(audit.AuditService, {
         async listAuditEntries(ctx) {
@@ -32,8 +37,10 @@ beforeAll(async () => {
     version: "test",
     modules: [probe],
   });
-  grpc = createGrpcTransport({ baseUrl: server.url });
-  connect = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+  const admin = await asAdmin(server);
+  grpc = createGrpcTransport({ baseUrl: server.url, interceptors: [admin] });
+  connect = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [admin] });
+  anonymous = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
 });
 afterAll(async () => {
   await server?.stop();
@@ -84,6 +91,16 @@ describe("every RPC of every service", () => {
     });
   }
 
+  it("refuses each one to a caller without a token, except signing in and health", async () => {
+    const wrong: string[] = [];
+    for (const [name, method] of methods) {
+      const open = POLICY[name]?.access === "public";
+      const code = await outcome(anonymous, method);
+      if (open ? code === "Unauthenticated" : code !== "Unauthenticated") wrong.push(`${name}: ${code}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it("names the method in the Unimplemented answer of a method no area serves", async () => {
     const watch = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "ListAlerts")!;
     const client = createClient(watch.parent, grpc) as unknown as Record<string, AnyCall>;
@@ -94,26 +111,38 @@ describe("every RPC of every service", () => {
     expect(err?.rawMessage).toContain("limiquantix.alert.v1.AlertService.ListAlerts");
   });
 
-  it("reports SERVING in gRPC health only for the services that serve", async () => {
-    const checker = createClient(health.Health, grpc);
+  it("reports SERVING in gRPC health only for the services that serve, to callers without a token too", async () => {
+    const checker = createClient(health.Health, createGrpcTransport({ baseUrl: server.url }));
     const status = async (service: string) => (await checker.check({ service })).status;
     expect(await status("")).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
     expect(await status("limiquantix.compute.v1.VMService")).toBe(
       health.HealthCheckResponse_ServingStatus.SERVING,
     );
     expect(await status("limiquantix.iam.v1.UserService")).toBe(
+      health.HealthCheckResponse_ServingStatus.SERVING,
+    );
+    expect(await status("limiquantix.drs.v1.DRSService")).toBe(
       health.HealthCheckResponse_ServingStatus.NOT_SERVING,
     );
     expect(await status("no.such.Service")).toBe(health.HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);
   });
 
-  it("builds each call's context at the edge: request id, peer address, deadline, anonymous principal", async () => {
+  it("builds each call's context at the edge: request id, peer address, deadline, the principal of the token", async () => {
     const client = createClient(audit.AuditService, connect);
     await client.listAuditEntries({}, { headers: { "x-request-id": "probe-1" }, timeoutMs: 10_000 });
     const ctx = seen.at(-1)!;
     expect(ctx.requestId).toBe("probe-1");
     expect(ctx.peer).toMatch(/127\.0\.0\.1/);
     expect(ctx.deadline).toBeInstanceOf(Date);
-    expect(ctx.principal.kind).toBe("anonymous");
+    expect(ctx.principal).toMatchObject({ kind: "user", name: "admin", role: "admin" });
+  });
+
+  it("never runs the handler of a call without a token", async () => {
+    const before = seen.length;
+    const err = await createClient(audit.AuditService, anonymous)
+      .listAuditEntries({})
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((err as ConnectError).code).toBe(Code.Unauthenticated);
+    expect(seen.length).toBe(before);
   });
 });

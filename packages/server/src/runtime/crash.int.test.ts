@@ -5,6 +5,14 @@ import { common, compute } from "@limiquantix/api";
 import { freePort, makeTempDir } from "@limiquantix/testkit";
 import { describe, expect, it } from "vitest";
 import { exited, launchServer, serverReady } from "../testing/server-process";
+import { loginAs, TEST_ADMIN_PASSWORD, withBearer } from "../testing/signed-in";
+
+/** nodesOf is a NodeService client of the child on `port`, signed in as its admin. */
+async function nodesOf(port: number) {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const token = await loginAs(baseUrl, "admin", TEST_ADMIN_PASSWORD);
+  return createClient(compute.NodeService, createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] }));
+}
 
 describe("a crash right after writes are acknowledged", () => {
   it("loses no change: after kill -9 and a restart, a watch resumed from before the writes gets every one", async () => {
@@ -13,10 +21,7 @@ describe("a crash right after writes are acknowledged", () => {
     let child = launchServer(port, dir.path);
     try {
       await serverReady(port, child);
-      let nodes = createClient(
-        compute.NodeService,
-        createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }),
-      );
+      let nodes = await nodesOf(port);
       let from = 0n;
       for await (const e of nodes.watchNodes({}))
         if (e.type === common.EventType.BOOKMARK) {
@@ -43,7 +48,7 @@ describe("a crash right after writes are acknowledged", () => {
 
       child = launchServer(port, dir.path);
       await serverReady(port, child);
-      nodes = createClient(compute.NodeService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }));
+      nodes = await nodesOf(port);
       const abort = new AbortController();
       const created: string[] = [];
       const watching = (async () => {

@@ -1,34 +1,55 @@
+import { generateKeyPairSync } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { common, compute } from "@limiquantix/api";
-import { createTestDatabase, type TestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
+import { common, compute, iam } from "@limiquantix/api";
+import {
+  createTestDatabase,
+  makeTempDir,
+  type TempDir,
+  type TestDatabase,
+  testEtcd,
+  testRedis,
+} from "@limiquantix/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../config/schema";
 import { testConfig } from "../testing/server-config";
+import { adminToken, loginAs, withBearer } from "../testing/signed-in";
 import { type RunningServer, startServer } from "./server";
 
 const logger = pino({ level: "silent" });
 let db: TestDatabase;
+let keys: TempDir;
 let config: Config;
 const running: RunningServer[] = [];
+/** The admin's access token the clients send (each test signs in through its first replica). */
+let token = "";
 
 beforeAll(async () => {
   db = await createTestDatabase();
   const redis = await testRedis();
   const etcd = await testEtcd();
+  // Every replica signs and verifies access tokens with the same Ed25519 key.
+  keys = await makeTempDir("replica-keys");
+  const signingKeyFile = join(keys.path, "signing-key.pem");
+  const { privateKey } = generateKeyPairSync("ed25519");
+  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   config = testConfig({
     mode: "production",
     database: { url: db.url },
     redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
     etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
+    auth: { signingKeyFile },
   });
 }, 120_000);
 
 afterAll(async () => {
   for (const s of running) await s.stop();
   await db?.drop();
+  await keys?.remove();
 });
 
 async function replica(): Promise<RunningServer> {
@@ -37,10 +58,12 @@ async function replica(): Promise<RunningServer> {
   return s;
 }
 
-const vmsOf = (s: RunningServer) => createClient(compute.VMService, createGrpcTransport({ baseUrl: s.url }));
+const signedIn = (s: RunningServer) =>
+  createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] });
+const vmsOf = (s: RunningServer) => createClient(compute.VMService, signedIn(s));
 
 async function registerNode(s: RunningServer): Promise<void> {
-  await createClient(compute.NodeService, createGrpcTransport({ baseUrl: s.url })).registerNode(
+  await createClient(compute.NodeService, signedIn(s)).registerNode(
     create(compute.RegisterNodeRequestSchema, {
       name: "hv",
       spec: {
@@ -55,9 +78,27 @@ async function registerNode(s: RunningServer): Promise<void> {
 }
 
 describe("two replicas on one PostgreSQL", () => {
+  it("accept on one replica the session opened on the other, and refuse a caller without one", async () => {
+    const a = await replica();
+    const b = await replica();
+    // The first replica to start created the admin, with a generated password (no data directory).
+    const password = a.bootstrap?.generatedPassword;
+    expect(password).toBeTruthy();
+    token = await loginAs(a.url, "admin", password!);
+    const me = await createClient(iam.AuthService, signedIn(b)).whoAmI({});
+    expect(me.user?.username).toBe("admin");
+    const anonymous = await createClient(compute.VMService, createGrpcTransport({ baseUrl: b.url }))
+      .listVMs({})
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((anonymous as ConnectError).code).toBe(Code.Unauthenticated);
+    for (const s of [a, b]) await s.stop();
+    running.length = 0;
+  }, 60_000);
+
   it("a watcher on one replica sees every write made through the other, once and in order, and resumes across a restart", async () => {
     const a = await replica();
     const b = await replica();
+    token = await adminToken(a);
     await registerNode(a);
     const abort = new AbortController();
     const seen: { name: string; type: common.EventType; rv: bigint }[] = [];

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { compute, health, iam, network, storage } from "@limiquantix/api";
 import { createTestDatabase, freePort, makeTempDir, testEtcd, testRedis } from "@limiquantix/testkit";
@@ -7,10 +7,13 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../config/schema";
 import { testConfig } from "../testing/server-config";
+import { asAdmin } from "../testing/signed-in";
 import { type RunningServer, startServer } from "./server";
 
 const logger = pino({ level: "silent" });
 const start = (config: Config) => startServer(config, { logger, version: "test" });
+// Production mode needs a signing key every replica shares; HS256 with a secret will do here.
+const jwtSecret = "server-int-test-secret-0123456789abcdef";
 
 /** writeEverything creates one object of each kind over the API and returns what was acknowledged. */
 async function writeEverything(t: Transport, projectName: string) {
@@ -77,7 +80,10 @@ async function readBack(t: Transport, ids: Awaited<ReturnType<typeof writeEveryt
 async function restartKeepsEverything(config: Config): Promise<void> {
   let server: RunningServer | undefined = await start(config);
   try {
-    const written = await writeEverything(createGrpcTransport({ baseUrl: server.url }), "acme");
+    const written = await writeEverything(
+      createGrpcTransport({ baseUrl: server.url, interceptors: [await asAdmin(server)] }),
+      "acme",
+    );
     if (config.mode === "production") {
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toMatch(/limiquantix_db_pool_connections\{state="total"\} [1-9]/);
@@ -85,7 +91,7 @@ async function restartKeepsEverything(config: Config): Promise<void> {
     await server.stop();
     server = await start(config);
     const again = await readBack(
-      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [await asAdmin(server)] }),
       written,
     );
     expect(again.project?.name).toBe("acme");
@@ -121,6 +127,7 @@ describe("limiquantix-server", () => {
           database: { url: db.url },
           redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
           etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
+          auth: { jwtSecret },
         }),
       );
     } finally {
@@ -137,6 +144,7 @@ describe("limiquantix-server", () => {
       database: { url: `postgres://postgres@127.0.0.1:${port}/lqx` },
       redis: { url: redis.url },
       etcd: { endpoints: [...etcd.endpoints] },
+      auth: { jwtSecret },
     });
     const err = await start(config).then(
       () => undefined,
@@ -161,7 +169,7 @@ describe("limiquantix-server", () => {
       expect(JSON.parse((await get("/api/v1/info")).text)).toMatchObject({ mode: "dev", version: "test" });
       await createClient(
         iam.ProjectService,
-        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [await asAdmin(server)] }),
       ).listProjects({});
       const metrics = (await get("/metrics")).text;
       expect(metrics).toContain(
@@ -187,14 +195,23 @@ describe("limiquantix-server", () => {
   it("answers a failed call with its code and a request id", async () => {
     const server = await start(testConfig({ mode: "dev" }));
     try {
-      const vms = createClient(
-        compute.VMService,
-        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
-      );
-      const err = await vms.getVM({ id: "no-such-vm" }).catch((e: unknown) => ConnectError.from(e));
+      const vmsAs = (interceptors: Interceptor[]) =>
+        createClient(
+          compute.VMService,
+          createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors }),
+        );
+      const getMissing = (interceptors: Interceptor[]) =>
+        vmsAs(interceptors)
+          .getVM({ id: "no-such-vm" })
+          .catch((e: unknown) => ConnectError.from(e));
+      const err = await getMissing([await asAdmin(server)]);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.NotFound);
       expect((err as ConnectError).metadata.get("x-request-id")).toBeTruthy();
+      // Without a token the call is refused before it reaches the service, with a request id too.
+      const anonymous = await getMissing([]);
+      expect((anonymous as ConnectError).code).toBe(Code.Unauthenticated);
+      expect((anonymous as ConnectError).metadata.get("x-request-id")).toBeTruthy();
     } finally {
       await server.stop();
     }

@@ -4,6 +4,17 @@ import { iam } from "@limiquantix/api";
 import { freePort, makeTempDir } from "@limiquantix/testkit";
 import { describe, expect, it } from "vitest";
 import { exited, launchServer as launch, serverReady as ready } from "../testing/server-process";
+import { loginAs, TEST_ADMIN_PASSWORD, withBearer } from "../testing/signed-in";
+
+/** projectsOf is a ProjectService client of the child on `port`, signed in as its admin. */
+async function projectsOf(port: number) {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const token = await loginAs(baseUrl, "admin", TEST_ADMIN_PASSWORD);
+  return createClient(
+    iam.ProjectService,
+    createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: [withBearer(token)] }),
+  );
+}
 
 describe("graceful shutdown", () => {
   it("loses no acknowledged write when SIGTERM arrives under load, and exits 0", async () => {
@@ -12,10 +23,7 @@ describe("graceful shutdown", () => {
     let child = launch(port, dir.path);
     try {
       await ready(port, child);
-      const projects = createClient(
-        iam.ProjectService,
-        createConnectTransport({ baseUrl: `http://127.0.0.1:${port}`, httpVersion: "1.1" }),
-      );
+      const projects = await projectsOf(port);
       const acknowledged: string[] = [];
       let stop = false;
       let n = 0;
@@ -48,10 +56,11 @@ describe("graceful shutdown", () => {
 
       child = launch(port, dir.path);
       await ready(port, child);
+      const restarted = await projectsOf(port);
       const stored = new Set<string>();
       let pageToken = "";
       do {
-        const page = await projects.listProjects({ pageSize: 1000, pageToken });
+        const page = await restarted.listProjects({ pageSize: 1000, pageToken });
         for (const p of page.projects) stored.add(p.id);
         pageToken = page.nextPageToken;
       } while (pageToken);

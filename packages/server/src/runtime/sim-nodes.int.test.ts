@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Config } from "../config/schema";
 import { testConfig } from "../testing/server-config";
+import { asAdmin } from "../testing/signed-in";
 import { type RunningServer, startServer } from "./server";
 
 const logger = pino({ level: "silent" });
@@ -14,6 +15,11 @@ let server: RunningServer | undefined;
 afterAll(async () => {
   await server?.stop();
 });
+
+/** vmsOf is a VMService client of the server, calling as its admin. */
+async function vmsOf(s: RunningServer) {
+  return createClient(compute.VMService, createGrpcTransport({ baseUrl: s.url, interceptors: [await asAdmin(s)] }));
+}
 
 function config(dataDir: string): Config {
   return testConfig({
@@ -28,7 +34,7 @@ describe("simulated nodes over the real mTLS agent pool", () => {
   it("run a VM, and after a restart with fresh agents the VM is known to an agent and running again within seconds", async () => {
     const dir = await makeTempDir("sim-restart");
     server = await startServer(config(dir.path), { logger, version: "test" });
-    let vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
+    let vms = await vmsOf(server);
     const { vm } = await vms.createVM({
       projectId: "default",
       name: "web",
@@ -50,7 +56,7 @@ describe("simulated nodes over the real mTLS agent pool", () => {
     // The new simulated agents start empty, as hypervisors that lost their VMs would; the
     // periodic resync is an hour away, so only the registration can set things right.
     server = await startServer(config(dir.path), { logger, version: "test" });
-    vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
+    vms = await vmsOf(server);
     await eventually(async () => {
       expect(held()).toBe(true);
       expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING);
@@ -65,7 +71,7 @@ describe("simulated nodes over the real mTLS agent pool", () => {
   it("keeps a VM's snapshots across a migration, so it can be reverted on its new node", async () => {
     const dir = await makeTempDir("sim-migrate");
     server = await startServer(config(dir.path), { logger, version: "test" });
-    const vms = createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url }));
+    const vms = await vmsOf(server);
     const { vm } = await vms.createVM({
       projectId: "default",
       name: "mover",

@@ -23,7 +23,7 @@ export function formatRefreshToken(sessionId: string, secret: string): string {
   return `${sessionId}.${secret}`;
 }
 
-const TOKEN = /^([A-Za-z0-9_-]{1,128})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN = /^([A-Za-z0-9_-]{16,128})\.([A-Za-z0-9_-]{43})$/;
 
 /** parseRefreshToken splits a refresh token into its session id and secret, or throws Unauthenticated. */
 export function parseRefreshToken(token: string): { sessionId: string; secret: string } {

@@ -30,7 +30,8 @@ export async function openEmbeddedBackends(config: Config, logger: Logger): Prom
       },
     ],
     modules: [portModule((b) => bindPostgresAdapters(b, store)), local.module],
-    identity: memoryIdentity(clock),
+    // Sessions persist in the database; login limits are this one replica's, in memory.
+    identity: { ...memoryIdentity(clock), sessions: store.sessions },
     async close() {
       await local.close();
       await store.close();

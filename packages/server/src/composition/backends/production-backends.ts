@@ -1,10 +1,14 @@
-import { bindRedisAdapters, createRedisAdapters, redactUrl } from "@limiquantix/cache-redis";
+import {
+  bindRedisAdapters,
+  createRedisAdapters,
+  redactUrl,
+  SlidingWindowRateLimiter,
+} from "@limiquantix/cache-redis";
 import { bindEtcdCoordinator, createEtcdCoordinator } from "@limiquantix/coordination-etcd";
 import { Clock, IdGenerator, systemClock, unavailable, uuidV7Generator } from "@limiquantix/domain";
 import { bindPostgresAdapters, createPostgresStore } from "@limiquantix/repo-postgres";
 import type { Config } from "../../config/schema";
 import type { Backends } from "../backends";
-import { memoryIdentity } from "./memory-identity";
 import { portModule } from "./port-module";
 
 function hostOf(url: string): string {
@@ -70,7 +74,16 @@ export async function openProductionBackends(config: Config): Promise<Backends> 
   });
   const ids = uuidV7Generator();
   return {
-    identity: memoryIdentity(systemClock),
+    // Sessions and login limits are shared by every replica through Redis.
+    identity: {
+      sessions: redis.sessions,
+      rateLimiter: ({ limit, windowMs, prefix }) =>
+        new SlidingWindowRateLimiter(redis.redis, {
+          limit,
+          windowMs,
+          keyPrefix: `${config.redis.keyPrefix}${prefix}`,
+        }),
+    },
     mode: "production",
     components: [
       {
