@@ -6,6 +6,11 @@ export const Role = z.enum(["admin", "operator", "viewer"]);
 /** Role is what a user may do. */
 export type Role = z.infer<typeof Role>;
 
+/** UserRole is a user's cluster-wide role, or `none` for a user that acts only through its project memberships. */
+export const UserRole = z.enum([...Role.options, "none"]);
+/** UserRole is a user's cluster-wide role, or `none`. */
+export type UserRole = z.infer<typeof UserRole>;
+
 /** Username is 1–64 lowercase letters, digits, '.', '_' or '-'. */
 export const Username = z
   .string()
@@ -23,7 +28,7 @@ export const User = z.strictObject({
   username: Username,
   email: z.email({ message: "must be an email address" }),
   displayName: z.string().max(128).default(""),
-  role: Role,
+  role: UserRole,
   projectMemberships: z
     .array(z.strictObject({ projectId: Id, role: Role }))
     .max(256)

@@ -2,7 +2,7 @@ import { iam } from "@limiquantix/api";
 import { optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/common";
 import { labelSelectorOf } from "../rpc/convert/request-fields";
 import { type RpcRoute, route } from "../rpc/route";
-import { membershipsOf, roleCodec, userChangeOf, userToProto } from "./convert/user";
+import { membershipsOf, userChangeOf, userRoleOf, userToProto } from "./convert/user";
 import type { UserService } from "./identity/user-service";
 
 /** userHandler answers UserService calls through the user service. */
@@ -13,7 +13,7 @@ export function userHandler(users: UserService): RpcRoute {
         username: req.username,
         email: req.email,
         displayName: req.displayName,
-        role: roleCodec.required(req.role, "role"),
+        role: userRoleOf(req.role),
         projectMemberships: membershipsOf(req.projectMemberships, "project_memberships"),
         labels: { ...req.labels },
         password: req.password,

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { iam } from "@limiquantix/api";
-import { Role, type User } from "@limiquantix/domain";
+import { Role, type User, type UserRole } from "@limiquantix/domain";
 import { toTimestamp } from "../../rpc/convert/common";
 import { enumCodec } from "../../rpc/convert/enum-codec";
 import { givenLabels } from "../../rpc/convert/request-fields";
@@ -9,6 +9,11 @@ import type { Membership } from "../identity/user-service";
 
 /** roleCodec pairs the domain's roles with the proto's ROLE_* values. */
 export const roleCodec = enumCodec(iam.RoleSchema, Role.options, "Role");
+
+/** userRoleOf reads a user's cluster-wide role: ROLE_UNSPECIFIED is none. */
+export function userRoleOf(role: iam.Role, field = "role"): UserRole {
+  return roleCodec.fromProto(role, field) ?? "none";
+}
 
 /** userToProto writes a user; the password hash never leaves the server. */
 export function userToProto(u: User): iam.User {
@@ -21,7 +26,7 @@ export function userToProto(u: User): iam.User {
     updateTime: toTimestamp(u.updatedAt),
     email: u.email,
     displayName: u.displayName,
-    role: roleCodec.toProto(u.role),
+    role: u.role === "none" ? iam.Role.UNSPECIFIED : roleCodec.toProto(u.role),
     projectMemberships: u.projectMemberships.map((m) => ({
       projectId: m.projectId,
       role: roleCodec.toProto(m.role),
@@ -58,7 +63,8 @@ export function userChangeOf(req: iam.UpdateUserRequest): (current: User) => Use
   const labels = mask.applies("labels", givenLabels(req.labels)) ? { ...req.labels } : undefined;
   const email = mask.applies("email", req.email !== "") ? req.email : undefined;
   const displayName = mask.applies("display_name", req.displayName !== "") ? req.displayName : undefined;
-  const role = mask.applies("role", req.role !== 0) ? roleCodec.required(req.role, "role") : undefined;
+  // With the mask, ROLE_UNSPECIFIED takes the cluster-wide role away.
+  const role = mask.applies("role", req.role !== 0) ? userRoleOf(req.role) : undefined;
   const memberships = mask.applies("project_memberships", req.projectMemberships.length > 0)
     ? membershipsOf(req.projectMemberships, "project_memberships")
     : undefined;

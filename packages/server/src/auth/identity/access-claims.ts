@@ -8,7 +8,7 @@ export function claimsOf(user: User, sessionId: string): AccessClaims {
     subject: user.id,
     kind: "user",
     name: user.username,
-    role: user.role,
+    ...(user.role === "none" ? {} : { role: user.role }),
     projects: user.projectMemberships.map((m) => ({ projectId: m.projectId, role: m.role })),
     sessionId,
   };

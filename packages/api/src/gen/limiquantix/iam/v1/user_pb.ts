@@ -86,6 +86,9 @@ export type User = Message<"limiquantix.iam.v1.User"> & {
   displayName: string;
 
   /**
+   * role is the cluster-wide role (it holds in every project); ROLE_UNSPECIFIED when the user has
+   * none and acts only through project_memberships.
+   *
    * @generated from field: limiquantix.iam.v1.Role role = 9;
    */
   role: Role;
