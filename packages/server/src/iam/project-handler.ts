@@ -22,6 +22,17 @@ export function projectHandler(projects: ProjectService): RpcRoute {
     },
     async listProjects(ctx, req) {
       const page = await projects.list(ctx, labelSelectorOf(req.labelSelector), pageRequestOf(req));
+      const p = ctx.principal;
+      // A caller bound only to projects sees just those (the page may hold fewer than asked).
+      if (p.kind !== "system" && p.kind !== "anonymous" && !p.role) {
+        const mine = new Set((p.projects ?? []).map((m) => m.projectId));
+        const items = page.items.filter((x) => mine.has(x.id));
+        return {
+          projects: items.map(projectToProto),
+          nextPageToken: page.nextCursor ?? "",
+          totalCount: mine.size,
+        };
+      }
       return { projects: page.items.map(projectToProto), ...pageResponseOf(page) };
     },
     async updateProject(ctx, req) {

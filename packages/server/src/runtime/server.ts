@@ -195,6 +195,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       logger,
     );
     runner.start();
+    const retentionDays = config.auth.auditRetentionDays;
+    if (retentionDays > 0) {
+      // Every replica prunes; deleting what another already deleted is harmless.
+      const prune = () =>
+        services.deps.repos.audit
+          .prune(new Date(Date.now() - retentionDays * 86_400_000).toISOString())
+          .then((n) => n > 0 && logger.info({ removed: n, retentionDays }, "audit log pruned"))
+          .catch((e: unknown) => logger.warn({ err: e }, "audit log pruning failed"));
+      const timer = setInterval(prune, 3_600_000);
+      timer.unref();
+      void prune();
+      cleanups.push(async () => clearInterval(timer));
+    }
     health.register("controllers", async () =>
       runner.isLeader ? "leading" : "standing by (another replica leads)",
     );
