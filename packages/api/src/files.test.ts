@@ -94,6 +94,7 @@ const REQUIRED: Record<string, string[]> = {
   ],
   "limiquantix.iam.v1.AuthService": ["Login", "Refresh", "Logout", "WhoAmI"],
   "limiquantix.iam.v1.UserService": ["CreateUser", "GetUser", "ListUsers", "UpdateUser", "DeleteUser"],
+  "limiquantix.iam.v1.ServiceAccountService": ["CreateServiceAccount", "IssueServiceAccountToken"],
   "limiquantix.audit.v1.AuditService": ["ListAuditEntries"],
   "limiquantix.events.v1.EventService": ["StreamEvents"],
   "grpc.health.v1.Health": ["Check", "Watch"],

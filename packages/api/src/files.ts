@@ -11,6 +11,7 @@ import { file_limiquantix_drs_v1_drs_service } from "./gen/limiquantix/drs/v1/dr
 import { file_limiquantix_events_v1_event_service } from "./gen/limiquantix/events/v1/event_service_pb";
 import { file_limiquantix_iam_v1_auth_service } from "./gen/limiquantix/iam/v1/auth_service_pb";
 import { file_limiquantix_iam_v1_project_service } from "./gen/limiquantix/iam/v1/project_service_pb";
+import { file_limiquantix_iam_v1_service_account_service } from "./gen/limiquantix/iam/v1/service_account_service_pb";
 import { file_limiquantix_iam_v1_user_service } from "./gen/limiquantix/iam/v1/user_service_pb";
 import { file_limiquantix_network_v1_security_group_service } from "./gen/limiquantix/network/v1/security_group_service_pb";
 import { file_limiquantix_network_v1_virtual_network_service } from "./gen/limiquantix/network/v1/virtual_network_service_pb";
@@ -32,6 +33,7 @@ export const API_FILES: readonly DescFile[] = [
   file_limiquantix_drs_v1_drs_service,
   file_limiquantix_iam_v1_project_service,
   file_limiquantix_iam_v1_user_service,
+  file_limiquantix_iam_v1_service_account_service,
   file_limiquantix_iam_v1_auth_service,
   file_limiquantix_audit_v1_audit_service,
   file_limiquantix_events_v1_event_service,
