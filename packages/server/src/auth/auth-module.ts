@@ -8,7 +8,9 @@ import { authHandler } from "./auth-handler";
 import { AUTH } from "./auth-ids";
 import { AuthService } from "./identity/auth-service";
 import type { SessionLiveness } from "./identity/session-liveness";
+import { ServiceAccountService } from "./identity/service-account-service";
 import { UserService } from "./identity/user-service";
+import { serviceAccountHandler } from "./service-account-handler";
 import type { TokenIssuer } from "./tokens/token-issuer";
 import { userHandler } from "./user-handler";
 
@@ -50,6 +52,19 @@ export function authModule(v: AuthValues): ContainerModule {
         });
       })
       .inSingletonScope();
+    bind(AUTH.serviceAccounts)
+      .toDynamicValue(
+        (c) =>
+          new ServiceAccountService(
+            c.get<ServiceDeps>(CORE.deps),
+            c.get(AUTH.users),
+            v.sessions,
+            v.liveness,
+            v.tokens,
+          ),
+      )
+      .inSingletonScope();
+    bind(RpcRoute).toDynamicValue((c) => serviceAccountHandler(c.get(AUTH.serviceAccounts)));
     bind(RpcRoute).toDynamicValue((c) => authHandler(c.get(AUTH.auth), c.get(AUTH.users)));
     bind(RpcRoute).toDynamicValue((c) => userHandler(c.get(AUTH.users)));
     bind(RpcRoute).toDynamicValue((c) => auditHandler(c.get<ServiceDeps>(CORE.deps).repos.audit));

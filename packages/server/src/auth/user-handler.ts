@@ -3,7 +3,7 @@ import { optionalVersion, pageRequestOf, pageResponseOf } from "../rpc/convert/c
 import { labelSelectorOf } from "../rpc/convert/request-fields";
 import { type RpcRoute, route } from "../rpc/route";
 import { membershipsOf, userChangeOf, userRoleOf, userToProto } from "./convert/user";
-import type { UserService } from "./identity/user-service";
+import { SERVICE_ACCOUNT_LABEL, type UserService } from "./identity/user-service";
 
 /** userHandler answers UserService calls through the user service. */
 export function userHandler(users: UserService): RpcRoute {
@@ -24,7 +24,14 @@ export function userHandler(users: UserService): RpcRoute {
       return { user: userToProto(await users.get(ctx, req.id)) };
     },
     async listUsers(ctx, req) {
-      const page = await users.list(ctx, labelSelectorOf(req.labelSelector), pageRequestOf(req));
+      // Service accounts are listed by ServiceAccountService.
+      labelSelectorOf(req.labelSelector); // refuses a bad selector naming label_selector
+      const humans = `!${SERVICE_ACCOUNT_LABEL}`;
+      const page = await users.list(
+        ctx,
+        { labelSelector: req.labelSelector ? `${req.labelSelector},${humans}` : humans },
+        pageRequestOf(req),
+      );
       return { users: page.items.map(userToProto), ...pageResponseOf(page) };
     },
     async updateUser(ctx, req) {

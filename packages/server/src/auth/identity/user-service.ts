@@ -1,4 +1,5 @@
 import {
+  failedPrecondition,
   type FieldViolation,
   invalidArgument,
   type Role,
@@ -12,6 +13,9 @@ import { CrudService } from "../../shared/crud-service";
 import type { ServiceDeps } from "../../shared/service-deps";
 import { checkPassword, hashPassword, type PasswordPolicy, verifyPassword } from "./passwords";
 import type { SessionLiveness } from "./session-liveness";
+
+/** SERVICE_ACCOUNT_LABEL marks the users that are service accounts. */
+export const SERVICE_ACCOUNT_LABEL = "limiquantix.io/service-account";
 
 /** NewUser is what creating a user takes: the user's fields and the password (hashed before it is stored). */
 export type NewUser = Omit<UserInput, "passwordHash" | "id"> & { readonly password: string };
@@ -44,6 +48,12 @@ export class UserService extends CrudService<User, UserInput> {
     checkPassword(this.policy, input.username, password, "password");
     await this.checkMemberships(input.projectMemberships ?? [], "project_memberships");
     return this.create(ctx, { ...fields, passwordHash: await hashPassword(password) });
+  }
+
+  /** createAccount stores a user without a password (a service account), checking its memberships. */
+  async createAccount(ctx: CallContext, input: Omit<UserInput, "passwordHash" | "id">): Promise<User> {
+    await this.checkMemberships(input.projectMemberships ?? [], "project_memberships");
+    return this.create(ctx, input);
   }
 
   /** updateUser applies change and ends the user's sessions when what they grant changed. */
@@ -82,6 +92,10 @@ export class UserService extends CrudService<User, UserInput> {
   async setPassword(ctx: CallContext, id: string, current: string, next: string): Promise<void> {
     const own = ctx.principal.kind === "user" && ctx.principal.id === id;
     await this.update(ctx, id, async (user) => {
+      if (user.labels[SERVICE_ACCOUNT_LABEL] === "true")
+        throw failedPrecondition("a service account has no password: issue it a new token instead", {
+          reason: "service-account",
+        });
       if (own && !(user.passwordHash && (await verifyPassword(user.passwordHash, current))))
         throw unauthenticated("current_password is wrong", { reason: "bad-credentials" });
       checkPassword(this.policy, user.username, next, "new_password");

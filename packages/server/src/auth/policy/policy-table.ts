@@ -83,6 +83,23 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.iam.v1.UserService/UpdateUser": clusterWrite("User"),
   "limiquantix.iam.v1.UserService/DeleteUser": clusterWrite("User"),
   "limiquantix.iam.v1.UserService/SetPassword": self(true),
+  // Service accounts: admins only
+  "limiquantix.iam.v1.ServiceAccountService/CreateServiceAccount": clusterWrite("User"),
+  "limiquantix.iam.v1.ServiceAccountService/GetServiceAccount": {
+    access: "cluster",
+    need: "admin",
+    audited: false,
+    kind: "User",
+  },
+  "limiquantix.iam.v1.ServiceAccountService/ListServiceAccounts": {
+    access: "cluster",
+    need: "admin",
+    audited: false,
+    kind: "User",
+  },
+  "limiquantix.iam.v1.ServiceAccountService/DeleteServiceAccount": clusterWrite("User"),
+  "limiquantix.iam.v1.ServiceAccountService/IssueServiceAccountToken": clusterWrite("User"),
+  "limiquantix.iam.v1.ServiceAccountService/RevokeServiceAccountTokens": clusterWrite("User"),
   // Projects: members read their own; admins manage them.
   "limiquantix.iam.v1.ProjectService/CreateProject": clusterWrite("Project"),
   "limiquantix.iam.v1.ProjectService/GetProject": readById("Project"),

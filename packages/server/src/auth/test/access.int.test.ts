@@ -185,6 +185,47 @@ describe("identity and access through the server", () => {
     );
   });
 
+  it("gives automation service accounts with an API token shown once, scoped, revocable and replaceable", async () => {
+    const accounts = h.client(iam.ServiceAccountService, h.admin);
+    const created = await accounts.createServiceAccount({
+      name: "ci-deployer",
+      description: "deploys from CI",
+      projectMemberships: [{ projectId: p, role: iam.Role.OPERATOR }],
+    });
+    const sa = created.serviceAccount!;
+    expect(created.token).toBeTruthy();
+    expect((await accounts.getServiceAccount({ id: sa.id })).serviceAccount?.name).toBe("ci-deployer");
+    const nets = (t: string) => h.client(network.VirtualNetworkService, t);
+    expect(
+      await codeOf(() =>
+        nets(created.token).createVirtualNetwork({ name: "ci", spec: overlay("10.8.0.0/24") }),
+      ),
+    ).toBe("ok");
+    expect(await codeOf(() => nets(created.token).getVirtualNetwork({ id: netQ }))).toBe("NotFound");
+    expect(await codeOf(() => h.client(iam.UserService, created.token).listUsers({}))).toBe(
+      "PermissionDenied",
+    );
+    const users = await h.client(iam.UserService, h.admin).listUsers({ pageSize: 1000 });
+    expect(users.users.map((u) => u.username)).not.toContain("ci-deployer");
+    expect((await accounts.listServiceAccounts({})).serviceAccounts.map((a) => a.name)).toEqual([
+      "ci-deployer",
+    ]);
+    expect(
+      await codeOf(() => h.client(iam.AuthService).login({ username: "ci-deployer", password: PASSWORD })),
+    ).toBe("Unauthenticated");
+    const past = { seconds: BigInt(Math.floor(Date.now() / 1000) - 10), nanos: 0 };
+    expect(await codeOf(() => accounts.issueServiceAccountToken({ id: sa.id, tokenExpireTime: past }))).toBe(
+      "InvalidArgument",
+    );
+    const next = await accounts.issueServiceAccountToken({ id: sa.id });
+    expect(await codeOf(() => nets(created.token).listVirtualNetworks({}))).toBe("Unauthenticated");
+    expect(await codeOf(() => nets(next.token).listVirtualNetworks({}))).toBe("ok");
+    expect((await accounts.revokeServiceAccountTokens({ id: sa.id })).revoked).toBe(1);
+    expect(await codeOf(() => nets(next.token).listVirtualNetworks({}))).toBe("Unauthenticated");
+    await accounts.deleteServiceAccount({ id: sa.id });
+    expect(await codeOf(() => accounts.getServiceAccount({ id: sa.id }))).toBe("NotFound");
+  });
+
   it("keeps health and the key set open", async () => {
     const jwks = (await (await fetch(`${h.server.url}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string }[];
