@@ -10,6 +10,7 @@ export * from "./net/agent-nic";
 export * from "./entities/project";
 export * from "./entities/cluster";
 export * from "./entities/node";
+export * from "./entities/node-join-token";
 export * from "./entities/virtual-machine";
 export * from "./entities/storage";
 export * from "./entities/network";

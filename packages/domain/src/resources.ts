@@ -5,6 +5,7 @@ import { Cluster } from "./entities/cluster";
 import { DrsRecommendation } from "./entities/drs-recommendation";
 import { SecurityGroup, VirtualNetwork } from "./entities/network";
 import { Node } from "./entities/node";
+import { NodeJoinToken } from "./entities/node-join-token";
 import { Project } from "./entities/project";
 import { Image, StoragePool, Volume, VolumeSnapshot } from "./entities/storage";
 import { User } from "./entities/user";
@@ -16,6 +17,7 @@ import {
   ClusterRepository,
   DrsRecommendationRepository,
   ImageRepository,
+  NodeJoinTokenRepository,
   NodeRepository,
   ProjectRepository,
   SecurityGroupRepository,
@@ -259,6 +261,16 @@ export const RESOURCES = table({
     nameField: "username",
     projectScoped: false,
   }),
+  NodeJoinToken: kind({
+    repositoryKey: "nodeJoinTokens",
+    port: NodeJoinTokenRepository,
+    topic: "node-join-tokens",
+    schema: NodeJoinToken,
+    uniqueKeys: [byName],
+    filters: {},
+    nameField: "name",
+    projectScoped: false,
+  }),
 });
 
 type Table = typeof RESOURCES;
@@ -328,3 +340,5 @@ export type AlertRuleInput = InputOf<typeof AlertRule>;
 export type DrsRecommendationInput = InputOf<typeof DrsRecommendation>;
 /** UserInput is what creating a User takes. */
 export type UserInput = InputOf<typeof User>;
+/** NodeJoinTokenInput is what creating a NodeJoinToken takes. */
+export type NodeJoinTokenInput = InputOf<typeof NodeJoinToken>;

@@ -46,7 +46,7 @@ describe("createMemoryAdapters / bindMemoryAdapters", () => {
     expect(binder.bound.get(AgentPool)).toBe(adapters.agentPool);
     expect(binder.bound.get(Clock)).toBe(adapters.clock);
     expect(binder.bound.get(IdGenerator)).toBe(adapters.ids);
-    expect(binder.bound.size).toBe(25);
+    expect(binder.bound.size).toBe(26);
   });
 
   it("binds each kind's port to a repository of that kind, as RESOURCES lists them", () => {

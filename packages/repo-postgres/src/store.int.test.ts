@@ -79,7 +79,7 @@ for (const backend of BACKENDS) {
       expect(bound.get(Symbol.for("limiquantix.UnitOfWork"))).toBe(opened.store.uow);
       expect(bound.get(Symbol.for("limiquantix.AuditRepository"))).toBe(opened.store.audit);
       expect(bound.get(Symbol.for("limiquantix.ChangeLog"))).toBe(opened.store.changeLog);
-      expect(bound.size).toBe(19);
+      expect(bound.size).toBe(20);
     });
   });
 }

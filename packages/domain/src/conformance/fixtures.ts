@@ -6,6 +6,7 @@ import type {
   DrsRecommendationInput,
   ImageInput,
   NodeInput,
+  NodeJoinTokenInput,
   ProjectInput,
   SecurityGroupInput,
   StoragePoolInput,
@@ -276,6 +277,22 @@ export const fixtures = {
     const username = uniqueName("user");
     return merge<UserInput>(
       { id: uniqueId("user"), labels: {}, username, email: `${username}@example.com`, role: "viewer" },
+      overrides,
+    );
+  },
+
+  /** nodeJoinToken builds an unused join token for three nodes that expires in 2100, with the hash of a made-up secret. */
+  nodeJoinToken(overrides?: Overrides<NodeJoinTokenInput>): NodeJoinTokenInput {
+    return merge<NodeJoinTokenInput>(
+      {
+        id: uniqueId("jt"),
+        name: uniqueName("join"),
+        labels: {},
+        secretHash: "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg",
+        expiresAt: "2100-01-01T00:00:00.000Z",
+        maxUses: 3,
+        createdBy: "user:admin",
+      },
       overrides,
     );
   },

@@ -3,6 +3,7 @@ import type { Cluster } from "../entities/cluster";
 import type { DrsRecommendation, RecommendationState } from "../entities/drs-recommendation";
 import type { SecurityGroup, VirtualNetwork } from "../entities/network";
 import type { Node, NodePhase, NodeStatus, NodeUsage } from "../entities/node";
+import type { NodeJoinToken } from "../entities/node-join-token";
 import type { Project } from "../entities/project";
 import type { Image, StoragePool, Volume, VolumePhase, VolumeSnapshot } from "../entities/storage";
 import type { User } from "../entities/user";
@@ -15,6 +16,7 @@ import type {
   DrsRecommendationInput,
   ImageInput,
   NodeInput,
+  NodeJoinTokenInput,
   ProjectInput,
   SecurityGroupInput,
   StoragePoolInput,
@@ -142,3 +144,8 @@ export interface UserRepository extends NamedRepository<User, UserInput> {
 }
 /** UserRepository is the service identifier of the UserRepository port. */
 export const UserRepository = serviceIdentifier<UserRepository>("UserRepository");
+
+/** NodeJoinTokenRepository stores node join tokens (names unique globally). */
+export type NodeJoinTokenRepository = NamedRepository<NodeJoinToken, NodeJoinTokenInput>;
+/** NodeJoinTokenRepository is the service identifier of the NodeJoinTokenRepository port. */
+export const NodeJoinTokenRepository = serviceIdentifier<NodeJoinTokenRepository>("NodeJoinTokenRepository");

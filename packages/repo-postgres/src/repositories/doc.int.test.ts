@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type OpenedStore } from "../../test/harness";
@@ -6,7 +6,12 @@ import { defaultMigrationsDir } from "../migrations/load-migrations";
 import { decodeRow } from "./row-codec";
 import { TABLES } from "./table-map";
 
-const schema = readFileSync(join(defaultMigrationsDir(), "000001_init.up.sql"), "utf8");
+// Every table's triggers, from whichever migration created the table.
+const schema = readdirSync(defaultMigrationsDir())
+  .filter((f) => f.endsWith(".up.sql"))
+  .sort()
+  .map((f) => readFileSync(join(defaultMigrationsDir(), f), "utf8"))
+  .join("\n");
 
 describe("the doc column", () => {
   it("is rebuilt by a trigger whose arguments are the columns of the table map, in order", () => {

@@ -179,4 +179,14 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     nameColumn: "username",
     doc: true,
   },
+  // See migrations/000007_node_join_tokens.up.sql.
+  NodeJoinToken: named("NodeJoinToken", "node_join_tokens", [
+    c("description", "description", "text"),
+    c("secretHash", "secret_hash", "text"),
+    c("expiresAt", "expires_at", "timestamptz"),
+    c("maxUses", "max_uses", "int"),
+    c("uses", "uses", "int"),
+    CLUSTER,
+    c("createdBy", "created_by", "text"),
+  ]),
 };

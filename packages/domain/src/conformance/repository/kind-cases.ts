@@ -253,6 +253,11 @@ const CASES: { readonly [K in ResourceKind]: CaseOf<K> } = {
     input: async (_p, labels) => fixtures.user({ labels }),
     invalid: { field: "email", apply: (i) => setPath(i, "email", "not-an-email") },
   },
+  NodeJoinToken: {
+    named: true,
+    input: async (p, labels) => fixtures.nodeJoinToken({ labels, clusterId: await p.clusterId() }),
+    invalid: { field: "maxUses", apply: (i) => setPath(i, "maxUses", 0) },
+  },
 };
 
 /** KIND_CASES holds one case per stored kind, in the order of RESOURCES. */
