@@ -7,6 +7,7 @@ import { compute } from "@limiquantix/api";
 import { pino } from "pino";
 import { ConfigSchema } from "../src/config/schema";
 import { startServer } from "../src/runtime/server";
+import { asAdmin } from "../src/testing/signed-in";
 
 const server = await startServer(
   ConfigSchema.parse({
@@ -20,7 +21,8 @@ const server = await startServer(
     version: "prof",
   },
 );
-const t = createGrpcTransport({ baseUrl: server.url });
+// Signed in as the admin, so the profile includes checking the token of every call.
+const t = createGrpcTransport({ baseUrl: server.url, interceptors: [await asAdmin(server)] });
 const nodes = createClient(compute.NodeService, t);
 await nodes.registerNode({
   name: "n",

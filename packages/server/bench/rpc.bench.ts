@@ -1,13 +1,16 @@
 // RPC throughput and latency of the control plane in production mode (PostgreSQL, Redis, etcd from
 // the test kit), over 100,000 VMs on 1,000 nodes, with 64 concurrent callers over gRPC on cleartext
 // HTTP/2, against the same calls made in-process on the repository (and, for CreateVM, on the
-// service), so the RPC layer's cost shows as a ratio. Prints a table, or with --json one object.
+// service), so the RPC layer's cost shows as a ratio. Calls are signed in as the admin; GetVM is also
+// measured on a second replica with authentication off, so the cost of checking tokens shows beside
+// it. Prints a table, or with --json one object.
 //
 // Request counts and shape come from the environment: LQX_BENCH_GETS, LQX_BENCH_LISTS,
 // LQX_BENCH_CREATES, LQX_BENCH_CONCURRENCY, LQX_BENCH_SESSIONS (HTTP/2 connections shared by the
 // callers). LQX_TEST_DATABASE_URL, LQX_TEST_REDIS_URL and LQX_TEST_ETCD_ENDPOINTS point the bench at
 // existing servers instead of private ones.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -21,6 +24,7 @@ import { pino } from "pino";
 import { ConfigSchema } from "../src/config/schema";
 import { systemContext } from "../src/context/call-context";
 import { type RunningServer, startServer } from "../src/runtime/server";
+import { asAdmin } from "../src/testing/signed-in";
 
 const VMS = 100_000;
 const NODES = 1_000;
@@ -233,6 +237,7 @@ async function main(): Promise<void> {
     pool: { max: 2 },
   });
   let server: RunningServer | undefined;
+  let authOff: RunningServer | undefined;
   try {
     log(`seeding ${NODES.toLocaleString("en")} nodes and ${VMS.toLocaleString("en")} VMs …`);
     const seedStarted = performance.now();
@@ -243,7 +248,7 @@ async function main(): Promise<void> {
       "unknown";
 
     log("starting the server (production mode) …");
-    const config = ConfigSchema.parse({
+    const settings = {
       mode: "production",
       server: { host: "127.0.0.1", port: 0 },
       database: { url: database.url, migrateOnStart: true },
@@ -254,18 +259,31 @@ async function main(): Promise<void> {
       // No agents run here: keep the node-health sweep and the reconciler's periodic resync out of the measurements.
       ha: { checkIntervalSec: 3600 },
       reconciler: { resyncIntervalSec: 86_400 },
-    });
+      // Replicas share the signing secret (production mode asks for one).
+      auth: { jwtSecret: randomBytes(32).toString("base64url") },
+    };
+    const config = ConfigSchema.parse(settings);
     const startupStarted = performance.now();
     server = await startServer(config, { logger: pino({ level: "silent" }), version });
     await waitForControllers(server, store);
     const startupSeconds = round((performance.now() - startupStarted) / 1000, 1);
+    log("starting a second replica with authentication off …");
+    authOff = await startServer(
+      ConfigSchema.parse({ ...settings, auth: { ...settings.auth, enabled: false } }),
+      {
+        logger: pino({ level: "silent" }),
+        version,
+      },
+    );
 
-    const transports: Transport[] = Array.from({ length: SESSIONS }, () =>
-      createGrpcTransport({ baseUrl: server!.url }),
-    );
-    const clients: Client<typeof compute.VMService>[] = transports.map((t) =>
-      createClient(compute.VMService, t),
-    );
+    const admin = await asAdmin(server);
+    const clientsOf = (url: string, signedIn: boolean): Client<typeof compute.VMService>[] =>
+      Array.from(
+        { length: SESSIONS },
+        (): Transport => createGrpcTransport({ baseUrl: url, interceptors: signedIn ? [admin] : [] }),
+      ).map((t) => createClient(compute.VMService, t));
+    const clients = clientsOf(server.url, true);
+    const openClients = clientsOf(authOff.url, false);
     const rpc = (caller: number) => clients[caller % clients.length]!;
     const { repos } = server.services.deps;
     const vmService = server.services.vms;
@@ -277,6 +295,8 @@ async function main(): Promise<void> {
     };
     const calls = {
       getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
+      getRpcAuthOff: (i: number, c: number) =>
+        openClients[c % openClients.length]!.getVM({ id: vmId(spread(i, VMS)) }),
       getRepo: (i: number) => repos.vms.get(vmId(spread(i, VMS))),
       // The replica's copy kept by the change log: one read of the log head, no row decoded.
       getCache: (i: number) => vmService.get(systemContext("bench"), vmId(spread(i, VMS))),
@@ -309,6 +329,7 @@ async function main(): Promise<void> {
     log("warming up …");
     const warm = (n: number) => Math.max(1, Math.min(n, Math.floor(n / 10)));
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpc(i + GETS, c));
+    await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpcAuthOff(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getRepo(i + GETS));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getCache(i + GETS));
     await drive(warm(LISTS), CONCURRENCY, (i, c) => calls.listRpc(i + LISTS, c));
@@ -323,6 +344,7 @@ async function main(): Promise<void> {
     const getRepo = await drive(GETS, CONCURRENCY, (i) => calls.getRepo(i));
     const getCache = await drive(GETS, CONCURRENCY, (i) => calls.getCache(i));
     const getRpc = await drive(GETS, CONCURRENCY, (i, c) => calls.getRpc(i, c));
+    const getRpcAuthOff = await drive(GETS, CONCURRENCY, (i, c) => calls.getRpcAuthOff(i, c));
     log(`measuring ListVMs (${LISTS} pages of ${PAGE} per side) …`);
     const listRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listRepo(i));
     const listRpc = await drive(LISTS, CONCURRENCY, (i, c) => calls.listRpc(i, c));
@@ -337,11 +359,12 @@ async function main(): Promise<void> {
     // "RPC over repository" is the repository's throughput over the RPC's: 1 means no overhead.
     const ratio = (inProcess: Phase, overRpc: Phase) => round(inProcess.rps / overRpc.rps, 2);
     const result = {
-      getVm: { rpc: getRpc, repo: getRepo, cache: getCache },
+      getVm: { rpc: getRpc, rpcAuthOff: getRpcAuthOff, repo: getRepo, cache: getCache },
       listVms: { rpc: listRpc, repo: listRepo },
       createVm: { rpc: createRpc, service: createService },
       getVmRpcOverRepo: ratio(getRepo, getRpc),
       getVmCacheOverRepo: ratio(getRepo, getCache),
+      getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpc),
       listVmsRpcOverRepo: ratio(listRepo, listRpc),
       createVmRpcOverService: ratio(createService, createRpc),
       ratios:
@@ -353,8 +376,11 @@ async function main(): Promise<void> {
         http2Sessions: SESSIONS,
         transport: "gRPC over cleartext HTTP/2 (createGrpcTransport), client and server in one process",
         server:
-          "startServer, production mode: PostgreSQL + Redis + etcd, pool max " + config.database.pool.max,
-        getVm: "GetVM / repos.vms.get / VmService.get (from the change-log-kept copy) of a scattered VM id",
+          "startServer, production mode: PostgreSQL + Redis + etcd, pool max " +
+          config.database.pool.max +
+          "; a second replica with authentication off in the same process, for GetVM (auth off)",
+        getVm:
+          "GetVM (signed in as the admin; and on a second replica with auth.enabled=false) / repos.vms.get / VmService.get (from the change-log-kept copy) of a scattered VM id",
         listVms: `ListVMs / repos.vms.list, no filter, page of ${PAGE} after a scattered cursor (with total count)`,
         createVm: `CreateVM / VmService.create: ${VM_VCPUS} vCPU, ${VM_MEMORY_MIB} MiB, placed by the scheduler and stored with its node's allocation`,
         postgres: pgVersion,
@@ -398,6 +424,7 @@ async function main(): Promise<void> {
         "",
         `${"call".padEnd(26)}${"calls".padStart(8)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}`,
         row("GetVM (RPC)", getRpc),
+        row("GetVM (RPC, auth off)", getRpcAuthOff),
         row("repos.vms.get", getRepo),
         row("VmService.get (cache)", getCache),
         row(`ListVMs ${PAGE} (RPC)`, listRpc),
@@ -407,6 +434,7 @@ async function main(): Promise<void> {
         "",
         `getVmRpcOverRepo        ${result.getVmRpcOverRepo}`,
         `getVmCacheOverRepo      ${result.getVmCacheOverRepo}   (below 1: the cache is faster)`,
+        `getVmAuthOnOverOff      ${result.getVmAuthOnOverOff}   (time per GetVM signed in over with auth off)`,
         `listVmsRpcOverRepo      ${result.listVmsRpcOverRepo}`,
         `createVmRpcOverService  ${result.createVmRpcOverService}`,
         `(${result.ratios})`,
@@ -421,6 +449,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   } finally {
+    await authOff?.stop();
     await server?.stop();
     await store.close();
     await database.drop().catch(() => undefined);

@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { common, compute } from "@limiquantix/api";
+import { withBearer } from "../src/testing/signed-in";
 import { LatencyHistogram, wallMs } from "./latency-histogram";
 
 /** WatcherPoolOptions say how many watchers to open, where, and on what. */
@@ -14,6 +15,8 @@ export interface WatcherPoolOptions {
   readonly watchers: number;
   readonly sessionsPerReplica: number;
   readonly projectId: string;
+  /** The access token every stream sends (any replica accepts it). */
+  readonly token: string;
   /** Streams being opened at once (each lists the project's VMs first). */
   readonly openConcurrency: number;
 }
@@ -48,10 +51,10 @@ export class WatcherPool {
 
   /** open opens every watcher and resolves once each has received its initial list and BOOKMARK. */
   async open(): Promise<void> {
-    const { replicas, sessionsPerReplica, watchers, openConcurrency } = this.options;
+    const { replicas, sessionsPerReplica, watchers, openConcurrency, token } = this.options;
     const clients: Client<typeof compute.VMService>[][] = replicas.map((baseUrl) =>
       Array.from({ length: sessionsPerReplica }, () =>
-        createClient(compute.VMService, createGrpcTransport({ baseUrl })),
+        createClient(compute.VMService, createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] })),
       ),
     );
     let next = 0;

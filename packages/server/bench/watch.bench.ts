@@ -13,7 +13,10 @@
 // LQX_TEST_DATABASE_URL, LQX_TEST_REDIS_URL and LQX_TEST_ETCD_ENDPOINTS point it at existing servers.
 // To see where a replica's time goes: LQX_BENCH_CPU_PROF=<dir> (a CPU profile per replica) and
 // LQX_BENCH_LOG_LEVEL=warn (the replicas' log on stderr).
+// The writer and the watchers sign in as the admin (its password handed to the replicas as
+// LQX_BOOTSTRAP_ADMIN_PASSWORD); the replicas share an HS256 secret, so any of them takes the token.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -29,6 +32,7 @@ import {
   testRedis,
 } from "@limiquantix/testkit";
 import type { ConfigInput } from "../src/config/schema";
+import { loginAs, withBearer } from "../src/testing/signed-in";
 import { LatencyHistogram } from "./latency-histogram";
 import { type ReplicaMemory, type ReplicaProcess, startReplica } from "./replica-process";
 import { WATCH_PROJECT, seedWatchedVms, watchVmId } from "./watch-seed";
@@ -62,6 +66,11 @@ const REPLICAS = (process.env.LQX_BENCH_REPLICAS || "1,2").split(",").map((r) =>
   if (n !== 1 && n !== 2) throw new Error(`LQX_BENCH_REPLICAS lists 1 and/or 2 (got ${r})`);
   return n;
 });
+
+/** The first admin's password the replicas create (children inherit the environment), and their shared secret. */
+const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
+process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD = ADMIN_PASSWORD;
+const JWT_SECRET = randomBytes(32).toString("base64url");
 
 /** goalP99Ms is the issue's delivery goal for this many watchers: p99 < 50 ms at 1,000, < 250 ms at 10,000. */
 const goalP99Ms = (watchers: number) => (watchers <= 1_000 ? 50 : watchers <= 10_000 ? 250 : undefined);
@@ -138,12 +147,14 @@ async function runConfiguration(
       // No agents run here: keep the node-health sweep and the reconciler's periodic resync out of the measurements.
       ha: { checkIntervalSec: 3600 },
       reconciler: { resyncIntervalSec: 86_400 },
+      auth: { jwtSecret: JWT_SECRET },
     };
     log(`[${name}] starting ${replicaCount} replica process(es) …`);
     replicas.push(await startReplica(config, version));
     await waitForLeading(replicas[0]!.url);
     if (replicaCount === 2) replicas.push(await startReplica(config, version));
     await sleep(1000);
+    const token = await loginAs(replicas[0]!.url, "admin", ADMIN_PASSWORD);
     const memBefore = await Promise.all(replicas.map((r) => r.memory()));
 
     log(`[${name}] opening ${WATCHERS} watchers over ${SESSIONS} HTTP/2 session(s) per replica …`);
@@ -152,6 +163,7 @@ async function runConfiguration(
       watchers: WATCHERS,
       sessionsPerReplica: SESSIONS,
       projectId: WATCH_PROJECT,
+      token,
       openConcurrency: OPEN_CONCURRENCY,
     });
     const openStarted = performance.now();
@@ -160,7 +172,10 @@ async function runConfiguration(
     await sleep(1000);
     const memWatching = await Promise.all(replicas.map((r) => r.memory()));
 
-    const writer = createClient(compute.VMService, createGrpcTransport({ baseUrl: replicas[0]!.url }));
+    const writer = createClient(
+      compute.VMService,
+      createGrpcTransport({ baseUrl: replicas[0]!.url, interceptors: [withBearer(token)] }),
+    );
     const vmIds = Array.from({ length: VMS }, (_, i) => watchVmId(i));
     const warm = WARMUP_SEC * WRITES_PER_SEC;
     if (warm > 0) {

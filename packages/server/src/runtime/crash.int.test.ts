@@ -11,7 +11,10 @@ import { loginAs, TEST_ADMIN_PASSWORD, withBearer } from "../testing/signed-in";
 async function nodesOf(port: number) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const token = await loginAs(baseUrl, "admin", TEST_ADMIN_PASSWORD);
-  return createClient(compute.NodeService, createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] }));
+  return createClient(
+    compute.NodeService,
+    createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] }),
+  );
 }
 
 describe("a crash right after writes are acknowledged", () => {

@@ -91,7 +91,11 @@ async function restartKeepsEverything(config: Config): Promise<void> {
     await server.stop();
     server = await start(config);
     const again = await readBack(
-      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [await asAdmin(server)] }),
+      createConnectTransport({
+        baseUrl: server.url,
+        httpVersion: "1.1",
+        interceptors: [await asAdmin(server)],
+      }),
       written,
     );
     expect(again.project?.name).toBe("acme");
@@ -169,7 +173,11 @@ describe("limiquantix-server", () => {
       expect(JSON.parse((await get("/api/v1/info")).text)).toMatchObject({ mode: "dev", version: "test" });
       await createClient(
         iam.ProjectService,
-        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [await asAdmin(server)] }),
+        createConnectTransport({
+          baseUrl: server.url,
+          httpVersion: "1.1",
+          interceptors: [await asAdmin(server)],
+        }),
       ).listProjects({});
       const metrics = (await get("/metrics")).text;
       expect(metrics).toContain(

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 /** vmsOf is a VMService client of the server, calling as its admin. */
 async function vmsOf(s: RunningServer) {
-  return createClient(compute.VMService, createGrpcTransport({ baseUrl: s.url, interceptors: [await asAdmin(s)] }));
+  return createClient(
+    compute.VMService,
+    createGrpcTransport({ baseUrl: s.url, interceptors: [await asAdmin(s)] }),
+  );
 }
 
 function config(dataDir: string): Config {
