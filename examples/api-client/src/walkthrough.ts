@@ -1,6 +1,6 @@
 // Five minutes with LimiQuantix: a network, a storage pool and a volume, then a VM that uses both,
 // started and read back. Run a server first (`npx -y pnpm@10 start -- --dev`), then
-// `npx -y pnpm@10 --filter @limiquantix/example-api-client start [http://127.0.0.1:8080]`.
+// `LQX_PASSWORD=<admin's password> npx -y pnpm@10 --filter @limiquantix/example-api-client start [http://127.0.0.1:8080]`.
 //
 // The walkthrough can run any number of times against the same server: it looks its objects up by
 // name and creates only what is missing, and it gives a new network an address range no other
@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { compute, iam, network, rpc, storage } from "@limiquantix/api";
+import { signIn } from "./sign-in";
 
 /** NAMES are the names the walkthrough gives what it creates, so a second run finds them. */
 export const NAMES = {
@@ -190,16 +191,32 @@ export function describeFailure(error: unknown): string {
     const fields = error.findDetails(rpc.BadRequestSchema)[0]?.fieldViolations.map((v) => v.field) ?? [];
     const where = fields.length > 0 ? ` (fields: ${fields.join(", ")})` : "";
     const quote = requestId ? ` [request id ${requestId}]` : "";
-    const hint = error.code === Code.Unavailable ? "; is the server running at that address?" : "";
+    const hint =
+      error.code === Code.Unavailable
+        ? "; is the server running at that address?"
+        : error.code === Code.Unauthenticated
+          ? "; check LQX_USERNAME and LQX_PASSWORD"
+          : "";
     return `${Code[error.code]}: ${error.rawMessage}${where}${quote}${hint}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const baseUrl = process.argv[2] ?? "http://127.0.0.1:8080";
+/** main signs in with LQX_USERNAME (default admin) and LQX_PASSWORD, then runs the walkthrough against `baseUrl`. */
+async function main(baseUrl: string): Promise<void> {
+  const username = process.env.LQX_USERNAME || "admin";
+  const password = process.env.LQX_PASSWORD;
+  if (!password)
+    throw new Error(
+      `set LQX_PASSWORD to the password of ${username} (a new server prints the admin's at its first start)`,
+    );
   // gRPC over cleartext HTTP/2; createConnectTransport({ baseUrl, httpVersion: "1.1" }) works on the same port.
-  walkthrough(createGrpcTransport({ baseUrl })).then(
+  const auth = await signIn(createGrpcTransport({ baseUrl }), username, password);
+  await walkthrough(createGrpcTransport({ baseUrl, interceptors: [auth] }));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv[2] ?? "http://127.0.0.1:8080").then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`walkthrough failed: ${describeFailure(error)}`);
