@@ -41,6 +41,14 @@ const REQUIRED: Record<string, string[]> = {
     "WatchNode",
     "WatchNodes",
   ],
+  "limiquantix.compute.v1.NodeJoinService": [
+    "CreateJoinToken",
+    "ListJoinTokens",
+    "GetJoinToken",
+    "DeleteJoinToken",
+    "JoinNode",
+    "RefreshNodeCredentials",
+  ],
   "limiquantix.compute.v1.ClusterService": [
     "CreateCluster",
     "GetCluster",

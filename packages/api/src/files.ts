@@ -5,6 +5,7 @@ import { file_limiquantix_alert_v1_alert_service } from "./gen/limiquantix/alert
 import { file_limiquantix_audit_v1_audit_service } from "./gen/limiquantix/audit/v1/audit_service_pb";
 import { file_limiquantix_common_v1_error_details } from "./gen/limiquantix/common/v1/error_details_pb";
 import { file_limiquantix_compute_v1_cluster_service } from "./gen/limiquantix/compute/v1/cluster_service_pb";
+import { file_limiquantix_compute_v1_node_join_service } from "./gen/limiquantix/compute/v1/node_join_service_pb";
 import { file_limiquantix_compute_v1_node_service } from "./gen/limiquantix/compute/v1/node_service_pb";
 import { file_limiquantix_compute_v1_vm_service } from "./gen/limiquantix/compute/v1/vm_service_pb";
 import { file_limiquantix_drs_v1_drs_service } from "./gen/limiquantix/drs/v1/drs_service_pb";
@@ -23,6 +24,7 @@ import { file_limiquantix_storage_v1_volume_service } from "./gen/limiquantix/st
 export const API_FILES: readonly DescFile[] = [
   file_limiquantix_compute_v1_vm_service,
   file_limiquantix_compute_v1_node_service,
+  file_limiquantix_compute_v1_node_join_service,
   file_limiquantix_compute_v1_cluster_service,
   file_limiquantix_storage_v1_storage_pool_service,
   file_limiquantix_storage_v1_volume_service,
