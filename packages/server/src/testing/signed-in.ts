@@ -2,7 +2,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import type { RunningServer } from "../runtime/server";
 
 /** TEST_ADMIN_PASSWORD is the first admin's password servers started by tests get (LQX_BOOTSTRAP_ADMIN_PASSWORD). */
-export const TEST_ADMIN_PASSWORD = "test-admin-password-1";
+export const TEST_ADMIN_PASSWORD = "correct-horse-battery-staple-1";
 
 /** withBearer is an interceptor that sends an access token with every call. */
 export function withBearer(token: string | (() => Promise<string>)): Interceptor {

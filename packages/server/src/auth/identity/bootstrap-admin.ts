@@ -32,13 +32,17 @@ export async function ensureAdmin(
   const generated = options.password ? undefined : randomBytes(18).toString("base64url");
   const password = options.password ?? (generated as string);
   try {
-    await users.createUser(systemContext("bootstrap"), {
-      username: "admin",
-      email: "admin@localhost.localdomain",
-      displayName: "Administrator",
-      role: "admin",
-      password,
-    });
+    await users.createUser(
+      systemContext("bootstrap"),
+      {
+        username: "admin",
+        email: "admin@localhost.localdomain",
+        displayName: "Administrator",
+        role: "admin",
+        password,
+      },
+      options.password ? "LQX_BOOTSTRAP_ADMIN_PASSWORD" : "password",
+    );
   } catch (e) {
     if (hasErrorCode(e, "AlreadyExists")) return undefined;
     throw e;

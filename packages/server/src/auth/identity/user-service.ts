@@ -43,9 +43,9 @@ export class UserService extends CrudService<User, UserInput> {
   }
 
   /** createUser stores a new user with a hashed password. */
-  async createUser(ctx: CallContext, input: NewUser): Promise<User> {
+  async createUser(ctx: CallContext, input: NewUser, passwordField = "password"): Promise<User> {
     const { password, ...fields } = input;
-    checkPassword(this.policy, input.username, password, "password");
+    checkPassword(this.policy, input.username, password, passwordField);
     await this.checkMemberships(input.projectMemberships ?? [], "project_memberships");
     return this.create(ctx, { ...fields, passwordHash: await hashPassword(password) });
   }
