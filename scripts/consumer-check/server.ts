@@ -3,21 +3,43 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { tail } from "./commands";
 
-/**
- * callServer is the one RPC the check makes of a running server: ListProjects over the Connect
- * protocol's JSON. Add credentials here once the server asks for them.
- */
-export async function callServer(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/limiquantix.iam.v1.ProjectService/ListProjects`, {
+/** ADMIN_PASSWORD is the first admin's password the checked server is started with. */
+export const ADMIN_PASSWORD = "consumer-check-password-1";
+
+async function post(baseUrl: string, path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${baseUrl}/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: "{}",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
+}
+
+/**
+ * callServer is what the check asks of a running server over the Connect protocol's JSON: that a
+ * call without credentials is refused, that the first admin signs in, and that ListProjects
+ * answers the signed-in admin.
+ */
+export async function callServer(baseUrl: string): Promise<string> {
+  const anonymous = await post(baseUrl, "limiquantix.iam.v1.ProjectService/ListProjects", {});
+  if (anonymous.status !== 401)
+    throw new Error(`ListProjects without a token answered HTTP ${anonymous.status}, not 401`);
+  const login = await post(baseUrl, "limiquantix.iam.v1.AuthService/Login", {
+    username: "admin",
+    password: ADMIN_PASSWORD,
+  });
+  const signedIn = (await login.json()) as { accessToken?: string };
+  if (!login.ok || !signedIn.accessToken) throw new Error(`Login answered HTTP ${login.status}`);
+  const response = await post(
+    baseUrl,
+    "limiquantix.iam.v1.ProjectService/ListProjects",
+    {},
+    signedIn.accessToken,
+  );
   const text = await response.text();
   if (!response.ok) throw new Error(`ListProjects answered HTTP ${response.status}: ${text.slice(0, 500)}`);
   const body = JSON.parse(text) as { projects?: unknown[] };
-  return `ListProjects answered ${response.status} (${body.projects?.length ?? 0} projects)`;
+  return `refused without a token, signed in, ListProjects answered ${response.status} (${body.projects?.length ?? 0} projects)`;
 }
 
 /** listeningUrl finds where the server says it listens (banner or log line, stdout or stderr). */
@@ -35,7 +57,11 @@ export async function runServer(projectDir: string): Promise<string> {
   const child = spawn(
     join(projectDir, "node_modules", ".bin", "limiquantix-server"),
     ["--dev", "--host", "127.0.0.1", "--port", "0"],
-    { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
+    {
+      cwd: projectDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", LQX_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    },
   );
   let output = "";
   try {

@@ -3,7 +3,7 @@
 // HTTP/2, against the same calls made in-process on the repository (and, for CreateVM, on the
 // service), so the RPC layer's cost shows as a ratio. Calls are signed in as the admin; GetVM is also
 // measured on a second replica with authentication off, so the cost of checking tokens shows beside
-// it. Prints a table, or with --json one object.
+// it, and Login (argon2id) is measured for logins per second. Prints a table, or with --json one object.
 //
 // Request counts and shape come from the environment: LQX_BENCH_GETS, LQX_BENCH_LISTS,
 // LQX_BENCH_CREATES, LQX_BENCH_CONCURRENCY, LQX_BENCH_SESSIONS (HTTP/2 connections shared by the
@@ -16,7 +16,7 @@ import { arch, cpus, loadavg, platform, release } from "node:os";
 import { performance } from "node:perf_hooks";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { compute } from "@limiquantix/api";
+import { compute, iam } from "@limiquantix/api";
 import { encodeCursor } from "@limiquantix/domain";
 import { createPostgresStore, type PostgresStore } from "@limiquantix/repo-postgres";
 import { createTestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
@@ -24,7 +24,8 @@ import { pino } from "pino";
 import { ConfigSchema } from "../src/config/schema";
 import { systemContext } from "../src/context/call-context";
 import { type RunningServer, startServer } from "../src/runtime/server";
-import { asAdmin } from "../src/testing/signed-in";
+import { ARGON2_PARAMETERS } from "../src/auth/identity/passwords";
+import { loginAs, withBearer } from "../src/testing/signed-in";
 
 const VMS = 100_000;
 const NODES = 1_000;
@@ -50,6 +51,10 @@ const LISTS = envInt("LQX_BENCH_LISTS", 1_000);
 const CREATES = envInt("LQX_BENCH_CREATES", 1_000);
 const CONCURRENCY = envInt("LQX_BENCH_CONCURRENCY", 64);
 const SESSIONS = envInt("LQX_BENCH_SESSIONS", 1);
+const LOGINS = envInt("LQX_BENCH_LOGINS", 200);
+/** Logins hash on libuv's thread pool; a few callers keep both cores busy. */
+const LOGIN_CONCURRENCY = 4;
+const ADMIN_PASSWORD = "bench-admin-password-0";
 const PAGE = 100;
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0");
@@ -260,9 +265,14 @@ async function main(): Promise<void> {
       ha: { checkIntervalSec: 3600 },
       reconciler: { resyncIntervalSec: 86_400 },
       // Replicas share the signing secret (production mode asks for one).
-      auth: { jwtSecret: randomBytes(32).toString("base64url") },
+      auth: {
+        jwtSecret: randomBytes(32).toString("base64url"),
+        // The login cell signs in hundreds of times in a few seconds.
+        loginRateLimit: { perUser: 1_000_000, perAddress: 1_000_000 },
+      },
     };
     const config = ConfigSchema.parse(settings);
+    process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD = ADMIN_PASSWORD;
     const startupStarted = performance.now();
     server = await startServer(config, { logger: pino({ level: "silent" }), version });
     await waitForControllers(server, store);
@@ -276,7 +286,9 @@ async function main(): Promise<void> {
       },
     );
 
-    const admin = await asAdmin(server);
+    // A real session (Login), so every call pays the token and session checks a client's would.
+    const admin = withBearer(await loginAs(server.url, "admin", ADMIN_PASSWORD));
+    const auth = createClient(iam.AuthService, createGrpcTransport({ baseUrl: server.url }));
     const clientsOf = (url: string, signedIn: boolean): Client<typeof compute.VMService>[] =>
       Array.from(
         { length: SESSIONS },
@@ -294,6 +306,7 @@ async function main(): Promise<void> {
       return encodeCursor({ scope: "VirtualMachine", key: after, id: after });
     };
     const calls = {
+      login: () => auth.login({ username: "admin", password: ADMIN_PASSWORD }),
       getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
       getRpcAuthOff: (i: number, c: number) =>
         openClients[c % openClients.length]!.getVM({ id: vmId(spread(i, VMS)) }),
@@ -351,6 +364,8 @@ async function main(): Promise<void> {
     log(`measuring CreateVM (${CREATES} creates per side) …`);
     const createService = await drive(CREATES, CONCURRENCY, (i) => calls.createService(`svc-${pad(i, 6)}`));
     const createRpc = await drive(CREATES, CONCURRENCY, (i, c) => calls.createRpc(`rpc-${pad(i, 6)}`, c));
+    log(`measuring Login (${LOGINS} sign-ins, ${LOGIN_CONCURRENCY} callers) …`);
+    const login = await drive(LOGINS, LOGIN_CONCURRENCY, () => calls.login());
     const measureSeconds = round((performance.now() - measureStarted) / 1000, 1);
     const during = sampler.stop();
     const loadAfter = loadNow();
@@ -362,6 +377,15 @@ async function main(): Promise<void> {
       getVm: { rpc: getRpc, rpcAuthOff: getRpcAuthOff, repo: getRepo, cache: getCache },
       listVms: { rpc: listRpc, repo: listRepo },
       createVm: { rpc: createRpc, service: createService },
+      login: {
+        rpc: login,
+        hash: {
+          algorithm: "argon2id",
+          memoryKib: ARGON2_PARAMETERS.memoryCost,
+          passes: ARGON2_PARAMETERS.timeCost,
+          lanes: ARGON2_PARAMETERS.parallelism,
+        },
+      },
       getVmRpcOverRepo: ratio(getRepo, getRpc),
       getVmCacheOverRepo: ratio(getRepo, getCache),
       getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpc),
@@ -409,6 +433,7 @@ async function main(): Promise<void> {
           LQX_BENCH_CREATES: CREATES,
           LQX_BENCH_CONCURRENCY: CONCURRENCY,
           LQX_BENCH_SESSIONS: SESSIONS,
+          LQX_BENCH_LOGINS: LOGINS,
         },
       },
     };
@@ -431,6 +456,7 @@ async function main(): Promise<void> {
         row(`repos.vms.list ${PAGE}`, listRepo),
         row("CreateVM (RPC)", createRpc),
         row("VmService.create", createService),
+        row(`Login (${LOGIN_CONCURRENCY} callers)`, login),
         "",
         `getVmRpcOverRepo        ${result.getVmRpcOverRepo}`,
         `getVmCacheOverRepo      ${result.getVmCacheOverRepo}   (below 1: the cache is faster)`,
@@ -438,6 +464,7 @@ async function main(): Promise<void> {
         `listVmsRpcOverRepo      ${result.listVmsRpcOverRepo}`,
         `createVmRpcOverService  ${result.createVmRpcOverService}`,
         `(${result.ratios})`,
+        `Login hashes with argon2id, memory ${ARGON2_PARAMETERS.memoryCost} KiB, ${ARGON2_PARAMETERS.timeCost} passes, ${ARGON2_PARAMETERS.parallelism} lane`,
         "",
         `load average (1/5/15 min): at start ${loadAtStart.join(" ")}, before measuring ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}; ` +
           `1-min max while measuring ${during.min1Max} on ${cpus().length} CPUs`,
