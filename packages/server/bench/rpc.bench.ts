@@ -268,7 +268,7 @@ async function main(): Promise<void> {
       auth: {
         jwtSecret: randomBytes(32).toString("base64url"),
         // The login cell signs in hundreds of times in a few seconds.
-        loginRateLimit: { perUser: 1_000_000, perAddress: 1_000_000 },
+        loginRateLimit: { perUser: 10_000, perAddress: 100_000 },
       },
     };
     const config = ConfigSchema.parse(settings);
