@@ -9,7 +9,8 @@ interface Known {
 /**
  * SessionLiveness answers "is this session still live?" for every authenticated call, asking the
  * session store at most once per session per `ttlMs`: a logout or a revocation through another
- * replica takes effect here within that time; through this replica, at once.
+ * replica takes effect here within that time; through this replica, at once. While the store
+ * cannot be reached, sessions known to be live stay trusted (their access tokens still expire).
  */
 export class SessionLiveness {
   private readonly known = new Map<string, Known>();
@@ -25,7 +26,16 @@ export class SessionLiveness {
     const t = this.now();
     const hit = this.known.get(sessionId);
     if (hit && hit.until > t) return hit.live;
-    const session = await this.sessions.get(sessionId);
+    let session: Awaited<ReturnType<SessionStore["get"]>>;
+    try {
+      session = await this.sessions.get(sessionId);
+    } catch (e) {
+      // The session store is unreachable (Redis down, say): a session seen live before stays
+      // trusted until its access token expires, so signed-in callers ride out the outage; one
+      // never seen cannot be checked, and the call fails with the store's error.
+      if (hit?.live) return true;
+      throw e;
+    }
     if (this.known.size > 100_000) this.known.clear();
     this.known.set(sessionId, {
       live: session !== undefined,
