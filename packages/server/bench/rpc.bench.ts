@@ -54,7 +54,7 @@ const SESSIONS = envInt("LQX_BENCH_SESSIONS", 1);
 const LOGINS = envInt("LQX_BENCH_LOGINS", 200);
 /** Logins hash on libuv's thread pool; a few callers keep both cores busy. */
 const LOGIN_CONCURRENCY = 4;
-const ADMIN_PASSWORD = "bench-admin-password-0";
+const ADMIN_PASSWORD = "bench-password-of-the-first-user";
 const PAGE = 100;
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0");
