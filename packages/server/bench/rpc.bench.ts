@@ -176,6 +176,22 @@ async function drive(
   };
 }
 
+/** merge sums rounds of one call into one phase (latency percentiles: the rounds' mean, weighted by calls). */
+function merge(rounds: readonly Phase[]): Phase {
+  const requests = rounds.reduce((a, p) => a + p.requests, 0);
+  const seconds = rounds.reduce((a, p) => a + p.seconds, 0);
+  const w = (f: (p: Phase) => number) => round(rounds.reduce((a, p) => a + f(p) * p.requests, 0) / requests);
+  return {
+    requests,
+    concurrency: rounds[0]?.concurrency ?? 0,
+    seconds: round(seconds, 2),
+    rps: Math.round(requests / seconds),
+    p50Ms: w((p) => p.p50Ms),
+    p99Ms: w((p) => p.p99Ms),
+    meanMs: w((p) => p.meanMs),
+  };
+}
+
 /** LoadSampler records the 1-minute load average once a second. */
 class LoadSampler {
   private readonly samples: number[] = [];
@@ -243,6 +259,7 @@ async function main(): Promise<void> {
   });
   let server: RunningServer | undefined;
   let authOff: RunningServer | undefined;
+  let authOn: RunningServer | undefined;
   try {
     log(`seeding ${NODES.toLocaleString("en")} nodes and ${VMS.toLocaleString("en")} VMs …`);
     const seedStarted = performance.now();
@@ -277,14 +294,16 @@ async function main(): Promise<void> {
     server = await startServer(config, { logger: pino({ level: "silent" }), version });
     await waitForControllers(server, store);
     const startupSeconds = round((performance.now() - startupStarted) / 1000, 1);
-    log("starting a second replica with authentication off …");
-    authOff = await startServer(
-      ConfigSchema.parse({ ...settings, auth: { ...settings.auth, enabled: false } }),
-      {
+    // GetVM signed in and not is compared on two more replicas alike but for auth.enabled (both
+    // standing by, both serving from their own copy), measured in alternating rounds.
+    log("starting two more replicas, with authentication on and off …");
+    const replica = (enabled: boolean) =>
+      startServer(ConfigSchema.parse({ ...settings, auth: { ...settings.auth, enabled } }), {
         logger: pino({ level: "silent" }),
         version,
-      },
-    );
+      });
+    authOn = await replica(true);
+    authOff = await replica(false);
 
     // A real session (Login), so every call pays the token and session checks a client's would.
     const admin = withBearer(await loginAs(server.url, "admin", ADMIN_PASSWORD));
@@ -296,6 +315,7 @@ async function main(): Promise<void> {
       ).map((t) => createClient(compute.VMService, t));
     const clients = clientsOf(server.url, true);
     const openClients = clientsOf(authOff.url, false);
+    const signedInClients = clientsOf(authOn.url, true);
     const rpc = (caller: number) => clients[caller % clients.length]!;
     const { repos } = server.services.deps;
     const vmService = server.services.vms;
@@ -308,6 +328,8 @@ async function main(): Promise<void> {
     const calls = {
       login: () => auth.login({ username: "admin", password: ADMIN_PASSWORD }),
       getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
+      getRpcAuthOn: (i: number, c: number) =>
+        signedInClients[c % signedInClients.length]!.getVM({ id: vmId(spread(i, VMS)) }),
       getRpcAuthOff: (i: number, c: number) =>
         openClients[c % openClients.length]!.getVM({ id: vmId(spread(i, VMS)) }),
       getRepo: (i: number) => repos.vms.get(vmId(spread(i, VMS))),
@@ -343,6 +365,7 @@ async function main(): Promise<void> {
     const warm = (n: number) => Math.max(1, Math.min(n, Math.floor(n / 10)));
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpc(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpcAuthOff(i + GETS, c));
+    await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpcAuthOn(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getRepo(i + GETS));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getCache(i + GETS));
     await drive(warm(LISTS), CONCURRENCY, (i, c) => calls.listRpc(i + LISTS, c));
@@ -357,7 +380,16 @@ async function main(): Promise<void> {
     const getRepo = await drive(GETS, CONCURRENCY, (i) => calls.getRepo(i));
     const getCache = await drive(GETS, CONCURRENCY, (i) => calls.getCache(i));
     const getRpc = await drive(GETS, CONCURRENCY, (i, c) => calls.getRpc(i, c));
-    const getRpcAuthOff = await drive(GETS, CONCURRENCY, (i, c) => calls.getRpcAuthOff(i, c));
+    // Four rounds each way, alternating, so drifting load weighs on both sides alike.
+    const on: Phase[] = [];
+    const off: Phase[] = [];
+    const quarter = Math.max(1, Math.floor(GETS / 4));
+    for (let r = 0; r < 4; r++) {
+      off.push(await drive(quarter, CONCURRENCY, (i, c) => calls.getRpcAuthOff(i + r * quarter, c)));
+      on.push(await drive(quarter, CONCURRENCY, (i, c) => calls.getRpcAuthOn(i + r * quarter, c)));
+    }
+    const getRpcAuthOff = merge(off);
+    const getRpcAuthOnReplica = merge(on);
     log(`measuring ListVMs (${LISTS} pages of ${PAGE} per side) …`);
     const listRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listRepo(i));
     const listRpc = await drive(LISTS, CONCURRENCY, (i, c) => calls.listRpc(i, c));
@@ -374,7 +406,13 @@ async function main(): Promise<void> {
     // "RPC over repository" is the repository's throughput over the RPC's: 1 means no overhead.
     const ratio = (inProcess: Phase, overRpc: Phase) => round(inProcess.rps / overRpc.rps, 2);
     const result = {
-      getVm: { rpc: getRpc, rpcAuthOff: getRpcAuthOff, repo: getRepo, cache: getCache },
+      getVm: {
+        rpc: getRpc,
+        rpcAuthOnReplica: getRpcAuthOnReplica,
+        rpcAuthOffReplica: getRpcAuthOff,
+        repo: getRepo,
+        cache: getCache,
+      },
       listVms: { rpc: listRpc, repo: listRepo },
       createVm: { rpc: createRpc, service: createService },
       login: {
@@ -388,7 +426,7 @@ async function main(): Promise<void> {
       },
       getVmRpcOverRepo: ratio(getRepo, getRpc),
       getVmCacheOverRepo: ratio(getRepo, getCache),
-      getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpc),
+      getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpcAuthOnReplica),
       listVmsRpcOverRepo: ratio(listRepo, listRpc),
       createVmRpcOverService: ratio(createService, createRpc),
       ratios:
@@ -402,7 +440,7 @@ async function main(): Promise<void> {
         server:
           "startServer, production mode: PostgreSQL + Redis + etcd, pool max " +
           config.database.pool.max +
-          "; a second replica with authentication off in the same process, for GetVM (auth off)",
+          "; two more replicas in the same process, alike but for auth.enabled, for GetVM signed in and not (4 alternating rounds)",
         getVm:
           "GetVM (signed in as the admin; and on a second replica with auth.enabled=false) / repos.vms.get / VmService.get (from the change-log-kept copy) of a scattered VM id",
         listVms: `ListVMs / repos.vms.list, no filter, page of ${PAGE} after a scattered cursor (with total count)`,
@@ -449,7 +487,8 @@ async function main(): Promise<void> {
         "",
         `${"call".padEnd(26)}${"calls".padStart(8)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}`,
         row("GetVM (RPC)", getRpc),
-        row("GetVM (RPC, auth off)", getRpcAuthOff),
+        row("GetVM (replica, auth on)", getRpcAuthOnReplica),
+        row("GetVM (replica, auth off)", getRpcAuthOff),
         row("repos.vms.get", getRepo),
         row("VmService.get (cache)", getCache),
         row(`ListVMs ${PAGE} (RPC)`, listRpc),
@@ -477,6 +516,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await authOff?.stop();
+    await authOn?.stop();
     await server?.stop();
     await store.close();
     await database.drop().catch(() => undefined);
