@@ -1,6 +1,6 @@
 import { create, type DescMethod } from "@bufbuild/protobuf";
 import { type CallOptions, createClient } from "@connectrpc/connect";
-import { API_SERVICES, compute, iam, network, storage } from "@limiquantix/api";
+import { API_SERVICES, audit, compute, iam, network, storage } from "@limiquantix/api";
 import type { Role } from "@limiquantix/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POLICY } from "../policy/policy-table";
@@ -197,5 +197,26 @@ describe("the authorisation matrix: every RPC × every kind of caller, over Conn
         }
       expect(wrong).toEqual([]);
       expect(checked).toBeGreaterThan(7 * 100);
+      // Every RPC that changes something left an entry for each call (allowed or denied), and no
+      // read left one for a caller it let through.
+      const entries: { action: string; outcome: number }[] = [];
+      const log = createClient(audit.AuditService, h.transport(h.admin, protocol));
+      for (let token = ""; ; ) {
+        const page = await log.listAuditEntries({ pageSize: 1000, pageToken: token });
+        entries.push(...page.entries);
+        token = page.nextPageToken;
+        if (!token) break;
+      }
+      const actions = new Set(entries.map((e) => e.action));
+      const unaudited = Object.entries(POLICY)
+        .filter(([key, rule]) => rule.audited && !key.startsWith("limiquantix.iam.v1.AuthService/"))
+        .map(([key]) => key)
+        .filter((key) => !actions.has(key));
+      expect(unaudited).toEqual([]);
+      const readsLogged = entries.filter((e) => {
+        const rule = POLICY[e.action];
+        return rule && !rule.audited && e.outcome === audit.Outcome.SUCCESS;
+      });
+      expect(readsLogged.map((e) => e.action)).toEqual([]);
     }, 120_000);
 });
