@@ -61,8 +61,17 @@ export interface NodeRepository extends NamedRepository<Node, NodeInput, NodePha
 /** NodeRepository is the service identifier of the NodeRepository port. */
 export const NodeRepository = serviceIdentifier<NodeRepository>("NodeRepository");
 
+/** VmTotals are how many VMs there are and the vCPUs and memory they ask for, added up. */
+export interface VmTotals {
+  readonly vms: number;
+  readonly vcpus: number;
+  readonly memoryMib: number;
+}
+
 /** VmRepository stores virtual machines (names unique per project). */
 export interface VmRepository extends NamedRepository<VirtualMachine, VirtualMachineInput, PowerState> {
+  /** totalsByProject counts a project's VMs and adds up their vCPUs and memory (zeros for a project with none). */
+  totalsByProject(projectId: string): Promise<VmTotals>;
   /** listByNode returns every VM placed on a node (not paged: a node holds a bounded number). */
   listByNode(nodeId: string): Promise<readonly VirtualMachine[]>;
   /** countByNode returns how many VMs are placed on each of the given nodes (0 for a node with none). */
@@ -83,8 +92,16 @@ export type StoragePoolRepository = NamedRepository<StoragePool, StoragePoolInpu
 /** StoragePoolRepository is the service identifier of the StoragePoolRepository port. */
 export const StoragePoolRepository = serviceIdentifier<StoragePoolRepository>("StoragePoolRepository");
 
+/** VolumeTotals are how many volumes there are and their sizes, added up. */
+export interface VolumeTotals {
+  readonly volumes: number;
+  readonly storageGib: number;
+}
+
 /** VolumeRepository stores volumes (names unique per project). */
 export interface VolumeRepository extends NamedRepository<Volume, VolumeInput, VolumePhase> {
+  /** totalsByProject counts a project's volumes and adds up their sizes in GiB (zeros for a project with none). */
+  totalsByProject(projectId: string): Promise<VolumeTotals>;
   /** sumSizeByPool returns the total size in GiB of the volumes carved from a pool. */
   sumSizeByPool(poolId: string): Promise<number>;
 }

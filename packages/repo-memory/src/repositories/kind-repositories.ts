@@ -11,11 +11,12 @@ import {
   type VolumeInput,
   type VolumePhase,
   type VolumeRepository,
+  type VolumeTotals,
 } from "@limiquantix/domain";
 import type { StoreAccess } from "../store";
 import { ResourceRepository } from "./resource-repository";
 
-/** MemoryVolumeRepository stores volumes in memory and sums their sizes per pool. */
+/** MemoryVolumeRepository stores volumes in memory and sums their sizes per pool and per project. */
 export class MemoryVolumeRepository
   extends ResourceRepository<Volume, VolumeInput, VolumePhase>
   implements VolumeRepository
@@ -30,6 +31,17 @@ export class MemoryVolumeRepository
       if (v.spec.poolId === poolId) sum += v.spec.sizeGib;
     });
     return sum;
+  }
+
+  async totalsByProject(projectId: string): Promise<VolumeTotals> {
+    let volumes = 0;
+    let storageGib = 0;
+    this.forEachRow((v) => {
+      if (v.projectId !== projectId) return;
+      volumes++;
+      storageGib += v.spec.sizeGib;
+    });
+    return { volumes, storageGib };
   }
 }
 

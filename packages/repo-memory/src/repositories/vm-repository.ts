@@ -5,6 +5,7 @@ import {
   type VirtualMachineInput,
   type VmRepository,
   type VmStatus,
+  type VmTotals,
 } from "@limiquantix/domain";
 import type { StoreAccess } from "../store";
 import { ResourceRepository } from "./resource-repository";
@@ -30,6 +31,19 @@ export class MemoryVmRepository
       if (node !== undefined && counts.has(node)) counts.set(node, counts.get(node)! + 1);
     });
     return counts;
+  }
+
+  async totalsByProject(projectId: string): Promise<VmTotals> {
+    let vms = 0;
+    let vcpus = 0;
+    let memoryMib = 0;
+    this.forEachRow((vm) => {
+      if (vm.projectId !== projectId) return;
+      vms++;
+      vcpus += vm.spec.cpu.vcpus;
+      memoryMib += vm.spec.memory.sizeMib;
+    });
+    return { vms, vcpus, memoryMib };
   }
 
   updateStatus(id: string, status: VmStatus, expectedVersion?: number): Promise<VirtualMachine> {

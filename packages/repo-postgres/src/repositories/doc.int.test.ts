@@ -16,11 +16,12 @@ const schema = readdirSync(defaultMigrationsDir())
 describe("the doc column", () => {
   it("is rebuilt by a trigger whose arguments are the columns of the table map, in order", () => {
     for (const map of Object.values(TABLES)) {
-      const trigger = new RegExp(`CREATE TRIGGER ${map.table}_touch_doc .* lqx_doc\\(([^)]*)\\);`).exec(
-        schema,
-      );
+      // A later migration may create the trigger again: the last definition is the one in force.
+      const trigger = [
+        ...schema.matchAll(new RegExp(`CREATE TRIGGER ${map.table}_touch_doc .* lqx_doc\\(([^)]*)\\);`, "g")),
+      ].at(-1);
       if (!map.doc) {
-        expect(trigger, map.table).toBeNull();
+        expect(trigger, map.table).toBeUndefined();
         continue;
       }
       const args = trigger?.[1]?.split(", ").map((a) => a.replaceAll("'", ""));

@@ -9,6 +9,7 @@ import type {
   VolumeInput,
   VolumePhase,
   VolumeRepository,
+  VolumeTotals,
 } from "@limiquantix/domain";
 import { SqlRepository } from "./sql-repository";
 
@@ -25,6 +26,18 @@ export class SqlVolumeRepository
       ),
     );
     return Number(res.rows[0]?.total ?? 0);
+  }
+
+  async totalsByProject(projectId: string): Promise<VolumeTotals> {
+    const res = await this.guard(() =>
+      this.ctx.db.query<{ volumes: number; storage_gib: number }>(
+        `SELECT count(*)::int AS volumes, coalesce(sum((t.spec ->> 'sizeGib')::bigint), 0)::float8 AS storage_gib
+         FROM volumes t WHERE t.project_id = $1::text`,
+        [projectId],
+      ),
+    );
+    const row = res.rows[0];
+    return { volumes: Number(row?.volumes ?? 0), storageGib: Number(row?.storage_gib ?? 0) };
   }
 }
 

@@ -70,6 +70,7 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
   Project: named("Project", "projects", [
     c("description", "description", "text"),
     c("quota", "quota", "json"),
+    STATUS,
   ]),
   Cluster: named("Cluster", "clusters", [SPEC]),
   Node: named("Node", "nodes", [CLUSTER, SPEC, STATUS], {

@@ -4,6 +4,7 @@ import type {
   VirtualMachineInput,
   VmRepository,
   VmStatus,
+  VmTotals,
 } from "@limiquantix/domain";
 import { SqlParams } from "./filter-sql";
 import { SqlRepository } from "./sql-repository";
@@ -30,6 +31,25 @@ export class SqlVmRepository
     );
     for (const row of res.rows) out.set(row.node_id, Number(row.n));
     return out;
+  }
+
+  async totalsByProject(projectId: string): Promise<VmTotals> {
+    // Read through the (project_id, name) unique index: one project's rows, not the table.
+    const res = await this.guard(() =>
+      this.ctx.db.query<{ vms: number; vcpus: number; memory_mib: number }>(
+        `SELECT count(*)::int AS vms,
+           coalesce(sum((t.spec #>> '{cpu,vcpus}')::bigint), 0)::float8 AS vcpus,
+           coalesce(sum((t.spec #>> '{memory,sizeMib}')::bigint), 0)::float8 AS memory_mib
+         FROM virtual_machines t WHERE t.project_id = $1::text`,
+        [projectId],
+      ),
+    );
+    const row = res.rows[0];
+    return {
+      vms: Number(row?.vms ?? 0),
+      vcpus: Number(row?.vcpus ?? 0),
+      memoryMib: Number(row?.memory_mib ?? 0),
+    };
   }
 
   updateStatus(id: string, status: VmStatus, expectedVersion?: number): Promise<VirtualMachine> {

@@ -11,6 +11,20 @@ export function specialSuite(harness: () => RepositoryHarness): void {
   const cluster = async () => (await r().clusters.create(fixtures.cluster())).id;
   const project = async () => (await r().projects.create(fixtures.project())).id;
 
+  describe("projects", () => {
+    it("stores a project's status (its counted use) and leaves an absent one absent", async () => {
+      const bare = await r().projects.create(fixtures.project({ quota: {} }));
+      expect(bare.status).toBeUndefined();
+      expect((await r().projects.get(bare.id)).status).toBeUndefined();
+      const usage = { vcpus: 4, memoryMib: 4096, vms: 2, volumes: 1, storageGib: 20 };
+      const counted = await r().projects.update({ ...bare, quota: { vms: 5 }, status: { usage } });
+      expect((await r().projects.get(bare.id)).status).toEqual({ usage });
+      const { status: _dropped, ...uncounted } = counted;
+      await r().projects.update({ ...uncounted, quota: {} });
+      expect((await r().projects.get(bare.id)).status).toBeUndefined();
+    });
+  });
+
   describe("nodes", () => {
     it("findByHostname returns the node with that hostname, or undefined", async () => {
       const node = await r().nodes.create(fixtures.node());
@@ -143,6 +157,21 @@ export function specialSuite(harness: () => RepositoryHarness): void {
       expect((await r().vms.countByNode([])).size).toBe(0);
     });
 
+    it("totalsByProject counts a project's VMs and adds up their vCPUs and memory, zeros for none", async () => {
+      const p1 = await project();
+      const p2 = await project();
+      await r().vms.create(fixtures.vm({ projectId: p1 }));
+      const big = await r().vms.create(
+        fixtures.vm({ projectId: p1, spec: { cpu: { vcpus: 8 }, memory: { sizeMib: 16384 } } }),
+      );
+      await r().vms.create(fixtures.vm({ projectId: p2 }));
+      expect(await r().vms.totalsByProject(p1)).toEqual({ vms: 2, vcpus: 10, memoryMib: 18432 });
+      expect(await r().vms.totalsByProject(p2)).toEqual({ vms: 1, vcpus: 2, memoryMib: 2048 });
+      expect(await r().vms.totalsByProject(await project())).toEqual({ vms: 0, vcpus: 0, memoryMib: 0 });
+      await r().vms.delete(big.id);
+      expect(await r().vms.totalsByProject(p1)).toEqual({ vms: 1, vcpus: 2, memoryMib: 2048 });
+    });
+
     it("updateStatus places a VM and changes its power state, keeping the spec", async () => {
       const { unplaced, b } = await placed();
       const status: VmStatus = { ...unplaced.status, nodeId: b.id, powerState: "STARTING" };
@@ -201,6 +230,23 @@ export function specialSuite(harness: () => RepositoryHarness): void {
       expect(await r().volumes.sumSizeByPool(empty.id)).toBe(0);
       await r().volumes.delete(big.id);
       expect(await r().volumes.sumSizeByPool(pool.id)).toBe(20);
+    });
+
+    it("totalsByProject counts a project's volumes across pools and adds up their sizes, zeros for none", async () => {
+      const p1 = await project();
+      const p2 = await project();
+      const pool = await r().storagePools.create(fixtures.storagePool());
+      const other = await r().storagePools.create(fixtures.storagePool());
+      await r().volumes.create(fixtures.volume({ projectId: p1, spec: { poolId: pool.id, sizeGib: 20 } }));
+      const big = await r().volumes.create(
+        fixtures.volume({ projectId: p1, spec: { poolId: other.id, sizeGib: 30 } }),
+      );
+      await r().volumes.create(fixtures.volume({ projectId: p2, spec: { poolId: pool.id, sizeGib: 7 } }));
+      expect(await r().volumes.totalsByProject(p1)).toEqual({ volumes: 2, storageGib: 50 });
+      expect(await r().volumes.totalsByProject(p2)).toEqual({ volumes: 1, storageGib: 7 });
+      expect(await r().volumes.totalsByProject(await project())).toEqual({ volumes: 0, storageGib: 0 });
+      await r().volumes.delete(big.id);
+      expect(await r().volumes.totalsByProject(p1)).toEqual({ volumes: 1, storageGib: 20 });
     });
   });
 
