@@ -9,10 +9,14 @@ import { type Authenticator, OPEN_ACCESS } from "./identity/authenticator";
 import { authorize, type Grant, type ProjectLookup, type RequestFields } from "./policy/authorize";
 import type { PolicyRule } from "./policy/policy-rule";
 
-/** actorOf names the user a sign-in call is made for, from its request, for the audit log. */
+/** actorOf names the user a sign-in is made for, or the node a join is, from its request, for the audit log. */
 function actorOf(message: unknown): { actorName?: string } {
-  const username = (message as { username?: unknown } | undefined)?.username;
-  return typeof username === "string" && username !== "" ? { actorName: `user:${username}` } : {};
+  const m = message as { username?: unknown; joinToken?: unknown; name?: unknown } | undefined;
+  if (typeof m?.username === "string" && m.username !== "") return { actorName: `user:${m.username}` };
+  // NodeJoinService/JoinNode: a join token's holder asking to become the node `name`.
+  if (typeof m?.joinToken === "string" && typeof m.name === "string" && m.name !== "")
+    return { actorName: `node:${m.name}` };
+  return {};
 }
 
 /** AccessOptions are what the access interceptor works with. */

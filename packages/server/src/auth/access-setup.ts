@@ -11,6 +11,7 @@ import { AuditRecorder } from "./audit/audit-recorder";
 import { authModule } from "./auth-module";
 import { BearerAuthenticator } from "./identity/authenticator";
 import { SessionLiveness } from "./identity/session-liveness";
+import { nodeJoinModule } from "./nodes/node-join-module";
 import { POLICY } from "./policy/policy-table";
 import { repositoryLookup } from "./policy/repository-lookup";
 import { KeyRing, type KeyRingOptions, TokenIssuer } from "./tokens";
@@ -33,6 +34,8 @@ export interface Access {
   readonly liveness: SessionLiveness;
   /** module binds users, sign-in and the audit log's reader. */
   readonly module: ContainerModule;
+  /** nodeJoinModule binds join tokens and the joining of nodes with them (NodeJoinService). */
+  readonly nodeJoinModule: ContainerModule;
   /** interceptor authenticates, authorises and audits every call (after the call context is built). */
   interceptor(deps: ServiceDeps): Interceptor;
 }
@@ -115,6 +118,14 @@ export async function setUpAccess(
       accessTokenTtlSec: a.accessTokenTtlSec,
       refreshTokenTtlSec: a.refreshTokenTtlSec,
       passwordMinLength: a.passwordMinLength,
+    }),
+    nodeJoinModule: nodeJoinModule({
+      sessions: backends.sessions,
+      liveness,
+      tokens,
+      perAddress: limits.perAddress,
+      accessTokenTtlSec: a.accessTokenTtlSec,
+      refreshTokenTtlSec: a.refreshTokenTtlSec,
     }),
     interceptor: (deps) =>
       checkAccess({

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import type { Access } from "../auth/access-setup";
-import type { TokenIssuer } from "../auth/tokens";
+import type { JoinTokenService } from "../auth/nodes/join-token-service";
+import { systemContext } from "../context/call-context";
 
 /** metricsAllowed accepts a /metrics request that carries a valid access token. */
 export async function metricsAllowed(access: Access, authorization: string | undefined): Promise<boolean> {
@@ -13,26 +15,28 @@ export async function metricsAllowed(access: Access, authorization: string | und
   }
 }
 
-/** NodeCredentials hand simulated agents the access token of the node they speak for. */
-export type NodeCredentials = (nodeId: string) => Promise<string>;
+/** SIM_JOIN_TOKEN_TTL_MS is how long the join token of the simulated nodes lasts: ample time for them to join. */
+const SIM_JOIN_TOKEN_TTL_MS = 10 * 60_000;
 
-const NODE_TOKEN_TTL_SEC = 900;
+/** SimJoinToken is the join token of this process's simulated nodes, and how to revoke it once they have joined. */
+export interface SimJoinToken {
+  readonly token: string;
+  revoke(): Promise<void>;
+}
 
 /**
- * nodeCredentials mints short-lived node tokens for the simulated agents this process runs (they
- * are part of the server, so they need no join token): each names the one node it may speak for
- * (`node-registrar` registers new ones), and is renewed a minute before it expires.
+ * simJoinToken creates the join token the simulated nodes of this process join with, as an admin
+ * would for real hosts: one use per node, ten minutes. Revoke it once they have joined, so no
+ * token of theirs is left behind.
  */
-export function nodeCredentials(tokens: TokenIssuer): NodeCredentials {
-  const held = new Map<string, { token: string; renewAt: number }>();
-  return async (nodeId) => {
-    const h = held.get(nodeId);
-    if (h && h.renewAt > Date.now()) return h.token;
-    const { token, expiresAt } = await tokens.sign(
-      { subject: nodeId, kind: "node", name: nodeId, projects: [] },
-      NODE_TOKEN_TTL_SEC,
-    );
-    held.set(nodeId, { token, renewAt: expiresAt.getTime() - 60_000 });
-    return token;
-  };
+export async function simJoinToken(tokens: JoinTokenService, count: number): Promise<SimJoinToken> {
+  const ctx = systemContext("sim-nodes");
+  const { joinToken, token } = await tokens.create(ctx, {
+    name: `sim-nodes-${randomBytes(4).toString("hex")}`,
+    description: "the simulated nodes of one server process",
+    labels: { "limiquantix.io/simulated": "true" },
+    maxUses: count,
+    ttlMs: SIM_JOIN_TOKEN_TTL_MS,
+  });
+  return { token, revoke: () => tokens.revoke(ctx, joinToken.id) };
 }

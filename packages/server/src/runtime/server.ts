@@ -23,9 +23,10 @@ import { setUpAccess } from "../auth/access-setup";
 import { AUTH } from "../auth/auth-ids";
 import { type BootstrapResult, ensureAdmin } from "../auth/identity/bootstrap-admin";
 import type { UserService } from "../auth/identity/user-service";
+import { NODE_JOIN } from "../auth/nodes/node-join-ids";
 import type { TokenIssuer } from "../auth/tokens";
 import { agentTls } from "./agent-tls";
-import { metricsAllowed, nodeCredentials } from "./access-helpers";
+import { metricsAllowed, simJoinToken } from "./access-helpers";
 import { ensureDefaults } from "./defaults";
 
 /** RunningServer is a started control plane. */
@@ -90,7 +91,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       config,
       logger,
       metrics,
-      modules: [access.module, ...(options.modules ?? [])],
+      modules: [access.module, access.nodeJoinModule, ...(options.modules ?? [])],
     });
     cleanups.push(() => plane.close());
     const { services, container } = plane;
@@ -174,16 +175,22 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         throw new Error(
           "simulated nodes need the built-in test PKI: remove agents.tls or set simulation.nodes to 0",
         );
-      sims = await startSimNodes({
-        count: config.simulation.nodes,
-        bootDelayMs: config.simulation.bootDelayMs,
-        heartbeatIntervalMs: config.simulation.heartbeatIntervalSec * 1000,
-        overcommit: config.scheduler.overcommit,
-        pki: tls.pki,
-        apiBaseUrl: `${scheme}://${urlHost(config.server.host)}:${http.port}`,
-        credentials: nodeCredentials(access.tokens),
-        logger,
-      });
+      // The simulated agents join as real ones do: with a join token, over the API.
+      const join = await simJoinToken(container.get(NODE_JOIN.tokens), config.simulation.nodes);
+      try {
+        sims = await startSimNodes({
+          count: config.simulation.nodes,
+          bootDelayMs: config.simulation.bootDelayMs,
+          heartbeatIntervalMs: config.simulation.heartbeatIntervalSec * 1000,
+          overcommit: config.scheduler.overcommit,
+          pki: tls.pki,
+          apiBaseUrl: `${scheme}://${urlHost(config.server.host)}:${http.port}`,
+          joinToken: join.token,
+          logger,
+        });
+      } finally {
+        await join.revoke();
+      }
       const running = sims;
       cleanups.push(() => running.stop());
     }

@@ -5,6 +5,7 @@ import { AGENT_VERSION, type SimAgent, startSimAgent } from "@limiquantix/agent-
 import type { TestPki } from "@limiquantix/agent-client/testing";
 import { compute } from "@limiquantix/api";
 import { powerStateCodec } from "../compute/convert/vm-enums";
+import { SimNodeCredentials } from "./sim-node-credentials";
 import type { Logger } from "pino";
 
 /** SimNodesOptions describe the simulated hypervisor nodes started beside the server. */
@@ -15,10 +16,10 @@ export interface SimNodesOptions {
   /** Overcommit the simulated hypervisors allow, matching the scheduler's. */
   readonly overcommit: { readonly cpu: number; readonly memory: number };
   readonly pki: TestPki;
-  /** The control plane's own address, where the simulated agents register and send heartbeats. */
+  /** The control plane's own address, where the simulated agents join and send heartbeats. */
   readonly apiBaseUrl: string;
-  /** credentials gives the access token a simulated agent presents for a node (`node-registrar` to register); none when authentication is off. */
-  readonly credentials?: (nodeId: string) => Promise<string>;
+  /** The join token (`<id>.<secret>`) the simulated agents join with; it must admit `count` nodes. */
+  readonly joinToken: string;
   readonly logger: Logger;
 }
 
@@ -30,22 +31,20 @@ export interface SimNodes {
   stop(): Promise<void>;
 }
 
-/** REGISTRAR is the node identity simulated agents register under, before they have a node id. */
-const REGISTRAR = "node-registrar";
 const ZONES = ["zone-a", "zone-b", "zone-c"];
 const TOPOLOGY = { sockets: 2, coresPerSocket: 8, threadsPerCore: 2 };
 const MEMORY_MIB = 65_536;
 
 /**
  * startSimNodes starts simulated agents over mutual TLS on loopback and makes each behave like
- * a real agent: it registers its node through NodeService.Register and sends heartbeats with
- * its usage through NodeService.Heartbeat, over the public API.
+ * a real agent, over the public API: it joins with the join token (NodeJoinService/JoinNode),
+ * which registers its node and gives it credentials of its own, sends heartbeats with its usage
+ * (NodeService/Heartbeat) under those credentials, and refreshes them before they expire.
  */
 export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes> {
   const transport = createConnectTransport({ baseUrl: options.apiBaseUrl, httpVersion: "1.1" });
   const client: Client<typeof compute.NodeService> = createClient(compute.NodeService, transport);
-  const auth = async (nodeId: string) =>
-    options.credentials ? { headers: { authorization: `Bearer ${await options.credentials(nodeId)}` } } : {};
+  const joins: Client<typeof compute.NodeJoinService> = createClient(compute.NodeJoinService, transport);
   const agents: SimAgent[] = [];
   const nodeIds = new Map<string, string>();
   const timers: NodeJS.Timeout[] = [];
@@ -66,8 +65,9 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
         tls: { ca: options.pki.ca.cert, cert: cert.cert, key: cert.key },
       });
       agents.push(agent);
-      const res = await client.registerNode(
-        create(compute.RegisterNodeRequestSchema, {
+      const res = await joins.joinNode(
+        create(compute.JoinNodeRequestSchema, {
+          joinToken: options.joinToken,
           name: hostname,
           labels: { "limiquantix.io/simulated": "true", zone: ZONES[(i - 1) % ZONES.length]! },
           spec: {
@@ -78,11 +78,11 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
             memoryMib: BigInt(MEMORY_MIB),
           },
         }),
-        await auth(REGISTRAR),
       );
       const nodeId = res.node?.id;
-      if (!nodeId) throw new Error(`registering ${hostname} returned no node`);
+      if (!nodeId) throw new Error(`joining ${hostname} returned no node`);
       nodeIds.set(hostname, nodeId);
+      const credentials = new SimNodeCredentials(joins, res);
       const beat = async () => {
         const m = agent.hypervisor.metrics();
         await client.heartbeat(
@@ -97,7 +97,7 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
               ipAddresses: [...v.ipAddresses],
             })),
           },
-          await auth(nodeId),
+          { headers: { authorization: `Bearer ${await credentials.token()}` } },
         );
       };
       const timer = setInterval(() => {
@@ -107,7 +107,7 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
       }, options.heartbeatIntervalMs);
       timer.unref();
       timers.push(timer);
-      options.logger.info({ node: hostname, nodeId, agent: agent.address }, "simulated node registered");
+      options.logger.info({ node: hostname, nodeId, agent: agent.address }, "simulated node joined");
     }
   } catch (e) {
     for (const t of timers) clearInterval(t);

@@ -22,9 +22,12 @@ export function invalidJoinToken() {
 
 /** expiredJoinToken is the Unauthenticated error of a join token whose secret is right but whose time is up. */
 export function expiredJoinToken() {
-  return unauthenticated("join token has expired: ask an admin for a new one (NodeJoinService/CreateJoinToken)", {
-    reason: "join-token-expired",
-  });
+  return unauthenticated(
+    "join token has expired: ask an admin for a new one (NodeJoinService/CreateJoinToken)",
+    {
+      reason: "join-token-expired",
+    },
+  );
 }
 
 /** formatJoinToken joins a token's id and secret into the string JoinNode takes: `<id>.<secret>`. */

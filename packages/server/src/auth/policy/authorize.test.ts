@@ -101,15 +101,30 @@ describe("authorize", () => {
     expect(await codeOf(admin, "limiquantix.iam.v1.UserService/SetPassword", { id: "u-vic" })).toBe("ok");
   });
 
-  it("lets a node speak only for itself, and nobody but admins and nodes register nodes", async () => {
+  it("lets a node speak only for itself, and nobody but admins register nodes", async () => {
     const node: Principal = { kind: "node", id: "n1", name: "n1" };
     const hb = "limiquantix.compute.v1.NodeService/Heartbeat";
+    const register = "limiquantix.compute.v1.NodeService/RegisterNode";
     expect(await codeOf(node, hb, { nodeId: "n1" })).toBe("ok");
     expect(await codeOf(node, hb, { nodeId: "n2" })).toBe("PermissionDenied");
+    expect(await codeOf(node, hb, {})).toBe("PermissionDenied");
     expect(await codeOf(operator, hb, { nodeId: "n1" })).toBe("PermissionDenied");
-    expect(await codeOf(operator, "limiquantix.compute.v1.NodeService/RegisterNode", {})).toBe(
-      "PermissionDenied",
-    );
     expect(await codeOf(admin, hb, { nodeId: "n1" })).toBe("ok");
+    // Agents join with a join token instead; a node's own token registers nothing.
+    expect(await codeOf(node, register, {})).toBe("PermissionDenied");
+    expect(await codeOf(operator, register, {})).toBe("PermissionDenied");
+    expect(await codeOf(admin, register, {})).toBe("ok");
+  });
+
+  it("keeps join tokens to admins, and lets anyone present one", async () => {
+    const node: Principal = { kind: "node", id: "n1", name: "n1" };
+    const svc = "limiquantix.compute.v1.NodeJoinService";
+    for (const m of ["CreateJoinToken", "ListJoinTokens", "GetJoinToken", "DeleteJoinToken"]) {
+      expect(await codeOf(node, `${svc}/${m}`, { id: "t" }), m).toBe("PermissionDenied");
+      expect(await codeOf(operator, `${svc}/${m}`, { id: "t" }), m).toBe("PermissionDenied");
+      expect(await codeOf(admin, `${svc}/${m}`, { id: "t" }), m).toBe("ok");
+    }
+    expect(await codeOf(ANONYMOUS, `${svc}/JoinNode`, {})).toBe("ok");
+    expect(await codeOf(ANONYMOUS, `${svc}/RefreshNodeCredentials`, {})).toBe("ok");
   });
 });

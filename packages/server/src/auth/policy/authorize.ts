@@ -90,15 +90,15 @@ export async function authorize(
       throw notFound("User", id);
     }
     case "node": {
-      if (global >= ROLE_RANK.admin) return { kind: "Node" };
-      if (principal.kind !== "node") return deny(principal, "admin", what);
-      // A node speaks only for itself.
       const nodeId = stringField(message, "nodeId");
-      if (nodeId && nodeId !== principal.id)
+      if (global >= ROLE_RANK.admin) return { kind: "Node", ...(nodeId ? { resourceId: nodeId } : {}) };
+      if (principal.kind !== "node") return deny(principal, "admin", what);
+      // A node speaks only for itself, and must say so.
+      if (nodeId !== principal.id)
         throw permissionDenied(`node "${principal.name}" may not speak for node "${nodeId}"`, {
           reason: "node-impersonation",
         });
-      return { kind: "Node", ...(nodeId ? { resourceId: nodeId } : {}) };
+      return { kind: "Node", resourceId: nodeId };
     }
     case "cluster": {
       if (global >= ROLE_RANK[rule.need]) return rule.kind ? { kind: rule.kind } : {};

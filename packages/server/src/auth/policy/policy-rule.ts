@@ -15,7 +15,7 @@ export type ProjectTarget =
  * - `public`: nothing (Login, Refresh, Logout present their own credentials);
  * - `authenticated`: any signed-in principal (WhoAmI);
  * - `self`: the user named by the request's `id`, or an admin (reading oneself, changing one's password);
- * - `node`: a node agent (or an admin) — registration and heartbeats;
+ * - `node`: a node agent speaking for itself (the request's `nodeId` is its own), or an admin — heartbeats;
  * - `cluster`: a cluster-wide role of at least `need`; a `catalog` read is also open to every
  *   member of any project (clusters, nodes, pools and images are what projects build on);
  * - `project`: a role of at least `need` in the project of the call's target, or a cluster-wide one.

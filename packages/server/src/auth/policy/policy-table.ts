@@ -4,7 +4,8 @@ import type { PolicyRule } from "./policy-rule";
 const pub = (audited = false): PolicyRule => ({ access: "public", audited });
 const signedIn = (audited = false): PolicyRule => ({ access: "authenticated", audited });
 const self = (audited: boolean): PolicyRule => ({ access: "self", audited });
-const node: PolicyRule = { access: "node", audited: true };
+/** A node agent speaking for itself (the request's nodeId), or an admin. */
+const node: PolicyRule = { access: "node", audited: false };
 /** A cluster-wide read open to project members too. */
 const catalog = (kind: ResourceKind): PolicyRule => ({
   access: "cluster",
@@ -63,7 +64,8 @@ const createIn = (kind: ResourceKind, field = "projectId"): PolicyRule => ({
  * any proto is missing here. Roles: viewer reads; operator also changes VMs, volumes, networks,
  * security groups, snapshots and migrations, cordons and drains nodes, approves and applies DRS
  * recommendations and acknowledges alerts; admin does everything, including users, projects,
- * clusters, nodes, pools, images, alert rules and the audit log.
+ * clusters, nodes (registering them, and the join tokens agents join with), pools, images, alert
+ * rules and the audit log. A node agent may only send its own node's heartbeats.
  */
 export const POLICY: Readonly<Record<string, PolicyRule>> = {
   // Authentication
@@ -112,6 +114,24 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
     need: "admin",
     audited: false,
   },
+  // Node join tokens: admins manage them; agents join with one (the token is their credential)
+  // and keep their own credentials fresh.
+  "limiquantix.compute.v1.NodeJoinService/CreateJoinToken": clusterWrite("NodeJoinToken"),
+  "limiquantix.compute.v1.NodeJoinService/GetJoinToken": {
+    access: "cluster",
+    need: "admin",
+    audited: false,
+    kind: "NodeJoinToken",
+  },
+  "limiquantix.compute.v1.NodeJoinService/ListJoinTokens": {
+    access: "cluster",
+    need: "admin",
+    audited: false,
+    kind: "NodeJoinToken",
+  },
+  "limiquantix.compute.v1.NodeJoinService/DeleteJoinToken": clusterWrite("NodeJoinToken"),
+  "limiquantix.compute.v1.NodeJoinService/JoinNode": pub(true),
+  "limiquantix.compute.v1.NodeJoinService/RefreshNodeCredentials": pub(true),
   // Clusters
   "limiquantix.compute.v1.ClusterService/CreateCluster": clusterWrite("Cluster"),
   "limiquantix.compute.v1.ClusterService/GetCluster": catalog("Cluster"),
@@ -119,8 +139,9 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.compute.v1.ClusterService/UpdateCluster": clusterWrite("Cluster"),
   "limiquantix.compute.v1.ClusterService/DeleteCluster": clusterWrite("Cluster"),
   // Nodes
-  "limiquantix.compute.v1.NodeService/RegisterNode": node,
-  "limiquantix.compute.v1.NodeService/Heartbeat": { access: "node", audited: false },
+  // Agents join with a join token (NodeJoinService/JoinNode); registering a node directly is an admin's.
+  "limiquantix.compute.v1.NodeService/RegisterNode": clusterWrite("Node"),
+  "limiquantix.compute.v1.NodeService/Heartbeat": node,
   "limiquantix.compute.v1.NodeService/GetNode": catalog("Node"),
   "limiquantix.compute.v1.NodeService/ListNodes": catalog("Node"),
   "limiquantix.compute.v1.NodeService/WatchNode": catalog("Node"),

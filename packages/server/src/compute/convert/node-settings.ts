@@ -23,10 +23,12 @@ function reservedFromProto(r: compute.NodeSpec["reserved"]) {
 }
 
 /**
- * registrationFromProto reads a RegisterNodeRequest: what the agent declares, and the operator
+ * registrationFromProto reads a RegisterNodeRequest (or a JoinNodeRequest): what the agent declares, and the operator
  * settings (roles, taints, reservation, cordon) given beside it, applied once the node exists.
  */
-export function registrationFromProto(req: compute.RegisterNodeRequest): {
+export function registrationFromProto(
+  req: Pick<compute.RegisterNodeRequest, "name" | "clusterId" | "labels" | "spec">,
+): {
   registration: NodeRegistration;
   settings: NodeSettings;
 } {
