@@ -215,6 +215,17 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       void prune();
       cleanups.push(async () => clearInterval(timer));
     }
+    const purgeSessions = backends.identity.purgeEnded;
+    if (purgeSessions) {
+      const purge = () =>
+        purgeSessions()
+          .then((n) => n > 0 && logger.info({ removed: n }, "ended sessions purged"))
+          .catch((e: unknown) => logger.warn({ err: e }, "purging ended sessions failed"));
+      const timer = setInterval(purge, 3_600_000);
+      timer.unref();
+      void purge();
+      cleanups.push(async () => clearInterval(timer));
+    }
     health.register("controllers", async () =>
       runner.isLeader ? "leading" : "standing by (another replica leads)",
     );

@@ -31,7 +31,11 @@ export async function openEmbeddedBackends(config: Config, logger: Logger): Prom
     ],
     modules: [portModule((b) => bindPostgresAdapters(b, store)), local.module],
     // Sessions persist in the database; login limits are this one replica's, in memory.
-    identity: { ...memoryIdentity(clock), sessions: store.sessions },
+    identity: {
+      ...memoryIdentity(clock),
+      sessions: store.sessions,
+      purgeEnded: () => store.sessions.purge(86_400_000),
+    },
     async close() {
       await local.close();
       await store.close();
