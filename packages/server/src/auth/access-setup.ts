@@ -25,6 +25,8 @@ export interface IdentityBackends {
     readonly windowMs: number;
     readonly prefix: string;
   }): RateLimiter;
+  /** purgeEnded removes sessions that ended more than a day ago, where the store keeps them (the database); Redis expires them itself. */
+  purgeEnded?(): Promise<number>;
 }
 
 /** Access is the server's identity and access: its container module, its interceptor and its token issuer. */
