@@ -19,6 +19,8 @@ const MAX_ATTEMPTS = 5;
 
 /** CreateHooks add to a VM's creation, in its unit of work. */
 export interface CreateHooks {
+  /** admit runs first, before anything is read or written for the VM: it may refuse it (the project's quota). */
+  readonly admit?: (tx: Repositories, vm: VirtualMachine) => Promise<void>;
   /** status returns what to add to the new VM's status before it is written. */
   readonly status?: (tx: Repositories, vm: VirtualMachine) => Promise<Partial<VirtualMachine["status"]>>;
   /** alongside writes what goes with the new VM once it is stored. */
@@ -62,9 +64,10 @@ export class PlacementService {
 
   /**
    * placeAndCreate chooses a node for a new VM and stores the VM there, or throws ResourceExhausted
-   * saying why no node fits. In the same unit of work (run again on a retry), `hooks.status` adds
-   * to the new VM's status before it is written (its NICs' addresses) and `hooks.alongside` writes
-   * what goes with the VM (its volumes' attachments).
+   * saying why no node fits. In the same unit of work (run again on a retry), `hooks.admit` may
+   * refuse the VM before anything is written (its reservation on the snapshot is then undone),
+   * `hooks.status` adds to the new VM's status before it is written (its NICs' addresses) and
+   * `hooks.alongside` writes what goes with the VM (its volumes' attachments).
    */
   async placeAndCreate(
     input: VirtualMachineInput,
@@ -81,6 +84,7 @@ export class PlacementService {
       const reservation = placement.reservation;
       try {
         const vm = await this.deps.uow.run(async (tx) => {
+          if (hooks.admit) await hooks.admit(tx, validated);
           const extra = hooks.status ? await hooks.status(tx, validated) : {};
           const created = await this.commit(
             tx,

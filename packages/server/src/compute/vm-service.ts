@@ -27,9 +27,12 @@ import type { PlacementService } from "./placement-service";
 import { chargeNode } from "./placement-service";
 import { resolveProjectId, withProjectId } from "../shared/project-ref";
 import { readModifyWrite } from "../shared/read-modify-write";
+import { retryOnConflict } from "../shared/retry-on-conflict";
 import type { ServiceDeps } from "../shared/service-deps";
 import { checkVmReferences } from "./vm-references";
 import { allocateVmAddresses, releaseVmAddresses } from "../network/address-allocator";
+import { growth, released, vmUsage } from "../iam/quota/project-usage";
+import { UsageLedger } from "../iam/quota/usage-ledger";
 
 /** CreateVmRequest is what a caller gives to create a VM. */
 export interface CreateVmRequest {
@@ -61,7 +64,8 @@ export class VmService {
 
   /**
    * create validates a VM, checks what it references, places it and stores it with its capacity
-   * reserved and each NIC's address allocated on its network (status.nics), all in one unit of work.
+   * reserved, its project's quota charged and each NIC's address allocated on its network
+   * (status.nics), all in one unit of work. A VM past the project's quota is ResourceExhausted.
    */
   async create(_ctx: CallContext, given: CreateVmRequest): Promise<VirtualMachine> {
     const { repos } = this.deps;
@@ -83,6 +87,7 @@ export class VmService {
     // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each
     // retry), before it is written, so the VM is stored once, with its addresses.
     const { vm } = await this.placement.placeAndCreate(input, validated, {
+      admit: async (tx, placing) => (await UsageLedger.open(tx, placing.projectId)).charge(vmUsage(placing)),
       status: async (tx, placing) =>
         placing.spec.nics.length === 0 ? {} : { nics: [...(await allocateVmAddresses(tx, placing)).nics] },
       alongside: async (tx, created) => {
@@ -116,7 +121,10 @@ export class VmService {
     return this.deps.repos.vms.list(await withProjectId(this.deps.repos, filter), page);
   }
 
-  /** update changes labels, description, HA policy, or (while stopped, and if the node has room) CPU and memory. */
+  /**
+   * update changes labels, description, HA policy, or (while stopped, and if the node and the
+   * project's quota have room) CPU and memory.
+   */
   async update(
     _ctx: CallContext,
     id: string,
@@ -125,8 +133,11 @@ export class VmService {
   ): Promise<VirtualMachine> {
     if (patch.labels) parseOrThrow(Labels, patch.labels, undefined, ["labels"]);
     const resizing = patch.cpu !== undefined || patch.memory !== undefined;
+    // A resize changes the project's use: its project is locked first, as every quota charge does.
+    const projectId = resizing ? (await this.deps.repos.vms.get(id)).projectId : undefined;
     const run = async () => {
       const updated = await this.deps.uow.run(async (tx) => {
+        const ledger = projectId === undefined ? undefined : await UsageLedger.open(tx, projectId);
         const current = await tx.vms.get(id);
         if (resizing && !["STOPPED", "PENDING"].includes(current.status.powerState))
           throw failedPrecondition(
@@ -144,6 +155,7 @@ export class VmService {
             ha: patch.ha ?? current.spec.ha,
           },
         };
+        await ledger?.charge(growth(vmUsage(current), vmUsage(next)));
         if (resizing && current.status.nodeId) await this.recharge(tx, current, next);
         return tx.vms.update(next);
       });
@@ -166,9 +178,9 @@ export class VmService {
   }
 
   /**
-   * delete removes a VM: from its agent, then from the store with its capacity and its NICs'
-   * addresses released. A VM
-   * with volumes is refused unless detachVolumes is set. A VM that is not stopped is refused
+   * delete removes a VM: from its agent, then from the store with its capacity, its project's
+   * quota and its NICs' addresses released. A VM with volumes is refused unless detachVolumes is
+   * set. A VM that is not stopped is refused
    * unless force is set (its agent then pulls the plug) or the user already asked to stop it (the
    * delete then waits for that stop, within the call's deadline).
    */
@@ -201,22 +213,26 @@ export class VmService {
       await agent.deleteVm(vm.id).catch(ignoreNotFound);
     }
     await this.placement.exclusive(() =>
-      this.deps.uow.run(async (tx) => {
-        const current = await tx.vms.get(id);
-        for (const disk of current.spec.disks) {
-          const volume = await tx.volumes.find(disk.volumeId);
-          if (volume?.status.attachment?.vmId === id)
-            await tx.volumes.update({
-              ...volume,
-              status: { ...volume.status, phase: "AVAILABLE", attachment: undefined },
-            });
-        }
-        const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
-        for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
-        await this.placement.release(tx, current);
-        await releaseVmAddresses(tx, current);
-        await tx.vms.delete(id);
-      }),
+      retryOnConflict(() =>
+        this.deps.uow.run(async (tx) => {
+          const ledger = await UsageLedger.open(tx, vm.projectId);
+          const current = await tx.vms.get(id);
+          await ledger.charge(released(vmUsage(current)));
+          for (const disk of current.spec.disks) {
+            const volume = await tx.volumes.find(disk.volumeId);
+            if (volume?.status.attachment?.vmId === id)
+              await tx.volumes.update({
+                ...volume,
+                status: { ...volume.status, phase: "AVAILABLE", attachment: undefined },
+              });
+          }
+          const snaps = await tx.vmSnapshots.list({ vmId: id }, { limit: 1000 });
+          for (const s of snaps.items) await tx.vmSnapshots.delete(s.id);
+          await this.placement.release(tx, current);
+          await releaseVmAddresses(tx, current);
+          await tx.vms.delete(id);
+        }),
+      ),
     );
     this.placement.forgetVm(id);
   }

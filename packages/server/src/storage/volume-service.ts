@@ -10,11 +10,16 @@ import {
   failedPrecondition,
   invalidArgument,
   nowIso,
+  prepareCreate,
+  RESOURCES,
   resourceExhausted,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import { resolveProjectId } from "../shared/project-ref";
 import { CrudService } from "../shared/crud-service";
+import { retryOnConflict } from "../shared/retry-on-conflict";
+import { growth, released, volumeUsage } from "../iam/quota/project-usage";
+import { UsageLedger } from "../iam/quota/usage-ledger";
 import type { ServiceDeps } from "../shared/service-deps";
 
 /** CreateVolumeRequest is what a caller gives to create a volume. */
@@ -40,32 +45,40 @@ function poolLimitGib(pool: StoragePool): number {
 }
 
 /**
- * VolumeService carves volumes from pools within their capacity, and moves them through their
- * lifecycle: CREATING → AVAILABLE ⇄ IN_USE (through DETACHING) → deleted.
+ * VolumeService carves volumes from pools within their capacity and their project's quota, and
+ * moves them through their lifecycle: CREATING → AVAILABLE ⇄ IN_USE (through DETACHING) → deleted.
+ * Every unit of work that changes a project's use opens its UsageLedger first, so the project row
+ * is always locked before the pool and the volume.
  */
 export class VolumeService extends CrudService<Volume, VolumeInput> {
   constructor(deps: ServiceDeps) {
     super(deps, "Volume", deps.repos.volumes);
   }
 
-  /** createVolume reserves the size in the pool and stores the volume; a full pool is ResourceExhausted. */
+  /** createVolume reserves the size in the pool and the project's quota and stores the volume; a full pool or quota is ResourceExhausted. */
   async createVolume(_ctx: CallContext, given: CreateVolumeRequest): Promise<Volume> {
     const req = { ...given, projectId: await resolveProjectId(this.deps.repos, given.projectId) };
     if (req.spec?.poolId === undefined)
       throw invalidArgument([{ field: "spec.poolId", description: "is required" }]);
-    const id = this.deps.ids.next();
-    const created = await this.deps.uow.run(async (tx) => {
-      const pool = await tx.storagePools.find(req.spec.poolId);
-      if (!pool)
-        throw invalidArgument([
-          { field: "spec.poolId", description: `names no storage pool (got ${req.spec.poolId})` },
-        ]);
-      if (pool.projectId !== undefined && pool.projectId !== req.projectId)
-        throw failedPrecondition(`storage pool "${pool.name}" belongs to another project`);
-      const volume = await tx.volumes.create({ ...req, id, status: { phase: "CREATING" } });
-      await this.charge(tx, pool, volume.spec.sizeGib, writtenGib(volume.spec, volume.spec.sizeGib));
-      return volume;
-    });
+    const input: VolumeInput = { ...req, id: this.deps.ids.next(), status: { phase: "CREATING" } };
+    // Validated first, so a bad request is InvalidArgument rather than a quota refusal.
+    const validated = prepareCreate(RESOURCES.Volume, input, nowIso(this.deps.clock));
+    const created = await retryOnConflict(() =>
+      this.deps.uow.run(async (tx) => {
+        const ledger = await UsageLedger.open(tx, validated.projectId);
+        const pool = await tx.storagePools.find(req.spec.poolId);
+        if (!pool)
+          throw invalidArgument([
+            { field: "spec.poolId", description: `names no storage pool (got ${req.spec.poolId})` },
+          ]);
+        if (pool.projectId !== undefined && pool.projectId !== req.projectId)
+          throw failedPrecondition(`storage pool "${pool.name}" belongs to another project`);
+        await ledger.charge(volumeUsage(validated));
+        const volume = await tx.volumes.create(input);
+        await this.charge(tx, pool, volume.spec.sizeGib, writtenGib(volume.spec, volume.spec.sizeGib));
+        return volume;
+      }),
+    );
     // Provisioning is immediate for the built-in backends: the volume is usable as soon as it is carved.
     const available = await this.deps.repos.volumes.update({
       ...created,
@@ -93,9 +106,11 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     await tx.storagePools.update({ ...pool, status: { ...pool.status, allocatedGib: used, usedGib } });
   }
 
-  /** resize grows a volume (never shrinks it) if its pool has room. */
+  /** resize grows a volume (never shrinks it) if its pool and its project's quota have room. */
   async resize(_ctx: CallContext, id: string, sizeGib: number, expectedVersion?: number): Promise<Volume> {
+    const { projectId } = await this.deps.repos.volumes.get(id);
     const updated = await this.deps.uow.run(async (tx) => {
+      const ledger = await UsageLedger.open(tx, projectId);
       const v = await tx.volumes.get(id);
       if (expectedVersion !== undefined && expectedVersion !== v.resourceVersion)
         throw conflict("Volume", id, expectedVersion, v.resourceVersion);
@@ -106,6 +121,7 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
             description: `must be an integer larger than the current ${v.spec.sizeGib} GiB (got ${sizeGib}): volumes only grow`,
           },
         ]);
+      await ledger.charge(growth(volumeUsage(v), { volumes: 1, storageGib: sizeGib }));
       const next = await tx.volumes.update({ ...v, spec: { ...v.spec, sizeGib } });
       const grown = sizeGib - v.spec.sizeGib;
       await this.charge(tx, await tx.storagePools.get(v.spec.poolId), grown, writtenGib(v.spec, grown));
@@ -142,15 +158,18 @@ export class VolumeService extends CrudService<Volume, VolumeInput> {
     return tx.volumes.update({ ...detaching, status: { phase: "AVAILABLE", message: "" } });
   }
 
-  /** deleteVolume deletes an unattached volume and returns its size to the pool. */
+  /** deleteVolume deletes an unattached volume and returns its size to the pool and to its project's quota. */
   async deleteVolume(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
+    const { projectId } = await this.deps.repos.volumes.get(id);
     await this.deps.uow.run(async (tx) => {
+      const ledger = await UsageLedger.open(tx, projectId);
       const v = await tx.volumes.get(id);
       if (v.status.phase === "IN_USE" || v.status.attachment)
         throw failedPrecondition(`volume "${v.name}" is attached to a VM; detach it first`);
       const snaps = await tx.volumeSnapshots.count({ volumeId: id });
       if (snaps > 0)
         throw failedPrecondition(`volume "${v.name}" has ${snaps} snapshot(s); delete them first`);
+      await ledger.charge(released(volumeUsage(v)));
       await tx.volumes.delete(id, expectedVersion ?? v.resourceVersion);
       const pool = await tx.storagePools.get(v.spec.poolId);
       const allocatedGib = await tx.volumes.sumSizeByPool(pool.id);

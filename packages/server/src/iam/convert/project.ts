@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { iam } from "@limiquantix/api";
-import type { Project, ProjectQuota } from "@limiquantix/domain";
+import type { Project, ProjectQuota, ProjectUsage } from "@limiquantix/domain";
 import { metaToProto } from "../../rpc/convert/common";
 import { givenLabels } from "../../rpc/convert/request-fields";
 import { readUpdateMask } from "../../rpc/convert/update-mask";
@@ -53,11 +53,23 @@ export function projectChangeOf(req: iam.UpdateProjectRequest): (current: Projec
   };
 }
 
-/** projectToProto writes a project. */
+/** usageToProto writes a project's counted use. */
+export function usageToProto(u: ProjectUsage): iam.ProjectUsage {
+  return create(iam.ProjectUsageSchema, {
+    vcpus: u.vcpus,
+    memoryMib: BigInt(u.memoryMib),
+    vms: u.vms,
+    volumes: u.volumes,
+    storageGib: BigInt(u.storageGib),
+  });
+}
+
+/** projectToProto writes a project, with its counted use while its quota has a limit. */
 export function projectToProto(p: Project): iam.Project {
   return create(iam.ProjectSchema, {
     ...metaToProto(p),
     description: p.description,
     quota: quotaToProto(p.quota),
+    ...(p.status ? { usage: usageToProto(p.status.usage) } : {}),
   });
 }

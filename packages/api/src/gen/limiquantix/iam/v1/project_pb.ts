@@ -13,10 +13,20 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/iam/v1/project.proto.
  */
 export const file_limiquantix_iam_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("CiBsaW1pcXVhbnRpeC9pYW0vdjEvcHJvamVjdC5wcm90bxISbGltaXF1YW50aXguaWFtLnYxIroBCgxQcm9qZWN0UXVvdGESEgoFdmNwdXMYASABKA1IAIgBARIXCgptZW1vcnlfbWliGAIgASgESAGIAQESEAoDdm1zGAMgASgNSAKIAQESFAoHdm9sdW1lcxgEIAEoDUgDiAEBEhgKC3N0b3JhZ2VfZ2liGAUgASgESASIAQFCCAoGX3ZjcHVzQg0KC19tZW1vcnlfbWliQgYKBF92bXNCCgoIX3ZvbHVtZXNCDgoMX3N0b3JhZ2VfZ2liItcCCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSNwoGbGFiZWxzGAMgAygLMicubGltaXF1YW50aXguaWFtLnYxLlByb2plY3QuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KC2Rlc2NyaXB0aW9uGAcgASgJQgi6SAVyAxiACBIvCgVxdW90YRgIIAEoCzIgLmxpbWlxdWFudGl4LmlhbS52MS5Qcm9qZWN0UXVvdGEaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("CiBsaW1pcXVhbnRpeC9pYW0vdjEvcHJvamVjdC5wcm90bxISbGltaXF1YW50aXguaWFtLnYxIroBCgxQcm9qZWN0UXVvdGESEgoFdmNwdXMYASABKA1IAIgBARIXCgptZW1vcnlfbWliGAIgASgESAGIAQESEAoDdm1zGAMgASgNSAKIAQESFAoHdm9sdW1lcxgEIAEoDUgDiAEBEhgKC3N0b3JhZ2VfZ2liGAUgASgESASIAQFCCAoGX3ZjcHVzQg0KC19tZW1vcnlfbWliQgYKBF92bXNCCgoIX3ZvbHVtZXNCDgoMX3N0b3JhZ2VfZ2liIogDCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSNwoGbGFiZWxzGAMgAygLMicubGltaXF1YW50aXguaWFtLnYxLlByb2plY3QuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KC2Rlc2NyaXB0aW9uGAcgASgJQgi6SAVyAxiACBIvCgVxdW90YRgIIAEoCzIgLmxpbWlxdWFudGl4LmlhbS52MS5Qcm9qZWN0UXVvdGESLwoFdXNhZ2UYCSABKAsyIC5saW1pcXVhbnRpeC5pYW0udjEuUHJvamVjdFVzYWdlGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiZAoMUHJvamVjdFVzYWdlEg0KBXZjcHVzGAEgASgNEhIKCm1lbW9yeV9taWIYAiABKAQSCwoDdm1zGAMgASgNEg8KB3ZvbHVtZXMYBCABKA0SEwoLc3RvcmFnZV9naWIYBSABKARiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * ProjectQuota caps what a project may consume; an unset limit means unlimited.
+ *
+ * The server enforces it on every call that changes the project's use: CreateVM and CloneVM
+ * (vms, vcpus, memory_mib), UpdateVM when it changes vCPUs or memory, CreateVolume, CloneVolume
+ * (volumes, storage_gib) and ResizeVolume (storage_gib). Every VM counts, running or not, so
+ * StartVM is never refused for quota. A call that would take a limit past it fails with
+ * RESOURCE_EXHAUSTED, leaves nothing behind, and names the quota, its limit, the use and what it
+ * asked for (ErrorInfo metadata `quota`, `limit`, `used`, `requested`). The check and the new use
+ * are written in the transaction of the change, so concurrent calls, through any replica, never
+ * both squeeze under a limit. DeleteVM and DeleteVolume give the use back. Lowering a limit below
+ * the use removes nothing: the project can shrink and delete, but not grow, until it fits.
  *
  * @generated from message limiquantix.iam.v1.ProjectQuota
  */
@@ -99,6 +109,14 @@ export type Project = Message<"limiquantix.iam.v1.Project"> & {
    * @generated from field: limiquantix.iam.v1.ProjectQuota quota = 8;
    */
   quota?: ProjectQuota | undefined;
+
+  /**
+   * What the project's VMs and volumes take, counted against its quota (output only). Set only
+   * while the quota has a limit: the server does not count the use of an unlimited project.
+   *
+   * @generated from field: limiquantix.iam.v1.ProjectUsage usage = 9;
+   */
+  usage?: ProjectUsage | undefined;
 };
 
 /**
@@ -107,4 +125,43 @@ export type Project = Message<"limiquantix.iam.v1.Project"> & {
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
   messageDesc(file_limiquantix_iam_v1_project, 1);
+
+/**
+ * ProjectUsage is what a project's VMs and volumes take, in the units of its quota.
+ *
+ * @generated from message limiquantix.iam.v1.ProjectUsage
+ */
+export type ProjectUsage = Message<"limiquantix.iam.v1.ProjectUsage"> & {
+  /**
+   * @generated from field: uint32 vcpus = 1;
+   */
+  vcpus: number;
+
+  /**
+   * @generated from field: uint64 memory_mib = 2;
+   */
+  memoryMib: bigint;
+
+  /**
+   * @generated from field: uint32 vms = 3;
+   */
+  vms: number;
+
+  /**
+   * @generated from field: uint32 volumes = 4;
+   */
+  volumes: number;
+
+  /**
+   * @generated from field: uint64 storage_gib = 5;
+   */
+  storageGib: bigint;
+};
+
+/**
+ * Describes the message limiquantix.iam.v1.ProjectUsage.
+ * Use `create(ProjectUsageSchema)` to create a new message.
+ */
+export const ProjectUsageSchema: GenMessage<ProjectUsage> = /*@__PURE__*/
+  messageDesc(file_limiquantix_iam_v1_project, 2);
 
