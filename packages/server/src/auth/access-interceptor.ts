@@ -3,7 +3,7 @@ import { permissionDenied } from "@limiquantix/domain";
 import type { Logger } from "pino";
 import type { CallContext, Principal } from "../context/call-context";
 import { runInCallScope } from "../context/call-scope";
-import { callContextOf, replaceCallContext } from "../rpc/call-context-interceptor";
+import { callContextOf, PEER_CERTIFICATE, replaceCallContext } from "../rpc/call-context-interceptor";
 import type { AuditRecorder } from "./audit/audit-recorder";
 import { type Authenticator, OPEN_ACCESS } from "./identity/authenticator";
 import { authorize, type Grant, type ProjectLookup, type RequestFields } from "./policy/authorize";
@@ -32,7 +32,7 @@ export interface AccessOptions {
 
 /**
  * checkAccess authenticates and authorises every call before its service runs: the principal
- * from the bearer token, then the RPC's entry in the policy table (a call without one is refused:
+ * from the bearer token or the node's TLS client certificate, then the RPC's entry in the policy table (a call without one is refused:
  * access fails closed). A denied call is answered Unauthenticated, PermissionDenied or NotFound
  * and leaves an audit entry; an allowed call runs with its principal in the call context, and a
  * mutating one with the audit entry its writes store (see AuditRecorder).
@@ -64,7 +64,11 @@ export function checkAccess(options: AccessOptions): Interceptor {
     let grant: Grant = {};
     try {
       if (!rule) throw permissionDenied(`no access policy covers ${action}`, { reason: "no-policy" });
-      if (options.enabled) principal = await options.authenticator.authenticate(req.header);
+      if (options.enabled)
+        principal = await options.authenticator.authenticate(
+          req.header,
+          req.contextValues.get(PEER_CERTIFICATE),
+        );
       if (!req.stream) grant = await check(req.message);
     } catch (e) {
       return deny(e);

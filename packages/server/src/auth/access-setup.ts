@@ -9,8 +9,11 @@ import type { ServiceDeps } from "../shared/service-deps";
 import { checkAccess } from "./access-interceptor";
 import { AuditRecorder } from "./audit/audit-recorder";
 import { authModule } from "./auth-module";
-import { BearerAuthenticator } from "./identity/authenticator";
+import { BearerAuthenticator, CallAuthenticator } from "./identity/authenticator";
+import { NodeCertificateAuthenticator } from "./identity/node-certificate-authenticator";
 import { SessionLiveness } from "./identity/session-liveness";
+import type { ClusterCa } from "./nodes/cluster-ca";
+import { loadClusterCa } from "./nodes/cluster-ca-files";
 import { nodeJoinModule } from "./nodes/node-join-module";
 import { POLICY } from "./policy/policy-table";
 import { repositoryLookup } from "./policy/repository-lookup";
@@ -34,6 +37,8 @@ export interface Access {
   readonly tokens: TokenIssuer;
   readonly keys: KeyRing;
   readonly liveness: SessionLiveness;
+  /** nodeCa signs node client certificates; the TLS listener trusts it for client certificates. Absent, none are offered. */
+  readonly nodeCa?: ClusterCa;
   /** module binds users, sign-in and the audit log's reader. */
   readonly module: ContainerModule;
   /** nodeJoinModule binds join tokens and the joining of nodes with them (NodeJoinService). */
@@ -76,9 +81,10 @@ async function readKey(file: string, setting: string): Promise<string> {
 }
 
 /**
- * setUpAccess builds identity and access from the configuration: the signing keys (generated
- * into the data directory in embedded mode, ephemeral in dev mode, configured in production),
- * the token issuer, session checks, login rate limits and the access interceptor.
+ * setUpAccess builds identity and access from the configuration: the signing keys and the
+ * cluster CA of node certificates (generated into the data directory in embedded mode, ephemeral
+ * in dev mode, configured in production), the token issuer, session checks, login rate limits
+ * and the access interceptor.
  */
 export async function setUpAccess(
   config: Config,
@@ -104,6 +110,18 @@ export async function setUpAccess(
     }),
   };
   logger.info({ source: keys.source, kid: keys.signingKey.kid }, "access tokens: signing key loaded");
+  const nodeCa = await loadClusterCa(config);
+  // Over TLS nodes authenticate with their certificates; without a CA to issue them, with tokens still.
+  const nodesByCertificate = config.server.tls !== undefined && nodeCa !== undefined;
+  if (nodeCa)
+    logger.info(
+      { source: nodeCa.source, subject: nodeCa.certificate.subject, nodesByCertificate },
+      "node certificates: cluster CA loaded",
+    );
+  else if (config.server.tls)
+    logger.warn(
+      "node certificates are not offered (no auth.nodeCa): nodes authenticate with bearer tokens over TLS",
+    );
   if (!a.enabled)
     logger.warn(
       "AUTHENTICATION IS OFF (auth.enabled=false): every caller that reaches the port is an administrator",
@@ -112,6 +130,7 @@ export async function setUpAccess(
     tokens,
     keys,
     liveness,
+    ...(nodeCa ? { nodeCa } : {}),
     module: authModule({
       sessions: backends.sessions,
       liveness,
@@ -128,11 +147,17 @@ export async function setUpAccess(
       perAddress: limits.perAddress,
       accessTokenTtlSec: a.accessTokenTtlSec,
       refreshTokenTtlSec: a.refreshTokenTtlSec,
+      ...(nodeCa ? { ca: nodeCa } : {}),
+      certificateDays: a.nodeCertificateDays,
     }),
     interceptor: (deps) =>
       checkAccess({
         enabled: a.enabled,
-        authenticator: new BearerAuthenticator(tokens, liveness),
+        authenticator: new CallAuthenticator(
+          new BearerAuthenticator(tokens, liveness),
+          nodeCa ? new NodeCertificateAuthenticator(nodeCa, liveness, deps.repos.nodes) : undefined,
+          nodesByCertificate,
+        ),
         policy: POLICY,
         lookup: repositoryLookup(deps.repos),
         audit: new AuditRecorder(deps.repos.audit, deps.ids, deps.clock, deps.logger),

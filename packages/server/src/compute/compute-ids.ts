@@ -4,7 +4,7 @@ import type { ClusterService } from "./cluster-service";
 import type { DrainService } from "./drain-service";
 import type { NodeAgentService } from "./node-agent-service";
 import type { NodeHealthController } from "../controllers/node-health";
-import type { NodeService } from "./node-service";
+import type { NodeCredentialRevoker, NodeService } from "./node-service";
 import type { PlacementService } from "./placement-service";
 import type { Reconciler } from "../controllers/reconciler";
 import type { VmCloneService } from "./vm-clone-service";
@@ -26,6 +26,8 @@ export const COMPUTE = {
   migrations: serviceId<VmMigrationService>("VmMigrationService"),
   nodes: serviceId<NodeService>("NodeService"),
   nodeAgents: serviceId<NodeAgentService>("NodeAgentService"),
+  /** Bound by the identity area when nodes hold credentials; optional. */
+  nodeCredentials: serviceId<NodeCredentialRevoker>("NodeCredentialRevoker"),
   drain: serviceId<DrainService>("DrainService"),
   clusters: serviceId<ClusterService>("ClusterService"),
   reconciler: serviceId<Reconciler>("Reconciler"),

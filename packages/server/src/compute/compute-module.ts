@@ -116,7 +116,13 @@ export const computeModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(COMPUTE.nodes)
     .toDynamicValue(
-      (c) => new NodeService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get<ResourceCache>(CORE.cache)),
+      (c) =>
+        new NodeService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.agents),
+          c.get<ResourceCache>(CORE.cache),
+          c.get(COMPUTE.nodeCredentials, { optional: true }),
+        ),
     )
     .inSingletonScope();
   bind(COMPUTE.nodeAgents)

@@ -32,6 +32,16 @@ export interface NodeSettings {
   readonly cordoned?: boolean;
 }
 
+/**
+ * NodeCredentialRevoker ends every credential a node holds (its sessions, and with them its
+ * refresh and access tokens and certificates). The identity area binds it; compute only calls it,
+ * so neither depends on the other's classes.
+ */
+export interface NodeCredentialRevoker {
+  /** revokeAll ends the node's sessions and says how many were live. */
+  revokeAll(nodeId: string): Promise<number>;
+}
+
 /** NodeMetricsSample is a node's latest usage as its agent reported it. */
 export interface NodeMetricsSample {
   readonly nodeId: string;
@@ -54,6 +64,8 @@ export class NodeService {
     private readonly agents?: Pick<AgentDirectory, "forget">,
     /** Where reads are served from when given: this replica's copy, as of every committed write. */
     private readonly reads?: Pick<ResourceCache, "node">,
+    /** What ends a deleted or decommissioned node's credentials, when nodes have any. */
+    private readonly credentials?: NodeCredentialRevoker,
   ) {}
 
   /** get returns a node or throws NotFound. */
@@ -157,7 +169,7 @@ export class NodeService {
     return updated;
   }
 
-  /** delete removes a node that holds no VMs (checking expectedVersion when given). */
+  /** delete removes a node that holds no VMs (checking expectedVersion when given) and revokes its credentials. */
   async delete(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     const node = await this.deps.repos.nodes.get(id);
     const held = await this.deps.repos.vms.count({ nodeId: id });
@@ -166,6 +178,7 @@ export class NodeService {
         resource: { kind: "Node", id, name: node.name },
       });
     await this.deps.repos.nodes.delete(id, expectedVersion ?? node.resourceVersion);
+    await this.revokeCredentials(id);
   }
 
   /** metrics returns the latest usage a node reported; a node that has not reported any yet is FailedPrecondition. */
@@ -185,7 +198,7 @@ export class NodeService {
     };
   }
 
-  /** decommission retires an empty node for good. */
+  /** decommission retires an empty node for good and revokes its credentials. */
   async decommission(ctx: CallContext, id: string): Promise<Node> {
     const vms = await this.deps.repos.vms.listByNode(id);
     if (vms.length > 0)
@@ -194,7 +207,22 @@ export class NodeService {
       });
     const node = await this.setPhase(ctx, id, "DECOMMISSIONED");
     await this.agents?.forget(id);
+    await this.revokeCredentials(id);
     return node;
+  }
+
+  /**
+   * revokeCredentials ends a retired node's sessions. The node is already gone or decommissioned,
+   * so a failure is logged rather than reported: refreshing is refused for such a node anyway,
+   * and its access tokens expire on their own.
+   */
+  private async revokeCredentials(id: string): Promise<void> {
+    if (!this.credentials) return;
+    try {
+      await this.credentials.revokeAll(id);
+    } catch (err) {
+      this.deps.logger.warn({ err, nodeId: id }, "a retired node's credentials could not be revoked");
+    }
   }
 
   private async change(id: string, fn: (n: Node) => Node, expectedVersion?: number): Promise<Node> {

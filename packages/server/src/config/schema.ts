@@ -128,6 +128,14 @@ export const ConfigSchema = z.strictObject({
       metricsRequireToken: z.boolean().default(false),
       /** Days audit entries are kept (0 keeps them forever). */
       auditRetentionDays: z.int().min(0).max(3650).default(90),
+      /**
+       * The cluster CA that signs node client certificates (PEM files). Embedded mode generates
+       * one into `<dataDir>/keys/` when absent and dev mode an ephemeral one; production offers
+       * node certificates only with these.
+       */
+      nodeCa: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      /** How long node client certificates are valid, in days. */
+      nodeCertificateDays: z.int().min(1).max(825).default(90),
     })
     .prefault({}),
   scheduler: z

@@ -22,6 +22,13 @@ export interface OnePortOptions {
   readonly port: number;
   readonly handler: RequestHandler;
   readonly tls?: TlsFiles;
+  /**
+   * clientCa (PEM), with tls, makes the listener ask every client for a certificate (without
+   * requiring one) and verify it against this CA and `tls.caFile`; the handler reads the outcome
+   * from the socket (`authorized`, `getPeerX509Certificate()`). A client without a certificate,
+   * or with one that does not verify, is served all the same.
+   */
+  readonly clientCa?: string;
   /** Longest time for the request headers to arrive (HTTP/1.1). */
   readonly headersTimeoutMs?: number;
   /**
@@ -95,11 +102,17 @@ export async function startOnePortServer(options: OnePortOptions): Promise<OnePo
   let listener: net.Server;
   let h2: http2.Http2Server | http2.Http2SecureServer;
   if (options.tls) {
+    const ca = [
+      ...(options.tls.caFile ? [readFileSync(options.tls.caFile, "utf8")] : []),
+      ...(options.clientCa ? [options.clientCa] : []),
+    ];
     h2 = http2.createSecureServer(
       {
         cert: readFileSync(options.tls.certFile),
         key: readFileSync(options.tls.keyFile),
-        ...(options.tls.caFile ? { ca: readFileSync(options.tls.caFile) } : {}),
+        ...(ca.length > 0 ? { ca } : {}),
+        // Asked for, not required: browsers and users without certificates keep working.
+        ...(options.clientCa ? { requestCert: true, rejectUnauthorized: false } : {}),
         allowHTTP1: true,
         ALPNProtocols: ["h2", "http/1.1"],
       },

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, type X509Certificate } from "node:crypto";
 import {
   type ContextValues,
   createContextKey,
@@ -11,6 +11,15 @@ import { REQUEST_ID_HEADER, requestIdOf } from "./edge/request-id";
 
 /** PEER_ADDRESS is the context value holding the caller's address, set from the socket by the HTTP adapter. */
 export const PEER_ADDRESS = createContextKey<string | undefined>(undefined, { description: "peer address" });
+
+/**
+ * PEER_CERTIFICATE is the context value holding the client certificate the caller's TLS
+ * connection presented, set by the HTTP adapter only when the listener verified it against the
+ * CAs it trusts for clients.
+ */
+export const PEER_CERTIFICATE = createContextKey<X509Certificate | undefined>(undefined, {
+  description: "verified peer certificate",
+});
 
 const CALL_CONTEXT = createContextKey<CallContext | undefined>(undefined, { description: "call context" });
 

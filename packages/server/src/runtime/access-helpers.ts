@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { rootCertificates } from "node:tls";
 import type { Access } from "../auth/access-setup";
 import type { JoinTokenService } from "../auth/nodes/join-token-service";
 import { systemContext } from "../context/call-context";
@@ -39,4 +41,18 @@ export async function simJoinToken(tokens: JoinTokenService, count: number): Pro
     ttlMs: SIM_JOIN_TOKEN_TTL_MS,
   });
   return { token, revoke: () => tokens.revoke(ctx, joinToken.id) };
+}
+
+/**
+ * simulatedNodesTrust is what the simulated agents trust for the server's TLS listener: the
+ * public roots, `server.tls.caFile` when given, and the server's own certificate file (enough
+ * when it is self-signed). The certificate must name the address they call.
+ */
+export async function simulatedNodesTrust(tls: {
+  readonly certFile: string;
+  readonly caFile?: string;
+}): Promise<string[]> {
+  const own = await readFile(tls.certFile, "utf8");
+  const ca = tls.caFile ? [await readFile(tls.caFile, "utf8")] : [];
+  return [...rootCertificates, ...ca, own];
 }

@@ -14,7 +14,8 @@ import { type OnePortServer, startOnePortServer } from "../http/one-port-server"
 import { createPlainRoutes } from "../http/plain-routes";
 import { HealthRegistry } from "../observability/health";
 import { type ChangeLogFigures, createMetrics } from "../observability/metrics";
-import { PEER_ADDRESS, withCallContext } from "../rpc/call-context-interceptor";
+import { verifiedPeerCertificate } from "../http/peer-certificate";
+import { PEER_ADDRESS, PEER_CERTIFICATE, withCallContext } from "../rpc/call-context-interceptor";
 import { createConnectHandler } from "../rpc/connect-handler";
 import { healthHandler } from "../rpc/health-handler";
 import { registerRoutes } from "../rpc/route";
@@ -26,7 +27,7 @@ import type { UserService } from "../auth/identity/user-service";
 import { NODE_JOIN } from "../auth/nodes/node-join-ids";
 import type { TokenIssuer } from "../auth/tokens";
 import { agentTls } from "./agent-tls";
-import { metricsAllowed, simJoinToken } from "./access-helpers";
+import { metricsAllowed, simJoinToken, simulatedNodesTrust } from "./access-helpers";
 import { ensureDefaults } from "./defaults";
 
 /** RunningServer is a started control plane. */
@@ -132,7 +133,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       metrics,
       interceptors: [withCallContext(), access.interceptor(services.deps)],
       maxRequestBytes: config.server.maxRequestBytes,
-      contextValues: (req) => createContextValues().set(PEER_ADDRESS, req.socket?.remoteAddress),
+      contextValues: (req) =>
+        createContextValues()
+          .set(PEER_ADDRESS, req.socket?.remoteAddress)
+          .set(PEER_CERTIFICATE, verifiedPeerCertificate(req.socket)),
       shutdownSignal: shutdown.signal,
       maxTimeoutMs: config.server.requestTimeoutSec * 1000,
       fallback: createPlainRoutes({
@@ -159,6 +163,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       port: config.server.port,
       handler: withCors(handler, config.server.cors),
       ...(config.server.tls ? { tls: config.server.tls } : {}),
+      ...(config.server.tls && access.nodeCa ? { clientCa: access.nodeCa.certPem } : {}),
       headersTimeoutMs: config.server.readTimeoutSec * 1000,
     });
     const scheme = config.server.tls ? "https" : "http";
@@ -186,6 +191,14 @@ export async function startServer(config: Config, options: ServerOptions): Promi
           pki: tls.pki,
           apiBaseUrl: `${scheme}://${urlHost(config.server.host)}:${http.port}`,
           joinToken: join.token,
+          ...(config.server.tls
+            ? {
+                apiTls: {
+                  ca: await simulatedNodesTrust(config.server.tls),
+                  nodeCertificates: access.nodeCa !== undefined,
+                },
+              }
+            : {}),
           logger,
         });
       } finally {

@@ -6,6 +6,7 @@ import type { TestPki } from "@limiquantix/agent-client/testing";
 import { compute } from "@limiquantix/api";
 import { powerStateCodec } from "../compute/convert/vm-enums";
 import { SimNodeCredentials } from "./sim-node-credentials";
+import { simNodeKey } from "./sim-node-key";
 import type { Logger } from "pino";
 
 /** SimNodesOptions describe the simulated hypervisor nodes started beside the server. */
@@ -20,6 +21,12 @@ export interface SimNodesOptions {
   readonly apiBaseUrl: string;
   /** The join token (`<id>.<secret>`) the simulated agents join with; it must admit `count` nodes. */
   readonly joinToken: string;
+  /**
+   * apiTls, when the API listens with TLS: the CA certificates (PEM) the simulated agents trust
+   * for it, and whether they join with a certificate request and then call with the node
+   * certificate (as nodes must when the server issues them) rather than a bearer token.
+   */
+  readonly apiTls?: { readonly ca: readonly string[]; readonly nodeCertificates: boolean };
   readonly logger: Logger;
 }
 
@@ -39,11 +46,19 @@ const MEMORY_MIB = 65_536;
  * startSimNodes starts simulated agents over mutual TLS on loopback and makes each behave like
  * a real agent, over the public API: it joins with the join token (NodeJoinService/JoinNode),
  * which registers its node and gives it credentials of its own, sends heartbeats with its usage
- * (NodeService/Heartbeat) under those credentials, and refreshes them before they expire.
+ * (NodeService/Heartbeat) under those credentials, and refreshes them before they expire. Over
+ * TLS, when the server issues node certificates, each joins with a certificate request and sends
+ * its heartbeats with its certificate instead of a bearer token.
  */
 export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes> {
-  const transport = createConnectTransport({ baseUrl: options.apiBaseUrl, httpVersion: "1.1" });
-  const client: Client<typeof compute.NodeService> = createClient(compute.NodeService, transport);
+  const trust = options.apiTls ? { ca: [...options.apiTls.ca] } : {};
+  const transportWith = (identity: { cert?: string; key?: string } = {}) =>
+    createConnectTransport({
+      baseUrl: options.apiBaseUrl,
+      httpVersion: "1.1",
+      ...(options.apiTls ? { nodeOptions: { ...trust, ...identity } } : {}),
+    });
+  const transport = transportWith();
   const joins: Client<typeof compute.NodeJoinService> = createClient(compute.NodeJoinService, transport);
   const agents: SimAgent[] = [];
   const nodeIds = new Map<string, string>();
@@ -65,6 +80,7 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
         tls: { ca: options.pki.ca.cert, cert: cert.cert, key: cert.key },
       });
       agents.push(agent);
+      const key = options.apiTls?.nodeCertificates ? await simNodeKey(hostname) : undefined;
       const res = await joins.joinNode(
         create(compute.JoinNodeRequestSchema, {
           joinToken: options.joinToken,
@@ -77,14 +93,22 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
             cpu: TOPOLOGY,
             memoryMib: BigInt(MEMORY_MIB),
           },
+          csrPem: key?.csrPem ?? "",
         }),
       );
       const nodeId = res.node?.id;
       if (!nodeId) throw new Error(`joining ${hostname} returned no node`);
+      if (key && !res.certificatePem) throw new Error(`joining ${hostname} returned no certificate`);
       nodeIds.set(hostname, nodeId);
       const credentials = new SimNodeCredentials(joins, res);
+      const client: Client<typeof compute.NodeService> = createClient(
+        compute.NodeService,
+        key ? transportWith({ cert: res.certificatePem, key: key.keyPem }) : transport,
+      );
       const beat = async () => {
         const m = agent.hypervisor.metrics();
+        // The certificate is tied to the node's session: refreshing keeps that alive too.
+        const token = await credentials.token();
         await client.heartbeat(
           {
             nodeId,
@@ -97,7 +121,7 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
               ipAddresses: [...v.ipAddresses],
             })),
           },
-          { headers: { authorization: `Bearer ${await credentials.token()}` } },
+          key ? {} : { headers: { authorization: `Bearer ${token}` } },
         );
       };
       const timer = setInterval(() => {

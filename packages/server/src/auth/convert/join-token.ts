@@ -29,5 +29,7 @@ export function nodeCredentialsToProto(c: NodeCredentials) {
     accessTokenExpireTime: toTimestamp(c.accessTokenExpiresAt.toISOString()),
     refreshToken: c.refreshToken,
     refreshTokenExpireTime: toTimestamp(c.refreshTokenExpiresAt.toISOString()),
+    certificatePem: c.certificate?.certificatePem ?? "",
+    caPem: c.certificate?.caPem ?? "",
   };
 }

@@ -1,12 +1,17 @@
+import type { X509Certificate } from "node:crypto";
 import { unauthenticated } from "@limiquantix/domain";
 import { ANONYMOUS, type Principal } from "../../context/call-context";
 import type { TokenIssuer } from "../tokens/token-issuer";
 import { principalOf } from "./access-claims";
+import type { NodeCertificateAuthenticator } from "./node-certificate-authenticator";
 import type { SessionLiveness } from "./session-liveness";
 
-/** Authenticator tells who makes a call from its headers: ANONYMOUS when it carries no credentials. */
+/**
+ * Authenticator tells who makes a call from its headers and the client certificate its TLS
+ * connection presented (one the listener verified): ANONYMOUS when it carries no credentials.
+ */
 export interface Authenticator {
-  authenticate(header: Headers): Promise<Principal>;
+  authenticate(header: Headers, peerCertificate?: X509Certificate): Promise<Principal>;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
@@ -51,6 +56,35 @@ export class BearerAuthenticator implements Authenticator {
     if (this.verified.size >= this.maxRemembered) this.verified.clear();
     this.verified.set(token, { principal, expiresAt: expiresAt.getTime() });
     return principal;
+  }
+}
+
+/**
+ * CallAuthenticator authenticates a call by its bearer token or, without one, by its TLS client
+ * certificate (a node's, from the cluster CA). With `nodesByCertificate` (the listener serves TLS
+ * and the cluster CA signs node certificates) nodes must come by certificate: a node's bearer
+ * token is refused, so a stolen node token is no use without the node's private key.
+ */
+export class CallAuthenticator implements Authenticator {
+  constructor(
+    private readonly bearer: Authenticator,
+    private readonly certificates: NodeCertificateAuthenticator | undefined,
+    private readonly nodesByCertificate: boolean,
+  ) {}
+
+  async authenticate(header: Headers, peerCertificate?: X509Certificate): Promise<Principal> {
+    if (header.get("authorization") !== null) {
+      const principal = await this.bearer.authenticate(header);
+      if (principal.kind === "node" && this.nodesByCertificate)
+        throw unauthenticated(
+          "over TLS a node authenticates with its node certificate, not a bearer token: ask for one with csr_pem (NodeJoinService/JoinNode or RefreshNodeCredentials) and present it as the TLS client certificate",
+          { reason: "node-certificate-required" },
+        );
+      return principal;
+    }
+    if (peerCertificate && this.certificates)
+      return (await this.certificates.authenticate(peerCertificate)) ?? ANONYMOUS;
+    return ANONYMOUS;
   }
 }
 

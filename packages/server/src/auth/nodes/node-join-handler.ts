@@ -46,11 +46,11 @@ export function nodeJoinHandler({ tokens, joins, credentials }: NodeJoinHandlerS
     },
     async joinNode(ctx, req) {
       const { registration, settings } = registrationFromProto(req);
-      const joined = await joins.join(ctx, req.joinToken, registration, settings);
+      const joined = await joins.join(ctx, req.joinToken, registration, settings, req.csrPem);
       return { node: nodeToProto(joined.node), ...nodeCredentialsToProto(joined.credentials) };
     },
     async refreshNodeCredentials(_ctx, req) {
-      const c = await credentials.refresh(req.refreshToken);
+      const c = await credentials.refresh(req.refreshToken, req.csrPem);
       return { nodeId: c.nodeId, ...nodeCredentialsToProto(c) };
     },
   });

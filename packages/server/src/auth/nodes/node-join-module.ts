@@ -6,6 +6,7 @@ import { RpcRoute } from "../../rpc/route";
 import type { ServiceDeps } from "../../shared/service-deps";
 import type { SessionLiveness } from "../identity/session-liveness";
 import type { TokenIssuer } from "../tokens";
+import type { ClusterCa } from "./cluster-ca";
 import { JoinTokenService } from "./join-token-service";
 import { NodeCredentialIssuer } from "./node-credentials";
 import { nodeJoinHandler } from "./node-join-handler";
@@ -21,6 +22,9 @@ export interface NodeJoinValues {
   readonly perAddress: RateLimiter;
   readonly accessTokenTtlSec: number;
   readonly refreshTokenTtlSec: number;
+  /** The cluster CA that signs node certificates, when this server offers them. */
+  readonly ca?: ClusterCa;
+  readonly certificateDays: number;
 }
 
 /** nodeJoinModule binds join tokens, node joining and node credentials, and the NodeJoinService handler. */
@@ -41,9 +45,13 @@ export function nodeJoinModule(v: NodeJoinValues): ContainerModule {
           accessTokenTtlSec: v.accessTokenTtlSec,
           refreshTokenTtlSec: v.refreshTokenTtlSec,
           logger: deps.logger,
+          ...(v.ca ? { ca: v.ca } : {}),
+          certificateDays: v.certificateDays,
         });
       })
       .inSingletonScope();
+    // Deleting or decommissioning a node ends its credentials.
+    bind(COMPUTE.nodeCredentials).toService(NODE_JOIN.credentials);
     bind(NODE_JOIN.joins)
       .toDynamicValue((c) => {
         const deps = c.get<ServiceDeps>(CORE.deps);

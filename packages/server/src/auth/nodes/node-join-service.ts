@@ -28,7 +28,7 @@ export interface NodeJoinParts {
  * NodeJoinService admits a node that presents a join token, as Kubernetes' TLS bootstrap admits a
  * kubelet: it spends one use of the token, registers the node exactly as NodeService/RegisterNode
  * does (a host already registered is registered again, keeping its node id), and gives the node
- * credentials of its own. The steps undo each other: a join that fails gives its use back and
+ * credentials of its own (with a client certificate when it sends a certificate request). The steps undo each other: a join that fails gives its use back and
  * removes a node it created, so a failed join spends and registers nothing.
  */
 export class NodeJoinService {
@@ -40,8 +40,11 @@ export class NodeJoinService {
     joinToken: string,
     reg: NodeRegistration,
     settings: NodeSettings = {},
+    csrPem = "",
   ): Promise<JoinedNode> {
     if (ctx.peer) await this.p.perAddress.enforce(`join:addr:${ctx.peer}`);
+    // A certificate request that cannot be honoured is refused before the token is spent.
+    const csr = csrPem ? this.p.credentials.checkCsr(csrPem) : undefined;
     const spent = await this.p.tokens.spend(joinToken, reg.clusterId);
     let created: Node | undefined;
     try {
@@ -54,10 +57,11 @@ export class NodeJoinService {
         settings,
       );
       if (!existed) created = node;
-      const credentials = await this.p.credentials.issue(node, {
-        joinTokenId: spent.joinToken.id,
-        ...(ctx.peer ? { peer: ctx.peer } : {}),
-      });
+      const credentials = await this.p.credentials.issue(
+        node,
+        { joinTokenId: spent.joinToken.id, ...(ctx.peer ? { peer: ctx.peer } : {}) },
+        csr,
+      );
       this.p.logger.info(
         { node: node.name, nodeId: node.id, joinToken: spent.joinToken.name, peer: ctx.peer },
         "node joined",

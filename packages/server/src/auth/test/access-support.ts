@@ -69,3 +69,14 @@ export async function codeOf(call: () => Promise<unknown>): Promise<string> {
     return Code[ConnectError.from(e).code] as string;
   }
 }
+
+/** failureOf runs a call that must fail and returns its Connect code and message. */
+export async function failureOf(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await call();
+  } catch (e) {
+    const err = ConnectError.from(e);
+    return { code: Code[err.code] as string, message: err.rawMessage };
+  }
+  throw new Error("the call succeeded");
+}

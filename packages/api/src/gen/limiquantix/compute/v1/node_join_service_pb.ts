@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/compute/v1/node_join_service.proto.
  */
 export const file_limiquantix_compute_v1_node_join_service: GenFile = /*@__PURE__*/
-  fileDesc("Ci5saW1pcXVhbnRpeC9jb21wdXRlL3YxL25vZGVfam9pbl9zZXJ2aWNlLnByb3RvEhZsaW1pcXVhbnRpeC5jb21wdXRlLnYxIp0DCglKb2luVG9rZW4SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI9CgZsYWJlbHMYAyADKAsyLS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkpvaW5Ub2tlbi5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAQgASgDEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLZGVzY3JpcHRpb24YByABKAkSLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1heF91c2VzGAkgASgNEgwKBHVzZXMYCiABKA0SEgoKY2x1c3Rlcl9pZBgLIAEoCRISCgpjcmVhdGVkX2J5GAwgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi5gMKFkNyZWF0ZUpvaW5Ub2tlblJlcXVlc3QSOAoEbmFtZRgBIAEoCUIqukgnciUQARg/Mh9eW2EtejAtOV0oWy1hLXowLTldKlthLXowLTldKT8kEh0KC2Rlc2NyaXB0aW9uGAIgASgJQgi6SAVyAxiACBJjCgZsYWJlbHMYAyADKAsyOi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkNyZWF0ZUpvaW5Ub2tlblJlcXVlc3QuTGFiZWxzRW50cnlCF7pIFJoBERBAIgdyBRABGL0CKgRyAhg/EjgKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgQIgPUkKgBIABJBCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDrpIC7IBCEoECID1JEABSAASGgoIbWF4X3VzZXMYBiABKA1CCLpIBSoDGOgHEjwKCmNsdXN0ZXJfaWQYByABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIICgZleHBpcnkiXwoXQ3JlYXRlSm9pblRva2VuUmVzcG9uc2USNQoKam9pbl90b2tlbhgBIAEoCzIhLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pblRva2VuEg0KBXRva2VuGAIgASgJIkoKE0dldEpvaW5Ub2tlblJlcXVlc3QSMwoCaWQYASABKAlCJ7pIJHIiEAEYQDIcXltBLVphLXowLTldW0EtWmEtejAtOS5fLV0qJCJNChRHZXRKb2luVG9rZW5SZXNwb25zZRI1Cgpqb2luX3Rva2VuGAEgASgLMiEubGltaXF1YW50aXguY29tcHV0ZS52MS5Kb2luVG9rZW4idgoVTGlzdEpvaW5Ub2tlbnNSZXF1ZXN0Eh0KCXBhZ2Vfc2l6ZRgBIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIgCg5sYWJlbF9zZWxlY3RvchgDIAEoCUIIukgFcgMYgCAifgoWTGlzdEpvaW5Ub2tlbnNSZXNwb25zZRI2Cgtqb2luX3Rva2VucxgBIAMoCzIhLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pblRva2VuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBSJwChZEZWxldGVKb2luVG9rZW5SZXF1ZXN0EjMKAmlkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSIQoQcmVzb3VyY2VfdmVyc2lvbhgCIAEoA0IHukgEIgIoACIZChdEZWxldGVKb2luVG9rZW5SZXNwb25zZSLuAgoPSm9pbk5vZGVSZXF1ZXN0Eh4KCmpvaW5fdG9rZW4YASABKAlCCrpIB3IFEAEYgAISOAoEbmFtZRgCIAEoCUIqukgnciUQARg/Mh9eW2EtejAtOV0oWy1hLXowLTldKlthLXowLTldKT8kEjwKCmNsdXN0ZXJfaWQYAyABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQSXAoGbGFiZWxzGAQgAygLMjMubGltaXF1YW50aXguY29tcHV0ZS52MS5Kb2luTm9kZVJlcXVlc3QuTGFiZWxzRW50cnlCF7pIFJoBERBAIgdyBRABGL0CKgRyAhg/EjYKBHNwZWMYBSABKAsyIC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLk5vZGVTcGVjQga6SAPIAQEaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLoAQoQSm9pbk5vZGVSZXNwb25zZRIqCgRub2RlGAEgASgLMhwubGltaXF1YW50aXguY29tcHV0ZS52MS5Ob2RlEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YBCABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQgodUmVmcmVzaE5vZGVDcmVkZW50aWFsc1JlcXVlc3QSIQoNcmVmcmVzaF90b2tlbhgBIAEoCUIKukgHcgUQARiAICLbAQoeUmVmcmVzaE5vZGVDcmVkZW50aWFsc1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSFAoMYWNjZXNzX3Rva2VuGAIgASgJEjwKGGFjY2Vzc190b2tlbl9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgEIAEoCRI9ChlyZWZyZXNoX3Rva2VuX2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDK+BQoPTm9kZUpvaW5TZXJ2aWNlEnIKD0NyZWF0ZUpvaW5Ub2tlbhIuLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuQ3JlYXRlSm9pblRva2VuUmVxdWVzdBovLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuQ3JlYXRlSm9pblRva2VuUmVzcG9uc2USbwoOTGlzdEpvaW5Ub2tlbnMSLS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkxpc3RKb2luVG9rZW5zUmVxdWVzdBouLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTGlzdEpvaW5Ub2tlbnNSZXNwb25zZRJpCgxHZXRKb2luVG9rZW4SKy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkdldEpvaW5Ub2tlblJlcXVlc3QaLC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkdldEpvaW5Ub2tlblJlc3BvbnNlEnIKD0RlbGV0ZUpvaW5Ub2tlbhIuLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuRGVsZXRlSm9pblRva2VuUmVxdWVzdBovLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuRGVsZXRlSm9pblRva2VuUmVzcG9uc2USXQoISm9pbk5vZGUSJy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkpvaW5Ob2RlUmVxdWVzdBooLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pbk5vZGVSZXNwb25zZRKHAQoWUmVmcmVzaE5vZGVDcmVkZW50aWFscxI1LmxpbWlxdWFudGl4LmNvbXB1dGUudjEuUmVmcmVzaE5vZGVDcmVkZW50aWFsc1JlcXVlc3QaNi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlJlZnJlc2hOb2RlQ3JlZGVudGlhbHNSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_limiquantix_compute_v1_node]);
+  fileDesc("Ci5saW1pcXVhbnRpeC9jb21wdXRlL3YxL25vZGVfam9pbl9zZXJ2aWNlLnByb3RvEhZsaW1pcXVhbnRpeC5jb21wdXRlLnYxIp0DCglKb2luVG9rZW4SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI9CgZsYWJlbHMYAyADKAsyLS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkpvaW5Ub2tlbi5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAQgASgDEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLZGVzY3JpcHRpb24YByABKAkSLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1heF91c2VzGAkgASgNEgwKBHVzZXMYCiABKA0SEgoKY2x1c3Rlcl9pZBgLIAEoCRISCgpjcmVhdGVkX2J5GAwgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi5gMKFkNyZWF0ZUpvaW5Ub2tlblJlcXVlc3QSOAoEbmFtZRgBIAEoCUIqukgnciUQARg/Mh9eW2EtejAtOV0oWy1hLXowLTldKlthLXowLTldKT8kEh0KC2Rlc2NyaXB0aW9uGAIgASgJQgi6SAVyAxiACBJjCgZsYWJlbHMYAyADKAsyOi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkNyZWF0ZUpvaW5Ub2tlblJlcXVlc3QuTGFiZWxzRW50cnlCF7pIFJoBERBAIgdyBRABGL0CKgRyAhg/EjgKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgQIgPUkKgBIABJBCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDrpIC7IBCEoECID1JEABSAASGgoIbWF4X3VzZXMYBiABKA1CCLpIBSoDGOgHEjwKCmNsdXN0ZXJfaWQYByABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIICgZleHBpcnkiXwoXQ3JlYXRlSm9pblRva2VuUmVzcG9uc2USNQoKam9pbl90b2tlbhgBIAEoCzIhLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pblRva2VuEg0KBXRva2VuGAIgASgJIkoKE0dldEpvaW5Ub2tlblJlcXVlc3QSMwoCaWQYASABKAlCJ7pIJHIiEAEYQDIcXltBLVphLXowLTldW0EtWmEtejAtOS5fLV0qJCJNChRHZXRKb2luVG9rZW5SZXNwb25zZRI1Cgpqb2luX3Rva2VuGAEgASgLMiEubGltaXF1YW50aXguY29tcHV0ZS52MS5Kb2luVG9rZW4idgoVTGlzdEpvaW5Ub2tlbnNSZXF1ZXN0Eh0KCXBhZ2Vfc2l6ZRgBIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIgCg5sYWJlbF9zZWxlY3RvchgDIAEoCUIIukgFcgMYgCAifgoWTGlzdEpvaW5Ub2tlbnNSZXNwb25zZRI2Cgtqb2luX3Rva2VucxgBIAMoCzIhLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pblRva2VuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRITCgt0b3RhbF9jb3VudBgDIAEoBSJwChZEZWxldGVKb2luVG9rZW5SZXF1ZXN0EjMKAmlkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSIQoQcmVzb3VyY2VfdmVyc2lvbhgCIAEoA0IHukgEIgIoACIZChdEZWxldGVKb2luVG9rZW5SZXNwb25zZSKKAwoPSm9pbk5vZGVSZXF1ZXN0Eh4KCmpvaW5fdG9rZW4YASABKAlCCrpIB3IFEAEYgAISOAoEbmFtZRgCIAEoCUIqukgnciUQARg/Mh9eW2EtejAtOV0oWy1hLXowLTldKlthLXowLTldKT8kEjwKCmNsdXN0ZXJfaWQYAyABKAlCKLpIJXIjGEAyH14oW0EtWmEtejAtOV1bQS1aYS16MC05Ll8tXSopPyQSXAoGbGFiZWxzGAQgAygLMjMubGltaXF1YW50aXguY29tcHV0ZS52MS5Kb2luTm9kZVJlcXVlc3QuTGFiZWxzRW50cnlCF7pIFJoBERBAIgdyBRABGL0CKgRyAhg/EjYKBHNwZWMYBSABKAsyIC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLk5vZGVTcGVjQga6SAPIAQESGgoHY3NyX3BlbRgGIAEoCUIJukgGcgQYgIABGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEikQIKEEpvaW5Ob2RlUmVzcG9uc2USKgoEbm9kZRgBIAEoCzIcLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTm9kZRIUCgxhY2Nlc3NfdG9rZW4YAiABKAkSPAoYYWNjZXNzX3Rva2VuX2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAQgASgJEj0KGXJlZnJlc2hfdG9rZW5fZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2NlcnRpZmljYXRlX3BlbRgGIAEoCRIOCgZjYV9wZW0YByABKAkiXgodUmVmcmVzaE5vZGVDcmVkZW50aWFsc1JlcXVlc3QSIQoNcmVmcmVzaF90b2tlbhgBIAEoCUIKukgHcgUQARiAIBIaCgdjc3JfcGVtGAIgASgJQgm6SAZyBBiAgAEihAIKHlJlZnJlc2hOb2RlQ3JlZGVudGlhbHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YBCABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPY2VydGlmaWNhdGVfcGVtGAYgASgJEg4KBmNhX3BlbRgHIAEoCTK+BQoPTm9kZUpvaW5TZXJ2aWNlEnIKD0NyZWF0ZUpvaW5Ub2tlbhIuLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuQ3JlYXRlSm9pblRva2VuUmVxdWVzdBovLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuQ3JlYXRlSm9pblRva2VuUmVzcG9uc2USbwoOTGlzdEpvaW5Ub2tlbnMSLS5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkxpc3RKb2luVG9rZW5zUmVxdWVzdBouLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuTGlzdEpvaW5Ub2tlbnNSZXNwb25zZRJpCgxHZXRKb2luVG9rZW4SKy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkdldEpvaW5Ub2tlblJlcXVlc3QaLC5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkdldEpvaW5Ub2tlblJlc3BvbnNlEnIKD0RlbGV0ZUpvaW5Ub2tlbhIuLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuRGVsZXRlSm9pblRva2VuUmVxdWVzdBovLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuRGVsZXRlSm9pblRva2VuUmVzcG9uc2USXQoISm9pbk5vZGUSJy5saW1pcXVhbnRpeC5jb21wdXRlLnYxLkpvaW5Ob2RlUmVxdWVzdBooLmxpbWlxdWFudGl4LmNvbXB1dGUudjEuSm9pbk5vZGVSZXNwb25zZRKHAQoWUmVmcmVzaE5vZGVDcmVkZW50aWFscxI1LmxpbWlxdWFudGl4LmNvbXB1dGUudjEuUmVmcmVzaE5vZGVDcmVkZW50aWFsc1JlcXVlc3QaNi5saW1pcXVhbnRpeC5jb21wdXRlLnYxLlJlZnJlc2hOb2RlQ3JlZGVudGlhbHNSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_limiquantix_compute_v1_node]);
 
 /**
  * JoinToken lets hypervisor nodes join the control plane on their own (as a Kubernetes bootstrap
@@ -372,6 +372,15 @@ export type JoinNodeRequest = Message<"limiquantix.compute.v1.JoinNodeRequest"> 
    * @generated from field: limiquantix.compute.v1.NodeSpec spec = 5;
    */
   spec?: NodeSpec | undefined;
+
+  /**
+   * csr_pem asks for a client certificate for the node: a PEM PKCS#10 request (at most 16 KiB)
+   * signed by its own key, an RSA key of at least 2048 bits, an EC P-256 key or an Ed25519 key.
+   * Only its public key is used. Empty: no certificate.
+   *
+   * @generated from field: string csr_pem = 6;
+   */
+  csrPem: string;
 };
 
 /**
@@ -384,7 +393,7 @@ export const JoinNodeRequestSchema: GenMessage<JoinNodeRequest> = /*@__PURE__*/
 /**
  * JoinNodeResponse holds the registered node and the node's own credentials: a short-lived access
  * token (sent as `authorization: Bearer <token>` with Heartbeat) and a refresh token that
- * RefreshNodeCredentials trades for new ones.
+ * RefreshNodeCredentials trades for new ones; with a csr_pem, also a client certificate.
  *
  * @generated from message limiquantix.compute.v1.JoinNodeResponse
  */
@@ -413,6 +422,22 @@ export type JoinNodeResponse = Message<"limiquantix.compute.v1.JoinNodeResponse"
    * @generated from field: google.protobuf.Timestamp refresh_token_expire_time = 5;
    */
   refreshTokenExpireTime?: Timestamp | undefined;
+
+  /**
+   * certificate_pem is the node's client certificate (PEM), when csr_pem was given: signed by the
+   * cluster CA, subject CN the node id, SAN URI `urn:limiquantix:node:<node id>`, client
+   * authentication only. Over a TLS listener the node presents it instead of a bearer token.
+   *
+   * @generated from field: string certificate_pem = 6;
+   */
+  certificatePem: string;
+
+  /**
+   * ca_pem is the cluster CA's certificate (PEM), when certificate_pem is set.
+   *
+   * @generated from field: string ca_pem = 7;
+   */
+  caPem: string;
 };
 
 /**
@@ -432,6 +457,13 @@ export type RefreshNodeCredentialsRequest = Message<"limiquantix.compute.v1.Refr
    * @generated from field: string refresh_token = 1;
    */
   refreshToken: string;
+
+  /**
+   * csr_pem asks for a new client certificate, as in JoinNodeRequest. Empty: no certificate.
+   *
+   * @generated from field: string csr_pem = 2;
+   */
+  csrPem: string;
 };
 
 /**
@@ -472,6 +504,20 @@ export type RefreshNodeCredentialsResponse = Message<"limiquantix.compute.v1.Ref
    * @generated from field: google.protobuf.Timestamp refresh_token_expire_time = 5;
    */
   refreshTokenExpireTime?: Timestamp | undefined;
+
+  /**
+   * certificate_pem is the node's new client certificate (PEM), when csr_pem was given.
+   *
+   * @generated from field: string certificate_pem = 6;
+   */
+  certificatePem: string;
+
+  /**
+   * ca_pem is the cluster CA's certificate (PEM), when certificate_pem is set.
+   *
+   * @generated from field: string ca_pem = 7;
+   */
+  caPem: string;
 };
 
 /**
@@ -530,7 +576,9 @@ export const NodeJoinService: GenService<{
   },
   /**
    * JoinNode registers a node with a join token and returns the node's credentials. An unknown,
-   * revoked, used-up or expired token is Unauthenticated, and the join changes nothing.
+   * revoked, used-up or expired token is Unauthenticated, and the join changes nothing. A csr_pem
+   * that does not parse or verify is InvalidArgument; one sent to a server without a cluster CA
+   * is FailedPrecondition.
    *
    * @generated from rpc limiquantix.compute.v1.NodeJoinService.JoinNode
    */
@@ -540,7 +588,8 @@ export const NodeJoinService: GenService<{
     output: typeof JoinNodeResponseSchema;
   },
   /**
-   * RefreshNodeCredentials rotates a node's credentials; a refresh token used twice revokes them.
+   * RefreshNodeCredentials rotates a node's credentials (and, with a csr_pem, issues a new client
+   * certificate); a refresh token used twice revokes them.
    *
    * @generated from rpc limiquantix.compute.v1.NodeJoinService.RefreshNodeCredentials
    */
