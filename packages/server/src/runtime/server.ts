@@ -24,6 +24,7 @@ import { setUpAccess } from "../auth/access-setup";
 import { AUTH } from "../auth/auth-ids";
 import { type BootstrapResult, ensureAdmin } from "../auth/identity/bootstrap-admin";
 import type { UserService } from "../auth/identity/user-service";
+import type { JoinTokenService } from "../auth/nodes/join-token-service";
 import { NODE_JOIN } from "../auth/nodes/node-join-ids";
 import type { TokenIssuer } from "../auth/tokens";
 import { agentTls } from "./agent-tls";
@@ -239,6 +240,17 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       void purge();
       cleanups.push(async () => clearInterval(timer));
     }
+    // Join tokens that ended a day ago (expired or used up) are purged hourly, by every replica alike.
+    const joinTokens = container.get<JoinTokenService>(NODE_JOIN.tokens);
+    const purgeJoinTokens = () =>
+      joinTokens
+        .purgeEnded()
+        .then((n) => n > 0 && logger.info({ removed: n }, "ended join tokens purged"))
+        .catch((e: unknown) => logger.warn({ err: e }, "purging ended join tokens failed"));
+    const joinTokenTimer = setInterval(purgeJoinTokens, 3_600_000);
+    joinTokenTimer.unref();
+    void purgeJoinTokens();
+    cleanups.push(async () => clearInterval(joinTokenTimer));
     health.register("controllers", async () =>
       runner.isLeader ? "leading" : "standing by (another replica leads)",
     );

@@ -39,6 +39,15 @@ export interface AuthServiceOptions {
 
 const BAD_LOGIN = "invalid username or password";
 
+/** USER_SESSION_KIND marks the sessions of users' sign-ins (in their data), as NODE_SESSION_KIND marks nodes'. */
+export const USER_SESSION_KIND = "user";
+
+function expiredOrRevoked() {
+  return unauthenticated("refresh token is expired or revoked: log in again", {
+    reason: "refresh-token-invalid",
+  });
+}
+
 /**
  * AuthService signs users in and out: Login checks the password (argon2id) under a rate limit
  * per username and per source address and opens a session; Refresh rotates the session's
@@ -71,7 +80,7 @@ export class AuthService {
       userId: user.id,
       secretHash: secret.hash,
       ttlMs: this.o.refreshTokenTtlSec * 1000,
-      data: ctx.peer ? { peer: ctx.peer } : {},
+      data: { kind: USER_SESSION_KIND, ...(ctx.peer ? { peer: ctx.peer } : {}) },
     });
     return this.pair(signedIn, session.id, secret.secret, new Date(session.expiresAt));
   }
@@ -79,6 +88,13 @@ export class AuthService {
   /** refresh exchanges a refresh token for a new pair; the presented token is spent. */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { sessionId, secret } = parseRefreshToken(refreshToken);
+    const session = await this.o.sessions.get(sessionId);
+    // Only sign-ins are refreshed here (sessions from before kinds were recorded have none). A
+    // node's refresh token (NodeJoinService/RefreshNodeCredentials) or an API token's session is
+    // answered as an unknown token and left untouched: rotating it with a wrong secret would
+    // revoke it.
+    const kind = session?.data.kind;
+    if (!session || (kind !== undefined && kind !== USER_SESSION_KIND)) throw expiredOrRevoked();
     const next = newRefreshSecret();
     const rotated = await this.o.sessions.rotate(
       sessionId,
@@ -93,10 +109,7 @@ export class AuthService {
         reason: "refresh-token-reused",
       });
     }
-    if (rotated.outcome === "unknown")
-      throw unauthenticated("refresh token is expired or revoked: log in again", {
-        reason: "refresh-token-invalid",
-      });
+    if (rotated.outcome === "unknown") throw expiredOrRevoked();
     const user = await this.o.users.get(rotated.session.userId).catch(() => undefined);
     if (!user || user.disabled) {
       await this.o.sessions.revoke(sessionId);

@@ -28,6 +28,17 @@ export const DEFAULT_JOIN_TOKEN_TTL_MS = 24 * 3_600_000;
 /** MAX_JOIN_TOKEN_TTL_MS is the longest a join token may last: 7 days. */
 export const MAX_JOIN_TOKEN_TTL_MS = 7 * 86_400_000;
 
+/** ENDED_JOIN_TOKEN_KEEP_MS is how long a join token is kept after it ends (expires or is used up), so operators can still read it: a day. */
+export const ENDED_JOIN_TOKEN_KEEP_MS = 86_400_000;
+
+/** endedAt is when a join token stopped admitting nodes (its expiry, or the join that spent its last use), or undefined while it admits them. */
+export function endedAt(token: NodeJoinToken): number | undefined {
+  const expired = Date.parse(token.expiresAt);
+  const usedUp = token.uses >= token.maxUses ? Date.parse(token.updatedAt) : Number.POSITIVE_INFINITY;
+  const ended = Math.min(expired, usedUp);
+  return ended === Number.POSITIVE_INFINITY ? undefined : ended;
+}
+
 /** NewJoinToken is what creating a join token takes; without expiresAt or ttlMs it lasts 24 hours. */
 export interface NewJoinToken {
   readonly name: string;
@@ -115,6 +126,33 @@ export class JoinTokenService {
   /** revoke deletes a join token (checking expectedVersion when given): it admits no more nodes. */
   async revoke(_ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
     await this.deps.repos.nodeJoinTokens.delete(id, expectedVersion);
+  }
+
+  /**
+   * purgeEnded deletes the join tokens that ended (expired or used up) more than a day before
+   * `now`, and says how many it deleted. Replicas may purge at once: a token another one deleted
+   * or changed meanwhile is skipped.
+   */
+  async purgeEnded(now: Date = this.deps.clock.now()): Promise<number> {
+    const repo = this.deps.repos.nodeJoinTokens;
+    const cutoff = now.getTime() - ENDED_JOIN_TOKEN_KEEP_MS;
+    let removed = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await repo.list({}, { limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const token of page.items) {
+        const ended = endedAt(token);
+        if (ended === undefined || ended > cutoff) continue;
+        try {
+          await repo.delete(token.id, token.resourceVersion);
+          removed++;
+        } catch (e) {
+          if (!hasErrorCode(e, ErrorCode.NotFound) && !hasErrorCode(e, ErrorCode.Conflict)) throw e;
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return removed;
   }
 
   /**

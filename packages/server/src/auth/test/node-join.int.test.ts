@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPUTE } from "../../compute/compute-ids";
 import type { NodeService } from "../../compute/node-service";
 import { systemContext } from "../../context/call-context";
+import type { JoinTokenService } from "../nodes/join-token-service";
+import { NODE_JOIN } from "../nodes/node-join-ids";
 import { type AccessHarness, codeOf, startAccessHarness } from "./access-support";
 
 const spec = (hostname: string) =>
@@ -233,6 +235,67 @@ describe("nodes joining with join tokens", () => {
     expect(listed.joinTokens.map((t) => t.name)).toContain("audited-token");
     const secret = token.slice(joinToken!.id.length + 1);
     expect(JSON.stringify(listed, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(secret);
+  });
+
+  it("revokes a node's credentials when it is decommissioned or deleted", async () => {
+    const { token } = await tokenOf({ name: "retiring", maxUses: 2 });
+    const nodes = h.client(compute.NodeService, h.admin);
+    const retired = [await join(token, "retired-1"), await join(token, "retired-2")];
+    for (const j of retired)
+      expect(await codeOf(() => h.client(iam.AuthService, j.accessToken).whoAmI({}))).toBe("ok");
+    await nodes.decommissionNode({ id: retired[0]!.node!.id });
+    await nodes.deleteNode({ id: retired[1]!.node!.id });
+    for (const j of retired) {
+      // WhoAmI needs only a live session: the node's phase or existence does not enter into it.
+      expect(await codeOf(() => h.client(iam.AuthService, j.accessToken).whoAmI({}))).toBe("Unauthenticated");
+      expect(await codeOf(() => joinService().refreshNodeCredentials({ refreshToken: j.refreshToken }))).toBe(
+        "Unauthenticated",
+      );
+    }
+  });
+
+  it("refuses a node's refresh token at AuthService/Refresh, leaving the node's session as it was", async () => {
+    const joined = await join((await tokenOf({ name: "not-a-user" })).token, "not-a-user");
+    const refused = await failure(() =>
+      h.client(iam.AuthService).refresh({ refreshToken: joined.refreshToken }),
+    );
+    expect(refused).toMatchObject({ code: "Unauthenticated" });
+    expect(refused.message).toMatch(/expired or revoked/);
+    expect(await codeOf(() => nodesAs(joined.accessToken).heartbeat({ nodeId: joined.node!.id }))).toBe("ok");
+    const renewed = await joinService().refreshNodeCredentials({ refreshToken: joined.refreshToken });
+    expect(renewed.nodeId).toBe(joined.node!.id);
+  });
+
+  it("purges join tokens a day after they expire or are used up, and never one that still admits nodes", async () => {
+    const tokens = h.server.container.get<JoinTokenService>(NODE_JOIN.tokens);
+    const repo = h.server.services.deps.repos.nodeJoinTokens;
+    const usedUp = await tokenOf({ name: "purge-used-up" });
+    await join(usedUp.token, "purge-node");
+    const setExpiry = async (id: string, hoursAgo: number) => {
+      const stored = await repo.get(id);
+      await repo.update({ ...stored, expiresAt: new Date(Date.now() - hoursAgo * 3_600_000).toISOString() });
+    };
+    const longExpired = await tokenOf({ name: "purge-long-expired" });
+    await setExpiry(longExpired.joinToken!.id, 48);
+    const justExpired = await tokenOf({ name: "purge-just-expired" });
+    await setExpiry(justExpired.joinToken!.id, 1);
+    const usable = await tokenOf({
+      name: "purge-usable",
+      maxUses: 2,
+      expiry: { case: "ttl", value: { seconds: 3n * 86_400n } },
+    });
+    const left = async () =>
+      (
+        await Promise.all(
+          [usedUp, longExpired, justExpired, usable].map(async (t) =>
+            (await repo.find(t.joinToken!.id)) ? t.joinToken!.name : undefined,
+          ),
+        )
+      ).filter(Boolean);
+    expect(await tokens.purgeEnded()).toBeGreaterThanOrEqual(1);
+    expect(await left()).toEqual(["purge-used-up", "purge-just-expired", "purge-usable"]);
+    await tokens.purgeEnded(new Date(Date.now() + 25 * 3_600_000));
+    expect(await left()).toEqual(["purge-usable"]);
   });
 });
 
