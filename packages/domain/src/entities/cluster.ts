@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, metaFields } from "../common";
+import { Description, metaFields, Timestamp } from "../common";
 
 /** AdmissionControlPolicy says how HA capacity is kept in reserve. */
 export const AdmissionControlPolicy = z.enum(["disabled", "tolerate-host-failures", "reserve-percentage"]);
@@ -64,10 +64,45 @@ export const ClusterSpec = z.strictObject({
 /** ClusterSpec is what an operator configures for a cluster. */
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 
-/** Cluster groups nodes that share HA, DRS and overcommit settings. */
+/**
+ * DrsRunStatus is what the DRS controller reports about a cluster, and how any replica asks it for
+ * a pass now: RunNow raises `runRequests`; the leader's pass records the count it served.
+ */
+export const DrsRunStatus = z.strictObject({
+  /** When the last pass started. */
+  lastRunAt: Timestamp.optional(),
+  /** When the next scheduled pass is due. */
+  nextRunAt: Timestamp.optional(),
+  /** The imbalance when the last pass started. */
+  imbalanceBefore: z.number().min(0).optional(),
+  /** The imbalance the last pass expects once its moves are made. */
+  imbalanceAfter: z.number().min(0).optional(),
+  /** What the last pass did, in a sentence. */
+  lastResult: z.string().max(1024).optional(),
+  /** Why the last pass failed, when it did. */
+  lastError: z.string().max(1024).optional(),
+  /** How many times a pass was asked for (RunNow); only ever grows. */
+  runRequests: z.int().min(0).default(0),
+  /** The value of `runRequests` the last pass started after: a request above it is still waiting. */
+  runsServed: z.int().min(0).default(0),
+  /** When the last pass was asked for. */
+  runRequestedAt: Timestamp.optional(),
+});
+/** DrsRunStatus is what the DRS controller reports about a cluster. */
+export type DrsRunStatus = z.infer<typeof DrsRunStatus>;
+
+/** ClusterStatus is what the control plane reports about a cluster. */
+export const ClusterStatus = z.strictObject({
+  drs: DrsRunStatus.optional(),
+});
+/** ClusterStatus is what the control plane reports about a cluster. */
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
+
+/** Cluster groups nodes that share HA, DRS and overcommit settings; its status is absent until DRS first reports. */
 export const Cluster = z.strictObject({
   ...metaFields,
   spec: ClusterSpec,
+  status: ClusterStatus.optional(),
 });
 /** Cluster groups nodes that share HA, DRS and overcommit settings. */
 export type Cluster = z.infer<typeof Cluster>;

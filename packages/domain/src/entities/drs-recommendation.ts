@@ -11,10 +11,24 @@ export const RecommendationType = z.enum(["MIGRATE", "POWER_ON", "POWER_OFF"]);
 /** RecommendationType is what a DRS recommendation does. */
 export type RecommendationType = z.infer<typeof RecommendationType>;
 
-/** RecommendationState tracks a recommendation from proposal to outcome. */
-export const RecommendationState = z.enum(["PENDING", "APPROVED", "APPLIED", "REJECTED", "FAILED"]);
+/**
+ * RecommendationState tracks a recommendation from proposal to outcome: PENDING until someone (or
+ * full automation) decides; APPROVED to be applied; APPLYING while its migration runs; then
+ * APPLIED or FAILED; REJECTED by a person; SUPERSEDED when a later pass no longer proposes it.
+ */
+export const RecommendationState = z.enum([
+  "PENDING",
+  "APPROVED",
+  "APPLIED",
+  "REJECTED",
+  "FAILED",
+  "APPLYING",
+  "SUPERSEDED",
+]);
 /** RecommendationState tracks a recommendation from proposal to outcome. */
 export type RecommendationState = z.infer<typeof RecommendationState>;
+/** RECOMMENDATION_STATES lists every recommendation state. */
+export const RECOMMENDATION_STATES: readonly RecommendationState[] = RecommendationState.options;
 
 /** DrsRecommendation is one proposed move (or host power change) with its expected effect. */
 export const DrsRecommendation = z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode, hasErrorCode } from "../errors";
-import { NODE_MACHINE, VM_POWER_MACHINE, VOLUME_MACHINE } from "./machines";
+import { NODE_MACHINE, RECOMMENDATION_MACHINE, VM_POWER_MACHINE, VOLUME_MACHINE } from "./machines";
 import { assertTransition, canTransition, checkTransition, defineStateMachine } from "./state-machine";
 
 describe("state machines", () => {
@@ -32,6 +32,21 @@ describe("state machines", () => {
       expect(canTransition(VOLUME_MACHINE, path[i - 1]!, path[i]!)).toBe(true);
     expect(canTransition(VOLUME_MACHINE, "IN_USE", "DELETING")).toBe(false);
     expect(canTransition(VOLUME_MACHINE, "IN_USE", "AVAILABLE")).toBe(false);
+  });
+
+  it("takes a DRS recommendation from pending through applying to applied or failed, and never out of an outcome", () => {
+    for (const [from, to] of [
+      ["PENDING", "APPROVED"],
+      ["APPROVED", "APPLYING"],
+      ["PENDING", "APPLYING"],
+      ["APPLYING", "APPLIED"],
+      ["APPLYING", "FAILED"],
+      ["PENDING", "SUPERSEDED"],
+    ] as const)
+      expect(canTransition(RECOMMENDATION_MACHINE, from, to)).toBe(true);
+    expect(canTransition(RECOMMENDATION_MACHINE, "APPLYING", "SUPERSEDED")).toBe(false);
+    expect(canTransition(RECOMMENDATION_MACHINE, "REJECTED", "APPROVED")).toBe(false);
+    expect(canTransition(RECOMMENDATION_MACHINE, "APPLIED", "APPLYING")).toBe(false);
   });
 
   it("lets any node phase but DECOMMISSIONED reach MAINTENANCE", () => {

@@ -1,3 +1,4 @@
+import { RECOMMENDATION_STATES, type RecommendationState } from "../entities/drs-recommendation";
 import { NODE_PHASES, type NodePhase } from "../entities/node";
 import { VOLUME_PHASES, type VolumePhase } from "../entities/storage";
 import { POWER_STATES, type PowerState } from "../entities/virtual-machine";
@@ -50,3 +51,24 @@ export const NODE_MACHINE: StateMachine<NodePhase> = defineStateMachine<NodePhas
   },
   terminal: ["DECOMMISSIONED"],
 });
+
+/**
+ * RECOMMENDATION_MACHINE is the lifecycle of a DRS recommendation: a pending one is approved,
+ * rejected, superseded by a later pass, or applied at once (full automation); an approved one is
+ * applied (or superseded when its VM moved meanwhile); applying ends applied or failed.
+ */
+export const RECOMMENDATION_MACHINE: StateMachine<RecommendationState> =
+  defineStateMachine<RecommendationState>({
+    name: "recommendation state",
+    states: RECOMMENDATION_STATES,
+    transitions: {
+      PENDING: ["APPROVED", "REJECTED", "SUPERSEDED", "APPLYING"],
+      APPROVED: ["APPLYING", "REJECTED", "SUPERSEDED"],
+      APPLYING: ["APPLIED", "FAILED"],
+      APPLIED: [],
+      REJECTED: [],
+      FAILED: [],
+      SUPERSEDED: [],
+    },
+    terminal: ["APPLIED", "REJECTED", "FAILED", "SUPERSEDED"],
+  });

@@ -72,7 +72,7 @@ export const TABLES: { readonly [K in ResourceKind]: TableMap } = {
     c("quota", "quota", "json"),
     STATUS,
   ]),
-  Cluster: named("Cluster", "clusters", [SPEC]),
+  Cluster: named("Cluster", "clusters", [SPEC, STATUS]),
   Node: named("Node", "nodes", [CLUSTER, SPEC, STATUS], {
     pathColumns: { ...PHASE, "spec.hostname": "hostname" },
     uniqueConstraints: { nodes_name_key: ["name"], nodes_hostname_key: ["spec.hostname"] },

@@ -25,6 +25,60 @@ export function specialSuite(harness: () => RepositoryHarness): void {
     });
   });
 
+  describe("clusters", () => {
+    it("stores a cluster's DRS status and leaves an absent one absent", async () => {
+      const bare = await r().clusters.create(fixtures.cluster());
+      expect(bare.status).toBeUndefined();
+      expect((await r().clusters.get(bare.id)).status).toBeUndefined();
+      const drs = {
+        lastRunAt: "2026-01-01T00:05:00.000Z",
+        nextRunAt: "2026-01-01T00:10:00.000Z",
+        imbalanceBefore: 0.25,
+        imbalanceAfter: 0.05,
+        lastResult: "2 recommendations",
+        runRequests: 3,
+        runsServed: 2,
+        runRequestedAt: "2026-01-01T00:06:00.000Z",
+      };
+      const reported = await r().clusters.update({ ...bare, status: { drs } });
+      expect((await r().clusters.get(bare.id)).status).toEqual({ drs });
+      expect(reported.resourceVersion).toBeGreaterThan(bare.resourceVersion);
+      const { status: _dropped, ...rest } = reported;
+      await r().clusters.update(rest);
+      expect((await r().clusters.get(bare.id)).status).toBeUndefined();
+    });
+  });
+
+  describe("DRS recommendations", () => {
+    it("keeps every state of a recommendation's lifecycle and filters by them", async () => {
+      const clusterId = await cluster();
+      const rec = await r().drsRecommendations.create(fixtures.drsRecommendation({ clusterId }));
+      const applying = await r().drsRecommendations.update({
+        ...rec,
+        state: "APPLYING",
+        decidedBy: "drs",
+        decidedAt: "2026-01-01T00:01:00.000Z",
+      });
+      const other = await r().drsRecommendations.create(
+        fixtures.drsRecommendation({ clusterId, state: "SUPERSEDED" }),
+      );
+      const listed = await r().drsRecommendations.list({ clusterId, states: ["APPLYING", "SUPERSEDED"] });
+      expect(listed.items.map((x) => [x.id, x.state])).toEqual(
+        [
+          [applying.id, "APPLYING"],
+          [other.id, "SUPERSEDED"],
+        ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+      );
+      const failed = await r().drsRecommendations.update({
+        ...applying,
+        state: "FAILED",
+        error: "migration to node-target failed: unreachable",
+      });
+      expect(await r().drsRecommendations.get(rec.id)).toEqual(failed);
+      expect(await r().drsRecommendations.count({ clusterId, states: ["APPLYING"] })).toBe(0);
+    });
+  });
+
   describe("nodes", () => {
     it("findByHostname returns the node with that hostname, or undefined", async () => {
       const node = await r().nodes.create(fixtures.node());
