@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { compute, iam, storage } from "@limiquantix/api";
+import { compute, iam, rpc, storage } from "@limiquantix/api";
+import { eventually } from "@limiquantix/domain/conformance";
 import {
   createMigrator,
   createPgDatabase,
@@ -77,14 +78,26 @@ async function registerNode(c: Clients): Promise<string> {
   return node!.id;
 }
 
-/** outcomes runs the calls at once and sorts how they ended: ok, or the Connect code's name. */
+/** outcomes runs the calls at once and sorts how they ended: ok, refused by a quota (named), or another error. */
 async function outcomes(calls: readonly Promise<unknown>[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const r of await Promise.allSettled(calls)) {
-    const key = r.status === "fulfilled" ? "ok" : Code[ConnectError.from(r.reason).code];
+    let key = "ok";
+    if (r.status === "rejected") {
+      const e = ConnectError.from(r.reason);
+      const quota = e.findDetails(rpc.ErrorInfoSchema)[0]?.metadata.quota;
+      key = e.code === Code.ResourceExhausted && quota ? `over ${quota}` : `${Code[e.code]}: ${e.rawMessage}`;
+    }
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;
+}
+
+/** untilPlaceable waits until the replica's placement snapshot has the node: a VM of the default project fits. */
+async function untilPlaceable(c: Clients, name = "probe"): Promise<void> {
+  await eventually(async () => {
+    await c.vms.createVM({ projectId: "default", name, spec });
+  }, 15_000);
 }
 
 const spec = { vcpus: 1, memoryMib: 512n };
@@ -106,6 +119,8 @@ describe("project quotas on PostgreSQL with two replicas", () => {
     a = clientsOf(ra, token);
     b = clientsOf(rb, token);
     nodeId = await registerNode(a);
+    await untilPlaceable(a, "probe-a");
+    await untilPlaceable(b, "probe-b");
   }, 120_000);
 
   it("lets concurrent CreateVM calls through both replicas take exactly the quota, and no more", async () => {
@@ -113,11 +128,12 @@ describe("project quotas on PostgreSQL with two replicas", () => {
     const calls = Array.from({ length: 20 }, (_, i) =>
       (i % 2 === 0 ? a : b).vms.createVM({ projectId: "acme", name: `vm-${i}`, spec }),
     );
-    expect(await outcomes(calls)).toEqual({ ok: 3, ResourceExhausted: 17 });
+    expect(await outcomes(calls)).toEqual({ ok: 3, "over vms": 17 });
     const listed = await b.vms.listVMs({ projectId: project!.id });
     expect(listed.vms).toHaveLength(3);
     const { node } = await a.nodes.getNode({ id: nodeId });
-    expect(node?.status?.allocated?.vmCount).toBe(3);
+    // The three of the project, and the two probes of the default project.
+    expect(node?.status?.allocated?.vmCount).toBe(3 + 2);
     expect((await b.projects.getProject({ id: project!.id })).project?.usage).toMatchObject({
       vms: 3,
       vcpus: 3,
@@ -141,7 +157,7 @@ describe("project quotas on PostgreSQL with two replicas", () => {
         spec: { poolId: storagePool!.id, sizeGib: 10n },
       }),
     );
-    expect(await outcomes(calls)).toEqual({ ok: 3, ResourceExhausted: 7 });
+    expect(await outcomes(calls)).toEqual({ ok: 3, "over storageGib": 7 });
     expect((await b.volumes.listVolumes({ projectId: project!.id })).volumes).toHaveLength(3);
     const pool = (await b.pools.getStoragePool({ id: storagePool!.id })).storagePool;
     expect(pool?.status?.allocatedGib).toBe(30n);
@@ -160,7 +176,7 @@ describe("project quotas on PostgreSQL with two replicas", () => {
         spec: { poolId: storagePool!.id, sizeGib: 10n },
       }),
     );
-    expect(await outcomes(again)).toEqual({ ok: 1, ResourceExhausted: 5 });
+    expect(await outcomes(again)).toEqual({ ok: 1, "over storageGib": 5 });
     expect((await b.volumes.listVolumes({ projectId: project!.id })).volumes).toHaveLength(3);
     expect((await b.pools.getStoragePool({ id: storagePool!.id })).storagePool?.status?.allocatedGib).toBe(
       30n,
@@ -175,11 +191,12 @@ describe("project quotas on embedded PGlite", () => {
       const s = await start(testConfig({ mode: "embedded", dataDir: dir.path }));
       const c = clientsOf(s, await adminToken(s));
       await registerNode(c);
+      await untilPlaceable(c);
       const { project } = await c.projects.createProject({ name: "acme", quota: { vms: 2 } });
       const calls = Array.from({ length: 10 }, (_, i) =>
         c.vms.createVM({ projectId: "acme", name: `vm-${i}`, spec }),
       );
-      expect(await outcomes(calls)).toEqual({ ok: 2, ResourceExhausted: 8 });
+      expect(await outcomes(calls)).toEqual({ ok: 2, "over vms": 8 });
       expect((await c.vms.listVMs({ projectId: project!.id })).vms).toHaveLength(2);
       await s.stop();
       running.splice(running.indexOf(s), 1);
@@ -218,10 +235,11 @@ describe("project quotas on a database from before use was counted", () => {
     const s = await start(config);
     const c = clientsOf(s, await adminToken(s));
     await registerNode(c);
+    await untilPlaceable(c);
     const calls = Array.from({ length: 5 }, (_, i) =>
       c.vms.createVM({ projectId: "legacy", name: `new-${i}`, spec }),
     );
-    expect(await outcomes(calls)).toEqual({ ok: 1, ResourceExhausted: 4 });
+    expect(await outcomes(calls)).toEqual({ ok: 1, "over vms": 4 });
     expect((await c.projects.getProject({ id: "legacy" })).project?.usage).toMatchObject({
       vms: 3,
       vcpus: 5,
