@@ -133,8 +133,12 @@ describe("migration 3 on PostgreSQL", () => {
         });
         const older = await store.repos.projects.get("older");
         expect(older.resourceVersion).toBe(1);
-        const touched = await store.repos.projects.update({ ...older, description: "after" });
-        expect(touched.resourceVersion).toBe(8);
+        // Today's repositories write columns of later migrations; a schema at version 3 takes a plain UPDATE.
+        await store.db.query("UPDATE projects SET description = 'after' WHERE id = 'older'");
+        const touched = await store.db.query<{ resource_version: number }>(
+          "SELECT resource_version FROM projects WHERE id = 'older'",
+        );
+        expect(Number(touched.rows[0]?.resource_version)).toBe(8);
         expect((await store.changeLog.read(7, 10)).map((e) => e.id)).toEqual(["older"]);
       } finally {
         await store.close();
