@@ -11,7 +11,12 @@ export const AlertState = z.enum(["OPEN", "ACKNOWLEDGED", "RESOLVED"]);
 /** AlertState is OPEN, ACKNOWLEDGED or RESOLVED. */
 export type AlertState = z.infer<typeof AlertState>;
 
-const Stamp = z.strictObject({ by: z.string().min(1).max(128), at: Timestamp });
+/** Who did something to an alert, when, and the note they gave (or why the server did it). */
+const Stamp = z.strictObject({
+  by: z.string().min(1).max(128),
+  at: Timestamp,
+  comment: z.string().max(1024).optional(),
+});
 
 /** Alert is a condition that needs an operator's attention. */
 export const Alert = z.strictObject({
@@ -57,6 +62,10 @@ export const AlertRule = z.strictObject({
     forSec: z.int().min(0).max(86_400).default(0),
     severity: AlertSeverity,
     enabled: z.boolean().default(true),
+    /** Which resources of the metric's kind the rule watches: those of one cluster, or one resource; empty means all. */
+    scope: z.strictObject({ clusterId: Id.optional(), resourceId: Id.optional() }).default({}),
+    /** How long after an alert of the rule resolves before the same resource may fire it again. */
+    cooldownSec: z.int().min(0).max(604_800).default(0),
   }),
 });
 /** AlertRule raises alerts when a metric crosses a threshold. */

@@ -15,10 +15,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/alert/v1/alert.proto.
  */
 export const file_limiquantix_alert_v1_alert: GenFile = /*@__PURE__*/
-  fileDesc("CiBsaW1pcXVhbnRpeC9hbGVydC92MS9hbGVydC5wcm90bxIUbGltaXF1YW50aXguYWxlcnQudjEiPQoFU3RhbXASCgoCYnkYASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi4wQKBUFsZXJ0EgoKAmlkGAEgASgJEjcKBmxhYmVscxgCIAMoCzInLmxpbWlxdWFudGl4LmFsZXJ0LnYxLkFsZXJ0LkxhYmVsc0VudHJ5EhgKEHJlc291cmNlX3ZlcnNpb24YAyABKAMSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpwcm9qZWN0X2lkGAYgASgJEhIKCmNsdXN0ZXJfaWQYByABKAkSNQoIc2V2ZXJpdHkYCCABKA4yIy5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFNldmVyaXR5Ei8KBXN0YXRlGAkgASgOMiAubGltaXF1YW50aXguYWxlcnQudjEuQWxlcnRTdGF0ZRIyCgZzb3VyY2UYCiABKAsyIi5saW1pcXVhbnRpeC5jb21tb24udjEuUmVzb3VyY2VSZWYSDQoFdGl0bGUYCyABKAkSDwoHbWVzc2FnZRgMIAEoCRITCgtmaW5nZXJwcmludBgNIAEoCRIPCgdydWxlX2lkGA4gASgJEjEKDGFja25vd2xlZGdlZBgPIAEoCzIbLmxpbWlxdWFudGl4LmFsZXJ0LnYxLlN0YW1wEi0KCHJlc29sdmVkGBAgASgLMhsubGltaXF1YW50aXguYWxlcnQudjEuU3RhbXAaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAgoNQWxlcnRSdWxlU3BlYxIdCgtkZXNjcmlwdGlvbhgBIAEoCUIIukgFcgMYgAgSLgoGbWV0cmljGAIgASgJQh66SBtyGRABGIABMhJeW2Etel1bYS16MC05Xy5dKiQSRQoIb3BlcmF0b3IYAyABKA4yJy5saW1pcXVhbnRpeC5hbGVydC52MS5UaHJlc2hvbGRPcGVyYXRvckIKukgHggEEEAEgABIRCgl0aHJlc2hvbGQYBCABKAESGgoHZm9yX3NlYxgFIAEoDUIJukgGKgQYgKMFEkEKCHNldmVyaXR5GAYgASgOMiMubGltaXF1YW50aXguYWxlcnQudjEuQWxlcnRTZXZlcml0eUIKukgHggEEEAEgABIPCgdlbmFibGVkGAcgASgIIsACCglBbGVydFJ1bGUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI7CgZsYWJlbHMYAyADKAsyKy5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFJ1bGUuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgEIAEoAxIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKBHNwZWMYByABKAsyIy5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFJ1bGVTcGVjGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqgQEKDUFsZXJ0U2V2ZXJpdHkSHgoaQUxFUlRfU0VWRVJJVFlfVU5TUEVDSUZJRUQQABIXChNBTEVSVF9TRVZFUklUWV9JTkZPEAESGgoWQUxFUlRfU0VWRVJJVFlfV0FSTklORxACEhsKF0FMRVJUX1NFVkVSSVRZX0NSSVRJQ0FMEAMqdwoKQWxlcnRTdGF0ZRIbChdBTEVSVF9TVEFURV9VTlNQRUNJRklFRBAAEhQKEEFMRVJUX1NUQVRFX09QRU4QARIcChhBTEVSVF9TVEFURV9BQ0tOT1dMRURHRUQQAhIYChRBTEVSVF9TVEFURV9SRVNPTFZFRBADKqUBChFUaHJlc2hvbGRPcGVyYXRvchIiCh5USFJFU0hPTERfT1BFUkFUT1JfVU5TUEVDSUZJRUQQABIZChVUSFJFU0hPTERfT1BFUkFUT1JfR1QQARIaChZUSFJFU0hPTERfT1BFUkFUT1JfR1RFEAISGQoVVEhSRVNIT0xEX09QRVJBVE9SX0xUEAMSGgoWVEhSRVNIT0xEX09QRVJBVE9SX0xURRAEYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_limiquantix_common_v1_common]);
+  fileDesc("CiBsaW1pcXVhbnRpeC9hbGVydC92MS9hbGVydC5wcm90bxIUbGltaXF1YW50aXguYWxlcnQudjEiTgoFU3RhbXASCgoCYnkYASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHY29tbWVudBgDIAEoCSLjBAoFQWxlcnQSCgoCaWQYASABKAkSNwoGbGFiZWxzGAIgAygLMicubGltaXF1YW50aXguYWxlcnQudjEuQWxlcnQuTGFiZWxzRW50cnkSGAoQcmVzb3VyY2VfdmVyc2lvbhgDIAEoAxIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnByb2plY3RfaWQYBiABKAkSEgoKY2x1c3Rlcl9pZBgHIAEoCRI1CghzZXZlcml0eRgIIAEoDjIjLmxpbWlxdWFudGl4LmFsZXJ0LnYxLkFsZXJ0U2V2ZXJpdHkSLwoFc3RhdGUYCSABKA4yIC5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFN0YXRlEjIKBnNvdXJjZRgKIAEoCzIiLmxpbWlxdWFudGl4LmNvbW1vbi52MS5SZXNvdXJjZVJlZhINCgV0aXRsZRgLIAEoCRIPCgdtZXNzYWdlGAwgASgJEhMKC2ZpbmdlcnByaW50GA0gASgJEg8KB3J1bGVfaWQYDiABKAkSMQoMYWNrbm93bGVkZ2VkGA8gASgLMhsubGltaXF1YW50aXguYWxlcnQudjEuU3RhbXASLQoIcmVzb2x2ZWQYECABKAsyGy5saW1pcXVhbnRpeC5hbGVydC52MS5TdGFtcBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIo0BCg5BbGVydFJ1bGVTY29wZRI8CgpjbHVzdGVyX2lkGAEgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kEj0KC3Jlc291cmNlX2lkGAIgASgJQii6SCVyIxhAMh9eKFtBLVphLXowLTldW0EtWmEtejAtOS5fLV0qKT8kIv4CCg1BbGVydFJ1bGVTcGVjEh0KC2Rlc2NyaXB0aW9uGAEgASgJQgi6SAVyAxiACBIuCgZtZXRyaWMYAiABKAlCHrpIG3IZEAEYgAEyEl5bYS16XVthLXowLTlfLl0qJBJFCghvcGVyYXRvchgDIAEoDjInLmxpbWlxdWFudGl4LmFsZXJ0LnYxLlRocmVzaG9sZE9wZXJhdG9yQgq6SAeCAQQQASAAEhEKCXRocmVzaG9sZBgEIAEoARIaCgdmb3Jfc2VjGAUgASgNQgm6SAYqBBiAowUSQQoIc2V2ZXJpdHkYBiABKA4yIy5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFNldmVyaXR5Qgq6SAeCAQQQASAAEg8KB2VuYWJsZWQYByABKAgSMwoFc2NvcGUYCCABKAsyJC5saW1pcXVhbnRpeC5hbGVydC52MS5BbGVydFJ1bGVTY29wZRIfCgxjb29sZG93bl9zZWMYCSABKA1CCbpIBioEGID1JCLAAgoJQWxlcnRSdWxlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSOwoGbGFiZWxzGAMgAygLMisubGltaXF1YW50aXguYWxlcnQudjEuQWxlcnRSdWxlLkxhYmVsc0VudHJ5EhgKEHJlc291cmNlX3ZlcnNpb24YBCABKAMSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgRzcGVjGAcgASgLMiMubGltaXF1YW50aXguYWxlcnQudjEuQWxlcnRSdWxlU3BlYxotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKoEBCg1BbGVydFNldmVyaXR5Eh4KGkFMRVJUX1NFVkVSSVRZX1VOU1BFQ0lGSUVEEAASFwoTQUxFUlRfU0VWRVJJVFlfSU5GTxABEhoKFkFMRVJUX1NFVkVSSVRZX1dBUk5JTkcQAhIbChdBTEVSVF9TRVZFUklUWV9DUklUSUNBTBADKncKCkFsZXJ0U3RhdGUSGwoXQUxFUlRfU1RBVEVfVU5TUEVDSUZJRUQQABIUChBBTEVSVF9TVEFURV9PUEVOEAESHAoYQUxFUlRfU1RBVEVfQUNLTk9XTEVER0VEEAISGAoUQUxFUlRfU1RBVEVfUkVTT0xWRUQQAyqlAQoRVGhyZXNob2xkT3BlcmF0b3ISIgoeVEhSRVNIT0xEX09QRVJBVE9SX1VOU1BFQ0lGSUVEEAASGQoVVEhSRVNIT0xEX09QRVJBVE9SX0dUEAESGgoWVEhSRVNIT0xEX09QRVJBVE9SX0dURRACEhkKFVRIUkVTSE9MRF9PUEVSQVRPUl9MVBADEhoKFlRIUkVTSE9MRF9PUEVSQVRPUl9MVEUQBGIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_limiquantix_common_v1_common]);
 
 /**
- * Stamp records who did something and when.
+ * Stamp records who did something, when, and what they said about it.
  *
  * @generated from message limiquantix.alert.v1.Stamp
  */
@@ -32,6 +32,13 @@ export type Stamp = Message<"limiquantix.alert.v1.Stamp"> & {
    * @generated from field: google.protobuf.Timestamp time = 2;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * comment is the note given with the change (AcknowledgeAlert, ResolveAlert), or why the server resolved the alert.
+   *
+   * @generated from field: string comment = 3;
+   */
+  comment: string;
 };
 
 /**
@@ -138,6 +145,34 @@ export const AlertSchema: GenMessage<Alert> = /*@__PURE__*/
   messageDesc(file_limiquantix_alert_v1_alert, 1);
 
 /**
+ * AlertRuleScope narrows the resources a rule watches; empty watches every resource of its metric's kind.
+ *
+ * @generated from message limiquantix.alert.v1.AlertRuleScope
+ */
+export type AlertRuleScope = Message<"limiquantix.alert.v1.AlertRuleScope"> & {
+  /**
+   * cluster_id keeps the resources of one cluster: its nodes and storage pools, or the cluster itself.
+   *
+   * @generated from field: string cluster_id = 1;
+   */
+  clusterId: string;
+
+  /**
+   * resource_id keeps one resource: a node, a storage pool or a cluster, as the metric's kind says.
+   *
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+};
+
+/**
+ * Describes the message limiquantix.alert.v1.AlertRuleScope.
+ * Use `create(AlertRuleScopeSchema)` to create a new message.
+ */
+export const AlertRuleScopeSchema: GenMessage<AlertRuleScope> = /*@__PURE__*/
+  messageDesc(file_limiquantix_alert_v1_alert, 2);
+
+/**
  * AlertRuleSpec says which metric to watch and when to fire.
  *
  * @generated from message limiquantix.alert.v1.AlertRuleSpec
@@ -178,9 +213,25 @@ export type AlertRuleSpec = Message<"limiquantix.alert.v1.AlertRuleSpec"> & {
   severity: AlertSeverity;
 
   /**
+   * enabled turns the rule on; as proto3 sends no false, a rule created without it is off.
+   *
    * @generated from field: bool enabled = 7;
    */
   enabled: boolean;
+
+  /**
+   * scope narrows the resources the rule watches; absent watches all of its metric's kind.
+   *
+   * @generated from field: limiquantix.alert.v1.AlertRuleScope scope = 8;
+   */
+  scope?: AlertRuleScope | undefined;
+
+  /**
+   * cooldown_sec is how long after an alert of this rule resolves before the same resource may fire it again.
+   *
+   * @generated from field: uint32 cooldown_sec = 9;
+   */
+  cooldownSec: number;
 };
 
 /**
@@ -188,7 +239,7 @@ export type AlertRuleSpec = Message<"limiquantix.alert.v1.AlertRuleSpec"> & {
  * Use `create(AlertRuleSpecSchema)` to create a new message.
  */
 export const AlertRuleSpecSchema: GenMessage<AlertRuleSpec> = /*@__PURE__*/
-  messageDesc(file_limiquantix_alert_v1_alert, 2);
+  messageDesc(file_limiquantix_alert_v1_alert, 3);
 
 /**
  * AlertRule raises alerts when a metric crosses a threshold for long enough.
@@ -237,7 +288,7 @@ export type AlertRule = Message<"limiquantix.alert.v1.AlertRule"> & {
  * Use `create(AlertRuleSchema)` to create a new message.
  */
 export const AlertRuleSchema: GenMessage<AlertRule> = /*@__PURE__*/
-  messageDesc(file_limiquantix_alert_v1_alert, 3);
+  messageDesc(file_limiquantix_alert_v1_alert, 4);
 
 /**
  * AlertSeverity ranks alerts.
