@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/drs/v1/recommendation.proto.
  */
 export const file_limiquantix_drs_v1_recommendation: GenFile = /*@__PURE__*/
-  fileDesc("CidsaW1pcXVhbnRpeC9kcnMvdjEvcmVjb21tZW5kYXRpb24ucHJvdG8SEmxpbWlxdWFudGl4LmRycy52MSI7CgZJbXBhY3QSGAoQaW1iYWxhbmNlX2JlZm9yZRgBIAEoARIXCg9pbWJhbGFuY2VfYWZ0ZXIYAiABKAEixgUKDlJlY29tbWVuZGF0aW9uEgoKAmlkGAEgASgJEj4KBmxhYmVscxgCIAMoCzIuLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvbi5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAMgASgDEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY2x1c3Rlcl9pZBgGIAEoCRI8Cghwcmlvcml0eRgHIAEoDjIqLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvblByaW9yaXR5EjQKBHR5cGUYCCABKA4yJi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb25UeXBlEg0KBXZtX2lkGAkgASgJEhYKDnNvdXJjZV9ub2RlX2lkGAogASgJEhYKDnRhcmdldF9ub2RlX2lkGAsgASgJEg4KBnJlYXNvbhgMIAEoCRIqCgZpbXBhY3QYDSABKAsyGi5saW1pcXVhbnRpeC5kcnMudjEuSW1wYWN0EjYKBXN0YXRlGA4gASgOMicubGltaXF1YW50aXguZHJzLnYxLlJlY29tbWVuZGF0aW9uU3RhdGUSEgoKZGVjaWRlZF9ieRgPIAEoCRIvCgtkZWNpZGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKYXBwbHlfdGltZRgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZXJyb3IYEiABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLKAQoJRHJzU3RhdHVzEhIKCmNsdXN0ZXJfaWQYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIRCglpbWJhbGFuY2UYAyABKAESMQoNbGFzdF9ydW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbmV4dF9ydW5fdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHwoXcGVuZGluZ19yZWNvbW1lbmRhdGlvbnMYBiABKA0qzgEKFlJlY29tbWVuZGF0aW9uUHJpb3JpdHkSJwojUkVDT01NRU5EQVRJT05fUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIkCiBSRUNPTU1FTkRBVElPTl9QUklPUklUWV9DUklUSUNBTBABEiAKHFJFQ09NTUVOREFUSU9OX1BSSU9SSVRZX0hJR0gQAhIiCh5SRUNPTU1FTkRBVElPTl9QUklPUklUWV9NRURJVU0QAxIfChtSRUNPTU1FTkRBVElPTl9QUklPUklUWV9MT1cQBCqfAQoSUmVjb21tZW5kYXRpb25UeXBlEiMKH1JFQ09NTUVOREFUSU9OX1RZUEVfVU5TUEVDSUZJRUQQABIfChtSRUNPTU1FTkRBVElPTl9UWVBFX01JR1JBVEUQARIgChxSRUNPTU1FTkRBVElPTl9UWVBFX1BPV0VSX09OEAISIQodUkVDT01NRU5EQVRJT05fVFlQRV9QT1dFUl9PRkYQAyrmAQoTUmVjb21tZW5kYXRpb25TdGF0ZRIkCiBSRUNPTU1FTkRBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiAKHFJFQ09NTUVOREFUSU9OX1NUQVRFX1BFTkRJTkcQARIhCh1SRUNPTU1FTkRBVElPTl9TVEFURV9BUFBST1ZFRBACEiAKHFJFQ09NTUVOREFUSU9OX1NUQVRFX0FQUExJRUQQAxIhCh1SRUNPTU1FTkRBVElPTl9TVEFURV9SRUpFQ1RFRBAEEh8KG1JFQ09NTUVOREFUSU9OX1NUQVRFX0ZBSUxFRBAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CidsaW1pcXVhbnRpeC9kcnMvdjEvcmVjb21tZW5kYXRpb24ucHJvdG8SEmxpbWlxdWFudGl4LmRycy52MSI7CgZJbXBhY3QSGAoQaW1iYWxhbmNlX2JlZm9yZRgBIAEoARIXCg9pbWJhbGFuY2VfYWZ0ZXIYAiABKAEixgUKDlJlY29tbWVuZGF0aW9uEgoKAmlkGAEgASgJEj4KBmxhYmVscxgCIAMoCzIuLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvbi5MYWJlbHNFbnRyeRIYChByZXNvdXJjZV92ZXJzaW9uGAMgASgDEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY2x1c3Rlcl9pZBgGIAEoCRI8Cghwcmlvcml0eRgHIAEoDjIqLmxpbWlxdWFudGl4LmRycy52MS5SZWNvbW1lbmRhdGlvblByaW9yaXR5EjQKBHR5cGUYCCABKA4yJi5saW1pcXVhbnRpeC5kcnMudjEuUmVjb21tZW5kYXRpb25UeXBlEg0KBXZtX2lkGAkgASgJEhYKDnNvdXJjZV9ub2RlX2lkGAogASgJEhYKDnRhcmdldF9ub2RlX2lkGAsgASgJEg4KBnJlYXNvbhgMIAEoCRIqCgZpbXBhY3QYDSABKAsyGi5saW1pcXVhbnRpeC5kcnMudjEuSW1wYWN0EjYKBXN0YXRlGA4gASgOMicubGltaXF1YW50aXguZHJzLnYxLlJlY29tbWVuZGF0aW9uU3RhdGUSEgoKZGVjaWRlZF9ieRgPIAEoCRIvCgtkZWNpZGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKYXBwbHlfdGltZRgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZXJyb3IYEiABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLVAwoJRHJzU3RhdHVzEhIKCmNsdXN0ZXJfaWQYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIRCglpbWJhbGFuY2UYAyABKAESMQoNbGFzdF9ydW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbmV4dF9ydW5fdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHwoXcGVuZGluZ19yZWNvbW1lbmRhdGlvbnMYBiABKA0SGAoQaW1iYWxhbmNlX2JlZm9yZRgHIAEoARIXCg9pbWJhbGFuY2VfYWZ0ZXIYCCABKAESEwoLbGFzdF9yZXN1bHQYCSABKAkSEgoKbGFzdF9lcnJvchgKIAEoCRIgChhhcHByb3ZlZF9yZWNvbW1lbmRhdGlvbnMYCyABKA0SIAoYYXBwbHlpbmdfcmVjb21tZW5kYXRpb25zGAwgASgNEhwKFG1pZ3JhdGlvbnNfaW5fZmxpZ2h0GA0gASgNEjYKEnJ1bl9yZXF1ZXN0ZWRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLcnVuX3BlbmRpbmcYDyABKAgqzgEKFlJlY29tbWVuZGF0aW9uUHJpb3JpdHkSJwojUkVDT01NRU5EQVRJT05fUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIkCiBSRUNPTU1FTkRBVElPTl9QUklPUklUWV9DUklUSUNBTBABEiAKHFJFQ09NTUVOREFUSU9OX1BSSU9SSVRZX0hJR0gQAhIiCh5SRUNPTU1FTkRBVElPTl9QUklPUklUWV9NRURJVU0QAxIfChtSRUNPTU1FTkRBVElPTl9QUklPUklUWV9MT1cQBCqfAQoSUmVjb21tZW5kYXRpb25UeXBlEiMKH1JFQ09NTUVOREFUSU9OX1RZUEVfVU5TUEVDSUZJRUQQABIfChtSRUNPTU1FTkRBVElPTl9UWVBFX01JR1JBVEUQARIgChxSRUNPTU1FTkRBVElPTl9UWVBFX1BPV0VSX09OEAISIQodUkVDT01NRU5EQVRJT05fVFlQRV9QT1dFUl9PRkYQAyquAgoTUmVjb21tZW5kYXRpb25TdGF0ZRIkCiBSRUNPTU1FTkRBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiAKHFJFQ09NTUVOREFUSU9OX1NUQVRFX1BFTkRJTkcQARIhCh1SRUNPTU1FTkRBVElPTl9TVEFURV9BUFBST1ZFRBACEiAKHFJFQ09NTUVOREFUSU9OX1NUQVRFX0FQUExJRUQQAxIhCh1SRUNPTU1FTkRBVElPTl9TVEFURV9SRUpFQ1RFRBAEEh8KG1JFQ09NTUVOREFUSU9OX1NUQVRFX0ZBSUxFRBAFEiEKHVJFQ09NTUVOREFUSU9OX1NUQVRFX0FQUExZSU5HEAYSIwofUkVDT01NRU5EQVRJT05fU1RBVEVfU1VQRVJTRURFRBAHYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Impact is a recommendation's expected effect on the cluster's imbalance.
@@ -179,6 +179,63 @@ export type DrsStatus = Message<"limiquantix.drs.v1.DrsStatus"> & {
    * @generated from field: uint32 pending_recommendations = 6;
    */
   pendingRecommendations: number;
+
+  /**
+   * imbalance_before is the imbalance when the last pass started.
+   *
+   * @generated from field: double imbalance_before = 7;
+   */
+  imbalanceBefore: number;
+
+  /**
+   * imbalance_after is the imbalance the last pass expects once its moves are made.
+   *
+   * @generated from field: double imbalance_after = 8;
+   */
+  imbalanceAfter: number;
+
+  /**
+   * last_result says what the last pass did, in a sentence.
+   *
+   * @generated from field: string last_result = 9;
+   */
+  lastResult: string;
+
+  /**
+   * last_error says why the last pass failed, when it did.
+   *
+   * @generated from field: string last_error = 10;
+   */
+  lastError: string;
+
+  /**
+   * @generated from field: uint32 approved_recommendations = 11;
+   */
+  approvedRecommendations: number;
+
+  /**
+   * @generated from field: uint32 applying_recommendations = 12;
+   */
+  applyingRecommendations: number;
+
+  /**
+   * migrations_in_flight counts the cluster's VMs migrating now, whoever started them.
+   *
+   * @generated from field: uint32 migrations_in_flight = 13;
+   */
+  migrationsInFlight: number;
+
+  /**
+   * run_requested_time is when a pass was last asked for (RunNow); run_pending says the leader has not run it yet.
+   *
+   * @generated from field: google.protobuf.Timestamp run_requested_time = 14;
+   */
+  runRequestedTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool run_pending = 15;
+   */
+  runPending: boolean;
 };
 
 /**
@@ -294,6 +351,20 @@ export enum RecommendationState {
    * @generated from enum value: RECOMMENDATION_STATE_FAILED = 5;
    */
   FAILED = 5,
+
+  /**
+   * APPLYING: its migration is under way; follow the VM's status.migration, then this state.
+   *
+   * @generated from enum value: RECOMMENDATION_STATE_APPLYING = 6;
+   */
+  APPLYING = 6,
+
+  /**
+   * SUPERSEDED: a later pass no longer proposes it (or its VM moved meanwhile).
+   *
+   * @generated from enum value: RECOMMENDATION_STATE_SUPERSEDED = 7;
+   */
+  SUPERSEDED = 7,
 }
 
 /**
