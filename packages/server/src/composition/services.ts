@@ -41,6 +41,7 @@ import { CORE, coreModule, type ServerConfig } from "./core-module";
 import { ChangeRelay } from "../events/change-relay";
 import { EventLog } from "../events/event-log";
 import { ResourceCache } from "../events/resource-cache";
+import { allItems } from "../shared/each-item";
 import { readContent, snapshotFollower, snapshotOf } from "./snapshot-sync";
 
 /** AREA_MODULES are the container modules of the API areas, in the order they are loaded. */
@@ -156,6 +157,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   eventLog.seed("VirtualMachine", content.vms);
   eventLog.seed("Node", content.nodes);
   eventLog.seed("Volume", content.volumes);
+  // Unresolved alerts, so one that resolves later is told as resolved on this replica too.
+  eventLog.seed("Alert", await allItems(repos.alerts, { states: ["OPEN", "ACKNOWLEDGED"] }));
   const cache = new ResourceCache(relay, repos);
   cache.seed(content.vms, content.nodes);
   relay.subscribe(snapshotFollower(snapshot, repos, content));

@@ -11,7 +11,9 @@ function mask(value: unknown, path: string): unknown {
 }
 
 function walk(value: unknown, path: string): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return mask(value, path);
+  // Items of a list share one path (`alerts.webhooks[].secret`).
+  if (Array.isArray(value)) return value.map((v) => walk(v, `${path}[]`));
+  if (value === null || typeof value !== "object") return mask(value, path);
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]),
   );

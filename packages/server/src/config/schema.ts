@@ -217,6 +217,27 @@ export const ConfigSchema = z.strictObject({
       historySize: z.int().min(100).max(10_000_000).default(10_000),
     })
     .prefault({}),
+  alerts: z
+    .strictObject({
+      /** How often the leader evaluates every enabled alert rule over the latest reported metrics. */
+      evaluationIntervalSec: z.int().min(1).max(3600).default(15),
+      /** Endpoints that receive a POST of each alert as it fires and resolves. */
+      webhooks: z
+        .array(
+          z.strictObject({
+            url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
+            /** Signs each body with HMAC-SHA256 (header `x-limiquantix-signature: sha256=<hex>`). */
+            secret: z.string().min(16).max(1024).optional(),
+            /** Longest one delivery attempt may take. */
+            timeoutMs: z.int().min(100).max(120_000).default(5000),
+            /** Attempts per notification, the first included; retries back off exponentially. */
+            maxAttempts: z.int().min(1).max(10).default(4),
+          }),
+        )
+        .max(32)
+        .default([]),
+    })
+    .prefault({}),
   watch: z
     .strictObject({
       /** How often a quiet watch stream gets a BOOKMARK. */
@@ -241,4 +262,10 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** SECRET_PATHS are the configuration keys whose values `config print` masks. */
-export const SECRET_PATHS: readonly string[] = ["auth.jwtSecret", "database.url", "redis.url"];
+export const SECRET_PATHS: readonly string[] = [
+  "auth.jwtSecret",
+  "database.url",
+  "redis.url",
+  "alerts.webhooks[].url",
+  "alerts.webhooks[].secret",
+];

@@ -17,6 +17,12 @@ export interface ServerMetrics {
   readonly changeLogCompacted: Counter;
   /** The change log's revisions: `head` (latest), `oldest` (still held) and `relayed` (reached this replica's listeners). */
   readonly changeLogRevision: Gauge<"which">;
+  /** Alert notifications by notifier (`log`, `webhook`), event (`fired`, `resolved`) and outcome (`delivered`, `failed`). */
+  readonly alertNotifications: Counter<"notifier" | "event" | "outcome">;
+  /** Delivery attempts of alert notifications that failed and were tried again, by notifier. */
+  readonly alertNotificationRetries: Counter<"notifier">;
+  /** Passes of the alert evaluation controller, by outcome (`ok`, `failed`). */
+  readonly alertEvaluations: Counter<"outcome">;
 }
 
 /** ChangeLogFigures reads the change log's revisions at each scrape. */
@@ -98,6 +104,24 @@ export function createMetrics(
         this.set({ which: "oldest" }, f.oldest);
         this.set({ which: "relayed" }, f.relayed);
       },
+    }),
+    alertNotifications: new Counter({
+      name: "limiquantix_alert_notifications_total",
+      help: "Alert notifications by notifier, event (fired, resolved) and outcome (delivered, failed after every attempt)",
+      labelNames: ["notifier", "event", "outcome"],
+      registers: [registry],
+    }),
+    alertNotificationRetries: new Counter({
+      name: "limiquantix_alert_notification_retries_total",
+      help: "Alert notification delivery attempts that failed and were tried again, by notifier",
+      labelNames: ["notifier"],
+      registers: [registry],
+    }),
+    alertEvaluations: new Counter({
+      name: "limiquantix_alert_evaluations_total",
+      help: "Alert rule evaluation passes by outcome (ok, failed)",
+      labelNames: ["outcome"],
+      registers: [registry],
     }),
   };
 }

@@ -102,13 +102,14 @@ describe("every RPC of every service", () => {
   });
 
   it("names the method in the Unimplemented answer of a method no area serves", async () => {
-    const watch = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "ListAlerts")!;
-    const client = createClient(watch.parent, grpc) as unknown as Record<string, AnyCall>;
+    // The probe withdraws DRSService, so none of its methods is served.
+    const method = API_SERVICES.flatMap((s) => s.methods).find((m) => m.name === "GetRecommendations")!;
+    const client = createClient(method.parent, grpc) as unknown as Record<string, AnyCall>;
     const err = await (async () => {
-      await client.listAlerts!({});
+      await client.getRecommendations!({});
     })().catch((e: unknown) => ConnectError.from(e));
     expect(err?.code).toBe(Code.Unimplemented);
-    expect(err?.rawMessage).toContain("limiquantix.alert.v1.AlertService.ListAlerts");
+    expect(err?.rawMessage).toContain("limiquantix.drs.v1.DRSService.GetRecommendations");
   });
 
   it("reports SERVING in gRPC health only for the services that serve, to callers without a token too", async () => {

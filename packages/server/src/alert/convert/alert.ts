@@ -20,7 +20,14 @@ export const alertStateCodec = enumCodec<AlertState>(
 /** alertToProto renders an alert for the wire. */
 export function alertToProto(a: Alert): alert.Alert {
   const stamp = (s: Alert["acknowledged"]) =>
-    s ? { $typeName: "limiquantix.alert.v1.Stamp" as const, by: s.by, time: toTimestamp(s.at) } : undefined;
+    s
+      ? {
+          $typeName: "limiquantix.alert.v1.Stamp" as const,
+          by: s.by,
+          time: toTimestamp(s.at),
+          comment: s.comment ?? "",
+        }
+      : undefined;
   const acknowledged = stamp(a.acknowledged);
   const resolved = stamp(a.resolved);
   return {
