@@ -157,6 +157,14 @@ export const ConfigSchema = z.strictObject({
       migrationThreshold: z.int().min(1).max(5).default(3),
       cpuThresholdPercent: z.int().min(1).max(100).default(80),
       memoryThresholdPercent: z.int().min(1).max(100).default(85),
+      /** A VM DRS moved is not moved again for balance for this many minutes (nor back where it came from). */
+      cooldownMinutes: z.int().min(0).max(10_080).default(30),
+      /** At most this many DRS migrations run at once in a cluster (KubeVirt's parallelMigrationsPerCluster). */
+      parallelMigrationsPerCluster: z.int().min(1).max(100).default(5),
+      /** At most this many DRS migrations run at once from or to one node (KubeVirt's parallelOutboundMigrationsPerNode). */
+      parallelMigrationsPerNode: z.int().min(1).max(100).default(2),
+      /** Applied, rejected, failed and superseded recommendations are deleted after this many hours. */
+      retentionHours: z.int().min(1).max(8760).default(24),
     })
     .prefault({}),
   ha: z

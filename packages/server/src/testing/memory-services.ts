@@ -1,8 +1,9 @@
 import { createMemoryAdapters, bindMemoryAdapters, type MemoryAdapters } from "@limiquantix/repo-memory";
+import type { Clock } from "@limiquantix/domain";
 import { pino } from "pino";
 import { portModule } from "../composition/backends/port-module";
 import { type ControlPlane, createControlPlane, type Services } from "../composition/services";
-import { ConfigSchema } from "../config/schema";
+import { type ConfigInput, ConfigSchema } from "../config/schema";
 import { type CallContext, systemContext } from "../context/call-context";
 
 /** MemoryServices is a full set of services over in-process adapters, for tests. */
@@ -29,13 +30,18 @@ export interface MemoryServicesOptions {
   readonly resyncIntervalSec?: number;
   /** Watch stream settings (the server's defaults when absent). */
   readonly watch?: { readonly bookmarkIntervalSec?: number; readonly bufferSize?: number };
+  /** The clock of every port (a ManualClock to drive time-based controllers); the system clock by default. */
+  readonly clock?: Clock;
+  /** Configuration beyond the defaults (`drs`, …), as the configuration file would give it. */
+  readonly config?: Partial<ConfigInput>;
 }
 
 /** startMemoryServices builds the services over memory adapters with a default project and cluster, reconciler running. */
 export async function startMemoryServices(options: MemoryServicesOptions = {}): Promise<MemoryServices> {
-  const adapters = createMemoryAdapters();
+  const adapters = createMemoryAdapters(options.clock ? { clock: options.clock } : {});
   const logger = pino({ level: "silent" });
   const config = ConfigSchema.parse({
+    ...options.config,
     reconciler: { resyncIntervalSec: options.resyncIntervalSec ?? 1, maxBackoffSec: 1 },
     ...(options.watch ? { watch: options.watch } : {}),
   });

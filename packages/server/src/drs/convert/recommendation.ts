@@ -1,9 +1,10 @@
 import { drs } from "@limiquantix/api";
-import type {
-  DrsRecommendation,
-  RecommendationPriority,
-  RecommendationState,
-  RecommendationType,
+import {
+  type DrsRecommendation,
+  RECOMMENDATION_STATES,
+  type RecommendationPriority,
+  type RecommendationState,
+  type RecommendationType,
 } from "@limiquantix/domain";
 import { toTimestamp } from "../../rpc/convert/common";
 import { enumCodec } from "../../rpc/convert/enum-codec";
@@ -11,7 +12,7 @@ import { enumCodec } from "../../rpc/convert/enum-codec";
 /** recommendationStateCodec converts recommendation states. */
 export const recommendationStateCodec = enumCodec<RecommendationState>(
   drs.RecommendationState,
-  ["PENDING", "APPROVED", "APPLIED", "REJECTED", "FAILED"],
+  RECOMMENDATION_STATES,
   "RecommendationState",
 );
 
