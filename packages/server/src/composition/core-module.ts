@@ -32,7 +32,7 @@ export const CORE = {
 /** ServerConfig is the part of the configuration the services read. */
 export type ServerConfig = Pick<
   Config,
-  "scheduler" | "reconciler" | "ha" | "agents" | "watch" | "changeLog" | "events" | "alerts"
+  "scheduler" | "reconciler" | "ha" | "drs" | "agents" | "watch" | "changeLog" | "events" | "alerts"
 >;
 
 /** CoreValues are the values the core module binds as they are. */

@@ -2,7 +2,6 @@ import { Coordinator } from "@limiquantix/domain";
 import { ContainerModule } from "inversify";
 import { COMPUTE } from "../compute/compute-ids";
 import { CORE, type ServerConfig } from "../composition/core-module";
-import type { Config } from "../config/schema";
 import { EVENTS } from "../events/events-ids";
 import { RpcRoute } from "../rpc/route";
 import { DrsController } from "./drs-controller";
@@ -19,7 +18,7 @@ import { RecommendationApplier } from "./recommendation-applier";
  */
 export const drsModule = new ContainerModule(({ bind }) => {
   bind(DRS.settings)
-    .toDynamicValue((c) => drsRuntimeSettings(c.get<ServerConfig & { drs?: Config["drs"] }>(CORE.config)))
+    .toDynamicValue((c) => drsRuntimeSettings(c.get<ServerConfig>(CORE.config)))
     .inSingletonScope();
   bind(DRS.applier)
     .toDynamicValue(

@@ -9,11 +9,7 @@ import {
   appliesAutomatically,
   type BlockedMove,
   type ClusterSnapshot,
-  type DrsProposal,
   type DrsResult,
-  type MigrationRecord,
-  planDrs,
-  type Reservation,
   type Scheduler,
 } from "@limiquantix/scheduler";
 import { systemContext } from "../context/call-context";
@@ -21,7 +17,8 @@ import type { ChangeRelay } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
-import { inCluster, migrationsInFlight } from "./cluster-load";
+import { cooldownHistory, planPass } from "./pass-plan";
+import { syncRecommendations } from "./recommendation-sync";
 import type { DrsRuntimeSettings } from "./drs-settings";
 import type { RecommendationApplier, StartedApply } from "./recommendation-applier";
 import { clip, settle } from "./recommendation-state";
@@ -53,10 +50,6 @@ export interface DrsPassReport {
 }
 
 const OPEN = new Set(["PENDING", "APPROVED", "APPLYING"]);
-const MOVABLE = new Set(["RUNNING", "STOPPED"]);
-
-const keyOf = (r: Pick<DrsProposal, "type" | "vmId" | "sourceNodeId" | "targetNodeId">) =>
-  `${r.type}|${r.vmId ?? ""}|${r.sourceNodeId ?? ""}|${r.targetNodeId ?? ""}`;
 
 /**
  * DrsPassRunner runs one DRS pass over a cluster: it plans with the scheduler's DRS engine on the
@@ -120,12 +113,14 @@ export class DrsPassRunner {
       nowMs,
     );
 
-    const history = this.cooldownHistory(finished, nowMs);
-    const busy = new Set(open.filter((r) => r.state !== "PENDING" && r.vmId).map((r) => r.vmId!));
-    const result = this.plan(cluster, history, busy, nowMs);
-    const proposals = result.recommendations.filter((p) => p.vmId === undefined || !busy.has(p.vmId));
-
-    const { proposed, created, superseded } = await this.reconcile(
+    const { result, proposals } = planPass(this.scheduler, this.snapshot, cluster, {
+      history: cooldownHistory(finished, nowMs, this.settings.cooldownMs),
+      decided: open.filter((r) => r.state !== "PENDING"),
+      nowMs,
+      cooldownMs: this.settings.cooldownMs,
+    });
+    const { proposed, created, superseded } = await syncRecommendations(
+      this.deps,
       open.filter((r) => r.state === "PENDING"),
       proposals,
       now,
@@ -148,99 +143,6 @@ export class DrsPassRunner {
       blocked: result.blocked,
       stoppedBy: result.stoppedBy,
     };
-  }
-
-  /** plan runs the engine on the snapshot with in-flight migrations counted as done, then leaves the snapshot as it was. */
-  private plan(cluster: Cluster, history: MigrationRecord[], busy: Set<string>, nowMs: number): DrsResult {
-    const inFlight = migrationsInFlight(this.snapshot, cluster.id);
-    for (const id of inFlight.vmIds) busy.add(id);
-    for (const vm of this.snapshot.vms()) {
-      const node = vm.nodeId === undefined ? undefined : this.snapshot.node(vm.nodeId);
-      if (node && inCluster(node, cluster.id) && !MOVABLE.has(vm.vm.status.powerState)) busy.add(vm.id);
-    }
-    const frozen = [...busy].map((vmId) => ({ vmId, sourceNodeId: "", targetNodeId: "", at: nowMs }));
-    const reservations: Reservation[] = [];
-    try {
-      for (const id of inFlight.vmIds) {
-        const vm = this.snapshot.vm(id)?.vm;
-        const target = vm?.status.migration?.targetNodeId;
-        if (vm && target && this.snapshot.node(target)) reservations.push(this.snapshot.reserve(vm, target));
-      }
-      return planDrs(this.scheduler, this.snapshot, {
-        clusterId: cluster.id,
-        settings: cluster.spec.drs,
-        history: [...history, ...frozen],
-        now: nowMs,
-        // Busy VMs are frozen "now": a window of at least 1 ms keeps them frozen with a zero cooldown.
-        historyWindowMs: Math.max(1, this.settings.cooldownMs),
-        power: { enabled: false },
-      });
-    } finally {
-      for (let i = reservations.length - 1; i >= 0; i--) this.snapshot.revert(reservations[i]!);
-    }
-  }
-
-  /** cooldownHistory is every DRS move applied, and every move rejected, within the cooldown: those VMs stay put. */
-  private cooldownHistory(finished: readonly DrsRecommendation[], nowMs: number): MigrationRecord[] {
-    const out: MigrationRecord[] = [];
-    for (const r of finished) {
-      const at = r.state === "APPLIED" ? r.appliedAt : r.state === "REJECTED" ? r.decidedAt : undefined;
-      if (at === undefined || !r.vmId || nowMs - Date.parse(at) >= this.settings.cooldownMs) continue;
-      out.push({ vmId: r.vmId, sourceNodeId: r.sourceNodeId ?? "", targetNodeId: r.targetNodeId ?? "", at });
-    }
-    return out;
-  }
-
-  /** reconcile keeps the pending recommendations the plan proposes again, supersedes the rest and stores the new proposals. */
-  private async reconcile(
-    pending: readonly DrsRecommendation[],
-    proposals: readonly DrsProposal[],
-    now: Date,
-  ): Promise<{ proposed: DrsRecommendation[]; created: number; superseded: number }> {
-    const recs = this.deps.repos.drsRecommendations;
-    const byKey = new Map(pending.map((r) => [keyOf(r), r]));
-    const proposed: DrsRecommendation[] = [];
-    let created = 0;
-    for (const p of proposals) {
-      const existing = byKey.get(keyOf(p));
-      if (existing) {
-        byKey.delete(keyOf(p));
-        proposed.push(await this.refresh(existing, p));
-        continue;
-      }
-      proposed.push(await recs.create({ ...p, id: this.deps.ids.next(), labels: {}, state: "PENDING" }));
-      created++;
-    }
-    let superseded = 0;
-    for (const stale of byKey.values()) {
-      const done = await settle(recs, stale.id, ["PENDING"], "SUPERSEDED", () => ({
-        error: `the pass at ${now.toISOString()} no longer proposes it`,
-      }));
-      if (done) superseded++;
-    }
-    return { proposed, created, superseded };
-  }
-
-  /** refresh brings a kept recommendation's priority, reason and impact up to date, writing only when they changed. */
-  private async refresh(rec: DrsRecommendation, p: DrsProposal): Promise<DrsRecommendation> {
-    const same =
-      rec.priority === p.priority &&
-      rec.reason === p.reason &&
-      rec.impact.imbalanceBefore === p.impact.imbalanceBefore &&
-      rec.impact.imbalanceAfter === p.impact.imbalanceAfter;
-    if (same) return rec;
-    try {
-      return await this.deps.repos.drsRecommendations.update({
-        ...rec,
-        priority: p.priority,
-        reason: p.reason,
-        impact: p.impact,
-      });
-    } catch (e) {
-      // Decided meanwhile: what was decided stands.
-      if (!hasErrorCode(e, ErrorCode.Conflict)) throw e;
-      return (await this.deps.repos.drsRecommendations.find(rec.id)) ?? rec;
-    }
   }
 
   /**

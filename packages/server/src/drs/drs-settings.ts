@@ -1,4 +1,4 @@
-import { type Config, ConfigSchema } from "../config/schema";
+import type { Config } from "../config/schema";
 
 /** DrsRuntimeSettings are the server-wide DRS settings the controller and the DRS service work with (a cluster's own live in its spec). */
 export interface DrsRuntimeSettings {
@@ -17,9 +17,8 @@ export interface DrsRuntimeSettings {
 /** RUN_NOW_TIMEOUT_MS is how long RunNow waits for the leader's pass unless the call's deadline is sooner. */
 export const RUN_NOW_TIMEOUT_MS = 30_000;
 
-/** drsRuntimeSettings reads the server-wide DRS settings from the configuration (their defaults when it has no `drs`). */
-export function drsRuntimeSettings(config: { readonly drs?: Config["drs"] }): DrsRuntimeSettings {
-  const drs = config.drs ?? ConfigSchema.shape.drs.parse(undefined);
+/** drsRuntimeSettings reads the server-wide DRS settings from the configuration. */
+export function drsRuntimeSettings({ drs }: Pick<Config, "drs">): DrsRuntimeSettings {
   return {
     cooldownMs: drs.cooldownMinutes * 60_000,
     parallelPerCluster: drs.parallelMigrationsPerCluster,
