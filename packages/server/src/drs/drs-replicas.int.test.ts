@@ -1,7 +1,7 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { drs } from "@limiquantix/api";
+import { compute, drs } from "@limiquantix/api";
 import { Coordinator } from "@limiquantix/domain";
 import { eventually } from "@limiquantix/domain/conformance";
 import { createTestDatabase, type TestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
@@ -69,4 +69,33 @@ describe("DRS on two replicas", () => {
     const { status: again } = await api.getStatus({ clusterId });
     expect(again?.lastRunTime).toEqual(status?.lastRunTime);
   }, 120_000);
+});
+
+describe("DRS on PostgreSQL", () => {
+  it("deletes a cluster's recommendations with the cluster (they reference it)", async () => {
+    const s = running[0] ?? (await replica());
+    const token = await adminToken(s);
+    const clusters = createClient(
+      compute.ClusterService,
+      createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] }),
+    );
+    const { cluster } = await clusters.createCluster({ name: "emptied" });
+    const { repos, ids } = s.services.deps;
+    const rec = await repos.drsRecommendations.create({
+      id: ids.next(),
+      labels: {},
+      clusterId: cluster!.id,
+      priority: "LOW",
+      type: "MIGRATE",
+      vmId: "vm-gone",
+      sourceNodeId: "node-gone-a",
+      targetNodeId: "node-gone-b",
+      reason: "from when it had nodes",
+      impact: { imbalanceBefore: 0.2, imbalanceAfter: 0.1 },
+      state: "APPLIED",
+    });
+    await clusters.deleteCluster({ id: cluster!.id });
+    expect(await repos.drsRecommendations.find(rec.id)).toBeUndefined();
+    expect(await repos.clusters.find(cluster!.id)).toBeUndefined();
+  }, 60_000);
 });
