@@ -16,6 +16,7 @@ import { file_limiquantix_iam_v1_service_account_service } from "./gen/limiquant
 import { file_limiquantix_iam_v1_user_service } from "./gen/limiquantix/iam/v1/user_service_pb";
 import { file_limiquantix_network_v1_security_group_service } from "./gen/limiquantix/network/v1/security_group_service_pb";
 import { file_limiquantix_network_v1_virtual_network_service } from "./gen/limiquantix/network/v1/virtual_network_service_pb";
+import { file_limiquantix_sim_v1_simulation_service } from "./gen/limiquantix/sim/v1/simulation_service_pb";
 import { file_limiquantix_storage_v1_image_service } from "./gen/limiquantix/storage/v1/image_service_pb";
 import { file_limiquantix_storage_v1_storage_pool_service } from "./gen/limiquantix/storage/v1/storage_pool_service_pb";
 import { file_limiquantix_storage_v1_volume_service } from "./gen/limiquantix/storage/v1/volume_service_pb";
@@ -39,6 +40,7 @@ export const API_FILES: readonly DescFile[] = [
   file_limiquantix_iam_v1_auth_service,
   file_limiquantix_audit_v1_audit_service,
   file_limiquantix_events_v1_event_service,
+  file_limiquantix_sim_v1_simulation_service,
   file_limiquantix_common_v1_error_details,
   file_grpc_health_v1_health,
 ];

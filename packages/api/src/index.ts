@@ -10,5 +10,6 @@ export * as health from "./areas/health";
 export * as iam from "./areas/iam";
 export * as network from "./areas/network";
 export * as rpc from "./areas/rpc";
+export * as sim from "./areas/sim";
 export * as storage from "./areas/storage";
 export { API_FILES, API_SERVICES, createApiRegistry } from "./files";

@@ -331,6 +331,23 @@ export class SimHypervisor {
     return this.status(migration.vmId);
   }
 
+  /**
+   * powerOff is the host losing power (its BMC switched it off): every VM stops at once, as if its
+   * plug were pulled, and says why. The VMs stay defined, as on a real host that boots again.
+   */
+  powerOff(): number {
+    let stopped = 0;
+    for (const vm of this.vms.values()) {
+      if (vm.state === "STOPPED") continue;
+      clearTimeout(vm.timer);
+      vm.timer = undefined;
+      vm.state = "STOPPED";
+      this.emit(vm.definition.vmId, "STOPPED", "host powered off");
+      stopped++;
+    }
+    return stopped;
+  }
+
   /** close cancels every pending boot and shutdown timer. */
   close(): void {
     for (const vm of this.vms.values()) clearTimeout(vm.timer);

@@ -2,8 +2,20 @@ import { z } from "zod";
 import { Condition, Id, LabelKey, LabelValue, metaFields, Timestamp } from "../common";
 import { parseIPv4 } from "../net/ipv4";
 
-/** NODE_PHASES are the lifecycle phases of a hypervisor node. */
-export const NODE_PHASES = ["PENDING", "READY", "NOT_READY", "MAINTENANCE", "DECOMMISSIONED"] as const;
+/**
+ * NODE_PHASES are the lifecycle phases of a hypervisor node. A node that misses its heartbeats is
+ * NOT_READY; HA then fences it (FENCING) and, once it is fenced, calls it FAILED and restarts its
+ * VMs elsewhere.
+ */
+export const NODE_PHASES = [
+  "PENDING",
+  "READY",
+  "NOT_READY",
+  "MAINTENANCE",
+  "DECOMMISSIONED",
+  "FENCING",
+  "FAILED",
+] as const;
 /** NodePhase is one lifecycle phase of a node. */
 export const NodePhase = z.enum(NODE_PHASES);
 /** NodePhase is one lifecycle phase of a node. */

@@ -38,16 +38,22 @@ export const VOLUME_MACHINE: StateMachine<VolumePhase> = defineStateMachine<Volu
   terminal: ["DELETING"],
 });
 
-/** NODE_MACHINE is the lifecycle of a node's phase. */
+/**
+ * NODE_MACHINE is the lifecycle of a node's phase. A NOT_READY node is fenced (FENCING) and, once
+ * fenced, FAILED; a FENCING node never becomes READY by itself (it might still run VMs), only FAILED
+ * once fenced; a FAILED node that comes back (powered on again) is READY.
+ */
 export const NODE_MACHINE: StateMachine<NodePhase> = defineStateMachine<NodePhase>({
   name: "node phase",
   states: NODE_PHASES,
   transitions: {
     PENDING: ["READY", "NOT_READY", "MAINTENANCE", "DECOMMISSIONED"],
     READY: ["NOT_READY", "MAINTENANCE", "DECOMMISSIONED"],
-    NOT_READY: ["READY", "MAINTENANCE", "DECOMMISSIONED"],
+    NOT_READY: ["READY", "MAINTENANCE", "DECOMMISSIONED", "FENCING", "FAILED"],
     MAINTENANCE: ["READY", "NOT_READY", "DECOMMISSIONED"],
     DECOMMISSIONED: [],
+    FENCING: ["FAILED", "DECOMMISSIONED"],
+    FAILED: ["READY", "DECOMMISSIONED"],
   },
   terminal: ["DECOMMISSIONED"],
 });
