@@ -27,6 +27,7 @@ import { alertModule } from "../alert/alert-module";
 import { computeModule } from "../compute/compute-module";
 import { drsModule } from "../drs/drs-module";
 import { eventsModule } from "../events/events-module";
+import { haModule } from "../ha/ha-module";
 import type { Controller } from "../controllers/controller";
 import { IAM } from "../iam/iam-ids";
 import { iamModule } from "../iam/iam-module";
@@ -53,6 +54,7 @@ export const AREA_MODULES: readonly ContainerModule[] = [
   iamModule,
   alertModule,
   drsModule,
+  haModule,
 ];
 
 /** Services is every application service of the control plane, resolved from its container. */

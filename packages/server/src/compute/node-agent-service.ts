@@ -140,12 +140,17 @@ export class NodeAgentService {
     return created;
   }
 
-  /** heartbeat records a node's liveness and usage; a NOT_READY node that beats again becomes READY. */
+  /** heartbeat records a node's liveness and usage; a NOT_READY (or fenced, FAILED) node that beats again becomes READY. */
   async heartbeat(ctx: CallContext, id: string, report: NodeHeartbeatReport = {}): Promise<Node> {
     const at = nowIso(this.deps.clock);
     const { vms, ...beat } = report;
     let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
-    if (node.status.phase === "NOT_READY" || node.status.phase === "PENDING")
+    // A FAILED node was fenced (powered off) and is back; a FENCING one stays until it is fenced.
+    if (
+      node.status.phase === "NOT_READY" ||
+      node.status.phase === "PENDING" ||
+      node.status.phase === "FAILED"
+    )
       node = await this.nodes.setPhase(ctx, id, "READY");
     if (vms) await this.recordObservations(ctx, id, vms);
     return node;

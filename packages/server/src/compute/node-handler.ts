@@ -91,6 +91,9 @@ export function nodeHandler(
       // force does not abandon placed VMs: a node that still holds some is refused either way, naming them.
       return node(await nodes.decommission(ctx, req.id));
     },
+    async confirmNodeFenced(ctx, req) {
+      return node(await nodes.confirmFenced(ctx, req.id, req.comment));
+    },
     async cordonNode(ctx, req) {
       return node(await nodes.cordon(ctx, req.id, true));
     },

@@ -19,6 +19,7 @@ import { z } from "zod";
 import type { CallContext } from "../context/call-context";
 import type { ResourceCache } from "../events/resource-cache";
 import type { AgentDirectory } from "./agent-directory";
+import { markFenced } from "../ha/node-fencing";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -85,6 +86,29 @@ export class NodeService {
       return { ...n, status: { ...n.status, phase, message } };
     });
     return updated;
+  }
+
+  /**
+   * confirmFenced records an operator's word that a node which stopped beating (NOT_READY or
+   * FENCING) is off — powered down, or cut from storage and network — so it becomes FAILED with a
+   * Fenced condition naming who confirmed it, and HA restarts its VMs elsewhere. A node that is
+   * still beating (or already FAILED) is FailedPrecondition: confirming it could run a VM twice.
+   */
+  async confirmFenced(ctx: CallContext, id: string, comment = ""): Promise<Node> {
+    const node = await this.deps.repos.nodes.get(id);
+    if (node.status.phase !== "NOT_READY" && node.status.phase !== "FENCING")
+      throw failedPrecondition(
+        `node "${node.name}" is ${node.status.phase}; only a NOT_READY or FENCING node (one whose heartbeats stopped) can be confirmed fenced`,
+        { resource: { kind: "Node", id, name: node.name } },
+      );
+    const who = ctx.principal.name || ctx.principal.id;
+    return markFenced(
+      this.deps,
+      id,
+      "ConfirmedByOperator",
+      `${who} confirmed the node is fenced${comment ? `: ${comment}` : ""}`,
+      this.deps.clock.now().toISOString(),
+    );
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   type ListFilter,
   type Page,
   type PageRequest,
+  type NodePhase,
   type PowerState,
   RESOURCES,
   type Repositories,
@@ -208,9 +209,18 @@ export class VmService {
       vm = await this.untilStopped(ctx, vm);
     }
     if (vm.status.nodeId) {
-      const agent = await this.agents.forNode(vm.status.nodeId);
-      if (!isStopped(vm)) await agent.stopVm(vm.id, { mode: "force", timeoutSec: 0 }).catch(ignoreNotFound);
-      await agent.deleteVm(vm.id).catch(ignoreNotFound);
+      const node = await this.deps.repos.nodes.find(vm.status.nodeId);
+      if (options.force && node && DEAD_PHASES.has(node.status.phase))
+        // Its host is unreachable or fenced: only the record is left to remove.
+        this.deps.logger.warn(
+          { vm: vm.name, node: node.name, phase: node.status.phase },
+          "force delete of a VM on a dead node: its agent cleanup is skipped",
+        );
+      else {
+        const agent = await this.agents.forNode(node ?? vm.status.nodeId);
+        if (!isStopped(vm)) await agent.stopVm(vm.id, { mode: "force", timeoutSec: 0 }).catch(ignoreNotFound);
+        await agent.deleteVm(vm.id).catch(ignoreNotFound);
+      }
     }
     await this.placement.exclusive(() =>
       retryOnConflict(() =>
@@ -272,6 +282,9 @@ export class VmService {
 }
 
 const STOPPED_STATES: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED"]);
+
+/** DEAD_PHASES are the node phases whose agent a forced delete does not wait for: unreachable or fenced. */
+const DEAD_PHASES: ReadonlySet<NodePhase> = new Set(["NOT_READY", "FENCING", "FAILED"]);
 
 function isStopped(vm: VirtualMachine): boolean {
   return STOPPED_STATES.has(vm.status.powerState);

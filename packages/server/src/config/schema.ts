@@ -172,6 +172,11 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().default(true),
       checkIntervalSec: z.int().min(1).max(3600).default(30),
       failureThreshold: z.int().min(1).max(100).default(3),
+      /** How often the leader's HA controller fences nodes that stopped beating and restarts the VMs of fenced ones. */
+      intervalSec: z.int().min(1).max(3600).default(10),
+      /** A failed fencing is tried again after this long, doubling each time up to `fenceRetryMaxSec`. */
+      fenceRetryBaseSec: z.int().min(1).max(3600).default(5),
+      fenceRetryMaxSec: z.int().min(1).max(86_400).default(300),
     })
     .prefault({}),
   reconciler: z

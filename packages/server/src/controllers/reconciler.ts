@@ -217,7 +217,10 @@ export class Reconciler implements Controller {
         this.later(vmId, this.options.pollMs ?? 250);
         return;
       }
-      const agent = await this.agents.forNode(vm.status.nodeId);
+      // The VMs of a node being fenced, or fenced, are HA's: its agent is gone, and they restart elsewhere.
+      const node = await this.deps.repos.nodes.find(vm.status.nodeId);
+      if (node?.status.phase === "FENCING" || node?.status.phase === "FAILED") return;
+      const agent = await this.agents.forNode(node ?? vm.status.nodeId);
       const observed = await this.step(agent, vm);
       await this.record(vm, observed, "");
       this.attempts.delete(vmId);

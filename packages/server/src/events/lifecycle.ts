@@ -65,7 +65,11 @@ const NODE_PHASE: Readonly<Record<string, Draft>> = {
   MAINTENANCE: { reason: "NodeInMaintenance", message: "is in maintenance" },
   DECOMMISSIONED: { reason: "NodeDecommissioned", message: "was decommissioned" },
   FENCING: { reason: "NodeFencing", severity: "WARNING", message: "is being fenced" },
-  FAILED: { reason: "NodeFailed", severity: "CRITICAL", message: "failed" },
+  FAILED: {
+    reason: "NodeFailed",
+    severity: "CRITICAL",
+    message: "failed: HA restarts its protected VMs elsewhere",
+  },
   FENCED: { reason: "NodeFenced", severity: "WARNING", message: "was fenced" },
 };
 
@@ -101,6 +105,8 @@ function transitions(
         out.push(VM_POWER[after.power as string]!);
       break;
     case "Node":
+      // A node becomes FAILED only once fenced: both are told, fenced first.
+      if (after.phase !== before.phase && after.phase === "FAILED") out.push(NODE_PHASE.FENCED!);
       if (after.phase !== before.phase && NODE_PHASE[after.phase as string])
         out.push(NODE_PHASE[after.phase as string]!);
       if (after.cordoned !== before.cordoned)

@@ -1,5 +1,6 @@
 import { createMemoryAdapters, bindMemoryAdapters, type MemoryAdapters } from "@limiquantix/repo-memory";
 import type { Clock } from "@limiquantix/domain";
+import type { ContainerModule } from "inversify";
 import { pino } from "pino";
 import { portModule } from "../composition/backends/port-module";
 import { type ControlPlane, createControlPlane, type Services } from "../composition/services";
@@ -34,6 +35,8 @@ export interface MemoryServicesOptions {
   readonly clock?: Clock;
   /** Configuration beyond the defaults (`drs`, …), as the configuration file would give it. */
   readonly config?: Partial<ConfigInput>;
+  /** Container modules loaded last (to bind an optional part, such as the simulated nodes' controls). */
+  readonly modules?: readonly ContainerModule[];
 }
 
 /** startMemoryServices builds the services over memory adapters with a default project and cluster, reconciler running. */
@@ -49,6 +52,7 @@ export async function startMemoryServices(options: MemoryServicesOptions = {}): 
     adapters: [portModule((b) => bindMemoryAdapters(b, adapters))],
     config,
     logger,
+    ...(options.modules ? { modules: options.modules } : {}),
   });
   const { services } = plane;
   const ctx = systemContext("test");

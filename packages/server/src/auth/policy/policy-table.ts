@@ -150,6 +150,7 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.compute.v1.NodeService/UpdateNode": clusterWrite("Node"),
   "limiquantix.compute.v1.NodeService/DeleteNode": clusterWrite("Node"),
   "limiquantix.compute.v1.NodeService/DecommissionNode": clusterWrite("Node"),
+  "limiquantix.compute.v1.NodeService/ConfirmNodeFenced": clusterWrite("Node"),
   "limiquantix.compute.v1.NodeService/CordonNode": clusterWrite("Node", "operator"),
   "limiquantix.compute.v1.NodeService/UncordonNode": clusterWrite("Node", "operator"),
   "limiquantix.compute.v1.NodeService/DrainNode": clusterWrite("Node", "operator"),
@@ -178,6 +179,7 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.compute.v1.VMService/AttachVolume": writeById("VirtualMachine", "vmId"),
   "limiquantix.compute.v1.VMService/DetachVolume": writeById("VirtualMachine", "vmId"),
   // DRS
+  "limiquantix.sim.v1.SimulationService/FailNode": clusterWrite("Node"),
   "limiquantix.drs.v1.DRSService/GetRecommendations": clusterRead("DrsRecommendation"),
   "limiquantix.drs.v1.DRSService/WatchRecommendations": clusterRead("DrsRecommendation"),
   "limiquantix.drs.v1.DRSService/GetStatus": clusterRead("Cluster"),
