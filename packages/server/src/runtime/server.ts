@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import { createContextValues } from "@connectrpc/connect";
 import { AgentClientPool, bindAgentPool } from "@limiquantix/agent-client";
 import { ChangeLog, Coordinator } from "@limiquantix/domain";
-import type { Container, ContainerModule } from "inversify";
+import { type Container, ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import { type Backends, createBackends } from "../composition/backends";
 import { portModule } from "../composition/backends/port-module";
@@ -19,7 +19,9 @@ import { PEER_ADDRESS, PEER_CERTIFICATE, withCallContext } from "../rpc/call-con
 import { createConnectHandler } from "../rpc/connect-handler";
 import { healthHandler } from "../rpc/health-handler";
 import { registerRoutes } from "../rpc/route";
+import { SimLab } from "../sim/sim-lab";
 import { type SimNodes, startSimNodes } from "../sim/sim-nodes";
+import { HA } from "../ha/ha-ids";
 import { setUpAccess } from "../auth/access-setup";
 import { AUTH } from "../auth/auth-ids";
 import { type BootstrapResult, ensureAdmin } from "../auth/identity/bootstrap-admin";
@@ -88,12 +90,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     let changeLogFigures: ChangeLogFigures | undefined;
     const metrics = createMetrics(backends.poolStats, () => changeLogFigures);
     const access = await setUpAccess(config, backends.identity, logger);
+    const simLab = config.simulation.nodes > 0 ? new SimLab() : undefined;
     const plane = await createControlPlane({
       adapters: [...backends.modules, portModule((b) => bindAgentPool(b, pool))],
       config,
       logger,
       metrics,
-      modules: [access.module, access.nodeJoinModule, ...(options.modules ?? [])],
+      modules: [
+        access.module,
+        access.nodeJoinModule,
+        // With simulated nodes, their switches: the simulated BMC fences them and SimulationService fails them.
+        ...(simLab ? [new ContainerModule(({ bind }) => void bind(HA.simLab).toConstantValue(simLab))] : []),
+        ...(options.modules ?? []),
+      ],
     });
     cleanups.push(() => plane.close());
     const { services, container } = plane;
@@ -206,6 +215,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         await join.revoke();
       }
       const running = sims;
+      for (const [hostname, nodeId] of running.nodeIds) simLab?.add(nodeId, running.controls(hostname));
       cleanups.push(() => running.stop());
     }
 

@@ -6,6 +6,7 @@ import type { TestPki } from "@limiquantix/agent-client/testing";
 import { compute } from "@limiquantix/api";
 import { powerStateCodec } from "../compute/convert/vm-enums";
 import { SimNodeCredentials } from "./sim-node-credentials";
+import type { SimNodeControls } from "./sim-lab";
 import { simNodeKey } from "./sim-node-key";
 import type { Logger } from "pino";
 
@@ -35,6 +36,8 @@ export interface SimNodes {
   readonly agents: readonly SimAgent[];
   /** nodeIds maps each simulated agent's hostname to the node id the control plane gave it. */
   readonly nodeIds: ReadonlyMap<string, string>;
+  /** controls returns the out-of-band switches of a simulated node, by hostname (`sim-1` …). */
+  controls(hostname: string): SimNodeControls;
   stop(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
   const agents: SimAgent[] = [];
   const nodeIds = new Map<string, string>();
   const timers: NodeJS.Timeout[] = [];
+  const controls = new Map<string, SimNodeControls>();
   try {
     for (let i = 1; i <= options.count; i++) {
       const hostname = `sim-${i}`;
@@ -124,7 +128,40 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
           key ? {} : { headers: { authorization: `Bearer ${token}` } },
         );
       };
+      const power = { on: true, serving: true, beating: true };
+      controls.set(hostname, {
+        async killAgent() {
+          power.beating = false;
+          power.serving = false;
+          await agent.crash();
+        },
+        async isolate() {
+          power.beating = false;
+          agent.partition("drop");
+        },
+        async powerOff() {
+          power.on = false;
+          power.beating = false;
+          power.serving = false;
+          agent.hypervisor.powerOff();
+          await agent.crash();
+        },
+        async recover() {
+          agent.heal();
+          await agent.restart();
+          power.on = true;
+          power.serving = true;
+          power.beating = true;
+        },
+        state: () => ({
+          poweredOn: power.on,
+          agentServing: power.serving,
+          heartbeats: power.beating,
+          runningVms: agent.hypervisor.list().filter((v) => v.powerState === "RUNNING").length,
+        }),
+      });
       const timer = setInterval(() => {
+        if (!power.beating) return;
         beat().catch((e: unknown) =>
           options.logger.warn({ err: e, node: hostname }, "simulated heartbeat failed"),
         );
@@ -141,6 +178,11 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
   return {
     agents,
     nodeIds,
+    controls(hostname) {
+      const c = controls.get(hostname);
+      if (!c) throw new Error(`no simulated node ${hostname}`);
+      return c;
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       await Promise.allSettled(agents.map((a) => a.stop()));
