@@ -39,7 +39,15 @@ describe("createControlPlane", () => {
         .controllers()
         .map((c) => c.name)
         .sort(),
-    ).toEqual(["change-log-compactor", "node-health", "reconciler"]);
+    ).toEqual([
+      "alert-evaluation",
+      "alert-notifier",
+      "change-log-compactor",
+      "drs",
+      "ha",
+      "node-health",
+      "reconciler",
+    ]);
     await plane.close();
   });
 
