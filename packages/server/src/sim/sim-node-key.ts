@@ -1,6 +1,7 @@
 import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
-import forge from "node-forge";
+import type forge from "node-forge";
+import { forgeLib } from "../auth/nodes/forge-lib";
 
 /** SimNodeKey is a simulated node's private key and the certificate request it sends when it joins, both PEM. */
 export interface SimNodeKey {
@@ -16,11 +17,12 @@ export interface SimNodeKey {
 export async function simNodeKey(hostname: string): Promise<SimNodeKey> {
   const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const { pki, md } = forgeLib();
+  const key = pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const csr = pki.createCertificationRequest();
+  csr.publicKey = pki.setRsaPublicKey(key.n, key.e);
   // The server names the certificate after the node id; the subject asked for is only a courtesy.
   csr.setSubject([{ name: "commonName", value: hostname }]);
-  csr.sign(key, forge.md.sha256.create());
-  return { keyPem, csrPem: forge.pki.certificationRequestToPem(csr) };
+  csr.sign(key, md.sha256.create());
+  return { keyPem, csrPem: pki.certificationRequestToPem(csr) };
 }

@@ -1,13 +1,15 @@
 import { createHash, type KeyObject, randomBytes, sign } from "node:crypto";
-import forge from "node-forge";
+import type forge from "node-forge";
+import { forgeLib } from "./forge-lib";
 
 // forge's certificate code handles RSA keys only; its ASN.1 codec handles anything, so
 // certificates are put together here from their parts and signed with node:crypto, which
 // gives RSA, EC and Ed25519 keys alike.
-const { asn1 } = forge;
 type Asn1 = forge.asn1.Asn1;
-const UNIVERSAL = asn1.Class.UNIVERSAL;
-const CONTEXT = asn1.Class.CONTEXT_SPECIFIC;
+// forge's asn1.Class values, fixed by X.690; forge itself loads on first use (forge-lib.ts).
+const UNIVERSAL = 0x00 as forge.asn1.Class;
+const CONTEXT = 0x80 as forge.asn1.Class;
+const asn1 = () => forgeLib().asn1;
 
 /** OID names the object identifiers node certificates use. */
 export const OID = {
@@ -31,19 +33,24 @@ export const OID = {
 } as const;
 
 /** seq is an ASN.1 SEQUENCE of items. */
-export const seq = (...items: Asn1[]): Asn1 => asn1.create(UNIVERSAL, asn1.Type.SEQUENCE, true, items);
-const set = (...items: Asn1[]): Asn1 => asn1.create(UNIVERSAL, asn1.Type.SET, true, items);
+export const seq = (...items: Asn1[]): Asn1 => asn1().create(UNIVERSAL, asn1().Type.SEQUENCE, true, items);
+const set = (...items: Asn1[]): Asn1 => asn1().create(UNIVERSAL, asn1().Type.SET, true, items);
 /** oid is an ASN.1 OBJECT IDENTIFIER. */
 export const oid = (id: string): Asn1 =>
-  asn1.create(UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
+  asn1().create(UNIVERSAL, asn1().Type.OID, false, asn1().oidToDer(id).getBytes());
 const octets = (bytes: Buffer): Asn1 =>
-  asn1.create(UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes.toString("binary"));
+  asn1().create(UNIVERSAL, asn1().Type.OCTETSTRING, false, bytes.toString("binary"));
 const bits = (bytes: Buffer, unused = 0): Asn1 =>
-  asn1.create(UNIVERSAL, asn1.Type.BITSTRING, false, String.fromCharCode(unused) + bytes.toString("binary"));
+  asn1().create(
+    UNIVERSAL,
+    asn1().Type.BITSTRING,
+    false,
+    String.fromCharCode(unused) + bytes.toString("binary"),
+  );
 const bool = (value: boolean): Asn1 =>
-  asn1.create(UNIVERSAL, asn1.Type.BOOLEAN, false, String.fromCharCode(value ? 0xff : 0));
+  asn1().create(UNIVERSAL, asn1().Type.BOOLEAN, false, String.fromCharCode(value ? 0xff : 0));
 const explicit = (tag: number, inner: Asn1): Asn1 =>
-  asn1.create(CONTEXT, tag as forge.asn1.Type, true, [inner]);
+  asn1().create(CONTEXT, tag as forge.asn1.Type, true, [inner]);
 
 /** integer is an ASN.1 INTEGER of an unsigned big-endian number, minimally encoded. */
 function integer(unsigned: Buffer): Asn1 {
@@ -51,24 +58,24 @@ function integer(unsigned: Buffer): Asn1 {
   while (i < unsigned.length - 1 && unsigned[i] === 0) i++;
   const trimmed = unsigned.subarray(i);
   const bytes = (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
-  return asn1.create(UNIVERSAL, asn1.Type.INTEGER, false, bytes.toString("binary"));
+  return asn1().create(UNIVERSAL, asn1().Type.INTEGER, false, bytes.toString("binary"));
 }
 
 /** time is a certificate time: UTCTime until 2049, GeneralizedTime after, as RFC 5280 says. */
 function time(date: Date): Asn1 {
   return date.getUTCFullYear() < 2050
-    ? asn1.create(UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
-    : asn1.create(UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
+    ? asn1().create(UNIVERSAL, asn1().Type.UTCTIME, false, asn1().dateToUtcTime(date))
+    : asn1().create(UNIVERSAL, asn1().Type.GENERALIZEDTIME, false, asn1().dateToGeneralizedTime(date));
 }
 
 /** toDer encodes an ASN.1 value. */
 export function toDer(value: Asn1): Buffer {
-  return Buffer.from(asn1.toDer(value).getBytes(), "binary");
+  return Buffer.from(asn1().toDer(value).getBytes(), "binary");
 }
 
 /** fromDer decodes DER strictly (every byte consumed), leaving BIT STRING contents as they are. */
 export function fromDer(der: Buffer): Asn1 {
-  const decode = asn1.fromDer as unknown as (
+  const decode = asn1().fromDer as unknown as (
     bytes: string,
     options: { parseAllBytes: boolean; decodeBitStrings: boolean },
   ) => Asn1;
@@ -117,14 +124,19 @@ export function childrenOf(value: Asn1 | undefined): Asn1[] {
 
 /** oidOf reads an OBJECT IDENTIFIER. */
 export function oidOf(value: Asn1 | undefined): string {
-  if (value?.tagClass !== UNIVERSAL || value.type !== asn1.Type.OID) throw new Error("expected an OID");
-  return asn1.derToOid(bytesOf(value).toString("binary"));
+  if (value?.tagClass !== UNIVERSAL || value.type !== asn1().Type.OID) throw new Error("expected an OID");
+  return asn1().derToOid(bytesOf(value).toString("binary"));
 }
 
 /** commonNameOnly is a distinguished name with one attribute, the common name. */
 export function commonNameOnly(cn: string): Asn1 {
   return seq(
-    set(seq(oid(OID.commonName), asn1.create(UNIVERSAL, asn1.Type.UTF8, false, forge.util.encodeUtf8(cn)))),
+    set(
+      seq(
+        oid(OID.commonName),
+        asn1().create(UNIVERSAL, asn1().Type.UTF8, false, forgeLib().util.encodeUtf8(cn)),
+      ),
+    ),
   );
 }
 
@@ -146,7 +158,7 @@ export function signatureAlgorithmOf(key: KeyObject): SignatureAlgorithm {
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (type === "rsa")
     return {
-      id: seq(oid(OID.sha256WithRsa), asn1.create(UNIVERSAL, asn1.Type.NULL, false, "")),
+      id: seq(oid(OID.sha256WithRsa), asn1().create(UNIVERSAL, asn1().Type.NULL, false, "")),
       digest: "sha256",
     };
   if (type === "ec" && curve === "prime256v1") return { id: seq(oid(OID.ecdsaWithSha256)), digest: "sha256" };
@@ -213,7 +225,7 @@ export function signCertificate(parts: CertificateParts, issuerKey: KeyObject): 
       extension(
         OID.subjectAltName,
         false,
-        seq(...parts.uris.map((u) => asn1.create(CONTEXT, 6 as forge.asn1.Type, false, u))),
+        seq(...parts.uris.map((u) => asn1().create(CONTEXT, 6 as forge.asn1.Type, false, u))),
       ),
     );
   extensions.push(extension(OID.subjectKeyIdentifier, false, octets(keyIdentifierOf(parts.spki))));
@@ -222,7 +234,7 @@ export function signCertificate(parts: CertificateParts, issuerKey: KeyObject): 
       extension(
         OID.authorityKeyIdentifier,
         false,
-        seq(asn1.create(CONTEXT, 0 as forge.asn1.Type, false, parts.authorityKeyId.toString("binary"))),
+        seq(asn1().create(CONTEXT, 0 as forge.asn1.Type, false, parts.authorityKeyId.toString("binary"))),
       ),
     );
   const tbs = seq(
