@@ -71,6 +71,8 @@ export class UserService extends CrudService<User, UserInput> {
         before = current;
         const next = change(current);
         await this.checkMemberships(next.projectMemberships, "project_memberships");
+        if (isActiveAdmin(current) && !isActiveAdmin(next))
+          await this.keepAnAdmin(current, "take the admin role from");
         return next;
       },
       expectedVersion,
@@ -81,6 +83,8 @@ export class UserService extends CrudService<User, UserInput> {
 
   /** deleteUser removes a user and ends its sessions. */
   async deleteUser(ctx: CallContext, id: string, expectedVersion?: number): Promise<void> {
+    const current = await this.deps.repos.users.get(id);
+    if (isActiveAdmin(current)) await this.keepAnAdmin(current, "delete");
     await this.delete(ctx, id, expectedVersion);
     await this.endSessions(id);
   }
@@ -104,6 +108,25 @@ export class UserService extends CrudService<User, UserInput> {
     await this.endSessions(id);
   }
 
+  /**
+   * keepAnAdmin refuses to leave the installation without an enabled, password-holding admin
+   * (nobody could manage users again). Two admins demoting each other at the same instant could
+   * both pass; the check is there to stop the ordinary mistake.
+   */
+  private async keepAnAdmin(user: User, what: string): Promise<void> {
+    let others = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.repos.users.list({}, { limit: 1000, ...(cursor ? { cursor } : {}) });
+      others += page.items.filter((u) => u.id !== user.id && isActiveAdmin(u) && u.passwordHash).length;
+      cursor = page.nextCursor;
+    } while (cursor && others === 0);
+    if (others === 0)
+      throw failedPrecondition(`cannot ${what} "${user.username}": it is the last enabled admin`, {
+        reason: "last-admin",
+      });
+  }
+
   private async endSessions(userId: string): Promise<void> {
     await this.sessions.revokeAllForUser(userId);
     this.liveness.revokedUser(userId);
@@ -124,6 +147,10 @@ export class UserService extends CrudService<User, UserInput> {
     }
     if (violations.length > 0) throw invalidArgument(violations);
   }
+}
+
+function isActiveAdmin(u: User): boolean {
+  return u.role === "admin" && !u.disabled;
 }
 
 function grantsChanged(a: User, b: User): boolean {

@@ -226,6 +226,32 @@ describe("identity and access through the server", () => {
     expect(await codeOf(() => accounts.getServiceAccount({ id: sa.id }))).toBe("NotFound");
   });
 
+  it("never leaves the installation without an enabled admin", async () => {
+    const users = h.client(iam.UserService, h.admin);
+    const admin = (await users.listUsers({ pageSize: 1000 })).users.find((u) => u.username === "admin")!;
+    expect(await codeOf(() => users.deleteUser({ id: admin.id }))).toBe("FailedPrecondition");
+    expect(
+      await codeOf(() =>
+        users.updateUser({ id: admin.id, role: iam.Role.VIEWER, updateMask: { paths: ["role"] } }),
+      ),
+    ).toBe("FailedPrecondition");
+    expect(
+      await codeOf(() =>
+        users.updateUser({ id: admin.id, disabled: true, updateMask: { paths: ["disabled"] } }),
+      ),
+    ).toBe("FailedPrecondition");
+    const second = await h.user("ada-two", { role: iam.Role.ADMIN });
+    expect(
+      await codeOf(() =>
+        users.updateUser({ id: admin.id, disabled: true, updateMask: { paths: ["disabled"] } }),
+      ),
+    ).toBe("ok");
+    expect(await codeOf(() => h.client(iam.UserService, second.token).deleteUser({ id: second.id }))).toBe(
+      "FailedPrecondition",
+    );
+    await users.updateUser({ id: admin.id, disabled: false, updateMask: { paths: ["disabled"] } });
+  });
+
   it("keeps health and the key set open", async () => {
     const jwks = (await (await fetch(`${h.server.url}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string }[];
