@@ -43,18 +43,18 @@ export function checkAccess(options: AccessOptions): Interceptor {
     const base: CallContext = callContextOf({ values: req.contextValues, signal: req.signal });
     const rule = options.policy[action];
     let principal: Principal = options.enabled ? base.principal : OPEN_ACCESS;
-    const deny = async (e: unknown, grant: Grant = {}): Promise<never> => {
-      await options.audit.failed(
-        options.audit.prepare({
-          principal,
-          action,
-          grant,
-          requestId: base.requestId,
-          ...(base.peer ? { peer: base.peer } : {}),
-          ...(principal.kind === "anonymous" && !req.stream ? actorOf(req.message) : {}),
-        }),
-        e,
-      );
+    // What the audit log records of this call, as far as it is known when asked.
+    const facts = (grant: Grant) =>
+      options.audit.prepare({
+        principal,
+        action,
+        grant,
+        requestId: base.requestId,
+        ...(base.peer ? { peer: base.peer } : {}),
+        ...(principal.kind === "anonymous" && !req.stream ? actorOf(req.message) : {}),
+      });
+    const deny = async (e: unknown): Promise<never> => {
+      await options.audit.failed(facts({}), e);
       throw e;
     };
     const check = (message: unknown): Promise<Grant> =>
@@ -88,16 +88,7 @@ export function checkAccess(options: AccessOptions): Interceptor {
       }
       return runInCallScope(ctx, () => next({ ...req, message: authorised() } as typeof req));
     }
-    const entry = rule.audited
-      ? options.audit.prepare({
-          principal,
-          action,
-          grant,
-          requestId: base.requestId,
-          ...(base.peer ? { peer: base.peer } : {}),
-          ...(principal.kind === "anonymous" && !req.stream ? actorOf(req.message) : {}),
-        })
-      : undefined;
+    const entry = rule.audited ? facts(grant) : undefined;
     const ctx: CallContext = { ...base, principal, ...(entry ? { audit: entry } : {}) };
     replaceCallContext(req.contextValues, ctx);
     try {

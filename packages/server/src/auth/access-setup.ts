@@ -37,6 +37,8 @@ export interface Access {
   readonly tokens: TokenIssuer;
   readonly keys: KeyRing;
   readonly liveness: SessionLiveness;
+  /** bearer checks `authorization: Bearer …` headers (the RPCs' and /metrics'). */
+  readonly bearer: BearerAuthenticator;
   /** nodeCa signs node client certificates; the TLS listener trusts it for client certificates. Absent, none are offered. */
   readonly nodeCa?: ClusterCa;
   /** module binds users, sign-in and the audit log's reader. */
@@ -126,8 +128,11 @@ export async function setUpAccess(
     logger.warn(
       "AUTHENTICATION IS OFF (auth.enabled=false): every caller that reaches the port is an administrator",
     );
+  // One bearer authenticator (and its cache of verified tokens) for the RPCs and /metrics alike.
+  const bearer = new BearerAuthenticator(tokens, liveness);
   return {
     tokens,
+    bearer,
     keys,
     liveness,
     ...(nodeCa ? { nodeCa } : {}),
@@ -154,7 +159,7 @@ export async function setUpAccess(
       checkAccess({
         enabled: a.enabled,
         authenticator: new CallAuthenticator(
-          new BearerAuthenticator(tokens, liveness),
+          bearer,
           nodeCa ? new NodeCertificateAuthenticator(nodeCa, liveness, deps.repos.nodes) : undefined,
           nodesByCertificate,
         ),

@@ -30,6 +30,7 @@ import type { JoinTokenService } from "../auth/nodes/join-token-service";
 import { NODE_JOIN } from "../auth/nodes/node-join-ids";
 import type { TokenIssuer } from "../auth/tokens";
 import { agentTls } from "./agent-tls";
+import { everyHour } from "./housekeeping";
 import { metricsAllowed, simJoinToken, simulatedNodesTrust } from "./access-helpers";
 import { ensureDefaults } from "./defaults";
 
@@ -227,40 +228,20 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     );
     runner.start();
     const retentionDays = config.auth.auditRetentionDays;
-    if (retentionDays > 0) {
-      // Every replica prunes; deleting what another already deleted is harmless.
-      const prune = () =>
-        services.deps.repos.audit
-          .prune(new Date(Date.now() - retentionDays * 86_400_000).toISOString())
-          .then((n) => n > 0 && logger.info({ removed: n, retentionDays }, "audit log pruned"))
-          .catch((e: unknown) => logger.warn({ err: e }, "audit log pruning failed"));
-      const timer = setInterval(prune, 3_600_000);
-      timer.unref();
-      void prune();
-      cleanups.push(async () => clearInterval(timer));
-    }
-    const purgeSessions = backends.identity.purgeEnded;
-    if (purgeSessions) {
-      const purge = () =>
-        purgeSessions()
-          .then((n) => n > 0 && logger.info({ removed: n }, "ended sessions purged"))
-          .catch((e: unknown) => logger.warn({ err: e }, "purging ended sessions failed"));
-      const timer = setInterval(purge, 3_600_000);
-      timer.unref();
-      void purge();
-      cleanups.push(async () => clearInterval(timer));
-    }
-    // Join tokens that ended a day ago (expired or used up) are purged hourly, by every replica alike.
+    if (retentionDays > 0)
+      cleanups.push(
+        everyHour(logger, "pruning the audit log", () =>
+          services.deps.repos.audit.prune(new Date(Date.now() - retentionDays * 86_400_000).toISOString()),
+        ),
+      );
+    const { identity } = backends;
+    if (identity.purgeEnded)
+      cleanups.push(
+        everyHour(logger, "purging ended sessions", () => identity.purgeEnded?.() ?? Promise.resolve(0)),
+      );
+    // Join tokens that ended a day ago (expired or used up).
     const joinTokens = container.get<JoinTokenService>(NODE_JOIN.tokens);
-    const purgeJoinTokens = () =>
-      joinTokens
-        .purgeEnded()
-        .then((n) => n > 0 && logger.info({ removed: n }, "ended join tokens purged"))
-        .catch((e: unknown) => logger.warn({ err: e }, "purging ended join tokens failed"));
-    const joinTokenTimer = setInterval(purgeJoinTokens, 3_600_000);
-    joinTokenTimer.unref();
-    void purgeJoinTokens();
-    cleanups.push(async () => clearInterval(joinTokenTimer));
+    cleanups.push(everyHour(logger, "purging ended join tokens", () => joinTokens.purgeEnded()));
     health.register("controllers", async () =>
       runner.isLeader ? "leading" : "standing by (another replica leads)",
     );
