@@ -15,7 +15,7 @@ import type { ServiceDeps } from "../shared/service-deps";
 /** MAX_CHARGES bounds how often a create re-reads a node whose allocation another create changed. */
 const MAX_CHARGES = 20;
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 /** CreateHooks add to a VM's creation, in its unit of work. */
 export interface CreateHooks {
@@ -100,6 +100,9 @@ export class PlacementService {
       } catch (e) {
         if (reservation) this.snapshot.revert(reservation);
         if (!hasErrorCode(e, ErrorCode.Conflict) || attempt >= MAX_ATTEMPTS) throw e;
+        // Creates that lost a race (a PostgreSQL deadlock victim, say) step apart before trying
+        // again, so the same contenders do not collide on every attempt.
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         await this.refreshNode(placement.nodeId);
       }
     }
