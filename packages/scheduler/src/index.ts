@@ -99,5 +99,7 @@ export {
   type AdmissionRequest,
   type AdmissionOptions,
   type AdmissionDecision,
+  type AdmissionAmounts,
+  type FailoverCapacity,
 } from "./ha/admission-control";
 export { inClusterScope } from "./snapshot/cluster-scope";

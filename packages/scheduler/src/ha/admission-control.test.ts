@@ -96,6 +96,64 @@ describe("checkAdmission", () => {
     expect(refused.reasons).toEqual(["21.9% of cluster cpu would stay free; the policy reserves 25%"]);
   });
 
+  it("measures what the surviving hosts would have free against what the protected VMs of the failed host need", () => {
+    // node() is 8 vCPUs and 16 GiB, so 16 vCPUs and 24 GiB after the default overcommit.
+    const snapshot = new ClusterSnapshot({
+      nodes: pair(),
+      vms: [
+        running(vm("a", { vcpus: 10, memoryMib: 4096, nodeId: "n1" })),
+        running(vm("b", { vcpus: 4, memoryMib: 2048, nodeId: "n2" })),
+      ],
+    });
+    const refused = checkAdmission(scheduler, snapshot, {
+      kind: "create",
+      vm: running(vm("new", { vcpus: 4, memoryMib: 1024 })),
+    });
+    expect(refused.admitted).toBe(false);
+    expect(refused.assumedFailedNodeIds).toEqual(["n1"]);
+    // n1 fails holding a (10 vCPU, 4 GiB); n2 keeps b and the new VM (8 vCPU, 3 GiB) and has 8 vCPU free.
+    expect(refused.capacity).toEqual({
+      available: { vcpus: 8, memoryMib: 24_576 - 3072 },
+      needed: { vcpus: 10, memoryMib: 4096 },
+      shortfall: { vcpus: 2, memoryMib: 0 },
+    });
+    const admitted = checkAdmission(scheduler, snapshot, {
+      kind: "create",
+      vm: running(vm("small", { vcpus: 2, memoryMib: 1024 })),
+    });
+    expect(admitted.admitted).toBe(true);
+    expect(admitted.capacity?.shortfall).toEqual({ vcpus: 0, memoryMib: 0 });
+  });
+
+  it("counts every host as failing, and nothing free, when the cluster cannot tolerate the failures asked for", () => {
+    const snapshot = new ClusterSnapshot({ nodes: [node("n1")] });
+    const decision = checkAdmission(scheduler, snapshot, {
+      kind: "create",
+      vm: running(vm("new", { vcpus: 2, memoryMib: 2048 })),
+    });
+    expect(decision.admitted).toBe(false);
+    expect(decision.capacity).toEqual({
+      available: { vcpus: 0, memoryMib: 0 },
+      needed: { vcpus: 2, memoryMib: 2048 },
+      shortfall: { vcpus: 2, memoryMib: 2048 },
+    });
+  });
+
+  it("measures the reserve a reserve-percentage policy keeps against what would stay free", () => {
+    const snapshot = new ClusterSnapshot({ nodes: pair(), vms: [vm("a", { vcpus: 16, nodeId: "n1" })] });
+    const decision = checkAdmission(
+      scheduler,
+      snapshot,
+      { kind: "create", vm: vm("big", { vcpus: 9 }) },
+      { settings: { policy: "reserve-percentage", cpuReservePercent: 25, memoryReservePercent: 25 } },
+    );
+    expect(decision.capacity).toEqual({
+      available: { vcpus: 7, memoryMib: 49_152 - 2048 },
+      needed: { vcpus: 8, memoryMib: 12_288 },
+      shortfall: { vcpus: 1, memoryMib: 0 },
+    });
+  });
+
   it("leaves the snapshot as it was given", () => {
     const snapshot = new ClusterSnapshot({ nodes: pair(), vms: [running(vm("a", { nodeId: "n1" }))] });
     checkAdmission(scheduler, snapshot, { kind: "create", vm: running(vm("new")) });

@@ -18,6 +18,27 @@ export interface AdmissionOptions {
   readonly settings?: Partial<HaSettings["admissionControl"]>;
 }
 
+/** AdmissionAmounts are CPU and memory, as the capacity figures of an admission decision count them. */
+export interface AdmissionAmounts {
+  readonly vcpus: number;
+  readonly memoryMib: number;
+}
+
+/**
+ * FailoverCapacity compares what failover would need with what the change leaves, over the hosts
+ * the policy counts on: under tolerate-host-failures, the free capacity of the hosts that survive
+ * against the demand of the protected VMs of the hosts assumed to fail; under reserve-percentage,
+ * the cluster's free capacity against the share the policy reserves.
+ */
+export interface FailoverCapacity {
+  /** Capacity left free once the change is made. */
+  readonly available: AdmissionAmounts;
+  /** Capacity failover needs. */
+  readonly needed: AdmissionAmounts;
+  /** How much is missing (needed less available, never below 0); with enough in total, a VM may still fit on no single host. */
+  readonly shortfall: AdmissionAmounts;
+}
+
 /** AdmissionDecision says whether a change keeps the HA guarantee, and if not, why. */
 export interface AdmissionDecision {
   readonly admitted: boolean;
@@ -28,6 +49,45 @@ export interface AdmissionDecision {
   readonly nodeId: string | undefined;
   /** For tolerate-host-failures: the hosts assumed to fail. */
   readonly assumedFailedNodeIds: readonly string[];
+  /** The failover capacity the change leaves, when the policy measures one (not under `disabled`, nor when the VM cannot be placed). */
+  readonly capacity?: FailoverCapacity;
+}
+
+function capacityOf(available: AdmissionAmounts, needed: AdmissionAmounts): FailoverCapacity {
+  return {
+    available,
+    needed,
+    shortfall: {
+      vcpus: Math.max(0, needed.vcpus - available.vcpus),
+      memoryMib: Math.max(0, needed.memoryMib - available.memoryMib),
+    },
+  };
+}
+
+/** survivorCapacity is the free capacity of the in-scope hosts outside `failed`, and what the protected VMs of `failed` need. */
+function survivorCapacity(
+  snapshot: ClusterSnapshot,
+  clusterId: string | undefined,
+  failed: readonly string[],
+): FailoverCapacity {
+  const down = new Set(failed);
+  let freeC = 0;
+  let freeM = 0;
+  let needC = 0;
+  let needM = 0;
+  for (const h of hostsOf(snapshot, clusterId)) {
+    if (!down.has(h.id)) {
+      freeC += Math.max(0, h.capacity.vcpus - h.allocated.vcpus);
+      freeM += Math.max(0, h.capacity.memoryMib - h.allocated.memoryMib);
+      continue;
+    }
+    for (const vm of snapshot.vmsOn(h.id))
+      if (isProtected(vm.vm)) {
+        needC += vm.demand.vcpus;
+        needM += vm.demand.memoryMib;
+      }
+  }
+  return capacityOf({ vcpus: freeC, memoryMib: freeM }, { vcpus: needC, memoryMib: needM });
 }
 
 function hostsOf(snapshot: ClusterSnapshot, clusterId: string | undefined): NodeState[] {
@@ -63,7 +123,7 @@ function reserveCheck(
   clusterId: string | undefined,
   cpuPct: number,
   memPct: number,
-): string[] {
+): { reasons: string[]; capacity: FailoverCapacity } {
   let capC = 0;
   let capM = 0;
   let useC = 0;
@@ -81,7 +141,11 @@ function reserveCheck(
     out.push(`${freeC.toFixed(1)}% of cluster cpu would stay free; the policy reserves ${cpuPct}%`);
   if (freeM < memPct)
     out.push(`${freeM.toFixed(1)}% of cluster memory would stay free; the policy reserves ${memPct}%`);
-  return out;
+  const capacity = capacityOf(
+    { vcpus: Math.max(0, capC - useC), memoryMib: Math.max(0, capM - useM) },
+    { vcpus: Math.ceil((capC * cpuPct) / 100), memoryMib: Math.ceil((capM * memPct) / 100) },
+  );
+  return { reasons: out, capacity };
 }
 
 /**
@@ -103,12 +167,18 @@ export function checkAdmission(
     ...request.vm,
     spec: { ...request.vm.spec, desiredPowerState: "RUNNING" },
   };
-  const refuse = (reasons: string[], nodeId?: string, assumed: string[] = []): AdmissionDecision => ({
+  const refuse = (
+    reasons: string[],
+    nodeId?: string,
+    assumed: string[] = [],
+    capacity?: FailoverCapacity,
+  ): AdmissionDecision => ({
     admitted: reasons.length === 0,
     policy,
     reasons,
     nodeId,
     assumedFailedNodeIds: assumed,
+    ...(capacity ? { capacity } : {}),
   });
   let reservation: Reservation | undefined;
   const at = request.vm.status.nodeId;
@@ -131,21 +201,33 @@ export function checkAdmission(
     }
     const nodeId = reservation?.nodeId;
     if (policy === "disabled") return refuse([], nodeId);
-    if (policy === "reserve-percentage")
-      return refuse(
-        reserveCheck(snapshot, options.clusterId, s.cpuReservePercent ?? 25, s.memoryReservePercent ?? 25),
-        nodeId,
+    if (policy === "reserve-percentage") {
+      const { reasons, capacity } = reserveCheck(
+        snapshot,
+        options.clusterId,
+        s.cpuReservePercent ?? 25,
+        s.memoryReservePercent ?? 25,
       );
+      return refuse(reasons, nodeId, [], capacity);
+    }
     const n = s.hostFailuresToTolerate ?? 1;
     const hosts = hostsOf(snapshot, options.clusterId).length;
-    if (n >= hosts && n > 0)
-      return refuse([`the cluster has ${hosts} host(s) and cannot tolerate ${n} host failure(s)`], nodeId);
+    if (n >= hosts && n > 0) {
+      const all = hostsOf(snapshot, options.clusterId).map((h) => h.id);
+      return refuse(
+        [`the cluster has ${hosts} host(s) and cannot tolerate ${n} host failure(s)`],
+        nodeId,
+        all,
+        survivorCapacity(snapshot, options.clusterId, all),
+      );
+    }
     const assumed = largestHosts(snapshot, options.clusterId, n);
+    const capacity = survivorCapacity(snapshot, options.clusterId, assumed);
     const plan = planFailover(scheduler, snapshot, assumed, { clusterId: options.clusterId });
     const reasons = plan.unplaced.map(
       (u) => `if ${n} largest host(s) failed, vm "${u.vmName}" could not restart: ${u.reason}`,
     );
-    return refuse(reasons, nodeId, assumed);
+    return refuse(reasons, nodeId, assumed, capacity);
   } finally {
     if (reservation !== undefined) snapshot.revert(reservation);
   }
