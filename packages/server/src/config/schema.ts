@@ -8,6 +8,35 @@ export type ServerMode = z.infer<typeof ServerMode>;
 const Port = z.int().min(0).max(65_535);
 const Seconds = z.number().positive().max(86_400);
 
+/**
+ * RedfishBmc is how one node's BMC is reached: its Redfish endpoint, the system to reset, and the
+ * credentials, whose password is read from a file or an environment variable at each fencing,
+ * never written in the configuration itself.
+ */
+const RedfishBmc = z
+  .strictObject({
+    /** The BMC's base URL (`https://bmc-a.example.com`); the service root is `/redfish/v1` below it. */
+    endpoint: z.url({ protocol: /^https?$/, error: "must be an https:// (or, in a lab, http://) URL" }),
+    /** The ComputerSystem to reset (`1`, `System.Embedded.1`); absent, the BMC must list exactly one. */
+    systemId: z.string().min(1).max(256).optional(),
+    username: z.string().min(1).max(256),
+    /** A file whose content (trailing newline dropped) is the password. */
+    passwordFile: z.string().min(1).optional(),
+    /** The name of an environment variable that holds the password. */
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .optional(),
+    /** PEM file of the CA that signed the BMC's certificate (default: the system's trusted CAs). */
+    caFile: z.string().min(1).optional(),
+    /** Accept any certificate from the BMC: for labs only, the credentials could reach an impostor. */
+    insecureSkipVerify: z.boolean().default(false),
+  })
+  .refine((b) => (b.passwordFile === undefined) !== (b.passwordEnv === undefined), {
+    path: ["passwordFile"],
+    message: "exactly one of passwordFile and passwordEnv must be set",
+  });
+
 /** ConfigSchema is the whole configuration of limiquantix-server; unknown keys are refused by name. */
 export const ConfigSchema = z.strictObject({
   mode: ServerMode.default("embedded"),
@@ -177,6 +206,24 @@ export const ConfigSchema = z.strictObject({
       /** A failed fencing is tried again after this long, doubling each time up to `fenceRetryMaxSec`. */
       fenceRetryBaseSec: z.int().min(1).max(3600).default(5),
       fenceRetryMaxSec: z.int().min(1).max(86_400).default(300),
+      /** How nodes are fenced out of band; a node named nowhere here waits for ConfirmNodeFenced. */
+      fencing: z
+        .strictObject({
+          /** Nodes fenced through their BMC's Redfish service (ComputerSystem.Reset ForceOff). */
+          redfish: z
+            .strictObject({
+              /** Longest one request to a BMC may take. */
+              requestTimeoutSec: z.int().min(1).max(300).default(10),
+              /** How long fencing waits for a BMC to report PowerState Off after ForceOff. */
+              powerOffTimeoutSec: z.int().min(1).max(3600).default(60),
+              /** How often PowerState is read while waiting for Off. */
+              pollIntervalSec: z.number().min(0.05).max(60).default(2),
+              /** The BMC of each node, keyed by node name. */
+              nodes: z.record(z.string().min(1).max(253), RedfishBmc).default({}),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
     })
     .prefault({}),
   reconciler: z
