@@ -41,6 +41,15 @@ export interface ErrorDetails {
   readonly resource?: ResourceRef;
   /** Suggested wait before a retry, in milliseconds. */
   readonly retryAfterMs?: number;
+  /**
+   * Preconditions a FailedPrecondition broke, each with its kind (`HA_ADMISSION_CONTROL`), what it
+   * is about (`clusters/<id>`) and what is wrong (google.rpc.PreconditionFailure on the wire).
+   */
+  readonly preconditionViolations?: readonly {
+    readonly type: string;
+    readonly subject: string;
+    readonly description: string;
+  }[];
   /** Free-form details (per-node reasons of a placement failure, for instance). */
   readonly [key: string]: unknown;
 }

@@ -6,20 +6,24 @@ export const AdmissionControlPolicy = z.enum(["disabled", "tolerate-host-failure
 /** AdmissionControlPolicy says how HA capacity is kept in reserve. */
 export type AdmissionControlPolicy = z.infer<typeof AdmissionControlPolicy>;
 
-/** HaSettings configure failure detection and restart of a cluster's VMs. */
+/**
+ * HaSettings configure failure detection and restart of a cluster's VMs. Admission control is off
+ * unless asked for: a cluster of one host could not tolerate a host failure, and would refuse
+ * every HA VM.
+ */
 export const HaSettings = z.strictObject({
   enabled: z.boolean().default(true),
   checkIntervalSec: z.int().min(1).max(3600).default(30),
   failureThreshold: z.int().min(1).max(100).default(3),
   admissionControl: z
     .strictObject({
-      policy: AdmissionControlPolicy.default("tolerate-host-failures"),
+      policy: AdmissionControlPolicy.default("disabled"),
       hostFailuresToTolerate: z.int().min(0).max(64).default(1),
       cpuReservePercent: z.int().min(0).max(100).default(25),
       memoryReservePercent: z.int().min(0).max(100).default(25),
     })
     .default({
-      policy: "tolerate-host-failures",
+      policy: "disabled",
       hostFailuresToTolerate: 1,
       cpuReservePercent: 25,
       memoryReservePercent: 25,

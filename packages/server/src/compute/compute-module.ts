@@ -80,7 +80,13 @@ export const computeModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(COMPUTE.power)
     .toDynamicValue(
-      (c) => new VmPowerService(c.get(CORE.deps), c.get(COMPUTE.agents), c.get(COMPUTE.reconciler)),
+      (c) =>
+        new VmPowerService(
+          c.get(CORE.deps),
+          c.get(COMPUTE.agents),
+          c.get(COMPUTE.reconciler),
+          c.get(COMPUTE.placement),
+        ),
     )
     .inSingletonScope();
   bind(COMPUTE.disks)

@@ -11,6 +11,7 @@ import type { ClusterSnapshot, Placement, Scheduler } from "@limiquantix/schedul
 import type { ServerMetrics } from "../observability/metrics";
 import { KeyedMutex } from "../shared/keyed-mutex";
 import type { ServiceDeps } from "../shared/service-deps";
+import { type AdmissionPolicies, HaAdmission, type HaAdmissionChange } from "./ha-admission";
 
 /** MAX_CHARGES bounds how often a create re-reads a node whose allocation another create changed. */
 const MAX_CHARGES = 20;
@@ -54,17 +55,22 @@ export function chargeNode(node: Node, vm: Pick<VirtualMachine, "spec">, sign: 1
  */
 export class PlacementService {
   private readonly mutex = new KeyedMutex();
+  private readonly admission: HaAdmission;
 
   constructor(
     private readonly deps: ServiceDeps,
     private readonly scheduler: Scheduler,
     private readonly snapshot: ClusterSnapshot,
     private readonly metrics?: ServerMetrics,
-  ) {}
+  ) {
+    this.admission = new HaAdmission(scheduler, snapshot, deps.repos);
+  }
 
   /**
    * placeAndCreate chooses a node for a new VM and stores the VM there, or throws ResourceExhausted
-   * saying why no node fits. In the same unit of work (run again on a retry), `hooks.admit` may
+   * saying why no node fits. An HA VM is held to its cluster's admission control on the node chosen,
+   * in the same section as the choice (so concurrent creates count each other's reservations), and
+   * refused with FailedPrecondition before anything is written. In the same unit of work (run again on a retry), `hooks.admit` may
    * refuse the VM before anything is written (its reservation on the snapshot is then undone),
    * `hooks.status` adds to the new VM's status before it is written (its NICs' addresses) and
    * `hooks.alongside` writes what goes with the VM (its volumes' attachments).
@@ -79,8 +85,19 @@ export class PlacementService {
     // node's version in each transaction, keeps concurrent creates (and replicas) from
     // overcommitting a node; the snapshot's reservation keeps this process from choosing a node
     // that in-flight creates have filled.
+    const policies = validated.spec.ha.enabled ? await this.admission.policies() : undefined;
     for (let attempt = 1; ; attempt++) {
-      const placement = await this.mutex.run("placement", async () => this.choose(validated));
+      const placement = await this.mutex.run("placement", async () => {
+        const chosen = this.choose(validated);
+        if (policies)
+          try {
+            this.admission.admit(policies, validated, chosen.nodeId, "create");
+          } catch (e) {
+            if (chosen.reservation) this.snapshot.revert(chosen.reservation);
+            throw e;
+          }
+        return chosen;
+      });
       const reservation = placement.reservation;
       try {
         const vm = await this.deps.uow.run(async (tx) => {
@@ -189,6 +206,20 @@ export class PlacementService {
     if (!nodeId) return;
     const node = await tx.nodes.find(nodeId);
     if (node) await tx.nodes.updateStatus(node.id, chargeNode(node, vm, -1), node.resourceVersion);
+  }
+
+  /** haPolicies reads the clusters that hold HA VMs to admission control, before a section that calls admitHa. */
+  haPolicies(): Promise<AdmissionPolicies> {
+    return this.admission.policies();
+  }
+
+  /**
+   * admitHa throws FailedPrecondition when running `vm` as changed on `nodeId` would break its
+   * cluster's HA admission control. Call it inside `exclusive`, and note the changed VM in the
+   * snapshot before leaving, so concurrent changes count each other.
+   */
+  admitHa(policies: AdmissionPolicies, vm: VirtualMachine, nodeId: string, change: HaAdmissionChange): void {
+    this.admission.admit(policies, vm, nodeId, change);
   }
 
   /** run serialises a section with placements (used by migrations and drains that move capacity). */

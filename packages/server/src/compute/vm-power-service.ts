@@ -1,6 +1,8 @@
 import { type DesiredPowerState, type VirtualMachine, failedPrecondition } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
 import type { AgentDirectory } from "./agent-directory";
+import type { AdmissionPolicies } from "./ha-admission";
+import type { PlacementService } from "./placement-service";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -14,21 +16,45 @@ const NEEDS_RUNNING: Record<string, string> = {
   SUSPENDED: "suspend",
 };
 
+/** needsAdmission says whether asking for RUNNING makes a VM one HA must be able to restart: HA on, and not meant to run yet. */
+function needsAdmission(vm: VirtualMachine): boolean {
+  return vm.spec.ha.enabled && vm.spec.desiredPowerState !== "RUNNING";
+}
+
 /**
  * VmPowerService records the power state a user asks for and returns at once; the reconciler
  * drives the agent there. Requests that cannot lead anywhere (pausing a stopped VM, starting one
- * being deleted) are refused with FailedPrecondition.
+ * being deleted) are refused with FailedPrecondition, and so is powering on an HA VM its cluster's
+ * admission control has no failover capacity for.
  */
 export class VmPowerService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly agents: AgentDirectory,
     private readonly reconciler: PowerIntentSink,
+    private readonly placement?: Pick<PlacementService, "exclusive" | "haPolicies" | "admitHa" | "noteVm">,
   ) {}
 
   /** start asks for RUNNING (also resumes a paused or suspended VM). */
   start(_ctx: CallContext, id: string): Promise<VirtualMachine> {
-    return this.want(id, "RUNNING");
+    return this.wantRunning(id);
+  }
+
+  /**
+   * wantRunning asks for RUNNING. An HA VM not yet meant to run is first held to its cluster's
+   * admission control, in the placement section and on its snapshot, where the change is noted
+   * before the section ends, so concurrent power-ons and creates count each other.
+   */
+  private async wantRunning(id: string): Promise<VirtualMachine> {
+    const placement = this.placement;
+    if (!placement || !needsAdmission(await this.deps.repos.vms.get(id))) return this.want(id, "RUNNING");
+    const policies = await placement.haPolicies();
+    if (policies.size === 0) return this.want(id, "RUNNING");
+    return placement.exclusive(async () => {
+      const updated = await this.want(id, "RUNNING", undefined, policies);
+      placement.noteVm(updated);
+      return updated;
+    });
   }
 
   /** stop asks for STOPPED, gracefully (the guest shuts down) or by force. */
@@ -51,7 +77,7 @@ export class VmPowerService {
       throw failedPrecondition(
         `vm "${vm.name}" is ${vm.status.powerState}, not paused or suspended: nothing to resume`,
       );
-    return this.want(id, "RUNNING");
+    return this.wantRunning(id);
   }
 
   /** suspend asks for SUSPENDED (memory saved to disk); the VM must be running. */
@@ -75,6 +101,7 @@ export class VmPowerService {
     id: string,
     desired: DesiredPowerState,
     stopMode?: "graceful" | "force",
+    admission?: AdmissionPolicies,
   ): Promise<VirtualMachine> {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => {
       if (!vm.status.nodeId) throw failedPrecondition(`vm "${vm.name}" is not placed on a node`);
@@ -89,6 +116,7 @@ export class VmPowerService {
         throw failedPrecondition(
           `vm "${vm.name}" is ${vm.status.powerState}: start it before you ${verb} it`,
         );
+      if (admission && needsAdmission(vm)) this.placement?.admitHa(admission, vm, vm.status.nodeId, "start");
       return { ...vm, spec: { ...vm.spec, desiredPowerState: desired, ...(stopMode ? { stopMode } : {}) } };
     });
     this.reconciler.enqueue(id);

@@ -124,7 +124,8 @@ export class VmService {
 
   /**
    * update changes labels, description, HA policy, or (while stopped, and if the node and the
-   * project's quota have room) CPU and memory.
+   * project's quota have room) CPU and memory. Enabling HA on a VM meant to run, or growing an HA
+   * VM, is held to its cluster's HA admission control (FailedPrecondition when refused).
    */
   async update(
     _ctx: CallContext,
@@ -134,8 +135,12 @@ export class VmService {
   ): Promise<VirtualMachine> {
     if (patch.labels) parseOrThrow(Labels, patch.labels, undefined, ["labels"]);
     const resizing = patch.cpu !== undefined || patch.memory !== undefined;
+    const before = resizing || patch.ha?.enabled ? await this.deps.repos.vms.get(id) : undefined;
     // A resize changes the project's use: its project is locked first, as every quota charge does.
-    const projectId = resizing ? (await this.deps.repos.vms.get(id)).projectId : undefined;
+    const projectId = resizing ? before?.projectId : undefined;
+    const policies =
+      before && admissionChange(before, patch) !== undefined ? await this.placement.haPolicies() : undefined;
+    const admitting = policies !== undefined && policies.size > 0;
     const run = async () => {
       const updated = await this.deps.uow.run(async (tx) => {
         const ledger = projectId === undefined ? undefined : await UsageLedger.open(tx, projectId);
@@ -157,14 +162,17 @@ export class VmService {
           },
         };
         await ledger?.charge(growth(vmUsage(current), vmUsage(next)));
+        const change = admitting ? admissionChange(current, patch) : undefined;
+        if (change && current.status.nodeId)
+          this.placement.admitHa(policies!, next, current.status.nodeId, change);
         if (resizing && current.status.nodeId) await this.recharge(tx, current, next);
         return tx.vms.update(next);
       });
+      // Inside the placement section, so the next change admitted there counts this one.
+      this.placement.noteVm(updated);
       return updated;
     };
-    const updated = resizing ? await this.placement.exclusive(run) : await run();
-    this.placement.noteVm(updated);
-    return updated;
+    return resizing || admitting ? this.placement.exclusive(run) : run();
   }
 
   private async recharge(tx: Repositories, current: VirtualMachine, next: VirtualMachine): Promise<void> {
@@ -279,6 +287,21 @@ export class VmService {
     const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
     return updated;
   }
+}
+
+/**
+ * admissionChange says which change to a VM HA admission control must approve, if any: HA turned on
+ * for a VM meant to run, or an HA VM grown (it is counted as if it ran, as when it was created).
+ */
+function admissionChange(vm: VirtualMachine, patch: VmPatch): "enable-ha" | "resize" | undefined {
+  const ha = patch.ha ?? vm.spec.ha;
+  if (!ha.enabled) return undefined;
+  const grows =
+    (patch.cpu !== undefined && patch.cpu.vcpus > vm.spec.cpu.vcpus) ||
+    (patch.memory !== undefined && patch.memory.sizeMib > vm.spec.memory.sizeMib);
+  if (grows) return "resize";
+  if (!vm.spec.ha.enabled && vm.spec.desiredPowerState === "RUNNING") return "enable-ha";
+  return undefined;
 }
 
 const STOPPED_STATES: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED"]);

@@ -1,7 +1,14 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CONNECT_CODES } from "@limiquantix/agent-client";
 import { common, rpc } from "@limiquantix/api";
-import { DomainError, ERROR_CODES, invalidArgument, notFound, unavailable } from "@limiquantix/domain";
+import {
+  DomainError,
+  ERROR_CODES,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  unavailable,
+} from "@limiquantix/domain";
 import { describe, expect, it } from "vitest";
 import { snakePath, toConnectError } from "./error-mapping";
 
@@ -45,6 +52,24 @@ describe("toConnectError", () => {
       nanos: 500_000_000,
     });
     expect(busy.findDetails(rpc.ErrorInfoSchema)[0]?.metadata).toEqual({ node: "n1" });
+  });
+
+  it("lists the broken preconditions in PreconditionFailure, keeping them out of ErrorInfo's metadata", () => {
+    const err = toConnectError(
+      failedPrecondition("HA admission control refused it", {
+        policy: "tolerate-host-failures",
+        preconditionViolations: [
+          { type: "HA_ADMISSION_CONTROL", subject: "clusters/c1", description: "8 GiB short" },
+        ],
+      }),
+      "r4",
+    );
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(err.findDetails(rpc.PreconditionFailureSchema)[0]?.violations).toEqual([
+      expect.objectContaining({ type: "HA_ADMISSION_CONTROL", subject: "clusters/c1", description: "8 GiB short" }),
+    ]);
+    expect(err.findDetails(rpc.ErrorInfoSchema)[0]?.metadata).toEqual({ policy: "tolerate-host-failures" });
+    expect(toConnectError(failedPrecondition("x"), "r5").findDetails(rpc.PreconditionFailureSchema)).toEqual([]);
   });
 
   it("keeps the limiquantix ErrorDetails for clients that read them", () => {

@@ -30,13 +30,20 @@ export interface WireErrorInput {
   readonly fieldViolations?: readonly FieldViolation[];
   readonly resource?: { readonly kind: string; readonly id?: string; readonly name?: string };
   readonly retryAfterMs?: number;
+  /** Preconditions a FailedPrecondition broke (google.rpc.PreconditionFailure). */
+  readonly preconditionViolations?: readonly {
+    readonly type: string;
+    readonly subject: string;
+    readonly description: string;
+  }[];
   /** Further facts for ErrorInfo.metadata (strings, numbers and booleans only). */
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /**
  * errorDetails builds the details every error carries: the standard google.rpc messages
- * (ErrorInfo, RequestInfo, and BadRequest, ResourceInfo and RetryInfo when they apply), which
+ * (ErrorInfo, RequestInfo, and BadRequest, PreconditionFailure, ResourceInfo and RetryInfo when
+ * they apply), which
  * `buf curl`, grpcurl and every gRPC client library render, then limiquantix.common.v1.ErrorDetails
  * with the same facts for clients written against it.
  */
@@ -53,6 +60,13 @@ export function errorDetails(input: WireErrorInput): ErrorDetail[] {
     out.push(
       detail(rpc.BadRequestSchema, {
         fieldViolations: violations.map((v) => ({ field: v.field, description: v.description })),
+      }),
+    );
+  const preconditions = input.preconditionViolations ?? [];
+  if (preconditions.length > 0)
+    out.push(
+      detail(rpc.PreconditionFailureSchema, {
+        violations: preconditions.map((v) => ({ type: v.type, subject: v.subject, description: v.description })),
       }),
     );
   const r = input.resource;
@@ -73,7 +87,7 @@ export function errorDetails(input: WireErrorInput): ErrorDetail[] {
   return out;
 }
 
-const DETAIL_KEYS = new Set(["fieldViolations", "resource", "retryAfterMs"]);
+const DETAIL_KEYS = new Set(["fieldViolations", "resource", "retryAfterMs", "preconditionViolations"]);
 
 function scalarMetadata(err: DomainError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -127,6 +141,7 @@ export function toConnectError(err: unknown, requestId: string): ConnectError {
         fieldViolations: wireViolations(err),
         ...(d.resource ? { resource: d.resource } : {}),
         ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
+        ...(d.preconditionViolations ? { preconditionViolations: d.preconditionViolations } : {}),
         metadata: scalarMetadata(err),
       }),
       err,

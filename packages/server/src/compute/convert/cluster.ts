@@ -48,7 +48,7 @@ export function haSettingsFromProto(ha: compute.HaSettings, field = "spec.ha"): 
         ? {
             admissionControl: {
               policy,
-              hostFailuresToTolerate: ac.hostFailuresToTolerate,
+              hostFailuresToTolerate: positive(ac.hostFailuresToTolerate),
               cpuReservePercent: ac.cpuReservePercent,
               memoryReservePercent: ac.memoryReservePercent,
             },
