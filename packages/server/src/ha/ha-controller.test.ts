@@ -223,6 +223,47 @@ describe("HaController", () => {
     expect((await env.services.nodes.decommission(env.ctx, dead)).status.phase).toBe("DECOMMISSIONED");
   });
 
+  it("restarts the HA VMs of a fenced node even where admission control would refuse to start them", async () => {
+    const ha = await start();
+    const dead = await env.registerNode("dead", 8, 32768);
+    simulate(dead);
+    const web = await vm("web", 2048, { enabled: true });
+    await until(
+      () => getVm(web),
+      (v) => v.status.powerState === "RUNNING",
+    );
+    const b = await env.registerNode("b", 8, 32768);
+    const cluster = (await env.services.clusters.findByName(env.ctx, "default"))!;
+    await env.services.clusters.update(env.ctx, cluster.id, (c) => ({
+      ...c,
+      spec: {
+        ...c.spec,
+        ha: {
+          ...c.spec.ha,
+          admissionControl: { ...c.spec.ha.admissionControl, policy: "tolerate-host-failures" },
+        },
+      },
+    }));
+    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+
+    // Failover consumes the reserve: web moves to b although b alone tolerates no failure.
+    const report = await ha.pass();
+    expect(report.failover.restarted).toMatchObject([{ vmId: web, to: b }]);
+    const moved = await until(
+      () => getVm(web),
+      (v) => v.status.powerState === "RUNNING",
+    );
+    expect(moved.status.nodeId).toBe(b);
+    // The policy is in force for what users ask: another HA VM is refused on the one host left.
+    await expect(
+      env.services.vms.create(env.ctx, {
+        projectId: env.projectId,
+        name: "another",
+        spec: { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } },
+      }),
+    ).rejects.toThrow(/HA admission control \(tolerate-host-failures: 1\).*cannot tolerate 1 host failure/);
+  });
+
   it("force-deletes a VM left on a fenced node without its agent", async () => {
     const ha = await start();
     const dead = await env.registerNode("dead", 8, 32768);
