@@ -16,3 +16,4 @@ export { SimFaults } from "./sim/sim-faults";
 export type { InjectedError } from "./sim/sim-faults";
 export { AGENT_VERSION, SimHypervisor } from "./sim/sim-hypervisor";
 export type { SimHypervisorOptions } from "./sim/sim-hypervisor";
+export type { SimVmLoad } from "./sim/sim-vm";

@@ -208,6 +208,8 @@ export function statusFromProto(status: VmStatus | undefined, vmId = ""): AgentV
     ipAddresses: [...status.ipAddresses],
     ...(status.cpuPercent !== undefined ? { cpuPercent: status.cpuPercent } : {}),
     ...(status.memoryUsedMib !== undefined ? { memoryUsedMib: Number(status.memoryUsedMib) } : {}),
+    ...(status.diskUsedGib !== undefined ? { diskUsedGib: status.diskUsedGib } : {}),
+    ...(status.diskCapacityGib !== undefined ? { diskCapacityGib: status.diskCapacityGib } : {}),
   };
 }
 

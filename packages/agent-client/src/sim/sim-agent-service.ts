@@ -49,6 +49,8 @@ function status(s: AgentVmStatus): VmStatus {
     ipAddresses: [...s.ipAddresses],
     ...(s.cpuPercent !== undefined ? { cpuPercent: s.cpuPercent } : {}),
     ...(s.memoryUsedMib !== undefined ? { memoryUsedMib: BigInt(s.memoryUsedMib) } : {}),
+    ...(s.diskUsedGib !== undefined ? { diskUsedGib: s.diskUsedGib } : {}),
+    ...(s.diskCapacityGib !== undefined ? { diskCapacityGib: s.diskCapacityGib } : {}),
   });
 }
 

@@ -166,6 +166,38 @@ describe("in-process simulated agent", () => {
     b.stop();
     await pool.close();
   });
+
+  it("reports each running VM's CPU, memory and disk use over the wire, as the guest's load is set", async () => {
+    const a = createInProcessSimAgent({ nodeId: "load-a", cpu: 4, memoryMib: 4096, bootDelayMs: 1 });
+    const pool = new AgentClientPool({ tls: { ca: "", cert: "", key: "" } });
+    await pool.connectTransport({ nodeId: "load-a", address: a.address }, a.transport);
+    const agent = pool.agent("load-a");
+    const disks = [{ name: "root", volumeId: "vol-1", sizeGib: 20, bus: "virtio" as const }];
+    await agent.createVm({ vmId: "vm-1", name: "vm-1", vcpus: 1, memoryMib: 1024, disks, nics: [] });
+    await agent.createVm({ vmId: "vm-2", name: "vm-2", vcpus: 1, memoryMib: 1024, disks: [], nics: [] });
+    expect(await agent.getVmStatus("vm-1")).not.toHaveProperty("cpuPercent");
+    await agent.startVm("vm-1");
+    await agent.startVm("vm-2");
+    await waitFor(async () => expect((await agent.getVmStatus("vm-2")).powerState).toBe("RUNNING"), "boot");
+    a.hypervisor.setVmLoad("vm-1", { cpuPercent: 97.5, memoryPercent: 75, diskPercent: 40 });
+    expect(await agent.listVms()).toEqual([
+      expect.objectContaining({
+        vmId: "vm-1",
+        cpuPercent: 97.5,
+        memoryUsedMib: 768,
+        diskUsedGib: 8,
+        diskCapacityGib: 20,
+      }),
+      // No disks: no disk figures, rather than a made-up zero.
+      expect.not.objectContaining({ diskUsedGib: expect.anything() }),
+    ]);
+    expect(await agent.getVmStatus("vm-2")).toMatchObject({ cpuPercent: 5, memoryUsedMib: 512 });
+    expect(() => a.hypervisor.setVmLoad("vm-1", { cpuPercent: 120 })).toThrow(
+      /cpuPercent must be between 0 and 100/,
+    );
+    a.stop();
+    await pool.close();
+  });
 });
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {

@@ -8,6 +8,7 @@ import {
   assertTransition,
   type CpuTopology,
   failedPrecondition,
+  invalidArgument,
   notFound,
   type PowerState,
   VM_POWER_MACHINE,
@@ -20,6 +21,7 @@ import {
   removeDisk,
   type SimSnapshot,
   type SimVm,
+  type SimVmLoad,
   takeSnapshot,
   vmStatus,
 } from "./sim-vm";
@@ -221,6 +223,22 @@ export class SimHypervisor {
   status(vmId: string): AgentVmStatus {
     const vm = this.vms.get(vmId);
     if (!vm) throw notFound("VM", vmId);
+    return vmStatus(vm);
+  }
+
+  /**
+   * setVmLoad sets how busy a VM's guest is (CPU, memory and disk percentages), as its status will
+   * report it while it runs; an empty load restores the defaults.
+   */
+  setVmLoad(vmId: string, load: SimVmLoad): AgentVmStatus {
+    const vm = this.vms.get(vmId);
+    if (!vm) throw notFound("VM", vmId);
+    for (const [key, value] of Object.entries(load))
+      if (typeof value !== "number" || value < 0 || value > 100)
+        throw invalidArgument([
+          { field: key, description: `must be between 0 and 100 (got ${String(value)})` },
+        ]);
+    vm.load = { ...load };
     return vmStatus(vm);
   }
 

@@ -27,7 +27,19 @@ export interface SimVm {
   ips: readonly string[];
   timer?: NodeJS.Timeout;
   readonly snapshots: Map<string, { name: string; state: PowerState; disks: AgentDisk[] }>;
+  /** The load the guest reports while it runs; the defaults of SIM_VM_LOAD where absent. */
+  load?: SimVmLoad;
 }
+
+/** SimVmLoad is how busy a simulated guest is: CPU over its vCPUs, memory over its memory, disk written over its disks' size (0–100 each). */
+export interface SimVmLoad {
+  readonly cpuPercent?: number;
+  readonly memoryPercent?: number;
+  readonly diskPercent?: number;
+}
+
+/** SIM_VM_LOAD is the load of a running simulated guest nobody has set: a little CPU, half its memory, a tenth of its disks. */
+export const SIM_VM_LOAD: Required<SimVmLoad> = { cpuPercent: 5, memoryPercent: 50, diskPercent: 10 };
 
 /**
  * guestAddresses gives a VM one address per NIC: the address its definition carries, else the next
@@ -44,6 +56,21 @@ function isUp(vm: SimVm): boolean {
   return vm.state === "RUNNING" || vm.state === "PAUSED" || vm.state === "MIGRATING";
 }
 
+/** usageOf is what a running guest reports under its load: CPU, memory used, and disk written of its disks' size (with disks only). */
+function usageOf(
+  vm: SimVm,
+): Pick<AgentVmStatus, "cpuPercent" | "memoryUsedMib" | "diskUsedGib" | "diskCapacityGib"> {
+  const load = { ...SIM_VM_LOAD, ...vm.load };
+  const capacity = vm.definition.disks.reduce((sum, d) => sum + d.sizeGib, 0);
+  return {
+    cpuPercent: load.cpuPercent,
+    memoryUsedMib: Math.floor((vm.definition.memoryMib * load.memoryPercent) / 100),
+    ...(capacity > 0
+      ? { diskUsedGib: Math.round(capacity * load.diskPercent) / 100, diskCapacityGib: capacity }
+      : {}),
+  };
+}
+
 /** vmStatus reports a VM as GetVMStatus does: an address and usage only while it is up. */
 export function vmStatus(vm: SimVm): AgentVmStatus {
   const up = vm.state === "RUNNING" || vm.state === "PAUSED";
@@ -51,7 +78,7 @@ export function vmStatus(vm: SimVm): AgentVmStatus {
     vmId: vm.definition.vmId,
     powerState: vm.state,
     ipAddresses: up ? [...vm.ips] : [],
-    ...(up ? { cpuPercent: 5, memoryUsedMib: Math.floor(vm.definition.memoryMib / 2) } : {}),
+    ...(up ? usageOf(vm) : {}),
   };
 }
 

@@ -52,8 +52,14 @@ export interface AgentVmStatus {
   readonly vmId: string;
   readonly powerState: PowerState;
   readonly ipAddresses: readonly string[];
+  /** The guest's CPU use over its vCPUs (0–100), while it runs; absent when the agent does not measure it. */
   readonly cpuPercent?: number;
+  /** The memory the guest uses, while it runs. */
   readonly memoryUsedMib?: number;
+  /** The space the guest has written on its disks, added up. */
+  readonly diskUsedGib?: number;
+  /** The size of the guest's disks, added up. */
+  readonly diskCapacityGib?: number;
 }
 
 /** StopOptions say how to stop a VM: ask the guest (up to timeoutSec) or pull the plug. */

@@ -42,6 +42,10 @@ export type AgentLookup = (nodeId: string) => MemoryAgent;
 export class MemoryAgent implements HypervisorAgent {
   private readonly vms = new Map<string, SimulatedVm>();
   private readonly listeners = new Set<(event: AgentEvent) => void>();
+  private readonly usage = new Map<
+    string,
+    Pick<AgentVmStatus, "cpuPercent" | "memoryUsedMib" | "diskUsedGib" | "diskCapacityGib"> | undefined
+  >();
   private reachable = true;
   private health: AgentHealth = { healthy: true, message: "ok" };
 
@@ -55,6 +59,20 @@ export class MemoryAgent implements HypervisorAgent {
   /** setReachable simulates losing (false) or regaining (true) the connection to the agent. */
   setReachable(reachable: boolean): void {
     this.reachable = reachable;
+  }
+
+  /**
+   * setVmUsage sets the usage a VM reports while it runs (CPU percent, memory used, disk written
+   * and size); undefined restores the default (5 % CPU, half its memory, no disk figures).
+   */
+  setVmUsage(
+    vmId: string,
+    usage:
+      | Pick<AgentVmStatus, "cpuPercent" | "memoryUsedMib" | "diskUsedGib" | "diskCapacityGib">
+      | undefined,
+  ): void {
+    this.usage.set(vmId, usage);
+    if (!usage) this.usage.delete(vmId);
   }
 
   /** setHealth sets what healthCheck reports. */
@@ -285,7 +303,9 @@ export class MemoryAgent implements HypervisorAgent {
       vmId,
       powerState: vm.powerState,
       ipAddresses: running ? [`192.0.2.${(hash(vmId) % 250) + 2}`] : [],
-      ...(running ? { cpuPercent: 5, memoryUsedMib: Math.round(vm.definition.memoryMib / 2) } : {}),
+      ...(running
+        ? (this.usage.get(vmId) ?? { cpuPercent: 5, memoryUsedMib: Math.round(vm.definition.memoryMib / 2) })
+        : {}),
     };
   }
 

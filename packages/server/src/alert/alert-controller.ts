@@ -1,4 +1,4 @@
-import type { Alert } from "@limiquantix/domain";
+import type { Alert, AlertRule, Node } from "@limiquantix/domain";
 import type { Logger } from "pino";
 import { systemContext } from "../context/call-context";
 import type { Controller } from "../controllers/controller";
@@ -8,7 +8,9 @@ import { allItems } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
 import type { AlertRuleService } from "./alert-rule-service";
 import type { AlertDraft, AlertService } from "./alert-service";
-import { samplesOf } from "./evaluation/metric-samples";
+import type { VmUsageSource } from "./vm-usage-reader";
+import { type MetricKind, usesVmMetrics } from "./evaluation/metric-catalog";
+import { samplesOf, type VmReadings } from "./evaluation/metric-samples";
 import { type FireDecision, evaluateRules, operatorText, type Tracking } from "./evaluation/rule-evaluation";
 
 /** AlertControllerOptions say how often to evaluate, and where to hear of node phase changes between passes. */
@@ -17,6 +19,8 @@ export interface AlertControllerOptions {
   /** changes, when given, is followed while this replica leads: a node's phase change starts a pass at once. */
   readonly changes?: Pick<ChangeRelay, "subscribe">;
   readonly metrics?: Pick<ServerMetrics, "alertEvaluations">;
+  /** vmUsage, when given, is asked for the VMs' usage in passes where an enabled rule watches a VM metric. */
+  readonly vmUsage?: VmUsageSource;
 }
 
 /** PassResult is what one evaluation pass did. */
@@ -109,8 +113,8 @@ export class AlertController implements Controller {
   }
 
   /**
-   * evaluate runs one pass: it reads every rule, the metrics of every node, pool and cluster, and
-   * the active alerts, decides (evaluateRules), then raises and resolves alerts in the store.
+   * evaluate runs one pass: it reads every rule, the metrics of every node, pool and cluster (and,
+   * when a rule watches one, of every VM), and the active alerts, decides (evaluateRules), then raises and resolves alerts in the store.
    */
   async evaluate(): Promise<PassResult> {
     try {
@@ -138,11 +142,12 @@ export class AlertController implements Controller {
       allItems(repos.clusters, {}),
       this.alerts.active(),
     ]);
+    const vms = await this.vmReadings(rules, nodes);
     const now = clock.now().getTime();
     const decision = evaluateRules({
       now,
       rules,
-      samples: samplesOf(nodes, pools, clusters),
+      samples: samplesOf(nodes, pools, clusters, vms),
       active,
       tracking: this.tracking,
     });
@@ -162,12 +167,31 @@ export class AlertController implements Controller {
     }
     return { fired, resolved, coolingDown };
   }
+
+  /** vmReadings lists the VMs and asks their agents for usage, only when an enabled rule watches a VM metric. */
+  private async vmReadings(
+    rules: readonly AlertRule[],
+    nodes: readonly Node[],
+  ): Promise<VmReadings | undefined> {
+    const source = this.options.vmUsage;
+    if (!source || !usesVmMetrics(rules)) return undefined;
+    const vms = await allItems(this.deps.repos.vms, {});
+    return { vms, usage: await source.read(nodes, vms) };
+  }
 }
+
+/** KIND_TEXT is how alert titles name each kind of resource. */
+const KIND_TEXT: Readonly<Record<MetricKind, string>> = {
+  Node: "node",
+  StoragePool: "storage pool",
+  Cluster: "cluster",
+  VirtualMachine: "VM",
+};
 
 /** draftOf words the alert a fire decision raises. */
 function draftOf(d: FireDecision): AlertDraft {
   const { rule, metric, sample, value } = d;
-  const kind = sample.kind === "StoragePool" ? "storage pool" : sample.kind.toLowerCase();
+  const kind = KIND_TEXT[sample.kind];
   const op = operatorText(rule.spec.operator);
   const title =
     metric.unit === "flag"

@@ -96,7 +96,7 @@ describe("AlertService rules over Connect", () => {
   it("refuses a rule it could not evaluate, naming the wire field at fault", async () => {
     const bad = (s: MessageInitShape<typeof alert.AlertRuleSpecSchema>, name = "bad-rule") =>
       client.createAlertRule({ name, spec: s });
-    const metric = await expectInvalidField(bad(spec({ metric: "vm.cpu.percent" })), "spec.metric");
+    const metric = await expectInvalidField(bad(spec({ metric: "vm.network.percent" })), "spec.metric");
     expect(metric.message).toContain("known: node.cpu.percent");
     await expectInvalidField(bad(spec({ threshold: 120 })), "spec.threshold");
     await expectInvalidField(bad(spec({ metric: "node.not_ready", threshold: 2 })), "spec.threshold");

@@ -1,6 +1,8 @@
 import { ContainerModule } from "inversify";
 import type { Logger } from "pino";
 import { CORE, type ServerConfig } from "../composition/core-module";
+import type { AgentDirectory } from "../compute/agent-directory";
+import { COMPUTE } from "../compute/compute-ids";
 import type { ChangeRelay } from "../events/change-relay";
 import type { ServerMetrics } from "../observability/metrics";
 import { EVENTS } from "../events/events-ids";
@@ -13,6 +15,7 @@ import { AlertService } from "./alert-service";
 import { AlertNotifier } from "./notify/alert-notifier";
 import type { Notifier } from "./notify/alert-notification";
 import { LogNotifier } from "./notify/log-notifier";
+import { AgentVmUsage } from "./vm-usage-reader";
 import { WebhookNotifier } from "./notify/webhook-notifier";
 
 const metricsOf = (metrics: ServerMetrics | undefined) => (metrics ? { metrics } : {});
@@ -50,6 +53,7 @@ export const alertModule = new ContainerModule(({ bind }) => {
           {
             intervalMs: c.get<ServerConfig>(CORE.config).alerts.evaluationIntervalSec * 1000,
             changes: c.get<ChangeRelay>(CORE.relay),
+            vmUsage: new AgentVmUsage(c.get<AgentDirectory>(COMPUTE.agents), c.get<Logger>(CORE.logger)),
             ...metricsOf(c.get<ServerMetrics | undefined>(CORE.metrics)),
           },
           c.get<Logger>(CORE.logger),

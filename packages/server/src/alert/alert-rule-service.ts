@@ -125,6 +125,13 @@ export class AlertRuleService extends CrudService<AlertRule, AlertRuleInput> {
         const cluster = await repos.clusters.find(id);
         return cluster ? { clusterId: cluster.id } : undefined;
       }
+      case "VirtualMachine": {
+        // A VM is in the cluster of the node it is placed on (none while it is not placed).
+        const vm = await repos.vms.find(id);
+        if (!vm) return undefined;
+        const node = vm.status.nodeId ? await repos.nodes.find(vm.status.nodeId) : undefined;
+        return node?.clusterId ? { clusterId: node.clusterId } : {};
+      }
     }
   }
 }

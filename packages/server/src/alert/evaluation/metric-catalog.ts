@@ -1,5 +1,5 @@
 /** MetricKind is the kind of resource a metric is read from, as alert sources name it. */
-export type MetricKind = "Node" | "StoragePool" | "Cluster";
+export type MetricKind = "Node" | "StoragePool" | "Cluster" | "VirtualMachine";
 
 /** MetricDefinition describes one metric alert rules may watch. */
 export interface MetricDefinition {
@@ -15,10 +15,10 @@ export interface MetricDefinition {
 }
 
 /**
- * METRICS are the metrics the alert controller evaluates, read from what the store holds: node
- * usage from each READY node's latest heartbeat, node phases, storage pool figures, and cluster
- * figures added up over the cluster's READY nodes. VMs report no usage the server keeps, so there
- * is no VM metric yet.
+ * METRICS are the metrics the alert controller evaluates: node usage from each READY node's latest
+ * heartbeat, node phases, storage pool figures and cluster figures added up over the cluster's
+ * READY nodes, all read from the store; and the usage of each running VM, as its node's agent
+ * reports it (ListVMs) when a pass needs it.
  */
 export const METRICS: readonly MetricDefinition[] = [
   {
@@ -84,6 +84,27 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: "percent",
     description: "memory in use over the memory of the cluster's READY nodes that reported usage",
   },
+  {
+    name: "vm.cpu.percent",
+    kind: "VirtualMachine",
+    label: "CPU",
+    unit: "percent",
+    description: "CPU use of a running VM over its vCPUs, as its node's agent reports it",
+  },
+  {
+    name: "vm.memory.percent",
+    kind: "VirtualMachine",
+    label: "memory",
+    unit: "percent",
+    description: "memory a running VM's guest uses over the VM's memory, as its node's agent reports it",
+  },
+  {
+    name: "vm.disk.percent",
+    kind: "VirtualMachine",
+    label: "disk used",
+    unit: "percent",
+    description: "space a running VM has written over the size of its disks, as its node's agent reports it",
+  },
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
@@ -96,4 +117,9 @@ export function metricNamed(name: string): MetricDefinition | undefined {
 /** metricRange is the range a metric's values take: 0–100 for percentages, 0–1 for flags. */
 export function metricRange(m: MetricDefinition): { min: number; max: number } {
   return m.unit === "percent" ? { min: 0, max: 100 } : { min: 0, max: 1 };
+}
+
+/** usesVmMetrics says whether any enabled rule watches a VM metric (only then are agents asked for VM usage). */
+export function usesVmMetrics(rules: readonly { spec: { metric: string; enabled: boolean } }[]): boolean {
+  return rules.some((r) => r.spec.enabled && metricNamed(r.spec.metric)?.kind === "VirtualMachine");
 }

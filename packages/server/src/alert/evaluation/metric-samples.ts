@@ -1,4 +1,11 @@
-import type { Cluster, Node, StoragePool } from "@limiquantix/domain";
+import type {
+  AgentVmStatus,
+  Cluster,
+  Node,
+  PowerState,
+  StoragePool,
+  VirtualMachine,
+} from "@limiquantix/domain";
 import type { MetricKind } from "./metric-catalog";
 
 /** ResourceSample is what one resource's metrics read now. */
@@ -10,7 +17,21 @@ export interface ResourceSample {
   readonly projectId?: string;
   /** values by metric name; a metric absent here is unknown now (a node that is not READY has no fresh usage). */
   readonly values: Readonly<Record<string, number>>;
+  /** inactive says why the resource has no such metrics at all now (a VM that is not running): its alerts resolve. */
+  readonly inactive?: string;
 }
+
+/** VmUsage is what a node's agent reported of one VM's use (each figure absent when the agent does not measure it). */
+export type VmUsage = Pick<AgentVmStatus, "cpuPercent" | "memoryUsedMib" | "diskUsedGib" | "diskCapacityGib">;
+
+/** VM_UP_STATES are the power states in which a VM has usage; in the others it has none, and its alerts resolve. */
+const VM_UP_STATES: ReadonlySet<PowerState> = new Set([
+  "RUNNING",
+  "PAUSED",
+  "MIGRATING",
+  "STARTING",
+  "STOPPING",
+]);
 
 /** FAILED_PHASES are the node phases HA gives a host it has found dead (none is set without HA). */
 const FAILED_PHASES: ReadonlySet<string> = new Set(["FAILED", "FENCING", "FENCED"]);
@@ -94,14 +115,59 @@ export function clusterSample(c: Cluster, nodes: readonly Node[]): ResourceSampl
 }
 
 /**
- * samplesOf reads the metrics of every node, pool and cluster. Decommissioned nodes are left out:
- * they are gone as far as alerts go, so what they raised resolves.
+ * vmSample reads a VM's metrics from what its node's agent reported: known only while the VM runs
+ * on a READY node whose agent answered; a VM that is not running (stopped, suspended, failed) is
+ * inactive. It belongs to the VM's project and to the cluster of its node.
+ */
+export function vmSample(
+  vm: VirtualMachine,
+  node: Node | undefined,
+  usage: VmUsage | undefined,
+): ResourceSample {
+  const base = {
+    kind: "VirtualMachine" as const,
+    id: vm.id,
+    name: vm.name,
+    projectId: vm.projectId,
+    ...(node?.clusterId ? { clusterId: node.clusterId } : {}),
+  };
+  if (!VM_UP_STATES.has(vm.status.powerState))
+    return { ...base, values: {}, inactive: `is ${vm.status.powerState.toLowerCase()}` };
+  if (!usage || node?.status.phase !== "READY") return { ...base, values: {} };
+  const values: Record<string, number> = {};
+  if (usage.cpuPercent !== undefined)
+    values["vm.cpu.percent"] = round(Math.min(100, Math.max(0, usage.cpuPercent)));
+  if (usage.memoryUsedMib !== undefined && vm.spec.memory.sizeMib > 0)
+    values["vm.memory.percent"] = round(Math.min(100, (usage.memoryUsedMib / vm.spec.memory.sizeMib) * 100));
+  if (usage.diskUsedGib !== undefined && usage.diskCapacityGib)
+    values["vm.disk.percent"] = round(Math.min(100, (usage.diskUsedGib / usage.diskCapacityGib) * 100));
+  return { ...base, values };
+}
+
+/** VmReadings are the VMs to sample and what their agents reported, by VM id. */
+export interface VmReadings {
+  readonly vms: readonly VirtualMachine[];
+  readonly usage: ReadonlyMap<string, VmUsage>;
+}
+
+/**
+ * samplesOf reads the metrics of every node, pool and cluster, and of every VM when given.
+ * Decommissioned nodes are left out: they are gone as far as alerts go, so what they raised resolves.
  */
 export function samplesOf(
   nodes: readonly Node[],
   pools: readonly StoragePool[],
   clusters: readonly Cluster[],
+  vms?: VmReadings,
 ): ResourceSample[] {
   const live = nodes.filter((n) => n.status.phase !== "DECOMMISSIONED");
-  return [...live.map(nodeSample), ...pools.map(poolSample), ...clusters.map((c) => clusterSample(c, live))];
+  const byId = new Map(live.map((n) => [n.id, n]));
+  return [
+    ...live.map(nodeSample),
+    ...pools.map(poolSample),
+    ...clusters.map((c) => clusterSample(c, live)),
+    ...(vms?.vms ?? []).map((vm) =>
+      vmSample(vm, vm.status.nodeId ? byId.get(vm.status.nodeId) : undefined, vms?.usage.get(vm.id)),
+    ),
+  ];
 }

@@ -86,7 +86,8 @@ export function inScope(rule: AlertRule, sample: ResourceSample): boolean {
  * with no alert active, a condition that has held for the rule's for-duration fires (it stays
  * pending while it holds, so a fire held back by the cooldown is tried again next pass); with an
  * alert active, a condition that has stayed clear for the for-duration resolves it. An unknown
- * value (a node that stopped reporting) changes nothing. An active alert whose rule was deleted or
+ * value (a node that stopped reporting) changes nothing; an inactive resource (a VM that is not
+ * running) resolves its alerts at once. An active alert whose rule was deleted or
  * disabled, whose resource is gone, or that left the rule's scope resolves at once.
  */
 export function evaluateRules(input: EvaluationInput): EvaluationResult {
@@ -107,6 +108,11 @@ export function evaluateRules(input: EvaluationInput): EvaluationResult {
       const active = activeByFingerprint.get(fingerprint);
       if (active) seen.add(fingerprint);
       const before = input.tracking.get(fingerprint);
+      if (sample.inactive) {
+        if (active)
+          resolve.push({ alert: active, reason: `${sample.kind} ${sample.name} ${sample.inactive}` });
+        continue;
+      }
       const value = sample.values[metric.name];
       if (value === undefined) {
         if (before) tracking.set(fingerprint, before);
