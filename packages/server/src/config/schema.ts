@@ -37,6 +37,32 @@ const RedfishBmc = z
     message: "exactly one of passwordFile and passwordEnv must be set",
   });
 
+/**
+ * IpmiBmc is how one node's BMC is reached over IPMI (through `ipmitool`): its address, the
+ * interface and the credentials, whose password is read from a file or an environment variable at
+ * each fencing and handed to ipmitool through its environment, never on its command line.
+ */
+const IpmiBmc = z
+  .strictObject({
+    /** The BMC's host name or address. */
+    host: z.string().min(1).max(253),
+    port: z.int().min(1).max(65_535).default(623),
+    /** `lanplus` (IPMI v2.0, RMCP+) unless the BMC only speaks v1.5 (`lan`). */
+    interface: z.enum(["lanplus", "lan"]).default("lanplus"),
+    username: z.string().min(1).max(64),
+    passwordFile: z.string().min(1).optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .optional(),
+    /** The session's privilege level; powering off needs OPERATOR or more. */
+    privilege: z.enum(["OPERATOR", "ADMINISTRATOR"]).default("ADMINISTRATOR"),
+  })
+  .refine((b) => (b.passwordFile === undefined) !== (b.passwordEnv === undefined), {
+    path: ["passwordFile"],
+    message: "exactly one of passwordFile and passwordEnv must be set",
+  });
+
 /** ConfigSchema is the whole configuration of limiquantix-server; unknown keys are refused by name. */
 export const ConfigSchema = z.strictObject({
   mode: ServerMode.default("embedded"),
@@ -222,8 +248,32 @@ export const ConfigSchema = z.strictObject({
               nodes: z.record(z.string().min(1).max(253), RedfishBmc).default({}),
             })
             .prefault({}),
+          /** Nodes fenced through their BMC over IPMI, with `ipmitool` (chassis power off). */
+          ipmi: z
+            .strictObject({
+              /** The ipmitool program: a name looked up on PATH, or a path. */
+              ipmitoolPath: z.string().min(1).default("ipmitool"),
+              /** Longest one ipmitool run may take. */
+              commandTimeoutSec: z.int().min(1).max(300).default(20),
+              /** How long fencing waits for the BMC to report the chassis off after `power off`. */
+              powerOffTimeoutSec: z.int().min(1).max(3600).default(60),
+              /** How often the chassis power is read while waiting for off. */
+              pollIntervalSec: z.number().min(0.05).max(60).default(2),
+              /** The BMC of each node, keyed by node name. */
+              nodes: z.record(z.string().min(1).max(253), IpmiBmc).default({}),
+            })
+            .prefault({}),
         })
-        .prefault({}),
+        .prefault({})
+        .superRefine((f, ctx) => {
+          for (const name of Object.keys(f.ipmi.nodes))
+            if (Object.hasOwn(f.redfish.nodes, name))
+              ctx.addIssue({
+                code: "custom",
+                path: ["ipmi", "nodes", name],
+                message: `node "${name}" is already fenced through Redfish (ha.fencing.redfish.nodes); name it in one place only`,
+              });
+        }),
     })
     .prefault({}),
   reconciler: z

@@ -9,13 +9,14 @@ import { simulationHandler } from "../sim/simulation-handler";
 import { FencerChoice, ManualFencer } from "./fencer";
 import { HaController } from "./ha-controller";
 import { HA } from "./ha-ids";
+import { IpmiFencer } from "./ipmi-fencer";
 import { NodeFencing } from "./node-fencing";
 import { RedfishFencer } from "./redfish-fencer";
 import { VmFailover } from "./vm-failover";
 
 /**
  * haModule binds the HA area: the fencers (manual by default; the simulated BMC for simulated
- * nodes; Redfish for the nodes `ha.fencing.redfish.nodes` names), the HA controller (run on the leader), and the SimulationService that fails simulated
+ * nodes; Redfish or IPMI for the nodes `ha.fencing.redfish.nodes` or `ha.fencing.ipmi.nodes` names), the HA controller (run on the leader), and the SimulationService that fails simulated
  * nodes on purpose — served only when the runtime binds `HA.simLab` (simulated nodes run).
  */
 export const haModule = new ContainerModule(({ bind }) => {
@@ -28,7 +29,11 @@ export const haModule = new ContainerModule(({ bind }) => {
         choice.add((n) => bmc.handles(n), bmc);
       }
       // Added last, so it comes first: a node named in the configuration is fenced as configured.
-      const { redfish } = c.get<ServerConfig>(CORE.config).ha.fencing;
+      const { redfish, ipmi } = c.get<ServerConfig>(CORE.config).ha.fencing;
+      if (Object.keys(ipmi.nodes).length > 0) {
+        const fencer = new IpmiFencer(ipmi);
+        choice.add((n) => fencer.handles(n), fencer);
+      }
       if (Object.keys(redfish.nodes).length > 0) {
         const fencer = new RedfishFencer(redfish);
         choice.add((n) => fencer.handles(n), fencer);

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Node } from "@limiquantix/domain";
 import { ExponentialBackoff, handleWhen, retry, TimeoutStrategy, timeout, wrap } from "cockatiel";
 import type { Config } from "../config/schema";
+import { readBmcPassword } from "./bmc-password";
 import type { FenceResult, Fencer } from "./fencer";
 import { type RedfishAnswer, RedfishFailure, type RedfishTarget, redfishRequest } from "./redfish-client";
 
@@ -79,19 +80,7 @@ export class RedfishFencer implements Fencer {
 
   /** targetOf reads the credentials and the CA of a BMC now, so a rotated password file is honoured. */
   private async targetOf(bmc: RedfishBmcSettings): Promise<RedfishTarget> {
-    let password: string;
-    if (bmc.passwordFile) {
-      try {
-        password = (await readFile(bmc.passwordFile, "utf8")).replace(/\r?\n$/, "");
-      } catch (e) {
-        throw new Error(`cannot read passwordFile ${bmc.passwordFile}: ${reasonOf(e)}`);
-      }
-    } else {
-      const value = (this.options.env ?? process.env)[bmc.passwordEnv ?? ""];
-      if (value === undefined || value === "")
-        throw new Error(`environment variable ${bmc.passwordEnv} (passwordEnv) is not set`);
-      password = value;
-    }
+    const password = await readBmcPassword(bmc, this.options.env ?? process.env);
     let ca: string | undefined;
     if (bmc.caFile) {
       try {

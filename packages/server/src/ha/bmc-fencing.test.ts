@@ -3,6 +3,7 @@ import type { MemoryAgentPool } from "@limiquantix/repo-memory";
 import { makeTempDir, type TempDir } from "@limiquantix/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type MemoryServices, startMemoryServices } from "../testing/memory-services";
+import { writeFakeIpmitool } from "../testing/fake-ipmitool";
 import { type FakeRedfish, startFakeRedfish } from "../testing/fake-redfish";
 import type { HaController } from "./ha-controller";
 import { HA } from "./ha-ids";
@@ -105,5 +106,43 @@ describe("HA with a Redfish-fenced node", () => {
     expect(second.fenced).toEqual([dead]);
     expect(bmc!.power.get("1")).toBe("Off");
     expect(second.failover.restarted.map((r) => r.vmId)).toEqual([web]);
+  });
+});
+
+describe("HA with an IPMI-fenced node", () => {
+  it("powers a node named in ha.fencing.ipmi.nodes off with ipmitool, then restarts its VMs elsewhere", async () => {
+    dir = await makeTempDir("ipmi-ha");
+    const ipmi = await writeFakeIpmitool(dir.path, { password: "right" });
+    await writeFile(`${dir.path}/pw`, "right\n");
+    env = await startMemoryServices({
+      config: {
+        ha: {
+          fencing: {
+            ipmi: {
+              ipmitoolPath: ipmi.path,
+              pollIntervalSec: 0.05,
+              nodes: { dead: { host: "10.0.0.9", username: "fencer", passwordFile: `${dir.path}/pw` } },
+            },
+          },
+        },
+      },
+    });
+    const s = env;
+    const ha = s.plane.container.get<HaController>(HA.controller);
+    const dead = await s.registerNode("dead", 8, 32768);
+    const web = await runningVm(s, "web");
+    const other = await s.registerNode("other", 8, 32768);
+    await s.services.nodes.setPhase(s.ctx, dead, "NOT_READY", "no heartbeat");
+
+    const report = await ha.pass();
+    expect(report.fenced).toEqual([dead]);
+    expect(await ipmi.power()).toBe("off");
+    expect(
+      (await s.services.nodes.get(s.ctx, dead)).status.conditions.find((c) => c.type === "Fenced"),
+    ).toMatchObject({
+      status: "True",
+      reason: "FencedByIpmi",
+    });
+    expect(report.failover.restarted).toMatchObject([{ vmId: web, to: other }]);
   });
 });
