@@ -81,15 +81,28 @@ describe("authorize", () => {
     expect(all.projectId).toBe("");
   });
 
-  it("lets project members read the shared catalog but not the audit log or alerts", async () => {
+  it("lets project members read the shared catalog but not the audit log", async () => {
     expect(await codeOf(memberP, "limiquantix.compute.v1.NodeService/ListNodes", {})).toBe("ok");
     expect(await codeOf(memberP, "limiquantix.storage.v1.ImageService/ListImages", {})).toBe("ok");
     expect(await codeOf(memberP, "limiquantix.audit.v1.AuditService/ListAuditEntries", {})).toBe(
       "PermissionDenied",
     );
-    expect(await codeOf(memberP, "limiquantix.alert.v1.AlertService/ListAlerts", {})).toBe(
-      "PermissionDenied",
-    );
+  });
+
+  it("lets project members list and read their project's alerts only, and not acknowledge them", async () => {
+    const ALERTS = "limiquantix.alert.v1.AlertService";
+    const req: Record<string, unknown> = { projectId: "" };
+    expect(await codeOf(memberP, `${ALERTS}/ListAlerts`, req)).toBe("ok");
+    expect(req.projectId).toBe("p");
+    expect(await codeOf(memberP, `${ALERTS}/ListAlerts`, { projectId: "q" })).toBe("NotFound");
+    expect(await codeOf(memberP, `${ALERTS}/WatchAlerts`, { projectId: "p" })).toBe("ok");
+    // The lookup answers alert ids as it does VM ids: "vm-p" stands for an alert of project p.
+    expect(await codeOf(memberP, `${ALERTS}/GetAlert`, { id: "vm-p" })).toBe("ok");
+    expect(await codeOf(memberP, `${ALERTS}/GetAlert`, { id: "vm-q" })).toBe("NotFound");
+    expect(await codeOf(memberP, `${ALERTS}/AcknowledgeAlert`, { id: "vm-p" })).toBe("PermissionDenied");
+    const all: Record<string, unknown> = { projectId: "" };
+    expect(await codeOf(viewer, `${ALERTS}/ListAlerts`, all)).toBe("ok");
+    expect(all.projectId).toBe("");
   });
 
   it("lets users read themselves and change their own password, not another's", async () => {

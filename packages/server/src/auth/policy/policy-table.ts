@@ -193,9 +193,10 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.alert.v1.AlertService/ListAlertRules": clusterRead("AlertRule"),
   "limiquantix.alert.v1.AlertService/UpdateAlertRule": clusterWrite("AlertRule"),
   "limiquantix.alert.v1.AlertService/DeleteAlertRule": clusterWrite("AlertRule"),
-  "limiquantix.alert.v1.AlertService/ListAlerts": clusterRead("Alert"),
-  "limiquantix.alert.v1.AlertService/GetAlert": clusterRead("Alert"),
-  "limiquantix.alert.v1.AlertService/WatchAlerts": clusterRead("Alert"),
+  // Members see the alerts of their project's resources (VMs, project pools); the rest needs a global role.
+  "limiquantix.alert.v1.AlertService/ListAlerts": listIn("Alert"),
+  "limiquantix.alert.v1.AlertService/GetAlert": readById("Alert"),
+  "limiquantix.alert.v1.AlertService/WatchAlerts": listIn("Alert"),
   "limiquantix.alert.v1.AlertService/AcknowledgeAlert": clusterWrite("Alert", "operator"),
   "limiquantix.alert.v1.AlertService/ResolveAlert": clusterWrite("Alert", "operator"),
   // Events
