@@ -1,32 +1,21 @@
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { alert, compute } from "@limiquantix/api";
+import { alert, compute, iam } from "@limiquantix/api";
 import { eventually } from "@limiquantix/domain/conformance";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../runtime/server";
-import { testConfig } from "../testing/server-config";
-import { asAdmin } from "../testing/signed-in";
+import { type AccessHarness, startAccessHarness } from "../auth/test/access-support";
 
-const logger = pino({ level: "silent" });
-let server: RunningServer | undefined;
+let h: AccessHarness | undefined;
 afterAll(async () => {
-  await server?.stop();
+  await h?.close();
 });
 
 describe("alert rules on VM metrics, on a server with simulated nodes", () => {
-  it("fires a VM alert when a simulated guest's CPU stays high, lists it under the VM's project, and resolves it when the load drops", async () => {
-    server = await startServer(
-      testConfig({
-        mode: "dev",
-        simulation: { nodes: 1, bootDelayMs: 20, heartbeatIntervalSec: 1 },
-        alerts: { evaluationIntervalSec: 1 },
-      }),
-      { logger, version: "test" },
-    );
-    const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [await asAdmin(server)] });
-    const vms = createClient(compute.VMService, transport);
-    const alerts = createClient(alert.AlertService, transport);
+  it("fires a VM alert when a simulated guest's CPU stays high, shows it to the VM's project members only, and resolves it when the load drops", async () => {
+    h = await startAccessHarness({
+      simulation: { nodes: 1, bootDelayMs: 20, heartbeatIntervalSec: 1 },
+      alerts: { evaluationIntervalSec: 1 },
+    });
+    const vms = h.client(compute.VMService, h.admin);
+    const alerts = h.client(alert.AlertService, h.admin);
     const { rule } = await alerts.createAlertRule({
       name: "vm-cpu-busy",
       spec: {
@@ -49,7 +38,7 @@ describe("alert rules on VM metrics, on a server with simulated nodes", () => {
         expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
       15_000,
     );
-    const hypervisor = server.sims!.agents.find((a) =>
+    const hypervisor = h.server.sims!.agents.find((a) =>
       a.hypervisor.list().some((v) => v.vmId === vm!.id),
     )!.hypervisor;
 
@@ -73,12 +62,24 @@ describe("alert rules on VM metrics, on a server with simulated nodes", () => {
       source: { kind: "VirtualMachine", id: vm!.id, name: "busy" },
     });
 
+    // A member of the VM's project sees it (its list narrowed to the project); one of another project does not.
+    const { project: elsewhere } = await h
+      .client(iam.ProjectService, h.admin)
+      .createProject({ name: "elsewhere" });
+    const member = await h.user("member", {
+      projects: [{ projectId: vm!.projectId, role: iam.Role.VIEWER }],
+    });
+    const outsider = await h.user("outsider", {
+      projects: [{ projectId: elsewhere!.id, role: iam.Role.VIEWER }],
+    });
+    const seen = await h.client(alert.AlertService, member.token).listAlerts({});
+    expect(seen.alerts.map((a) => a.id)).toEqual([fired!.id]);
+    expect((await h.client(alert.AlertService, outsider.token).listAlerts({})).alerts).toEqual([]);
+
     hypervisor.setVmLoad(vm!.id, {});
     await eventually(async () => {
       const got = (await alerts.getAlert({ id: fired!.id })).alert;
       expect(got?.state).toBe(alert.AlertState.RESOLVED);
     }, 15_000);
-    await server.stop();
-    server = undefined;
   }, 60_000);
 });
