@@ -1,7 +1,7 @@
-import { alert, compute, iam } from "@limiquantix/api";
+import { alert, compute, iam, sim } from "@limiquantix/api";
 import { eventually } from "@limiquantix/domain/conformance";
 import { afterAll, describe, expect, it } from "vitest";
-import { type AccessHarness, startAccessHarness } from "../auth/test/access-support";
+import { type AccessHarness, codeOf, startAccessHarness } from "../auth/test/access-support";
 
 let h: AccessHarness | undefined;
 afterAll(async () => {
@@ -38,15 +38,18 @@ describe("alert rules on VM metrics, on a server with simulated nodes", () => {
         expect((await vms.getVM({ id: vm!.id })).vm?.status?.powerState).toBe(compute.PowerState.RUNNING),
       15_000,
     );
-    const hypervisor = h.server.sims!.agents.find((a) =>
-      a.hypervisor.list().some((v) => v.vmId === vm!.id),
-    )!.hypervisor;
+    const simulation = h.client(sim.SimulationService, h.admin);
 
     // The default simulated load (5 % CPU) raises nothing.
     await new Promise((r) => setTimeout(r, 2500));
     expect((await alerts.listAlerts({ sourceId: vm!.id })).alerts).toEqual([]);
 
-    hypervisor.setVmLoad(vm!.id, { cpuPercent: 97 });
+    const { nodeId } = await simulation.setVmLoad({ vmId: vm!.id, cpuPercent: 97 });
+    expect(nodeId).toBe((await vms.getVM({ id: vm!.id })).vm?.status?.nodeId);
+    expect(await codeOf(() => simulation.setVmLoad({ vmId: "no-such-vm", cpuPercent: 1 }))).toBe("NotFound");
+    expect(await codeOf(() => simulation.setVmLoad({ vmId: vm!.id, cpuPercent: 101 }))).toBe(
+      "InvalidArgument",
+    );
     let fired: alert.Alert | undefined;
     await eventually(async () => {
       const { alerts: list } = await alerts.listAlerts({ projectId: vm!.projectId, sourceId: vm!.id });
@@ -73,10 +76,13 @@ describe("alert rules on VM metrics, on a server with simulated nodes", () => {
       projects: [{ projectId: elsewhere!.id, role: iam.Role.VIEWER }],
     });
     const seen = await h.client(alert.AlertService, member.token).listAlerts({});
+    expect(
+      await codeOf(() => h!.client(sim.SimulationService, member.token).setVmLoad({ vmId: vm!.id })),
+    ).toBe("PermissionDenied");
     expect(seen.alerts.map((a) => a.id)).toEqual([fired!.id]);
     expect((await h.client(alert.AlertService, outsider.token).listAlerts({})).alerts).toEqual([]);
 
-    hypervisor.setVmLoad(vm!.id, {});
+    await simulation.setVmLoad({ vmId: vm!.id });
     await eventually(async () => {
       const got = (await alerts.getAlert({ id: fired!.id })).alert;
       expect(got?.state).toBe(alert.AlertState.RESOLVED);

@@ -26,6 +26,15 @@ export interface SimNodeControls {
   /** recover powers it on (if off), serves again and resumes heartbeats. */
   recover(): Promise<void>;
   state(): SimNodeState;
+  /** setVmLoad sets how busy a guest on this node is (percentages; unset ones keep their default); false when the VM is not here. */
+  setVmLoad?(vmId: string, load: SimVmLoad): boolean;
+}
+
+/** SimVmLoad is how busy a simulated guest is: CPU over its vCPUs, memory over its memory, disk written over its disks (0–100). */
+export interface SimVmLoad {
+  readonly cpuPercent?: number;
+  readonly memoryPercent?: number;
+  readonly diskPercent?: number;
 }
 
 /** SIMULATED_LABEL marks the nodes of the simulated cluster. */
@@ -64,6 +73,12 @@ export class SimLab {
     else if (fault === "recover") await c.recover();
     else throw failedPrecondition(`unknown fault ${String(fault)}`);
     return c.state();
+  }
+
+  /** setVmLoad sets the load of a VM's simulated guest and returns the id of its node, or NotFound when no simulated node holds it. */
+  setVmLoad(vmId: string, load: SimVmLoad): string {
+    for (const [nodeId, c] of this.nodes) if (c.setVmLoad?.(vmId, load)) return nodeId;
+    throw notFound("VM on a simulated node", vmId);
   }
 }
 

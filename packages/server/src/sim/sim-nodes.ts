@@ -153,6 +153,11 @@ export async function startSimNodes(options: SimNodesOptions): Promise<SimNodes>
           power.serving = true;
           power.beating = true;
         },
+        setVmLoad(vmId, load) {
+          if (!agent.hypervisor.list().some((v) => v.vmId === vmId)) return false;
+          agent.hypervisor.setVmLoad(vmId, load);
+          return true;
+        },
         state: () => ({
           poweredOn: power.on,
           agentServing: power.serving,

@@ -10,7 +10,7 @@ const FAULTS: Readonly<Partial<Record<sim.NodeFault, SimNodeFault>>> = {
   [sim.NodeFault.RECOVER]: "recover",
 };
 
-/** simulationHandler answers SimulationService calls: failing simulated nodes on purpose (served only with simulated nodes). */
+/** simulationHandler answers SimulationService calls: failing simulated nodes on purpose, and setting their guests' load (served only with simulated nodes). */
 export function simulationHandler(lab: SimLab): RpcRoute {
   return route(sim.SimulationService, {
     async failNode(_ctx, req) {
@@ -23,6 +23,14 @@ export function simulationHandler(lab: SimLab): RpcRoute {
         heartbeats: st.heartbeats,
         runningVms: st.runningVms,
       };
+    },
+    async setVmLoad(_ctx, req) {
+      const nodeId = lab.setVmLoad(req.vmId, {
+        ...(req.cpuPercent !== undefined ? { cpuPercent: req.cpuPercent } : {}),
+        ...(req.memoryPercent !== undefined ? { memoryPercent: req.memoryPercent } : {}),
+        ...(req.diskPercent !== undefined ? { diskPercent: req.diskPercent } : {}),
+      });
+      return { nodeId };
     },
   });
 }

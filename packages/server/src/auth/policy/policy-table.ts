@@ -180,6 +180,7 @@ export const POLICY: Readonly<Record<string, PolicyRule>> = {
   "limiquantix.compute.v1.VMService/DetachVolume": writeById("VirtualMachine", "vmId"),
   // DRS
   "limiquantix.sim.v1.SimulationService/FailNode": clusterWrite("Node"),
+  "limiquantix.sim.v1.SimulationService/SetVmLoad": clusterWrite("VirtualMachine"),
   "limiquantix.drs.v1.DRSService/GetRecommendations": clusterRead("DrsRecommendation"),
   "limiquantix.drs.v1.DRSService/WatchRecommendations": clusterRead("DrsRecommendation"),
   "limiquantix.drs.v1.DRSService/GetStatus": clusterRead("Cluster"),

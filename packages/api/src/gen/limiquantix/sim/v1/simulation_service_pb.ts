@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file limiquantix/sim/v1/simulation_service.proto.
  */
 export const file_limiquantix_sim_v1_simulation_service: GenFile = /*@__PURE__*/
-  fileDesc("CitsaW1pcXVhbnRpeC9zaW0vdjEvc2ltdWxhdGlvbl9zZXJ2aWNlLnByb3RvEhJsaW1pcXVhbnRpeC5zaW0udjEihQEKD0ZhaWxOb2RlUmVxdWVzdBI4Cgdub2RlX2lkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSOAoFZmF1bHQYAiABKA4yHS5saW1pcXVhbnRpeC5zaW0udjEuTm9kZUZhdWx0Qgq6SAeCAQQQASAAImYKEEZhaWxOb2RlUmVzcG9uc2USEgoKcG93ZXJlZF9vbhgBIAEoCBIVCg1hZ2VudF9zZXJ2aW5nGAIgASgIEhIKCmhlYXJ0YmVhdHMYAyABKAgSEwoLcnVubmluZ192bXMYBCABKA0qjAEKCU5vZGVGYXVsdBIaChZOT0RFX0ZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVTk9ERV9GQVVMVF9LSUxMX0FHRU5UEAESFgoSTk9ERV9GQVVMVF9JU09MQVRFEAISGAoUTk9ERV9GQVVMVF9QT1dFUl9PRkYQAxIWChJOT0RFX0ZBVUxUX1JFQ09WRVIQBDJqChFTaW11bGF0aW9uU2VydmljZRJVCghGYWlsTm9kZRIjLmxpbWlxdWFudGl4LnNpbS52MS5GYWlsTm9kZVJlcXVlc3QaJC5saW1pcXVhbnRpeC5zaW0udjEuRmFpbE5vZGVSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate]);
+  fileDesc("CitsaW1pcXVhbnRpeC9zaW0vdjEvc2ltdWxhdGlvbl9zZXJ2aWNlLnByb3RvEhJsaW1pcXVhbnRpeC5zaW0udjEihQEKD0ZhaWxOb2RlUmVxdWVzdBI4Cgdub2RlX2lkGAEgASgJQie6SCRyIhABGEAyHF5bQS1aYS16MC05XVtBLVphLXowLTkuXy1dKiQSOAoFZmF1bHQYAiABKA4yHS5saW1pcXVhbnRpeC5zaW0udjEuTm9kZUZhdWx0Qgq6SAeCAQQQASAAImYKEEZhaWxOb2RlUmVzcG9uc2USEgoKcG93ZXJlZF9vbhgBIAEoCBIVCg1hZ2VudF9zZXJ2aW5nGAIgASgIEhIKCmhlYXJ0YmVhdHMYAyABKAgSEwoLcnVubmluZ192bXMYBCABKA0imwIKEFNldFZtTG9hZFJlcXVlc3QSNgoFdm1faWQYASABKAlCJ7pIJHIiEAEYQDIcXltBLVphLXowLTldW0EtWmEtejAtOS5fLV0qJBIxCgtjcHVfcGVyY2VudBgCIAEoAUIXukgUEhIZAAAAAAAAWUApAAAAAAAAAABIAIgBARI0Cg5tZW1vcnlfcGVyY2VudBgDIAEoAUIXukgUEhIZAAAAAAAAWUApAAAAAAAAAABIAYgBARIyCgxkaXNrX3BlcmNlbnQYBCABKAFCF7pIFBISGQAAAAAAAFlAKQAAAAAAAAAASAKIAQFCDgoMX2NwdV9wZXJjZW50QhEKD19tZW1vcnlfcGVyY2VudEIPCg1fZGlza19wZXJjZW50IiQKEVNldFZtTG9hZFJlc3BvbnNlEg8KB25vZGVfaWQYASABKAkqjAEKCU5vZGVGYXVsdBIaChZOT0RFX0ZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVTk9ERV9GQVVMVF9LSUxMX0FHRU5UEAESFgoSTk9ERV9GQVVMVF9JU09MQVRFEAISGAoUTk9ERV9GQVVMVF9QT1dFUl9PRkYQAxIWChJOT0RFX0ZBVUxUX1JFQ09WRVIQBDLEAQoRU2ltdWxhdGlvblNlcnZpY2USVQoIRmFpbE5vZGUSIy5saW1pcXVhbnRpeC5zaW0udjEuRmFpbE5vZGVSZXF1ZXN0GiQubGltaXF1YW50aXguc2ltLnYxLkZhaWxOb2RlUmVzcG9uc2USWAoJU2V0Vm1Mb2FkEiQubGltaXF1YW50aXguc2ltLnYxLlNldFZtTG9hZFJlcXVlc3QaJS5saW1pcXVhbnRpeC5zaW0udjEuU2V0Vm1Mb2FkUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate]);
 
 /**
  * FailNodeRequest asks to fail (or recover) a simulated node.
@@ -82,6 +82,68 @@ export const FailNodeResponseSchema: GenMessage<FailNodeResponse> = /*@__PURE__*
   messageDesc(file_limiquantix_sim_v1_simulation_service, 1);
 
 /**
+ * SetVmLoadRequest sets how busy a VM's simulated guest is, as its agent then reports it while the
+ * VM runs (ListVMs: cpu_percent, memory_used_mib, disk_used_gib); an unset field keeps its default.
+ *
+ * @generated from message limiquantix.sim.v1.SetVmLoadRequest
+ */
+export type SetVmLoadRequest = Message<"limiquantix.sim.v1.SetVmLoadRequest"> & {
+  /**
+   * vm_id is the id of a VM placed on a simulated node.
+   *
+   * @generated from field: string vm_id = 1;
+   */
+  vmId: string;
+
+  /**
+   * cpu_percent is the guest's CPU use over its vCPUs (default 5).
+   *
+   * @generated from field: optional double cpu_percent = 2;
+   */
+  cpuPercent?: number | undefined;
+
+  /**
+   * memory_percent is the share of the VM's memory the guest uses (default 50).
+   *
+   * @generated from field: optional double memory_percent = 3;
+   */
+  memoryPercent?: number | undefined;
+
+  /**
+   * disk_percent is the share of its disks' size the guest has written (default 10).
+   *
+   * @generated from field: optional double disk_percent = 4;
+   */
+  diskPercent?: number | undefined;
+};
+
+/**
+ * Describes the message limiquantix.sim.v1.SetVmLoadRequest.
+ * Use `create(SetVmLoadRequestSchema)` to create a new message.
+ */
+export const SetVmLoadRequestSchema: GenMessage<SetVmLoadRequest> = /*@__PURE__*/
+  messageDesc(file_limiquantix_sim_v1_simulation_service, 2);
+
+/**
+ * SetVmLoadResponse names the simulated node the VM is on.
+ *
+ * @generated from message limiquantix.sim.v1.SetVmLoadResponse
+ */
+export type SetVmLoadResponse = Message<"limiquantix.sim.v1.SetVmLoadResponse"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+};
+
+/**
+ * Describes the message limiquantix.sim.v1.SetVmLoadResponse.
+ * Use `create(SetVmLoadResponseSchema)` to create a new message.
+ */
+export const SetVmLoadResponseSchema: GenMessage<SetVmLoadResponse> = /*@__PURE__*/
+  messageDesc(file_limiquantix_sim_v1_simulation_service, 3);
+
+/**
  * NodeFault is a way to fail a simulated node on purpose.
  *
  * @generated from enum limiquantix.sim.v1.NodeFault
@@ -142,6 +204,16 @@ export const SimulationService: GenService<{
     methodKind: "unary";
     input: typeof FailNodeRequestSchema;
     output: typeof FailNodeResponseSchema;
+  },
+  /**
+   * SetVmLoad sets how busy a VM's simulated guest is, to exercise alert rules on VM metrics.
+   *
+   * @generated from rpc limiquantix.sim.v1.SimulationService.SetVmLoad
+   */
+  setVmLoad: {
+    methodKind: "unary";
+    input: typeof SetVmLoadRequestSchema;
+    output: typeof SetVmLoadResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_limiquantix_sim_v1_simulation_service, 0);
