@@ -19,6 +19,7 @@ import { NodeAgentService } from "./node-agent-service";
 import { nodeHandler } from "./node-handler";
 import { NodeService } from "./node-service";
 import { PlacementService } from "./placement-service";
+import { StrayVmSweeper } from "./stray-vm-sweeper";
 import { VmCloneService } from "./vm-clone-service";
 import { VmDiskService } from "./vm-disk-service";
 import { vmHandler } from "./vm-handler";
@@ -139,6 +140,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
           c.get(COMPUTE.nodes),
           c.get(COMPUTE.vms),
           c.get(COMPUTE.reconciler),
+          new StrayVmSweeper(c.get(CORE.deps), c.get(COMPUTE.agents)),
         ),
     )
     .inSingletonScope();

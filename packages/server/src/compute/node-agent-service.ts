@@ -12,6 +12,7 @@ import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 import { UNKNOWN_TO_AGENT_OK } from "../controllers/reconciler";
 import type { NodeService, NodeSettings } from "./node-service";
+import type { StrayVmSweeper } from "./stray-vm-sweeper";
 import type { VmService } from "./vm-service";
 
 /** NodeRegistration is what an agent tells the control plane when it (re)registers. */
@@ -61,7 +62,9 @@ export interface AgentReportSink {
 
 /**
  * NodeAgentService records what node agents report: registration (a node is created, or updated
- * when its agent registers again), and heartbeats with usage and the VMs the agent runs.
+ * when its agent registers again), and heartbeats with usage and the VMs the agent runs. A VM an
+ * agent holds that the control plane places elsewhere (HA restarted it there while the node was
+ * fenced) or has deleted is removed from that agent, and its report never touches the VM's status.
  */
 export class NodeAgentService {
   constructor(
@@ -69,6 +72,7 @@ export class NodeAgentService {
     private readonly nodes: NodeService,
     private readonly vms: VmService,
     private readonly reconciler: AgentReportSink,
+    private readonly strays?: Pick<StrayVmSweeper, "sweepReported" | "sweepNode">,
   ) {}
 
   /**
@@ -115,6 +119,8 @@ export class NodeAgentService {
         };
       });
       this.reconciler.agentRegistered(updated.id);
+      // An agent that registers again may bring back VMs that moved or were deleted while it was away.
+      this.strays?.sweepNode(updated.id);
       return updated;
     }
     const clusterId = reg.clusterId ?? (await repos.clusters.findByName("default"))?.id;
@@ -160,6 +166,8 @@ export class NodeAgentService {
    * recordObservations updates the status of the VMs a node's agent reports, when they changed,
    * and has the reconciler look at once at any VM placed there that the agent does not report
    * while its status claims it runs. VMs migrating are skipped: their status belongs to the move.
+   * Only VMs placed on the node are recorded (a VM that moved meanwhile is left alone); the others
+   * it reports are removed from its agent.
    */
   private async recordObservations(
     ctx: CallContext,
@@ -167,7 +175,13 @@ export class NodeAgentService {
     observations: readonly VmObservation[],
   ): Promise<void> {
     const reported = new Map(observations.map((o) => [o.vmId, o]));
-    for (const vm of await this.deps.repos.vms.listByNode(nodeId)) {
+    const placed = await this.deps.repos.vms.listByNode(nodeId);
+    const placedIds = new Set(placed.map((v) => v.id));
+    this.strays?.sweepReported(
+      nodeId,
+      [...reported.keys()].filter((id) => !placedIds.has(id)),
+    );
+    for (const vm of placed) {
       if (vm.status.migration) continue;
       const o = reported.get(vm.id);
       if (!o) {
@@ -180,12 +194,17 @@ export class NodeAgentService {
         o.ipAddresses.every((ip, i) => vm.status.ipAddresses[i] === ip);
       if (powerState === vm.status.powerState && sameIps) continue;
       const at = this.deps.clock.now().toISOString();
-      await this.vms.patchStatus(ctx, vm.id, (v) => ({
-        ...v.status,
-        powerState,
-        ipAddresses: [...o.ipAddresses],
-        ...(powerState !== v.status.powerState ? { lastTransitionAt: at } : {}),
-      }));
+      await this.vms.patchStatus(ctx, vm.id, (v) =>
+        // Moved off this node (or onto a migration) since it was listed: this report is not its status.
+        v.status.nodeId !== nodeId || v.status.migration
+          ? undefined
+          : {
+              ...v.status,
+              powerState,
+              ipAddresses: [...o.ipAddresses],
+              ...(powerState !== v.status.powerState ? { lastTransitionAt: at } : {}),
+            },
+      );
     }
   }
 }

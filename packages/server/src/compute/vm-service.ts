@@ -219,10 +219,11 @@ export class VmService {
     if (vm.status.nodeId) {
       const node = await this.deps.repos.nodes.find(vm.status.nodeId);
       if (options.force && node && DEAD_PHASES.has(node.status.phase))
-        // Its host is unreachable or fenced: only the record is left to remove.
+        // Its host is unreachable or fenced: only the record is left to remove. Should the host come
+        // back with the VM, its agent is told to remove it once it reports it (StrayVmSweeper).
         this.deps.logger.warn(
           { vm: vm.name, node: node.name, phase: node.status.phase },
-          "force delete of a VM on a dead node: its agent cleanup is skipped",
+          "force delete of a VM on a dead node: its agent removes it if the node comes back",
         );
       else {
         const agent = await this.agents.forNode(node ?? vm.status.nodeId);
@@ -278,14 +279,27 @@ export class VmService {
     return current;
   }
 
-  /** patchStatus is how controllers record what agents report. */
+  /**
+   * patchStatus is how controllers record what agents report; `change` returns `undefined` to leave
+   * the VM as it is (what was reported no longer applies to it), and nothing is written.
+   */
   async patchStatus(
     _ctx: CallContext,
     id: string,
-    change: (vm: VirtualMachine) => VirtualMachine["status"],
+    change: (vm: VirtualMachine) => VirtualMachine["status"] | undefined,
   ): Promise<VirtualMachine> {
-    const updated = await readModifyWrite(this.deps.repos.vms, id, (vm) => ({ ...vm, status: change(vm) }));
-    return updated;
+    let kept: VirtualMachine | undefined;
+    try {
+      return await readModifyWrite(this.deps.repos.vms, id, (vm) => {
+        const status = change(vm);
+        if (status !== undefined) return { ...vm, status };
+        kept = vm;
+        throw UNCHANGED;
+      });
+    } catch (e) {
+      if (e === UNCHANGED && kept) return kept;
+      throw e;
+    }
   }
 }
 
@@ -303,6 +317,9 @@ function admissionChange(vm: VirtualMachine, patch: VmPatch): "enable-ha" | "res
   if (!vm.spec.ha.enabled && vm.spec.desiredPowerState === "RUNNING") return "enable-ha";
   return undefined;
 }
+
+/** UNCHANGED ends a status patch that has nothing to write. */
+const UNCHANGED = Symbol("unchanged");
 
 const STOPPED_STATES: ReadonlySet<PowerState> = new Set(["STOPPED", "PENDING", "FAILED"]);
 

@@ -285,16 +285,21 @@ export class Reconciler implements Controller {
       message === vm.status.message;
     if (same) return;
     const now = this.deps.clock.now().toISOString();
-    await this.vms.patchStatus(RECONCILER_CONTEXT, vm.id, (current) => ({
-      ...current.status,
-      ...(observed
-        ? {
-            powerState: observed.powerState,
-            ipAddresses: [...observed.ipAddresses],
-            ...(observed.powerState !== current.status.powerState ? { lastTransitionAt: now } : {}),
-          }
-        : {}),
-      message,
-    }));
+    await this.vms.patchStatus(RECONCILER_CONTEXT, vm.id, (current) =>
+      // The VM moved (HA restarted it elsewhere) while its old node's agent was asked: not its status.
+      current.status.nodeId !== vm.status.nodeId
+        ? undefined
+        : {
+            ...current.status,
+            ...(observed
+              ? {
+                  powerState: observed.powerState,
+                  ipAddresses: [...observed.ipAddresses],
+                  ...(observed.powerState !== current.status.powerState ? { lastTransitionAt: now } : {}),
+                }
+              : {}),
+            message,
+          },
+    );
   }
 }

@@ -264,6 +264,43 @@ describe("HaController", () => {
     ).rejects.toThrow(/HA admission control \(tolerate-host-failures: 1\).*cannot tolerate 1 host failure/);
   });
 
+  it("stops and undefines the copy a fenced host brings back of a VM HA moved, never taking its report as the VM's status", async () => {
+    const ha = await start();
+    const dead = await env.registerNode("dead", 8, 32768);
+    simulate(dead);
+    const web = await vm("web", 2048, { enabled: true });
+    await until(
+      () => getVm(web),
+      (v) => v.status.powerState === "RUNNING",
+    );
+    const b = await env.registerNode("b", 8, 32768);
+    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+    expect((await ha.pass()).failover.restarted).toMatchObject([{ vmId: web, to: b }]);
+    const moved = await until(
+      () => getVm(web),
+      (v) => v.status.powerState === "RUNNING",
+    );
+
+    // The host comes back with its stale copy running (it booted it again) and reports it.
+    const old = pool().host(dead);
+    old.setReachable(true);
+    await old.startVm(web);
+    await env.services.nodeAgents.heartbeat(env.ctx, dead, {
+      vms: [{ vmId: web, powerState: "RUNNING", ipAddresses: ["10.9.9.9"] }],
+    });
+    expect(await phaseOf(dead)).toBe("READY");
+    await until(
+      () => old.listVms(),
+      (list) => list.length === 0,
+    );
+    expect(await old.listVms()).toEqual([]);
+    const after = await getVm(web);
+    expect(after.status.nodeId).toBe(b);
+    expect(after.status.powerState).toBe("RUNNING");
+    expect(after.status.ipAddresses).toEqual(moved.status.ipAddresses);
+    expect((await pool().host(b).listVms()).map((v) => [v.vmId, v.powerState])).toEqual([[web, "RUNNING"]]);
+  });
+
   it("force-deletes a VM left on a fenced node without its agent", async () => {
     const ha = await start();
     const dead = await env.registerNode("dead", 8, 32768);
@@ -279,6 +316,18 @@ describe("HaController", () => {
     await expect(env.services.nodes.delete(env.ctx, dead)).rejects.toThrow(/still holds 1 VM/);
     await env.services.vms.delete(env.ctx, stuck, { force: true });
     await expect(getVm(stuck)).rejects.toThrow();
+    // Should the host come back with it, its agent is told to remove it once it reports it.
+    const host = pool().host(dead);
+    host.setReachable(true);
+    await host.startVm(stuck);
+    await env.services.nodeAgents.heartbeat(env.ctx, dead, {
+      vms: [{ vmId: stuck, powerState: "RUNNING", ipAddresses: [] }],
+    });
+    await until(
+      () => host.listVms(),
+      (list) => list.length === 0,
+    );
+    expect(await host.listVms()).toEqual([]);
     await env.services.nodes.delete(env.ctx, dead);
   });
 });
