@@ -66,10 +66,16 @@ describe("toConnectError", () => {
     );
     expect(err.code).toBe(Code.FailedPrecondition);
     expect(err.findDetails(rpc.PreconditionFailureSchema)[0]?.violations).toEqual([
-      expect.objectContaining({ type: "HA_ADMISSION_CONTROL", subject: "clusters/c1", description: "8 GiB short" }),
+      expect.objectContaining({
+        type: "HA_ADMISSION_CONTROL",
+        subject: "clusters/c1",
+        description: "8 GiB short",
+      }),
     ]);
     expect(err.findDetails(rpc.ErrorInfoSchema)[0]?.metadata).toEqual({ policy: "tolerate-host-failures" });
-    expect(toConnectError(failedPrecondition("x"), "r5").findDetails(rpc.PreconditionFailureSchema)).toEqual([]);
+    expect(toConnectError(failedPrecondition("x"), "r5").findDetails(rpc.PreconditionFailureSchema)).toEqual(
+      [],
+    );
   });
 
   it("keeps the limiquantix ErrorDetails for clients that read them", () => {

@@ -66,7 +66,11 @@ export function errorDetails(input: WireErrorInput): ErrorDetail[] {
   if (preconditions.length > 0)
     out.push(
       detail(rpc.PreconditionFailureSchema, {
-        violations: preconditions.map((v) => ({ type: v.type, subject: v.subject, description: v.description })),
+        violations: preconditions.map((v) => ({
+          type: v.type,
+          subject: v.subject,
+          description: v.description,
+        })),
       }),
     );
   const r = input.resource;
