@@ -146,3 +146,48 @@ describe("HA with an IPMI-fenced node", () => {
     expect(report.failover.restarted).toMatchObject([{ vmId: web, to: other }]);
   });
 });
+
+describe("HA with several BMCs", () => {
+  it("fences nodes side by side: one BMC's reset still in flight does not hold back another's", async () => {
+    let bReset!: () => void;
+    const bSeen = new Promise<void>((r) => {
+      bReset = r;
+    });
+    // A's BMC answers its reset only once B's BMC has received one: fencing one node after the
+    // other would never get there, and A's fencing would time out.
+    const a = await startFakeRedfish({ beforeReset: () => bSeen });
+    const b = await startFakeRedfish({
+      beforeReset: async () => {
+        bReset();
+      },
+    });
+    dir = await makeTempDir("redfish-two");
+    await writeFile(`${dir.path}/pw`, "s3cret\n");
+    const bmcOf = (url: string) => ({ endpoint: url, username: "admin", passwordFile: `${dir!.path}/pw` });
+    try {
+      env = await startMemoryServices({
+        config: {
+          ha: {
+            fencing: {
+              redfish: {
+                requestTimeoutSec: 5,
+                pollIntervalSec: 0.05,
+                nodes: { a: bmcOf(a.url), b: bmcOf(b.url) },
+              },
+            },
+          },
+        },
+      });
+      const s = env;
+      const ha = s.plane.container.get<HaController>(HA.controller);
+      const ids = [await s.registerNode("a", 8, 32768), await s.registerNode("b", 8, 32768)];
+      for (const id of ids) await s.services.nodes.setPhase(s.ctx, id, "NOT_READY", "no heartbeat");
+      const report = await ha.pass();
+      expect(report.fenced).toEqual(ids);
+      expect([a.power.get("1"), b.power.get("1")]).toEqual(["Off", "Off"]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

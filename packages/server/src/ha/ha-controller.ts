@@ -4,7 +4,7 @@ import type { Controller } from "../controllers/controller";
 import type { ChangeRelay } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
-import type { NodeFencing } from "./node-fencing";
+import type { FencingOutcome, NodeFencing } from "./node-fencing";
 import type { FailoverReport, VmFailover } from "./vm-failover";
 
 /** HaControllerOptions say whether HA runs and how often it looks. */
@@ -91,30 +91,34 @@ export class HaController implements Controller {
     const nodes = (
       await allItems(this.deps.repos.nodes, { states: ["NOT_READY", "FENCING", "FAILED"] })
     ).filter(haOn);
-    const fencing: string[] = [];
-    const fenced: string[] = [];
-    const fenceFailed: string[] = [];
+    // Nodes are fenced side by side, so a pass waits for its slowest BMC, not for the sum of them,
+    // and a BMC that does not answer does not hold back the fencing of the others.
+    const settled = await Promise.all(
+      nodes.map(async (node) => {
+        let n = node;
+        const began = n.status.phase === "NOT_READY";
+        if (began) {
+          n = await this.fencing.begin(n);
+          this.logger.warn(
+            { node: n.name },
+            "node stopped beating: fencing it before its VMs restart elsewhere",
+          );
+        }
+        let outcome: FencingOutcome | undefined;
+        if (n.status.phase === "FENCING") {
+          outcome = await this.fencing.step(n);
+          if (outcome === "fenced") n = await this.deps.repos.nodes.get(n.id);
+        } else this.fencing.forget(n.id);
+        return { n, began, outcome };
+      }),
+    );
+    const fencing = settled.filter((r) => r.began).map((r) => r.n.id);
+    const fenced = settled.filter((r) => r.outcome === "fenced").map((r) => r.n.id);
+    const fenceFailed = settled.filter((r) => r.outcome === "retry-later").map((r) => r.n.id);
     const failed: Node[] = [];
-    for (const node of nodes) {
-      let n = node;
-      if (n.status.phase === "NOT_READY") {
-        n = await this.fencing.begin(n);
-        fencing.push(n.id);
-        this.logger.warn(
-          { node: n.name },
-          "node stopped beating: fencing it before its VMs restart elsewhere",
-        );
-      }
-      if (n.status.phase === "FENCING") {
-        const outcome = await this.fencing.step(n);
-        if (outcome === "fenced") {
-          fenced.push(n.id);
-          n = await this.deps.repos.nodes.get(n.id);
-        } else if (outcome === "retry-later") fenceFailed.push(n.id);
-      } else this.fencing.forget(n.id);
+    for (const { n } of settled)
       if (n.status.phase === "FAILED" && (await this.deps.repos.vms.count({ nodeId: n.id })) > 0)
         failed.push(n);
-    }
     const byCluster = new Map<string | undefined, Node[]>();
     for (const n of failed) byCluster.set(n.clusterId, [...(byCluster.get(n.clusterId) ?? []), n]);
     const reports: FailoverReport[] = [];

@@ -12,6 +12,8 @@ export interface FakeRedfishOptions {
   readonly powersOff?: boolean;
   /** How many PowerState reads after ForceOff still say On (default 1). */
   readonly offAfterReads?: number;
+  /** Awaited before a reset is answered (to hold a fencing in flight). */
+  readonly beforeReset?: () => Promise<void>;
   /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
   readonly tls?: { readonly cert: string; readonly key: string };
 }
@@ -64,6 +66,7 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
     if (m![2]) {
       if (req.method !== "POST") return send(405);
       if ((body as { ResetType?: string } | undefined)?.ResetType !== "ForceOff") return send(400);
+      await options.beforeReset?.();
       if (options.powersOff ?? true) pendingReads.set(id, options.offAfterReads ?? 1);
       return send(204);
     }
