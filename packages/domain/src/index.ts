@@ -40,6 +40,7 @@ export * from "./ports/coordinator";
 export * from "./ports/agent-pool";
 export * from "./ports/port-binder";
 export * from "./ports/call-signal";
+export * from "./ports/write-fence";
 export * from "./ports/session-store";
 export * from "./ports/session-store-support";
 export * from "./ports/rate-limiter";

@@ -2,6 +2,7 @@ import {
   type ChangeLog,
   type ChangeLogCompaction,
   type ChangeLogEntry,
+  type WriteFence,
   checkCompaction,
   checkReadLimit,
   checkRevision,
@@ -69,6 +70,10 @@ export class MemoryChangeLog implements ChangeLog {
       through = Math.max(through, young === undefined ? (changes.revisionAt(-1) ?? 0) : young - 1);
     }
     return through > 0 ? changes.removeThrough(through) : 0;
+  }
+
+  async advanceFence(fence: WriteFence): Promise<void> {
+    await this.store.write(() => this.store.advanceFence(fence));
   }
 
   private checkRetained(afterRevision: number): void {

@@ -11,6 +11,9 @@ import {
   type Resource,
   type ResourceKind,
   type WatchEventType,
+  type WriteFence,
+  checkWriteFence,
+  fencedOut,
 } from "@limiquantix/domain";
 import { auditOfCall, storeCallAudit } from "./call-audit";
 import { ChangeEntries, makeEntry } from "./change-entries";
@@ -49,6 +52,8 @@ export class MemoryStore implements StoreAccess {
   readonly mutex = new Mutex();
   /** The committed entries of the change log. */
   readonly changes = new ChangeEntries();
+  /** The newest fencing token seen per office (ChangeLog.advanceFence, CallAttribution.fence). */
+  private readonly fences = new Map<string, number>();
   private readonly tables = new Map<TableName, BaseTable<Row>>();
   /** The change-log and audit entries of the write running now, committed when its mutation returns. */
   private staged: { readonly changes: ChangeLogEntry[]; readonly audits: AuditEntry[] } | undefined;
@@ -87,12 +92,27 @@ export class MemoryStore implements StoreAccess {
     return nowIso(this.clock);
   }
 
+  /**
+   * advanceFence records a fence's token as the newest of its office, or refuses it (fencedOut)
+   * when a newer one is recorded. Writes call it before they change anything (they hold the
+   * store's mutex), so a refused write leaves nothing; a token advanced by a write that then
+   * rolls back stays recorded, which refuses no one its successor would not.
+   */
+  advanceFence(fence: WriteFence | undefined): void {
+    if (fence === undefined) return;
+    checkWriteFence(fence);
+    const newest = this.fences.get(fence.name) ?? 0;
+    if (fence.token < newest) throw fencedOut(fence, newest);
+    this.fences.set(fence.name, fence.token);
+  }
+
   record<T extends Resource>(kind: ResourceKind, type: WatchEventType, object: T): T {
     const staged = this.staged;
     if (!staged) throw internal("a change was recorded outside a write of the memory store");
     const call = currentCallAttribution();
-    // Validated before anything is staged: an invalid entry refuses the write.
+    // Validated before anything is staged: an invalid entry or a stale fence refuses the write.
     const audit = auditOfCall(call);
+    this.advanceFence(call?.fence);
     const revision = this.changes.head + staged.changes.length + 1;
     const stored = stamp(type, object, revision);
     staged.changes.push(makeEntry({ kind, type, object: stored }, revision, this.now(), call));
@@ -140,6 +160,7 @@ export class Transaction implements StoreAccess {
     this.assertOpen();
     const call = currentCallAttribution();
     const audit = auditOfCall(call);
+    this.store.advanceFence(call?.fence);
     // The work holds the store's mutex, so nobody else commits before it does.
     const revision = this.store.changes.head + this.pending.length + 1;
     const stored = stamp(type, object, revision);

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   failedPrecondition,
   isDomainError,
+  isFencedOut,
   type Repositories,
   type UnitOfWork,
 } from "@limiquantix/domain";
@@ -87,7 +88,8 @@ export class PgliteUnitOfWork implements UnitOfWork {
       try {
         last = { ok: true, value: await repo[call.method]!(...structuredClone(call.args)) };
       } catch (error) {
-        if (!isDomainError(error)) throw error;
+        // A write refused by its fence aborted the transaction: the work cannot go on, so it ends here.
+        if (!isDomainError(error) || isFencedOut(error)) throw error;
         last = { ok: false, error };
       }
       const outcome = outcomeOf(last);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { compactionSuite } from "./change-log/compaction-suite";
+import { fenceSuite } from "./change-log/fence-suite";
 import { followSuite } from "./change-log/follow-suite";
 import type { ChangeLogHarness } from "./change-log/harness";
 import { orderSuite } from "./change-log/order-suite";
@@ -13,7 +14,8 @@ export type { ChangeLogHarness } from "./change-log/harness";
  * the resource and the call's attribution, none for a refused or rolled-back write;
  * resourceVersion as the revision of the last change; order across concurrent writers and units
  * of work, with no gap filled in later; read, wait and abort; compaction by count and by age;
- * and the revision-compacted error below the retained window. Each test gets a harness from
+ * the revision-compacted error below the retained window; and write fences (a deposed
+ * holder's writes refused in their transaction). Each test gets a harness from
  * makeHarness and closes it afterwards. Tests read only entries about what they wrote, but
  * compaction removes everyone's old entries: do not share the backend with other readers of
  * its change log while the suite runs.
@@ -37,5 +39,6 @@ export function runChangeLogConformance(adapter: string, makeHarness: () => Prom
     orderSuite(harness);
     followSuite(harness);
     compactionSuite(harness);
+    fenceSuite(harness);
   });
 }

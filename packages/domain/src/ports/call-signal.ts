@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../entities/audit-entry";
+import type { WriteFence } from "./write-fence";
 
 /**
  * CallSignalSource tells adapters the abort signal of the call they are working for, when there
@@ -36,6 +37,13 @@ export interface CallAttribution {
    * and a transaction that rolls back leaves no entry.
    */
   readonly audit?: AuditEntry;
+  /**
+   * The office the write is made under, when it is made by the holder of an election or lock (the
+   * controllers of the elected leader): the store refuses it, in its transaction, with
+   * FailedPrecondition (reason `fenced`) when it has seen a newer grant of that office, and
+   * otherwise remembers the token (see ChangeLog.advanceFence).
+   */
+  readonly fence?: WriteFence;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ResourceKind, ResourceOf } from "../resources";
 import type { WatchEventType } from "./event-bus";
+import type { WriteFence } from "./write-fence";
 import { type ServiceIdentifier, serviceIdentifier } from "./service-identifier";
 
 /** ChangeLogEntryOf is one committed change of a resource of kind K, as the change log keeps it. */
@@ -61,6 +62,13 @@ export interface ChangeLog {
   wait(afterRevision: number, signal?: AbortSignal): Promise<number>;
   /** compact removes the entries the policy selects (always the oldest first) and returns how many it removed. */
   compact(policy: ChangeLogCompaction): Promise<number>;
+  /**
+   * advanceFence records `fence.token` as the newest grant of `fence.name` (writes made under an
+   * older token are refused from now on: CallAttribution.fence). A new leader calls it before it
+   * acts. It fails with FailedPrecondition (reason `fenced`, see fencedOut) when a newer token is
+   * recorded already, and does nothing when the same token is.
+   */
+  advanceFence(fence: WriteFence): Promise<void>;
 }
 /** ChangeLog is the service identifier of the ChangeLog port. */
 export const ChangeLog: ServiceIdentifier<ChangeLog> = serviceIdentifier<ChangeLog>("ChangeLog");

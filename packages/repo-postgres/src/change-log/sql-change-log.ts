@@ -6,9 +6,11 @@ import {
   checkCompaction,
   checkReadLimit,
   checkRevision,
+  checkWriteFence,
   invalidArgument,
   isDomainError,
   revisionCompacted,
+  type WriteFence,
 } from "@limiquantix/domain";
 import { classifyDbError } from "../errors/classify-db-error";
 import type { SqlDatabase, Unlisten } from "../sql/executor";
@@ -170,6 +172,13 @@ export class SqlChangeLog implements ChangeLog, Closeable {
         await tx.query("UPDATE change_log_compacted SET through = greatest(through, $1::bigint)", [through]);
         return removed.rowCount;
       }),
+    );
+  }
+
+  async advanceFence(fence: WriteFence): Promise<void> {
+    checkWriteFence(fence);
+    await this.guard("advance a write fence", () =>
+      this.db.query("SELECT lqx_fence($1::text, $2::bigint)", [fence.name, fence.token]),
     );
   }
 

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, isDomainError } from "@limiquantix/domain";
+import { DomainError, ErrorCode, fencedOut, isDomainError } from "@limiquantix/domain";
 
 /** DbErrorShape is what pg and PGlite errors carry: a SQLSTATE code and, for constraint violations, the constraint. */
 export interface DbErrorShape {
@@ -70,12 +70,38 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Conflict]: "a concurrent transaction got in the way; read again and retry",
 };
 
+/** FENCE_SQLSTATE is what lqx_fence raises for a write under a token older than its office's newest (migration 10). */
+export const FENCE_SQLSTATE = "LQXF1";
+
+/** fenceRefusal turns lqx_fence's exception into the domain's fencedOut error, or returns undefined for any other error. */
+function fenceRefusal(error: unknown): DomainError | undefined {
+  if (sqlStateOf(error) !== FENCE_SQLSTATE) return undefined;
+  try {
+    const d = JSON.parse((error as DbErrorShape).detail ?? "") as {
+      name: string;
+      token: number;
+      newestToken: number;
+    };
+    return fencedOut({ name: d.name, token: Number(d.token) }, Number(d.newestToken));
+  } catch {
+    return new DomainError(
+      ErrorCode.FailedPrecondition,
+      (error as DbErrorShape).message ?? "write refused by its fence",
+      {
+        reason: "fenced",
+      },
+    );
+  }
+}
+
 /**
  * classifyDbError turns any error thrown by a driver into a DomainError with the code of
  * dbErrorCode, keeping the driver error as the cause and its SQLSTATE and constraint as details.
  */
 export function classifyDbError(error: unknown, action = "database call"): DomainError {
   if (isDomainError(error)) return error;
+  const fenced = fenceRefusal(error);
+  if (fenced) return fenced;
   const code = dbErrorCode(error);
   const shape = (error !== null && typeof error === "object" ? error : {}) as DbErrorShape;
   const text = error instanceof Error ? error.message : String(error);

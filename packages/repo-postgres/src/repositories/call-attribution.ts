@@ -1,4 +1,4 @@
-import { AuditEntry, currentCallAttribution, parseOrThrow } from "@limiquantix/domain";
+import { AuditEntry, checkWriteFence, currentCallAttribution, parseOrThrow } from "@limiquantix/domain";
 import type { SqlParams } from "./filter-sql";
 
 // The server hands the same entry to every write of a call: validate and serialise it once.
@@ -22,15 +22,22 @@ function auditText(entry: AuditEntry | undefined): string {
  * write outside a unit of work needs no transaction of its own. Outside a call all are empty:
  * the entry records neither, and no audit entry is stored. The first change a transaction logs
  * with lqx.audit set stores that entry unless its id is stored (migration 6). An audit entry
- * that is not valid is InvalidArgument, before anything is written.
+ * that is not valid is InvalidArgument, before anything is written. A write made under a fence
+ * (CallAttribution.fence) also calls lqx_fence in the same item, which refuses it when its
+ * office has a newer token (migration 10); other writes keep the plain statement text.
  */
 export function attributionSource(params: SqlParams): string {
   const call = currentCallAttribution();
   const audit = params.add(auditText(call?.audit), "::text");
   const requestId = params.add(call?.requestId ?? "", "::text");
   const principal = params.add(call?.principal ?? "", "::text");
+  const fence = call?.fence === undefined ? undefined : checkWriteFence(call.fence);
+  const fenceCall =
+    fence === undefined
+      ? ""
+      : `, lqx_fence(${params.add(fence.name, "::text")}, ${params.add(fence.token, "::bigint")})`;
   return (
     `(SELECT set_config('lqx.request_id', ${requestId}, true), set_config('lqx.principal', ${principal}, true), ` +
-    `set_config('lqx.audit', ${audit}, true)) AS lqx_call`
+    `set_config('lqx.audit', ${audit}, true)${fenceCall}) AS lqx_call`
   );
 }
