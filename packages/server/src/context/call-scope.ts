@@ -1,9 +1,39 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { installCallAttributionSource, installCallSignalSource } from "@limiquantix/domain";
+import {
+  type CallAttribution,
+  installCallAttributionSource,
+  installCallSignalSource,
+  type WriteFence,
+} from "@limiquantix/domain";
 import type { CallContext } from "./call-context";
 
 const scope = new AsyncLocalStorage<CallContext>();
+
+/** FencedWork is who the controllers' writes are made by, and the leadership they are made under. */
+export interface FencedWork {
+  /** The principal the change log records for writes made outside a call (`controller:<replica>`). */
+  readonly principal: string;
+  /** The leadership's fence; undefined where one process owns the store and no fence is kept. */
+  readonly fence?: WriteFence;
+}
+const fenceScope = new AsyncLocalStorage<FencedWork>();
 let installed = false;
+
+function attributionOf(c: CallContext | undefined, f: FencedWork | undefined): CallAttribution | undefined {
+  const fence = f?.fence ? { fence: f.fence } : {};
+  if (!c) return f ? { principal: f.principal, ...fence } : undefined;
+  const principal = `${c.principal.kind}:${c.principal.name}`;
+  return c.audit
+    ? { requestId: c.requestId, principal, audit: c.audit, ...fence }
+    : { requestId: c.requestId, principal, ...fence };
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  installCallSignalSource(() => scope.getStore()?.signal);
+  installCallAttributionSource(() => attributionOf(scope.getStore(), fenceScope.getStore()));
+}
 
 /**
  * runInCallScope runs a call's work with its context as the ambient scope, so adapters started
@@ -12,19 +42,19 @@ let installed = false;
  * records the request id and principal of every write).
  */
 export function runInCallScope<T>(ctx: CallContext, work: () => T): T {
-  if (!installed) {
-    installed = true;
-    installCallSignalSource(() => scope.getStore()?.signal);
-    installCallAttributionSource(() => {
-      const c = scope.getStore();
-      if (!c) return undefined;
-      const principal = `${c.principal.kind}:${c.principal.name}`;
-      return c.audit
-        ? { requestId: c.requestId, principal, audit: c.audit }
-        : { requestId: c.requestId, principal };
-    });
-  }
+  install();
   return scope.run(ctx, work);
+}
+
+/**
+ * runFenced runs the controllers' work (and everything it starts: timers, loops, change
+ * listeners) as the elected leader's: every write it makes carries the leadership's fence, so
+ * the store refuses it once another replica has been elected (CallAttribution.fence), and the
+ * change log records it as made by `work.principal`.
+ */
+export function runFenced<T>(work: FencedWork, fn: () => T): T {
+  install();
+  return fenceScope.run(work, fn);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type ChangeLog, type ChangeLogEntry, ErrorCode, hasErrorCode } from "@limiquantix/domain";
 import type { Logger } from "pino";
 
@@ -52,11 +53,21 @@ export class ChangeRelay {
     return this.relayed;
   }
 
-  /** subscribe adds a listener for every change from now on; the returned function removes it. */
+  /**
+   * subscribe adds a listener for every change from now on; the returned function removes it.
+   * The listener runs in the async context it subscribed in (not the relay's), so what it starts
+   * keeps that context: a controller's work stays under its leader's write fence.
+   */
   subscribe(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
+    const inContext = AsyncLocalStorage.snapshot();
+    const { reset } = listener;
+    const bound: ChangeListener = {
+      change: (entry) => inContext(() => listener.change(entry)),
+      ...(reset ? { reset: (head: number) => inContext(() => reset.call(listener, head)) } : {}),
+    };
+    this.listeners.add(bound);
     return () => {
-      this.listeners.delete(listener);
+      this.listeners.delete(bound);
     };
   }
 

@@ -23,6 +23,10 @@ export interface ServerMetrics {
   readonly alertNotificationRetries: Counter<"notifier">;
   /** Passes of the alert evaluation controller, by outcome (`ok`, `failed`). */
   readonly alertEvaluations: Counter<"outcome">;
+  /** 1 while this replica leads the election and runs the controllers, else 0. */
+  readonly controllersLeading: Gauge;
+  /** Times this replica's leadership fence was refused (a newer leader was elected while it still acted). */
+  readonly controllersFenced: Counter;
 }
 
 /** ChangeLogFigures reads the change log's revisions at each scrape. */
@@ -121,6 +125,16 @@ export function createMetrics(
       name: "limiquantix_alert_evaluations_total",
       help: "Alert rule evaluation passes by outcome (ok, failed)",
       labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    controllersLeading: new Gauge({
+      name: "limiquantix_controllers_leading",
+      help: "1 while this replica leads the controller election and runs the controllers, else 0",
+      registers: [registry],
+    }),
+    controllersFenced: new Counter({
+      name: "limiquantix_controllers_fenced_total",
+      help: "Times this replica's leadership fence was refused because a newer leader was elected; it stepped down each time",
       registers: [registry],
     }),
   };

@@ -220,11 +220,24 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       cleanups.push(() => running.stop());
     }
 
+    // Replicas that share the store fence their leader's writes; embedded and dev mode have one
+    // process per store (and an in-process election whose tokens start again at each start).
+    const fenced = config.mode === "production";
     const runner = new ControllerRunner(
       container.get<Coordinator>(Coordinator),
       `${process.pid}@${url}`,
       plane.controllers(),
       logger,
+      {
+        ...(fenced
+          ? {
+              fences: container.get<ChangeLog>(ChangeLog),
+              fenceCheckMs: Math.max(250, Math.min(2000, (config.etcd.leaseTtlSec * 1000) / 4)),
+            }
+          : {}),
+        onLeading: (leading) => metrics.controllersLeading.set(leading ? 1 : 0),
+        onFenced: () => metrics.controllersFenced.inc(),
+      },
     );
     runner.start();
     const retentionDays = config.auth.auditRetentionDays;
