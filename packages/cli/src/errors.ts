@@ -42,6 +42,8 @@ export function codeName(code: Code): string {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof CliError)
     return { message: error.message, details: error.details, exitCode: error.exitCode };
+  // A failure of limiqctl's own inside a call (no credentials, say) comes back wrapped by Connect.
+  if (error instanceof ConnectError && error.cause instanceof CliError) return describeFailure(error.cause);
   if (error instanceof ConnectError) {
     const details: string[] = [];
     for (const bad of error.findDetails(rpc.BadRequestSchema))

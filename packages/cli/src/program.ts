@@ -82,9 +82,19 @@ export async function run(args: readonly string[], terminal: Terminal = processT
   const { program, runtime } = createProgram(terminal);
   const onInterrupt = () => runtime.interrupt();
   process.once("SIGINT", onInterrupt);
+  const interrupted = new Promise<"interrupted">((resolve) =>
+    runtime.signal.addEventListener("abort", () => resolve("interrupted"), { once: true }),
+  );
   try {
-    await program.parseAsync([...args], { from: "user" });
-    return runtime.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK;
+    const parsing = program.parseAsync([...args], { from: "user" });
+    // Ctrl-C ends the run at once, whatever call is pending; it ends a watch or a follow
+    // (`get --watch`, `events -f`) normally.
+    const outcome = await Promise.race([parsing.then(() => "done" as const), interrupted]);
+    if (outcome === "interrupted") {
+      parsing.catch(() => undefined);
+      return runtime.interruptEndsCleanly ? ExitCode.OK : ExitCode.INTERRUPTED;
+    }
+    return ExitCode.OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed its message (or the help, or the version) already.
@@ -96,7 +106,7 @@ export async function run(args: readonly string[], terminal: Terminal = processT
         return ExitCode.OK;
       return ExitCode.USAGE;
     }
-    if (runtime.signal.aborted) return ExitCode.INTERRUPTED;
+    if (runtime.signal.aborted) return runtime.interruptEndsCleanly ? ExitCode.OK : ExitCode.INTERRUPTED;
     const failure = describeFailure(error);
     const c = runtime.errColors();
     terminal.stderr.write(`${c.red("error:")} ${failure.message}\n`);

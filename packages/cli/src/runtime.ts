@@ -24,6 +24,8 @@ export interface FilterOptions extends ScopeOptions {
 /** Runtime is what every command works with: the terminal, the global options and the session. */
 export class Runtime {
   private sessionCache: Session | undefined;
+  /** interruptEndsCleanly is set by commands that run until interrupted (watches): Ctrl-C then exits 0. */
+  interruptEndsCleanly = false;
   private readonly aborter = new AbortController();
 
   constructor(

@@ -60,6 +60,7 @@ async function showEvents(rt: Runtime, options: EventsOptions): Promise<void> {
     else rt.out(formatItems(eventKind, list, format, names, false));
     return;
   }
+  rt.interruptEndsCleanly = true;
   const opts = { wide: format === "wide", spansProjects: false };
   const headers = tableColumns(eventKind, opts).map((c) => c.header);
   if (format === "table" || format === "wide") rt.out(renderTable(headers, []).trimEnd());

@@ -88,6 +88,7 @@ async function watch(
   spansProjects: boolean,
 ): Promise<void> {
   const session = rt.session();
+  rt.interruptEndsCleanly = true;
   let stream: AsyncIterable<WatchChange<Message>>;
   let keep: (m: Message) => boolean = () => true;
   if (names.length === 1 && kind.watchOne) {

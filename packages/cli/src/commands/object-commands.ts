@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { CliError, ExitCode, usageError } from "../exit-codes";
 import { jsonOf, parseOutputFormat, serialize } from "../output/printer";
 import { renderTable } from "../output/table";
-import { enumName, type ResourceKind } from "../resources/kind";
+import { enumName } from "../resources/kind";
 import { findKind, kindOrFail } from "../resources/registry";
 import { type Manifest, parseManifests, requestOf } from "../resources/manifest";
 import { resolve } from "../resources/resolve";
@@ -149,10 +149,11 @@ async function create(
       body.projectId = projectId;
     return { kind, request: requestOf(kind.create!.schema, { ...manifest, body: body as Manifest["body"] }) };
   });
+  const answers: ReturnType<typeof jsonOf>[] = [];
   for (const { kind, request } of requests) {
     const created = await kind.create!.call(rt.session(), request);
     if (format === "json" || format === "yaml") {
-      rt.out(serialize(jsonOf(created.responseSchema, created.response), format));
+      answers.push(jsonOf(created.responseSchema, created.response));
       continue;
     }
     rt.out(`${kind.name}/${kind.nameOf(created.object)}${format === "name" ? "" : " created"}`);
@@ -161,6 +162,8 @@ async function create(
       rt.err(`The ${key} is shown only this once: keep it now.`);
     }
   }
+  if (format === "json" || format === "yaml")
+    rt.out(serialize(answers.length === 1 ? answers[0]! : { items: answers }, format));
 }
 
 interface DeleteOptions extends ScopeOptions {

@@ -28,6 +28,8 @@ export function promptHidden(terminal: Terminal, question: string): Promise<stri
     return Promise.reject(
       usageError("cannot prompt for a password: standard input is not a terminal; use --password-stdin"),
     );
+  // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
+  stdin.setRawMode(true);
   stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = "";
@@ -51,7 +53,6 @@ export function promptHidden(terminal: Terminal, question: string): Promise<stri
         else if (ch >= " ") value += ch;
       }
     };
-    stdin.setRawMode?.(true);
     stdin.resume();
     stdin.on("data", onData);
   });

@@ -1,4 +1,3 @@
-import { createSpinner } from "nanospinner";
 import type { Colors, Terminal } from "../io";
 
 /** Progress shows that a long operation is under way: a spinner on a terminal, a few plain lines elsewhere. */
@@ -13,35 +12,56 @@ export interface Progress {
   stop(): void;
 }
 
-/** startProgress starts showing progress on standard error. */
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const FRAME_MS = 80;
+
+/**
+ * startProgress starts showing progress on standard error. On a terminal it redraws one line in
+ * place (cut to the terminal's width, so it never wraps); elsewhere it prints the first and the
+ * last line only, so logs stay short.
+ */
 export function startProgress(terminal: Terminal, colors: Colors, text: string): Progress {
-  const stream = terminal.stderr;
+  const stream = terminal.stderr as Terminal["stderr"] & { columns?: number };
+  let current = text;
   if (stream.isTTY === true) {
-    const spinner = createSpinner(text, { stream: stream as NodeJS.WriteStream }).start();
+    let frame = 0;
+    const width = () => Math.max(20, (stream.columns || 80) - 1);
+    const draw = () => {
+      const line = `${FRAMES[frame % FRAMES.length]} ${current}`;
+      stream.write(`\r\u001b[2K${colors.cyan(line.slice(0, width()))}`);
+    };
+    const clear = () => stream.write("\r\u001b[2K");
+    draw();
+    const timer = setInterval(() => {
+      frame++;
+      draw();
+    }, FRAME_MS);
+    timer.unref();
+    const end = (line?: string) => {
+      clearInterval(timer);
+      clear();
+      if (line) stream.write(`${line}\n`);
+    };
     return {
       update: (t) => {
-        spinner.update({ text: t });
+        current = t;
+        draw();
       },
       note: (t) => {
-        spinner.clear();
+        clear();
         stream.write(`${t}\n`);
-        spinner.render();
+        draw();
       },
-      succeed: (t) => {
-        spinner.success({ text: t });
-      },
-      fail: (t) => {
-        spinner.error({ text: t });
-      },
-      stop: () => {
-        spinner.clear();
-        spinner.stop();
-      },
+      succeed: (t) => end(`${colors.green("✔")} ${t}`),
+      fail: (t) => end(`${colors.red("✖")} ${t}`),
+      stop: () => end(),
     };
   }
   stream.write(`${text}\n`);
   return {
-    update: () => {},
+    update: (t) => {
+      current = t;
+    },
     note: (t) => stream.write(`${t}\n`),
     succeed: (t) => stream.write(`${colors.green("✔")} ${t}\n`),
     fail: (t) => stream.write(`${colors.red("✖")} ${t}\n`),
