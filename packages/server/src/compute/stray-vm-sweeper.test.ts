@@ -2,6 +2,7 @@ import { eventually } from "@limiquantix/domain/conformance";
 import type { MemoryAgentPool } from "@limiquantix/repo-memory";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type MemoryServices, startMemoryServices } from "../testing/memory-services";
+import type { AgentDirectory } from "./agent-directory";
 import { COMPUTE } from "./compute-ids";
 import { StrayVmSweeper } from "./stray-vm-sweeper";
 
@@ -18,7 +19,8 @@ afterEach(async () => {
 });
 
 const pool = () => env.adapters.agentPool as MemoryAgentPool;
-const sweeper = () => new StrayVmSweeper(env.services.deps, env.plane.container.get(COMPUTE.agents));
+const agents = () => env.plane.container.get<AgentDirectory>(COMPUTE.agents);
+const sweeper = () => new StrayVmSweeper(env.services.deps, agents());
 const small = { cpu: { vcpus: 1 }, memory: { sizeMib: 512 } };
 
 async function runningVm(name: string) {
@@ -32,7 +34,7 @@ async function runningVm(name: string) {
 
 /** copyOn defines a VM on a node's agent as well, as a host that held it once would. */
 async function copyOn(nodeId: string, vmId: string, name: string): Promise<void> {
-  await env.plane.container.get(COMPUTE.agents).forNode(nodeId);
+  await agents().forNode(nodeId);
   await pool().host(nodeId).createVm({
     vmId,
     name,
