@@ -232,7 +232,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         ...(fenced
           ? {
               fences: container.get<ChangeLog>(ChangeLog),
-              fenceCheckMs: Math.max(250, Math.min(2000, (config.etcd.leaseTtlSec * 1000) / 4)),
+              // Well inside the lease's step-down time (half its TTL), so a leader paused past its
+              // lease presents its fence (and is refused) before its own lease watchdog fires.
+              fenceCheckMs: Math.max(250, Math.min(2000, (config.etcd.leaseTtlSec * 1000) / 8)),
             }
           : {}),
         onLeading: (leading) => metrics.controllersLeading.set(leading ? 1 : 0),

@@ -8,8 +8,24 @@ const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 // tsx as a loader in the server's own process, so signals reach the server itself.
 const tsxLoader = createRequire(import.meta.url).resolve("tsx");
 
-/** launchServer starts limiquantix-server from source in a child process: embedded mode in dataDir, no simulated nodes, `admin` signing in with TEST_ADMIN_PASSWORD. */
-export function launchServer(port: number, dataDir: string): ChildProcess {
+/** LaunchOptions change how launchServer starts the server. */
+export interface LaunchOptions {
+  /** Extra environment (configuration as `LQX_…` variables: `LQX_MODE=production` …). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Simulated nodes to start (default 0). */
+  readonly simNodes?: number;
+  /** Log level (default warn). */
+  readonly logLevel?: string;
+  /** Keep the JSON log lines on the child's stdout as a pipe (default: ignored). */
+  readonly pipeLogs?: boolean;
+}
+
+/**
+ * launchServer starts limiquantix-server from source in a child process: embedded mode in
+ * dataDir unless the options' environment says otherwise, no simulated nodes, `admin` signing in
+ * with TEST_ADMIN_PASSWORD.
+ */
+export function launchServer(port: number, dataDir: string, options: LaunchOptions = {}): ChildProcess {
   return spawn(
     process.execPath,
     [
@@ -24,17 +40,18 @@ export function launchServer(port: number, dataDir: string): ChildProcess {
       "--data-dir",
       dataDir,
       "--sim-nodes",
-      "0",
+      String(options.simNodes ?? 0),
       "--log-level",
-      "warn",
+      options.logLevel ?? "warn",
     ],
     {
       cwd: packageDir,
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", options.pipeLogs ? "pipe" : "ignore", "pipe"],
       env: {
         ...process.env,
         LQX_SERVER_SHUTDOWN_TIMEOUT_SEC: "10",
         LQX_BOOTSTRAP_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        ...options.env,
       },
     },
   );
