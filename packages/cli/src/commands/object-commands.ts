@@ -139,18 +139,24 @@ async function create(
   });
   const password = options.passwordStdin ? await passwordFromStdin(rt.terminal) : undefined;
   const projectRef = options.project ?? rt.session().context()?.project;
-  const projectId = projectRef ? await rt.projectId({ project: projectRef }) : undefined;
-  // Every request is checked before the first is sent.
+  // Every request is checked before the first is sent; the project is looked up when the first
+  // object that needs one is sent (the same file may create the project first).
   const requests = jobs.map(({ kind, manifest }) => {
     const body = { ...manifest.body };
     if (password !== undefined) body.password = password;
-    const fields = kind.create!.schema.fields.map((f) => f.localName);
-    if (projectId && fields.includes("projectId") && !body.projectId && !body.project_id)
-      body.projectId = projectId;
-    return { kind, request: requestOf(kind.create!.schema, { ...manifest, body: body as Manifest["body"] }) };
+    const request = requestOf(kind.create!.schema, { ...manifest, body: body as Manifest["body"] });
+    const wantsProject =
+      kind.create!.schema.fields.some((f) => f.localName === "projectId") &&
+      !(request as Message & { projectId?: string }).projectId;
+    return { kind, request, wantsProject };
   });
+  let projectId: string | undefined;
   const answers: ReturnType<typeof jsonOf>[] = [];
-  for (const { kind, request } of requests) {
+  for (const { kind, request, wantsProject } of requests) {
+    if (wantsProject && projectRef) {
+      projectId ??= await rt.projectId({ project: projectRef });
+      (request as Message & { projectId: string }).projectId = projectId ?? "";
+    }
     const created = await kind.create!.call(rt.session(), request);
     if (format === "json" || format === "yaml") {
       answers.push(jsonOf(created.responseSchema, created.response));

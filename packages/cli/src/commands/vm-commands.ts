@@ -308,8 +308,10 @@ export function registerVmCommands(program: Command, rt: Runtime): void {
         for (const ref of refs) {
           const target = await findVm(rt, ref, options);
           await verb.call(rt, target, options);
-          if (options.wait) await waitForState(rt, target, verb.until, verb.doing);
-          else rt.out(`vm/${target.name} ${verb.name} requested`);
+          if (options.wait) {
+            const reached = await waitForState(rt, target, verb.until, verb.doing);
+            rt.out(`vm/${target.name} ${vmState(reached)}`);
+          } else rt.out(`vm/${target.name} ${verb.name} requested`);
         }
       }),
       [`limiqctl vm ${verb.name} web`, `limiqctl vm ${verb.name} web db --wait`],

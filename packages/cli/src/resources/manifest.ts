@@ -43,9 +43,10 @@ export function parseManifests(text: string, source: string): Manifest[] {
   const objects: { value: unknown; where: string }[] = [];
   for (const [i, doc] of docs.entries()) {
     const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
+    const listed = Array.isArray(doc) || (isObject(doc) && Array.isArray(doc.items));
     const items = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.items) ? doc.items : [doc];
     for (const [j, value] of items.entries())
-      objects.push({ value, where: items.length > 1 || items !== doc ? `${where} (item ${j + 1})` : where });
+      objects.push({ value, where: listed ? `${where} (item ${j + 1})` : where });
   }
   if (objects.length === 0) throw usageError(`${source}: the file holds no object`);
   return objects.map(({ value, where }) => {

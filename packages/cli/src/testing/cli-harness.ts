@@ -105,8 +105,9 @@ export class CliHarness {
   }
 
   env(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-    const { LIMIQCTL_SERVER, LIMIQCTL_TOKEN, FORCE_COLOR, ...rest } = process.env;
-    return { ...rest, HOME: this.home, LIMIQCTL_CONFIG: this.configFile, ...extra };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: this.home, LIMIQCTL_CONFIG: this.configFile };
+    for (const key of ["LIMIQCTL_SERVER", "LIMIQCTL_TOKEN", "FORCE_COLOR", "NO_COLOR"]) delete env[key];
+    return { ...env, ...extra };
   }
 
   /** run runs limiqctl to its end. */
