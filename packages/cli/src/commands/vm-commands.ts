@@ -158,7 +158,7 @@ async function migrate(rt: Runtime, ref: string, options: MigrateOptions): Promi
     ]);
     seen.abort();
     if ("ended" in started) {
-      rt.out(`vm ${vm.name} migrated to ${await nodeName(rt, started.ended?.status?.nodeId ?? "")}`);
+      rt.out(`vm/${vm.name} migrated to ${await nodeName(rt, started.ended?.status?.nodeId ?? "")}`);
       return;
     }
     call.abort();
@@ -189,6 +189,7 @@ async function migrate(rt: Runtime, ref: string, options: MigrateOptions): Promi
     progress.succeed(
       `vm ${vm.name} migrated from ${from} to ${to} (${answer.vm ? vmState(answer.vm) : "?"})`,
     );
+    rt.out(`vm/${vm.name} migrated to ${to}`);
   } catch (e) {
     progress.fail(`migration of vm ${vm.name} failed`);
     throw e;
