@@ -22,6 +22,7 @@ export * from "./state-machines/state-machine";
 export * from "./state-machines/machines";
 export * from "./resources";
 export * from "./resource-support";
+export * from "./list-page";
 export * from "./ports/service-identifier";
 export * from "./ports/clock";
 export * from "./ports/id-generator";

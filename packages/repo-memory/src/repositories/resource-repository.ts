@@ -1,11 +1,10 @@
 import {
   alreadyExists,
   conflict,
-  decodeCursor,
-  encodeCursor,
   getPath,
   invalidArgument,
   type ListFilter,
+  listPage,
   matchesFilter,
   type NamedRepository,
   type NormalizedFilter,
@@ -13,7 +12,6 @@ import {
   notFound,
   type Page,
   type PageRequest,
-  pageLimit,
   prepareCreate,
   prepareUpdate,
   type Resource,
@@ -99,25 +97,11 @@ export class ResourceRepository<T extends Resource, I = unknown, S extends strin
   }
 
   async list(filter?: ListFilter<S>, page?: PageRequest): Promise<Page<T>> {
-    const normalized = normalizeFilter(this.descriptor, filter);
-    const limit = pageLimit(page);
-    const after = page?.cursor === undefined ? undefined : decodeCursor(page.cursor, this.kind).id;
     const rows = this.rows();
-    const items: T[] = [];
-    let total = 0;
-    let more = false;
-    for (const id of rows.ids()) {
-      const row = rows.get(id)!;
-      if (!matchesFilter(normalized, row)) continue;
-      total++;
-      if (after !== undefined && id <= after) continue;
-      if (items.length < limit) items.push(copy(row));
-      else more = true;
+    function* inIdOrder(): Iterable<T> {
+      for (const id of rows.ids()) yield rows.get(id)!;
     }
-    const last = items[items.length - 1];
-    return more && last
-      ? { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) }
-      : { items, total };
+    return listPage(this.descriptor, inIdOrder(), filter, page, copy);
   }
 
   async count(filter?: ListFilter<S>): Promise<number> {
