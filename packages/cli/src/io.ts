@@ -14,8 +14,15 @@ export function processTerminal(): Terminal {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
-/** Colors is the subset of picocolors limiqctl uses, switched off as a whole when colour is off. */
-export type Colors = Pick<typeof pc, "bold" | "dim" | "red" | "green" | "yellow" | "cyan">;
+/** Colors are the styles limiqctl uses, each the identity when colour is off. */
+export interface Colors {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
 
 /**
  * colorsFor gives colour only to a terminal that shows it: the stream is a TTY, NO_COLOR is not

@@ -35,10 +35,12 @@ Environment:
 `;
 
 /** createProgram builds the limiqctl command tree over a terminal (the process's, or a test's). */
-export function createProgram(terminal: Terminal = processTerminal()): {
-  program: Command;
-  runtime: Runtime;
-} {
+export function createProgram(terminal: Terminal = processTerminal()): Command {
+  return buildProgram(terminal).program;
+}
+
+/** buildProgram builds the command tree and the runtime its actions share. */
+function buildProgram(terminal: Terminal): { program: Command; runtime: Runtime } {
   const program = new Command("limiqctl");
   const runtime = new Runtime(terminal, program);
   program
@@ -79,7 +81,7 @@ export function createProgram(terminal: Terminal = processTerminal()): {
  * exit code: errors are printed to the terminal's standard error, never thrown.
  */
 export async function run(args: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
-  const { program, runtime } = createProgram(terminal);
+  const { program, runtime } = buildProgram(terminal);
   const onInterrupt = () => runtime.interrupt();
   process.once("SIGINT", onInterrupt);
   const interrupted = new Promise<"interrupted">((resolve) =>
