@@ -51,13 +51,13 @@ export function machine() {
   };
 }
 
-/** gitCommit is the short commit the bench ran at, or "unknown". */
+/** gitCommit is the short commit the bench ran at ("+changes" when the packages' files differ from it), or "unknown". */
 export function gitCommit(): string {
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
+    const dirty = git("status", "--porcelain", "--untracked-files=no", "--", "../../packages") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+changes" : ""}`;
   } catch {
     return "unknown";
   }

@@ -7,8 +7,10 @@
 // Shape from the environment: LQX_BENCH_HA_NODES (50), LQX_BENCH_HA_VMS (1,000),
 // LQX_BENCH_HA_PROTECTED (300), LQX_BENCH_HA_TIMEOUT_SEC (240 per scenario), LQX_BENCH_HA_SETTINGS
 // (server settings as JSON on top of the defaults, e.g. '{"ha":{"checkIntervalSec":1}}'; none unless
-// set); LQX_BENCH_DRS_NODES (50), LQX_BENCH_DRS_VMS (600), LQX_BENCH_DRS_HOT_NODES (10),
-// LQX_BENCH_DRS_SETTLE_PASSES (3), LQX_BENCH_DRS_SETTINGS. LQX_BENCH_LOG_LEVEL=warn shows the
+// set); LQX_BENCH_DRS_NODES (50), LQX_BENCH_DRS_VMS (300), LQX_BENCH_DRS_HOT_NODES (10),
+// LQX_BENCH_DRS_SETTLE_PASSES (3), LQX_BENCH_DRS_TRACE=1 (each pass on stderr), LQX_BENCH_DRS_PASS_GAP (heartbeat: the next pass once every node
+// has reported its load after the last migrations; none: at once), LQX_BENCH_DRS_SETTINGS (the drs
+// cell runs with simulation.heartbeatIntervalSec 1 unless set there). LQX_BENCH_LOG_LEVEL=warn shows the
 // server's log on stderr.
 import { performance } from "node:perf_hooks";
 import type { ConfigInput } from "../src/config/schema";
@@ -42,6 +44,12 @@ const envSettings = (name: string): ConfigInput => {
   if (raw === undefined || raw === "") return {};
   return JSON.parse(raw) as ConfigInput;
 };
+const passGap = (): "heartbeat" | "none" => {
+  const raw = process.env.LQX_BENCH_DRS_PASS_GAP || "heartbeat";
+  if (raw !== "heartbeat" && raw !== "none")
+    throw new Error(`LQX_BENCH_DRS_PASS_GAP is heartbeat or none (got ${raw})`);
+  return raw;
+};
 const log = (m: string) => {
   if (!json) process.stderr.write(`${m}\n`);
 };
@@ -72,11 +80,12 @@ async function main(): Promise<void> {
     const t = performance.now();
     const drs = await runDrsCell({
       nodes: envInt("LQX_BENCH_DRS_NODES", 50),
-      vms: envInt("LQX_BENCH_DRS_VMS", 600),
+      vms: envInt("LQX_BENCH_DRS_VMS", 300),
       hotNodes: envInt("LQX_BENCH_DRS_HOT_NODES", 10),
       vcpus: 1,
       memoryMib: 2048,
       settlePasses: envInt("LQX_BENCH_DRS_SETTLE_PASSES", 3),
+      passGap: passGap(),
       overrides: envSettings("LQX_BENCH_DRS_SETTINGS"),
       log,
     });

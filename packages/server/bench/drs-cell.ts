@@ -1,7 +1,7 @@
 // The `drs` cell: a 50-node simulated cluster whose VMs all sit on a few nodes, balanced by DRS in
-// full automation. Passes are asked for with RunNow as soon as the previous pass's migrations have
-// ended, until a pass finds nothing to do; then a few more passes, each after a heartbeat round (so
-// every node has reported its load since), make the settle window. Counts passes, migrations (and
+// full automation. Passes are asked for with RunNow once the previous pass's migrations have ended
+// and every node has reported its load since (or at once, with passGap "none"), until a pass finds
+// nothing to do; then a few more passes, each a heartbeat round apart, make the settle window. Counts passes, migrations (and
 // the fewest that would balance the VM count), the imbalance before and after, and moves undone.
 import { performance } from "node:perf_hooks";
 import { compute } from "@limiquantix/api";
@@ -20,6 +20,12 @@ export interface DrsCellOptions {
   readonly memoryMib: number;
   /** Passes run after DRS first finds nothing to do, each a heartbeat round after the last. */
   readonly settlePasses: number;
+  /**
+   * How long after a pass's migrations end the next pass is asked for: `heartbeat` waits until every
+   * node has reported its load since (as a pass interval longer than the heartbeat interval does),
+   * `none` asks at once, so the pass plans on the loads reported before those migrations.
+   */
+  readonly passGap: "heartbeat" | "none";
   readonly overrides: ConfigInput;
   readonly log: (m: string) => void;
 }
@@ -46,9 +52,15 @@ export interface DrsCellResult {
   /** Passes until the first that started no migration and left none pending. */
   readonly passesToSettle: number;
   readonly migrationsToSettle: number;
-  /** The fewest moves that would even out the VM count (every VM alike): the sum of each node's excess. */
+  /** The fewest moves that would even out the VM count (every VM alike): the sum of each node's excess; DRS stops sooner, below its tolerance. */
   readonly fewestMoves: number;
   readonly secondsToSettle: number;
+  /** Where that time went: in RunNow, waiting for the migrations, and waiting for fresh loads between passes. */
+  readonly timeToSettle: {
+    readonly runNowSec: number;
+    readonly migrationsSec: number;
+    readonly gapSec: number;
+  };
   readonly imbalanceBefore: number;
   /** After the settle window, with every node's load reported since the last move. */
   readonly imbalanceAfter: number;
@@ -69,7 +81,11 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
   o.log(`drs: starting the server with ${o.nodes} simulated nodes (DRS in full automation) …`);
   const cluster = await startSimCluster(
     o.nodes,
-    deepMerge({ drs: { automationLevel: "full" } }, o.overrides as Record<string, unknown>) as ConfigInput,
+    deepMerge(
+      // Heartbeats each second, so a pass a heartbeat round after the last migrations costs a second, not ten.
+      { drs: { automationLevel: "full" }, simulation: { heartbeatIntervalSec: 1 } },
+      o.overrides as Record<string, unknown>,
+    ) as ConfigInput,
   );
   const watch = new ClusterWatch(cluster);
   try {
@@ -88,7 +104,10 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
       "drs.parallelMigrationsPerCluster": c.drs.parallelMigrationsPerCluster,
       "drs.parallelMigrationsPerNode": c.drs.parallelMigrationsPerNode,
       "simulation.heartbeatIntervalSec": c.simulation.heartbeatIntervalSec,
-      passes: "RunNow as soon as the previous pass's migrations ended",
+      passes:
+        o.passGap === "heartbeat"
+          ? "RunNow a heartbeat round after the previous pass's migrations ended"
+          : "RunNow as soon as the previous pass's migrations ended",
     };
     const hosts = [...cluster.nodeIds.keys()];
     const cold = hosts.slice(o.hotNodes).map((h) => cluster.nodeIds.get(h)!);
@@ -107,7 +126,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
     await waitForRunning(cluster, ids, 300);
     for (const id of cold) await cluster.nodes.uncordonNode({ id });
     // Every node reports its load with the VMs running before DRS looks.
-    await sleep((c.simulation.heartbeatIntervalSec + 1) * 1000);
+    await sleep(c.simulation.heartbeatIntervalSec * 1500 + 250);
     const seedSec = round((performance.now() - seedStarted) / 1000, 1);
     await watch.start();
     const perNodeBefore = vmsPerNode(
@@ -127,17 +146,23 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
           moves.push({ vmId: ch.vm.id, from: ch.before.nodeId, to: ch.vm.nodeId, at: ch.at, settling });
       seen = watch.vmChanges.length;
     };
+    const heartbeatRound = c.simulation.heartbeatIntervalSec * 1500 + 250;
     const t0 = performance.now();
     let passes = 0;
+    const times: PassTimes = { runNow: 0, migrations: 0, gap: 0 };
     let lastPass = { before: 0, expectedAfter: 0, result: "" };
     for (;;) {
-      const started = await pass(cluster, clusterId);
+      const started = await pass(cluster, clusterId, times);
       passes++;
       collect();
       if (started.startedAny) lastPass = started.summary;
       if (!started.startedAny) break;
       if (passes >= 1000) throw new Error("DRS did not settle within 1,000 passes");
       if (passes % 10 === 0) o.log(`drs:   ${passes} passes, ${moves.length} migrations …`);
+      if (o.passGap === "heartbeat") {
+        await sleep(heartbeatRound);
+        times.gap += heartbeatRound / 1000;
+      }
     }
     collect();
     const secondsToSettle = round((performance.now() - t0) / 1000, 1);
@@ -145,11 +170,11 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
     o.log(`drs:   settled after ${passes} passes and ${migrationsToSettle} migrations; settle window …`);
     settling = true;
     for (let i = 0; i < o.settlePasses; i++) {
-      await sleep((c.simulation.heartbeatIntervalSec + 1) * 1000);
-      await pass(cluster, clusterId);
+      await sleep(heartbeatRound);
+      await pass(cluster, clusterId, { runNow: 0, migrations: 0, gap: 0 });
       collect();
     }
-    await sleep((c.simulation.heartbeatIntervalSec + 1) * 1000);
+    await sleep(heartbeatRound);
     collect();
     const imbalanceAfter = (await cluster.drs.getStatus({ clusterId })).status?.imbalance ?? 0;
     const settleMoves = moves.filter((m) => m.settling);
@@ -166,6 +191,11 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
       migrationsToSettle,
       fewestMoves,
       secondsToSettle,
+      timeToSettle: {
+        runNowSec: round(times.runNow, 1),
+        migrationsSec: round(times.migrations, 1),
+        gapSec: round(times.gap, 1),
+      },
       imbalanceBefore: round(imbalanceBefore, 4),
       imbalanceAfter: round(imbalanceAfter, 4),
       lastPass,
@@ -187,6 +217,16 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
   }
 }
 
+/** PassTimes adds up where the balancing passes' time went, in seconds. */
+interface PassTimes {
+  /** In RunNow: from the request until the leader's pass had run and recorded itself. */
+  runNow: number;
+  /** From RunNow's answer until the migrations the pass started had ended. */
+  migrations: number;
+  /** Waiting for every node to report its load before the next pass (passGap "heartbeat"). */
+  gap: number;
+}
+
 /**
  * pass asks for a pass with RunNow and waits until the migrations it started have ended; it says
  * whether it started any (or left any pending for want of a slot).
@@ -194,8 +234,11 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
 async function pass(
   cluster: SimCluster,
   clusterId: string,
+  times: PassTimes,
 ): Promise<{ startedAny: boolean; summary: { before: number; expectedAfter: number; result: string } }> {
+  const t0 = performance.now();
   const res = await cluster.drs.runNow({ clusterId });
+  const t1 = performance.now();
   const st = res.status;
   const result = st?.lastResult ?? "";
   const started = Number(/(\d+) migration\(s\) started/.exec(result)?.[1] ?? 0);
@@ -205,6 +248,13 @@ async function pass(
     if ((s?.applyingRecommendations ?? 0) === 0 && (s?.migrationsInFlight ?? 0) === 0) break;
     await sleep(50);
   }
+  const t2 = performance.now();
+  times.runNow += (t1 - t0) / 1000;
+  times.migrations += (t2 - t1) / 1000;
+  if (process.env.LQX_BENCH_DRS_TRACE)
+    process.stderr.write(
+      `pass: RunNow ${Math.round(t1 - t0)} ms, migrations ${Math.round(t2 - t1)} ms; imbalance ${st?.imbalanceBefore?.toFixed(4)} → ${st?.imbalanceAfter?.toFixed(4)}: ${result}\n`,
+    );
   return {
     startedAny: started > 0 || waiting,
     summary: {
