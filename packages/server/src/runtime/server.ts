@@ -29,7 +29,8 @@ import type { UserService } from "../auth/identity/user-service";
 import type { JoinTokenService } from "../auth/nodes/join-token-service";
 import { NODE_JOIN } from "../auth/nodes/node-join-ids";
 import type { TokenIssuer } from "../auth/tokens";
-import { agentTls } from "./agent-tls";
+import { type AgentTls, agentTls } from "./agent-tls";
+import type { TestPki } from "@limiquantix/agent-client/testing";
 import { everyHour } from "./housekeeping";
 import { metricsAllowed, simJoinToken, simulatedNodesTrust } from "./access-helpers";
 import { ensureDefaults } from "./defaults";
@@ -61,6 +62,18 @@ export interface ServerOptions {
    * `new ContainerModule(({ rebindSync }) => rebindSync(COMPUTE.vms).toConstantValue(myVms))`.
    */
   readonly modules?: readonly ContainerModule[];
+  /**
+   * simLab holds the controls of simulated nodes. Replicas started in one process (tests, demos)
+   * can share one, so the leader fences simulated nodes that another replica runs through their
+   * simulated BMC; by default a server with simulated nodes has its own.
+   */
+  readonly simLab?: SimLab;
+  /**
+   * simPki is the throwaway PKI of simulated nodes and of this server's client identity towards
+   * agents when no `agents.tls` is configured. Replicas in one process that share simulated nodes
+   * share one, so every replica can reach every simulated agent; by default each server issues its own.
+   */
+  readonly simPki?: TestPki;
 }
 
 /** urlHost is the host clients use to reach a listener bound to `host`. */
@@ -85,13 +98,23 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       await c().catch((e: unknown) => logger.error({ err: e }, "shutdown step failed"));
   };
   try {
-    const tls = await agentTls(config);
+    const tls: AgentTls =
+      options.simPki && !config.agents.tls
+        ? {
+            tls: {
+              ca: options.simPki.ca.cert,
+              cert: options.simPki.client.cert,
+              key: options.simPki.client.key,
+            },
+            pki: options.simPki,
+          }
+        : await agentTls(config);
     const pool = new AgentClientPool({ tls: tls.tls, callTimeoutMs: config.agents.callTimeoutMs });
     cleanups.push(() => pool.close());
     let changeLogFigures: ChangeLogFigures | undefined;
     const metrics = createMetrics(backends.poolStats, () => changeLogFigures);
     const access = await setUpAccess(config, backends.identity, logger);
-    const simLab = config.simulation.nodes > 0 ? new SimLab() : undefined;
+    const simLab = options.simLab ?? (config.simulation.nodes > 0 ? new SimLab() : undefined);
     const plane = await createControlPlane({
       adapters: [...backends.modules, portModule((b) => bindAgentPool(b, pool))],
       config,
