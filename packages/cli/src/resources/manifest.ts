@@ -35,7 +35,9 @@ export function parseManifests(text: string, source: string): Manifest[] {
     for (const [i, doc] of list.entries()) {
       const error = doc.errors[0];
       if (error)
-        throw usageError(`${source} (document ${i + 1}): not valid YAML: ${error.message.split("\n")[0]}`);
+        throw usageError(
+          `${list.length > 1 ? `${source} (document ${i + 1})` : source}: not valid YAML: ${error.message.split("\n")[0]}`,
+        );
       const value: unknown = doc.toJS();
       if (value !== null && value !== undefined) docs.push(value);
     }
