@@ -64,7 +64,7 @@ export class NodeService {
     /** Where a decommissioned node's agent connection is dropped. */
     private readonly agents?: Pick<AgentDirectory, "forget">,
     /** Where reads are served from when given: this replica's copy, as of every committed write. */
-    private readonly reads?: Pick<ResourceCache, "node">,
+    private readonly reads?: Pick<ResourceCache, "node" | "nodes">,
     /** What ends a deleted or decommissioned node's credentials, when nodes have any. */
     private readonly credentials?: NodeCredentialRevoker,
   ) {}
@@ -76,7 +76,7 @@ export class NodeService {
 
   /** list returns one page of nodes. */
   list(_ctx: CallContext, filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
-    return this.deps.repos.nodes.list(filter, page);
+    return this.reads ? this.reads.nodes(filter, page) : this.deps.repos.nodes.list(filter, page);
   }
 
   /** setPhase moves a node to another phase if its lifecycle allows it. */

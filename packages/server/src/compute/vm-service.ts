@@ -60,7 +60,7 @@ export class VmService {
     private readonly placement: PlacementService,
     private readonly agents: AgentDirectory,
     /** Where reads are served from when given: this replica's copy, as of every committed write. */
-    private readonly reads?: Pick<ResourceCache, "vm">,
+    private readonly reads?: Pick<ResourceCache, "vm" | "vms">,
   ) {}
 
   /**
@@ -113,13 +113,14 @@ export class VmService {
     return this.reads ? this.reads.vm(id) : this.deps.repos.vms.get(id);
   }
 
-  /** list returns one page of VMs. */
+  /** list returns one page of VMs (a project named by id or name). */
   async list(
     _ctx: CallContext,
     filter: ListFilter<PowerState> = {},
     page?: PageRequest,
   ): Promise<Page<VirtualMachine>> {
-    return this.deps.repos.vms.list(await withProjectId(this.deps.repos, filter), page);
+    const resolved = await withProjectId(this.deps.repos, filter);
+    return this.reads ? this.reads.vms(resolved, page) : this.deps.repos.vms.list(resolved, page);
   }
 
   /**

@@ -1,21 +1,33 @@
-import type { ChangeLogEntry, Node, Repositories, Resource, VirtualMachine } from "@limiquantix/domain";
+import {
+  type ChangeLogEntry,
+  type ListFilter,
+  listPage,
+  type Node,
+  type NodePhase,
+  type Page,
+  type PageRequest,
+  type PowerState,
+  RESOURCES,
+  type Repositories,
+  type VirtualMachine,
+} from "@limiquantix/domain";
 import { allItems } from "../shared/each-item";
 import type { ChangeListener, ChangeRelay } from "./change-relay";
-
-type CachedKind = "VirtualMachine" | "Node";
+import { KindCopy } from "./kind-copy";
 
 /**
  * ResourceCache is this replica's copy of the VMs and nodes as of the relay's revision, kept by
  * following the change log. Reads served from it first wait until the relay has caught up with the
  * log's head (one cheap read of the head), so they see every write committed before them, on any
  * replica: consistent reads without decoding a row, as Kubernetes serves them from its watch
- * cache. Nothing uncommitted ever enters it (unlike the placement snapshot, which holds
- * reservations).
+ * cache. Lists are served from it too, paged exactly as the repositories page (the same filters,
+ * order, totals and cursors, which either path understands). Nothing uncommitted ever enters it
+ * (unlike the placement snapshot, which holds reservations).
  */
 export class ResourceCache implements ChangeListener {
-  private readonly objects: Record<CachedKind, Map<string, Resource>> = {
-    VirtualMachine: new Map(),
-    Node: new Map(),
+  private readonly copies = {
+    VirtualMachine: new KindCopy<VirtualMachine>(),
+    Node: new KindCopy<Node>(),
   };
 
   constructor(
@@ -44,39 +56,43 @@ export class ResourceCache implements ChangeListener {
 
   /** seed fills the cache with what the store held at the revision the relay starts from. */
   seed(vms: readonly VirtualMachine[], nodes: readonly Node[]): void {
-    for (const vm of vms) this.objects.VirtualMachine.set(vm.id, vm);
-    for (const node of nodes) this.objects.Node.set(node.id, node);
+    this.copies.VirtualMachine.load(vms);
+    this.copies.Node.load(nodes);
   }
 
   change(entry: ChangeLogEntry): void {
     if (entry.kind !== "VirtualMachine" && entry.kind !== "Node") return;
-    const map = this.objects[entry.kind];
-    const have = map.get(entry.id);
-    if (entry.type === "DELETED") {
-      if (!have || have.resourceVersion <= entry.object.resourceVersion) map.delete(entry.id);
-      return;
-    }
-    if (!have || have.resourceVersion <= entry.object.resourceVersion) map.set(entry.id, entry.object);
+    const copy = this.copies[entry.kind] as KindCopy<VirtualMachine | Node>;
+    if (entry.type === "DELETED") copy.remove(entry.id, entry.object.resourceVersion);
+    else copy.put(entry.object as VirtualMachine | Node);
   }
 
   async reset(): Promise<void> {
     const [vms, nodes] = await Promise.all([allItems(this.repos.vms, {}), allItems(this.repos.nodes, {})]);
-    this.objects.VirtualMachine.clear();
-    this.objects.Node.clear();
     this.seed(vms, nodes);
   }
 
   /** vm returns the VM as of every write committed before the call, or NotFound. */
   async vm(id: string): Promise<VirtualMachine> {
-    const cached = (await this.fresh())
-      ? (this.objects.VirtualMachine.get(id) as VirtualMachine | undefined)
-      : undefined;
+    const cached = (await this.fresh()) ? this.copies.VirtualMachine.get(id) : undefined;
     return cached ?? this.repos.vms.get(id);
   }
 
   /** node returns the node as of every write committed before the call, or NotFound. */
   async node(id: string): Promise<Node> {
-    const cached = (await this.fresh()) ? (this.objects.Node.get(id) as Node | undefined) : undefined;
+    const cached = (await this.fresh()) ? this.copies.Node.get(id) : undefined;
     return cached ?? this.repos.nodes.get(id);
+  }
+
+  /** vms returns one page of VMs as `repos.vms.list` would, as of every write committed before the call. */
+  async vms(filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
+    if (!(await this.fresh())) return this.repos.vms.list(filter, page);
+    return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine.inIdOrder(), filter, page);
+  }
+
+  /** nodes returns one page of nodes as `repos.nodes.list` would, as of every write committed before the call. */
+  async nodes(filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
+    if (!(await this.fresh())) return this.repos.nodes.list(filter, page);
+    return listPage(RESOURCES.Node, this.copies.Node.inIdOrder(), filter, page);
   }
 }
