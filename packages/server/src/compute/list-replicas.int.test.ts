@@ -1,0 +1,130 @@
+import { generateKeyPairSync } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { compute } from "@limiquantix/api";
+import {
+  createTestDatabase,
+  makeTempDir,
+  type TempDir,
+  type TestDatabase,
+  testEtcd,
+  testRedis,
+} from "@limiquantix/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../config/schema";
+import { type RunningServer, startServer } from "../runtime/server";
+import { testConfig } from "../testing/server-config";
+import { adminToken, withBearer } from "../testing/signed-in";
+
+const logger = pino({ level: "silent" });
+let db: TestDatabase;
+let keys: TempDir;
+let config: Config;
+const running: RunningServer[] = [];
+let token = "";
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const redis = await testRedis();
+  const etcd = await testEtcd();
+  keys = await makeTempDir("list-replica-keys");
+  const signingKeyFile = join(keys.path, "signing-key.pem");
+  const { privateKey } = generateKeyPairSync("ed25519");
+  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  config = testConfig({
+    mode: "production",
+    database: { url: db.url },
+    redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
+    etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
+    auth: { signingKeyFile },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of running) await s.stop();
+  await db?.drop();
+  await keys?.remove();
+});
+
+async function replica(): Promise<RunningServer> {
+  const s = await startServer(config, { logger, version: "test" });
+  running.push(s);
+  return s;
+}
+
+const signedIn = (s: RunningServer) =>
+  createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] });
+
+describe("lists on two replicas of one PostgreSQL", () => {
+  it("a write through one replica is in the next ListVMs and ListNodes on the other, served from its copy", async () => {
+    const a = await replica();
+    const b = await replica();
+    token = await adminToken(a);
+    const vmsA = createClient(compute.VMService, signedIn(a));
+    const vmsB = createClient(compute.VMService, signedIn(b));
+    const nodesA = createClient(compute.NodeService, signedIn(a));
+    const nodesB = createClient(compute.NodeService, signedIn(b));
+    // B's lists must come from its copy: count what reaches its VM and node repositories' list.
+    const storeLists: string[] = [];
+    const { repos } = b.services.deps;
+    for (const [name, repo] of [
+      ["vms", repos.vms],
+      ["nodes", repos.nodes],
+    ] as const) {
+      const list = repo.list.bind(repo);
+      repo.list = (...args: Parameters<typeof list>) => {
+        storeLists.push(name);
+        return list(...args);
+      };
+    }
+
+    for (let i = 0; i < 3; i++) {
+      await nodesA.registerNode(
+        create(compute.RegisterNodeRequestSchema, {
+          name: `hv-${i}`,
+          labels: { rack: String(i) },
+          spec: {
+            hostname: `hv-${i}.lab`,
+            managementIp: `10.0.0.${5 + i}`,
+            agentAddress: "127.0.0.1:1",
+            cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
+            memoryMib: 131072n,
+          },
+        }),
+      );
+      const listed = await nodesB.listNodes({ labelSelector: `rack=${i}` });
+      expect(listed.nodes.map((n) => n.name)).toEqual([`hv-${i}`]);
+    }
+
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const created = await vmsA.createVM({
+        projectId: "default",
+        name: `web-${i}`,
+        labels: { app: "web" },
+        spec: { vcpus: 1, memoryMib: 512n },
+      });
+      ids.push(created.vm!.id);
+      // Read-your-writes on the other replica, through every filter and across pages.
+      const page = await vmsB.listVMs({ projectId: "default", labelSelector: "app=web", pageSize: 3 });
+      expect(page.totalCount).toBe(i + 1);
+      expect(page.vms.map((v) => v.id)).toEqual([...ids].sort().slice(0, 3));
+    }
+    for (let i = 0; i < 5; i++) {
+      const target = ids[i]!;
+      await vmsA.updateVM({ id: target, labels: { app: "web", round: String(i) } });
+      const { vms } = await vmsB.listVMs({ labelSelector: `round=${i}` });
+      expect(vms.map((v) => v.id)).toEqual([target]);
+    }
+    // (Deleted in A's store: DeleteVM would wait for the VM's agent, which does not run here.)
+    await a.services.deps.repos.vms.delete(ids[0]!);
+    const after = await vmsB.listVMs({ labelSelector: "app=web", pageSize: 100 });
+    expect(after.vms.map((v) => v.id)).toEqual(ids.slice(1).sort());
+
+    expect(storeLists).toEqual([]);
+  }, 120_000);
+});
