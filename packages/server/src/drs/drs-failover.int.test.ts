@@ -1,0 +1,174 @@
+import { generateKeyPairSync } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createTestPki } from "@limiquantix/agent-client/testing";
+import { compute, drs } from "@limiquantix/api";
+import { ChangeLog, type ChangeLogEntry } from "@limiquantix/domain";
+import { eventually } from "@limiquantix/domain/conformance";
+import {
+  createTestDatabase,
+  makeTempDir,
+  type TempDir,
+  type TestDatabase,
+  testEtcd,
+  testRedis,
+} from "@limiquantix/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../config/schema";
+import { type RunningServer, startServer } from "../runtime/server";
+import { SimLab } from "../sim/sim-lab";
+import { testConfig } from "../testing/server-config";
+import { adminToken, withBearer } from "../testing/signed-in";
+
+// Three production replicas in this process; the third runs the simulated nodes and all share its
+// lab and PKI. DRS in full automation balances a skewed cluster; the leader is stopped once the
+// first migration is seen, and the next leader finishes: no VM is migrated twice.
+const logger = pino({ level: "silent" });
+let db: TestDatabase;
+let keys: TempDir;
+let base: Config;
+const lab = new SimLab();
+const pki = createTestPki("drs-failover-ca");
+const replicas: RunningServer[] = [];
+
+async function replica(simNodes: number): Promise<RunningServer> {
+  const config = { ...base, simulation: { ...base.simulation, nodes: simNodes } };
+  const s = await startServer(config, { logger, version: "test", simLab: lab, simPki: pki });
+  replicas.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const redis = await testRedis();
+  const etcd = await testEtcd();
+  keys = await makeTempDir("drs-failover-keys");
+  const signingKeyFile = join(keys.path, "signing-key.pem");
+  const { privateKey } = generateKeyPairSync("ed25519");
+  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  base = testConfig({
+    mode: "production",
+    database: { url: db.url },
+    redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
+    etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
+    auth: { signingKeyFile },
+    simulation: { nodes: 0, bootDelayMs: 50, heartbeatIntervalSec: 1 },
+    drs: { automationLevel: "full", intervalSec: 3600 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of replicas.reverse()) await s.stop().catch(() => undefined);
+  await db?.drop();
+  await keys?.remove();
+});
+
+/** movesIn lists, per VM, the nodes its status moved between in the given change-log entries. */
+function movesIn(entries: readonly ChangeLogEntry[]): Map<string, string[]> {
+  const last = new Map<string, string>();
+  const moves = new Map<string, string[]>();
+  for (const e of entries) {
+    if (e.kind !== "VirtualMachine" || e.type === "DELETED") continue;
+    const node = (e.object as { status?: { nodeId?: string } }).status?.nodeId;
+    if (!node) continue;
+    const before = last.get(e.id);
+    if (before !== undefined && before !== node)
+      moves.set(e.id, [...(moves.get(e.id) ?? []), `${before}→${node}`]);
+    last.set(e.id, node);
+  }
+  return moves;
+}
+
+describe("DRS across replicas", () => {
+  it("a leader stopped in the middle of balancing: the next leader finishes and no VM is migrated twice", async () => {
+    const first = await replica(0);
+    const second = await replica(0);
+    const hosts = await replica(4);
+    const token = await adminToken(first);
+    const client = <S extends Parameters<typeof createClient>[0]>(service: S, s: RunningServer) =>
+      createClient(service, createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] }));
+    const vms = client(compute.VMService, hosts);
+    const nodes = client(compute.NodeService, hosts);
+    const simulated = [...hosts.sims!.nodeIds.values()];
+    // Skew: every VM starts on one node while the others are cordoned.
+    const [hot, ...cold] = simulated as [string, ...string[]];
+    for (const id of cold) await nodes.cordonNode({ id });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { vm } = await vms.createVM({
+        projectId: "default",
+        name: `busy-${i}`,
+        spec: { vcpus: 2, memoryMib: 1024n },
+      });
+      ids.push(vm!.id);
+      await vms.startVM({ id: vm!.id });
+    }
+    await eventually(async () => {
+      for (const id of ids) {
+        const vm = (await vms.getVM({ id })).vm!;
+        expect(vm.status?.powerState).toBe(compute.PowerState.RUNNING);
+        expect(vm.status?.nodeId).toBe(hot);
+      }
+    }, 30_000);
+    for (const id of cold) await nodes.uncordonNode({ id });
+    // Every node reports its load at least once after the skew.
+    await new Promise((r) => setTimeout(r, 2500));
+
+    const log = hosts.container.get<ChangeLog>(ChangeLog);
+    const before = await log.head();
+    const api = client(drs.DRSService, hosts);
+    const clusterId = hosts.defaults.clusterId;
+    const pass = api.runNow({ clusterId }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    // The leader (the first replica) goes away as soon as one VM has moved.
+    await eventually(
+      async () => {
+        const placed = await Promise.all(ids.map(async (id) => (await vms.getVM({ id })).vm!.status!.nodeId));
+        expect(placed.some((n) => n !== hot)).toBe(true);
+      },
+      30_000,
+      20,
+    );
+    await first.stop();
+    replicas.splice(replicas.indexOf(first), 1);
+    await pass;
+
+    // The next leader balances the rest: passes (each after a round of load reports) until one moves nothing.
+    const placement = async () =>
+      (await Promise.all(ids.map(async (id) => (await vms.getVM({ id })).vm!.status!.nodeId))).join(",");
+    let previous = await placement();
+    await eventually(
+      async () => {
+        await new Promise((r) => setTimeout(r, 1500));
+        const { status } = await client(drs.DRSService, second).runNow({ clusterId }, { timeoutMs: 60_000 });
+        expect(status?.lastError).toBe("");
+        const now = await placement();
+        const settled = now === previous;
+        previous = now;
+        expect(settled).toBe(true);
+      },
+      90_000,
+      100,
+    );
+    expect(previous.split(",").filter((n) => n === hot).length).toBeLessThan(ids.length);
+    const entries: ChangeLogEntry[] = [];
+    for (let after = before; ; ) {
+      const page = await log.read(after, 1000);
+      entries.push(...page);
+      if (page.length < 1000) break;
+      after = page.at(-1)!.revision;
+    }
+    const moves = movesIn(entries);
+    expect(moves.size).toBeGreaterThan(0);
+    for (const [id, path] of moves) expect(path, `moves of ${id}`).toHaveLength(1);
+    // Each VM runs in exactly one place.
+    for (const id of ids) {
+      const running = hosts.sims!.agents.flatMap((a) =>
+        a.hypervisor.list().filter((v) => v.vmId === id && v.powerState === "RUNNING"),
+      );
+      expect(running, `copies of ${id} running`).toHaveLength(1);
+    }
+  }, 180_000);
+});
