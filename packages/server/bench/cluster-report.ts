@@ -18,12 +18,23 @@ export function haLines(r: HaCellResult & { seconds: number }): string[] {
     (s) =>
       `${s.scenario.padEnd(38)}${String(s.haVmsAffected).padStart(7)}${spreadCells(s.restartSec)}${String(s.runningTwice).padStart(7)}${String(s.unplaced).padStart(9)}`,
   );
-  const phase = `${"where the time went (p50 / max s)".padEnd(38)}${"HB age".padStart(13)}${"detect".padStart(15)}${"fence".padStart(13)}${"place".padStart(13)}${"start".padStart(13)}`;
-  const pm = (s: Spread) => `${fmt(s.p50)} / ${fmt(s.max)}`.padStart(13);
+  const phase = `${"where the time went (p50 / max s)".padEnd(38)}${"HB age".padStart(16)}${"detect".padStart(16)}${"fence".padStart(16)}${"place".padStart(16)}${"start".padStart(16)}`;
+  const pm = (s: Spread) => ` ${fmt(s.p50)} / ${fmt(s.max)}`.padStart(16);
   const phases = r.scenarios.map(
     (s) =>
-      `${s.scenario.padEnd(38)}${pm(s.breakdown.heartbeatAgeAtFailureSec)}${pm(s.breakdown.detectSec).padStart(15)}${pm(s.breakdown.fenceSec)}${pm(s.breakdown.placeSec)}${pm(s.breakdown.startSec)}`,
+      `${s.scenario.padEnd(38)}${pm(s.breakdown.heartbeatAgeAtFailureSec)}${pm(s.breakdown.detectSec)}${pm(s.breakdown.fenceSec)}${pm(s.breakdown.placeSec)}${pm(s.breakdown.startSec)}`,
   );
+  const probes = r.scenarios.map((s) => {
+    const c = s.controllers;
+    const restarts = c.restartingPasses
+      .map((p) => `${fmt(p.startSec)}–${fmt(p.endSec)} s: ${p.restarted}`)
+      .join(", ");
+    return (
+      `${s.scenario.split(" (")[0]}: node-health sweeps began at +${c.sweepStartsSec.map((x) => fmt(x, 1)).join(", +")} s (longest ${fmt(c.longestSweepSec)} s` +
+      `${c.failedSweeps.length > 0 ? `, ${c.failedSweeps.length} failed: ${c.failedSweeps[0]}` : ""}); ` +
+      `${c.haPasses} HA passes (longest ${fmt(c.longestHaPassSec)} s${c.failedHaPasses.length > 0 ? `, ${c.failedHaPasses.length} failed: ${c.failedHaPasses[0]}` : ""}); VMs restarted by passes at ${restarts || "—"}`
+    );
+  });
   const one = r.scenarios[0];
   const goal =
     one?.restartSec.max === undefined
@@ -49,9 +60,10 @@ export function haLines(r: HaCellResult & { seconds: number }): string[] {
       ").",
     "HB age: the failed node's last heartbeat's age at the failure; detect: failure → NOT_READY; fence: NOT_READY → FAILED (FENCING, BMC off);",
     "place: FAILED → the VM placed on another node; start: placed → RUNNING there (reconciler, simulated boot).",
+    ...probes,
     `goal (one failed node, every protected VM running elsewhere within ${HA_GOAL_SEC} s, fencing included): ${goal}`,
     `protected VMs per node before the first failure: ${r.setup.protectedPerNode.min}–${r.setup.protectedPerNode.max}; the nodes holding the most fail; failed nodes stay down`,
-    `seed ${r.setup.seedSec} s; cell ${r.seconds} s`,
+    `start-up (server, ${r.setup.nodes} simulated nodes joined and READY) ${r.setup.startupSec} s; seed ${r.setup.seedSec} s; cell ${r.seconds} s`,
     "",
   ];
 }
@@ -73,7 +85,7 @@ export function drsLines(r: DrsCellResult & { seconds: number }): string[] {
     `last balancing pass             imbalance ${r.lastPass.before.toFixed(4)}, expected after ${r.lastPass.expectedAfter.toFixed(4)}`,
     `settle window                   ${r.settlePasses} passes a heartbeat round apart: ${r.migrationsInSettleWindow} migrations`,
     `migrations undone               ${r.undoneInSettleWindow} in the settle window (must be 0); ${r.undoneOverall} VMs moved more than once in the whole run`,
-    `seed ${r.setup.seedSec} s; cell ${r.seconds} s`,
+    `start-up (server, ${r.setup.nodes} simulated nodes joined and READY) ${r.setup.startupSec} s; seed ${r.setup.seedSec} s; cell ${r.seconds} s`,
     "",
   ];
 }

@@ -46,6 +46,7 @@ export interface DrsCellResult {
     readonly vms: number;
     readonly hotNodes: number;
     readonly vmSize: string;
+    readonly startupSec: number;
     readonly seedSec: number;
   };
   readonly settings: Record<string, number | string | boolean>;
@@ -184,6 +185,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
         vms: o.vms,
         hotNodes: o.hotNodes,
         vmSize: `${o.vcpus} vCPU, ${o.memoryMib} MiB`,
+        startupSec: cluster.startupSec,
         seedSec,
       },
       settings,

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { compute, sim } from "@limiquantix/api";
 import type { ConfigInput } from "../src/config/schema";
 import { ClusterWatch, type VmSeen } from "./cluster-watch";
+import { ControllerProbe, type ProbeSummary, summarise } from "./controller-probe";
 import { type Spread, spread } from "./cluster-stats";
 import { createRunningVms, type SimCluster, sleep, startSimCluster, waitForRunning } from "./sim-cluster";
 
@@ -54,6 +55,8 @@ export interface HaScenarioResult {
   readonly withinAdmissionGuarantee: boolean;
   /** Unprotected VMs of the failed nodes that HA marked STOPPED (not restarted, as asked). */
   readonly otherVmsStopped: number;
+  /** What the leader's node-health sweeps and HA passes did meanwhile (seconds from the failure). */
+  readonly controllers: ProbeSummary;
 }
 
 /** HaCellResult is the whole cell: setup, the settings in force, and each scenario. */
@@ -63,6 +66,7 @@ export interface HaCellResult {
     readonly vms: number;
     readonly haVms: number;
     readonly vmSize: string;
+    readonly startupSec: number;
     readonly seedSec: number;
     /** How many protected VMs each node held before the first failure (fewest, most). */
     readonly protectedPerNode: { readonly min: number; readonly max: number };
@@ -79,6 +83,7 @@ export async function runHaCell(o: HaCellOptions): Promise<HaCellResult> {
   o.log(`ha: starting the server with ${o.nodes} simulated nodes …`);
   const cluster = await startSimCluster(o.nodes, o.overrides);
   const watch = new ClusterWatch(cluster);
+  const probe = new ControllerProbe(cluster.server);
   try {
     const c = cluster.config;
     const settings = {
@@ -124,7 +129,7 @@ export async function runHaCell(o: HaCellOptions): Promise<HaCellResult> {
       for (const h of hosts) down.add(h);
       o.log(`ha: ${p.scenario}: ${hosts.join(", ")} …`);
       scenarios.push(
-        await failAndMeasure(cluster, watch, p.scenario, p.fault, hosts, hosts.length <= tolerate, o),
+        await failAndMeasure(cluster, watch, probe, p.scenario, p.fault, hosts, hosts.length <= tolerate, o),
       );
       const r = scenarios.at(-1)!;
       o.log(
@@ -137,6 +142,7 @@ export async function runHaCell(o: HaCellOptions): Promise<HaCellResult> {
         vms: o.vms,
         haVms: o.haVms,
         vmSize: `${o.vcpus} vCPU, ${o.memoryMib} MiB`,
+        startupSec: cluster.startupSec,
         seedSec,
         protectedPerNode,
       },
@@ -152,6 +158,7 @@ export async function runHaCell(o: HaCellOptions): Promise<HaCellResult> {
 async function failAndMeasure(
   cluster: SimCluster,
   watch: ClusterWatch,
+  probe: ControllerProbe,
   scenario: string,
   fault: "kill-agent" | "isolate",
   hosts: readonly string[],
@@ -241,6 +248,7 @@ async function failAndMeasure(
     unplaced,
     withinAdmissionGuarantee,
     otherVmsStopped,
+    controllers: summarise(probe, t0, performance.now()),
   };
 }
 

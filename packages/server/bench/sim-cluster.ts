@@ -1,6 +1,7 @@
 // A server in embedded mode (PGlite in a temporary directory) with simulated nodes beside it, signed
 // in as the admin over gRPC, for the cluster benches (ha, drs).
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { compute, drs, sim } from "@limiquantix/api";
@@ -24,6 +25,8 @@ export interface SimCluster {
   readonly nodeIds: ReadonlyMap<string, string>;
   /** hostOf maps a node id back to its simulated hostname. */
   readonly hostOf: ReadonlyMap<string, string>;
+  /** Seconds from the start until the server led and every simulated node was READY. */
+  readonly startupSec: number;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ function guardGoawayRace(): void {
  */
 export async function startSimCluster(nodes: number, settings: ConfigInput): Promise<SimCluster> {
   guardGoawayRace();
+  const started = performance.now();
   const dir: TempDir = await makeTempDir("cluster-bench");
   const password = randomBytes(18).toString("base64url");
   process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD = password;
@@ -93,13 +97,14 @@ export async function startSimCluster(nodes: number, settings: ConfigInput): Pro
       simulation: createClient(sim.SimulationService, transport),
       nodeIds,
       hostOf: new Map([...nodeIds].map(([host, id]) => [id, host])),
+      startupSec: 0,
       async stop() {
         await running.stop();
         await dir.remove();
       },
     };
     await waitForReadyNodes(cluster, nodes);
-    return cluster;
+    return { ...cluster, startupSec: Math.round((performance.now() - started) / 100) / 10 };
   } catch (e) {
     await server?.stop();
     await dir.remove();
