@@ -46,6 +46,8 @@ export class ControllerRunner {
   private loop: Promise<void> | undefined;
   /** Whether the controllers were started under the current leadership (onLeading was told true). */
   private leading = false;
+  /** Whether a presentation of the fence is waiting for the store. */
+  private presenting = false;
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -140,6 +142,9 @@ export class ControllerRunner {
     fence: WriteFence,
     lost: AbortController,
   ): Promise<void> {
+    // One at a time: while the store is slow or unreachable, checks must not pile up.
+    if (this.presenting) return;
+    this.presenting = true;
     try {
       await fences.advanceFence(fence);
     } catch (e) {
@@ -150,6 +155,8 @@ export class ControllerRunner {
         "fenced: a newer leader was elected while this replica still acted; stepping down",
       );
       lost.abort(e);
+    } finally {
+      this.presenting = false;
     }
   }
 
