@@ -19,7 +19,7 @@ describe("limiqctl operations", () => {
   };
 
   beforeAll(async () => {
-    h = await CliHarness.start(3);
+    h = await CliHarness.start(3, 1);
     await h.login();
     const setup = join(h.home, "setup.yaml");
     writeFileSync(
@@ -120,6 +120,60 @@ describe("limiqctl operations", () => {
     expect(await plain.exited).toBe(4);
     expect(plain.stdout).toContain('error: vm "no-such-vm" not found');
     expect(plain.stdout).not.toContain("\u001b[");
+  });
+
+  it("--no-wait returns once a migration or a drain is under way, and the server finishes it", async () => {
+    const target = await otherNode("op-vm");
+    const migrate = await h.run(["vm", "migrate", "op-vm", "--to", target, "--no-wait"]);
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toMatch(
+      new RegExp(
+        `^vm op-vm: live migration from sim-\\d to ${target} started\n$|^vm/op-vm migrated to ${target}\n$`,
+      ),
+    );
+    const watch = h.spawn(["get", "vm", "op-vm", "--watch", "-o", "json"]);
+    await watch.waitFor(
+      new RegExp(
+        `"powerState":"POWER_STATE_RUNNING","nodeId":"${(await h.json<Node>(["get", "node", target])).id}"`,
+      ),
+    );
+    watch.child.kill("SIGINT");
+    await watch.exited;
+    const drain = await h.run(["node", "drain", target, "--no-wait"]);
+    expect(drain.code).toBe(0);
+    expect(drain.stdout).toMatch(new RegExp(`^node/${target} (cordoned; drain under way|drained)\n$`));
+    const nodes = h.spawn(["get", "node", target, "--watch", "-o", "json"]);
+    await nodes.waitFor(/"phase":"NODE_PHASE_MAINTENANCE"/);
+    nodes.child.kill("SIGINT");
+    await nodes.exited;
+    expect(await nodeOf("op-vm")).not.toBe(target);
+    await h.ok(["node", "uncordon", target]);
+  });
+
+  it("acknowledges and resolves an alert a rule raised, seen by get alerts --watch", async () => {
+    const watch = h.spawn(["get", "alerts", "--watch", "-o", "name"]);
+    await h.ok([
+      "create",
+      "alertrule",
+      "always",
+      "--set",
+      "spec.metric=node.cpu.percent",
+      "--set",
+      "spec.operator=THRESHOLD_OPERATOR_GTE",
+      "--set",
+      "spec.threshold=0",
+      "--set",
+      "spec.severity=ALERT_SEVERITY_INFO",
+      "--set",
+      "spec.enabled=true",
+    ]);
+    await watch.waitFor(/^alert\/\S+$/m);
+    watch.child.kill("SIGINT");
+    await watch.exited;
+    const id = watch.stdout.trim().split("\n")[0]!.slice("alert/".length);
+    expect(await h.ok(["alert", "ack", id, "--comment", "on it"])).toBe(`alert/${id} ACKNOWLEDGED\n`);
+    expect(await h.ok(["alert", "resolve", id])).toBe(`alert/${id} RESOLVED\n`);
+    await h.ok(["delete", "alertrule", "always"]);
   });
 
   it("drs status and run report on a cluster", async () => {

@@ -81,13 +81,17 @@ export class CliHarness {
     readonly password: string,
   ) {}
 
-  /** start starts a dev-mode server with `nodes` simulated nodes that boot at once. */
-  static async start(nodes = 3): Promise<CliHarness> {
+  /**
+   * start starts a dev-mode server with `nodes` simulated nodes that boot at once; alert rules are
+   * evaluated every `alertIntervalSec` seconds (the server's default when not given).
+   */
+  static async start(nodes = 3, alertIntervalSec?: number): Promise<CliHarness> {
     const config = ConfigSchema.parse({
       mode: "dev",
       server: { host: "127.0.0.1", port: 0 },
       simulation: { nodes, bootDelayMs: 50, heartbeatIntervalSec: 1 },
       logging: { level: "silent", format: "json" },
+      ...(alertIntervalSec ? { alerts: { evaluationIntervalSec: alertIntervalSec } } : {}),
     });
     const server = await startServer(config, { logger: createLogger(config.logging), version: "test" });
     const password = process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD || server.bootstrap?.generatedPassword;
