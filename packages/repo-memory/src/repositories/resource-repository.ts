@@ -4,6 +4,7 @@ import {
   getPath,
   invalidArgument,
   type ListFilter,
+  type ListSource,
   listPage,
   matchesFilter,
   type NamedRepository,
@@ -98,10 +99,17 @@ export class ResourceRepository<T extends Resource, I = unknown, S extends strin
 
   async list(filter?: ListFilter<S>, page?: PageRequest): Promise<Page<T>> {
     const rows = this.rows();
-    function* inIdOrder(): Iterable<T> {
-      for (const id of rows.ids()) yield rows.get(id)!;
-    }
-    return listPage(this.descriptor, inIdOrder(), filter, page, copy);
+    const source: ListSource<T> = {
+      *after(id) {
+        for (const at of rows.ids(id)) yield rows.get(at)!;
+      },
+      count(matches) {
+        let n = 0;
+        for (const at of rows.ids()) if (matches(rows.get(at)!)) n++;
+        return n;
+      },
+    };
+    return listPage(this.descriptor, source, filter, page, copy);
   }
 
   async count(filter?: ListFilter<S>): Promise<number> {

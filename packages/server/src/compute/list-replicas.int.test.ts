@@ -74,9 +74,9 @@ describe("lists on two replicas of one PostgreSQL", () => {
     for (const [name, repo] of [
       ["vms", repos.vms],
       ["nodes", repos.nodes],
-    ] as const) {
+    ] as [string, { list: (...args: unknown[]) => Promise<unknown> }][]) {
       const list = repo.list.bind(repo);
-      repo.list = (...args: Parameters<typeof list>) => {
+      repo.list = (...args) => {
         storeLists.push(name);
         return list(...args);
       };

@@ -181,7 +181,13 @@ async function populate(repos: Repositories, r: () => number): Promise<void> {
 type Lister<T, F> = (filter: F, page: PageRequest) => Promise<Page<T>>;
 
 /** walk lists every page of a filter through `lead`, and asks `other` for each page with the same cursor. */
-async function samePages<T, F>(lead: Lister<T, F>, other: Lister<T, F>, filter: F, page: PageRequest) {
+async function samePages<T, F>(
+  lead: Lister<T, F>,
+  other: Lister<T, F>,
+  filter: F,
+  page: PageRequest,
+  maxPages = 12,
+) {
   let cursor: string | undefined;
   let pages = 0;
   do {
@@ -191,7 +197,7 @@ async function samePages<T, F>(lead: Lister<T, F>, other: Lister<T, F>, filter: 
     expect(got, `page ${pages} of ${JSON.stringify({ filter, req })}`).toEqual(want);
     cursor = want.nextCursor;
     pages++;
-  } while (cursor && pages < 12);
+  } while (cursor && pages < maxPages);
 }
 
 describe.each(BACKENDS)("ResourceCache lists on %s", (_name, open) => {
@@ -249,6 +255,33 @@ describe.each(BACKENDS)("ResourceCache lists on %s", (_name, open) => {
         cursor = got.nextCursor;
       } while (cursor);
       expect(seen).toEqual(all.items);
+    }
+  }, 60_000);
+
+  it("keeps totals and pages right while resources change between lists", async () => {
+    const r = rng(17);
+    const g = generators(r);
+    const filters = Array.from({ length: 10 }, g.vmFilter);
+    const repo: Lister<VirtualMachine, ListFilter<PowerState>> = (f, p) => backend.repos.vms.list(f, p);
+    const copy: Lister<VirtualMachine, ListFilter<PowerState>> = (f, p) => cache.vms(f, p);
+    for (let round = 0; round < 12; round++) {
+      const { items } = await backend.repos.vms.list({}, { limit: 1000 });
+      for (let w = 0; w < 6; w++) {
+        const vm = g.pick(items);
+        const roll = r();
+        if (roll < 0.25)
+          await backend.repos.vms.create(
+            fixtures.vm({ id: g.id(), projectId: g.pick(PROJECTS), labels: g.labels() }),
+          );
+        else if (roll < 0.45) await backend.repos.vms.delete(vm.id).catch(() => undefined);
+        else if (roll < 0.75)
+          await backend.repos.vms.update({ ...vm, labels: g.labels() }).catch(() => undefined);
+        else
+          await backend.repos.vms
+            .updateStatus(vm.id, { ...vm.status, powerState: g.pick(POWER_STATES) })
+            .catch(() => undefined);
+      }
+      for (const filter of filters) await samePages(repo, copy, filter, { limit: 4 }, 3);
     }
   }, 60_000);
 

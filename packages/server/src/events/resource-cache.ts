@@ -87,12 +87,12 @@ export class ResourceCache implements ChangeListener {
   /** vms returns one page of VMs as `repos.vms.list` would, as of every write committed before the call. */
   async vms(filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
     if (!(await this.fresh())) return this.repos.vms.list(filter, page);
-    return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine.inIdOrder(), filter, page);
+    return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine, filter, page);
   }
 
   /** nodes returns one page of nodes as `repos.nodes.list` would, as of every write committed before the call. */
   async nodes(filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
     if (!(await this.fresh())) return this.repos.nodes.list(filter, page);
-    return listPage(RESOURCES.Node, this.copies.Node.inIdOrder(), filter, page);
+    return listPage(RESOURCES.Node, this.copies.Node, filter, page);
   }
 }
