@@ -28,8 +28,10 @@ async function describe(
   const c = rt.colors();
   for (const [i, name] of names.entries()) {
     const item = await resolve(rt.session(), kind, name, query);
-    const json = jsonOf(kind.schema, item) as Record<string, unknown>;
-    const { id, name: itemName, ...restOfIt } = json;
+    // Kind, name and id head the page; the rest of the object follows as YAML.
+    const rest = { ...(jsonOf(kind.schema, item) as Record<string, unknown>) };
+    delete rest.id;
+    delete rest.name;
     if (i > 0) rt.out("");
     rt.out(
       [
@@ -38,9 +40,7 @@ async function describe(
         `${c.bold("ID:")}     ${kind.idOf(item)}`,
       ].join("\n"),
     );
-    void id;
-    void itemName;
-    rt.out(stringify(restOfIt).trimEnd());
+    rt.out(stringify(rest).trimEnd());
     // The latest events about the object, when the server keeps any.
     const recent = await rt
       .session()
