@@ -29,6 +29,12 @@ export interface Repository<T extends Resource, I = NewResource<T>, S extends st
   list(filter?: ListFilter<S>, page?: PageRequest): Promise<Page<T>>;
   /** count returns how many resources match the filter. */
   count(filter?: ListFilter<S>): Promise<number>;
+  /**
+   * each, where an adapter offers it, yields every resource that matches the filter in id order,
+   * in large pages and without counting: for reading a whole kind into memory (a replica's
+   * placement snapshot and read copy at start-up). Without it, callers page through `list`.
+   */
+  each?(filter?: ListFilter<S>): AsyncIterable<T>;
   /** update replaces a resource, checking its resourceVersion; it returns the stored result. */
   update(next: T): Promise<T>;
   /** delete removes a resource; with expectedVersion, only if that is still its resourceVersion (else Conflict). */

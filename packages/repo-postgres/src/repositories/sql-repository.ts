@@ -28,6 +28,8 @@ import type { Column, TableMap } from "./table-map";
 import { duplicateId, duplicateKey, writeError } from "./write-errors";
 
 const MAX_MODIFY_ATTEMPTS = 10;
+/** SCAN_PAGE is how many rows one statement of `each` reads. */
+const SCAN_PAGE = 5000;
 
 /**
  * SqlRepository stores one resource kind in its table, generically from the kind's descriptor
@@ -245,6 +247,38 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     if (more && last)
       return { items, total, nextCursor: encodeCursor({ scope: this.kind, key: last.id, id: last.id }) };
     return { items, total };
+  }
+
+  /**
+   * each yields every match in id order, SCAN_PAGE rows a statement (keyset on id, no count),
+   * asking for the next page before the caller takes this one, so the database reads it meanwhile.
+   */
+  async *each(filter?: ListFilter<S>): AsyncGenerator<T> {
+    const normalized = normalizeFilter(this.descriptor, filter);
+    const pageAfter = (after: string | undefined) => {
+      const params = new SqlParams();
+      const conditions = filterSql(this.map, normalized, params);
+      const where =
+        after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
+      const read = this.guard(() =>
+        this.ctx.db.query(
+          `SELECT t.id AS lqx_scan_id, ${this.cols} FROM ${this.map.table} t${whereClause(where)} ` +
+            `ORDER BY t.id LIMIT ${SCAN_PAGE}`,
+          params.values,
+        ),
+      );
+      // A caller that stops early leaves the page read ahead unread; its failure is nobody's.
+      read.catch(() => undefined);
+      return read;
+    };
+    let next = pageAfter(undefined);
+    for (;;) {
+      const { rows } = await next;
+      const last = rows.at(-1);
+      if (rows.length === SCAN_PAGE && last) next = pageAfter(String(last.lqx_scan_id));
+      for (const row of rows) yield this.decodeOne(row);
+      if (rows.length < SCAN_PAGE) return;
+    }
   }
 
   async count(filter?: ListFilter<S>): Promise<number> {

@@ -1,14 +1,23 @@
 import type { Page, PageRequest } from "@limiquantix/domain";
 
-/** Listable is anything listed page by page under a filter, as every repository and list service is. */
+/**
+ * Listable is anything listed page by page under a filter, as every repository and list service
+ * is; a repository may also offer `each` (every match in large pages, uncounted).
+ */
 export interface Listable<T, F> {
   list(filter: F, page: PageRequest): Promise<Page<T>>;
+  each?(filter: F): AsyncIterable<T>;
 }
 
 const PAGE_SIZE = 1000;
 
-/** eachItem yields every item that matches a filter, following the list's cursor a page at a time. */
+/** eachItem yields every item that matches a filter: by the source's own `each`, or following its list's cursor a page at a time. */
 export async function* eachItem<T, F>(source: Listable<T, F>, filter: F): AsyncGenerator<T> {
+  // `each` reads in larger pages and counts nothing; every page of a list after the first counts the matches.
+  if (source.each) {
+    yield* source.each(filter);
+    return;
+  }
   let cursor: string | undefined;
   do {
     const page = await source.list(filter, cursor ? { limit: PAGE_SIZE, cursor } : { limit: PAGE_SIZE });
