@@ -3,7 +3,8 @@
 // HTTP/2, against the same calls made in-process on the repository (and, for CreateVM, on the
 // service), so the RPC layer's cost shows as a ratio. Calls are signed in as the admin; GetVM is also
 // measured on a second replica with authentication off, so the cost of checking tokens shows beside
-// it, and Login (argon2id) is measured for logins per second. Prints a table, or with --json one object.
+// it, and Login (argon2id) is measured for logins per second. ListVMs pages with a label selector
+// and with a project filter are read from the replica's copy and from the repository in turn. Prints a table, or with --json one object.
 //
 // Request counts and shape come from the environment: LQX_BENCH_GETS, LQX_BENCH_LISTS,
 // LQX_BENCH_CREATES, LQX_BENCH_CONCURRENCY, LQX_BENCH_SESSIONS (HTTP/2 connections shared by the
@@ -318,6 +319,13 @@ async function main(): Promise<void> {
       const after = vmId(spread(i, VMS - PAGE));
       return encodeCursor({ scope: "VirtualMachine", key: after, id: after });
     };
+    // Filtered pages start early enough that half the VMs (env=prod) still fill a page of 100.
+    const filteredCursorAt = (i: number) => {
+      const after = vmId(spread(i, VMS - 2 * PAGE - 2));
+      return encodeCursor({ scope: "VirtualMachine", key: after, id: after });
+    };
+    const byLabel = { labelSelector: "env=prod" };
+    const byProject = { projectId: PROJECT };
     const calls = {
       login: () => auth.login({ username: "admin", password: ADMIN_PASSWORD }),
       getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
@@ -330,6 +338,13 @@ async function main(): Promise<void> {
       getCache: (i: number) => vmService.get(systemContext("bench"), vmId(spread(i, VMS))),
       listRpc: (i: number, c: number) => rpc(c).listVMs({ pageSize: PAGE, pageToken: cursorAt(i) }),
       listRepo: (i: number) => repos.vms.list({}, { limit: PAGE, cursor: cursorAt(i) }),
+      // VmService.list is what ListVMs runs: from the copy once it has caught up with the log head.
+      listLabelCache: (i: number) =>
+        vmService.list(systemContext("bench"), byLabel, { limit: PAGE, cursor: filteredCursorAt(i) }),
+      listLabelRepo: (i: number) => repos.vms.list(byLabel, { limit: PAGE, cursor: filteredCursorAt(i) }),
+      listProjectCache: (i: number) =>
+        vmService.list(systemContext("bench"), byProject, { limit: PAGE, cursor: filteredCursorAt(i) }),
+      listProjectRepo: (i: number) => repos.vms.list(byProject, { limit: PAGE, cursor: filteredCursorAt(i) }),
       createRpc: (name: string, c: number) =>
         rpc(c).createVM({
           projectId: PROJECT,
@@ -353,6 +368,16 @@ async function main(): Promise<void> {
     };
     const check = (await calls.listRpc(0, 0)).vms.length;
     if (check !== PAGE) throw new Error(`a listVMs page held ${check} VMs, expected ${PAGE}`);
+    for (const [name, list] of [
+      ["label", [calls.listLabelCache, calls.listLabelRepo]],
+      ["project", [calls.listProjectCache, calls.listProjectRepo]],
+    ] as const) {
+      const [fromCopy, fromRepo] = await Promise.all(list.map((f) => f(LISTS - 1)));
+      const shape = (p: typeof fromCopy) =>
+        JSON.stringify([p?.items.map((v) => v.id), p?.total, p?.nextCursor]);
+      if (fromCopy?.items.length !== PAGE || shape(fromCopy) !== shape(fromRepo))
+        throw new Error(`the ${name}-filtered page from the copy is not the repository's page of ${PAGE}`);
+    }
 
     log("warming up …");
     const warm = (n: number) => Math.max(1, Math.min(n, Math.floor(n / 10)));
@@ -363,6 +388,10 @@ async function main(): Promise<void> {
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getCache(i + GETS));
     await drive(warm(LISTS), CONCURRENCY, (i, c) => calls.listRpc(i + LISTS, c));
     await drive(warm(LISTS), CONCURRENCY, (i) => calls.listRepo(i + LISTS));
+    await drive(warm(LISTS), CONCURRENCY, (i) => calls.listLabelCache(i + LISTS));
+    await drive(warm(LISTS), CONCURRENCY, (i) => calls.listLabelRepo(i + LISTS));
+    await drive(warm(LISTS), CONCURRENCY, (i) => calls.listProjectCache(i + LISTS));
+    await drive(warm(LISTS), CONCURRENCY, (i) => calls.listProjectRepo(i + LISTS));
     await drive(warm(CREATES), CONCURRENCY, (i, c) => calls.createRpc(`warm-rpc-${pad(i, 6)}`, c));
     await drive(warm(CREATES), CONCURRENCY, (i) => calls.createService(`warm-svc-${pad(i, 6)}`));
 
@@ -386,6 +415,11 @@ async function main(): Promise<void> {
     log(`measuring ListVMs (${LISTS} pages of ${PAGE} per side) …`);
     const listRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listRepo(i));
     const listRpc = await drive(LISTS, CONCURRENCY, (i, c) => calls.listRpc(i, c));
+    log(`measuring filtered VM pages, copy and repository (${LISTS} pages of ${PAGE} per side and filter) …`);
+    const listLabelRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listLabelRepo(i));
+    const listLabelCache = await drive(LISTS, CONCURRENCY, (i) => calls.listLabelCache(i));
+    const listProjectRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listProjectRepo(i));
+    const listProjectCache = await drive(LISTS, CONCURRENCY, (i) => calls.listProjectCache(i));
     log(`measuring CreateVM (${CREATES} creates per side) …`);
     const createService = await drive(CREATES, CONCURRENCY, (i) => calls.createService(`svc-${pad(i, 6)}`));
     const createRpc = await drive(CREATES, CONCURRENCY, (i, c) => calls.createRpc(`rpc-${pad(i, 6)}`, c));
@@ -406,7 +440,12 @@ async function main(): Promise<void> {
         repo: getRepo,
         cache: getCache,
       },
-      listVms: { rpc: listRpc, repo: listRepo },
+      listVms: {
+        rpc: listRpc,
+        repo: listRepo,
+        labelSelector: { cache: listLabelCache, repo: listLabelRepo },
+        project: { cache: listProjectCache, repo: listProjectRepo },
+      },
       createVm: { rpc: createRpc, service: createService },
       login: {
         rpc: login,
@@ -421,6 +460,8 @@ async function main(): Promise<void> {
       getVmCacheOverRepo: ratio(getRepo, getCache),
       getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpcAuthOnReplica),
       listVmsRpcOverRepo: ratio(listRepo, listRpc),
+      listVmsLabelCacheOverRepo: ratio(listLabelRepo, listLabelCache),
+      listVmsProjectCacheOverRepo: ratio(listProjectRepo, listProjectCache),
       createVmRpcOverService: ratio(createService, createRpc),
       ratios:
         "in-process requests/s over RPC requests/s at the same concurrency (= RPC time per call over in-process time per call)",
@@ -436,7 +477,7 @@ async function main(): Promise<void> {
           "; two more replicas in the same process, alike but for auth.enabled, for GetVM signed in and not (4 alternating rounds)",
         getVm:
           "GetVM (signed in as the admin; and on a second replica with auth.enabled=false) / repos.vms.get / VmService.get (from the change-log-kept copy) of a scattered VM id",
-        listVms: `ListVMs / repos.vms.list, no filter, page of ${PAGE} after a scattered cursor (with total count)`,
+        listVms: `ListVMs (from the copy) / repos.vms.list, no filter, page of ${PAGE} after a scattered cursor (with total count); and VmService.list (the copy) / repos.vms.list with labelSelector env=prod (half the VMs) and with projectId (every VM), page of ${PAGE} after a scattered cursor (with total count)`,
         createVm: `CreateVM / VmService.create: ${VM_VCPUS} vCPU, ${VM_MEMORY_MIB} MiB, placed by the scheduler and stored with its node's allocation`,
         postgres: pgVersion,
         seedSeconds,
@@ -487,6 +528,10 @@ async function main(): Promise<void> {
         row("VmService.get (cache)", getCache),
         row(`ListVMs ${PAGE} (RPC)`, listRpc),
         row(`repos.vms.list ${PAGE}`, listRepo),
+        row("VmService.list env=prod", listLabelCache),
+        row("repos.vms.list env=prod", listLabelRepo),
+        row("VmService.list project", listProjectCache),
+        row("repos.vms.list project", listProjectRepo),
         row("CreateVM (RPC)", createRpc),
         row("VmService.create", createService),
         row(`Login (${LOGIN_CONCURRENCY} callers)`, login),
@@ -495,6 +540,8 @@ async function main(): Promise<void> {
         `getVmCacheOverRepo      ${result.getVmCacheOverRepo}   (below 1: the cache is faster)`,
         `getVmAuthOnOverOff      ${result.getVmAuthOnOverOff}   (time per GetVM signed in over with auth off)`,
         `listVmsRpcOverRepo      ${result.listVmsRpcOverRepo}`,
+        `listVmsLabelCacheOverRepo    ${result.listVmsLabelCacheOverRepo}   (below 1: the copy is faster)`,
+        `listVmsProjectCacheOverRepo  ${result.listVmsProjectCacheOverRepo}   (below 1: the copy is faster)`,
         `createVmRpcOverService  ${result.createVmRpcOverService}`,
         `(${result.ratios})`,
         `Login hashes with argon2id, memory ${ARGON2_PARAMETERS.memoryCost} KiB, ${ARGON2_PARAMETERS.timeCost} passes, ${ARGON2_PARAMETERS.parallelism} lane`,
