@@ -176,10 +176,39 @@ describe("limiqctl operations", () => {
     await h.ok(["delete", "alertrule", "always"]);
   });
 
-  it("drs status and run report on a cluster", async () => {
-    expect(await h.ok(["drs", "status", "default"])).toMatch(/^enabled: {10}yes\nimbalance: /);
-    const run = await h.run(["drs", "run", "default"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/enabled: {10}yes/);
+  it("drs run proposes moving a VM off a crowded node, and drs apply waits until it has moved", async () => {
+    // Two large VMs on sim-1 alone, then the other nodes open again: a pass proposes a move.
+    await h.ok(["node", "cordon", "sim-2", "sim-3"]);
+    for (const name of ["big-1", "big-2"]) {
+      await h.ok([
+        "create",
+        "vm",
+        name,
+        "--project",
+        "default",
+        "--set",
+        "spec.vcpus=16",
+        "--set",
+        "spec.memoryMib=40960",
+      ]);
+      await h.ok(["vm", "start", name, "--wait"]);
+    }
+    await h.ok(["node", "uncordon", "sim-2", "sim-3"]);
+    const pass = await h.json<{
+      recommendations: { id: string; vmId: string; state: string }[];
+      status: { enabled: boolean };
+    }>(["drs", "run", "default"]);
+    expect(pass.status.enabled).toBe(true);
+    const rec = pass.recommendations.find((r) => r.state === "RECOMMENDATION_STATE_PENDING");
+    expect(rec).toBeDefined();
+    expect(await h.ok(["drs", "status", "default"])).toMatch(
+      /^enabled: {10}yes\nimbalance: [\s\S]*\nrecommendations: {2}[1-9]\d* pending/,
+    );
+    const applied = await h.run(["drs", "apply", rec!.id]);
+    expect(applied).toMatchObject({ code: 0, stdout: `recommendation/${rec!.id} applied\n` });
+    expect(applied.stderr).toContain(`recommendation ${rec!.id} APPLIED`);
+    const vms = await h.json<{ items: Vm[] }>(["get", "vms"]);
+    const moved = vms.items.find((v) => v.id === rec!.vmId)!;
+    expect(await nodeOf(moved.name)).not.toBe("sim-1");
   });
 });
