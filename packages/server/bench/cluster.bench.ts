@@ -8,10 +8,10 @@
 // LQX_BENCH_HA_PROTECTED (300), LQX_BENCH_HA_TIMEOUT_SEC (240 per scenario), LQX_BENCH_HA_SETTINGS
 // (server settings as JSON on top of the defaults, e.g. '{"ha":{"checkIntervalSec":1}}'; none unless
 // set); LQX_BENCH_DRS_NODES (50), LQX_BENCH_DRS_VMS (300), LQX_BENCH_DRS_HOT_NODES (10),
-// LQX_BENCH_DRS_SETTLE_PASSES (3), LQX_BENCH_DRS_TRACE=1 (each pass on stderr), LQX_BENCH_DRS_PASS_GAP (heartbeat: the next pass once every node
-// has reported its load after the last migrations; none: at once), LQX_BENCH_DRS_SETTINGS (the drs
-// cell runs with simulation.heartbeatIntervalSec 1 unless set there). LQX_BENCH_LOG_LEVEL=warn shows the
-// server's log on stderr.
+// LQX_BENCH_DRS_SETTLE_PASSES (3), LQX_BENCH_DRS_PASS_GAP (heartbeat: the next pass once every node
+// the last migrations touched has reported its load since; none: at once), LQX_BENCH_DRS_SETTINGS,
+// LQX_BENCH_DRS_TRACE=1 (each pass on stderr). LQX_BENCH_LOG_LEVEL=warn shows the server's log on
+// stderr.
 import { performance } from "node:perf_hooks";
 import type { ConfigInput } from "../src/config/schema";
 import { gitCommit, LoadSampler, loadNow, machine } from "./cluster-stats";

@@ -1,7 +1,8 @@
 // The `drs` cell: a 50-node simulated cluster whose VMs all sit on a few nodes, balanced by DRS in
 // full automation. Passes are asked for with RunNow once the previous pass's migrations have ended
-// and every node has reported its load since (or at once, with passGap "none"), until a pass finds
-// nothing to do; then a few more passes, each a heartbeat round apart, make the settle window. Counts passes, migrations (and
+// and every node they touched has reported its load since (or at once, with passGap "none"), until
+// a pass finds nothing to do; then a few more passes, each a heartbeat round apart, make the settle
+// window. Counts passes, migrations (and
 // the fewest that would balance the VM count), the imbalance before and after, and moves undone.
 import { performance } from "node:perf_hooks";
 import { compute } from "@limiquantix/api";
@@ -22,7 +23,8 @@ export interface DrsCellOptions {
   readonly settlePasses: number;
   /**
    * How long after a pass's migrations end the next pass is asked for: `heartbeat` waits until every
-   * node has reported its load since (as a pass interval longer than the heartbeat interval does),
+   * node they touched has reported its load since (as a pass interval longer than the heartbeat
+   * interval does),
    * `none` asks at once, so the pass plans on the loads reported before those migrations.
    */
   readonly passGap: "heartbeat" | "none";
@@ -82,11 +84,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
   o.log(`drs: starting the server with ${o.nodes} simulated nodes (DRS in full automation) …`);
   const cluster = await startSimCluster(
     o.nodes,
-    deepMerge(
-      // Heartbeats each second, so a pass a heartbeat round after the last migrations costs a second, not ten.
-      { drs: { automationLevel: "full" }, simulation: { heartbeatIntervalSec: 1 } },
-      o.overrides as Record<string, unknown>,
-    ) as ConfigInput,
+    deepMerge({ drs: { automationLevel: "full" } }, o.overrides as Record<string, unknown>) as ConfigInput,
   );
   const watch = new ClusterWatch(cluster);
   try {
@@ -107,7 +105,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
       "simulation.heartbeatIntervalSec": c.simulation.heartbeatIntervalSec,
       passes:
         o.passGap === "heartbeat"
-          ? "RunNow a heartbeat round after the previous pass's migrations ended"
+          ? "RunNow once every node the previous pass's migrations touched had reported its load since they ended"
           : "RunNow as soon as the previous pass's migrations ended",
     };
     const hosts = [...cluster.nodeIds.keys()];
@@ -124,7 +122,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
         ha: false,
       })),
     );
-    await waitForRunning(cluster, ids, 300);
+    await waitForRunning(cluster, ids, 900);
     for (const id of cold) await cluster.nodes.uncordonNode({ id });
     // Every node reports its load with the VMs running before DRS looks.
     await sleep(c.simulation.heartbeatIntervalSec * 1500 + 250);
@@ -153,6 +151,7 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
     const times: PassTimes = { runNow: 0, migrations: 0, gap: 0 };
     let lastPass = { before: 0, expectedAfter: 0, result: "" };
     for (;;) {
+      const movesBefore = moves.length;
       const started = await pass(cluster, clusterId, times);
       passes++;
       collect();
@@ -161,8 +160,18 @@ export async function runDrsCell(o: DrsCellOptions): Promise<DrsCellResult> {
       if (passes >= 1000) throw new Error("DRS did not settle within 1,000 passes");
       if (passes % 10 === 0) o.log(`drs:   ${passes} passes, ${moves.length} migrations …`);
       if (o.passGap === "heartbeat") {
-        await sleep(heartbeatRound);
-        times.gap += heartbeatRound / 1000;
+        // The next pass plans on loads reported after these migrations, as a pass interval longer
+        // than the heartbeat interval would: wait for a heartbeat of every node they touched.
+        const touched = new Set(moves.slice(movesBefore).flatMap((m) => [m.from, m.to]));
+        const endedAt = Date.now();
+        const waitStarted = performance.now();
+        while (
+          performance.now() - waitStarted < heartbeatRound &&
+          [...touched].some((id) => (watch.lastHeartbeat.get(id) ?? 0) <= endedAt)
+        )
+          await sleep(100);
+        await sleep(200);
+        times.gap += (performance.now() - waitStarted) / 1000;
       }
     }
     collect();
