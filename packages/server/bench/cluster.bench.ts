@@ -115,9 +115,10 @@ async function main(): Promise<void> {
       `load average (1/5/15 min): at start ${loadAtStart.join(" ")}, at end ${loadAfter.join(" ")}; ` +
         `1-min mean ${during.min1Mean}, max ${during.min1Max} on ${out.machine.cpus} CPUs (${out.machine.cpuModel})`,
       `ran ${out.seconds} s; node ${process.version}, commit ${reproduce.commit}`,
-      ...(out.goawayRacesSwallowed > 0
+      ...(out.goawayRacesSwallowed.running + out.goawayRacesSwallowed.stopping > 0
         ? [
-            `note: ${out.goawayRacesSwallowed} uncaught "received GOAWAY without any open streams" error(s) from the agent pool's HTTP/2 sessions were caught by the bench (connect-es issue 1768); they would have ended a server process`,
+            `note: uncaught "received GOAWAY without any open streams" errors from the agent pool's HTTP/2 sessions caught by the bench (connect-es issue 1768): ` +
+              `${out.goawayRacesSwallowed.running} while the cells ran, ${out.goawayRacesSwallowed.stopping} while their servers stopped; each would have ended a server process`,
           ]
         : []),
       `reproduce: ${reproduce.command}${

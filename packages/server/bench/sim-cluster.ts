@@ -37,18 +37,20 @@ export interface SimCluster {
  * crash or stop. Left alone it ends the process; the bench counts it instead and reports the count.
  */
 const GOAWAY_RACE = "received GOAWAY without any open streams";
-let goawayRaces = 0;
+const goawayRaces = { running: 0, stopping: 0 };
+let stopping = 0;
 let guarded = false;
 
-/** goawayRacesSwallowed says how often the bench kept the process alive through that error. */
-export const goawayRacesSwallowed = () => goawayRaces;
+/** goawayRacesSwallowed says how often the bench kept the process alive through that error, while the cells ran and while their servers stopped. */
+export const goawayRacesSwallowed = () => ({ ...goawayRaces });
 
 function guardGoawayRace(): void {
   if (guarded) return;
   guarded = true;
   process.on("uncaughtException", (e) => {
     if (e instanceof Error && e.message.includes(GOAWAY_RACE)) {
-      goawayRaces++;
+      if (stopping > 0) goawayRaces.stopping++;
+      else goawayRaces.running++;
       return;
     }
     process.stderr.write(`uncaught: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -99,8 +101,15 @@ export async function startSimCluster(nodes: number, settings: ConfigInput): Pro
       hostOf: new Map([...nodeIds].map(([host, id]) => [id, host])),
       startupSec: 0,
       async stop() {
-        await running.stop();
-        await dir.remove();
+        stopping++;
+        try {
+          await running.stop();
+          await dir.remove();
+          // Errors of the sessions the stop closed arrive a little later.
+          await sleep(500);
+        } finally {
+          stopping--;
+        }
       },
     };
     await waitForReadyNodes(cluster, nodes);
