@@ -1,4 +1,4 @@
-import type { ListSource, Resource } from "@limiquantix/domain";
+import type { ChangeLogEntry, ListSource, Resource } from "@limiquantix/domain";
 
 /** COUNTED_FILTERS is how many filters' totals a copy keeps up to date (the most recently used). */
 const COUNTED_FILTERS = 32;
@@ -80,6 +80,12 @@ export class KindCopy<T extends Resource> implements ListSource<T> {
     this.recount(have, undefined);
     this.byId.delete(id);
     this.sorted.splice(this.indexOf(id), 1);
+  }
+
+  /** apply applies one change of this kind from the log. */
+  apply(entry: ChangeLogEntry): void {
+    if (entry.type === "DELETED") this.remove(entry.id, entry.object.resourceVersion);
+    else this.put(entry.object as unknown as T);
   }
 
   /** recount moves the kept totals from a resource as it was to as it is (undefined: absent). */

@@ -1,6 +1,9 @@
 import type { Repositories } from "@limiquantix/domain";
+import { fixtures } from "@limiquantix/domain/conformance";
 import { createMemoryAdapters } from "@limiquantix/repo-memory";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { ChangeRelay } from "./change-relay";
 import { ResourceCache } from "./resource-cache";
 
 const node = (id: string, name: string) => ({
@@ -51,8 +54,10 @@ describe("ResourceCache", () => {
       "n2",
     ]);
     expect((await cache.vms({ projectId: "p1" })).items).toEqual([]);
+    expect((await cache.vms({ projectId: "p1" })).items).toEqual([]);
     await cache.node("n1");
-    expect(reads).toEqual([]);
+    // Only the projects, copied once on the first list that names one.
+    expect(reads).toEqual(["projects.list"]);
   });
 
   it("lists from the store when the relay is held up, rather than from a stale copy", async () => {
@@ -66,9 +71,34 @@ describe("ResourceCache", () => {
     expect((await cache.vms()).items).toEqual([]);
     expect(reads).toEqual(["nodes.list", "vms.list"]);
   });
+
+  it("resolves a project named by id or name from its copy of projects, read once and then followed", async () => {
+    const m = createMemoryAdapters();
+    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+    const reads: string[] = [];
+    const cache = new ResourceCache(relay, counting(m.repositories, reads));
+    relay.subscribe(cache);
+    await relay.start(await m.changeLog.head());
+    const vmIn = (projectId: string, name: string) =>
+      m.repositories.vms.create(fixtures.vm({ id: name, name, projectId }));
+    await m.repositories.projects.create(fixtures.project({ id: "prj-1", name: "web" }));
+    await vmIn("prj-1", "web-1");
+    const byName = await cache.vms({ projectId: "web" });
+    expect(byName.items.map((v) => v.id)).toEqual(["web-1"]);
+    expect((await cache.vms({ projectId: "prj-1" })).items.map((v) => v.id)).toEqual(["web-1"]);
+    expect(reads).toEqual(["projects.list"]);
+    // A project made after the copy was read, and its VM, are in the next list.
+    await m.repositories.projects.create(fixtures.project({ id: "prj-2", name: "db" }));
+    await vmIn("prj-2", "db-1");
+    expect((await cache.vms({ projectId: "db" })).items.map((v) => v.id)).toEqual(["db-1"]);
+    // A name of no project is left as given: nothing matches.
+    expect((await cache.vms({ projectId: "nothing" })).items).toEqual([]);
+    expect(reads).toEqual(["projects.list"]);
+    await relay.stop();
+  });
 });
 
-/** counting wraps the VM and node repositories so that every call made on them is recorded. */
+/** counting wraps the VM, node and project repositories so that every call made on them is recorded. */
 function counting(repos: Repositories, calls: string[]): Repositories {
   const spy = <T extends object>(name: string, target: T): T =>
     new Proxy(target, {
@@ -81,5 +111,10 @@ function counting(repos: Repositories, calls: string[]): Repositories {
         };
       },
     });
-  return { ...repos, vms: spy("vms", repos.vms), nodes: spy("nodes", repos.nodes) };
+  return {
+    ...repos,
+    vms: spy("vms", repos.vms),
+    nodes: spy("nodes", repos.nodes),
+    projects: spy("projects", repos.projects),
+  };
 }

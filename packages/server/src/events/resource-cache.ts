@@ -13,7 +13,9 @@ import {
 } from "@limiquantix/domain";
 import { allItems } from "../shared/each-item";
 import type { ChangeListener, ChangeRelay } from "./change-relay";
+import { withProjectId } from "../shared/project-ref";
 import { KindCopy } from "./kind-copy";
+import { ProjectCopy } from "./project-copy";
 
 /**
  * ResourceCache is this replica's copy of the VMs and nodes as of the relay's revision, kept by
@@ -30,12 +32,17 @@ export class ResourceCache implements ChangeListener {
     Node: new KindCopy<Node>(),
   };
 
+  /** The projects, copied on the first list that names one (a filter names a project by id or name). */
+  private readonly projects: ProjectCopy;
+
   constructor(
     private readonly relay: Pick<ChangeRelay, "caughtUp">,
     private readonly repos: Repositories,
     /** How long a read waits for the relay before it asks the store instead (default 1 s). */
     private readonly maxWaitMs = 1000,
-  ) {}
+  ) {
+    this.projects = new ProjectCopy(repos);
+  }
 
   /**
    * fresh waits until the relay has caught up with the log's head, and says whether it did in
@@ -61,13 +68,12 @@ export class ResourceCache implements ChangeListener {
   }
 
   change(entry: ChangeLogEntry): void {
-    if (entry.kind !== "VirtualMachine" && entry.kind !== "Node") return;
-    const copy = this.copies[entry.kind] as KindCopy<VirtualMachine | Node>;
-    if (entry.type === "DELETED") copy.remove(entry.id, entry.object.resourceVersion);
-    else copy.put(entry.object as VirtualMachine | Node);
+    if (entry.kind === "VirtualMachine" || entry.kind === "Node") this.copies[entry.kind].apply(entry);
+    else if (entry.kind === "Project") this.projects.change(entry);
   }
 
   async reset(): Promise<void> {
+    this.projects.reset();
     const [vms, nodes] = await Promise.all([allItems(this.repos.vms, {}), allItems(this.repos.nodes, {})]);
     this.seed(vms, nodes);
   }
@@ -84,10 +90,17 @@ export class ResourceCache implements ChangeListener {
     return cached ?? this.repos.nodes.get(id);
   }
 
-  /** vms returns one page of VMs as `repos.vms.list` would, as of every write committed before the call. */
-  async vms(filter?: ListFilter<PowerState>, page?: PageRequest): Promise<Page<VirtualMachine>> {
-    if (!(await this.fresh())) return this.repos.vms.list(filter, page);
-    return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine, filter, page);
+  /**
+   * vms returns one page of VMs as `repos.vms.list` would, as of every write committed before the
+   * call, with a project given by id or name (withProjectId), resolved from the copy of projects.
+   */
+  async vms(filter: ListFilter<PowerState> = {}, page?: PageRequest): Promise<Page<VirtualMachine>> {
+    // The projects are copied on first use; the copy must hold them before it is caught up.
+    const projects = filter.projectId ? await this.projects.ready().catch(() => undefined) : this.projects;
+    if (!projects || !(await this.fresh()))
+      return this.repos.vms.list(await withProjectId(this.repos, filter), page);
+    const resolved = await withProjectId(projects, filter);
+    return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine, resolved, page);
   }
 
   /** nodes returns one page of nodes as `repos.nodes.list` would, as of every write committed before the call. */

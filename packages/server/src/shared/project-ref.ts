@@ -23,7 +23,7 @@ export async function resolveProjectId(repos: Pick<Repositories, "projects">, re
  * that does not exist is left as given, so the list is empty rather than an error.
  */
 export async function withProjectId<F extends ListFilter<string>>(
-  repos: Pick<Repositories, "projects">,
+  repos: { readonly projects: Pick<Repositories["projects"], "find" | "findByName"> },
   filter: F,
 ): Promise<F> {
   if (!filter.projectId) return filter;
