@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { CliError, ExitCode } from "../exit-codes";
 import { formatItems, jsonOf, parseOutputFormat, serialize } from "../output/printer";
 import { clusterKind } from "../resources/compute-kinds";
-import { alertKind, recommendationKind } from "../resources/iam-ops-kinds";
+import { alertKind, recommendationKind } from "../resources/ops-kinds";
 import { enumName } from "../resources/kind";
 import { loadNames } from "../resources/names";
 import { resolve } from "../resources/resolve";

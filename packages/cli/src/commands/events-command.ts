@@ -4,7 +4,7 @@ import { events } from "@limiquantix/api";
 import type { Command } from "commander";
 import { formatItems, jsonOf, parseOutputFormat, tableColumns, tableRow } from "../output/printer";
 import { renderTable } from "../output/table";
-import { eventKind } from "../resources/iam-ops-kinds";
+import { eventKind } from "../resources/ops-kinds";
 import { allPages } from "../resources/kind";
 import { usageError } from "../exit-codes";
 import { loadNames } from "../resources/names";

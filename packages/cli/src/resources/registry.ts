@@ -1,11 +1,17 @@
 import { usageError } from "../exit-codes";
 import { COMPUTE_KINDS } from "./compute-kinds";
-import { IAM_OPS_KINDS } from "./iam-ops-kinds";
+import { IAM_KINDS } from "./iam-kinds";
+import { OPS_KINDS } from "./ops-kinds";
 import type { ResourceKind } from "./kind";
 import { STORAGE_NETWORK_KINDS } from "./storage-network-kinds";
 
 /** KINDS are every resource kind limiqctl knows, in the order `limiqctl get --help` lists them. */
-export const KINDS: readonly ResourceKind[] = [...COMPUTE_KINDS, ...STORAGE_NETWORK_KINDS, ...IAM_OPS_KINDS];
+export const KINDS: readonly ResourceKind[] = [
+  ...COMPUTE_KINDS,
+  ...STORAGE_NETWORK_KINDS,
+  ...IAM_KINDS,
+  ...OPS_KINDS,
+];
 
 /** kindNames lists the names a kind answers to on the command line. */
 export function kindNames(kind: ResourceKind): string[] {

@@ -2,7 +2,7 @@ import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CliError, ExitCode, usageError } from "../exit-codes";
 import type { Session } from "../session/session";
-import { projectKind } from "./iam-ops-kinds";
+import { projectKind } from "./iam-kinds";
 import type { ListQuery, ResourceKind } from "./kind";
 
 /**
