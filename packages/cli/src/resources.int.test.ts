@@ -249,5 +249,11 @@ describe("limiqctl get, describe, create and delete", () => {
     expect(await words("get", "vms", "-o", "")).toEqual(["table", "wide", "json", "yaml", "name"]);
     expect(await words("node", "cordon", "")).toEqual(["sim-1", "sim-2"]);
     expect((await h.run(["completion", "tcsh"])).code).toBe(2);
+    // The bash script, sourced in bash, asks limiqctl and fills COMPREPLY.
+    const reply = ["$", "{COMPREPLY[@]}"].join("");
+    const bash = await h.shell(
+      `source <(limiqctl completion bash); COMP_WORDS=(limiqctl get no); COMP_CWORD=2; _limiqctl; printf "%s\\n" "${reply}"`,
+    );
+    expect(bash).toMatchObject({ code: 0, stdout: "nodes\nnode\n" });
   });
 });

@@ -1,7 +1,7 @@
 // The end-to-end test kit: a real control plane in the test's process (dev mode, simulated nodes,
 // a random port), and limiqctl run from source as a child process with its own configuration file.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,6 +157,24 @@ export class CliHarness {
         stdio: "pipe",
       }),
     );
+  }
+
+  /** shell runs a bash script with a `limiqctl` command on the PATH (for the completion scripts). */
+  async shell(script: string): Promise<CliResult> {
+    const bin = join(this.home, "bin");
+    mkdirSync(bin, { recursive: true });
+    const wrapper = join(bin, "limiqctl");
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${[process.execPath, ...BIN].map(shellQuote).join(" ")} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const child = new Streamed(
+      spawn("bash", ["-c", script], {
+        cwd: this.home,
+        env: this.env({ PATH: `${bin}:${process.env.PATH ?? ""}` }),
+        stdio: "pipe",
+      }),
+    );
+    child.child.stdin?.end();
+    return child.exited.then((code) => ({ code, stdout: child.stdout, stderr: child.stderr }));
   }
 
   /** login signs limiqctl in as admin. */
