@@ -68,19 +68,22 @@ describe("lists on two replicas of one PostgreSQL", () => {
     const vmsB = createClient(compute.VMService, signedIn(b));
     const nodesA = createClient(compute.NodeService, signedIn(a));
     const nodesB = createClient(compute.NodeService, signedIn(b));
-    // B's lists must come from its copy: count what reaches its VM and node repositories' list.
+    // B's lists must come from its copy: record what reaches its VM and node repositories' list
+    // and its project look-ups (B's copy of the projects is read once, on the first project filter).
     const storeLists: string[] = [];
     const { repos } = b.services.deps;
-    for (const [name, repo] of [
-      ["vms", repos.vms],
-      ["nodes", repos.nodes],
-    ] as [string, { list: (...args: unknown[]) => Promise<unknown> }][]) {
-      const list = repo.list.bind(repo);
-      repo.list = (...args) => {
-        storeLists.push(name);
-        return list(...args);
+    const spy = (name: string, repo: object, method: string) => {
+      const target = repo as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const original = target[method]!.bind(repo);
+      target[method] = (...args) => {
+        storeLists.push(`${name}.${method}`);
+        return original(...args);
       };
-    }
+    };
+    spy("vms", repos.vms, "list");
+    spy("nodes", repos.nodes, "list");
+    spy("projects", repos.projects, "find");
+    spy("projects", repos.projects, "findByName");
 
     for (let i = 0; i < 3; i++) {
       await nodesA.registerNode(

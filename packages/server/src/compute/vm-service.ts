@@ -119,8 +119,9 @@ export class VmService {
     filter: ListFilter<PowerState> = {},
     page?: PageRequest,
   ): Promise<Page<VirtualMachine>> {
-    const resolved = await withProjectId(this.deps.repos, filter);
-    return this.reads ? this.reads.vms(resolved, page) : this.deps.repos.vms.list(resolved, page);
+    // The copy resolves the project itself, from its copy of the projects.
+    if (this.reads) return this.reads.vms(filter, page);
+    return this.deps.repos.vms.list(await withProjectId(this.deps.repos, filter), page);
   }
 
   /**
