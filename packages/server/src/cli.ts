@@ -3,6 +3,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { isDomainError } from "@limiquantix/domain";
 import { type ConfigFlags, loadConfig } from "./config/load";
 import { formatConfig } from "./config/print";
+import { semiSpaceMib } from "./runtime/heap-flags";
+
+export { relaunchWithHeapFlags } from "./runtime/heap-flags";
 
 function version(): string {
   try {
@@ -137,9 +140,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .action(async (opts: Record<string, unknown>) => serve(flagsOf(opts)));
   program
     .command("version")
-    .description("print the server's version and the Node.js it runs on")
+    .description("print the server's version, the Node.js it runs on and its young-generation size")
     .action(() => {
-      process.stdout.write(`limiquantix-server ${version()} (Node.js ${process.version})\n`);
+      const semiSpace = semiSpaceMib();
+      process.stdout.write(
+        `limiquantix-server ${version()} (Node.js ${process.version}, V8 semi-space ${semiSpace === undefined ? "Node's default" : `${semiSpace} MiB`})\n`,
+      );
     });
   const config = program.command("config").description("inspect the configuration");
   withServerOptions(config.command("print"))

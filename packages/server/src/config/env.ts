@@ -67,6 +67,9 @@ function coerce(name: string, leaf: Leaf, raw: string): unknown {
 export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
   // The first admin's password on a first start (never stored in the configuration).
   "LQX_BOOTSTRAP_ADMIN_PASSWORD",
+  // V8's semi-space size, applied by the entry point before anything is configured (runtime/heap-flags).
+  "LQX_SEMI_SPACE_MIB",
+  "LQX_RELAUNCHED_CHILD",
 ]);
 
 /** EnvOverrides are the configuration values found in the environment, and which variable set each path. */

@@ -51,7 +51,10 @@ describe("loadConfig", () => {
   });
 
   it("reports unknown LQX_ variables without failing, and ignores LQX_TEST_ ones", () => {
-    const loaded = loadConfig({}, { LQX_SERVR_PORT: "1", LQX_TEST_DATABASE_URL: "x" });
+    const loaded = loadConfig(
+      {},
+      { LQX_SERVR_PORT: "1", LQX_TEST_DATABASE_URL: "x", LQX_SEMI_SPACE_MIB: "64" },
+    );
     expect(loaded.unknownEnv).toEqual(["LQX_SERVR_PORT"]);
   });
 

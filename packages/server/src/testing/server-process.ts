@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
+import { DEFAULT_SEMI_SPACE_MIB } from "../runtime/heap-flags";
 import { TEST_ADMIN_PASSWORD } from "./signed-in";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -29,6 +30,8 @@ export function launchServer(port: number, dataDir: string, options: LaunchOptio
   return spawn(
     process.execPath,
     [
+      // The binary's heap flags, given here so the server runs in this one process (signals reach it).
+      `--max-semi-space-size=${DEFAULT_SEMI_SPACE_MIB}`,
       "--import",
       tsxLoader,
       "--conditions=limiquantix-source",
