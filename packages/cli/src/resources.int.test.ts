@@ -131,10 +131,15 @@ describe("limiqctl get, describe, create and delete", () => {
       "events",
       "audit",
     ];
-    for (const kind of kinds) {
-      const out = await h.ok(["get", kind, "-A"]);
-      expect(out.split("\n")[0], kind).toMatch(/^NAME\s{3}/);
-      expect(out.split("\n").length, kind).toBeGreaterThan(2);
+    // Two at a time: each run is a process of its own.
+    for (let i = 0; i < kinds.length; i += 2) {
+      await Promise.all(
+        kinds.slice(i, i + 2).map(async (kind) => {
+          const out = await h.ok(["get", kind, "-A"]);
+          expect(out.split("\n")[0], kind).toMatch(/^NAME\s{3}/);
+          expect(out.split("\n").length, kind).toBeGreaterThan(2);
+        }),
+      );
     }
     for (const kind of ["alerts", "recommendations"]) {
       const empty = await h.run(["get", kind]);
