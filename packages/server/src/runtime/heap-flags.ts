@@ -72,7 +72,8 @@ export function relaunchWithHeapFlags(): boolean {
   const args = [...process.execArgv, ...flags, ...process.argv.slice(1)];
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
     .execve;
-  if (typeof execve === "function") execve(process.execPath, [process.execPath, ...args], process.env);
+  if (typeof execve === "function")
+    execve.call(process, process.execPath, [process.execPath, ...args], process.env);
   const child = spawn(process.execPath, args, {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, [RELAUNCHED_ENV]: "1" },
