@@ -1,60 +1,34 @@
-import { generateKeyPairSync } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createTestPki } from "@limiquantix/agent-client/testing";
 import { compute, drs } from "@limiquantix/api";
 import { ChangeLog, type ChangeLogEntry } from "@limiquantix/domain";
 import { eventually } from "@limiquantix/domain/conformance";
-import {
-  createTestDatabase,
-  makeTempDir,
-  type TempDir,
-  type TestDatabase,
-  testEtcd,
-  testRedis,
-} from "@limiquantix/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../config/schema";
 import { type RunningServer, startServer } from "../runtime/server";
 import { SimLab } from "../sim/sim-lab";
-import { testConfig } from "../testing/server-config";
+import { type ProductionSetup, productionSetup } from "../testing/production-setup";
 import { adminToken, withBearer } from "../testing/signed-in";
 
 // Three production replicas in this process; the third runs the simulated nodes and all share its
 // lab and PKI. DRS in full automation balances a skewed cluster; the leader is stopped once the
 // first migration is seen, and the next leader finishes: no VM is migrated twice.
 const logger = pino({ level: "silent" });
-let db: TestDatabase;
-let keys: TempDir;
-let base: Config;
+let setup: ProductionSetup;
 const lab = new SimLab();
 const pki = createTestPki("drs-failover-ca");
 const replicas: RunningServer[] = [];
 
 async function replica(simNodes: number): Promise<RunningServer> {
-  const config = { ...base, simulation: { ...base.simulation, nodes: simNodes } };
+  const config = { ...setup.config, simulation: { ...setup.config.simulation, nodes: simNodes } };
   const s = await startServer(config, { logger, version: "test", simLab: lab, simPki: pki });
   replicas.push(s);
   return s;
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const redis = await testRedis();
-  const etcd = await testEtcd();
-  keys = await makeTempDir("drs-failover-keys");
-  const signingKeyFile = join(keys.path, "signing-key.pem");
-  const { privateKey } = generateKeyPairSync("ed25519");
-  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  base = testConfig({
-    mode: "production",
-    database: { url: db.url },
-    redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
-    etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
-    auth: { signingKeyFile },
+  setup = await productionSetup("drs-failover", {
     simulation: { nodes: 0, bootDelayMs: 50, heartbeatIntervalSec: 1 },
     drs: { automationLevel: "full", intervalSec: 3600 },
   });
@@ -62,8 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of replicas.reverse()) await s.stop().catch(() => undefined);
-  await db?.drop();
-  await keys?.remove();
+  await setup?.close();
 });
 
 /** movesIn lists, per VM, the nodes its status moved between in the given change-log entries. */

@@ -1,26 +1,14 @@
-import { generateKeyPairSync } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createTestPki } from "@limiquantix/agent-client/testing";
 import { alert, compute, sim } from "@limiquantix/api";
 import { ChangeLog } from "@limiquantix/domain";
 import { eventually } from "@limiquantix/domain/conformance";
-import {
-  createTestDatabase,
-  makeTempDir,
-  type TempDir,
-  type TestDatabase,
-  testEtcd,
-  testRedis,
-} from "@limiquantix/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../config/schema";
 import { type RunningServer, startServer } from "../runtime/server";
 import { SimLab } from "../sim/sim-lab";
-import { testConfig } from "../testing/server-config";
+import { type ProductionSetup, productionSetup } from "../testing/production-setup";
 import { adminToken, withBearer } from "../testing/signed-in";
 
 // Three production replicas in this process on one PostgreSQL, Redis and etcd. The third runs the
@@ -28,35 +16,21 @@ import { adminToken, withBearer } from "../testing/signed-in";
 // through their simulated BMC. The leader is stopped while HA is restarting the VMs of a failed
 // node, and the next leader finishes the work.
 const logger = pino({ level: "silent" });
-let db: TestDatabase;
-let keys: TempDir;
-let base: Config;
+let setup: ProductionSetup;
 const lab = new SimLab();
 // One PKI for the simulated agents and every replica's client identity, so each replica reaches them.
 const pki = createTestPki("ha-replicas-ca");
 const replicas: RunningServer[] = [];
 
 async function replica(simNodes: number): Promise<RunningServer> {
-  const config = { ...base, simulation: { ...base.simulation, nodes: simNodes } };
+  const config = { ...setup.config, simulation: { ...setup.config.simulation, nodes: simNodes } };
   const s = await startServer(config, { logger, version: "test", simLab: lab, simPki: pki });
   replicas.push(s);
   return s;
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const redis = await testRedis();
-  const etcd = await testEtcd();
-  keys = await makeTempDir("ha-replica-keys");
-  const signingKeyFile = join(keys.path, "signing-key.pem");
-  const { privateKey } = generateKeyPairSync("ed25519");
-  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  base = testConfig({
-    mode: "production",
-    database: { url: db.url },
-    redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
-    etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
-    auth: { signingKeyFile },
+  setup = await productionSetup("ha-replicas", {
     simulation: { nodes: 0, bootDelayMs: 50, heartbeatIntervalSec: 1 },
     ha: { checkIntervalSec: 1, failureThreshold: 2, intervalSec: 1 },
   });
@@ -64,8 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of replicas.reverse()) await s.stop().catch(() => undefined);
-  await db?.drop();
-  await keys?.remove();
+  await setup?.close();
 });
 
 describe("HA across replicas", () => {

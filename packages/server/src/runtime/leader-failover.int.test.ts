@@ -1,22 +1,13 @@
 import type { ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { compute, iam } from "@limiquantix/api";
-import {
-  createTestDatabase,
-  freePort,
-  makeTempDir,
-  type TempDir,
-  type TestDatabase,
-  testEtcd,
-  testRedis,
-} from "@limiquantix/testkit";
+import { freePort, makeTempDir, type TempDir } from "@limiquantix/testkit";
 import { createPgDatabase } from "@limiquantix/repo-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ProductionSetup, productionSetup } from "../testing/production-setup";
 import { exited, launchServer, serverReady } from "../testing/server-process";
 import { loginAs, TEST_ADMIN_PASSWORD, withBearer } from "../testing/signed-in";
 
@@ -36,7 +27,7 @@ interface Replica {
   logs: string;
 }
 
-let db: TestDatabase;
+let setup: ProductionSetup;
 let dir: TempDir;
 let env: Record<string, string>;
 const replicas: Replica[] = [];
@@ -89,7 +80,7 @@ const transport = (r: Replica) => createGrpcTransport({ baseUrl: r.url, intercep
 const vms = (r: Replica) => createClient(compute.VMService, transport(r));
 
 async function sql<R extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
-  const database = createPgDatabase(db.url, { max: 1 });
+  const database = createPgDatabase(setup.db.url, { max: 1 });
   try {
     return (await database.query<R>(text, values)).rows;
   } finally {
@@ -98,23 +89,9 @@ async function sql<R extends Record<string, unknown>>(text: string, values: unkn
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const redis = await testRedis();
-  const etcd = await testEtcd();
+  setup = await productionSetup("leader-failover");
   dir = await makeTempDir("leader-failover");
-  const signingKeyFile = join(dir.path, "signing-key.pem");
-  const { privateKey } = generateKeyPairSync("ed25519");
-  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  env = {
-    LQX_MODE: "production",
-    LQX_DATABASE_URL: db.url,
-    LQX_REDIS_URL: redis.url,
-    LQX_REDIS_KEY_PREFIX: `lqx-${db.name}:`,
-    LQX_ETCD_ENDPOINTS: etcd.endpoints.join(","),
-    LQX_ETCD_PREFIX: `/lqx-${db.name}`,
-    LQX_ETCD_LEASE_TTL_SEC: String(LEASE_TTL_SEC),
-    LQX_AUTH_SIGNING_KEY_FILE: signingKeyFile,
-  };
+  env = { ...setup.env, LQX_ETCD_LEASE_TTL_SEC: String(LEASE_TTL_SEC) };
   // One after the other, so the first to start applies the migrations and creates the admin.
   for (const name of ["a", "b", "c"]) await startReplica(name);
   token = await loginAs(replicas[0]!.url, "admin", TEST_ADMIN_PASSWORD);
@@ -133,7 +110,7 @@ afterAll(async () => {
     r.child.kill("SIGKILL");
     await exited(r.child);
   }
-  await db?.drop();
+  await setup?.close();
   await dir?.remove();
 });
 

@@ -1,55 +1,29 @@
-import { generateKeyPairSync } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { common, compute, iam } from "@limiquantix/api";
-import {
-  createTestDatabase,
-  makeTempDir,
-  type TempDir,
-  type TestDatabase,
-  testEtcd,
-  testRedis,
-} from "@limiquantix/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../config/schema";
-import { testConfig } from "../testing/server-config";
+import { type ProductionSetup, productionSetup } from "../testing/production-setup";
 import { adminToken, loginAs, withBearer } from "../testing/signed-in";
 import { type RunningServer, startServer } from "./server";
 
 const logger = pino({ level: "silent" });
-let db: TestDatabase;
-let keys: TempDir;
+let setup: ProductionSetup;
 let config: Config;
 const running: RunningServer[] = [];
 /** The admin's access token the clients send (each test signs in through its first replica). */
 let token = "";
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const redis = await testRedis();
-  const etcd = await testEtcd();
-  // Every replica signs and verifies access tokens with the same Ed25519 key.
-  keys = await makeTempDir("replica-keys");
-  const signingKeyFile = join(keys.path, "signing-key.pem");
-  const { privateKey } = generateKeyPairSync("ed25519");
-  await writeFile(signingKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-  config = testConfig({
-    mode: "production",
-    database: { url: db.url },
-    redis: { url: redis.url, keyPrefix: `lqx-${db.name}:` },
-    etcd: { endpoints: [...etcd.endpoints], prefix: `/lqx-${db.name}` },
-    auth: { signingKeyFile },
-  });
+  setup = await productionSetup("replicas");
+  config = setup.config;
 }, 120_000);
 
 afterAll(async () => {
   for (const s of running) await s.stop();
-  await db?.drop();
-  await keys?.remove();
+  await setup?.close();
 });
 
 async function replica(): Promise<RunningServer> {
