@@ -32,46 +32,59 @@ async function attempt<T>(what: string, address: string, open: () => Promise<T>)
   }
 }
 
-/** openProductionBackends connects to PostgreSQL, Redis and etcd, shared with the other replicas; any one unreachable fails start-up. */
+/**
+ * openProductionBackends connects to PostgreSQL, Redis and etcd, shared with the other replicas,
+ * all three at once; any one unreachable fails start-up (PostgreSQL's failure named first, then
+ * Redis's, then etcd's), and those that opened are closed again.
+ */
 export async function openProductionBackends(config: Config): Promise<Backends> {
   const clock = systemClock;
   const url = config.database.url!;
   const pool = config.database.pool;
-  const store = await attempt("PostgreSQL", hostOf(url), () =>
-    createPostgresStore({
-      connectionString: url,
-      pool: {
-        max: pool.max,
-        idleTimeoutMs: pool.idleTimeoutSec * 1000,
-        maxLifetimeSec: pool.maxLifetimeSec,
-        statementTimeoutMs: pool.statementTimeoutMs,
-        preparedStatements: pool.preparedStatements,
-      },
-      migrate: config.database.migrateOnStart,
-      clock,
-    }),
-  );
   const redisUrl = config.redis.url!;
-  const redis = await attempt("Redis", redactUrl(redisUrl), () =>
-    createRedisAdapters({ url: redisUrl, keyPrefix: config.redis.keyPrefix, cacheOnOutage: "miss" }),
-  ).catch(async (e: unknown) => {
-    await store.close();
-    throw e;
-  });
   const etcdAddress = config.etcd.endpoints.join(",");
-  const coordinator = await attempt("etcd", etcdAddress, () =>
-    createEtcdCoordinator({
-      endpoints: config.etcd.endpoints,
-      electionPrefix: `${config.etcd.prefix}/elections/`,
-      lockPrefix: `${config.etcd.prefix}/locks/`,
-      nodePrefix: `${config.etcd.prefix}/nodes/`,
-      leaseTtlMs: config.etcd.leaseTtlSec * 1000,
-    }),
-  ).catch(async (e: unknown) => {
-    await redis.close();
-    await store.close();
-    throw e;
-  });
+  const [opened, redisOpened, coordinatorOpened] = await Promise.allSettled([
+    attempt("PostgreSQL", hostOf(url), () =>
+      createPostgresStore({
+        connectionString: url,
+        pool: {
+          max: pool.max,
+          idleTimeoutMs: pool.idleTimeoutSec * 1000,
+          maxLifetimeSec: pool.maxLifetimeSec,
+          statementTimeoutMs: pool.statementTimeoutMs,
+          preparedStatements: pool.preparedStatements,
+        },
+        migrate: config.database.migrateOnStart,
+        clock,
+      }),
+    ),
+    attempt("Redis", redactUrl(redisUrl), () =>
+      createRedisAdapters({ url: redisUrl, keyPrefix: config.redis.keyPrefix, cacheOnOutage: "miss" }),
+    ),
+    attempt("etcd", etcdAddress, () =>
+      createEtcdCoordinator({
+        endpoints: config.etcd.endpoints,
+        electionPrefix: `${config.etcd.prefix}/elections/`,
+        lockPrefix: `${config.etcd.prefix}/locks/`,
+        nodePrefix: `${config.etcd.prefix}/nodes/`,
+        leaseTtlMs: config.etcd.leaseTtlSec * 1000,
+      }),
+    ),
+  ]);
+  if (
+    opened.status === "rejected" ||
+    redisOpened.status === "rejected" ||
+    coordinatorOpened.status === "rejected"
+  ) {
+    if (coordinatorOpened.status === "fulfilled")
+      await coordinatorOpened.value.close().catch(() => undefined);
+    if (redisOpened.status === "fulfilled") await redisOpened.value.close().catch(() => undefined);
+    if (opened.status === "fulfilled") await opened.value.close().catch(() => undefined);
+    throw [opened, redisOpened, coordinatorOpened].find((r) => r.status === "rejected")?.reason;
+  }
+  const store = opened.value;
+  const redis = redisOpened.value;
+  const coordinator = coordinatorOpened.value;
   const ids = uuidV7Generator();
   return {
     // Sessions and login limits are shared by every replica through Redis.
