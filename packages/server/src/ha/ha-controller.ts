@@ -39,6 +39,8 @@ export class HaController implements Controller {
   private busy: Promise<unknown> = Promise.resolve();
   private unfollow: (() => void) | undefined;
   private again = false;
+  /** The phase each node had in the last change seen, so a heartbeat is told from a phase change. */
+  private readonly phases = new Map<string, string>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -66,7 +68,13 @@ export class HaController implements Controller {
       change: (entry) => {
         if (entry.kind !== "Node") return;
         const phase = (entry.object as Node | undefined)?.status?.phase;
-        if (entry.type === "ADDED" || phase === "READY" || phase === "NOT_READY") {
+        // Only a node's arrival or a change of phase matters; heartbeats (a READY node written
+        // again every few seconds) must not start a pass each.
+        const before = this.phases.get(entry.id);
+        if (entry.type === "DELETED") this.phases.delete(entry.id);
+        else if (phase) this.phases.set(entry.id, phase);
+        const changed = entry.type === "ADDED" || (phase !== undefined && phase !== before);
+        if (changed && (entry.type === "ADDED" || phase === "READY" || phase === "NOT_READY")) {
           if (this.again) return;
           this.again = true;
           setTimeout(() => {
