@@ -1,31 +1,19 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createTestPki } from "@limiquantix/agent-client/testing";
 import { compute, drs } from "@limiquantix/api";
 import { ChangeLog, type ChangeLogEntry } from "@limiquantix/domain";
 import { eventually } from "@limiquantix/domain/conformance";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../runtime/server";
-import { SimLab } from "../sim/sim-lab";
+import type { RunningServer } from "../runtime/server";
 import { type ProductionSetup, productionSetup } from "../testing/production-setup";
+import { SimReplicas } from "../testing/sim-replicas";
 import { adminToken, withBearer } from "../testing/signed-in";
 
 // Three production replicas in this process; the third runs the simulated nodes and all share its
 // lab and PKI. DRS in full automation balances a skewed cluster; the leader is stopped once the
 // first migration is seen, and the next leader finishes: no VM is migrated twice.
-const logger = pino({ level: "silent" });
 let setup: ProductionSetup;
-const lab = new SimLab();
-const pki = createTestPki("drs-failover-ca");
-const replicas: RunningServer[] = [];
-
-async function replica(simNodes: number): Promise<RunningServer> {
-  const config = { ...setup.config, simulation: { ...setup.config.simulation, nodes: simNodes } };
-  const s = await startServer(config, { logger, version: "test", simLab: lab, simPki: pki });
-  replicas.push(s);
-  return s;
-}
+const replicas = new SimReplicas("drs-failover", () => setup.config);
 
 beforeAll(async () => {
   setup = await productionSetup("drs-failover", {
@@ -35,7 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of replicas.reverse()) await s.stop().catch(() => undefined);
+  await replicas.stopAll();
   await setup?.close();
 });
 
@@ -57,9 +45,9 @@ function movesIn(entries: readonly ChangeLogEntry[]): Map<string, string[]> {
 
 describe("DRS across replicas", () => {
   it("a leader stopped in the middle of balancing: the next leader finishes and no VM is migrated twice", async () => {
-    const first = await replica(0);
-    const second = await replica(0);
-    const hosts = await replica(4);
+    const first = await replicas.start(0);
+    const second = await replicas.start(0);
+    const hosts = await replicas.start(4);
     const token = await adminToken(first);
     const client = <S extends Parameters<typeof createClient>[0]>(service: S, s: RunningServer) =>
       createClient(service, createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] }));
@@ -104,8 +92,7 @@ describe("DRS across replicas", () => {
       30_000,
       20,
     );
-    await first.stop();
-    replicas.splice(replicas.indexOf(first), 1);
+    await replicas.stop(first);
     await pass;
 
     // The next leader balances the rest: passes (each after a round of load reports) until one moves nothing.

@@ -1,33 +1,20 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createTestPki } from "@limiquantix/agent-client/testing";
 import { alert, compute, sim } from "@limiquantix/api";
 import { ChangeLog } from "@limiquantix/domain";
 import { eventually } from "@limiquantix/domain/conformance";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../runtime/server";
-import { SimLab } from "../sim/sim-lab";
+import type { RunningServer } from "../runtime/server";
 import { type ProductionSetup, productionSetup } from "../testing/production-setup";
+import { SimReplicas } from "../testing/sim-replicas";
 import { adminToken, withBearer } from "../testing/signed-in";
 
 // Three production replicas in this process on one PostgreSQL, Redis and etcd. The third runs the
 // simulated nodes; all three share its simulated lab, so whichever replica leads can fence them
 // through their simulated BMC. The leader is stopped while HA is restarting the VMs of a failed
 // node, and the next leader finishes the work.
-const logger = pino({ level: "silent" });
 let setup: ProductionSetup;
-const lab = new SimLab();
-// One PKI for the simulated agents and every replica's client identity, so each replica reaches them.
-const pki = createTestPki("ha-replicas-ca");
-const replicas: RunningServer[] = [];
-
-async function replica(simNodes: number): Promise<RunningServer> {
-  const config = { ...setup.config, simulation: { ...setup.config.simulation, nodes: simNodes } };
-  const s = await startServer(config, { logger, version: "test", simLab: lab, simPki: pki });
-  replicas.push(s);
-  return s;
-}
+const replicas = new SimReplicas("ha-replicas", () => setup.config);
 
 beforeAll(async () => {
   setup = await productionSetup("ha-replicas", {
@@ -37,15 +24,15 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of replicas.reverse()) await s.stop().catch(() => undefined);
+  await replicas.stopAll();
   await setup?.close();
 });
 
 describe("HA across replicas", () => {
   it("a leader stopped while HA restarts a failed node's VMs: the next leader finishes, each VM restarts once and runs in one place, no alert twice", async () => {
-    const first = await replica(0);
-    const second = await replica(0);
-    const hosts = await replica(4);
+    const first = await replicas.start(0);
+    const second = await replicas.start(0);
+    const hosts = await replicas.start(4);
     const token = await adminToken(first);
     const client = <S extends Parameters<typeof createClient>[0]>(service: S, s: RunningServer) =>
       createClient(service, createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] }));
@@ -86,8 +73,7 @@ describe("HA across replicas", () => {
     ).filter((n) => n !== failed).length;
     console.info(`leader stopped with ${movedWhenStopped} of ${moving.length} VMs restarted`);
     expect(await leads(first)).toBe(true);
-    await first.stop();
-    replicas.splice(replicas.indexOf(first), 1);
+    await replicas.stop(first);
 
     await eventually(async () => {
       for (const id of moving) {
