@@ -1,4 +1,9 @@
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+/** Each package's run leaves a JSON report here; scripts/test-summary.ts lists the failures from them. */
+const reportDir = join(fileURLToPath(new URL(".", import.meta.url)), ".test-results");
 
 /**
  * vitestShared is the configuration every package's vitest config extends: workspace
@@ -16,5 +21,7 @@ export const vitestShared = defineConfig({
     // Generous: integration tests start real servers, and CI machines have two cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    reporters: ["default", "json"],
+    outputFile: { json: join(reportDir, `${basename(process.cwd())}.json`) },
   },
 });
