@@ -1,9 +1,17 @@
-import { Cache, EventBus, type PortBinder, RateLimiter, SessionStore } from "@limiquantix/domain";
+import {
+  Cache,
+  EventBus,
+  NodeLiveness,
+  type PortBinder,
+  RateLimiter,
+  SessionStore,
+} from "@limiquantix/domain";
 import type { Redis } from "ioredis";
 import { type RedisConnectionOptions, closeRedis, openRedis } from "./connection";
 import { degradeToMiss } from "./degrading-cache";
 import { classifyRedisError } from "./errors";
 import { RedisCache } from "./redis-cache";
+import { RedisNodeLiveness } from "./node-liveness";
 import { RedisEventBus } from "./redis-event-bus";
 import { SlidingWindowRateLimiter } from "./rate-limiter";
 import { RedisSessionStore } from "./session-store";
@@ -29,6 +37,8 @@ export interface RedisAdapters {
   readonly eventBus: RedisEventBus;
   readonly sessions: SessionStore;
   readonly rateLimiter: RateLimiter;
+  /** Node beats, shared by the replicas. */
+  readonly liveness: NodeLiveness;
   /** The command connection, for adapters of an integrator's own. */
   readonly redis: Redis;
   /** check pings Redis and fails with Unavailable when it does not answer (for readiness probes). */
@@ -84,6 +94,7 @@ export async function createRedisAdapters(options: RedisAdaptersOptions): Promis
     eventBus,
     sessions,
     rateLimiter,
+    liveness: new RedisNodeLiveness(redis, { key: `${prefix}node-beats` }),
     redis,
     async check() {
       try {
@@ -101,10 +112,11 @@ export async function createRedisAdapters(options: RedisAdaptersOptions): Promis
   };
 }
 
-/** bindRedisAdapters binds the Cache, EventBus, SessionStore and RateLimiter ports to the Redis adapters. */
+/** bindRedisAdapters binds the Cache, EventBus, SessionStore, RateLimiter and NodeLiveness ports to the Redis adapters. */
 export function bindRedisAdapters(binder: PortBinder, adapters: RedisAdapters): void {
   binder.bind(Cache, adapters.cache);
   binder.bind(EventBus, adapters.eventBus);
   binder.bind(SessionStore, adapters.sessions);
   binder.bind(RateLimiter, adapters.rateLimiter);
+  binder.bind(NodeLiveness, adapters.liveness);
 }

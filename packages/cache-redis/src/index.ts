@@ -5,6 +5,7 @@ export * from "./degrading-cache";
 export * from "./errors";
 export * from "./rate-limiter";
 export * from "./read-through";
+export * from "./node-liveness";
 export * from "./redis-cache";
 export * from "./redis-event-bus";
 export * from "./session-store";

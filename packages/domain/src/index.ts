@@ -42,6 +42,7 @@ export * from "./ports/agent-pool";
 export * from "./ports/port-binder";
 export * from "./ports/call-signal";
 export * from "./ports/write-fence";
+export * from "./ports/node-liveness";
 export * from "./ports/session-store";
 export * from "./ports/session-store-support";
 export * from "./ports/rate-limiter";

@@ -22,6 +22,7 @@ export { sequentialIds } from "./id-generator";
 export { isTimerClock, ManualClock, scheduleOn, type TimerClock } from "./manual-clock";
 export { createRepositories } from "./repositories/create-repositories";
 export { MemoryStore } from "./store";
+export { MemoryNodeLiveness } from "./node-liveness";
 export { MemoryRateLimiter, type MemoryRateLimiterOptions } from "./rate-limiter";
 export { MemorySessionStore } from "./session-store";
 export { MemoryUnitOfWork } from "./unit-of-work";

@@ -31,7 +31,7 @@ beforeAll(async () => {
     // A node that misses one one-second check is NOT_READY, so the test sees an alert fire soon.
     // HA off: it would fence the node (FENCING), which clears the not-ready alert while the tests
     // below still handle it.
-    ha: { enabled: false, checkIntervalSec: 1, failureThreshold: 1 },
+    ha: { enabled: false, checkIntervalSec: 1, failureThreshold: 2 },
     alerts: { webhooks: [{ url: `http://127.0.0.1:${port}/alerts`, secret: SECRET, timeoutMs: 2000 }] },
   });
   viewer = (await h.user("a-viewer", { role: iam.Role.VIEWER })).token;

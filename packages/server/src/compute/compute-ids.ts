@@ -1,3 +1,4 @@
+import type { NodeLiveness } from "@limiquantix/domain";
 import { serviceId } from "../composition/service-id";
 import type { AgentDirectory } from "./agent-directory";
 import type { ClusterService } from "./cluster-service";
@@ -32,4 +33,6 @@ export const COMPUTE = {
   clusters: serviceId<ClusterService>("ClusterService"),
   reconciler: serviceId<Reconciler>("Reconciler"),
   nodeHealth: serviceId<NodeHealthController>("NodeHealthController"),
+  /** Node beats: the NodeLiveness port where a backend binds one, else this replica's own record. */
+  liveness: serviceId<NodeLiveness>("ComputeNodeLiveness"),
 } as const;

@@ -1,5 +1,7 @@
-import { AgentPool } from "@limiquantix/domain";
+import { AgentPool, NodeLiveness } from "@limiquantix/domain";
+import { MemoryNodeLiveness } from "@limiquantix/repo-memory";
 import { ContainerModule } from "inversify";
+import type { Logger } from "pino";
 import type { ClusterSnapshot } from "@limiquantix/scheduler";
 import type { ChangeRelay } from "../events/change-relay";
 import { EVENTS } from "../events/events-ids";
@@ -129,6 +131,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
           c.get(COMPUTE.agents),
           c.get<ResourceCache>(CORE.cache),
           c.get(COMPUTE.nodeCredentials, { optional: true }),
+          c.get(COMPUTE.liveness),
         ),
     )
     .inSingletonScope();
@@ -141,8 +144,16 @@ export const computeModule = new ContainerModule(({ bind }) => {
           c.get(COMPUTE.vms),
           c.get(COMPUTE.reconciler),
           new StrayVmSweeper(c.get(CORE.deps), c.get(COMPUTE.agents)),
+          {
+            liveness: c.get(COMPUTE.liveness),
+            statusWriteIntervalMs: c.get<ServerConfig>(CORE.config).agents.statusWriteIntervalSec * 1000,
+            onBeatFailed: beatFailureLogger(c.get(CORE.logger)),
+          },
         ),
     )
+    .inSingletonScope();
+  bind(COMPUTE.liveness)
+    .toDynamicValue((c) => c.get(NodeLiveness, { optional: true }) ?? new MemoryNodeLiveness())
     .inSingletonScope();
   bind(COMPUTE.drain)
     .toDynamicValue(
@@ -167,7 +178,12 @@ export const computeModule = new ContainerModule(({ bind }) => {
       return new NodeHealthController(
         c.get(CORE.deps),
         c.get(COMPUTE.nodes),
-        { checkIntervalMs: ha.checkIntervalSec * 1000, failureThreshold: ha.failureThreshold },
+        {
+          checkIntervalMs: ha.checkIntervalSec * 1000,
+          failureThreshold: ha.failureThreshold,
+          liveness: c.get(COMPUTE.liveness),
+          statusWriteIntervalMs: c.get<ServerConfig>(CORE.config).agents.statusWriteIntervalSec * 1000,
+        },
         c.get(CORE.logger),
       );
     })
@@ -200,3 +216,17 @@ export const computeModule = new ContainerModule(({ bind }) => {
   );
   bind(RpcRoute).toDynamicValue((c) => clusterHandler(c.get(COMPUTE.clusters)));
 });
+
+/** beatFailureLogger logs a beat the liveness record refused once per minute at most (each is stored instead). */
+function beatFailureLogger(logger: Logger): (error: unknown) => void {
+  let lastAt = 0;
+  let missed = 0;
+  return (error) => {
+    missed++;
+    const now = Date.now();
+    if (now - lastAt < 60_000) return;
+    logger.warn({ err: error, beats: missed }, "node beats cannot be recorded: storing heartbeats instead");
+    lastAt = now;
+    missed = 0;
+  };
+}

@@ -1,6 +1,7 @@
 import {
   type CpuTopology,
   type Node,
+  type NodeLiveness,
   type NodeUsage,
   type PowerState,
   failedPrecondition,
@@ -52,6 +53,23 @@ function hostToName(hostname: string): string {
   return first.slice(0, 63) || "node";
 }
 
+/**
+ * HeartbeatStorage says when a heartbeat is stored with the node (a durable write and a change
+ * every watcher sees) rather than only recorded as a beat in the liveness record.
+ */
+export interface HeartbeatStorage {
+  /** Where beats are recorded; without it every heartbeat is stored. */
+  readonly liveness?: NodeLiveness;
+  /** A READY node's heartbeat is stored at least this often (ms), and whenever what it reports changed. */
+  readonly statusWriteIntervalMs: number;
+  /** Told when a beat could not be recorded in the liveness record (it is stored instead). */
+  readonly onBeatFailed?: (error: unknown) => void;
+}
+
+/** Usage changes smaller than these (CPU points, share of the node's memory) wait for the next periodic store. */
+const CPU_POINTS_WORTH_STORING = 2;
+const MEMORY_SHARE_WORTH_STORING = 0.02;
+
 /** AgentReportSink is told what agents' reports imply for the reconciler (the reconciler itself in the server). */
 export interface AgentReportSink {
   /** agentRegistered re-checks the VMs of a node whose agent (re)registered. */
@@ -73,6 +91,7 @@ export class NodeAgentService {
     private readonly vms: VmService,
     private readonly reconciler: AgentReportSink,
     private readonly strays?: Pick<StrayVmSweeper, "sweepReported" | "sweepNode">,
+    private readonly storage: HeartbeatStorage = { statusWriteIntervalMs: 0 },
   ) {}
 
   /**
@@ -146,11 +165,20 @@ export class NodeAgentService {
     return created;
   }
 
-  /** heartbeat records a node's liveness and usage; a NOT_READY (or fenced, FAILED) node that beats again becomes READY. */
+  /**
+   * heartbeat records a node's liveness and usage; a NOT_READY (or fenced, FAILED) node that beats
+   * again becomes READY. A READY node's beat goes to the liveness record only, and is stored with
+   * the node when its usage or agent version changed, or the last stored one is older than the
+   * status write interval, so a beat every second costs no durable write.
+   */
   async heartbeat(ctx: CallContext, id: string, report: NodeHeartbeatReport = {}): Promise<Node> {
-    const at = nowIso(this.deps.clock);
+    const atMs = this.deps.clock.now().getTime();
+    const at = new Date(atMs).toISOString();
     const { vms, ...beat } = report;
-    let node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
+    let node = await this.deps.repos.nodes.get(id);
+    const live = await this.recordBeat(id, atMs);
+    if (!live || this.worthStoring(node, beat, atMs))
+      node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
     // A FAILED node was fenced (powered off) and is back; a FENCING one stays until it is fenced.
     if (
       node.status.phase === "NOT_READY" ||
@@ -160,6 +188,35 @@ export class NodeAgentService {
       node = await this.nodes.setPhase(ctx, id, "READY");
     if (vms) await this.recordObservations(ctx, id, vms);
     return node;
+  }
+
+  /** recordBeat writes the beat to the liveness record, and says whether it could. */
+  private async recordBeat(id: string, atMs: number): Promise<boolean> {
+    const { liveness, statusWriteIntervalMs } = this.storage;
+    if (!liveness || statusWriteIntervalMs <= 0) return false;
+    try {
+      await liveness.beat(id, atMs);
+      return true;
+    } catch (e) {
+      this.storage.onBeatFailed?.(e);
+      return false;
+    }
+  }
+
+  /** worthStoring says whether this beat must be stored with the node, not only recorded as a beat. */
+  private worthStoring(n: Node, beat: Omit<NodeHeartbeatReport, "vms">, atMs: number): boolean {
+    if (n.status.phase !== "READY" && n.status.phase !== "MAINTENANCE") return true;
+    const last = n.status.lastHeartbeatAt ? Date.parse(n.status.lastHeartbeatAt) : Number.NaN;
+    if (!(atMs - last < this.storage.statusWriteIntervalMs)) return true;
+    if (beat.agentVersion !== undefined && beat.agentVersion !== n.status.agentVersion) return true;
+    if (!beat.usage) return false;
+    const before = n.status.usage;
+    if (!before) return true;
+    return (
+      Math.abs(before.cpuPercent - beat.usage.cpuPercent) >= CPU_POINTS_WORTH_STORING ||
+      Math.abs(before.memoryUsedMib - beat.usage.memoryUsedMib) >=
+        Math.max(1, n.spec.memoryMib * MEMORY_SHARE_WORTH_STORING)
+    );
   }
 
   /**

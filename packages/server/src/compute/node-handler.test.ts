@@ -94,7 +94,7 @@ describe("NodeService over RPC", () => {
       vms: [{ vmId: vm!.id, powerState: compute.PowerState.STOPPED, ipAddresses: ["10.1.0.5"] }],
     });
     expect(beat.phase).toBe(compute.NodePhase.READY);
-    expect(beat.heartbeatIntervalSec).toBe(10);
+    expect(beat.heartbeatIntervalSec).toBe(1);
     const { metrics } = await nodes().getNodeMetrics({ nodeId: id });
     expect(metrics).toMatchObject({
       nodeId: id,

@@ -4,6 +4,7 @@ import {
   type Page,
   type PageRequest,
   type Node,
+  type NodeLiveness,
   type NodeRole,
   type ResourceAmounts,
   type Taint,
@@ -67,6 +68,8 @@ export class NodeService {
     private readonly reads?: Pick<ResourceCache, "node" | "nodes">,
     /** What ends a deleted or decommissioned node's credentials, when nodes have any. */
     private readonly credentials?: NodeCredentialRevoker,
+    /** Where the beats of a deleted node are forgotten. */
+    private readonly liveness?: Pick<NodeLiveness, "forget">,
   ) {}
 
   /** get returns a node or throws NotFound. */
@@ -203,6 +206,12 @@ export class NodeService {
       });
     await this.deps.repos.nodes.delete(id, expectedVersion ?? node.resourceVersion);
     await this.revokeCredentials(id);
+    // A leftover beat is harmless (only stored nodes are checked); forgetting it keeps the record small.
+    await this.liveness
+      ?.forget(id)
+      .catch((e: unknown) =>
+        this.deps.logger.warn({ err: e, node: id }, "could not forget a deleted node's beats"),
+      );
   }
 
   /** metrics returns the latest usage a node reported; a node that has not reported any yet is FailedPrecondition. */

@@ -1,9 +1,9 @@
-import { Cache, Clock, Coordinator, EventBus, IdGenerator } from "@limiquantix/domain";
-import { MemoryCache, MemoryCoordinator, MemoryEventBus } from "@limiquantix/repo-memory";
+import { Cache, Clock, Coordinator, EventBus, IdGenerator, NodeLiveness } from "@limiquantix/domain";
+import { MemoryCache, MemoryCoordinator, MemoryEventBus, MemoryNodeLiveness } from "@limiquantix/repo-memory";
 import type { ContainerModule } from "inversify";
 import { portModule } from "./port-module";
 
-/** InProcess are the single-replica event bus, cache and coordinator embedded mode runs with. */
+/** InProcess are the single-replica event bus, cache, coordinator and node beats embedded mode runs with. */
 export interface InProcess {
   readonly events: MemoryEventBus;
   readonly cache: MemoryCache;
@@ -25,6 +25,7 @@ export function openInProcess(clock: Clock, ids: IdGenerator): InProcess {
       b.bind(EventBus, events);
       b.bind(Cache, cache);
       b.bind(Coordinator, coordinator);
+      b.bind(NodeLiveness, new MemoryNodeLiveness());
       b.bind(Clock, clock);
       b.bind(IdGenerator, ids);
     }),
