@@ -20,6 +20,7 @@ import { z } from "zod";
 import type { CallContext } from "../context/call-context";
 import type { ResourceCache } from "../events/resource-cache";
 import type { AgentDirectory } from "./agent-directory";
+import { ISOLATION_CONDITION } from "../ha/isolation-check";
 import { markFenced } from "../ha/node-fencing";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -86,7 +87,12 @@ export class NodeService {
   async setPhase(_ctx: CallContext, id: string, phase: Node["status"]["phase"], message = ""): Promise<Node> {
     const updated = await readModifyWrite(this.deps.repos.nodes, id, (n) => {
       assertTransition(NODE_MACHINE, n.status.phase, phase);
-      return { ...n, status: { ...n.status, phase, message } };
+      // Beating again: what the isolation check noted while it did not is over.
+      const conditions =
+        phase === "READY"
+          ? n.status.conditions.filter((c) => c.type !== ISOLATION_CONDITION)
+          : n.status.conditions;
+      return { ...n, status: { ...n.status, phase, message, conditions } };
     });
     return updated;
   }

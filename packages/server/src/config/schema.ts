@@ -230,6 +230,12 @@ export const ConfigSchema = z
         checkIntervalSec: z.int().min(1).max(3600).default(1),
         /** A READY node not heard from for this many check intervals becomes NOT_READY (and HA fences it). */
         failureThreshold: z.int().min(1).max(100).default(3),
+        /**
+         * Before HA fences a node that stopped beating, the leader calls its agent: one that answers
+         * within this many ms runs on a live host (its beats are lost on the way) and is not fenced.
+         * 0 fences without asking.
+         */
+        agentProbeTimeoutMs: z.int().min(0).max(60_000).default(1000),
         /** How often the leader's HA controller fences nodes that stopped beating and restarts the VMs of fenced ones. */
         intervalSec: z.int().min(1).max(3600).default(10),
         /** A failed fencing is tried again after this long, doubling each time up to `fenceRetryMaxSec`. */

@@ -77,6 +77,12 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000
 }
 
 const getVm = (id: string) => env.services.vms.get(env.ctx, id);
+
+/** goSilent has a node stop beating and its agent stop answering, as a dead host does. */
+async function goSilent(nodeId: string): Promise<void> {
+  pool().host(nodeId).setReachable(false);
+  await env.services.nodes.setPhase(env.ctx, nodeId, "NOT_READY", "no heartbeat");
+}
 const phaseOf = async (id: string) => (await env.services.nodes.get(env.ctx, id)).status.phase;
 
 describe("HaController", () => {
@@ -160,6 +166,35 @@ describe("HaController", () => {
     expect((await host.listVms())[0]?.powerState).toBe("STOPPED");
   });
 
+  it("does not fence a node whose beats stopped while its agent answers, and fences it once the agent is gone too", async () => {
+    const ha = await start();
+    const lost = await env.registerNode("lost", 8, 32768);
+    const bmc = simulate(lost);
+    const web = await vm("web", 2048, { enabled: true });
+    await until(
+      () => getVm(web),
+      (v) => v.status.powerState === "RUNNING",
+    );
+    await env.registerNode("b", 8, 32768);
+    // Beats stop arriving, but the host is up and its agent answers the leader.
+    await env.services.nodes.setPhase(env.ctx, lost, "NOT_READY", "no heartbeat");
+    const first = await ha.pass();
+    expect(first.reachable).toEqual([lost]);
+    expect(first.fencing).toEqual([]);
+    expect(bmc.powerOffs).toBe(0);
+    const node = await env.services.nodes.get(env.ctx, lost);
+    expect(node.status.phase).toBe("NOT_READY");
+    expect(node.status.conditions.find((c) => c.type === "HeartbeatsLost")?.reason).toBe("AgentAnswers");
+    expect((await getVm(web)).status.nodeId).toBe(lost);
+
+    // The agent stops answering as well: now it is fenced and its VM restarts elsewhere.
+    pool().host(lost).setReachable(false);
+    const second = await ha.pass();
+    expect(second.fencing).toEqual([lost]);
+    expect(bmc.powerOffs).toBe(1);
+    expect(second.failover.restarted.map((r) => r.vmId)).toEqual([web]);
+  });
+
   it("waits for ConfirmNodeFenced on a node without a BMC, retrying with the reason in a condition", async () => {
     const ha = await start();
     const manual = await env.registerNode("manual", 8, 32768);
@@ -169,7 +204,7 @@ describe("HaController", () => {
       (v) => v.status.powerState === "RUNNING",
     );
     const b = await env.registerNode("b", 8, 32768);
-    await env.services.nodes.setPhase(env.ctx, manual, "NOT_READY", "no heartbeat");
+    await goSilent(manual);
 
     const first = await ha.pass();
     expect(first.fenceFailed).toEqual([manual]);
@@ -205,7 +240,7 @@ describe("HaController", () => {
     );
     // The survivor has room for one of them (1.5 × 5120 MiB with the default overcommit).
     await env.registerNode("small", 8, 5120);
-    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(dead);
     const report = await ha.pass();
     expect(report.failover.restarted.map((r) => r.vmId)).toEqual([high]);
     expect(report.failover.pending.map((p) => p.vmId)).toEqual([low]);
@@ -244,7 +279,7 @@ describe("HaController", () => {
         },
       },
     }));
-    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(dead);
 
     // Failover consumes the reserve: web moves to b although b alone tolerates no failure.
     const report = await ha.pass();
@@ -274,7 +309,7 @@ describe("HaController", () => {
       (v) => v.status.powerState === "RUNNING",
     );
     const b = await env.registerNode("b", 8, 32768);
-    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(dead);
     expect((await ha.pass()).failover.restarted).toMatchObject([{ vmId: web, to: b }]);
     const moved = await until(
       () => getVm(web),
@@ -310,7 +345,7 @@ describe("HaController", () => {
       () => getVm(stuck),
       (v) => v.status.powerState === "RUNNING",
     );
-    await env.services.nodes.setPhase(env.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(dead);
     // No other node: the VM stays pending on the failed node.
     expect((await ha.pass()).failover.pending.map((p) => p.vmId)).toEqual([stuck]);
     await expect(env.services.nodes.delete(env.ctx, dead)).rejects.toThrow(/still holds 1 VM/);

@@ -4,6 +4,7 @@ import type { Controller } from "../controllers/controller";
 import type { ChangeRelay } from "../events/change-relay";
 import { allItems } from "../shared/each-item";
 import type { ServiceDeps } from "../shared/service-deps";
+import type { IsolationCheck } from "./isolation-check";
 import type { FencingOutcome, NodeFencing } from "./node-fencing";
 import type { FailoverReport, VmFailover } from "./vm-failover";
 
@@ -11,12 +12,16 @@ import type { FailoverReport, VmFailover } from "./vm-failover";
 export interface HaControllerOptions {
   readonly enabled: boolean;
   readonly intervalMs: number;
+  /** Asks a node that stopped beating whether its agent still answers before it is fenced; without it every such node is fenced. */
+  readonly isolation?: Pick<IsolationCheck, "answers" | "note">;
 }
 
 /** HaPassReport is what one HA pass did. */
 export interface HaPassReport {
   /** Nodes moved from NOT_READY to FENCING. */
   readonly fencing: readonly string[];
+  /** NOT_READY nodes left alone because their agent still answers. */
+  readonly reachable: readonly string[];
   /** Nodes fenced (now FAILED). */
   readonly fenced: readonly string[];
   /** Nodes whose fencing failed this pass (they stay FENCING and are tried again later). */
@@ -104,6 +109,14 @@ export class HaController implements Controller {
     const settled = await Promise.all(
       nodes.map(async (node) => {
         let n = node;
+        if (n.status.phase === "NOT_READY" && (await this.options.isolation?.answers(n))) {
+          n = await this.options.isolation!.note(n);
+          this.logger.warn(
+            { node: n.name },
+            "node stopped beating but its agent answers: not fencing it while it does",
+          );
+          return { n, began: false, outcome: undefined, reachable: true };
+        }
         const began = n.status.phase === "NOT_READY";
         if (began) {
           n = await this.fencing.begin(n);
@@ -117,10 +130,11 @@ export class HaController implements Controller {
           outcome = await this.fencing.step(n);
           if (outcome === "fenced") n = await this.deps.repos.nodes.get(n.id);
         } else this.fencing.forget(n.id);
-        return { n, began, outcome };
+        return { n, began, outcome, reachable: false };
       }),
     );
     const fencing = settled.filter((r) => r.began).map((r) => r.n.id);
+    const reachable = settled.filter((r) => r.reachable).map((r) => r.n.id);
     const fenced = settled.filter((r) => r.outcome === "fenced").map((r) => r.n.id);
     const fenceFailed = settled.filter((r) => r.outcome === "retry-later").map((r) => r.n.id);
     const failed: Node[] = [];
@@ -133,6 +147,7 @@ export class HaController implements Controller {
     for (const [clusterId, group] of byCluster) reports.push(await this.failover.run(group, clusterId));
     return {
       fencing,
+      reachable,
       fenced,
       fenceFailed,
       failover: reports.reduce(

@@ -7,6 +7,7 @@ import { RpcRoute, route } from "../rpc/route";
 import { SimBmc, type SimLab } from "../sim/sim-lab";
 import { simulationHandler } from "../sim/simulation-handler";
 import { FencerChoice, ManualFencer } from "./fencer";
+import { IsolationCheck } from "./isolation-check";
 import { HaController } from "./ha-controller";
 import { HA } from "./ha-ids";
 import { IpmiFencer } from "./ipmi-fencer";
@@ -52,7 +53,13 @@ export const haModule = new ContainerModule(({ bind }) => {
           maxMs: ha.fenceRetryMaxSec * 1000,
         }),
         new VmFailover(deps, c.get(CORE.scheduler), c.get(CORE.snapshot), c.get(COMPUTE.placement)),
-        { enabled: ha.enabled, intervalMs: ha.intervalSec * 1000 },
+        {
+          enabled: ha.enabled,
+          intervalMs: ha.intervalSec * 1000,
+          ...(ha.agentProbeTimeoutMs > 0
+            ? { isolation: new IsolationCheck(deps, c.get(COMPUTE.agents), ha.agentProbeTimeoutMs) }
+            : {}),
+        },
         c.get(CORE.logger),
         c.get(CORE.relay),
       );
