@@ -183,6 +183,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
           failureThreshold: ha.failureThreshold,
           liveness: c.get(COMPUTE.liveness),
           statusWriteIntervalMs: c.get<ServerConfig>(CORE.config).agents.statusWriteIntervalSec * 1000,
+          reads: c.get<ResourceCache>(CORE.cache),
         },
         c.get(CORE.logger),
       );

@@ -175,7 +175,8 @@ export class NodeAgentService {
     const atMs = this.deps.clock.now().getTime();
     const at = new Date(atMs).toISOString();
     const { vms, ...beat } = report;
-    let node = await this.deps.repos.nodes.get(id);
+    // From this replica's copy where it has one (as of every committed write): no row read per beat.
+    let node = await this.nodes.get(ctx, id);
     const live = await this.recordBeat(id, atMs);
     if (!live || this.worthStoring(node, beat, atMs))
       node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
