@@ -1,5 +1,7 @@
 import {
   type CpuTopology,
+  ErrorCode,
+  isDomainError,
   type Node,
   type NodeLiveness,
   type NodeUsage,
@@ -175,9 +177,18 @@ export class NodeAgentService {
     const atMs = this.deps.clock.now().getTime();
     const at = new Date(atMs).toISOString();
     const { vms, ...beat } = report;
-    // From this replica's copy where it has one (as of every committed write): no row read per beat.
-    let node = await this.nodes.get(ctx, id);
+    // The beat is recorded before anything waits on the database, so a busy store (a queue of
+    // writes ahead of this one) never makes a live node look silent.
     const live = await this.recordBeat(id, atMs);
+    let node: Node;
+    try {
+      // From this replica's copy where it has one (as of every committed write): no row read per beat.
+      node = await this.nodes.get(ctx, id);
+    } catch (e) {
+      if (live && isDomainError(e) && e.code === ErrorCode.NotFound)
+        await this.storage.liveness?.forget(id).catch(() => undefined);
+      throw e;
+    }
     if (!live || this.worthStoring(node, beat, atMs))
       node = await this.deps.repos.nodes.recordHeartbeat(id, { at, ...beat });
     // A FAILED node was fenced (powered off) and is back; a FENCING one stays until it is fenced.

@@ -235,7 +235,7 @@ export const ConfigSchema = z
          * within this many ms runs on a live host (its beats are lost on the way) and is not fenced.
          * 0 fences without asking.
          */
-        agentProbeTimeoutMs: z.int().min(0).max(60_000).default(1000),
+        agentProbeTimeoutMs: z.int().min(0).max(60_000).default(2000),
         /** How often the leader's HA controller fences nodes that stopped beating and restarts the VMs of fenced ones. */
         intervalSec: z.int().min(1).max(3600).default(10),
         /** A failed fencing is tried again after this long, doubling each time up to `fenceRetryMaxSec`. */
