@@ -102,3 +102,34 @@ describe("NodeHealthController with a liveness record", () => {
     }
   });
 });
+
+describe("NodeHealthController after a stall", () => {
+  it("counts every node as heard from when its check runs late, so beats still queued are not taken for silence", async () => {
+    const id = await env.registerNode("queued", 4, 8192);
+    let now = Date.now();
+    const deps = { ...env.services.deps, clock: { now: () => new Date(now) } };
+    const liveness = new MemoryNodeLiveness();
+    await liveness.beat(id, now);
+    const controller = new NodeHealthController(
+      deps,
+      env.services.nodes,
+      { checkIntervalMs: 50, failureThreshold: 3, liveness, statusWriteIntervalMs: 30_000 },
+      pino({ level: "silent" }),
+    );
+    const stop = new AbortController();
+    await controller.start(stop.signal);
+    try {
+      // The process stalls for 5 s (the clock jumps; the timer fires once, late).
+      now += 5000;
+      await new Promise((r) => setTimeout(r, 120));
+      await controller.stop();
+      expect((await env.services.nodes.get(env.ctx, id)).status.phase).toBe("READY");
+      // With no stall, the same silence marks the node.
+      now += 200;
+      expect(await controller.sweep()).toBe(1);
+    } finally {
+      stop.abort();
+      await controller.stop();
+    }
+  });
+});
