@@ -12,6 +12,9 @@ export async function startDevServer(): Promise<RunningServer> {
     mode: "dev",
     server: { port: 0 },
     simulation: { nodes: 2, bootDelayMs: 50, heartbeatIntervalSec: 1 },
+    // Nodes created by hand have no agent beating for them: a 90 s failure window, not 3 s, keeps
+    // them READY through a test (and a busy test machine never gets a live node fenced).
+    ha: { checkIntervalSec: 30 },
     logging: { level: "silent", format: "json" },
   });
   return startServer(config, { logger: createLogger(config.logging), version: "test" });

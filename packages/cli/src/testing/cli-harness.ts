@@ -90,6 +90,9 @@ export class CliHarness {
       mode: "dev",
       server: { host: "127.0.0.1", port: 0 },
       simulation: { nodes, bootDelayMs: 50, heartbeatIntervalSec: 1 },
+      // Nodes created by hand have no agent beating for them: a 90 s failure window, not 3 s, keeps
+      // them READY through a test (and a busy test machine never gets a live node fenced).
+      ha: { checkIntervalSec: 30 },
       logging: { level: "silent", format: "json" },
       ...(alertIntervalSec ? { alerts: { evaluationIntervalSec: alertIntervalSec } } : {}),
     });
