@@ -58,7 +58,7 @@ export function haLines(r: HaCellResult & { seconds: number }): string[] {
         .map((s) => `${s.scenario.split(" (")[0]}: ${s.withinAdmissionGuarantee ? "within" : "beyond"}`)
         .join(", ") +
       ").",
-    "HB age: the failed node's last heartbeat's age at the failure; detect: failure → NOT_READY; fence: NOT_READY → FAILED (FENCING, BMC off);",
+    "HB age: the age at the failure of the failed node's last stored heartbeat (lastHeartbeatAt: beats in between go to the liveness record only); detect: failure → NOT_READY; fence: NOT_READY → FAILED (FENCING, BMC off);",
     "place: FAILED → the VM placed on another node; start: placed → RUNNING there (reconciler, simulated boot).",
     ...probes,
     `goal (one failed node, every protected VM running elsewhere within ${HA_GOAL_SEC} s, fencing included): ${goal}`,
