@@ -27,6 +27,7 @@ import { systemContext } from "../src/context/call-context";
 import { type RunningServer, startServer } from "../src/runtime/server";
 import { ARGON2_PARAMETERS } from "../src/auth/identity/passwords";
 import { loginAs, withBearer } from "../src/testing/signed-in";
+import { type BareServer, startBareServer } from "./bare-server";
 
 const VMS = 100_000;
 const NODES = 1_000;
@@ -140,6 +141,8 @@ interface Phase {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly meanMs: number;
+  /** The whole process's CPU time per call (µs): client and server share it, as every cell here does. */
+  readonly cpuUsPerCall: number;
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -152,6 +155,7 @@ async function drive(
 ): Promise<Phase> {
   const latencies = new Float64Array(total);
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, total) }, async (_, caller) => {
@@ -163,6 +167,7 @@ async function drive(
     }),
   );
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort();
   const at = (q: number) => latencies[Math.min(total - 1, Math.floor(q * total))]!;
   const sum = latencies.reduce((a, b) => a + b, 0);
@@ -174,6 +179,7 @@ async function drive(
     p50Ms: round(at(0.5)),
     p99Ms: round(at(0.99)),
     meanMs: round(sum / total),
+    cpuUsPerCall: round((cpu.user + cpu.system) / total, 1),
   };
 }
 
@@ -190,6 +196,7 @@ function merge(rounds: readonly Phase[]): Phase {
     p50Ms: w((p) => p.p50Ms),
     p99Ms: w((p) => p.p99Ms),
     meanMs: w((p) => p.meanMs),
+    cpuUsPerCall: w((p) => p.cpuUsPerCall),
   };
 }
 
@@ -252,6 +259,7 @@ async function main(): Promise<void> {
   let server: RunningServer | undefined;
   let authOff: RunningServer | undefined;
   let authOn: RunningServer | undefined;
+  let bare: BareServer | undefined;
   try {
     log(`seeding ${NODES.toLocaleString("en")} nodes and ${VMS.toLocaleString("en")} VMs …`);
     const seedStarted = performance.now();
@@ -311,6 +319,11 @@ async function main(): Promise<void> {
     const openClients = clientsOf(authOff.url, false);
     const signedInClients = clientsOf(authOn.url, true);
     const rpc = (caller: number) => clients[caller % clients.length]!;
+    // The floor: a bare connect-node server answering GetVM with a canned copy of a real VM.
+    const canned = (await rpc(0).getVM({ id: vmId(0) })).vm;
+    if (!canned) throw new Error("GetVM answered no VM");
+    bare = await startBareServer(canned);
+    const bareClients = clientsOf(bare.url, false);
     const { repos } = server.services.deps;
     const vmService = server.services.vms;
 
@@ -327,6 +340,8 @@ async function main(): Promise<void> {
     const byLabel = { labelSelector: "env=prod" };
     const byProject = { projectId: PROJECT };
     const calls = {
+      getBare: (i: number, c: number) =>
+        bareClients[c % bareClients.length]!.getVM({ id: vmId(spread(i, VMS)) }),
       login: () => auth.login({ username: "admin", password: ADMIN_PASSWORD }),
       getRpc: (i: number, c: number) => rpc(c).getVM({ id: vmId(spread(i, VMS)) }),
       getRpcAuthOn: (i: number, c: number) =>
@@ -384,6 +399,7 @@ async function main(): Promise<void> {
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpc(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpcAuthOff(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getRpcAuthOn(i + GETS, c));
+    await drive(warm(GETS), CONCURRENCY, (i, c) => calls.getBare(i + GETS, c));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getRepo(i + GETS));
     await drive(warm(GETS), CONCURRENCY, (i) => calls.getCache(i + GETS));
     await drive(warm(LISTS), CONCURRENCY, (i, c) => calls.listRpc(i + LISTS, c));
@@ -412,6 +428,15 @@ async function main(): Promise<void> {
     }
     const getRpcAuthOff = merge(off);
     const getRpcAuthOnReplica = merge(on);
+    // The server's GetVM and the bare floor, four alternating rounds each: CPU per call compared.
+    const floorRounds: Phase[] = [];
+    const serverRounds: Phase[] = [];
+    for (let r = 0; r < 4; r++) {
+      floorRounds.push(await drive(quarter, CONCURRENCY, (i, c) => calls.getBare(i + r * quarter, c)));
+      serverRounds.push(await drive(quarter, CONCURRENCY, (i, c) => calls.getRpc(i + r * quarter, c)));
+    }
+    const getBare = merge(floorRounds);
+    const getRpcBesideBare = merge(serverRounds);
     log(`measuring ListVMs (${LISTS} pages of ${PAGE} per side) …`);
     const listRepo = await drive(LISTS, CONCURRENCY, (i) => calls.listRepo(i));
     const listRpc = await drive(LISTS, CONCURRENCY, (i, c) => calls.listRpc(i, c));
@@ -423,6 +448,10 @@ async function main(): Promise<void> {
     log(`measuring CreateVM (${CREATES} creates per side) …`);
     const createService = await drive(CREATES, CONCURRENCY, (i) => calls.createService(`svc-${pad(i, 6)}`));
     const createRpc = await drive(CREATES, CONCURRENCY, (i, c) => calls.createRpc(`rpc-${pad(i, 6)}`, c));
+    // Fewer callers: does a create wait on the others (a lock), or only on its own work?
+    const fewer = Math.max(1, Math.floor(CREATES / 4));
+    const createRpc16 = await drive(fewer, 16, (i, c) => calls.createRpc(`rpc16-${pad(i, 6)}`, c));
+    const createRpc1 = await drive(fewer, 1, (i, c) => calls.createRpc(`rpc1-${pad(i, 6)}`, c));
     log(`measuring Login (${LOGINS} sign-ins, ${LOGIN_CONCURRENCY} callers) …`);
     const login = await drive(LOGINS, LOGIN_CONCURRENCY, () => calls.login());
     const measureSeconds = round((performance.now() - measureStarted) / 1000, 1);
@@ -439,6 +468,8 @@ async function main(): Promise<void> {
         rpcAuthOffReplica: getRpcAuthOff,
         repo: getRepo,
         cache: getCache,
+        bareFramework: getBare,
+        rpcBesideBare: getRpcBesideBare,
       },
       listVms: {
         rpc: listRpc,
@@ -446,7 +477,7 @@ async function main(): Promise<void> {
         labelSelector: { cache: listLabelCache, repo: listLabelRepo },
         project: { cache: listProjectCache, repo: listProjectRepo },
       },
-      createVm: { rpc: createRpc, service: createService },
+      createVm: { rpc: createRpc, rpc16Callers: createRpc16, rpc1Caller: createRpc1, service: createService },
       login: {
         rpc: login,
         hash: {
@@ -458,6 +489,7 @@ async function main(): Promise<void> {
       },
       getVmRpcOverRepo: ratio(getRepo, getRpc),
       getVmCacheOverRepo: ratio(getRepo, getCache),
+      getVmCpuOverBare: round(getRpcBesideBare.cpuUsPerCall / getBare.cpuUsPerCall, 2),
       getVmAuthOnOverOff: ratio(getRpcAuthOff, getRpcAuthOnReplica),
       listVmsRpcOverRepo: ratio(listRepo, listRpc),
       listVmsLabelCacheOverRepo: ratio(listLabelRepo, listLabelCache),
@@ -515,15 +547,17 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
       const row = (name: string, p: Phase) =>
-        `${name.padEnd(26)}${String(p.requests).padStart(8)}${String(p.rps).padStart(10)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}`;
+        `${name.padEnd(28)}${String(p.requests).padStart(8)}${String(p.rps).padStart(10)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.cpuUsPerCall.toFixed(0).padStart(12)}`;
       const lines = [
         `LimiQuantix server RPC bench: ${VMS.toLocaleString("en")} VMs on ${NODES.toLocaleString("en")} nodes, PostgreSQL ${pgVersion} (production mode)`,
         `${CONCURRENCY} concurrent callers over ${SESSIONS} HTTP/2 session(s), gRPC h2c; client and server in one process`,
         "",
-        `${"call".padEnd(26)}${"calls".padStart(8)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}`,
+        `${"call".padEnd(28)}${"calls".padStart(8)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"CPU µs/call".padStart(12)}`,
         row("GetVM (RPC)", getRpc),
         row("GetVM (replica, auth on)", getRpcAuthOnReplica),
         row("GetVM (replica, auth off)", getRpcAuthOff),
+        row("GetVM (beside the floor)", getRpcBesideBare),
+        row("GetVM bare connect-node", getBare),
         row("repos.vms.get", getRepo),
         row("VmService.get (cache)", getCache),
         row(`ListVMs ${PAGE} (RPC)`, listRpc),
@@ -533,12 +567,15 @@ async function main(): Promise<void> {
         row("VmService.list project", listProjectCache),
         row("repos.vms.list project", listProjectRepo),
         row("CreateVM (RPC)", createRpc),
+        row("CreateVM (RPC, 16 callers)", createRpc16),
+        row("CreateVM (RPC, 1 caller)", createRpc1),
         row("VmService.create", createService),
         row(`Login (${LOGIN_CONCURRENCY} callers)`, login),
         "",
         `getVmRpcOverRepo        ${result.getVmRpcOverRepo}`,
         `getVmCacheOverRepo      ${result.getVmCacheOverRepo}   (below 1: the cache is faster)`,
         `getVmAuthOnOverOff      ${result.getVmAuthOnOverOff}   (time per GetVM signed in over with auth off)`,
+        `getVmCpuOverBare        ${result.getVmCpuOverBare}   (process CPU per GetVM, the server over a bare connect-node server with a canned VM; goal ≤ 1.15)`,
         `listVmsRpcOverRepo      ${result.listVmsRpcOverRepo}`,
         `listVmsLabelCacheOverRepo    ${result.listVmsLabelCacheOverRepo}   (below 1: the copy is faster)`,
         `listVmsProjectCacheOverRepo  ${result.listVmsProjectCacheOverRepo}   (below 1: the copy is faster)`,
@@ -556,6 +593,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   } finally {
+    await bare?.close();
     await authOff?.stop();
     await authOn?.stop();
     await server?.stop();

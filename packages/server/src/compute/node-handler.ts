@@ -60,7 +60,7 @@ export function nodeHandler(
         },
         pageRequestOf(req),
       );
-      return { nodes: page.items.map(nodeToProto), ...pageResponseOf(page) };
+      return { nodes: page.items.map(nodeWire), ...pageResponseOf(page) };
     },
     async updateNode(ctx, req) {
       const settings = nodeSettingsOf(req, await nodes.get(ctx, req.id));

@@ -66,7 +66,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
         },
         pageRequestOf(req),
       );
-      return { vms: page.items.map(vmToProto), ...pageResponseOf(page) };
+      return { vms: page.items.map(vmWire), ...pageResponseOf(page) };
     },
     async updateVM(ctx, req) {
       const patch = vmPatchOf(req, await s.vms.get(ctx, req.id));
