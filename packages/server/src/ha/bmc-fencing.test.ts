@@ -42,6 +42,12 @@ async function start(
   return { ha: env.plane.container.get(HA.controller), services: env, passwordFile };
 }
 
+/** goSilent has a node stop beating and its agent stop answering, as a dead host does. */
+async function goSilent(s: MemoryServices, nodeId: string): Promise<void> {
+  (s.adapters.agentPool as MemoryAgentPool).host(nodeId).setReachable(false);
+  await s.services.nodes.setPhase(s.ctx, nodeId, "NOT_READY", "no heartbeat");
+}
+
 async function runningVm(s: MemoryServices, name: string): Promise<string> {
   const created = await s.services.vms.create(s.ctx, {
     projectId: s.projectId,
@@ -61,8 +67,7 @@ describe("HA with a Redfish-fenced node", () => {
     const dead = await s.registerNode("dead", 8, 32768);
     const web = await runningVm(s, "web");
     const other = await s.registerNode("other", 8, 32768);
-    (s.adapters.agentPool as MemoryAgentPool).host(dead).setReachable(false);
-    await s.services.nodes.setPhase(s.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(s, dead);
 
     const report = await ha.pass();
     expect(report.fenced).toEqual([dead]);
@@ -85,7 +90,7 @@ describe("HA with a Redfish-fenced node", () => {
     const dead = await s.registerNode("dead", 8, 32768);
     const web = await runningVm(s, "web");
     await s.registerNode("other", 8, 32768);
-    await s.services.nodes.setPhase(s.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(s, dead);
 
     const first = await ha.pass();
     expect(first.fenceFailed).toEqual([dead]);
@@ -132,7 +137,7 @@ describe("HA with an IPMI-fenced node", () => {
     const dead = await s.registerNode("dead", 8, 32768);
     const web = await runningVm(s, "web");
     const other = await s.registerNode("other", 8, 32768);
-    await s.services.nodes.setPhase(s.ctx, dead, "NOT_READY", "no heartbeat");
+    await goSilent(s, dead);
 
     const report = await ha.pass();
     expect(report.fenced).toEqual([dead]);
@@ -168,6 +173,8 @@ describe("HA with several BMCs", () => {
       env = await startMemoryServices({
         config: {
           ha: {
+            // Fencing side by side is what is tested here, not the isolation check before it.
+            agentProbeTimeoutMs: 0,
             fencing: {
               redfish: {
                 requestTimeoutSec: 5,
