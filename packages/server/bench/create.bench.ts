@@ -1,0 +1,152 @@
+// CreateVM over gRPC in both modes, side by side in one run: embedded (PGlite in a temporary
+// directory) and production (PostgreSQL, Redis and etcd from the test kit), each with 100 READY
+// nodes registered and nothing else stored, at 1, 16 and 64 concurrent callers signed in as the
+// admin. Prints a table (requests/s, p50/p99 ms, the process's CPU per create), or with --json one
+// object. LQX_BENCH_CREATES (default 400) creates per cell; the modes alternate cell by cell.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { compute } from "@limiquantix/api";
+import { createTestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
+import { pino } from "pino";
+import { ConfigSchema, type ConfigInput } from "../src/config/schema";
+import { systemContext } from "../src/context/call-context";
+import { type RunningServer, startServer } from "../src/runtime/server";
+import { loginAs, withBearer } from "../src/testing/signed-in";
+import { drive, type Phase, round } from "./drive";
+
+const json = process.argv.includes("--json");
+const CREATES = Number(process.env.LQX_BENCH_CREATES || 400);
+if (!Number.isInteger(CREATES) || CREATES < 1)
+  throw new Error("LQX_BENCH_CREATES must be a positive integer");
+const CALLERS = [1, 16, 64] as const;
+const NODES = 100;
+const ADMIN_PASSWORD = "bench-password-of-the-first-user";
+const log = (m: string) => {
+  if (!json) process.stderr.write(`${m}\n`);
+};
+
+/** Shared by both modes: no agents, so no node-health sweep or resync in the measurements. */
+const common: ConfigInput = {
+  server: { host: "127.0.0.1", port: 0 },
+  logging: { level: "silent", format: "json" },
+  simulation: { nodes: 0 },
+  ha: { checkIntervalSec: 3600 },
+  reconciler: { resyncIntervalSec: 86_400 },
+};
+
+/** Mode is one server under test and how to create VMs on it. */
+interface Mode {
+  readonly name: "embedded" | "production";
+  readonly server: RunningServer;
+  readonly create: (name: string, caller: number) => Promise<unknown>;
+}
+
+async function open(name: Mode["name"], settings: ConfigInput): Promise<Mode> {
+  process.env.LQX_BOOTSTRAP_ADMIN_PASSWORD = ADMIN_PASSWORD;
+  const server = await startServer(ConfigSchema.parse({ ...common, ...settings }), {
+    logger: pino({ level: "silent" }),
+    version: "bench",
+  });
+  const ctx = systemContext("bench");
+  for (let i = 0; i < NODES; i++)
+    await server.services.nodeAgents.register(ctx, {
+      name: `n-${i}`,
+      hostname: `n-${i}.bench`,
+      managementIp: "10.0.0.1",
+      agentAddress: `127.0.0.1:${20_000 + i}`,
+      cpu: { sockets: 2, coresPerSocket: 32, threadsPerCore: 2 },
+      memoryMib: 1_048_576,
+    });
+  const admin = withBearer(await loginAs(server.url, "admin", ADMIN_PASSWORD));
+  const clients = [
+    createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url, interceptors: [admin] })),
+  ];
+  return {
+    name,
+    server,
+    create: (vmName, caller) =>
+      clients[caller % clients.length]!.createVM({
+        projectId: "default",
+        name: vmName,
+        spec: { vcpus: 1, memoryMib: 512n },
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((x) => round(x, 2));
+  const dataDir = await mkdtemp(join(tmpdir(), "lqx-create-bench-"));
+  const [database, redis, etcd] = await Promise.all([createTestDatabase(), testRedis(), testEtcd()]);
+  const modes: Mode[] = [];
+  try {
+    log("starting the embedded server …");
+    modes.push(await open("embedded", { mode: "embedded", dataDir }));
+    log("starting the production server …");
+    modes.push(
+      await open("production", {
+        mode: "production",
+        database: { url: database.url, migrateOnStart: true },
+        redis: { url: redis.url },
+        etcd: { endpoints: [...etcd.endpoints] },
+        auth: { jwtSecret: randomBytes(32).toString("base64url") },
+      }),
+    );
+    log("warming up …");
+    for (const m of modes) await drive(Math.min(100, CREATES), 16, (i, c) => m.create(`warm-${i}`, c));
+    const results: Record<string, Record<string, Phase>> = { embedded: {}, production: {} };
+    for (const callers of CALLERS)
+      for (const m of modes) {
+        log(`${m.name}: ${CREATES} creates, ${callers} caller(s) …`);
+        results[m.name]![`callers${callers}`] = await drive(CREATES, callers, (i, c) =>
+          m.create(`c${callers}-${i}`, c),
+        );
+      }
+    const out = {
+      createVm: results,
+      setup: {
+        nodes: NODES,
+        createsPerCell: CREATES,
+        callers: CALLERS,
+        vm: "1 vCPU, 512 MiB, default project",
+      },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => round(x, 2)) },
+      goal: "≥ 1,000 creates/s at 64 callers in production, ≥ 400/s embedded, p50 at one caller ≤ 3 ms",
+      reproduce: "pnpm --filter @limiquantix/server bench:create [-- --json]",
+    };
+    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else {
+      const lines = [`CreateVM over gRPC, ${NODES} nodes, ${CREATES} creates per cell, one process`, ""];
+      lines.push(
+        `${"mode".padEnd(12)}${"callers".padStart(8)}${"req/s".padStart(9)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"CPU µs/create".padStart(15)}`,
+      );
+      for (const m of modes)
+        for (const callers of CALLERS) {
+          const p = results[m.name]![`callers${callers}`]!;
+          lines.push(
+            `${m.name.padEnd(12)}${String(callers).padStart(8)}${String(p.rps).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.cpuUsPerCall.toFixed(0).padStart(15)}`,
+          );
+        }
+      lines.push("", `goal: ${out.goal}`);
+      lines.push(
+        `load average at start ${out.loadAverage.atStart.join(" ")}, at end ${out.loadAverage.atEnd.join(" ")} on ${out.machine.cpus} CPUs (${out.machine.cpuModel}); node ${process.version}`,
+      );
+      lines.push(`reproduce: ${out.reproduce}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+  } finally {
+    for (const m of modes) await m.server.stop().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
