@@ -1,6 +1,6 @@
 import type { Node } from "@limiquantix/domain";
 import type { AgentDirectory } from "../compute/agent-directory";
-import { withCondition } from "../shared/conditions";
+import { conditionOf, withCondition } from "../shared/conditions";
 import { readModifyWrite } from "../shared/read-modify-write";
 import type { ServiceDeps } from "../shared/service-deps";
 
@@ -39,8 +39,7 @@ export class IsolationCheck {
 
   /** note records on the node, once, that its beats stopped while its agent answers. */
   async note(node: Node): Promise<Node> {
-    if (node.status.conditions.some((c) => c.type === ISOLATION_CONDITION && c.status === "True"))
-      return node;
+    if (conditionOf(node.status.conditions, ISOLATION_CONDITION)?.status === "True") return node;
     const now = this.deps.clock.now().toISOString();
     return readModifyWrite(this.deps.repos.nodes, node.id, (n) =>
       n.status.phase !== "NOT_READY"
