@@ -2,7 +2,6 @@
 export * from "./bind";
 export * from "./store";
 export * from "./unit-of-work";
-export * from "./pglite-unit-of-work";
 export * from "./change-log/sql-change-log";
 export * from "./sessions/sql-session-store";
 export * from "./errors/classify-db-error";
@@ -18,7 +17,6 @@ export type {
   SqlSession,
   Unlisten,
 } from "./sql/executor";
-export { WriteGate } from "./sql/write-gate";
 export { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 export { openPgliteDatabase, type PgliteDatabaseOptions } from "./sql/pglite-database";
 export { acquireDataDirLock, type DataDirLock } from "./sql/data-dir-lock";

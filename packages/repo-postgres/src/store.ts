@@ -1,4 +1,5 @@
 import {
+  currentCallAttribution,
   type AuditRepository,
   type Clock,
   type Closeable,
@@ -18,9 +19,7 @@ import { SqlSessionStore } from "./sessions/sql-session-store";
 import type { SqlDatabase } from "./sql/executor";
 import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 import { openPgliteDatabase } from "./sql/pglite-database";
-import { PgliteUnitOfWork } from "./pglite-unit-of-work";
 import { SqlUnitOfWork } from "./unit-of-work";
-import { WriteGate } from "./sql/write-gate";
 
 /** PostgresStore is everything a PostgreSQL-backed control plane needs from its database. */
 export interface PostgresStore extends Closeable {
@@ -69,21 +68,23 @@ export interface PgliteStoreOptions extends StoreOptions {
 /** storeOver builds a store on an open database. */
 export async function storeOver(db: SqlDatabase, options: StoreOptions = {}): Promise<PostgresStore> {
   const clock = options.clock ?? systemClock;
-  // PGlite's units of work replay their calls; the gate keeps their revisions stable (see PgliteUnitOfWork).
-  const gate = db.dialect === "pglite" ? new WriteGate() : undefined;
   const repos = createRepositories({
     db,
     atomic: (fn) => db.transaction(fn),
     clock,
     lockReads: false,
-    ...(gate ? { exclusive: <T>(fn: () => Promise<T>) => gate.run(fn) } : {}),
+    // Outside a unit of work a write is committed when it returns, with the call's audit entry.
+    committedChange: () => {
+      if (!db.inTransaction?.()) currentCallAttribution()?.auditStored?.();
+    },
   });
   const migrator = createMigrator(db, options);
   const changeLog = new SqlChangeLog(db, options.changeLog);
   const store: PostgresStore = {
     dialect: db.dialect,
     repos,
-    uow: gate ? new PgliteUnitOfWork(db, clock, gate) : new SqlUnitOfWork(db, clock),
+    // PGlite too: its single session runs one transaction at a time, so units of work are serial there.
+    uow: new SqlUnitOfWork(db, clock),
     audit: repos.audit,
     changeLog,
     sessions: new SqlSessionStore(db, { clock }),

@@ -1,7 +1,8 @@
-import type { Repositories } from "@limiquantix/domain";
+import { type CallAttribution, installCallAttributionSource, type Repositories } from "@limiquantix/domain";
 import { deferred, fixtures, isSettled, sleep } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type OpenedStore } from "../test/harness";
+import type { SqlDatabase, SqlExecutor } from "./sql/executor";
 
 for (const backend of BACKENDS) {
   describe(`unit of work on ${backend.name}`, () => {
@@ -30,6 +31,81 @@ for (const backend of BACKENDS) {
       expect(await repos.vms.listByNode(node.id)).toHaveLength(1);
     });
 
+    it("reads a row by id once per work until the work writes it, and then reads what it wrote", async () => {
+      const { repos, uow, db } = opened.store;
+      const node = await repos.nodes.create(fixtures.node());
+      const statements: string[] = [];
+      const transaction = db.transaction;
+      // Count the statements the work runs, through the store's own database object.
+      db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
+        transaction.call<SqlDatabase, [(tx: SqlExecutor) => Promise<T>], Promise<T>>(db, (tx: SqlExecutor) =>
+          fn({
+            query: (text, params) => {
+              statements.push(text);
+              return tx.query(text, params);
+            },
+            exec: (script) => tx.exec(script),
+          }),
+        );
+      try {
+        const [read, again, written, after] = await uow.run(async (tx) => {
+          const first = await tx.nodes.get(node.id);
+          const second = await tx.nodes.get(node.id);
+          const updated = await tx.nodes.updateStatus(
+            node.id,
+            { ...first.status, allocated: { vcpus: 2, memoryMib: 1024, vmCount: 1 } },
+            first.resourceVersion,
+          );
+          return [first, second, updated, await tx.nodes.get(node.id)] as const;
+        });
+        expect(again).toEqual(read);
+        expect(again).not.toBe(read);
+        expect(after).toEqual(written);
+        expect(after.status.allocated.vcpus).toBe(2);
+        expect(after.resourceVersion).toBeGreaterThan(read.resourceVersion);
+        const reads = statements.filter((s) => s.startsWith("SELECT") && s.includes("FROM nodes"));
+        // The first get, and the get after the write; the second get and the update's own read come from the first.
+        expect(reads).toHaveLength(2);
+      } finally {
+        db.transaction = transaction;
+      }
+      expect(await repos.nodes.get(node.id)).toEqual(
+        expect.objectContaining({
+          status: expect.objectContaining({ allocated: { vcpus: 2, memoryMib: 1024, vmCount: 1 } }),
+        }),
+      );
+    });
+
+    it("tells an audited call its entry is stored once a write that stored it committed, in a work or not", async () => {
+      const { repos, uow } = opened.store;
+      const told: string[] = [];
+      const audited = (action: string): CallAttribution => ({
+        requestId: action,
+        principal: "user:auditor",
+        audit: fixtures.auditEntry({ actor: { username: "auditor" }, action }),
+        auditStored: () => told.push(action),
+      });
+      let call: CallAttribution | undefined;
+      const previous = installCallAttributionSource(() => call);
+      try {
+        call = audited("svc/InWork");
+        await uow.run(async (tx) => {
+          await tx.projects.create(fixtures.project());
+          expect(told).toEqual([]);
+        });
+        call = audited("svc/Outside");
+        await repos.projects.create(fixtures.project());
+        call = audited("svc/ReadOnly");
+        await uow.run(async (tx) => tx.projects.find("no-such-project"));
+        expect(told).toEqual(["svc/InWork", "svc/Outside"]);
+        call = undefined;
+        const stored = await repos.audit.list({ username: "auditor" });
+        expect(stored.items.map((e) => e.action).sort()).toEqual(["svc/InWork", "svc/Outside"]);
+      } finally {
+        installCallAttributionSource(previous);
+      }
+    });
+
     it("the repositories of a finished work refuse further calls", async () => {
       let leaked: Repositories | undefined;
       await opened.store.uow.run(async (tx) => {
@@ -52,7 +128,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe("unit of work on pglite (replay-validated)", () => {
+describe("unit of work on pglite (one transaction at a time on its single session)", () => {
   let opened: OpenedStore;
   beforeAll(async () => {
     opened = await BACKENDS[1].open();
@@ -61,7 +137,7 @@ describe("unit of work on pglite (replay-validated)", () => {
     await opened?.close();
   });
 
-  it("fails with Conflict when a concurrent write changed a count the work relied on", async () => {
+  it("runs works one after the other, so a check over a count holds without locking a row", async () => {
     const { repos, uow } = opened.store;
     const projectId = (await repos.projects.create(fixtures.project())).id;
     const node = await repos.nodes.create(fixtures.node());
@@ -71,37 +147,71 @@ describe("unit of work on pglite (replay-validated)", () => {
         if (placed >= 1) throw new Error("node full");
         return tx.vms.create(fixtures.vm({ projectId, status: { nodeId: node.id } }));
       });
-    const results = await Promise.allSettled([place(), place()]);
+    const results = await Promise.allSettled([place(), place(), place()]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(failed.reason).toMatchObject({ code: "Conflict" });
+    for (const r of results.filter((r) => r.status === "rejected"))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ message: "node full" });
     expect(await repos.vms.listByNode(node.id)).toHaveLength(1);
   });
 
-  it("lets outside callers read while a work is open, without seeing its writes", async () => {
+  it("holds outside callers until the work ends; they then see what it committed", async () => {
     const { repos, uow } = opened.store;
     const project = fixtures.project();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let created!: () => void;
-    const inside = new Promise<void>((r) => {
-      created = r;
-    });
+    const inside = deferred();
+    const proceed = deferred();
     const work = uow.run(async (tx) => {
       await tx.projects.create(project);
-      created();
-      await gate;
+      inside.resolve();
+      await proceed.promise;
     });
-    await inside;
-    expect(await repos.projects.find(project.id)).toBeUndefined();
-    release();
+    await inside.promise;
+    const outside = repos.projects.find(project.id);
+    await sleep(50);
+    expect(await isSettled(outside)).toBe(false);
+    proceed.resolve();
     await work;
-    expect((await repos.projects.get(project.id)).name).toBe(project.name);
+    expect((await outside)?.name).toBe(project.name);
   });
 
-  it("holds other writes from the work's first write to its commit, so a concurrent write does not make it conflict", async () => {
+  it("a statement made through the store's own repositories inside a work joins the work instead of waiting for it", async () => {
+    const { repos, uow } = opened.store;
+    const joined = fixtures.project();
+    const boom = new Error("boom");
+    // Without joining, the outside create would wait for the work's transaction, which waits for it.
+    await expect(
+      uow.run(async (tx) => {
+        await tx.clusters.create(fixtures.cluster());
+        await repos.projects.create(joined);
+        expect((await repos.projects.get(joined.id)).name).toBe(joined.name);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    // It was part of the work, so it went with the work's rollback.
+    expect(await repos.projects.find(joined.id)).toBeUndefined();
+    const kept = await uow.run(async () => repos.projects.create(fixtures.project()));
+    expect((await repos.projects.get(kept.id)).name).toBe(kept.name);
+  });
+
+  it("a transaction begun inside a work is a savepoint: its failure undoes only its own writes", async () => {
+    const { repos, uow } = opened.store;
+    const db = opened.store.db;
+    const outer = fixtures.project();
+    const inner = fixtures.project();
+    await uow.run(async (tx) => {
+      await tx.projects.create(outer);
+      await expect(
+        db.transaction(async (t) => {
+          await t.query("UPDATE projects SET name = name WHERE id = $1", [outer.id]);
+          await repos.projects.create(inner);
+          throw new Error("inner failed");
+        }),
+      ).rejects.toThrow("inner failed");
+    });
+    expect((await repos.projects.get(outer.id)).name).toBe(outer.name);
+    expect(await repos.projects.find(inner.id)).toBeUndefined();
+  });
+
+  it("revisions follow commit order: a write outside waits for an open work and takes the next revision", async () => {
     const { repos, uow } = opened.store;
     const inside = deferred();
     const proceed = deferred();
@@ -121,30 +231,5 @@ describe("unit of work on pglite (replay-validated)", () => {
     expect(updated.resourceVersion).toBeGreaterThan(created.resourceVersion);
     expect(other.resourceVersion).toBeGreaterThan(updated.resourceVersion);
     expect(await repos.projects.get(created.id)).toEqual(updated);
-  });
-
-  it("does not hold other writes while the work has only read, and gives the gate back when the work fails", async () => {
-    const { repos, uow } = opened.store;
-    const project = await repos.projects.create(fixtures.project());
-    const inside = deferred();
-    const proceed = deferred();
-    const reading = uow.run(async (tx) => {
-      await tx.projects.get(project.id);
-      inside.resolve();
-      await proceed.promise;
-    });
-    await inside.promise;
-    await repos.clusters.create(fixtures.cluster());
-    proceed.resolve();
-    await reading;
-    await expect(
-      uow.run(async (tx) => {
-        await tx.clusters.create(fixtures.cluster());
-        throw new Error("boom");
-      }),
-    ).rejects.toThrow("boom");
-    expect((await repos.clusters.create(fixtures.cluster())).resourceVersion).toBeGreaterThan(
-      project.resourceVersion,
-    );
   });
 });

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  currentCallAttribution,
   failedPrecondition,
   isDomainError,
   type Repositories,
@@ -26,8 +27,9 @@ export class SqlUnitOfWork implements UnitOfWork {
     let active = true;
     // The work's own errors are rethrown as they are; only failures of BEGIN/COMMIT are classified.
     let failure: { error: unknown } | undefined;
+    let changed = false;
     try {
-      return await this.db.transaction(async (tx) => {
+      const result = await this.db.transaction(async (tx) => {
         const guarded: SqlExecutor = {
           query: (text, params) => {
             if (!active)
@@ -41,6 +43,10 @@ export class SqlUnitOfWork implements UnitOfWork {
           atomic: (fn) => fn(guarded),
           clock: this.clock,
           lockReads: true,
+          held: new Map(),
+          committedChange: () => {
+            changed = true;
+          },
         });
         try {
           return await work(repos);
@@ -49,6 +55,9 @@ export class SqlUnitOfWork implements UnitOfWork {
           throw error;
         }
       });
+      // Committed, and with the changes the call's audit entry (unless this work runs inside another's transaction).
+      if (changed && !this.db.inTransaction?.()) currentCallAttribution()?.auditStored?.();
+      return result;
     } catch (error) {
       if (failure && failure.error === error) throw error;
       throw isDomainError(error) ? error : classifyDbError(error, "unit of work");

@@ -2,7 +2,8 @@
 // directory) and production (PostgreSQL, Redis and etcd from the test kit), each with 100 READY
 // nodes registered and nothing else stored, at 1, 16 and 64 concurrent callers signed in as the
 // admin. Prints a table (requests/s, p50/p99 ms, the process's CPU per create), or with --json one
-// object. LQX_BENCH_CREATES (default 400) creates per cell; the modes alternate cell by cell.
+// object. LQX_BENCH_CREATES (default 400) creates per cell; the modes alternate cell by cell;
+// `--only embedded|production` runs one mode (for profiling: node --cpu-prof).
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -23,6 +24,10 @@ const CREATES = Number(process.env.LQX_BENCH_CREATES || 400);
 if (!Number.isInteger(CREATES) || CREATES < 1)
   throw new Error("LQX_BENCH_CREATES must be a positive integer");
 const CALLERS = [1, 16, 64] as const;
+const onlyAt = process.argv.indexOf("--only");
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "embedded" && ONLY !== "production")
+  throw new Error("--only takes embedded or production");
 const NODES = 100;
 const ADMIN_PASSWORD = "bench-password-of-the-first-user";
 const log = (m: string) => {
@@ -83,18 +88,22 @@ async function main(): Promise<void> {
   const [database, redis, etcd] = await Promise.all([createTestDatabase(), testRedis(), testEtcd()]);
   const modes: Mode[] = [];
   try {
-    log("starting the embedded server …");
-    modes.push(await open("embedded", { mode: "embedded", dataDir }));
-    log("starting the production server …");
-    modes.push(
-      await open("production", {
-        mode: "production",
-        database: { url: database.url, migrateOnStart: true },
-        redis: { url: redis.url },
-        etcd: { endpoints: [...etcd.endpoints] },
-        auth: { jwtSecret: randomBytes(32).toString("base64url") },
-      }),
-    );
+    if (ONLY !== "production") {
+      log("starting the embedded server …");
+      modes.push(await open("embedded", { mode: "embedded", dataDir }));
+    }
+    if (ONLY !== "embedded") {
+      log("starting the production server …");
+      modes.push(
+        await open("production", {
+          mode: "production",
+          database: { url: database.url, migrateOnStart: true },
+          redis: { url: redis.url },
+          etcd: { endpoints: [...etcd.endpoints] },
+          auth: { jwtSecret: randomBytes(32).toString("base64url") },
+        }),
+      );
+    }
     log("warming up …");
     for (const m of modes) await drive(Math.min(100, CREATES), 16, (i, c) => m.create(`warm-${i}`, c));
     const results: Record<string, Record<string, Phase>> = { embedded: {}, production: {} };

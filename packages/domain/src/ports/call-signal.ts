@@ -38,6 +38,13 @@ export interface CallAttribution {
    */
   readonly audit?: AuditEntry;
   /**
+   * Called by a store, when it can tell, once a transaction that stored the call's audit entry
+   * (or found it stored) has committed: the host need not store the entry again when the call
+   * ends. A store that cannot tell never calls it, and the host stores the entry itself (which
+   * the store refuses as AlreadyExists when a write stored it).
+   */
+  readonly auditStored?: () => void;
+  /**
    * The office the write is made under, when it is made by the holder of an election or lock (the
    * controllers of the elected leader): the store refuses it, in its transaction, with
    * FailedPrecondition (reason `fenced`) when it has seen a newer grant of that office, and

@@ -1,5 +1,5 @@
 import type { Clock } from "@limiquantix/domain";
-import type { SqlExecutor } from "../sql/executor";
+import type { SqlExecutor, SqlRow } from "../sql/executor";
 
 /** RepoContext is what every repository of one store (or one unit of work) shares. */
 export interface RepoContext {
@@ -11,8 +11,15 @@ export interface RepoContext {
   /** Inside a unit of work, reads lock the rows they return (SELECT … FOR UPDATE) until it ends. */
   readonly lockReads: boolean;
   /**
-   * exclusive runs a write so that no unit of work that has begun writing is between its first
-   * write and its commit (PGlite, whose units of work replay their calls; absent elsewhere).
+   * The rows a unit of work has read by id, locked until it ends, by table and id: reading one
+   * again returns the row as read (no other transaction can change it meanwhile) until the unit of
+   * work writes it. Absent outside units of work.
    */
-  readonly exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly held?: Map<string, SqlRow>;
+  /**
+   * committedChange is called by a write that logged a change once it is done: outside a unit of
+   * work the change is committed then (and with it the call's audit entry); a unit of work notes
+   * it and tells the call once it commits.
+   */
+  readonly committedChange?: () => void;
 }

@@ -79,11 +79,6 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return this.ctx.clock.now().toISOString();
   }
 
-  /** exclusive runs a write under the store's write gate, when it has one (PGlite). */
-  protected exclusive<R>(fn: () => Promise<R>): Promise<R> {
-    return this.ctx.exclusive ? this.ctx.exclusive(fn) : fn();
-  }
-
   protected lock(): string {
     return this.ctx.lockReads ? " FOR UPDATE OF t" : "";
   }
@@ -115,7 +110,31 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   protected async read(id: unknown, db = this.ctx.db): Promise<T | undefined> {
     if (typeof id !== "string") return undefined;
-    return this.selectOne("t.id = $1::text", [id], db);
+    const held = this.ctx.held;
+    if (!held || db !== this.ctx.db) return this.selectOne("t.id = $1::text", [id], db);
+    // Inside a unit of work the row read is locked until it ends: a second read of it (a
+    // read-modify-write after a check) needs no statement until the work writes the row.
+    const key = this.heldKey(id);
+    let row = held.get(key);
+    if (!row) {
+      row = (
+        await db.query(
+          `SELECT ${this.cols} FROM ${this.map.table} t WHERE t.id = $1::text LIMIT 1${this.lock()}`,
+          [id],
+        )
+      ).rows[0];
+      if (row) held.set(key, row);
+    }
+    return row ? this.decodeOne(row) : undefined;
+  }
+
+  private heldKey(id: string): string {
+    return `${this.map.table}\u0000${id}`;
+  }
+
+  /** forgetHeld drops a row this unit of work changed from what it holds as read. */
+  protected forgetHeld(id: string): void {
+    this.ctx.held?.delete(this.heldKey(id));
   }
 
   /** guard runs a read, turning driver errors into DomainErrors. */
@@ -140,7 +159,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   }
 
   protected write<R>(fn: (db: SqlExecutor) => Promise<R>): Promise<R> {
-    return this.exclusive(() => (this.writesOutsideRow ? this.ctx.atomic(fn) : fn(this.ctx.db)));
+    return this.writesOutsideRow ? this.ctx.atomic(fn) : fn(this.ctx.db);
   }
 
   async create(input: I): Promise<T> {
@@ -166,6 +185,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
       }),
     );
     if (version === undefined) throw await this.duplicateOf(entity);
+    this.ctx.committedChange?.();
     return { ...entity, resourceVersion: version };
   }
 
@@ -303,7 +323,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         [{ field: "id", description: "is required: pass the whole resource as last read" }],
         this.kind,
       );
-    return this.guardWrite(next, () =>
+    const stored = await this.guardWrite(next, () =>
       this.write(async (db) => {
         const current = await this.read(next.id, db);
         if (!current) throw notFound(this.kind, next.id);
@@ -316,6 +336,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         );
       }),
     );
+    this.ctx.committedChange?.();
+    return stored;
   }
 
   /**
@@ -323,6 +345,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
    * or Conflict; it returns the resource as stored, with the revision of the change as its version.
    */
   protected async writeRow(db: SqlExecutor, next: T, expected: number): Promise<T> {
+    this.forgetHeld(next.id);
     const values = encodeRow(this.map, next, this.encodeOverrides(next));
     const params = new SqlParams();
     const sets: string[] = [];
@@ -365,9 +388,11 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         throw conflict(this.kind, id, expectedVersion, current.resourceVersion);
       const next = prepareUpdate(this.descriptor, change(current), current, this.now());
       try {
-        return await this.guardWrite(next, () =>
+        const stored = await this.guardWrite(next, () =>
           this.write((db) => this.writeRow(db, next, current.resourceVersion)),
         );
+        this.ctx.committedChange?.();
+        return stored;
       } catch (error) {
         const retry = expectedVersion === undefined && attempt < MAX_MODIFY_ATTEMPTS;
         if (!(retry && isDomainError(error) && error.code === "Conflict")) throw error;
@@ -381,18 +406,20 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
         { field: "expectedVersion", description: `must be a positive integer (got ${expectedVersion})` },
       ]);
     await this.guardWrite({ id }, async () => {
+      this.forgetHeld(id);
       const params = new SqlParams();
       const where = [`t.id = ${params.add(id, "::text")}`];
       if (expectedVersion !== undefined)
         where.push(`t.resource_version = ${params.add(expectedVersion, "::bigint")}`);
       const from = attributionSource(params);
-      const res = await this.exclusive(() =>
-        this.ctx.db.query(
-          `DELETE FROM ${this.map.table} AS t USING ${from}${whereClause(where)}`,
-          params.values,
-        ),
+      const res = await this.ctx.db.query(
+        `DELETE FROM ${this.map.table} AS t USING ${from}${whereClause(where)}`,
+        params.values,
       );
-      if (res.rowCount > 0) return;
+      if (res.rowCount > 0) {
+        this.ctx.committedChange?.();
+        return;
+      }
       const current = await this.read(id);
       if (!current) throw notFound(this.kind, String(id));
       throw conflict(this.kind, id, expectedVersion ?? current.resourceVersion, current.resourceVersion);

@@ -45,6 +45,12 @@ export interface SqlDatabase extends SqlSession {
    * until the returned function is called. It fails when the database cannot be reached.
    */
   listen?(channel: string, onNotify: () => void): Promise<Unlisten>;
+  /**
+   * inTransaction says whether a statement made now through this database would run inside a
+   * transaction still open (PGlite, whose statements join the transaction of the work they are
+   * made from); absent where statements outside a transaction's executor never do.
+   */
+  inTransaction?(): boolean;
 }
 
 /** Unlisten stops a listen; it is safe to call more than once. */

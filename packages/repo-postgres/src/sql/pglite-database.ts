@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
@@ -16,6 +17,64 @@ function wrap(db: Queryable): SqlExecutor {
     },
     async exec(script: string): Promise<void> {
       await db.exec(script);
+    },
+  };
+}
+
+/** Open is the transaction a piece of work runs in, while it runs. */
+interface Open {
+  readonly tx: Transaction;
+  open: boolean;
+  savepoints: number;
+}
+
+/**
+ * joiningTransactions gives PGlite's single session a query, exec and transaction that know the
+ * transaction the calling code runs in. PGlite runs nothing else while a transaction is open, so a
+ * statement issued outside the transaction's executor by code running inside it (a helper reading
+ * through the store's own repositories, say) would wait for the transaction, which waits for it.
+ * Such statements join the open transaction instead; a transaction begun inside one is a
+ * savepoint of it, rolled back alone when its work fails.
+ */
+function joiningTransactions(
+  db: PGlite,
+): Pick<SqlDatabase, "query" | "exec" | "transaction"> & { inTransaction(): boolean } {
+  const context = new AsyncLocalStorage<Open>();
+  const current = (): Open | undefined => {
+    const open = context.getStore();
+    return open?.open ? open : undefined;
+  };
+  const outside = wrap(db);
+  const executor = (): SqlExecutor => {
+    const open = current();
+    return open ? wrap(open.tx) : outside;
+  };
+  return {
+    inTransaction: () => current() !== undefined,
+    query: (text, params) => executor().query(text, params),
+    exec: (script) => executor().exec(script),
+    async transaction(fn) {
+      const joined = current();
+      if (!joined)
+        return db.transaction((tx) => {
+          const open: Open = { tx, open: true, savepoints: 0 };
+          // Closed before PGlite commits: work the transaction's code left running goes outside.
+          return context
+            .run(open, () => fn(wrap(tx)))
+            .finally(() => {
+              open.open = false;
+            });
+        });
+      const savepoint = `lqx_savepoint_${++joined.savepoints}`;
+      await joined.tx.exec(`SAVEPOINT ${savepoint}`);
+      try {
+        const result = await fn(wrap(joined.tx));
+        await joined.tx.exec(`RELEASE SAVEPOINT ${savepoint}`);
+        return result;
+      } catch (error) {
+        await joined.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+        throw error;
+      }
     },
   };
 }
@@ -49,15 +108,16 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     lock?.release();
     throw classifyDbError(error, `opening PGlite in ${dataDir ?? "memory"}`);
   }
-  const base = wrap(db);
+  const { query, exec, transaction, inTransaction } = joiningTransactions(db);
   let closed: Promise<void> | undefined;
   return {
     dialect: "pglite",
-    query: base.query,
-    exec: base.exec,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    query,
+    exec,
+    transaction,
+    inTransaction,
     // PGlite has a single connection, so the database itself is the session.
-    session: (fn) => fn({ ...base, transaction: (f) => db.transaction((tx) => f(wrap(tx))) }),
+    session: (fn) => fn({ query, exec, transaction }),
     async ping() {
       try {
         await db.query("SELECT 1");

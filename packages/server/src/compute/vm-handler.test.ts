@@ -97,6 +97,19 @@ describe("VMService CRUD over RPC", () => {
     );
   });
 
+  it("answers AlreadyExists for a taken name even when the VM would not fit, and keeps nothing of the refused create", async () => {
+    await h.registerNode("n1", 1, 1024);
+    const first = await vms().createVM({ projectId: h.projectId, name: "only", spec: small });
+    // The retry of a create that succeeded: the node is full now, but the name is what is taken.
+    await expectCode(
+      vms().createVM({ projectId: h.projectId, name: "only", spec: small }),
+      Code.AlreadyExists,
+      /only/,
+    );
+    const listed = await vms().listVMs({ projectId: h.projectId });
+    expect(listed.vms.map((v) => v.id)).toEqual([first.vm?.id]);
+  });
+
   it("answers ResourceExhausted when no node has room", async () => {
     await h.registerNode("n1", 1, 1024);
     const f = await expectCode(

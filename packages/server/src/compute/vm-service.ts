@@ -60,7 +60,7 @@ export class VmService {
     private readonly placement: PlacementService,
     private readonly agents: AgentDirectory,
     /** Where reads are served from when given: this replica's copy, as of every committed write. */
-    private readonly reads?: Pick<ResourceCache, "vm" | "vms">,
+    private readonly reads?: Pick<ResourceCache, "vm" | "vms" | "projectId">,
   ) {}
 
   /**
@@ -70,7 +70,11 @@ export class VmService {
    */
   async create(_ctx: CallContext, given: CreateVmRequest): Promise<VirtualMachine> {
     const { repos } = this.deps;
-    const req = { ...given, projectId: await resolveProjectId(repos, given.projectId) };
+    const projectId =
+      this.reads && given.projectId !== ""
+        ? await this.reads.projectId(given.projectId)
+        : await resolveProjectId(repos, given.projectId);
+    const req = { ...given, projectId };
     const input: VirtualMachineInput = {
       id: this.deps.ids.next(),
       name: req.name,
@@ -81,13 +85,13 @@ export class VmService {
       ...(req.clusterId ? { clusterId: req.clusterId } : {}),
     };
     const validated = prepareCreate(RESOURCES.VirtualMachine, input, nowIso(this.deps.clock));
-    if (await repos.vms.findByName(req.name, req.projectId))
-      throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
     await checkVmReferences(repos, validated);
     const now = nowIso(this.deps.clock);
     // The NICs' addresses are allocated in the unit of work that stores the VM (and again on each
     // retry), before it is written, so the VM is stored once, with its addresses.
-    const { vm } = await this.placement.placeAndCreate(input, validated, {
+    // A taken name is refused by the store when the VM is written (AlreadyExists); a create
+    // refused before that (no room, the quota) is told apart from a retry of one that succeeded.
+    const placed = this.placement.placeAndCreate(input, validated, {
       admit: async (tx, placing) => (await UsageLedger.open(tx, placing.projectId)).charge(vmUsage(placing)),
       status: async (tx, placing) =>
         placing.spec.nics.length === 0 ? {} : { nics: [...(await allocateVmAddresses(tx, placing)).nics] },
@@ -105,7 +109,14 @@ export class VmService {
         }
       },
     });
-    return vm;
+    try {
+      return (await placed).vm;
+    } catch (e) {
+      if (hasErrorCode(e, ErrorCode.AlreadyExists)) throw e;
+      const taken = await repos.vms.findByName(req.name, req.projectId).catch(() => undefined);
+      if (taken) throw alreadyExists("VirtualMachine", req.name, `project ${req.projectId}`);
+      throw e;
+    }
   }
 
   /** get returns a VM or throws NotFound. */

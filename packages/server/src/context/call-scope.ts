@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
+  type AuditEntry,
   type CallAttribution,
   installCallAttributionSource,
   installCallSignalSource,
@@ -19,12 +20,21 @@ export interface FencedWork {
 const fenceScope = new AsyncLocalStorage<FencedWork>();
 let installed = false;
 
+/** The audit entries a store said it stored with a committed change (CallAttribution.auditStored). */
+const storedAudit = new WeakSet<AuditEntry>();
+
+/** auditEntryStored says whether a store has stored the call's entry with a change it committed. */
+export function auditEntryStored(entry: AuditEntry): boolean {
+  return storedAudit.has(entry);
+}
+
 function attributionOf(c: CallContext | undefined, f: FencedWork | undefined): CallAttribution | undefined {
   const fence = f?.fence ? { fence: f.fence } : {};
   if (!c) return f ? { principal: f.principal, ...fence } : undefined;
   const principal = `${c.principal.kind}:${c.principal.name}`;
-  return c.audit
-    ? { requestId: c.requestId, principal, audit: c.audit, ...fence }
+  const audit = c.audit;
+  return audit
+    ? { requestId: c.requestId, principal, audit, auditStored: () => storedAudit.add(audit), ...fence }
     : { requestId: c.requestId, principal, ...fence };
 }
 

