@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type ChangeLog, type ChangeLogEntry, ErrorCode, hasErrorCode } from "@limiquantix/domain";
 import type { Logger } from "pino";
+import { HeadReader } from "./head-reader";
 
 /** ChangeListener receives every change the relay follows, in revision order. */
 export interface ChangeListener {
@@ -34,12 +35,16 @@ export class ChangeRelay {
   private readonly stopped = new AbortController();
   private loop: Promise<void> | undefined;
   private relayed = 0;
+  /** Concurrent consistent reads share one read of the head (each still one begun after it asked). */
+  private readonly head: HeadReader;
 
   constructor(
     private readonly log: ChangeLog,
     private readonly logger: Logger,
     private readonly options: ChangeRelayOptions = {},
-  ) {}
+  ) {
+    this.head = new HeadReader(() => this.log.head());
+  }
 
   /** revision is the last revision every listener has been given. */
   get revision(): number {
@@ -76,7 +81,7 @@ export class ChangeRelay {
    * relayed: a replica that serves a read after it reflects every write committed before it.
    */
   async caughtUp(revision?: number): Promise<void> {
-    const target = revision ?? (await this.log.head());
+    const target = revision ?? (await this.head.read());
     if (this.relayed >= target) return;
     await new Promise<void>((resolve) => {
       this.waiters.push({ revision: target, resolve });
