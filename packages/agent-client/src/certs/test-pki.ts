@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPair, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import forge from "node-forge";
 
@@ -26,16 +26,34 @@ export interface CertificateRequest {
   readonly validDays?: number;
 }
 
-function keyPair(): {
+/** KeyPair is an RSA key in the two shapes the issuer needs: PEM to hand out, forge's to sign with. */
+interface KeyPair {
   privatePem: string;
   publicKey: forge.pki.PublicKey;
   privateKey: forge.pki.rsa.PrivateKey;
-} {
-  // Node generates the key natively; forge only signs, which keeps issuing fast.
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+}
+
+const RSA = { modulusLength: 2048 } as const;
+
+function pairOf(privateKey: KeyObject): KeyPair {
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(privatePem) as forge.pki.rsa.PrivateKey;
   return { privatePem, privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
+}
+
+function keyPair(): KeyPair {
+  // Node generates the key natively; forge only signs, which keeps issuing fast.
+  return pairOf(generateKeyPairSync("rsa", RSA).privateKey);
+}
+
+/** keyPairAsync generates the key on libuv's thread pool, so the process goes on meanwhile. */
+function keyPairAsync(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair("rsa", RSA, (err, _publicKey, privateKey) => {
+      if (err) reject(err);
+      else resolve(pairOf(privateKey));
+    });
+  });
 }
 
 function baseCertificate(publicKey: forge.pki.PublicKey, validDays: number): forge.pki.Certificate {
@@ -55,7 +73,14 @@ export function issueCertificateAuthority(
   commonName = "limiquantix-test-ca",
   validDays = 30,
 ): CertificateAuthority {
-  const { privatePem, privateKey, publicKey } = keyPair();
+  return authorityWith(keyPair(), commonName, validDays);
+}
+
+function authorityWith(
+  { privatePem, privateKey, publicKey }: KeyPair,
+  commonName: string,
+  validDays: number,
+): CertificateAuthority {
   const cert = baseCertificate(publicKey, validDays);
   const subject = [{ name: "commonName", value: commonName }];
   cert.setSubject(subject);
@@ -71,9 +96,16 @@ export function issueCertificateAuthority(
 
 /** issueCertificate signs a leaf certificate for a server, a client, or both, with the given CA. */
 export function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): IssuedCertificate {
+  return certificateWith(ca, keyPair(), request);
+}
+
+function certificateWith(
+  ca: CertificateAuthority,
+  { privatePem, publicKey }: KeyPair,
+  request: CertificateRequest,
+): IssuedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
-  const { privatePem, publicKey } = keyPair();
   const cert = baseCertificate(publicKey, request.validDays ?? 30);
   cert.setSubject([{ name: "commonName", value: request.commonName }]);
   cert.setIssuer(caCert.subject.attributes);
@@ -106,7 +138,23 @@ export interface TestPki {
  */
 export function createTestPki(name = "limiquantix-test-ca"): TestPki {
   const ca = issueCertificateAuthority(name);
-  const client = issueCertificate(ca, { commonName: "limiquantix-control-plane", usage: "client" });
+  return pkiOf(ca, issueCertificate(ca, CONTROL_PLANE));
+}
+
+/**
+ * createTestPkiAsync is createTestPki with the CA's and the control plane's keys generated on
+ * libuv's thread pool, side by side, while the process goes on (a server starting up connects
+ * to its backends meanwhile).
+ */
+export async function createTestPkiAsync(name = "limiquantix-test-ca"): Promise<TestPki> {
+  const [caKeys, clientKeys] = await Promise.all([keyPairAsync(), keyPairAsync()]);
+  const ca = authorityWith(caKeys, name, 30);
+  return pkiOf(ca, certificateWith(ca, clientKeys, CONTROL_PLANE));
+}
+
+const CONTROL_PLANE: CertificateRequest = { commonName: "limiquantix-control-plane", usage: "client" };
+
+function pkiOf(ca: CertificateAuthority, client: IssuedCertificate): TestPki {
   const nodes = new Map<string, IssuedCertificate>();
   return {
     ca,

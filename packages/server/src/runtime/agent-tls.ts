@@ -33,7 +33,8 @@ export async function agentTls(config: Config): Promise<AgentTls> {
         key: read("agents.tls.keyFile", files.keyFile),
       },
     };
-  const { createTestPki } = await import("@limiquantix/agent-client/testing");
-  const pki = createTestPki("limiquantix-simulation-ca");
+  const { createTestPkiAsync } = await import("@limiquantix/agent-client/testing");
+  // Its keys are made on the thread pool: the server connects to its backends meanwhile.
+  const pki = await createTestPkiAsync("limiquantix-simulation-ca");
   return { tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key }, pki };
 }

@@ -158,6 +158,29 @@ describe("limiquantix-server", () => {
     expect(err?.message).toContain(`cannot reach PostgreSQL at 127.0.0.1:${port}`);
   }, 60_000);
 
+  it("refuses to start when the agents' certificate files cannot be read, naming the field, and leaves its data directory free", async () => {
+    const dir = await makeTempDir("server-agent-tls");
+    try {
+      const missing = `${dir.path}/missing.pem`;
+      const config = testConfig({
+        mode: "embedded",
+        dataDir: `${dir.path}/data`,
+        agents: { tls: { caFile: missing, certFile: missing, keyFile: missing } },
+      });
+      const err = await start(config).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+      expect(err?.code).toBe("InvalidArgument");
+      expect(err?.message).toContain("agents.tls.caFile");
+      // The backends opened meanwhile were closed: the data directory's lock is free again.
+      const server = await start(testConfig({ mode: "embedded", dataDir: `${dir.path}/data` }));
+      await server.stop();
+    } finally {
+      await dir.remove();
+    }
+  }, 60_000);
+
   it("serves health, readiness, info and metrics beside the RPCs, and the gRPC health protocol", async () => {
     const server = await start(testConfig({ mode: "dev" }));
     try {

@@ -91,6 +91,21 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const { logger } = options;
   if (config.mode === "dev")
     logger.warn("DEV MODE: everything is kept in memory and is LOST when the server stops");
+  // The agents' TLS identity (a throwaway PKI without agents.tls: keys made on the thread pool)
+  // is made while the backends connect.
+  const tlsReady: Promise<AgentTls> =
+    options.simPki && !config.agents.tls
+      ? Promise.resolve({
+          tls: {
+            ca: options.simPki.ca.cert,
+            cert: options.simPki.client.cert,
+            key: options.simPki.client.key,
+          },
+          pki: options.simPki,
+        })
+      : agentTls(config);
+  // Awaited below; when the backends fail first, its own failure is not the one to report.
+  tlsReady.catch(() => undefined);
   const backends: Backends = await createBackends(config, logger);
   const cleanups: (() => Promise<void>)[] = [() => backends.close()];
   const cleanup = async () => {
@@ -98,17 +113,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       await c().catch((e: unknown) => logger.error({ err: e }, "shutdown step failed"));
   };
   try {
-    const tls: AgentTls =
-      options.simPki && !config.agents.tls
-        ? {
-            tls: {
-              ca: options.simPki.ca.cert,
-              cert: options.simPki.client.cert,
-              key: options.simPki.client.key,
-            },
-            pki: options.simPki,
-          }
-        : await agentTls(config);
+    const tls = await tlsReady;
     const pool = new AgentClientPool({ tls: tls.tls, callTimeoutMs: config.agents.callTimeoutMs });
     cleanups.push(() => pool.close());
     let changeLogFigures: ChangeLogFigures | undefined;
