@@ -5,7 +5,7 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * retryOnConflict runs a unit of work again when it fails with Conflict, which is how a store
- * reports that a concurrent write changed what the work read (a PGlite replay, a PostgreSQL
+ * reports that a concurrent write changed what the work read (a stale version, a PostgreSQL
  * deadlock): the work wrote nothing, so running it again on fresh reads is safe. Use it only for
  * work that checks no version the caller gave, whose Conflict would come back every time.
  */

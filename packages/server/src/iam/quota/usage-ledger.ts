@@ -19,8 +19,7 @@ export async function countUsage(
  * until the work ends, so works that change one project's use run one after the other, across
  * replicas (and always lock the project first, so they cannot deadlock on it); a charge checks
  * the limit on that locked row and writes the new use with the row's resourceVersion in the same
- * transaction as the VM or volume. PGlite replays the work at commit and fails it with Conflict
- * when the project changed meanwhile; memory runs works one at a time.
+ * transaction as the VM or volume. PGlite (one session) and memory run works one at a time.
  *
  * A project without a limit is only read, never written. A project with a limit but no counted
  * use (stored before use was counted) is counted when the ledger opens: before the work's own
