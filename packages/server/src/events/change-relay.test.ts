@@ -44,6 +44,29 @@ describe("ChangeRelay", () => {
     expect(seen).toEqual(["a"]);
   });
 
+  it("waits for a listener that returns a promise before the next change, and caughtUp waits for it too", async () => {
+    await relay.start();
+    const done: string[] = [];
+    let busy = 0;
+    let overlapped = false;
+    relay.subscribe({
+      change: async (e) => {
+        busy++;
+        if (busy > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 5));
+        done.push(e.id);
+        busy--;
+      },
+    });
+    const sync: string[] = [];
+    relay.subscribe({ change: (e) => void sync.push(e.id) });
+    for (const name of ["a", "b", "c", "d"]) await m.repositories.projects.create(project(name));
+    await relay.caughtUp();
+    expect(done).toEqual(["a", "b", "c", "d"]);
+    expect(sync).toEqual(["a", "b", "c", "d"]);
+    expect(overlapped).toBe(false);
+  });
+
   it("keeps delivering to the others when one listener throws", async () => {
     await relay.start();
     const seen: string[] = [];
