@@ -85,6 +85,7 @@ export function alertHandler({ alerts, rules, watch }: AlertHandlerDeps): RpcRou
         watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)),
         "alert",
         alertWire,
+        alert.WatchAlertsResponseSchema,
       );
     },
   });

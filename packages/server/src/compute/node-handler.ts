@@ -136,6 +136,7 @@ export function nodeHandler(
         watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
         "node",
         nodeWire,
+        compute.WatchNodeResponseSchema,
       );
     },
     async *watchNodes(ctx, req) {
@@ -145,7 +146,12 @@ export function nodeHandler(
         ...(phases.length > 0 ? { phases } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      yield* watchMessages(watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)), "node", nodeWire);
+      yield* watchMessages(
+        watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "node",
+        nodeWire,
+        compute.WatchNodesResponseSchema,
+      );
     },
   });
 }

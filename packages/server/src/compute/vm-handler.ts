@@ -160,6 +160,7 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
         s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
         "vm",
         vmWire,
+        compute.WatchVMResponseSchema,
       );
     },
     async *watchVMs(ctx, req) {
@@ -170,7 +171,12 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
         ...(states.length > 0 ? { states } : {}),
         ...labelSelectorOf(req.labelSelector),
       };
-      yield* watchMessages(s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)), "vm", vmWire);
+      yield* watchMessages(
+        s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)),
+        "vm",
+        vmWire,
+        compute.WatchVMsResponseSchema,
+      );
     },
   });
 }

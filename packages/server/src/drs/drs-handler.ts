@@ -57,6 +57,7 @@ export function drsHandler({ drs: service, watch }: DrsHandlerDeps): RpcRoute {
         watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)),
         "recommendation",
         recommendationWire,
+        drs.WatchRecommendationsResponseSchema,
       );
     },
   });

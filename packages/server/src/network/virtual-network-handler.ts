@@ -81,6 +81,7 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
         watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)),
         "virtualNetwork",
         networkWire,
+        network.WatchVirtualNetworksResponseSchema,
       );
     },
   });

@@ -1,6 +1,8 @@
+import { create } from "@bufbuild/protobuf";
 import { createClient, type HandlerContext } from "@connectrpc/connect";
+import { createMethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { iam } from "@limiquantix/api";
+import { compute, iam } from "@limiquantix/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OnePortServer, startOnePortServer } from "../http/one-port-server";
 import { createConnectHandler } from "./connect-handler";
@@ -49,4 +51,25 @@ describe("Connect, as patched", () => {
       expect(first?.reason).toBe(second?.reason);
     });
   }
+
+  // The same patch lets one change fan out to many watchers at the cost of one encoding: a frozen
+  // message (watchMessages sends every watcher of a change the same frozen one) is encoded once
+  // per method and format; any other message every time it is sent.
+  it("encodes a frozen message once, in both formats, and any other message every time", () => {
+    const lookup = createMethodSerializationLookup(compute.VMService.method.watchVMs, undefined, undefined, {
+      readMaxBytes: 1 << 20,
+      writeMaxBytes: 1 << 20,
+    });
+    for (const binary of [true, false]) {
+      const serialization = lookup.getO(binary);
+      const frozen = Object.freeze(create(compute.WatchVMsResponseSchema, { resourceVersion: 7n }));
+      const once = serialization.serialize(frozen);
+      expect(serialization.serialize(frozen)).toBe(once);
+      const plain = create(compute.WatchVMsResponseSchema, { resourceVersion: 7n });
+      const before = serialization.serialize(plain);
+      expect(before).toEqual(once);
+      plain.resourceVersion = 8n;
+      expect(serialization.serialize(plain)).not.toEqual(before);
+    }
+  });
 });

@@ -147,6 +147,7 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
         watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)),
         "volume",
         volumeWire,
+        storage.WatchVolumesResponseSchema,
       );
     },
   });

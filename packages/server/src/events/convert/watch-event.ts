@@ -1,3 +1,4 @@
+import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { common } from "@limiquantix/api";
 import type { Resource } from "@limiquantix/domain";
 import type { WatchEvent, WatchEventType } from "../watch";
@@ -37,27 +38,48 @@ export function convertedOnce<T extends object, P>(convert: (object: T) => P): (
   };
 }
 
-/** WatchMessage is one wire message of a watch stream whose object travels in the field `K`. */
-export type WatchMessage<K extends string, W> = {
-  type: common.EventType;
-  resourceVersion: bigint;
-} & Partial<Record<K, W>>;
+/** A change's messages, by event type and revision: what every watcher of it is sent. */
+type Sent = Map<string, object>;
+
+/** The messages of each change, per response type, kept while the changed object lives. */
+const sentBySchema = new WeakMap<DescMessage, WeakMap<object, Sent>>();
 
 /**
  * watchMessages puts a watch stream on the wire: each event's type, its object converted into the
- * response field `field` (absent on a BOOKMARK) and the revision the stream reached.
+ * response field `field` (absent on a BOOKMARK) and the revision the stream reached. Every watcher
+ * of one change is sent the same frozen message: Connect (patched, `patches/`) encodes a frozen
+ * message once however many streams send it, so fanning a change out to many watchers converts
+ * and encodes it once. A BOOKMARK, its revision the stream's own, is made per stream.
  */
-export async function* watchMessages<T extends Resource, K extends string, W>(
+export async function* watchMessages<T extends Resource, K extends string, W, D extends DescMessage>(
   events: AsyncIterable<WatchEvent<T>>,
   field: K,
   toWire: (object: T) => W,
-): AsyncGenerator<WatchMessage<K, W>> {
+  schema: D,
+): AsyncGenerator<MessageShape<D>> {
+  let sent = sentBySchema.get(schema);
+  if (!sent) {
+    sent = new WeakMap();
+    sentBySchema.set(schema, sent);
+  }
   for await (const e of events) {
-    const message = {
-      type: watchEventTypeToProto(e.type),
-      resourceVersion: BigInt(e.revision),
-    } as WatchMessage<K, W>;
-    if (e.object) (message as Record<K, W>)[field] = toWire(e.object);
+    const head = { type: watchEventTypeToProto(e.type), resourceVersion: BigInt(e.revision) };
+    if (!e.object) {
+      yield create(schema, head as unknown as MessageInitShape<D>);
+      continue;
+    }
+    let ofObject = sent.get(e.object);
+    if (!ofObject) {
+      ofObject = new Map();
+      sent.set(e.object, ofObject);
+    }
+    const key = `${e.type}@${e.revision}`;
+    let message = ofObject.get(key) as MessageShape<D> | undefined;
+    if (!message) {
+      const init = { ...head, [field]: toWire(e.object) } as unknown as MessageInitShape<D>;
+      message = Object.freeze(create(schema, init)) as MessageShape<D>;
+      ofObject.set(key, message);
+    }
     yield message;
   }
 }
