@@ -2,7 +2,7 @@ import { type CallAttribution, installCallAttributionSource, type Repositories }
 import { deferred, fixtures, isSettled, sleep } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type OpenedStore } from "../test/harness";
-import type { SqlDatabase, SqlExecutor } from "./sql/executor";
+import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/executor";
 
 for (const backend of BACKENDS) {
   describe(`unit of work on ${backend.name}`, () => {
@@ -37,15 +37,18 @@ for (const backend of BACKENDS) {
       const statements: string[] = [];
       const transaction = db.transaction;
       // Count the statements the work runs, through the store's own database object.
-      db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
-        transaction.call<SqlDatabase, [(tx: SqlExecutor) => Promise<T>], Promise<T>>(db, (tx: SqlExecutor) =>
-          fn({
-            query: (text, params) => {
-              statements.push(text);
-              return tx.query(text, params);
-            },
-            exec: (script) => tx.exec(script),
-          }),
+      db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> =>
+        transaction.call<SqlDatabase, [(tx: SqlExecutor) => Promise<T>, TransactionOptions?], Promise<T>>(
+          db,
+          (tx: SqlExecutor) =>
+            fn({
+              query: (text, params) => {
+                statements.push(text);
+                return tx.query(text, params);
+              },
+              exec: (script) => tx.exec(script),
+            }),
+          options,
         );
       try {
         const [read, again, written, after] = await uow.run(async (tx) => {

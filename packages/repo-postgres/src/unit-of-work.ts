@@ -8,7 +8,9 @@ import {
 } from "@limiquantix/domain";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
-import type { SqlDatabase, SqlExecutor } from "./sql/executor";
+import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/executor";
+
+const WRITE_LOCKED: TransactionOptions = { writeLock: true };
 
 /**
  * SqlUnitOfWork runs work in one READ COMMITTED transaction in which every get, find and
@@ -16,6 +18,9 @@ import type { SqlDatabase, SqlExecutor } from "./sql/executor";
  * work that read the same node (or pool) before reserving its capacity therefore run one after
  * the other: the second reads what the first wrote, so both cannot pass the same check. Writes
  * still check resourceVersion; a deadlock or serialization failure surfaces as Conflict (retryable).
+ * The transaction takes the store's write lock as it begins, before its locking reads (see
+ * sql/write-lock.ts): units of work run one at a time, and never deadlock with each other or with
+ * a single write.
  */
 export class SqlUnitOfWork implements UnitOfWork {
   constructor(
@@ -54,7 +59,7 @@ export class SqlUnitOfWork implements UnitOfWork {
           failure = { error };
           throw error;
         }
-      });
+      }, WRITE_LOCKED);
       // Committed, and with the changes the call's audit entry (unless this work runs inside another's transaction).
       if (changed && !this.db.inTransaction?.()) currentCallAttribution()?.auditStored?.();
       return result;

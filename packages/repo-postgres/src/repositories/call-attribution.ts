@@ -1,4 +1,5 @@
 import { AuditEntry, checkWriteFence, currentCallAttribution, parseOrThrow } from "@limiquantix/domain";
+import { TAKE_WRITE_LOCK } from "../sql/write-lock";
 import type { SqlParams } from "./filter-sql";
 
 // The server hands the same entry to every write of a call: validate and serialise it once.
@@ -24,7 +25,8 @@ function auditText(entry: AuditEntry | undefined): string {
  * with lqx.audit set stores that entry unless its id is stored (migration 6). An audit entry
  * that is not valid is InvalidArgument, before anything is written. A write made under a fence
  * (CallAttribution.fence) also calls lqx_fence in the same item, which refuses it when its
- * office has a newer token (migration 10); other writes keep the plain statement text.
+ * office has a newer token (migration 10); other writes keep the plain statement text. The item
+ * takes the store's write lock first, before the statement locks its target row (see write-lock.ts).
  */
 export function attributionSource(params: SqlParams): string {
   const call = currentCallAttribution();
@@ -37,7 +39,7 @@ export function attributionSource(params: SqlParams): string {
       ? ""
       : `, lqx_fence(${params.add(fence.name, "::text")}, ${params.add(fence.token, "::bigint")})`;
   return (
-    `(SELECT set_config('lqx.request_id', ${requestId}, true), set_config('lqx.principal', ${principal}, true), ` +
+    `(SELECT ${TAKE_WRITE_LOCK}, set_config('lqx.request_id', ${requestId}, true), set_config('lqx.principal', ${principal}, true), ` +
     `set_config('lqx.audit', ${audit}, true)${fenceCall}) AS lqx_call`
   );
 }

@@ -19,10 +19,19 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
 }
 
+/** TransactionOptions tune how a transaction begins. */
+export interface TransactionOptions {
+  /**
+   * Take the store's write lock as the transaction begins, in the same round trip as BEGIN (see
+   * write-lock.ts). PGlite runs one transaction at a time and ignores it.
+   */
+  readonly writeLock?: boolean;
+}
+
 /** SqlSession is a connection held for a while: it can run several transactions in turn. */
 export interface SqlSession extends SqlExecutor {
   /** transaction runs fn in BEGIN … COMMIT on this connection, rolling back if fn throws. */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 /** SqlDialect names the engine behind a database. */

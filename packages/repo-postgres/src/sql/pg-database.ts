@@ -3,8 +3,9 @@ import { currentCallSignal, invalidArgument, unavailable } from "@limiquantix/do
 import type pg from "pg";
 import { classifyDbError } from "../errors/classify-db-error";
 import { PgListener } from "./pg-listener";
+import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession, TransactionOptions } from "./executor";
 import { StatementCache } from "./statement-cache";
-import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession } from "./executor";
+import { TAKE_WRITE_LOCK } from "./write-lock";
 
 /** PgPoolOptions tune the `pg` connection pool. */
 export interface PgPoolOptions {
@@ -127,9 +128,11 @@ async function inTransaction<T>(
   pool: pg.Pool,
   client: pg.PoolClient,
   fn: (tx: SqlExecutor) => Promise<T>,
-  statements?: StatementCache,
+  statements: StatementCache | undefined,
+  options: TransactionOptions | undefined,
 ): Promise<T> {
-  await client.query("BEGIN");
+  // Two statements in one simple-protocol message: one round trip.
+  await client.query(options?.writeLock ? `BEGIN; SELECT ${TAKE_WRITE_LOCK}` : "BEGIN");
   try {
     const result = await fn(wrap(pool, client, statements));
     await client.query("COMMIT");
@@ -203,11 +206,11 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query: base.query,
     exec: base.exec,
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await connect();
       let broken: Error | undefined;
       try {
-        return await inTransaction(pool, client, fn, statements);
+        return await inTransaction(pool, client, fn, statements, options);
       } catch (error) {
         if (classifyDbError(error).code === "Unavailable") broken = error as Error;
         throw error;
@@ -220,7 +223,7 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
       let broken: Error | undefined;
       const session: SqlSession = {
         ...wrap(pool, client, statements),
-        transaction: (f) => inTransaction(pool, client, f, statements),
+        transaction: (f, o) => inTransaction(pool, client, f, statements, o),
       };
       try {
         return await fn(session);

@@ -177,7 +177,7 @@ describe("three replicas on one PostgreSQL, Redis and etcd", () => {
     expect(listed.vms).toHaveLength(2);
   }, 120_000);
 
-  it("a leader paused past its lease is replaced within the lease TTL + 1 s; on resuming, its writes are refused and it steps down", async () => {
+  it("a leader paused past its lease is replaced within the lease TTL + 1 s; on resuming, it steps down and none of its late writes is stored", async () => {
     const [old] = await leaders(replicas);
     expect(old).toBeDefined();
     const others = replicas.filter((r) => r !== old);
@@ -199,15 +199,24 @@ describe("three replicas on one PostgreSQL, Redis and etcd", () => {
       spec: { vcpus: 1, memoryMib: 512n },
     });
 
+    const logsBefore = old!.logs.length;
     old!.child.kill("SIGCONT");
     await until("the old leader to step down", 20_000, async () =>
       (await metric(old!, "limiquantix_controllers_leading")) === 0 ? true : undefined,
     );
-    // It presented its leadership's fence on waking and the store refused it.
-    await until("the old leader's refused fence", 10_000, async () =>
-      ((await metric(old!, "limiquantix_controllers_fenced_total")) ?? 0) >= 1 ? true : undefined,
+    // On waking it learns it was deposed one of two ways, whichever comes first: it presents its
+    // leadership's fence and the store refuses it, or etcd tells it its lease is gone. Which one
+    // wins is a race between two timers that were both due while it was stopped; the refusal
+    // itself is pinned by controller-runner.test.ts.
+    const woken = await until("the old leader's step-down in its log", 5_000, async () => {
+      const since = old!.logs.slice(logsBefore);
+      return /leadership lost: stopping controllers/.test(since) ? since : undefined;
+    });
+    const fenced = ((await metric(old!, "limiquantix_controllers_fenced_total")) ?? 0) >= 1;
+    console.info(
+      `the old leader stepped down on waking: ${fenced ? "its fence was refused" : "its lease was gone"}`,
     );
-    expect(old!.logs).toMatch(/fenced: a newer leader was elected/);
+    if (fenced) expect(woken).toMatch(/fenced: a newer leader was elected/);
     // Nothing its controllers wrote after the successor was elected was stored.
     const late = await sql(
       "SELECT revision FROM change_log WHERE revision > $1::bigint AND principal = $2::text",
