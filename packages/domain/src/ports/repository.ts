@@ -35,6 +35,12 @@ export interface Repository<T extends Resource, I = NewResource<T>, S extends st
    * placement snapshot and read copy at start-up). Without it, callers page through `list`.
    */
   each?(filter?: ListFilter<S>): AsyncIterable<T>;
+  /**
+   * eachPage, where an adapter offers it, yields what `each` yields a page at a time (in id order,
+   * no page empty): a caller reading a whole kind handles each page synchronously instead of
+   * awaiting every resource.
+   */
+  eachPage?(filter?: ListFilter<S>): AsyncIterable<readonly T[]>;
   /** update replaces a resource, checking its resourceVersion; it returns the stored result. */
   update(next: T): Promise<T>;
   /** delete removes a resource; with expectedVersion, only if that is still its resourceVersion (else Conflict). */

@@ -88,11 +88,21 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     params: readonly unknown[],
     db = this.ctx.db,
   ): Promise<T | undefined> {
+    const row = await this.selectRow(where, params, db);
+    return row ? this.decodeOne(row) : undefined;
+  }
+
+  /** selectRow returns the first row matching `where` as stored (locked inside a unit of work). */
+  private async selectRow(
+    where: string,
+    params: readonly unknown[],
+    db: SqlExecutor,
+  ): Promise<SqlRow | undefined> {
     const res = await db.query(
       `SELECT ${this.cols} FROM ${this.map.table} t WHERE ${where} LIMIT 1${this.lock()}`,
       params,
     );
-    return res.rows[0] ? this.decodeOne(res.rows[0]) : undefined;
+    return res.rows[0];
   }
 
   /** selectMany returns every row matching `where` (a WHERE clause or empty), in id order. */
@@ -117,12 +127,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     const key = this.heldKey(id);
     let row = held.get(key);
     if (!row) {
-      row = (
-        await db.query(
-          `SELECT ${this.cols} FROM ${this.map.table} t WHERE t.id = $1::text LIMIT 1${this.lock()}`,
-          [id],
-        )
-      ).rows[0];
+      row = await this.selectRow("t.id = $1::text", [id], db);
       if (row) held.set(key, row);
     }
     return row ? this.decodeOne(row) : undefined;
@@ -274,31 +279,54 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
    * asking for the next page before the caller takes this one, so the database reads it meanwhile.
    */
   async *each(filter?: ListFilter<S>): AsyncGenerator<T> {
+    for await (const page of this.eachPage(filter)) yield* page;
+  }
+
+  /**
+   * eachPage yields every resource matching the filter in id order, SCAN_PAGE at a time, reading
+   * the next page while the caller handles this one. A kind stored as documents reads a page as
+   * one row (the page's documents joined into one JSON array, parsed at once): decoding a hundred
+   * thousand rows one by one took about a third of the read.
+   */
+  async *eachPage(filter?: ListFilter<S>): AsyncGenerator<T[]> {
     const normalized = normalizeFilter(this.descriptor, filter);
     const pageAfter = (after: string | undefined) => {
       const params = new SqlParams();
       const conditions = filterSql(this.map, normalized, params);
       const where =
         after === undefined ? conditions : [...conditions, `t.id > ${params.add(after, "::text")}`];
-      const read = this.guard(() =>
-        this.ctx.db.query(
-          `SELECT t.id AS lqx_scan_id, ${this.cols} FROM ${this.map.table} t${whereClause(where)} ` +
-            `ORDER BY t.id LIMIT ${SCAN_PAGE}`,
-          params.values,
-        ),
-      );
+      const read = this.guard(() => this.scanPage(whereClause(where), params.values));
       // A caller that stops early leaves the page read ahead unread; its failure is nobody's.
       read.catch(() => undefined);
       return read;
     };
     let next = pageAfter(undefined);
     for (;;) {
-      const { rows } = await next;
-      const last = rows.at(-1);
-      if (rows.length === SCAN_PAGE && last) next = pageAfter(String(last.lqx_scan_id));
-      for (const row of rows) yield this.decodeOne(row);
-      if (rows.length < SCAN_PAGE) return;
+      const { items, last } = await next;
+      if (items.length === SCAN_PAGE && last !== undefined) next = pageAfter(last);
+      if (items.length > 0) yield items;
+      if (items.length < SCAN_PAGE) return;
     }
+  }
+
+  /** scanPage reads up to SCAN_PAGE resources matching `where` in id order, and the last one's id. */
+  private async scanPage(where: string, params: readonly unknown[]): Promise<{ items: T[]; last?: string }> {
+    const page = `SELECT t.id AS lqx_scan_id, ${this.cols} FROM ${this.map.table} t${where} ORDER BY t.id LIMIT ${SCAN_PAGE}`;
+    if (!this.map.doc) {
+      const { rows } = await this.ctx.db.query(page, params);
+      const last = rows.at(-1);
+      return {
+        items: rows.map((row) => this.decodeOne(row)),
+        ...(last ? { last: String(last.lqx_scan_id) } : {}),
+      };
+    }
+    const { rows } = await this.ctx.db.query<{ docs: string | null; last: string | null }>(
+      `SELECT '[' || string_agg(p.doc, ',' ORDER BY p.lqx_scan_id) || ']' AS docs, max(p.lqx_scan_id) AS last FROM (${page}) p`,
+      params,
+    );
+    const row = rows[0];
+    if (!row?.docs || row.last === null) return { items: [] };
+    return { items: JSON.parse(row.docs) as T[], last: String(row.last) };
   }
 
   async count(filter?: ListFilter<S>): Promise<number> {
