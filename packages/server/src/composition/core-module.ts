@@ -74,6 +74,7 @@ export function coreModule(values: CoreValues): ContainerModule {
           clock,
           ids,
           logger,
+          cache: values.cache,
         }),
         [Repositories, UnitOfWork, EventBus, Clock, IdGenerator, CORE.logger],
       )

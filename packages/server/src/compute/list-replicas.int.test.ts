@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { compute } from "@limiquantix/api";
+import { compute, network, storage } from "@limiquantix/api";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../config/schema";
@@ -104,5 +104,63 @@ describe("lists on two replicas of one PostgreSQL", () => {
     expect(after.vms.map((v) => v.id)).toEqual(ids.slice(1).sort());
 
     expect(storeLists).toEqual([]);
+  }, 120_000);
+
+  it("a volume or network written through one replica is in the next Get and List on the other, served from its copy", async () => {
+    const a = await replica();
+    const b = await replica();
+    token = await adminToken(a);
+    const poolsA = createClient(storage.StoragePoolService, signedIn(a));
+    const volumesA = createClient(storage.VolumeService, signedIn(a));
+    const volumesB = createClient(storage.VolumeService, signedIn(b));
+    const networksA = createClient(network.VirtualNetworkService, signedIn(a));
+    const networksB = createClient(network.VirtualNetworkService, signedIn(b));
+    const storeReads: string[] = [];
+    const { repos } = b.services.deps;
+    for (const [name, repo] of [
+      ["volumes", repos.volumes],
+      ["networks", repos.networks],
+    ] as const)
+      for (const method of ["get", "list"]) {
+        const target = repo as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const original = target[method]!.bind(repo);
+        target[method] = (...args) => {
+          storeReads.push(`${name}.${method}`);
+          return original(...args);
+        };
+      }
+
+    const { storagePool } = await poolsA.createStoragePool({
+      name: "nfs",
+      spec: { type: storage.StoragePoolType.NFS, capacityGib: 100n },
+    });
+    expect((await volumesB.listVolumes({ projectId: "default" })).volumes).toEqual([]);
+    const { volume } = await volumesA.createVolume({
+      name: "data",
+      projectId: "default",
+      spec: { poolId: storagePool!.id, sizeGib: 10n },
+    });
+    expect((await volumesB.getVolume({ id: volume!.id })).volume?.resourceVersion).toBe(
+      (await volumesA.getVolume({ id: volume!.id })).volume?.resourceVersion,
+    );
+    await volumesA.updateVolume({ id: volume!.id, labels: { tier: "gold" } });
+    expect((await volumesB.listVolumes({ labelSelector: "tier=gold" })).volumes.map((v) => v.id)).toEqual([
+      volume!.id,
+    ]);
+    await volumesA.deleteVolume({ id: volume!.id });
+    expect((await volumesB.listVolumes({ projectId: "default" })).volumes).toEqual([]);
+
+    const { virtualNetwork } = await networksA.createVirtualNetwork({
+      name: "lan",
+      projectId: "default",
+      spec: { type: network.NetworkType.VLAN, vlanId: 42, cidr: "10.9.0.0/24" },
+    });
+    const listed = await networksB.listVirtualNetworks({ projectId: "default" });
+    expect(listed.virtualNetworks.map((n) => n.id)).toEqual([virtualNetwork!.id]);
+    // Nothing reached B's store; a get of the deleted volume does, as the copy does not hold it.
+    expect(storeReads).toEqual([]);
+    const gone = await volumesB.getVolume({ id: volume!.id }).catch((e: unknown) => ConnectError.from(e));
+    expect((gone as ConnectError).code).toBe(Code.NotFound);
+    expect(storeReads).toEqual(["volumes.get"]);
   }, 120_000);
 });

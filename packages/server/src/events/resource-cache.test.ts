@@ -73,12 +73,7 @@ describe("ResourceCache", () => {
   });
 
   it("resolves a project named by id or name from its copy of projects, read once and then followed", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    const reads: string[] = [];
-    const cache = new ResourceCache(relay, counting(m.repositories, reads));
-    relay.subscribe(cache);
-    await relay.start(await m.changeLog.head());
+    const { m, relay, reads, cache } = await followingCache();
     const vmIn = (projectId: string, name: string) =>
       m.repositories.vms.create(fixtures.vm({ id: name, name, projectId }));
     await m.repositories.projects.create(fixtures.project({ id: "prj-1", name: "web" }));
@@ -96,9 +91,68 @@ describe("ResourceCache", () => {
     expect(reads).toEqual(["projects.list"]);
     await relay.stop();
   });
+
+  it("serves volumes from a copy read on their first read and followed from then on", async () => {
+    const { m, relay, reads, cache } = await followingCache();
+    const project = await m.repositories.projects.create(fixtures.project({ id: "prj-1", name: "web" }));
+    const volumeIn = (id: string) =>
+      m.repositories.volumes.create(
+        fixtures.volume({ id, name: id, projectId: project.id, spec: { poolId: "pool-1" } }),
+      );
+    const first = await volumeIn("vol-1");
+    const volumes = cache.reads<typeof first>("Volume")!;
+    expect(await volumes.get("vol-1")).toEqual(first);
+    expect((await volumes.list({ projectId: "web" })).items.map((v) => v.id)).toEqual(["vol-1"]);
+    expect(reads).toEqual(["volumes.list", "projects.list"]);
+    // Writes after the copy was read reach it through the relay: no read of the store.
+    await volumeIn("vol-2");
+    const labelled = await m.repositories.volumes.update({ ...first, labels: { tier: "gold" } });
+    expect((await volumes.get("vol-1")).labels).toEqual({ tier: "gold" });
+    expect((await volumes.get("vol-1")).resourceVersion).toBe(labelled.resourceVersion);
+    const page = await volumes.list({ projectId: "prj-1" }, { limit: 1 });
+    expect(page.items.map((v) => v.id)).toEqual(["vol-1"]);
+    expect(page.total).toBe(2);
+    expect((await volumes.list({ labelSelector: "tier=gold" })).items.map((v) => v.id)).toEqual(["vol-1"]);
+    expect(reads).toEqual(["volumes.list", "projects.list"]);
+    // A deleted volume is not in the copy: the store answers NotFound.
+    await m.repositories.volumes.delete("vol-2");
+    await expect(volumes.get("vol-2")).rejects.toMatchObject({ code: "NotFound" });
+    // After a reset (the relay skipped changes) the next read copies the volumes again.
+    await cache.reset();
+    await volumes.get("vol-1");
+    expect(reads.filter((r) => r === "volumes.list")).toHaveLength(2);
+    // Kinds without a copy are read from their repositories.
+    expect(cache.reads("VirtualMachine")).toBeUndefined();
+    expect(cache.reads("SecurityGroup")).toBeUndefined();
+    await relay.stop();
+  });
+
+  it("reads volumes from the store when the relay is held up", async () => {
+    const m = createMemoryAdapters();
+    const stuck = { caughtUp: () => new Promise<void>(() => undefined) };
+    const reads: string[] = [];
+    const cache = new ResourceCache(stuck, counting(m.repositories, reads), 50);
+    const project = await m.repositories.projects.create(fixtures.project());
+    const stored = await m.repositories.volumes.create(
+      fixtures.volume({ id: "vol-1", projectId: project.id, spec: { poolId: "pool-1" } }),
+    );
+    expect(await cache.reads<typeof stored>("Volume")!.get("vol-1")).toEqual(stored);
+    expect(reads).toEqual(["volumes.list", "volumes.get"]);
+  });
 });
 
-/** counting wraps the VM, node and project repositories so that every call made on them is recorded. */
+/** followingCache is a cache fed by a started relay over memory adapters, counting its store reads. */
+async function followingCache() {
+  const m = createMemoryAdapters();
+  const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+  const reads: string[] = [];
+  const cache = new ResourceCache(relay, counting(m.repositories, reads));
+  relay.subscribe(cache);
+  await relay.start(await m.changeLog.head());
+  return { m, relay, reads, cache };
+}
+
+/** counting wraps the VM, node, project and volume repositories so that every call made on them is recorded. */
 function counting(repos: Repositories, calls: string[]): Repositories {
   const spy = <T extends object>(name: string, target: T): T =>
     new Proxy(target, {
@@ -116,5 +170,6 @@ function counting(repos: Repositories, calls: string[]): Repositories {
     vms: spy("vms", repos.vms),
     nodes: spy("nodes", repos.nodes),
     projects: spy("projects", repos.projects),
+    volumes: spy("volumes", repos.volumes),
   };
 }

@@ -9,13 +9,36 @@ import {
   type PowerState,
   RESOURCES,
   type Repositories,
+  type Resource,
+  type ResourceKind,
   type VirtualMachine,
 } from "@limiquantix/domain";
-import { allItems } from "../shared/each-item";
+import { allItems, type Listable } from "../shared/each-item";
 import type { ChangeListener, ChangeRelay } from "./change-relay";
 import { resolveProjectId, withProjectId } from "../shared/project-ref";
 import { KindCopy } from "./kind-copy";
+import { LazyKindCopy } from "./lazy-kind-copy";
 import { ProjectCopy } from "./project-copy";
+
+/** CachedReads serve one kind's get and list from a replica's copy (see ResourceCache.reads). */
+export interface CachedReads<T extends Resource> {
+  get(id: string): Promise<T>;
+  list(filter?: ListFilter, page?: PageRequest): Promise<Page<T>>;
+}
+
+/** KindSource is what the cache reads a kind copied on first use from: its repository. */
+type KindSource = Listable<Resource, ListFilter> & { get(id: string): Promise<Resource> };
+
+/** LAZY_KINDS are the kinds copied on their first read, by the repository each is read from. */
+const LAZY_KINDS = {
+  Volume: (r: Repositories) => r.volumes as unknown as KindSource,
+  VirtualNetwork: (r: Repositories) => r.networks as unknown as KindSource,
+  StoragePool: (r: Repositories) => r.storagePools as unknown as KindSource,
+  Image: (r: Repositories) => r.images as unknown as KindSource,
+} as const;
+type LazyKind = keyof typeof LAZY_KINDS;
+
+const isLazyKind = (kind: string): kind is LazyKind => Object.hasOwn(LAZY_KINDS, kind);
 
 /**
  * ResourceCache is this replica's copy of the VMs and nodes as of the relay's revision, kept by
@@ -24,7 +47,8 @@ import { ProjectCopy } from "./project-copy";
  * replica: consistent reads without decoding a row, as Kubernetes serves them from its watch
  * cache. Lists are served from it too, paged exactly as the repositories page (the same filters,
  * order, totals and cursors, which either path understands). Nothing uncommitted ever enters it
- * (unlike the placement snapshot, which holds reservations).
+ * (unlike the placement snapshot, which holds reservations). The volumes, networks, storage pools
+ * and images are copied the same way on their first read (`reads`), not at start-up.
  */
 export class ResourceCache implements ChangeListener {
   private readonly copies = {
@@ -34,6 +58,8 @@ export class ResourceCache implements ChangeListener {
 
   /** The projects, copied on the first list that names one (a filter names a project by id or name). */
   private readonly projects: ProjectCopy;
+  private readonly lazy = new Map<LazyKind, LazyKindCopy<Resource>>();
+  private readonly lazyReads = new Map<LazyKind, CachedReads<Resource>>();
 
   constructor(
     private readonly relay: Pick<ChangeRelay, "caughtUp">,
@@ -42,6 +68,8 @@ export class ResourceCache implements ChangeListener {
     private readonly maxWaitMs = 1000,
   ) {
     this.projects = new ProjectCopy(repos);
+    for (const [kind, source] of Object.entries(LAZY_KINDS) as [LazyKind, (r: Repositories) => KindSource][])
+      this.lazy.set(kind, new LazyKindCopy(() => allItems(source(repos), {})));
   }
 
   /**
@@ -70,10 +98,12 @@ export class ResourceCache implements ChangeListener {
   change(entry: ChangeLogEntry): void {
     if (entry.kind === "VirtualMachine" || entry.kind === "Node") this.copies[entry.kind].apply(entry);
     else if (entry.kind === "Project") this.projects.change(entry);
+    else if (isLazyKind(entry.kind)) this.lazy.get(entry.kind)?.change(entry);
   }
 
   async reset(): Promise<void> {
     this.projects.reset();
+    for (const copy of this.lazy.values()) copy.reset();
     const [vms, nodes] = await Promise.all([allItems(this.repos.vms, {}), allItems(this.repos.nodes, {})]);
     this.seed(vms, nodes);
   }
@@ -121,5 +151,37 @@ export class ResourceCache implements ChangeListener {
   async nodes(filter?: ListFilter<NodePhase>, page?: PageRequest): Promise<Page<Node>> {
     if (!(await this.fresh())) return this.repos.nodes.list(filter, page);
     return listPage(RESOURCES.Node, this.copies.Node, filter, page);
+  }
+
+  /**
+   * reads serves get and list of a kind copied on first use (volumes, networks, storage pools,
+   * images) from this replica's copy, as of every write committed before the call, or is undefined
+   * for another kind. A read the copy cannot serve in time (the store slow to load it, the relay
+   * behind) goes to the store; so does a get of an id the copy does not hold.
+   */
+  reads<T extends Resource>(kind: ResourceKind): CachedReads<T> | undefined {
+    if (!isLazyKind(kind)) return undefined;
+    let reads = this.lazyReads.get(kind);
+    if (!reads) {
+      const lazy = this.lazy.get(kind)!;
+      const repo = LAZY_KINDS[kind](this.repos);
+      const copy = async () => {
+        const held = await lazy.ready().catch(() => undefined);
+        return held && (await this.fresh()) ? held : undefined;
+      };
+      reads = {
+        get: async (id) => (await copy())?.get(id) ?? repo.get(id),
+        list: async (filter = {}, page) => {
+          const projects = filter.projectId
+            ? await this.projects.ready().catch(() => undefined)
+            : this.projects;
+          const held = projects ? await copy() : undefined;
+          if (!projects || !held) return repo.list(await withProjectId(this.repos, filter), page ?? {});
+          return listPage(RESOURCES[kind], held, await withProjectId(projects, filter), page);
+        },
+      };
+      this.lazyReads.set(kind, reads);
+    }
+    return reads as CachedReads<T>;
   }
 }

@@ -28,9 +28,9 @@ export class CrudService<T extends Resource, I extends { id: string }> {
     return created;
   }
 
-  /** get returns a resource or throws NotFound. */
+  /** get returns a resource or throws NotFound (from the replica's copy where it keeps the kind). */
   get(_ctx: CallContext, id: string): Promise<T> {
-    return this.repo.get(id);
+    return this.deps.cache?.reads<T>(this.kind)?.get(id) ?? this.repo.get(id);
   }
 
   /** findByName returns the resource with this name in its scope, or undefined. */
@@ -40,6 +40,8 @@ export class CrudService<T extends Resource, I extends { id: string }> {
 
   /** list returns one page of resources matching the filter; its project may be given by id or by name. */
   async list(_ctx: CallContext, filter: ListFilter = {}, page?: PageRequest): Promise<Page<T>> {
+    const cached = this.deps.cache?.reads<T>(this.kind);
+    if (cached) return cached.list(filter, page);
     return this.repo.list(await withProjectId(this.deps.repos, filter), page);
   }
 

@@ -1,5 +1,14 @@
-import type { Clock, EventBus, IdGenerator, Repositories, UnitOfWork } from "@limiquantix/domain";
+import type {
+  Clock,
+  EventBus,
+  IdGenerator,
+  Repositories,
+  Resource,
+  ResourceKind,
+  UnitOfWork,
+} from "@limiquantix/domain";
 import type { Logger } from "pino";
+import type { CachedReads } from "../events/resource-cache";
 
 /** ServiceDeps are the ports every application service works through. */
 export interface ServiceDeps {
@@ -9,4 +18,6 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
+  /** This replica's copy of the resources, where get and list of a kind are served from it. */
+  readonly cache?: { reads<T extends Resource>(kind: ResourceKind): CachedReads<T> | undefined };
 }
