@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { installCallSignalSource } from "@limiquantix/domain";
 import { fixtures } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStore, type OpenedStore } from "../../test/harness";
@@ -70,5 +72,43 @@ describe("the write lock on PostgreSQL", () => {
     );
     expect(updated.labels).toEqual({ touched: "in-a-work" });
     expect((await repos.clusters.get(cluster.id)).labels).toEqual({ touched: "in-a-work" });
+  });
+
+  it("a unit of work waiting for the write lock stops when its call is cancelled, and leaves nothing", async () => {
+    const { repos, uow, db } = opened.store;
+    const cluster = await repos.clusters.create(fixtures.cluster());
+    // Only the work runs as the call; the test's own statements run outside it.
+    const call = new AbortController();
+    const scope = new AsyncLocalStorage<AbortSignal>();
+    const previous = installCallSignalSource(() => scope.getStore());
+    try {
+      let outcome: Promise<unknown> | undefined;
+      await db.transaction(async (x: SqlExecutor) => {
+        await x.query(`SELECT ${TAKE_WRITE_LOCK}`);
+        outcome = scope
+          .run(call.signal, () =>
+            uow.run(async (tx) =>
+              tx.clusters.update({ ...(await tx.clusters.get(cluster.id)), labels: { late: "yes" } }),
+            ),
+          )
+          .then(
+            () => "committed",
+            (e: unknown) => e,
+          );
+        await waitForWriteLockWaiter();
+        call.abort();
+        // The work gives up while the lock is still held: cancelled, not timed out.
+        const error = await outcome;
+        expect(error).toBeInstanceOf(Error);
+        expect(String(error)).not.toMatch(/timeout/);
+      });
+      expect((await repos.clusters.get(cluster.id)).labels).toEqual({});
+      const waiting = await db.query<{ n: string | number }>(
+        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+      );
+      expect(Number(waiting.rows[0]?.n)).toBe(0);
+    } finally {
+      installCallSignalSource(previous);
+    }
   });
 });
