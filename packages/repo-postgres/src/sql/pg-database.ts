@@ -131,17 +131,12 @@ async function inTransaction<T>(
   statements: StatementCache | undefined,
   options: TransactionOptions | undefined,
 ): Promise<T> {
-  if (options?.writeLock)
-    // Two statements in one simple-protocol message: one round trip. Waiting for the lock is
-    // cancelled with the call, as any statement of the transaction would be.
-    await cancellable(pool, client, () => client.query(`BEGIN; SELECT ${TAKE_WRITE_LOCK}`)).catch(
-      async (error: unknown) => {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      },
-    );
-  else await client.query("BEGIN");
   try {
+    if (options?.writeLock)
+      // Two statements in one simple-protocol message: one round trip. Waiting for the lock is
+      // cancelled with the call, as any statement of the transaction would be.
+      await cancellable(pool, client, () => client.query(`BEGIN; SELECT ${TAKE_WRITE_LOCK}`));
+    else await client.query("BEGIN");
     const result = await fn(wrap(pool, client, statements));
     await client.query("COMMIT");
     return result;

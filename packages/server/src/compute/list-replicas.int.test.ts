@@ -31,6 +31,18 @@ async function replica(): Promise<RunningServer> {
   return s;
 }
 
+/** recordCalls makes each call of these methods of a repository add "name.method" to `calls`. */
+function recordCalls(calls: string[], name: string, repo: object, methods: readonly string[]): void {
+  const target = repo as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const original = target[method]!.bind(repo);
+    target[method] = (...args) => {
+      calls.push(`${name}.${method}`);
+      return original(...args);
+    };
+  }
+}
+
 const signedIn = (s: RunningServer) =>
   createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] });
 
@@ -47,18 +59,9 @@ describe("lists on two replicas of one PostgreSQL", () => {
     // and its project look-ups (B's copy of the projects is read once, on the first project filter).
     const storeLists: string[] = [];
     const { repos } = b.services.deps;
-    const spy = (name: string, repo: object, method: string) => {
-      const target = repo as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      const original = target[method]!.bind(repo);
-      target[method] = (...args) => {
-        storeLists.push(`${name}.${method}`);
-        return original(...args);
-      };
-    };
-    spy("vms", repos.vms, "list");
-    spy("nodes", repos.nodes, "list");
-    spy("projects", repos.projects, "find");
-    spy("projects", repos.projects, "findByName");
+    recordCalls(storeLists, "vms", repos.vms, ["list"]);
+    recordCalls(storeLists, "nodes", repos.nodes, ["list"]);
+    recordCalls(storeLists, "projects", repos.projects, ["find", "findByName"]);
 
     for (let i = 0; i < 3; i++) {
       await nodesA.registerNode(
@@ -117,18 +120,8 @@ describe("lists on two replicas of one PostgreSQL", () => {
     const networksB = createClient(network.VirtualNetworkService, signedIn(b));
     const storeReads: string[] = [];
     const { repos } = b.services.deps;
-    for (const [name, repo] of [
-      ["volumes", repos.volumes],
-      ["networks", repos.networks],
-    ] as const)
-      for (const method of ["get", "list"]) {
-        const target = repo as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-        const original = target[method]!.bind(repo);
-        target[method] = (...args) => {
-          storeReads.push(`${name}.${method}`);
-          return original(...args);
-        };
-      }
+    recordCalls(storeReads, "volumes", repos.volumes, ["get", "list"]);
+    recordCalls(storeReads, "networks", repos.networks, ["get", "list"]);
 
     const { storagePool } = await poolsA.createStoragePool({
       name: "nfs",

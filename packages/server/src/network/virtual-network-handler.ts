@@ -37,7 +37,7 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
     },
 
     async getVirtualNetwork(ctx, req) {
-      return { virtualNetwork: virtualNetworkToProto(await networks.get(ctx, req.id)) };
+      return { virtualNetwork: networkWire(await networks.get(ctx, req.id)) };
     },
 
     async listVirtualNetworks(ctx, req) {
@@ -46,7 +46,7 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
         listFilterOf({ projectId: req.projectId }, req.labelSelector),
         pageRequestOf(req),
       );
-      return { virtualNetworks: page.items.map(virtualNetworkToProto), ...pageResponseOf(page) };
+      return { virtualNetworks: page.items.map(networkWire), ...pageResponseOf(page) };
     },
 
     async updateVirtualNetwork(ctx, req) {

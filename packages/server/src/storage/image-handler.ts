@@ -5,6 +5,10 @@ import { optionalString, optionalVersion, pageRequestOf, pageResponseOf } from "
 import { imagePhaseCodec, imageSpecFromProto, imageSpecToProto, imageToProto } from "./convert/image";
 import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
+import { convertedOnce } from "../events/convert/watch-event";
+
+/** imageWire converts each object once, however many readers of the replica's copy it goes to. */
+const imageWire = convertedOnce(imageToProto);
 
 /** imageHandler answers ImageService calls through the image service. */
 export function imageHandler(images: ImageService): RpcRoute {
@@ -22,14 +26,14 @@ export function imageHandler(images: ImageService): RpcRoute {
     },
 
     async getImage(ctx, req) {
-      return { image: imageToProto(await images.get(ctx, req.id)) };
+      return { image: imageWire(await images.get(ctx, req.id)) };
     },
 
     async listImages(ctx, req) {
       const states = req.states.map((s, i) => imagePhaseCodec.required(s, `states[${i}]`));
       const filter = listFilterOf({ projectId: req.projectId }, req.labelSelector, states);
       const page = await images.list(ctx, filter, pageRequestOf(req));
-      return { images: page.items.map(imageToProto), ...pageResponseOf(page) };
+      return { images: page.items.map(imageWire), ...pageResponseOf(page) };
     },
 
     async updateImage(ctx, req) {

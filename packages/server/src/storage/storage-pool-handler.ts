@@ -5,6 +5,10 @@ import { listFilterOf, requireMessage } from "../rpc/convert/request-fields";
 import { storagePoolSpecFromProto, storagePoolSpecToProto, storagePoolToProto } from "./convert/storage-pool";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
 import type { StoragePoolService } from "./storage-pool-service";
+import { convertedOnce } from "../events/convert/watch-event";
+
+/** poolWire converts each object once, however many readers of the replica's copy it goes to. */
+const poolWire = convertedOnce(storagePoolToProto);
 
 /** storagePoolHandler answers StoragePoolService calls through the storage pool service. */
 export function storagePoolHandler(pools: StoragePoolService): RpcRoute {
@@ -24,13 +28,13 @@ export function storagePoolHandler(pools: StoragePoolService): RpcRoute {
     },
 
     async getStoragePool(ctx, req) {
-      return { storagePool: storagePoolToProto(await pools.get(ctx, req.id)) };
+      return { storagePool: poolWire(await pools.get(ctx, req.id)) };
     },
 
     async listStoragePools(ctx, req) {
       const filter = listFilterOf({ projectId: req.projectId, clusterId: req.clusterId }, req.labelSelector);
       const page = await pools.list(ctx, filter, pageRequestOf(req));
-      return { storagePools: page.items.map(storagePoolToProto), ...pageResponseOf(page) };
+      return { storagePools: page.items.map(poolWire), ...pageResponseOf(page) };
     },
 
     async updateStoragePool(ctx, req) {

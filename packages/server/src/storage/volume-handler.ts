@@ -48,7 +48,7 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
     },
 
     async getVolume(ctx, req) {
-      return { volume: volumeToProto(await volumes.get(ctx, req.id)) };
+      return { volume: volumeWire(await volumes.get(ctx, req.id)) };
     },
 
     async listVolumes(ctx, req) {
@@ -59,7 +59,7 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
         listFilterOf(criteria, req.labelSelector, states),
         pageRequestOf(req),
       );
-      return { volumes: page.items.map(volumeToProto), ...pageResponseOf(page) };
+      return { volumes: page.items.map(volumeWire), ...pageResponseOf(page) };
     },
 
     async updateVolume(ctx, req) {

@@ -14,6 +14,10 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** vmMessages is what a WatchVMs stream that is given these events sends. */
+const vmMessages = (list: WatchEvent<VirtualMachine>[], toWire: (v: VirtualMachine) => object) =>
+  collect(watchMessages(events(list), "vm", toWire, compute.WatchVMsResponseSchema));
+
 describe("watchMessages", () => {
   it("sends every watcher of a change the same frozen message, and each its own bookmark", async () => {
     const vm = { id: "vm-1", name: "web" } as VirtualMachine;
@@ -26,8 +30,8 @@ describe("watchMessages", () => {
       { type: "MODIFIED", object: vm, revision: 5 },
       { type: "BOOKMARK", revision: 5 },
     ];
-    const a = await collect(watchMessages(events(seen()), "vm", toWire, compute.WatchVMsResponseSchema));
-    const b = await collect(watchMessages(events(seen()), "vm", toWire, compute.WatchVMsResponseSchema));
+    const a = await vmMessages(seen(), toWire);
+    const b = await vmMessages(seen(), toWire);
     expect(a[0]).toBe(b[0]);
     expect(Object.isFrozen(a[0])).toBe(true);
     expect(a[0]?.type).toBe(common.EventType.UPDATED);
@@ -42,22 +46,8 @@ describe("watchMessages", () => {
   it("keeps apart what differs between watchers of one change: a watcher it left is sent DELETED", async () => {
     const vm = { id: "vm-2", name: "db" } as VirtualMachine;
     const toWire = (v: VirtualMachine) => ({ id: v.id, name: v.name });
-    const [kept] = await collect(
-      watchMessages(
-        events([{ type: "MODIFIED", object: vm, revision: 9 }]),
-        "vm",
-        toWire,
-        compute.WatchVMsResponseSchema,
-      ),
-    );
-    const [left] = await collect(
-      watchMessages(
-        events([{ type: "DELETED", object: vm, revision: 9 }]),
-        "vm",
-        toWire,
-        compute.WatchVMsResponseSchema,
-      ),
-    );
+    const [kept] = await vmMessages([{ type: "MODIFIED", object: vm, revision: 9 }], toWire);
+    const [left] = await vmMessages([{ type: "DELETED", object: vm, revision: 9 }], toWire);
     expect(kept?.type).toBe(common.EventType.UPDATED);
     expect(left?.type).toBe(common.EventType.DELETED);
     expect(left).not.toBe(kept);
