@@ -19,7 +19,7 @@ import { SqlSessionStore } from "./sessions/sql-session-store";
 import type { SqlDatabase } from "./sql/executor";
 import { createPgDatabase, type PgPoolOptions } from "./sql/pg-database";
 import { openPgliteDatabase } from "./sql/pglite-database";
-import { SqlUnitOfWork } from "./unit-of-work";
+import { SqlUnitOfWork, type SqlUnitOfWorkOptions } from "./unit-of-work";
 
 /** PostgresStore is everything a PostgreSQL-backed control plane needs from its database. */
 export interface PostgresStore extends Closeable {
@@ -50,6 +50,8 @@ export interface StoreOptions extends MigratorOptions {
   readonly migrate?: boolean;
   /** How the change log waits for new entries. */
   readonly changeLog?: SqlChangeLogOptions;
+  /** How units of work share transactions on PostgreSQL (group commit; PGlite runs each alone). */
+  readonly unitOfWork?: SqlUnitOfWorkOptions;
 }
 
 /** PostgresStoreOptions configure a store on a PostgreSQL server. */
@@ -84,7 +86,7 @@ export async function storeOver(db: SqlDatabase, options: StoreOptions = {}): Pr
     dialect: db.dialect,
     repos,
     // PGlite too: its single session runs one transaction at a time, so units of work are serial there.
-    uow: new SqlUnitOfWork(db, clock),
+    uow: new SqlUnitOfWork(db, clock, options.unitOfWork),
     audit: repos.audit,
     changeLog,
     sessions: new SqlSessionStore(db, { clock }),

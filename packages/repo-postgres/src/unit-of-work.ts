@@ -2,15 +2,30 @@ import {
   type Clock,
   currentCallAttribution,
   failedPrecondition,
+  invalidArgument,
   isDomainError,
   type Repositories,
   type UnitOfWork,
 } from "@limiquantix/domain";
+import { CommitGroup, GroupFailure, type WorkOutcome } from "./commit-group";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
 import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/executor";
 
 const WRITE_LOCKED: TransactionOptions = { writeLock: true };
+/** How many waiting units of work share a transaction on PostgreSQL by default. */
+const DEFAULT_MAX_GROUP = 32;
+
+type Work = (tx: Repositories) => Promise<unknown>;
+
+/** SqlUnitOfWorkOptions tune how units of work share transactions. */
+export interface SqlUnitOfWorkOptions {
+  /**
+   * Most units of work that wait for the running one and then share one transaction (group
+   * commit, see CommitGroup): default 32 on PostgreSQL; 1 runs each alone. PGlite runs each alone.
+   */
+  readonly maxGroup?: number;
+}
 
 /**
  * SqlUnitOfWork runs work in one READ COMMITTED transaction in which every get, find and
@@ -23,49 +38,103 @@ const WRITE_LOCKED: TransactionOptions = { writeLock: true };
  * a single write.
  */
 export class SqlUnitOfWork implements UnitOfWork {
+  private readonly group: CommitGroup<Repositories> | undefined;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
-  ) {}
+    options: SqlUnitOfWorkOptions = {},
+  ) {
+    const maxGroup = options.maxGroup ?? (db.dialect === "postgres" ? DEFAULT_MAX_GROUP : 1);
+    if (!Number.isInteger(maxGroup) || maxGroup < 1)
+      throw invalidArgument([
+        { field: "maxGroup", description: `must be a positive integer (got ${String(maxGroup)})` },
+      ]);
+    // PGlite stays one work a transaction: code inside its transaction joins it through the
+    // context the work runs in (see pglite-database.ts), which a grouped work, run in its
+    // caller's context, would not have.
+    this.group =
+      maxGroup > 1 && db.dialect === "postgres"
+        ? new CommitGroup<Repositories>(
+            (works) => this.transact(works),
+            (work) => this.alone(work),
+            maxGroup,
+          )
+        : undefined;
+  }
 
   async run<R>(work: (tx: Repositories) => Promise<R>): Promise<R> {
-    let active = true;
-    // The work's own errors are rethrown as they are; only failures of BEGIN/COMMIT are classified.
-    let failure: { error: unknown } | undefined;
-    let changed = false;
+    const nested = this.db.inTransaction?.() === true;
+    const outcome = this.group && !nested ? await this.group.submit(work) : await this.alone(work);
+    // Committed, and with the changes the call's audit entry (unless this work runs inside another's transaction).
+    if (outcome.changed && !nested) currentCallAttribution()?.auditStored?.();
+    return outcome.value as R;
+  }
+
+  /** alone runs one work in its own transaction: its own errors as it threw them, the transaction's classified. */
+  private async alone(work: Work): Promise<WorkOutcome<unknown>> {
     try {
-      const result = await this.db.transaction(async (tx) => {
-        const guarded: SqlExecutor = {
-          query: (text, params) => {
-            if (!active)
-              throw failedPrecondition("this unit of work has ended: use its repositories only inside run()");
-            return tx.query(text, params);
-          },
-          exec: (script) => tx.exec(script),
-        };
-        const repos = createRepositories({
-          db: guarded,
-          atomic: (fn) => fn(guarded),
-          clock: this.clock,
-          lockReads: true,
-          held: new Map(),
-          committedChange: () => {
-            changed = true;
-          },
-        });
-        try {
-          return await work(repos);
-        } catch (error) {
-          failure = { error };
-          throw error;
-        }
-      }, WRITE_LOCKED);
-      // Committed, and with the changes the call's audit entry (unless this work runs inside another's transaction).
-      if (changed && !this.db.inTransaction?.()) currentCallAttribution()?.auditStored?.();
-      return result;
+      const [outcome] = await this.transact([work]);
+      return outcome!;
     } catch (error) {
-      if (failure && failure.error === error) throw error;
-      throw isDomainError(error) ? error : classifyDbError(error, "unit of work");
+      throw error instanceof GroupFailure ? error.reported : error;
+    }
+  }
+
+  /**
+   * transact runs works one after another in one transaction that holds the write lock from
+   * BEGIN, each with repositories of its own; it throws GroupFailure saying whether a work (or
+   * BEGIN: nothing was stored) or COMMIT failed.
+   */
+  private async transact(works: readonly Work[]): Promise<WorkOutcome<unknown>[]> {
+    const outcomes: WorkOutcome<unknown>[] = [];
+    const at: { stage: "begin" | "work" | "commit" } = { stage: "begin" };
+    let thrown: { error: unknown } | undefined;
+    try {
+      await this.db.transaction(async (tx) => {
+        at.stage = "work";
+        for (const work of works) {
+          try {
+            outcomes.push(await this.runOne(tx, work));
+          } catch (error) {
+            thrown = { error };
+            throw error;
+          }
+        }
+        at.stage = "commit";
+      }, WRITE_LOCKED);
+      return outcomes;
+    } catch (error) {
+      if (thrown && thrown.error === error) throw new GroupFailure("work", error);
+      const classified = isDomainError(error) ? error : classifyDbError(error, "unit of work");
+      throw new GroupFailure(at.stage === "commit" ? "commit" : "work", classified);
+    }
+  }
+
+  /** runOne runs one work on the transaction, with repositories that end with it. */
+  private async runOne(tx: SqlExecutor, work: Work): Promise<WorkOutcome<unknown>> {
+    let active = true;
+    let changed = false;
+    const guarded: SqlExecutor = {
+      query: (text, params) => {
+        if (!active)
+          throw failedPrecondition("this unit of work has ended: use its repositories only inside run()");
+        return tx.query(text, params);
+      },
+      exec: (script) => tx.exec(script),
+    };
+    const repos = createRepositories({
+      db: guarded,
+      atomic: (fn) => fn(guarded),
+      clock: this.clock,
+      lockReads: true,
+      held: new Map(),
+      committedChange: () => {
+        changed = true;
+      },
+    });
+    try {
+      return { value: await work(repos), changed };
     } finally {
       active = false;
     }

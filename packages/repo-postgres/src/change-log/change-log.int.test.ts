@@ -90,6 +90,49 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it("a wait after a read that reached the end sends nothing until a commit, and misses none made meanwhile", async () => {
+      const { db, repos } = opened.store;
+      const { SqlChangeLog } = await import("./sql-change-log");
+      let statements = 0;
+      const counting = new Proxy(db, {
+        get(target, key) {
+          const value = Reflect.get(target, key, target) as unknown;
+          if (typeof value !== "function") return value;
+          if (key !== "query") return value.bind(target);
+          return (...args: unknown[]) => {
+            statements++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const log = new SqlChangeLog(counting, { pollIntervalMs: 600_000 });
+      const within = <T>(p: Promise<T>) =>
+        Promise.race([p, new Promise<never>((_, no) => setTimeout(() => no(new Error("wait slept")), 5000))]);
+      try {
+        const head = await log.head();
+        const first = log.wait(head);
+        await repos.projects.create(fixtures.project());
+        await first;
+        const read = await log.read(head, 100);
+        const last = read.at(-1)!.revision;
+        statements = 0;
+        const waiting = log.wait(last);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(statements).toBe(0);
+        const next = await repos.projects.create(fixtures.project());
+        expect(await within(waiting)).toBeGreaterThanOrEqual(next.resourceVersion);
+        // Woken, it looks once and answers.
+        expect(statements).toBe(1);
+
+        // A commit after the read was sent, before the wait: the wait answers without another.
+        expect((await log.read(last, 100)).map((e) => e.revision)).toEqual([next.resourceVersion]);
+        const late = await repos.projects.create(fixtures.project());
+        expect(await within(log.wait(next.resourceVersion))).toBeGreaterThanOrEqual(late.resourceVersion);
+      } finally {
+        await log.close();
+      }
+    });
+
     it("revisions beyond 2^31 round-trip as numbers, in documents and in decoded rows", async () => {
       const { db, repos, changeLog } = opened.store;
       await db.query("UPDATE change_log_compacted SET through = greatest(through, 2199023255552)");

@@ -70,6 +70,15 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   private listening: Promise<boolean> | undefined;
   private unlisten: Unlisten | undefined;
   private closed = false;
+  /** Whether notifications arrive (LISTEN succeeded and the log is open). */
+  private hearing = false;
+  /** How many notifications have arrived. */
+  private heard = 0;
+  /**
+   * What the last read that reached the log's end learned: nothing follows `after` as of a
+   * snapshot taken after `heard` notifications had arrived (see `wait`).
+   */
+  private quiet: { readonly after: number; readonly heard: number } | undefined;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -100,6 +109,8 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   async read(afterRevision: number, limit: number): Promise<readonly ChangeLogEntry[]> {
     checkRevision(afterRevision);
     checkReadLimit(limit);
+    // Counted before the statement is sent: a commit the read does not see notifies after this.
+    const heard = this.hearing ? this.heard : undefined;
     // One statement, so the window and the entries come from one snapshot.
     const res = await this.guard("read the change log", () =>
       this.db.query<EntryRow>(
@@ -115,13 +126,22 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     );
     const through = Number(res.rows[0]?.through ?? 0);
     if (afterRevision < through) throw revisionCompacted(afterRevision, through);
-    return res.rows.filter((row) => row.revision !== null).map(entryOf);
+    const entries = res.rows.filter((row) => row.revision !== null).map(entryOf);
+    if (heard !== undefined && entries.length < limit)
+      this.quiet = { after: entries.at(-1)?.revision ?? afterRevision, heard };
+    return entries;
   }
 
   async wait(afterRevision: number, signal?: AbortSignal): Promise<number> {
     checkRevision(afterRevision);
     if (signal?.aborted) throw signal.reason;
     const notified = await this.listen();
+    // A read that just reached the log's end at this revision, with no notification since it
+    // was sent, has looked already: sleep at once rather than ask the log again (a follower's
+    // read and wait then cost one statement per change instead of two). A commit it did not see
+    // notifies after it was sent, so it either shows in `heard` now or wakes the sleep.
+    let looked = notified && this.quiet?.after === afterRevision && this.quiet.heard === this.heard;
+    this.quiet = undefined;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       // Register before looking, so a commit between the look and the sleep still wakes us.
@@ -133,9 +153,10 @@ export class SqlChangeLog implements ChangeLog, Closeable {
       let timer: ReturnType<typeof setTimeout> | undefined;
       signal?.addEventListener("abort", wake, { once: true });
       try {
-        const probe = await this.probe(afterRevision);
-        if (afterRevision < probe.through) throw revisionCompacted(afterRevision, probe.through);
-        if (probe.newer) return probe.head;
+        const probe = looked ? undefined : await this.probe(afterRevision);
+        looked = false;
+        if (probe && afterRevision < probe.through) throw revisionCompacted(afterRevision, probe.through);
+        if (probe?.newer) return probe.head;
         const interval = notified ? this.pollIntervalMs : Math.min(this.pollIntervalMs, FALLBACK_POLL_MS);
         timer = setTimeout(wake, interval);
         await woken;
@@ -185,6 +206,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   /** close stops listening for notifications; waits in progress fall back to polling. */
   async close(): Promise<void> {
     this.closed = true;
+    this.hearing = false;
     const unlisten = this.unlisten;
     this.unlisten = undefined;
     await unlisten?.();
@@ -215,6 +237,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
           return false;
         }
         this.unlisten = unlisten;
+        this.hearing = true;
         return true;
       },
       () => {
@@ -227,6 +250,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   }
 
   private wakeAll(): void {
+    this.heard++;
     for (const wake of [...this.sleepers]) wake();
   }
 

@@ -156,4 +156,70 @@ describe("lists on two replicas of one PostgreSQL", () => {
     expect((gone as ConnectError).code).toBe(Code.NotFound);
     expect(storeReads).toEqual(["volumes.get"]);
   }, 120_000);
+
+  it("a cluster changed through one replica is in the next Get and List on the other, served from its copy, and its admission control holds the next create there", async () => {
+    const a = await replica();
+    const b = await replica();
+    token = await adminToken(a);
+    const nodesA = createClient(compute.NodeService, signedIn(a));
+    const clustersA = createClient(compute.ClusterService, signedIn(a));
+    const clustersB = createClient(compute.ClusterService, signedIn(b));
+    const vmsB = createClient(compute.VMService, signedIn(b));
+    for (let i = 0; i < 2; i++)
+      await nodesA.registerNode(
+        create(compute.RegisterNodeRequestSchema, {
+          name: `ac-${i}`,
+          spec: {
+            hostname: `ac-${i}.lab`,
+            managementIp: `10.0.1.${5 + i}`,
+            agentAddress: "127.0.0.1:1",
+            cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
+            memoryMib: 131072n,
+          },
+        }),
+      );
+    // B's first list reads its copy of the clusters; nothing after it reads B's cluster store.
+    const cluster = (await clustersB.listClusters({})).clusters.find((c) => c.name === "default")!;
+    const storeReads: string[] = [];
+    recordCalls(storeReads, "clusters", b.services.deps.repos.clusters, ["get", "list", "eachPage"]);
+    await clustersA.updateCluster({
+      id: cluster.id,
+      labels: { zone: "east" },
+      spec: {
+        ha: {
+          enabled: true,
+          admissionControl: {
+            policy: compute.AdmissionControlPolicy.TOLERATE_HOST_FAILURES,
+            hostFailuresToTolerate: 1,
+          },
+        },
+      },
+      updateMask: { paths: ["labels", "spec.ha"] },
+    });
+    expect((await clustersB.getCluster({ id: cluster.id })).cluster?.spec?.ha?.admissionControl?.policy).toBe(
+      compute.AdmissionControlPolicy.TOLERATE_HOST_FAILURES,
+    );
+    const listed = await clustersB.listClusters({ labelSelector: "zone=east" });
+    expect(listed.clusters.map((c) => c.id)).toEqual([cluster.id]);
+    expect(storeReads).toEqual([]);
+
+    // Each 120 GiB VM fills a host (the other tests' hosts share this store): without the policy
+    // every host takes one and the next is refused for room (ResourceExhausted); with it, the
+    // host kept for a failure is never filled and a create is refused by admission control first.
+    const hosts = (await createClient(compute.NodeService, signedIn(b)).listNodes({})).nodes.length;
+    let refused: ConnectError | undefined;
+    for (let i = 0; i <= hosts && !refused; i++)
+      refused = await vmsB
+        .createVM({
+          projectId: "default",
+          name: `ac-big-${i}`,
+          spec: { vcpus: 1, memoryMib: 122_880n, ha: { enabled: true } },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+    expect(refused?.code).toBe(Code.FailedPrecondition);
+    expect(refused?.message).toMatch(/admission control/i);
+  }, 120_000);
 });

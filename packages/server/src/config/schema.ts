@@ -126,6 +126,11 @@ export const ConfigSchema = z
             preparedStatements: z.boolean().default(true),
           })
           .prefault({}),
+        /**
+         * Most units of work (creates, deletes, moves) that wait for the running one and then share
+         * one transaction (group commit); 1 runs each in its own.
+         */
+        maxGroupCommit: z.int().min(1).max(1000).default(32),
         migrateOnStart: z.boolean().default(true),
       })
       .prefault({}),

@@ -35,6 +35,7 @@ const LAZY_KINDS = {
   VirtualNetwork: (r: Repositories) => r.networks as unknown as KindSource,
   StoragePool: (r: Repositories) => r.storagePools as unknown as KindSource,
   Image: (r: Repositories) => r.images as unknown as KindSource,
+  Cluster: (r: Repositories) => r.clusters as unknown as KindSource,
 } as const;
 type LazyKind = keyof typeof LAZY_KINDS;
 
@@ -48,7 +49,7 @@ const isLazyKind = (kind: string): kind is LazyKind => Object.hasOwn(LAZY_KINDS,
  * cache. Lists are served from it too, paged exactly as the repositories page (the same filters,
  * order, totals and cursors, which either path understands). Nothing uncommitted ever enters it
  * (unlike the placement snapshot, which holds reservations). The volumes, networks, storage pools
- * and images are copied the same way on their first read (`reads`), not at start-up.
+ * images and clusters are copied the same way on their first read (`reads`), not at start-up.
  */
 export class ResourceCache implements ChangeListener {
   private readonly copies = {

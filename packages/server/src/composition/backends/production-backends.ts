@@ -55,6 +55,7 @@ export async function openProductionBackends(config: Config): Promise<Backends> 
           preparedStatements: pool.preparedStatements,
         },
         migrate: config.database.migrateOnStart,
+        unitOfWork: { maxGroup: config.database.maxGroupCommit },
         clock,
       }),
     ),
