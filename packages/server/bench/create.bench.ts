@@ -2,7 +2,7 @@
 // directory) and production (PostgreSQL, Redis and etcd from the test kit), each with 100 READY
 // nodes registered and nothing else stored, at 1, 16 and 64 concurrent callers signed in as the
 // admin. Prints a table (requests/s, p50/p99 ms, the process's CPU per create), or with --json one
-// object. LQX_BENCH_CREATES (default 400) creates per cell; the modes alternate cell by cell;
+// object. LQX_BENCH_CREATES (default 400) creates per cell; LQX_BENCH_CALLERS (default 1,16,64) the callers of each cell; the modes alternate cell by cell;
 // `--only embedded|production` runs one mode (for profiling: node --cpu-prof).
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -23,7 +23,9 @@ const json = process.argv.includes("--json");
 const CREATES = Number(process.env.LQX_BENCH_CREATES || 400);
 if (!Number.isInteger(CREATES) || CREATES < 1)
   throw new Error("LQX_BENCH_CREATES must be a positive integer");
-const CALLERS = [1, 16, 64] as const;
+const CALLERS: readonly number[] = (process.env.LQX_BENCH_CALLERS ?? "1,16,64").split(",").map(Number);
+if (CALLERS.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error("LQX_BENCH_CALLERS must be a comma-separated list of positive integers");
 const onlyAt = process.argv.indexOf("--only");
 const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 if (ONLY !== undefined && ONLY !== "embedded" && ONLY !== "production")

@@ -235,6 +235,41 @@ describe("AlertController", () => {
     ]);
   });
 
+  it("on the leader, a change to a node that keeps the phase its last pass read starts no pass", async () => {
+    const node = await env.registerNode("busy", 4, 8192);
+    const c = new AlertController(
+      deps,
+      alerts,
+      rules,
+      { intervalMs: 3_600_000, changes: env.services.relay },
+      silent,
+    );
+    const passes = vi.spyOn(c, "evaluate");
+    const leading = new AbortController();
+    await c.start(leading.signal);
+    try {
+      await vi.waitFor(() => expect(passes).toHaveBeenCalledTimes(1));
+      await passes.mock.results[0]?.value;
+      // Placements and heartbeats write the node without changing its phase.
+      for (let i = 0; i < 3; i++) {
+        const current = await deps.repos.nodes.get(node);
+        await deps.repos.nodes.updateStatus(
+          node,
+          { ...current.status, allocated: { ...current.status.allocated, vcpus: i + 1 } },
+          current.resourceVersion,
+        );
+      }
+      await env.services.relay.caughtUp();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(passes).toHaveBeenCalledTimes(1);
+      await env.services.nodes.setPhase(env.ctx, node, "NOT_READY");
+      await vi.waitFor(() => expect(passes).toHaveBeenCalledTimes(2), { timeout: 5000 });
+    } finally {
+      leading.abort();
+      await c.stop();
+    }
+  });
+
   it("on the leader, evaluates at once when a node's phase changes", async () => {
     const node = await env.registerNode("quiet", 4, 8192);
     const c = new AlertController(

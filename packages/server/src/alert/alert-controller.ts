@@ -48,6 +48,8 @@ export class AlertController implements Controller {
   private builtInsEnsured = false;
   private running: Promise<PassResult> | undefined;
   private again = false;
+  /** Each node's phase as last relayed or read by a pass. */
+  private readonly phases = new Map<string, string>();
   private stopped = true;
 
   constructor(
@@ -65,11 +67,13 @@ export class AlertController implements Controller {
       if (!signal.aborted) this.kick();
     }, this.options.intervalMs);
     this.timer.unref();
-    const phases = new Map<string, string>();
+    const phases = this.phases;
+    phases.clear();
     this.unfollow = this.options.changes?.subscribe({
       change: (entry) => {
         if (entry.kind !== "Node") return;
-        // Heartbeats write nodes too: only a change of phase (or a node coming or going) is news.
+        // Heartbeats and placements write nodes too: only a change of phase from what was last
+        // seen or read (or a node coming or going) is news.
         const phase = entry.type === "DELETED" ? undefined : entry.object.status.phase;
         if (phases.get(entry.id) === phase) return;
         if (phase === undefined) phases.delete(entry.id);
@@ -142,6 +146,8 @@ export class AlertController implements Controller {
       allItems(repos.clusters, {}),
       this.alerts.active(),
     ]);
+    // A node's next change is news only if it changes the phase this pass has seen.
+    for (const n of nodes) if (!this.phases.has(n.id)) this.phases.set(n.id, n.status.phase);
     const vms = await this.vmReadings(rules, nodes);
     const now = clock.now().getTime();
     const decision = evaluateRules({
