@@ -5,6 +5,7 @@ import {
   installCallSignalSource,
   systemClock,
   type UnitOfWork,
+  unavailable,
 } from "@limiquantix/domain";
 import { deferred, fixtures } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +173,44 @@ describe("units of work sharing a transaction on postgres (group commit)", () =>
     } finally {
       installCallSignalSource(previousSignal);
     }
+  });
+
+  it("when the store becomes unreachable under a group, the works not yet run are answered at once", async () => {
+    let broken = false;
+    let transactions = 0;
+    const db: SqlDatabase = {
+      ...opened.store.db,
+      transaction: (fn, options) => {
+        transactions++;
+        if (broken)
+          return Promise.reject(
+            Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+          );
+        return opened.store.db.transaction(fn, options);
+      },
+    };
+    const uow = new SqlUnitOfWork(db, systemClock);
+    const release = deferred<void>();
+    const first = uow.run(async (tx) => {
+      await tx.projects.create(fixtures.project());
+      await release.promise;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    // B loses the database in the middle of the group; C and D come after it.
+    const [b, c, d] = [0, 1, 2].map((i) =>
+      uow.run(async (tx) => {
+        if (i === 0) {
+          broken = true;
+          throw unavailable("the connection to PostgreSQL was lost");
+        }
+        return tx.projects.create(fixtures.project());
+      }),
+    );
+    release.resolve();
+    await first;
+    for (const p of [b, c, d]) await expect(p).rejects.toMatchObject({ code: "Unavailable" });
+    // A, the group, then B alone (refused: the store is down); C and D were not tried again.
+    expect(transactions).toBe(3);
   });
 
   it("maxGroup 1 runs every work alone; a maxGroup that is not a positive integer is refused", async () => {

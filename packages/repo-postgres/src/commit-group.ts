@@ -1,5 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
-import { currentCallSignal, unavailable } from "@limiquantix/domain";
+import { currentCallSignal, ErrorCode, hasErrorCode, unavailable } from "@limiquantix/domain";
 
 /** WorkOutcome is what one unit of work left: its result and whether it changed anything. */
 export interface WorkOutcome<R> {
@@ -11,10 +11,11 @@ export interface WorkOutcome<R> {
 export class GroupFailure extends Error {
   constructor(
     /**
-     * "work": a work threw, a statement failed or BEGIN did (rolled back: nothing stored);
-     * "commit": COMMIT failed (whether it was stored is unknown).
+     * "begin": the transaction could not begin (nothing stored); "work": a work threw or one of
+     * its statements failed (rolled back: nothing stored); "commit": COMMIT failed (whether it
+     * was stored is unknown).
      */
-    readonly stage: "work" | "commit",
+    readonly stage: "begin" | "work" | "commit",
     /** The error each caller gets: a work's own error as it threw it, else the failure classified. */
     readonly reported: unknown,
   ) {
@@ -34,6 +35,8 @@ interface Waiting<T> {
   readonly work: Work<T>;
   /** Runs the work alone, in its caller's context (so its wait for the write lock is cancelled with its call). */
   readonly alone: () => Promise<WorkOutcome<unknown>>;
+  /** The caller's call signal, if it runs as a call. */
+  readonly signal: AbortSignal | undefined;
   /** Whether the work has begun in a transaction (from then on, its statements are cancelled with its call). */
   started: boolean;
   /** Whether the caller left (its call cancelled) before its work began: the work will not run. */
@@ -95,6 +98,7 @@ export class CommitGroup<T> {
           return inCall(tx);
         },
         alone: AsyncResource.bind(() => this.runAlone(w.work)),
+        signal,
         started: false,
         left: false,
         settle: (outcome) => {
@@ -137,14 +141,30 @@ export class CommitGroup<T> {
     try {
       outcomes = await this.runGroup(group.map((w) => w.work));
     } catch (error) {
-      if (error instanceof GroupFailure && error.stage === "commit") {
-        for (const w of group) w.settle({ error: error.reported });
+      // The store failed the group as a whole (nothing stored, or COMMIT's outcome unknown):
+      // every caller is told so, as a work alone would be.
+      if (!(error instanceof GroupFailure) || error.stage !== "work") {
+        const reported = error instanceof GroupFailure ? error.reported : error;
+        for (const w of group) w.settle({ error: reported });
         return;
       }
-      // Nothing of the group was stored: each work runs again alone, to its own outcome.
+      // Nothing of the group was stored: each work runs again alone, to its own outcome, unless
+      // the store proves unreachable on the way (a work alone fails Unavailable while its call
+      // still runs): the works not yet run are answered with that at once, not one timeout each.
+      let down: unknown;
       for (const w of group) {
         w.started = false;
-        if (!w.left) await this.alone(w);
+        if (w.left) continue;
+        if (down !== undefined) {
+          w.settle({ error: down });
+          continue;
+        }
+        try {
+          w.settle({ value: await w.alone() });
+        } catch (failure) {
+          w.settle({ error: failure });
+          if (hasErrorCode(failure, ErrorCode.Unavailable) && !w.signal?.aborted) down = failure;
+        }
       }
       return;
     }

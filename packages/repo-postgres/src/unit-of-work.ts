@@ -84,7 +84,7 @@ export class SqlUnitOfWork implements UnitOfWork {
   /**
    * transact runs works one after another in one transaction that holds the write lock from
    * BEGIN, each with repositories of its own; it throws GroupFailure saying whether a work (or
-   * BEGIN: nothing was stored) or COMMIT failed.
+   * BEGIN, or COMMIT failed.
    */
   private async transact(works: readonly Work[]): Promise<WorkOutcome<unknown>[]> {
     const outcomes: WorkOutcome<unknown>[] = [];
@@ -107,7 +107,9 @@ export class SqlUnitOfWork implements UnitOfWork {
     } catch (error) {
       if (thrown && thrown.error === error) throw new GroupFailure("work", error);
       const classified = isDomainError(error) ? error : classifyDbError(error, "unit of work");
-      throw new GroupFailure(at.stage === "commit" ? "commit" : "work", classified);
+      // A statement of a work failed (its error reached the work, which rethrew it as is, or
+      // classified), BEGIN did (nothing stored), or COMMIT did (the outcome unknown).
+      throw new GroupFailure(at.stage, classified);
     }
   }
 
