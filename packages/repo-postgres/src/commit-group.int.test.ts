@@ -213,6 +213,41 @@ describe("units of work sharing a transaction on postgres (group commit)", () =>
     expect(transactions).toBe(3);
   });
 
+  it("a work that goes on after a failed statement is not told it was stored, alone or in a group", async () => {
+    const uow = opened.store.uow;
+    const swallowing = (p: ReturnType<typeof fixtures.project>) =>
+      uow.run(async (tx) => {
+        await tx.projects.create(p);
+        // No such project: the insert fails (and with it the transaction); the work goes on.
+        await tx.vms.create(fixtures.vm({ projectId: "no-such-project" })).catch(() => undefined);
+        return "done";
+      });
+    const alone = fixtures.project();
+    await expect(swallowing(alone)).rejects.toMatchObject({ code: "Internal" });
+    expect(await opened.store.repos.projects.find(alone.id)).toBeUndefined();
+
+    const release = deferred<void>();
+    const first = uow.run(async () => {
+      await release.promise;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const [before, bad, after] = [fixtures.project(), fixtures.project(), fixtures.project()];
+    const runs = [
+      uow.run((tx) => tx.projects.create(before!)),
+      swallowing(bad!),
+      uow.run((tx) => tx.projects.create(after!)),
+    ];
+    release.resolve();
+    await first;
+    const results = await Promise.allSettled(runs);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "Internal" });
+    const stored = await Promise.all(
+      [before, bad, after].map((p) => opened.store.repos.projects.find(p!.id)),
+    );
+    expect(stored.map((p) => p?.id)).toEqual([before!.id, undefined, after!.id]);
+  });
+
   it("maxGroup 1 runs every work alone; a maxGroup that is not a positive integer is refused", async () => {
     const { db, transactions } = counted(opened.store.db);
     const uow = new SqlUnitOfWork(db, systemClock, { maxGroup: 1 });

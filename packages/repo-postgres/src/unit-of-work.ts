@@ -2,6 +2,7 @@ import {
   type Clock,
   currentCallAttribution,
   failedPrecondition,
+  internal,
   invalidArgument,
   isDomainError,
   type Repositories,
@@ -10,7 +11,12 @@ import {
 import { CommitGroup, GroupFailure, type WorkOutcome } from "./commit-group";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
-import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/executor";
+import {
+  RolledBackAtCommit,
+  type SqlDatabase,
+  type SqlExecutor,
+  type TransactionOptions,
+} from "./sql/executor";
 
 const WRITE_LOCKED: TransactionOptions = { writeLock: true };
 /** How many waiting units of work share a transaction on PostgreSQL by default. */
@@ -84,8 +90,8 @@ export class SqlUnitOfWork implements UnitOfWork {
 
   /**
    * transact runs works one after another in one transaction that holds the write lock from
-   * BEGIN, each with repositories of its own; it throws GroupFailure saying whether a work (or
-   * BEGIN, or COMMIT failed.
+   * BEGIN, each with repositories of its own; it throws GroupFailure saying whether BEGIN, a
+   * work or COMMIT failed.
    */
   private async transact(works: readonly Work[]): Promise<WorkOutcome<unknown>[]> {
     const outcomes: WorkOutcome<unknown>[] = [];
@@ -107,6 +113,13 @@ export class SqlUnitOfWork implements UnitOfWork {
       return outcomes;
     } catch (error) {
       if (thrown && thrown.error === error) throw new GroupFailure("work", error);
+      // A work went on after one of its statements failed: nothing was stored (and it is the
+      // work's defect, so it is an internal error), as when a work throws.
+      if (error instanceof RolledBackAtCommit)
+        throw new GroupFailure(
+          "work",
+          internal("the unit of work went on after one of its statements failed; nothing was stored", error),
+        );
       const classified = isDomainError(error) ? error : classifyDbError(error, "unit of work");
       // A statement of a work failed (its error reached the work, which rethrew it as is, or
       // classified), BEGIN did (nothing stored), or COMMIT did (the outcome unknown).

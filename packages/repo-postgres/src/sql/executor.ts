@@ -71,3 +71,15 @@ export interface PoolStats {
   readonly idle: number;
   readonly waiting: number;
 }
+
+/**
+ * RolledBackAtCommit is thrown by a transaction whose COMMIT the server answered with ROLLBACK:
+ * a statement inside it failed, and the code that ran it went on (the failure caught and not
+ * passed on). Nothing of the transaction was stored; its caller must not be told it was.
+ */
+export class RolledBackAtCommit extends Error {
+  constructor() {
+    super("the transaction was rolled back at COMMIT: a statement inside it failed and the work went on");
+    this.name = "RolledBackAtCommit";
+  }
+}

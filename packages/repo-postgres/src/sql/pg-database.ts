@@ -3,7 +3,15 @@ import { currentCallSignal, invalidArgument, unavailable } from "@limiquantix/do
 import type pg from "pg";
 import { classifyDbError } from "../errors/classify-db-error";
 import { PgListener } from "./pg-listener";
-import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow, SqlSession, TransactionOptions } from "./executor";
+import {
+  RolledBackAtCommit,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlResult,
+  type SqlRow,
+  type SqlSession,
+  type TransactionOptions,
+} from "./executor";
 import { StatementCache } from "./statement-cache";
 import { TAKE_WRITE_LOCK } from "./write-lock";
 
@@ -138,7 +146,10 @@ async function inTransaction<T>(
       await cancellable(pool, client, () => client.query(`BEGIN; SELECT ${TAKE_WRITE_LOCK}`));
     else await client.query("BEGIN");
     const result = await fn(wrap(pool, client, statements));
-    await client.query("COMMIT");
+    // PostgreSQL answers COMMIT of a transaction in which a statement failed with ROLLBACK, not
+    // an error: code that caught that failure and went on must not be told its writes are stored.
+    const committed = await client.query("COMMIT");
+    if (committed.command === "ROLLBACK") throw new RolledBackAtCommit();
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
