@@ -248,6 +248,54 @@ describe("units of work sharing a transaction on postgres (group commit)", () =>
     expect(stored.map((p) => p?.id)).toEqual([before!.id, undefined, after!.id]);
   });
 
+  it("a row the works of a group read is read once, until one of them writes it", async () => {
+    const statements: string[] = [];
+    const base = opened.store.db;
+    const db: SqlDatabase = {
+      ...base,
+      transaction: (fn, options) =>
+        base.transaction(
+          (tx) =>
+            fn({
+              query: (text, params) => {
+                statements.push(text);
+                return tx.query(text, params);
+              },
+              exec: (script) => tx.exec(script),
+            }),
+          options,
+        ),
+    };
+    const uow = new SqlUnitOfWork(db, systemClock);
+    const project = await opened.store.repos.projects.create(fixtures.project());
+    const release = deferred<void>();
+    const first = uow.run(async () => {
+      await release.promise;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const reads = () => statements.filter((t) => /^SELECT .* FROM projects t WHERE t\.id/.test(t)).length;
+    // Two read it, the third labels it, the fourth reads what the third wrote.
+    const runs = [
+      uow.run((tx) => tx.projects.get(project.id)),
+      uow.run((tx) => tx.projects.get(project.id)),
+      uow.run(async (tx) =>
+        tx.projects.update({ ...(await tx.projects.get(project.id)), labels: { seen: "3" } }),
+      ),
+      uow.run((tx) => tx.projects.get(project.id)),
+    ];
+    release.resolve();
+    await first;
+    const [a, b, written, after] = await Promise.all(runs);
+    expect([a?.resourceVersion, b?.resourceVersion]).toEqual([
+      project.resourceVersion,
+      project.resourceVersion,
+    ]);
+    expect(after).toEqual(written);
+    expect(after?.labels).toEqual({ seen: "3" });
+    // Once for the first three, once more after the write.
+    expect(reads()).toBe(2);
+  });
+
   it("maxGroup 1 runs every work alone; a maxGroup that is not a positive integer is refused", async () => {
     const { db, transactions } = counted(opened.store.db);
     const uow = new SqlUnitOfWork(db, systemClock, { maxGroup: 1 });

@@ -11,6 +11,7 @@ import {
 import { CommitGroup, GroupFailure, type WorkOutcome } from "./commit-group";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
+import type { RepoContext } from "./repositories/repo-context";
 import {
   RolledBackAtCommit,
   type SqlDatabase,
@@ -23,6 +24,7 @@ const WRITE_LOCKED: TransactionOptions = { writeLock: true };
 const DEFAULT_MAX_GROUP = 32;
 
 type Work = (tx: Repositories) => Promise<unknown>;
+type HeldRows = NonNullable<RepoContext["held"]>;
 
 /** SqlUnitOfWorkOptions tune how units of work share transactions. */
 export interface SqlUnitOfWorkOptions {
@@ -97,12 +99,16 @@ export class SqlUnitOfWork implements UnitOfWork {
     const outcomes: WorkOutcome<unknown>[] = [];
     const at: { stage: "begin" | "work" | "commit" } = { stage: "begin" };
     let thrown: { error: unknown } | undefined;
+    // The rows read (and locked) in this transaction, shared by its works: a row stays as read
+    // until a work writes it through its repositories (which drop it from here), so a project
+    // the works of a group all charge is read once.
+    const held: HeldRows = new Map();
     try {
       await this.db.transaction(async (tx) => {
         at.stage = "work";
         for (const work of works) {
           try {
-            outcomes.push(await this.runOne(tx, work));
+            outcomes.push(await this.runOne(tx, work, held));
           } catch (error) {
             thrown = { error };
             throw error;
@@ -128,7 +134,7 @@ export class SqlUnitOfWork implements UnitOfWork {
   }
 
   /** runOne runs one work on the transaction, with repositories that end with it. */
-  private async runOne(tx: SqlExecutor, work: Work): Promise<WorkOutcome<unknown>> {
+  private async runOne(tx: SqlExecutor, work: Work, held: HeldRows): Promise<WorkOutcome<unknown>> {
     let active = true;
     let changed = false;
     const guarded: SqlExecutor = {
@@ -144,7 +150,7 @@ export class SqlUnitOfWork implements UnitOfWork {
       atomic: (fn) => fn(guarded),
       clock: this.clock,
       lockReads: true,
-      held: new Map(),
+      held,
       committedChange: () => {
         changed = true;
       },
