@@ -1,11 +1,18 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { type HandlerContext, type ServiceImpl, type Transport, createClient } from "@connectrpc/connect";
+import {
+  type Client,
+  type HandlerContext,
+  type ServiceImpl,
+  type Transport,
+  createClient,
+} from "@connectrpc/connect";
 import type { AgentEvent } from "@limiquantix/domain";
 import { invalidArgument } from "@limiquantix/domain";
 import {
   MigrationPhase,
   NodeInfoSchema,
+  PowerState,
   type VmStatus,
   VmStatusSchema,
 } from "../gen/limiquantix/agent/v1/agent_pb";
@@ -52,6 +59,16 @@ function status(s: AgentVmStatus): VmStatus {
     ...(s.diskUsedGib !== undefined ? { diskUsedGib: s.diskUsedGib } : {}),
     ...(s.diskCapacityGib !== undefined ? { diskCapacityGib: s.diskCapacityGib } : {}),
   });
+}
+
+/** switchedOver asks a migration's target whether the VM now runs there (switched on, no longer arriving). */
+async function switchedOver(target: Client<typeof NodeAgentService>, vmId: string): Promise<boolean> {
+  try {
+    const { status } = await target.getVMStatus({ vmId }, { timeoutMs: 2_000 });
+    return status !== undefined && status.powerState !== PowerState.MIGRATING;
+  } catch {
+    return false;
+  }
 }
 
 function progress(vmId: string, percent: number, phase: MigrationPhase, message: string): MigrateVMResponse {
@@ -225,6 +242,7 @@ export function createSimAgentService(
       const peer = peers(req.targetAddress, req.targetNodeId);
       const target = createClient(NodeAgentService, peer.transport);
       let migrationId = "";
+      let switching = false;
       try {
         yield progress(req.vmId, 0, MigrationPhase.PREPARING, `reserving room on node ${req.targetNodeId}`);
         const prepared = await target.prepareMigration(
@@ -247,13 +265,19 @@ export function createSimAgentService(
           yield progress(req.vmId, percent, MigrationPhase.TRANSFERRING, "copying memory");
         }
         yield progress(req.vmId, 90, MigrationPhase.SWITCHING, `switching over to node ${req.targetNodeId}`);
-        await target.completeMigration(
-          { migrationId, success: true },
-          { timeoutMs: 10_000, signal: ctx.signal },
-        );
+        // The switch-over is the migration's point of no return: once asked, it is not cancelled
+        // with the caller (a caller going away in the middle left the VM running on both nodes).
+        switching = true;
+        await target.completeMigration({ migrationId, success: true }, { timeoutMs: 10_000 });
         hv.finishOutgoing(req.vmId, true, started.resumeState);
         yield progress(req.vmId, 100, MigrationPhase.COMPLETED, `running on node ${req.targetNodeId}`);
       } catch (error) {
+        // A switch-over that failed on the way back may still have happened: the target decides.
+        if (switching && (await switchedOver(target, req.vmId))) {
+          hv.finishOutgoing(req.vmId, true, started.resumeState);
+          yield progress(req.vmId, 100, MigrationPhase.COMPLETED, `running on node ${req.targetNodeId}`);
+          return;
+        }
         if (migrationId !== "")
           await target
             .completeMigration({ migrationId, success: false }, { timeoutMs: 2_000 })

@@ -167,6 +167,45 @@ describe("in-process simulated agent", () => {
     await pool.close();
   });
 
+  it("a migration whose caller leaves during the switch-over leaves the VM running on exactly one node", async () => {
+    for (let round = 0; round < 10; round++) {
+      const make = (nodeId: string) =>
+        createInProcessSimAgent({ nodeId, cpu: 4, memoryMib: 4096, bootDelayMs: 1, migrationStepMs: 1 });
+      const a = make(`sw-a${round}`);
+      const b = make(`sw-b${round}`);
+      const pool = new AgentClientPool({ tls: { ca: "", cert: "", key: "" } });
+      await pool.connectTransport({ nodeId: a.nodeId, address: a.address }, a.transport);
+      const agent = pool.agent(a.nodeId);
+      await agent.createVm({ vmId: "vm-1", name: "vm-1", vcpus: 1, memoryMib: 512, disks: [], nics: [] });
+      await agent.startVm("vm-1");
+      await waitFor(async () => expect((await agent.getVmStatus("vm-1")).powerState).toBe("RUNNING"), "boot");
+      const leaving = new AbortController();
+      await agent
+        .migrateVm(
+          "vm-1",
+          { nodeId: b.nodeId, address: b.address },
+          {
+            signal: leaving.signal,
+            onProgress: (p) => {
+              if (p.phase === "SWITCHING") leaving.abort();
+            },
+          },
+        )
+        .catch(() => undefined);
+      const states = () =>
+        [a, b].flatMap((x) =>
+          x.hypervisor
+            .list()
+            .filter((v) => v.vmId === "vm-1")
+            .map((v) => v.powerState),
+        );
+      await waitFor(async () => expect(states()).toEqual(["RUNNING"]), "one copy, running");
+      a.stop();
+      b.stop();
+      await pool.close();
+    }
+  });
+
   it("reports each running VM's CPU, memory and disk use over the wire, as the guest's load is set", async () => {
     const a = createInProcessSimAgent({ nodeId: "load-a", cpu: 4, memoryMib: 4096, bootDelayMs: 1 });
     const pool = new AgentClientPool({ tls: { ca: "", cert: "", key: "" } });
