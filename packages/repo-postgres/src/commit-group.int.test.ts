@@ -9,7 +9,7 @@ import {
 } from "@limiquantix/domain";
 import { deferred, fixtures } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type OpenedStore } from "../test/harness";
+import { BACKENDS, type OpenedStore, recordingStatements } from "../test/harness";
 import type { SqlDatabase } from "./sql/executor";
 import { TAKE_WRITE_LOCK } from "./sql/write-lock";
 import { SqlUnitOfWork } from "./unit-of-work";
@@ -250,22 +250,7 @@ describe("units of work sharing a transaction on postgres (group commit)", () =>
 
   it("a row the works of a group read is read once, until one of them writes it", async () => {
     const statements: string[] = [];
-    const base = opened.store.db;
-    const db: SqlDatabase = {
-      ...base,
-      transaction: (fn, options) =>
-        base.transaction(
-          (tx) =>
-            fn({
-              query: (text, params) => {
-                statements.push(text);
-                return tx.query(text, params);
-              },
-              exec: (script) => tx.exec(script),
-            }),
-          options,
-        ),
-    };
+    const db = recordingStatements(opened.store.db, statements);
     const uow = new SqlUnitOfWork(db, systemClock);
     const project = await opened.store.repos.projects.create(fixtures.project());
     const release = deferred<void>();

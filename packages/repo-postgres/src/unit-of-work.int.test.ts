@@ -1,8 +1,7 @@
 import { type CallAttribution, installCallAttributionSource, type Repositories } from "@limiquantix/domain";
 import { deferred, fixtures, isSettled, sleep } from "@limiquantix/domain/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type OpenedStore } from "../test/harness";
-import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/executor";
+import { BACKENDS, type OpenedStore, recordingStatements } from "../test/harness";
 
 for (const backend of BACKENDS) {
   describe(`unit of work on ${backend.name}`, () => {
@@ -37,19 +36,7 @@ for (const backend of BACKENDS) {
       const statements: string[] = [];
       const transaction = db.transaction;
       // Count the statements the work runs, through the store's own database object.
-      db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> =>
-        transaction.call<SqlDatabase, [(tx: SqlExecutor) => Promise<T>, TransactionOptions?], Promise<T>>(
-          db,
-          (tx: SqlExecutor) =>
-            fn({
-              query: (text, params) => {
-                statements.push(text);
-                return tx.query(text, params);
-              },
-              exec: (script) => tx.exec(script),
-            }),
-          options,
-        );
+      db.transaction = recordingStatements({ ...db, transaction }, statements).transaction;
       try {
         const [read, again, written, after] = await uow.run(async (tx) => {
           const first = await tx.nodes.get(node.id);

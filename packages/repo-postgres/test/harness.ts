@@ -1,4 +1,5 @@
 import { createTestDatabase, makeTempDir } from "@limiquantix/testkit";
+import type { SqlDatabase } from "../src/sql/executor";
 import { createPgliteStore, createPostgresStore, type PostgresStore } from "../src/store";
 
 /** OpenedStore is a migrated store for a test, with a close that also removes what the test created. */
@@ -38,3 +39,22 @@ export const BACKENDS = [
   { name: "postgres", open: openPostgresStore },
   { name: "pglite", open: openPgliteStore },
 ] as const;
+
+/** recordingStatements is `db` with transactions that add the text of each statement they run to `statements`. */
+export function recordingStatements(db: SqlDatabase, statements: string[]): SqlDatabase {
+  return {
+    ...db,
+    transaction: (fn, options) =>
+      db.transaction(
+        (tx) =>
+          fn({
+            query: (text, params) => {
+              statements.push(text);
+              return tx.query(text, params);
+            },
+            exec: (script) => tx.exec(script),
+          }),
+        options,
+      ),
+  };
+}

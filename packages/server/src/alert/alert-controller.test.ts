@@ -32,6 +32,9 @@ afterEach(async () => {
 
 /** newController is a controller as a newly elected leader has one: nothing remembered yet. */
 const newController = () => new AlertController(deps, alerts, rules, { intervalMs: 15_000 }, silent);
+/** followingController evaluates when the relay brings news (its interval is an hour). */
+const followingController = () =>
+  new AlertController(deps, alerts, rules, { intervalMs: 3_600_000, changes: env.services.relay }, silent);
 
 /** report stores a heartbeat of the node with this CPU use (and 2 GiB of its 8 GiB of memory in use). */
 async function report(nodeId: string, cpuPercent: number): Promise<void> {
@@ -237,13 +240,7 @@ describe("AlertController", () => {
 
   it("on the leader, a change to a node that keeps the phase its last pass read starts no pass", async () => {
     const node = await env.registerNode("busy", 4, 8192);
-    const c = new AlertController(
-      deps,
-      alerts,
-      rules,
-      { intervalMs: 3_600_000, changes: env.services.relay },
-      silent,
-    );
+    const c = followingController();
     const passes = vi.spyOn(c, "evaluate");
     const leading = new AbortController();
     await c.start(leading.signal);
@@ -272,13 +269,7 @@ describe("AlertController", () => {
 
   it("on the leader, evaluates at once when a node's phase changes", async () => {
     const node = await env.registerNode("quiet", 4, 8192);
-    const c = new AlertController(
-      deps,
-      alerts,
-      rules,
-      { intervalMs: 3_600_000, changes: env.services.relay },
-      silent,
-    );
+    const c = followingController();
     const leading = new AbortController();
     await c.start(leading.signal);
     try {
