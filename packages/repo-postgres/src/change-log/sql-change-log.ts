@@ -70,8 +70,6 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   private listening: Promise<boolean> | undefined;
   private unlisten: Unlisten | undefined;
   private closed = false;
-  /** Whether notifications arrive (LISTEN succeeded and the log is open). */
-  private hearing = false;
   /** How many notifications have arrived. */
   private heard = 0;
   /**
@@ -110,7 +108,8 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     checkRevision(afterRevision);
     checkReadLimit(limit);
     // Counted before the statement is sent: a commit the read does not see notifies after this.
-    const heard = this.hearing ? this.heard : undefined;
+    // (Only while notifications arrive: `unlisten` is set from a successful LISTEN until close.)
+    const heard = this.unlisten !== undefined ? this.heard : undefined;
     // One statement, so the window and the entries come from one snapshot.
     const res = await this.guard("read the change log", () =>
       this.db.query<EntryRow>(
@@ -206,7 +205,6 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   /** close stops listening for notifications; waits in progress fall back to polling. */
   async close(): Promise<void> {
     this.closed = true;
-    this.hearing = false;
     const unlisten = this.unlisten;
     this.unlisten = undefined;
     await unlisten?.();
@@ -237,7 +235,6 @@ export class SqlChangeLog implements ChangeLog, Closeable {
           return false;
         }
         this.unlisten = unlisten;
-        this.hearing = true;
         return true;
       },
       () => {

@@ -46,15 +46,37 @@ function recordCalls(calls: string[], name: string, repo: object, methods: reado
 const signedIn = (s: RunningServer) =>
   createGrpcTransport({ baseUrl: s.url, interceptors: [withBearer(token)] });
 
+/** twoReplicas starts replicas A and B, signs in through A, and makes clients of either. */
+async function twoReplicas() {
+  const a = await replica();
+  const b = await replica();
+  token = await adminToken(a);
+  const on = <S extends Parameters<typeof createClient>[0]>(service: S, s: RunningServer) =>
+    createClient(service, signedIn(s));
+  return { a, b, on };
+}
+
+/** hostRequest registers a 32-core, 128 GiB node. */
+const hostRequest = (name: string, managementIp: string, labels: Record<string, string> = {}) =>
+  create(compute.RegisterNodeRequestSchema, {
+    name,
+    labels,
+    spec: {
+      hostname: `${name}.lab`,
+      managementIp,
+      agentAddress: "127.0.0.1:1",
+      cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
+      memoryMib: 131072n,
+    },
+  });
+
 describe("lists on two replicas of one PostgreSQL", () => {
   it("a write through one replica is in the next ListVMs and ListNodes on the other, served from its copy", async () => {
-    const a = await replica();
-    const b = await replica();
-    token = await adminToken(a);
-    const vmsA = createClient(compute.VMService, signedIn(a));
-    const vmsB = createClient(compute.VMService, signedIn(b));
-    const nodesA = createClient(compute.NodeService, signedIn(a));
-    const nodesB = createClient(compute.NodeService, signedIn(b));
+    const { a, b, on } = await twoReplicas();
+    const vmsA = on(compute.VMService, a);
+    const vmsB = on(compute.VMService, b);
+    const nodesA = on(compute.NodeService, a);
+    const nodesB = on(compute.NodeService, b);
     // B's lists must come from its copy: record what reaches its VM and node repositories' list
     // and its project look-ups (B's copy of the projects is read once, on the first project filter).
     const storeLists: string[] = [];
@@ -64,19 +86,7 @@ describe("lists on two replicas of one PostgreSQL", () => {
     recordCalls(storeLists, "projects", repos.projects, ["find", "findByName"]);
 
     for (let i = 0; i < 3; i++) {
-      await nodesA.registerNode(
-        create(compute.RegisterNodeRequestSchema, {
-          name: `hv-${i}`,
-          labels: { rack: String(i) },
-          spec: {
-            hostname: `hv-${i}.lab`,
-            managementIp: `10.0.0.${5 + i}`,
-            agentAddress: "127.0.0.1:1",
-            cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
-            memoryMib: 131072n,
-          },
-        }),
-      );
+      await nodesA.registerNode(hostRequest(`hv-${i}`, `10.0.0.${5 + i}`, { rack: String(i) }));
       const listed = await nodesB.listNodes({ labelSelector: `rack=${i}` });
       expect(listed.nodes.map((n) => n.name)).toEqual([`hv-${i}`]);
     }
@@ -110,14 +120,12 @@ describe("lists on two replicas of one PostgreSQL", () => {
   }, 120_000);
 
   it("a volume or network written through one replica is in the next Get and List on the other, served from its copy", async () => {
-    const a = await replica();
-    const b = await replica();
-    token = await adminToken(a);
-    const poolsA = createClient(storage.StoragePoolService, signedIn(a));
-    const volumesA = createClient(storage.VolumeService, signedIn(a));
-    const volumesB = createClient(storage.VolumeService, signedIn(b));
-    const networksA = createClient(network.VirtualNetworkService, signedIn(a));
-    const networksB = createClient(network.VirtualNetworkService, signedIn(b));
+    const { a, b, on } = await twoReplicas();
+    const poolsA = on(storage.StoragePoolService, a);
+    const volumesA = on(storage.VolumeService, a);
+    const volumesB = on(storage.VolumeService, b);
+    const networksA = on(network.VirtualNetworkService, a);
+    const networksB = on(network.VirtualNetworkService, b);
     const storeReads: string[] = [];
     const { repos } = b.services.deps;
     recordCalls(storeReads, "volumes", repos.volumes, ["get", "list"]);
@@ -158,26 +166,12 @@ describe("lists on two replicas of one PostgreSQL", () => {
   }, 120_000);
 
   it("a cluster changed through one replica is in the next Get and List on the other, served from its copy, and its admission control holds the next create there", async () => {
-    const a = await replica();
-    const b = await replica();
-    token = await adminToken(a);
-    const nodesA = createClient(compute.NodeService, signedIn(a));
-    const clustersA = createClient(compute.ClusterService, signedIn(a));
-    const clustersB = createClient(compute.ClusterService, signedIn(b));
-    const vmsB = createClient(compute.VMService, signedIn(b));
-    for (let i = 0; i < 2; i++)
-      await nodesA.registerNode(
-        create(compute.RegisterNodeRequestSchema, {
-          name: `ac-${i}`,
-          spec: {
-            hostname: `ac-${i}.lab`,
-            managementIp: `10.0.1.${5 + i}`,
-            agentAddress: "127.0.0.1:1",
-            cpu: { sockets: 1, coresPerSocket: 32, threadsPerCore: 1 },
-            memoryMib: 131072n,
-          },
-        }),
-      );
+    const { a, b, on } = await twoReplicas();
+    const nodesA = on(compute.NodeService, a);
+    const clustersA = on(compute.ClusterService, a);
+    const clustersB = on(compute.ClusterService, b);
+    const vmsB = on(compute.VMService, b);
+    for (let i = 0; i < 2; i++) await nodesA.registerNode(hostRequest(`ac-${i}`, `10.0.1.${5 + i}`));
     // B's first list reads its copy of the clusters; nothing after it reads B's cluster store.
     const cluster = (await clustersB.listClusters({})).clusters.find((c) => c.name === "default")!;
     const storeReads: string[] = [];
@@ -206,7 +200,7 @@ describe("lists on two replicas of one PostgreSQL", () => {
     // Each 120 GiB VM fills a host (the other tests' hosts share this store): without the policy
     // every host takes one and the next is refused for room (ResourceExhausted); with it, the
     // host kept for a failure is never filled and a create is refused by admission control first.
-    const hosts = (await createClient(compute.NodeService, signedIn(b)).listNodes({})).nodes.length;
+    const hosts = (await on(compute.NodeService, b).listNodes({})).nodes.length;
     let refused: ConnectError | undefined;
     for (let i = 0; i <= hosts && !refused; i++)
       refused = await vmsB
