@@ -55,6 +55,13 @@ export interface NodeRepository extends NamedRepository<Node, NodeInput, NodePha
   listSchedulable(clusterId?: string): Promise<readonly Node[]>;
   /** updateStatus replaces a node's status; with expectedVersion, only if that is still its resourceVersion. */
   updateStatus(id: string, status: NodeStatus, expectedVersion?: number): Promise<Node>;
+  /**
+   * replaceStatus stores `status` on `node`, the node as last read or written, without reading it
+   * again: only if `node.resourceVersion` is still the stored one (Conflict otherwise, NotFound when
+   * it is gone). Optional: without it, `updateStatus(node.id, status, node.resourceVersion)` does
+   * the same with a read.
+   */
+  replaceStatus?(node: Node, status: NodeStatus): Promise<Node>;
   /** recordHeartbeat stores the heartbeat's time, usage and agent version (a write: resourceVersion grows). */
   recordHeartbeat(id: string, heartbeat: NodeHeartbeat): Promise<Node>;
 }

@@ -34,6 +34,10 @@ export class MemoryNodeRepository
     return this.mutate(id, expectedVersion, (current) => ({ ...current, status }));
   }
 
+  replaceStatus(node: Node, status: NodeStatus): Promise<Node> {
+    return this.updateStatus(node.id, status, node.resourceVersion);
+  }
+
   recordHeartbeat(id: string, heartbeat: NodeHeartbeat): Promise<Node> {
     return this.mutate(id, undefined, (current) => ({
       ...current,

@@ -28,6 +28,10 @@ export class SqlNodeRepository extends SqlRepository<Node, NodeInput, NodePhase>
     return this.modify(id, (node) => ({ ...node, status }), expectedVersion);
   }
 
+  replaceStatus(node: Node, status: NodeStatus): Promise<Node> {
+    return this.replace(node, { ...node, status });
+  }
+
   recordHeartbeat(id: string, heartbeat: NodeHeartbeat): Promise<Node> {
     return this.modify(id, (node) => ({
       ...node,

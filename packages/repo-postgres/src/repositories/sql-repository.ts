@@ -22,7 +22,7 @@ import { classifyDbError } from "../errors/classify-db-error";
 import type { SqlExecutor, SqlRow } from "../sql/executor";
 import { attributionSource } from "./call-attribution";
 import { filterSql, pathExpr, SqlParams, whereClause } from "./filter-sql";
-import type { RepoContext } from "./repo-context";
+import { type RepoContext, WrittenRow } from "./repo-context";
 import { castOf, decodeRow, encodeRow } from "./row-codec";
 import type { Column, TableMap } from "./table-map";
 import { duplicateId, duplicateKey, writeError } from "./write-errors";
@@ -114,7 +114,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return res.rows.map((row) => this.decodeOne(row));
   }
 
-  private decodeOne(row: SqlRow): T {
+  private decodeOne(row: SqlRow | WrittenRow): T {
+    if (row instanceof WrittenRow) return row.resource as T;
     return this.map.doc ? (JSON.parse(String(row.doc)) as T) : decodeRow<T>(this.map, row);
   }
 
@@ -397,6 +398,29 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     }
     const stored = { ...next, resourceVersion: Number(row.resource_version) };
     await this.afterWrite(db, stored);
+    // The row stays locked by this unit of work: reading it again needs no statement.
+    if (db === this.ctx.db) this.ctx.held?.set(this.heldKey(next.id), new WrittenRow(stored));
+    return stored;
+  }
+
+  /**
+   * replace stores `next` in place of `current`, the resource as last read or written, without
+   * reading it again: only if `current.resourceVersion` is still the stored one (Conflict
+   * otherwise, NotFound when it is gone). A row this unit of work holds answers for the stored
+   * version without a statement.
+   */
+  protected async replace(current: T, next: T): Promise<T> {
+    const held = this.ctx.held?.get(this.heldKey(current.id));
+    if (held) {
+      const now = this.decodeOne(held).resourceVersion;
+      if (now !== current.resourceVersion)
+        throw conflict(this.kind, current.id, current.resourceVersion, now);
+    }
+    const prepared = prepareUpdate(this.descriptor, { ...next, id: current.id }, current, this.now());
+    const stored = await this.guardWrite(prepared, () =>
+      this.write((db) => this.writeRow(db, prepared, current.resourceVersion)),
+    );
+    this.ctx.committedChange?.();
     return stored;
   }
 

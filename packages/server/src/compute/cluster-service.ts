@@ -6,8 +6,45 @@ import type { ServiceDeps } from "../shared/service-deps";
 
 /** ClusterService manages clusters; a cluster with nodes cannot be deleted. */
 export class ClusterService extends CrudService<Cluster, ClusterInput> {
-  constructor(deps: ServiceDeps) {
+  /**
+   * @param changed is called after every cluster write through this service, before it is
+   *   answered, whether it succeeded or not (a failed commit may still have stored it): what this
+   *   replica keeps of the clusters (HA admission policies) is dropped, so the next call reads them.
+   */
+  constructor(
+    deps: ServiceDeps,
+    private readonly changed: () => void = () => {},
+  ) {
     super(deps, "Cluster", deps.repos.clusters);
+  }
+
+  override async create(ctx: CallContext, input: Omit<ClusterInput, "id">): Promise<Cluster> {
+    try {
+      return await super.create(ctx, input);
+    } finally {
+      this.changed();
+    }
+  }
+
+  override async update(
+    ctx: CallContext,
+    id: string,
+    change: (current: Cluster) => Cluster | Promise<Cluster>,
+    expectedVersion?: number,
+  ): Promise<Cluster> {
+    try {
+      return await super.update(ctx, id, change, expectedVersion);
+    } finally {
+      this.changed();
+    }
+  }
+
+  override async delete(ctx: CallContext, id: string, expectedVersion?: number): Promise<Cluster> {
+    try {
+      return await super.delete(ctx, id, expectedVersion);
+    } finally {
+      this.changed();
+    }
   }
 
   /** deleteCluster refuses a cluster that still has nodes; its DRS recommendations go with it. */
@@ -15,6 +52,14 @@ export class ClusterService extends CrudService<Cluster, ClusterInput> {
     const nodes = await this.deps.repos.nodes.count({ clusterId: id });
     if (nodes > 0)
       throw failedPrecondition(`cluster still has ${nodes} node(s); move or decommission them first`);
+    try {
+      await this.removeWithRecommendations(id, expectedVersion);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private async removeWithRecommendations(id: string, expectedVersion: number | undefined): Promise<void> {
     await this.deps.uow.run(async (tx) => {
       const current = await tx.clusters.get(id);
       if (expectedVersion !== undefined && current.resourceVersion !== expectedVersion)

@@ -46,6 +46,7 @@ export const computeModule = new ContainerModule(({ bind }) => {
           c.get(CORE.scheduler),
           c.get(CORE.snapshot),
           c.get(CORE.metrics),
+          c.get<ChangeRelay>(CORE.relay),
         ),
     )
     .inSingletonScope();
@@ -170,7 +171,12 @@ export const computeModule = new ContainerModule(({ bind }) => {
     )
     .inSingletonScope();
   bind(COMPUTE.clusters)
-    .toDynamicValue((c) => new ClusterService(c.get(CORE.deps)))
+    .toDynamicValue(
+      (c) =>
+        new ClusterService(c.get(CORE.deps), () =>
+          c.get<PlacementService>(COMPUTE.placement).clustersChanged(),
+        ),
+    )
     .inSingletonScope();
   bind(COMPUTE.nodeHealth)
     .toDynamicValue((c) => {

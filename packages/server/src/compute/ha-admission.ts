@@ -104,17 +104,43 @@ export function admissionRefusal(
  * placement section, against the reservations in flight; the policies are read before it.
  */
 export class HaAdmission {
+  /**
+   * The policies as last read, shared by every caller until a cluster changes (`forget`): a
+   * create then reads no cluster. A read that fails is not kept.
+   */
+  private read: Promise<AdmissionPolicies> | undefined;
+
   constructor(
     private readonly scheduler: Scheduler,
     private readonly snapshot: ClusterSnapshot,
     private readonly repos: Pick<Repositories, "clusters">,
   ) {}
 
-  /** policies reads the clusters that enforce admission control (outside the placement section: it is I/O). */
-  async policies(): Promise<AdmissionPolicies> {
-    const out = new Map<string, Cluster>();
-    for (const c of await allItems(this.repos.clusters, {})) if (enforcesAdmission(c)) out.set(c.id, c);
-    return out;
+  /**
+   * policies returns the clusters that enforce admission control (outside the placement section:
+   * it may be I/O). They are read once and kept until `forget`, which the replica calls on every
+   * cluster change it relays (from any replica) and on every cluster write made through it before
+   * that write is answered: a create decided after a policy change was answered sees it, and one
+   * through another replica sees it once this replica has followed the log that far, as it sees
+   * that replica's placements.
+   */
+  policies(): Promise<AdmissionPolicies> {
+    if (this.read) return this.read;
+    const read = (async () => {
+      const out = new Map<string, Cluster>();
+      for (const c of await allItems(this.repos.clusters, {})) if (enforcesAdmission(c)) out.set(c.id, c);
+      return out as AdmissionPolicies;
+    })();
+    this.read = read;
+    read.catch(() => {
+      if (this.read === read) this.read = undefined;
+    });
+    return read;
+  }
+
+  /** forget drops the policies as read: the next call reads the clusters again. */
+  forget(): void {
+    this.read = undefined;
   }
 
   /**

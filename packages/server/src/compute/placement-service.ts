@@ -8,6 +8,7 @@ import {
   hasErrorCode,
 } from "@limiquantix/domain";
 import type { ClusterSnapshot, Placement, Scheduler } from "@limiquantix/scheduler";
+import type { ChangeRelay } from "../events/change-relay";
 import type { ServerMetrics } from "../observability/metrics";
 import { KeyedMutex } from "../shared/keyed-mutex";
 import type { ServiceDeps } from "../shared/service-deps";
@@ -56,14 +57,30 @@ export function chargeNode(node: Node, vm: Pick<VirtualMachine, "spec">, sign: 1
 export class PlacementService {
   private readonly mutex = new KeyedMutex();
   private readonly admission: HaAdmission;
+  /**
+   * Each node as this process last committed its allocation, so the next create on it charges it
+   * without reading it first (the snapshot's copy, which follows the log, is used when newer): the write is made only if the node's version is still this one (a
+   * change from anywhere else is a Conflict, and the node is read then). Only committed writes are
+   * kept: a rolled-back transaction's revision is taken again by the next, so its version proves
+   * nothing.
+   */
+  private readonly charged = new Map<string, Node>();
 
   constructor(
     private readonly deps: ServiceDeps,
     private readonly scheduler: Scheduler,
     private readonly snapshot: ClusterSnapshot,
     private readonly metrics?: ServerMetrics,
+    /** The replica's change relay: a cluster change from any replica drops the admission policies as read. */
+    changes?: Pick<ChangeRelay, "subscribe">,
   ) {
     this.admission = new HaAdmission(scheduler, snapshot, deps.repos);
+    changes?.subscribe({
+      change: (entry) => {
+        if (entry.kind === "Cluster") this.admission.forget();
+      },
+      reset: () => this.admission.forget(),
+    });
   }
 
   /**
@@ -100,18 +117,19 @@ export class PlacementService {
       });
       const reservation = placement.reservation;
       try {
+        let node: Node | undefined;
         const vm = await this.deps.uow.run(async (tx) => {
           if (hooks.admit) await hooks.admit(tx, validated);
           const extra = hooks.status ? await hooks.status(tx, validated) : {};
-          const created = await this.commit(
-            tx,
-            { ...input, status: { ...(input.status ?? {}), ...extra } },
-            validated,
-            placement.nodeId,
-          );
+          node = await this.charge(tx, validated, placement.nodeId);
+          const created = await tx.vms.create({
+            ...input,
+            status: { ...(input.status ?? {}), ...extra, nodeId: placement.nodeId, powerState: "STOPPED" },
+          });
           if (hooks.alongside) await hooks.alongside(tx, created);
           return created;
         });
+        if (node) this.noteCharged(node);
         this.snapshot.upsertVm(vm);
         return { vm, placement };
       } catch (e) {
@@ -141,38 +159,65 @@ export class PlacementService {
     }
   }
 
-  private async commit(
-    tx: Repositories,
-    input: VirtualMachineInput,
-    validated: VirtualMachine,
-    nodeId: string,
-  ): Promise<VirtualMachine> {
+  /**
+   * charge adds a VM's demand to its node's stored allocation and returns the node as written.
+   * Another create may charge the same node first (through this replica or another): then the
+   * node is read again and charged again (its version decides), as long as it still has room.
+   */
+  private async charge(tx: Repositories, validated: VirtualMachine, nodeId: string): Promise<Node> {
     const d = demandOf(validated);
-    // Another create may charge the same node between this read and the write: read it again and
-    // charge again (the node's version decides), as long as the node still has room.
+    let node = this.lastKnown(nodeId);
+    let read = false;
     for (let charge = 1; ; charge++) {
-      const node = await tx.nodes.get(nodeId);
+      if (!node) {
+        node = await tx.nodes.get(nodeId);
+        read = true;
+      }
       const capacity = this.snapshot.node(nodeId)?.capacity;
       const a = node.status.allocated;
-      if (!capacity || a.vcpus + d.vcpus > capacity.vcpus || a.memoryMib + d.memoryMib > capacity.memoryMib)
+      if (!capacity || a.vcpus + d.vcpus > capacity.vcpus || a.memoryMib + d.memoryMib > capacity.memoryMib) {
+        if (!read) {
+          // As last charged here: another writer may have released capacity since.
+          node = undefined;
+          continue;
+        }
         // The stored allocation moved under the snapshot (another replica placed here): a lost race.
         throw new DomainError(
           ErrorCode.Conflict,
           `node "${node.name}" no longer has room for vm "${validated.name}" (${d.vcpus} vCPU, ${d.memoryMib} MiB); placing again`,
           { resource: { kind: "Node", id: nodeId, name: node.name } },
         );
+      }
+      const status = chargeNode(node, validated, 1);
       try {
-        await tx.nodes.updateStatus(node.id, chargeNode(node, validated, 1), node.resourceVersion);
-        break;
+        return tx.nodes.replaceStatus
+          ? await tx.nodes.replaceStatus(node, status)
+          : await tx.nodes.updateStatus(node.id, status, node.resourceVersion);
       } catch (e) {
         if (!hasErrorCode(e, ErrorCode.Conflict) || charge >= MAX_CHARGES) throw e;
+        this.charged.delete(nodeId);
+        node = undefined;
       }
     }
-    return tx.vms.create({ ...input, status: { ...(input.status ?? {}), nodeId, powerState: "STOPPED" } });
+  }
+
+  /** lastKnown is the newest committed version of a node this replica holds: as it last charged it, or as the change log brought it. */
+  private lastKnown(nodeId: string): Node | undefined {
+    const charged = this.charged.get(nodeId);
+    const followed = this.snapshot.node(nodeId)?.node;
+    if (!charged) return followed;
+    return followed && followed.resourceVersion > charged.resourceVersion ? followed : charged;
+  }
+
+  /** noteCharged keeps a node as a committed create left it, unless a later version is kept already. */
+  private noteCharged(node: Node): void {
+    const kept = this.charged.get(node.id);
+    if (!kept || kept.resourceVersion < node.resourceVersion) this.charged.set(node.id, node);
   }
 
   /** refreshNode reloads a node and the VMs placed on it into the snapshot, after another writer changed them. */
   async refreshNode(nodeId: string): Promise<void> {
+    this.charged.delete(nodeId);
     const node = await this.deps.repos.nodes.find(nodeId);
     if (!node) {
       if (this.snapshot.node(nodeId)) this.snapshot.removeNode(nodeId);
@@ -211,6 +256,11 @@ export class PlacementService {
   /** haPolicies reads the clusters that hold HA VMs to admission control, before a section that calls admitHa. */
   haPolicies(): Promise<AdmissionPolicies> {
     return this.admission.policies();
+  }
+
+  /** clustersChanged drops the admission policies as read; a cluster write calls it before it is answered. */
+  clustersChanged(): void {
+    this.admission.forget();
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { compute, rpc } from "@limiquantix/api";
 import { eventually } from "@limiquantix/domain/conformance";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { expectCode } from "../rpc/rpc-test-support";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
 
@@ -219,6 +219,50 @@ describe("HA admission control on CreateVM, StartVM and UpdateVM", () => {
       /^HA admission control \(reserve-percentage: cpu 10%, memory 50%\) of cluster "default": creating vm "b" leaves 10 GiB memory \/ 14 vCPU free where the policy reserves 12 GiB memory \/ 2 vCPU \(41\.7% of cluster memory would stay free; the policy reserves 50%\)/,
     );
     await create("b", 4n);
+  });
+
+  it("reads the policies once for many creates, and again after a cluster changes", async () => {
+    await admission(tolerateOne);
+    const repo = h.services.deps.repos.clusters;
+    const list = vi.spyOn(repo, "list");
+    try {
+      await create("a", 1n);
+      await Promise.all([create("b", 1n), create("c", 1n), create("d", 1n)]);
+      await create("e", 1n);
+      expect(list.mock.calls.length).toBeLessThanOrEqual(1);
+      await admission({ policy: compute.AdmissionControlPolicy.DISABLED });
+      const before = list.mock.calls.length;
+      await create("f", 1n);
+      expect(list.mock.calls.length).toBe(before + 1);
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  it("follows a policy written past this replica's API (as another replica writes it) once the change log brings it", async () => {
+    await admission({ policy: compute.AdmissionControlPolicy.DISABLED });
+    await twoRunning();
+    await create("c", 6n); // read and kept: disabled
+    const repo = h.services.deps.repos.clusters;
+    const cluster = (await repo.list({})).items.find((c) => c.name === "default")!;
+    await repo.update({
+      ...cluster,
+      spec: {
+        ...cluster.spec,
+        ha: {
+          ...cluster.spec.ha,
+          enabled: true,
+          admissionControl: {
+            ...cluster.spec.ha.admissionControl,
+            policy: "tolerate-host-failures",
+            hostFailuresToTolerate: 1,
+          },
+        },
+      },
+    });
+    await eventually(async () => {
+      await expectCode(create(`d${Math.random().toString(36).slice(2, 8)}`, 6n), Code.FailedPrecondition);
+    });
   });
 
   it("holds nobody to it while the cluster's HA is off", async () => {

@@ -135,6 +135,31 @@ export function specialSuite(harness: () => RepositoryHarness): void {
       await expectDomainError(r().nodes.updateStatus(`absent-${node.id}`, node.status), "NotFound");
     });
 
+    it("replaceStatus stores a status on the node as last read or written, and is Conflict once it changed", async () => {
+      const nodes = r().nodes;
+      if (!nodes.replaceStatus) return expect(nodes.replaceStatus).toBeUndefined();
+      const node = await nodes.create(fixtures.node());
+      const one = await nodes.replaceStatus(node, { ...node.status, message: "one" });
+      expect(one.status.message).toBe("one");
+      expect(one.spec).toEqual(node.spec);
+      expect(one.createdAt).toBe(node.createdAt);
+      expect(one.resourceVersion).toBeGreaterThan(node.resourceVersion);
+      expect(await nodes.get(node.id)).toEqual(one);
+      // The node as written is current: a second replace from it needs no read.
+      const two = await nodes.replaceStatus(one, { ...one.status, message: "two" });
+      expect((await nodes.get(node.id)).status.message).toBe("two");
+      // From a node as read before those writes: Conflict, nothing stored.
+      await expectDomainError(nodes.replaceStatus(node, { ...node.status, message: "stale" }), "Conflict");
+      await expectDomainError(nodes.replaceStatus(one, { ...one.status, message: "stale" }), "Conflict");
+      expect(await nodes.get(node.id)).toEqual(two);
+      await nodes.delete(node.id);
+      await expectDomainError(nodes.replaceStatus(two, two.status), "NotFound");
+      const bad = { ...node.status, phase: "EXPLODED" } as unknown as NodeStatus;
+      const other = await nodes.create(fixtures.node());
+      await expectDomainError(nodes.replaceStatus(other, bad), "InvalidArgument");
+      expect(await nodes.get(other.id)).toEqual(other);
+    });
+
     it("updateStatus with an invalid status is InvalidArgument and stores nothing", async () => {
       const node = await r().nodes.create(fixtures.node());
       const bad = { ...node.status, phase: "EXPLODED" } as unknown as NodeStatus;

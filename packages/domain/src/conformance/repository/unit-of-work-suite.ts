@@ -197,6 +197,27 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
       expect(await h().repos.vms.listByNode(node.id)).toHaveLength(1);
     });
 
+    it("replaceStatus inside a work sees the work's own writes: from the node as written it stores, from the node as read before it is Conflict", async () => {
+      const node = await h().repos.nodes.create(fixtures.node());
+      const charge = (n: typeof node, vcpus: number) => ({
+        ...n.status,
+        allocated: { ...n.status.allocated, vcpus: n.status.allocated.vcpus + vcpus },
+      });
+      const stored = await h().uow.run(async (tx) => {
+        const replace = (n: typeof node, vcpus: number) =>
+          tx.nodes.replaceStatus
+            ? tx.nodes.replaceStatus(n, charge(n, vcpus))
+            : tx.nodes.updateStatus(n.id, charge(n, vcpus), n.resourceVersion);
+        const first = await replace(node, 1);
+        await expectDomainError(replace(node, 5), "Conflict");
+        const again = await tx.nodes.get(node.id);
+        expect(again).toEqual(first);
+        return replace(again, 2);
+      });
+      expect(stored.status.allocated.vcpus).toBe(node.status.allocated.vcpus + 3);
+      expect(await h().repos.nodes.get(node.id)).toEqual(stored);
+    });
+
     it("a stale update outside a work that committed meanwhile is Conflict", async () => {
       const projectId = (await h().repos.projects.create(fixtures.project())).id;
       const vm = await h().repos.vms.create(fixtures.vm({ projectId }));
