@@ -1,23 +1,28 @@
 // CreateVM over gRPC in both modes, side by side in one run: embedded (PGlite in a temporary
 // directory) and production (PostgreSQL, Redis and etcd from the test kit), each with 100 READY
 // nodes registered and nothing else stored, at 1, 16 and 64 concurrent callers signed in as the
-// admin. Prints a table (requests/s, p50/p99 ms, the process's CPU per create), or with --json one
-// object. LQX_BENCH_CREATES (default 400) creates per cell; LQX_BENCH_CALLERS (default 1,16,64) the callers of each cell; the modes alternate cell by cell;
-// `--only embedded|production` runs one mode (for profiling: node --cpu-prof).
+// admin. The callers run in a process of their own (bench/create-callers.ts), so the server's CPU
+// per create is measured alone, beside the callers'. Prints a table (requests/s, p50/p99 ms, CPU
+// per create of the server and of the callers), or with --json one object. LQX_BENCH_CREATES
+// (default 400) creates per cell; LQX_BENCH_CALLERS (default 1,16,64) the callers of each cell;
+// the modes alternate cell by cell; `--only embedded|production` runs one mode (for profiling:
+// node --cpu-prof profiles the server alone). The server runs with the binary's heap settings
+// (LQX_SEMI_SPACE_MIB as for limiquantix-server; "default" for Node's own).
+import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { compute } from "@limiquantix/api";
+import { fileURLToPath } from "node:url";
 import { createTestDatabase, testEtcd, testRedis } from "@limiquantix/testkit";
 import { pino } from "pino";
 import { ConfigSchema, type ConfigInput } from "../src/config/schema";
 import { systemContext } from "../src/context/call-context";
+import { relaunchWithHeapFlags, semiSpaceMib } from "../src/runtime/heap-flags";
 import { type RunningServer, startServer } from "../src/runtime/server";
-import { loginAs, withBearer } from "../src/testing/signed-in";
-import { drive, type Phase, round } from "./drive";
+import { loginAs } from "../src/testing/signed-in";
+import { CALLERS_ENV, type CallersReply, type CallersRequest } from "./create-callers";
+import { type Phase, round } from "./drive";
 
 const json = process.argv.includes("--json");
 const CREATES = Number(process.env.LQX_BENCH_CREATES || 400);
@@ -45,11 +50,56 @@ const common: ConfigInput = {
   reconciler: { resyncIntervalSec: 86_400 },
 };
 
-/** Mode is one server under test and how to create VMs on it. */
+/** Cell is what one cell measured: the callers' phase, and the server's own CPU per create. */
+interface Cell extends Phase {
+  /** The server process's CPU time per create (µs): user + system, callers excluded. */
+  readonly serverCpuUsPerCreate: number;
+  /** The callers' process's CPU time per create (µs). */
+  readonly callersCpuUsPerCreate: number;
+}
+
+/** Mode is one server under test and its callers' process. */
 interface Mode {
   readonly name: "embedded" | "production";
   readonly server: RunningServer;
-  readonly create: (name: string, caller: number) => Promise<unknown>;
+  readonly run: (prefix: string, total: number, callers: number) => Promise<Cell>;
+  readonly close: () => Promise<void>;
+}
+
+/** startCallers forks the callers' process for a server and returns how to ask it for a run. */
+function startCallers(url: string, token: string): Pick<Mode, "run" | "close"> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./create-callers.ts", import.meta.url)), [], {
+    // The parent's execArgv carries tsx's loader and the source condition, but not a profiler.
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--cpu-prof")),
+    env: { ...process.env, [CALLERS_ENV]: JSON.stringify({ url, token }) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    run: (prefix, total, callers) =>
+      new Promise<Cell>((resolve, reject) => {
+        const before = process.cpuUsage();
+        const gone = () => reject(new Error("the callers' process exited"));
+        child.once("exit", gone);
+        child.once("message", (m: CallersReply) => {
+          child.off("exit", gone);
+          const cpu = process.cpuUsage(before);
+          if (m.type === "failed") return reject(new Error(`callers failed: ${m.error}`));
+          resolve({
+            ...m.phase,
+            serverCpuUsPerCreate: round((cpu.user + cpu.system) / total, 1),
+            callersCpuUsPerCreate: m.phase.cpuUsPerCall,
+          });
+        });
+        child.send({ type: "run", prefix, total, callers } satisfies CallersRequest);
+      }),
+    close: async () => {
+      if (child.connected) child.send({ type: "stop" } satisfies CallersRequest);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function open(name: Mode["name"], settings: ConfigInput): Promise<Mode> {
@@ -68,20 +118,8 @@ async function open(name: Mode["name"], settings: ConfigInput): Promise<Mode> {
       cpu: { sockets: 2, coresPerSocket: 32, threadsPerCore: 2 },
       memoryMib: 1_048_576,
     });
-  const admin = withBearer(await loginAs(server.url, "admin", ADMIN_PASSWORD));
-  const clients = [
-    createClient(compute.VMService, createGrpcTransport({ baseUrl: server.url, interceptors: [admin] })),
-  ];
-  return {
-    name,
-    server,
-    create: (vmName, caller) =>
-      clients[caller % clients.length]!.createVM({
-        projectId: "default",
-        name: vmName,
-        spec: { vcpus: 1, memoryMib: 512n },
-      }),
-  };
+  const callers = startCallers(server.url, await loginAs(server.url, "admin", ADMIN_PASSWORD));
+  return { name, server, ...callers };
 }
 
 async function main(): Promise<void> {
@@ -107,14 +145,12 @@ async function main(): Promise<void> {
       );
     }
     log("warming up …");
-    for (const m of modes) await drive(Math.min(100, CREATES), 16, (i, c) => m.create(`warm-${i}`, c));
-    const results: Record<string, Record<string, Phase>> = { embedded: {}, production: {} };
+    for (const m of modes) await m.run("warm", Math.min(100, CREATES), 16);
+    const results: Record<string, Record<string, Cell>> = { embedded: {}, production: {} };
     for (const callers of CALLERS)
       for (const m of modes) {
         log(`${m.name}: ${CREATES} creates, ${callers} caller(s) …`);
-        results[m.name]![`callers${callers}`] = await drive(CREATES, callers, (i, c) =>
-          m.create(`c${callers}-${i}`, c),
-        );
+        results[m.name]![`callers${callers}`] = await m.run(`c${callers}`, CREATES, callers);
       }
     const out = {
       createVm: results,
@@ -125,24 +161,31 @@ async function main(): Promise<void> {
         vm: "1 vCPU, 512 MiB, default project",
       },
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
+      semiSpaceMib: semiSpaceMib() ?? "node default",
       loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => round(x, 2)) },
-      goal: "≥ 1,000 creates/s at 64 callers in production, ≥ 400/s embedded, p50 at one caller ≤ 3 ms",
+      goal: "≥ 1,000 creates/s at 64 callers in production, ≥ 400/s embedded, p50 at one caller ≤ 3 ms, server CPU ≤ 1 ms per create",
       reproduce: "pnpm --filter @limiquantix/server bench:create [-- --json]",
     };
     if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
-      const lines = [`CreateVM over gRPC, ${NODES} nodes, ${CREATES} creates per cell, one process`, ""];
+      const lines = [
+        `CreateVM over gRPC, ${NODES} nodes, ${CREATES} creates per cell, callers in a process of their own`,
+        "",
+      ];
       lines.push(
-        `${"mode".padEnd(12)}${"callers".padStart(8)}${"req/s".padStart(9)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"CPU µs/create".padStart(15)}`,
+        `${"mode".padEnd(12)}${"callers".padStart(8)}${"req/s".padStart(9)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"server CPU µs".padStart(15)}${"callers CPU µs".padStart(16)}`,
       );
       for (const m of modes)
         for (const callers of CALLERS) {
           const p = results[m.name]![`callers${callers}`]!;
           lines.push(
-            `${m.name.padEnd(12)}${String(callers).padStart(8)}${String(p.rps).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.cpuUsPerCall.toFixed(0).padStart(15)}`,
+            `${m.name.padEnd(12)}${String(callers).padStart(8)}${String(p.rps).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.serverCpuUsPerCreate.toFixed(0).padStart(15)}${p.callersCpuUsPerCreate.toFixed(0).padStart(16)}`,
           );
         }
       lines.push("", `goal: ${out.goal}`);
+      lines.push(
+        `server heap: semi-space ${out.semiSpaceMib}${typeof out.semiSpaceMib === "number" ? " MiB" : ""} (LQX_SEMI_SPACE_MIB, as the binary)`,
+      );
       lines.push(
         `load average at start ${out.loadAverage.atStart.join(" ")}, at end ${out.loadAverage.atEnd.join(" ")} on ${out.machine.cpus} CPUs (${out.machine.cpuModel}); node ${process.version}`,
       );
@@ -150,6 +193,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   } finally {
+    for (const m of modes) await m.close().catch(() => undefined);
     for (const m of modes) await m.server.stop().catch(() => undefined);
     await database.drop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
@@ -157,7 +201,9 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+// The server runs with the heap settings of the limiquantix-server binary (LQX_SEMI_SPACE_MIB, as there).
+if (!relaunchWithHeapFlags())
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
