@@ -85,6 +85,19 @@ export interface VmRepository extends NamedRepository<VirtualMachine, VirtualMac
   countByNode(nodeIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** updateStatus replaces a VM's status; with expectedVersion, only if that is still its resourceVersion. */
   updateStatus(id: string, status: VmStatus, expectedVersion?: number): Promise<VirtualMachine>;
+  /**
+   * createOnNode stores a new VM together with `nodeStatus` on `node`, the node as last read or
+   * written (its allocation charged with the VM, say), in one write: both or neither. The node must
+   * still be at `node.resourceVersion` (Conflict otherwise, NotFound when it is gone); a VM whose id
+   * or name is taken is AlreadyExists and the node is left as it was. Optional: without it,
+   * `NodeRepository.updateStatus(node.id, nodeStatus, node.resourceVersion)` then `create` in one
+   * unit of work do the same.
+   */
+  createOnNode?(
+    input: VirtualMachineInput,
+    node: Node,
+    nodeStatus: NodeStatus,
+  ): Promise<{ readonly vm: VirtualMachine; readonly node: Node }>;
 }
 /** VmRepository is the service identifier of the VmRepository port. */
 export const VmRepository = serviceIdentifier<VmRepository>("VmRepository");

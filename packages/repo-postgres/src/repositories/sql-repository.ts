@@ -139,7 +139,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   }
 
   /** forgetHeld drops a row this unit of work changed from what it holds as read. */
-  protected forgetHeld(id: string): void {
+  forgetHeld(id: string): void {
     this.ctx.held?.delete(this.heldKey(id));
   }
 
@@ -170,19 +170,11 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
 
   async create(input: I): Promise<T> {
     const entity = prepareCreate(this.descriptor, input, this.now());
-    const names = this.map.columns.map((c) => c.column).join(", ");
     const params = new SqlParams();
-    const encoded = encodeRow(this.map, entity, this.encodeOverrides(entity));
-    const values = this.map.columns.map((c, i) => params.add(encoded[i], castOf(c))).join(", ");
-    const from = attributionSource(params);
+    const insert = this.insertSql(params, entity, (p) => attributionSource(p));
     const version = await this.guardWrite(entity, () =>
       this.write(async (db) => {
-        // ON CONFLICT DO NOTHING keeps a duplicate from aborting a unit of work's transaction.
-        const res = await db.query<{ resource_version: string | number }>(
-          `INSERT INTO ${this.map.table} (${names}) SELECT ${values} FROM ${from} ` +
-            "ON CONFLICT DO NOTHING RETURNING resource_version",
-          params.values,
-        );
+        const res = await db.query<{ resource_version: string | number }>(insert, params.values);
         const row = res.rows[0];
         if (!row) return undefined;
         const stored = { ...entity, resourceVersion: Number(row.resource_version) };
@@ -195,7 +187,61 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return { ...entity, resourceVersion: version };
   }
 
-  private async duplicateOf(entity: T): Promise<Error> {
+  /**
+   * insertSql is the statement inserting `entity` (its values added to `params`, then what
+   * `from` adds), selecting from `from`'s source and returning the row's resource_version; a
+   * taken id or key inserts nothing (ON CONFLICT DO NOTHING keeps a duplicate from aborting a
+   * unit of work's transaction). For this package's statements that write several kinds.
+   */
+  insertSql(params: SqlParams, entity: T, from: (params: SqlParams) => string): string {
+    const names = this.map.columns.map((c) => c.column).join(", ");
+    const encoded = encodeRow(this.map, entity, this.encodeOverrides(entity));
+    const values = this.map.columns.map((c, i) => params.add(encoded[i], castOf(c))).join(", ");
+    return (
+      `INSERT INTO ${this.map.table} (${names}) SELECT ${values} FROM ${from(params)} ` +
+      "ON CONFLICT DO NOTHING RETURNING resource_version"
+    );
+  }
+
+  /**
+   * updateSql is the statement replacing the row of `next` if its version is still `expected`,
+   * joined with `from`'s source, returning the row's new resource_version (no row otherwise).
+   */
+  updateSql(params: SqlParams, next: T, expected: number, from: (params: SqlParams) => string): string {
+    const values = encodeRow(this.map, next, this.encodeOverrides(next));
+    const sets: string[] = [];
+    let id = "";
+    this.map.columns.forEach((c, i) => {
+      if (c.field === "id") id = params.add(values[i], "::text");
+      else if (c.field !== "createdAt") sets.push(`${c.column} = ${params.add(values[i], castOf(c))}`);
+    });
+    const version = params.add(expected, "::bigint");
+    return (
+      `UPDATE ${this.map.table} AS t SET ${sets.join(", ")} FROM ${from(params)} ` +
+      `WHERE t.id = ${id} AND t.resource_version = ${version} RETURNING t.resource_version`
+    );
+  }
+
+  /** wrote finishes a write made by a statement of several kinds: what the kind keeps outside its row, and the row held as written. */
+  async wrote(db: SqlExecutor, stored: T): Promise<void> {
+    await this.afterWrite(db, stored);
+    if (db === this.ctx.db) this.ctx.held?.set(this.heldKey(stored.id), new WrittenRow(stored));
+  }
+
+  /** heldVersion is the version of a row this unit of work read or wrote, if it holds one. */
+  heldVersion(id: string): number | undefined {
+    const held = this.ctx.held?.get(this.heldKey(id));
+    return held ? this.decodeOne(held).resourceVersion : undefined;
+  }
+
+  /** missedWrite is the error of a write that found no row at version `expected`: NotFound or Conflict. */
+  async missedWrite(id: string, expected: number, db: SqlExecutor = this.ctx.db): Promise<Error> {
+    const now = await this.guard(() => this.read(id, db));
+    return now ? conflict(this.kind, id, expected, now.resourceVersion) : notFound(this.kind, id);
+  }
+
+  /** duplicateOf is the error of an insert that a taken id or unique key kept out. */
+  async duplicateOf(entity: T): Promise<Error> {
     return this.guard(async () => {
       const byId = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t WHERE t.id = $1::text`, [
         entity.id,
@@ -375,32 +421,26 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
    */
   protected async writeRow(db: SqlExecutor, next: T, expected: number): Promise<T> {
     this.forgetHeld(next.id);
-    const values = encodeRow(this.map, next, this.encodeOverrides(next));
     const params = new SqlParams();
-    const sets: string[] = [];
-    let id = "";
-    this.map.columns.forEach((c, i) => {
-      if (c.field === "id") id = params.add(values[i], "::text");
-      else if (c.field !== "createdAt") sets.push(`${c.column} = ${params.add(values[i], castOf(c))}`);
-    });
-    const version = params.add(expected, "::bigint");
-    const from = attributionSource(params);
-    const res = await db.query<{ resource_version: string | number }>(
-      `UPDATE ${this.map.table} AS t SET ${sets.join(", ")} FROM ${from} ` +
-        `WHERE t.id = ${id} AND t.resource_version = ${version} RETURNING t.resource_version`,
-      params.values,
-    );
+    const update = this.updateSql(params, next, expected, (p) => attributionSource(p));
+    const res = await db.query<{ resource_version: string | number }>(update, params.values);
     const row = res.rows[0];
-    if (!row) {
-      const now = await this.read(next.id, db);
-      if (!now) throw notFound(this.kind, next.id);
-      throw conflict(this.kind, next.id, expected, now.resourceVersion);
-    }
+    if (!row) throw await this.missedWrite(next.id, expected, db);
     const stored = { ...next, resourceVersion: Number(row.resource_version) };
-    await this.afterWrite(db, stored);
     // The row stays locked by this unit of work: reading it again needs no statement.
-    if (db === this.ctx.db) this.ctx.held?.set(this.heldKey(next.id), new WrittenRow(stored));
+    await this.wrote(db, stored);
     return stored;
+  }
+
+  /**
+   * prepareReplace checks and completes `next` to replace `current`, the resource as last read or
+   * written: a row this unit of work holds at another version is a Conflict without a statement.
+   */
+  prepareReplace(current: T, next: T): T {
+    const held = this.heldVersion(current.id);
+    if (held !== undefined && held !== current.resourceVersion)
+      throw conflict(this.kind, current.id, current.resourceVersion, held);
+    return prepareUpdate(this.descriptor, { ...next, id: current.id }, current, this.now());
   }
 
   /**
@@ -410,13 +450,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
    * version without a statement.
    */
   protected async replace(current: T, next: T): Promise<T> {
-    const held = this.ctx.held?.get(this.heldKey(current.id));
-    if (held) {
-      const now = this.decodeOne(held).resourceVersion;
-      if (now !== current.resourceVersion)
-        throw conflict(this.kind, current.id, current.resourceVersion, now);
-    }
-    const prepared = prepareUpdate(this.descriptor, { ...next, id: current.id }, current, this.now());
+    const prepared = this.prepareReplace(current, next);
     const stored = await this.guardWrite(prepared, () =>
       this.write((db) => this.writeRow(db, prepared, current.resourceVersion)),
     );

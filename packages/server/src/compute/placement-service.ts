@@ -121,11 +121,17 @@ export class PlacementService {
         const vm = await this.deps.uow.run(async (tx) => {
           if (hooks.admit) await hooks.admit(tx, validated);
           const extra = hooks.status ? await hooks.status(tx, validated) : {};
-          node = await this.charge(tx, validated, placement.nodeId);
-          const created = await tx.vms.create({
-            ...input,
-            status: { ...(input.status ?? {}), ...extra, nodeId: placement.nodeId, powerState: "STOPPED" },
-          });
+          const stored = await this.storeOnNode(
+            tx,
+            {
+              ...input,
+              status: { ...(input.status ?? {}), ...extra, nodeId: placement.nodeId, powerState: "STOPPED" },
+            },
+            validated,
+            placement.nodeId,
+          );
+          node = stored.node;
+          const created = stored.vm;
           if (hooks.alongside) await hooks.alongside(tx, created);
           return created;
         });
@@ -160,11 +166,17 @@ export class PlacementService {
   }
 
   /**
-   * charge adds a VM's demand to its node's stored allocation and returns the node as written.
-   * Another create may charge the same node first (through this replica or another): then the
-   * node is read again and charged again (its version decides), as long as it still has room.
+   * storeOnNode stores a new VM and adds its demand to its node's stored allocation (in one
+   * statement where the store can), returning both as written. Another create may charge the same
+   * node first (through this replica or another): then the node is read again and charged again
+   * (its version decides), as long as it still has room.
    */
-  private async charge(tx: Repositories, validated: VirtualMachine, nodeId: string): Promise<Node> {
+  private async storeOnNode(
+    tx: Repositories,
+    input: VirtualMachineInput,
+    validated: VirtualMachine,
+    nodeId: string,
+  ): Promise<{ vm: VirtualMachine; node: Node }> {
     const d = demandOf(validated);
     let node = this.lastKnown(nodeId);
     let read = false;
@@ -189,15 +201,19 @@ export class PlacementService {
         );
       }
       const status = chargeNode(node, validated, 1);
+      let charged: Node;
       try {
-        return tx.nodes.replaceStatus
+        if (tx.vms.createOnNode) return await tx.vms.createOnNode(input, node, status);
+        charged = tx.nodes.replaceStatus
           ? await tx.nodes.replaceStatus(node, status)
           : await tx.nodes.updateStatus(node.id, status, node.resourceVersion);
       } catch (e) {
         if (!hasErrorCode(e, ErrorCode.Conflict) || charge >= MAX_CHARGES) throw e;
         this.charged.delete(nodeId);
         node = undefined;
+        continue;
       }
+      return { node: charged, vm: await tx.vms.create(input) };
     }
   }
 

@@ -251,6 +251,63 @@ export function specialSuite(harness: () => RepositoryHarness): void {
       expect(await r().vms.totalsByProject(p1)).toEqual({ vms: 1, vcpus: 2, memoryMib: 2048 });
     });
 
+    it("createOnNode stores a VM and its node's new status together, or neither", async () => {
+      const vms = r().vms;
+      if (!vms.createOnNode) return expect(vms.createOnNode).toBeUndefined();
+      const projectId = await project();
+      const node = await r().nodes.create(fixtures.node());
+      const charge = (n: typeof node, vcpus: number) => ({
+        ...n.status,
+        allocated: {
+          ...n.status.allocated,
+          vcpus: n.status.allocated.vcpus + vcpus,
+          vmCount: n.status.allocated.vmCount + 1,
+        },
+      });
+      const first = await vms.createOnNode(
+        fixtures.vm({ projectId, name: "one", status: { nodeId: node.id } }),
+        node,
+        charge(node, 2),
+      );
+      expect(await vms.get(first.vm.id)).toEqual(first.vm);
+      expect(await r().nodes.get(node.id)).toEqual(first.node);
+      expect(first.node.status.allocated.vcpus).toBe(node.status.allocated.vcpus + 2);
+      expect(first.node.createdAt).toBe(node.createdAt);
+      expect(first.node.resourceVersion).toBeGreaterThan(node.resourceVersion);
+      expect(first.vm.status.nodeId).toBe(node.id);
+
+      // From the node as written, again; from the node as read before: Conflict, nothing stored.
+      const second = await vms.createOnNode(
+        fixtures.vm({ projectId, name: "two" }),
+        first.node,
+        charge(first.node, 1),
+      );
+      await expectDomainError(
+        vms.createOnNode(fixtures.vm({ projectId, name: "stale" }), node, charge(node, 1)),
+        "Conflict",
+      );
+      expect(await vms.findByName("stale", projectId)).toBeUndefined();
+      expect(await r().nodes.get(node.id)).toEqual(second.node);
+
+      // A name taken in the project: AlreadyExists, and the node is left as it was.
+      const taken = await expectDomainError(
+        vms.createOnNode(fixtures.vm({ projectId, name: "one" }), second.node, charge(second.node, 4)),
+        "AlreadyExists",
+      );
+      expect(taken.message).toContain("one");
+      expect(await r().nodes.get(node.id)).toEqual(second.node);
+      expect(await vms.count({ projectId })).toBe(2);
+
+      // A node that is gone: NotFound, no VM.
+      const gone = await r().nodes.create(fixtures.node());
+      await r().nodes.delete(gone.id);
+      await expectDomainError(
+        vms.createOnNode(fixtures.vm({ projectId, name: "orphan" }), gone, gone.status),
+        "NotFound",
+      );
+      expect(await vms.findByName("orphan", projectId)).toBeUndefined();
+    });
+
     it("updateStatus places a VM and changes its power state, keeping the spec", async () => {
       const { unplaced, b } = await placed();
       const status: VmStatus = { ...unplaced.status, nodeId: b.id, powerState: "STARTING" };

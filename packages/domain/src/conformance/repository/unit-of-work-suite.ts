@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Repositories } from "../../ports/unit-of-work";
 import { fixtures } from "../fixtures";
 import { deferred, expectDomainError, isSettled, sleep } from "../support";
 import type { RepositoryHarness } from "./harness";
@@ -216,6 +217,34 @@ export function unitOfWorkSuite(harness: () => RepositoryHarness): void {
       });
       expect(stored.status.allocated.vcpus).toBe(node.status.allocated.vcpus + 3);
       expect(await h().repos.nodes.get(node.id)).toEqual(stored);
+    });
+
+    it("createOnNode inside a work: both writes are the work's, undone with it, and a later read in the work sees them", async () => {
+      const projectId = (await h().repos.projects.create(fixtures.project())).id;
+      const node = await h().repos.nodes.create(fixtures.node());
+      const status = { ...node.status, allocated: { ...node.status.allocated, vcpus: 3, vmCount: 1 } };
+      const place = (tx: Repositories, name: string) =>
+        tx.vms.createOnNode
+          ? tx.vms.createOnNode(fixtures.vm({ projectId, name }), node, status)
+          : tx.nodes
+              .updateStatus(node.id, status, node.resourceVersion)
+              .then(async (n) => ({ node: n, vm: await tx.vms.create(fixtures.vm({ projectId, name })) }));
+      await expect(
+        h().uow.run(async (tx) => {
+          await place(tx, "undone");
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      expect(await h().repos.nodes.get(node.id)).toEqual(node);
+      expect(await h().repos.vms.findByName("undone", projectId)).toBeUndefined();
+      const written = await h().uow.run(async (tx) => {
+        const w = await place(tx, "kept");
+        expect(await tx.nodes.get(node.id)).toEqual(w.node);
+        expect(await tx.vms.get(w.vm.id)).toEqual(w.vm);
+        return w;
+      });
+      expect(await h().repos.nodes.get(node.id)).toEqual(written.node);
+      expect(await h().repos.vms.get(written.vm.id)).toEqual(written.vm);
     });
 
     it("a stale update outside a work that committed meanwhile is Conflict", async () => {
