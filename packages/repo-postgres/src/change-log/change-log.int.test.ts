@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it("a wait after a read that reached the end sends nothing until a commit, and misses none made meanwhile", async () => {
+    it("a wait after a read that reached the end sends nothing until a commit, looks once when woken, and misses none made meanwhile", async () => {
       const { db, repos } = opened.store;
       const { SqlChangeLog } = await import("./sql-change-log");
       let statements = 0;
@@ -111,9 +111,16 @@ for (const backend of BACKENDS) {
       try {
         const head = await log.head();
         const first = log.wait(head);
+        // Listening and asleep before the commit, so the commit's notification wakes it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        statements = 0;
         await repos.projects.create(fixtures.project());
         await first;
+        // Woken, it looks by reading once; the read that follows gets what it looked at.
+        expect(statements).toBe(1);
         const read = await log.read(head, 100);
+        expect(statements).toBe(1);
+        expect(read).toHaveLength(1);
         const last = read.at(-1)!.revision;
         statements = 0;
         const waiting = log.wait(last);
@@ -128,6 +135,33 @@ for (const backend of BACKENDS) {
         expect((await log.read(last, 100)).map((e) => e.revision)).toEqual([next.resourceVersion]);
         const late = await repos.projects.create(fixtures.project());
         expect(await within(log.wait(next.resourceVersion))).toBeGreaterThanOrEqual(late.resourceVersion);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("what a wait looked at serves only a read from its revision within the read's limit, and never stands in for newer entries", async () => {
+      const { repos } = opened.store;
+      const { SqlChangeLog } = await import("./sql-change-log");
+      const log = new SqlChangeLog(opened.store.db, { pollIntervalMs: 600_000 });
+      try {
+        const head = await log.head();
+        const made = [];
+        for (let i = 0; i < 3; i++)
+          made.push((await repos.projects.create(fixtures.project())).resourceVersion);
+        expect(await log.wait(head)).toBe(made[2]);
+        // A smaller limit than what the wait read: read again, the first two only.
+        expect((await log.read(head, 2)).map((e) => e.revision)).toEqual(made.slice(0, 2));
+        expect(await log.wait(made[0]!)).toBe(made[2]);
+        // A read from another revision: not what the wait looked at.
+        expect((await log.read(made[1]!, 10)).map((e) => e.revision)).toEqual([made[2]]);
+        expect(await log.wait(head)).toBe(made[2]);
+        const later = (await repos.projects.create(fixtures.project())).resourceVersion;
+        // What the wait looked at was read before `later`: the read returns it (a prefix, in
+        // order), and the next wait finds `later` at once.
+        expect((await log.read(head, 10)).map((e) => e.revision)).toEqual(made);
+        expect(await log.wait(made[2]!)).toBeGreaterThanOrEqual(later);
+        expect((await log.read(made[2]!, 10)).map((e) => e.revision)).toEqual([later]);
       } finally {
         await log.close();
       }

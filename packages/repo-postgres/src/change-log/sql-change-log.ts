@@ -58,6 +58,17 @@ function entryOf(row: EntryRow): ChangeLogEntry {
   } as ChangeLogEntry;
 }
 
+/** LOOK_AHEAD is how many entries `wait` reads when it looks at the log (a relay's batch). */
+const LOOK_AHEAD = 500;
+
+/** Looked is what one read of the log returned, and the notifications heard before it was sent. */
+interface Looked {
+  readonly after: number;
+  readonly limit: number;
+  readonly entries: readonly ChangeLogEntry[];
+  readonly heard: number | undefined;
+}
+
 /**
  * SqlChangeLog reads the change log the resource tables' triggers write (on PostgreSQL and on
  * PGlite alike). `wait` listens on the triggers' channel, so a commit wakes it at once, and
@@ -77,6 +88,12 @@ export class SqlChangeLog implements ChangeLog, Closeable {
    * snapshot taken after `heard` notifications had arrived (see `wait`).
    */
   private quiet: { readonly after: number; readonly heard: number } | undefined;
+  /**
+   * What `wait` read when it looked at the log and found entries: the next `read` from the same
+   * revision returns them instead of reading again (a follower's wake-up then costs one
+   * statement, not a look and a read).
+   */
+  private ahead: Looked | undefined;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -107,6 +124,24 @@ export class SqlChangeLog implements ChangeLog, Closeable {
   async read(afterRevision: number, limit: number): Promise<readonly ChangeLogEntry[]> {
     checkRevision(afterRevision);
     checkReadLimit(limit);
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const looked =
+      ahead?.after === afterRevision && ahead.entries.length <= limit
+        ? ahead
+        : await this.look(afterRevision, limit);
+    const { entries, heard } = looked;
+    // Fewer than the statement asked for: it reached the log's end as of its snapshot.
+    if (heard !== undefined && entries.length < looked.limit)
+      this.quiet = { after: entries.at(-1)?.revision ?? afterRevision, heard };
+    return entries;
+  }
+
+  /**
+   * look reads up to `limit` entries after a revision, failing when compaction removed some of
+   * them, with the notifications heard before the statement was sent.
+   */
+  private async look(afterRevision: number, limit: number): Promise<Looked> {
     // Counted before the statement is sent: a commit the read does not see notifies after this.
     // (Only while notifications arrive: `unlisten` is set from a successful LISTEN until close.)
     const heard = this.unlisten !== undefined ? this.heard : undefined;
@@ -126,9 +161,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     const through = Number(res.rows[0]?.through ?? 0);
     if (afterRevision < through) throw revisionCompacted(afterRevision, through);
     const entries = res.rows.filter((row) => row.revision !== null).map(entryOf);
-    if (heard !== undefined && entries.length < limit)
-      this.quiet = { after: entries.at(-1)?.revision ?? afterRevision, heard };
-    return entries;
+    return { after: afterRevision, limit, entries, heard };
   }
 
   async wait(afterRevision: number, signal?: AbortSignal): Promise<number> {
@@ -152,10 +185,17 @@ export class SqlChangeLog implements ChangeLog, Closeable {
       let timer: ReturnType<typeof setTimeout> | undefined;
       signal?.addEventListener("abort", wake, { once: true });
       try {
-        const probe = looked ? undefined : await this.probe(afterRevision);
+        if (!looked) {
+          // Look by reading: what it finds is kept for the read that follows a wait.
+          const ahead = await this.look(afterRevision, LOOK_AHEAD);
+          const last = ahead.entries.at(-1)?.revision;
+          if (last !== undefined) {
+            this.ahead = ahead;
+            // Fewer than asked for: the last is the head as of the read; else ask for the head.
+            return ahead.entries.length < LOOK_AHEAD ? last : Math.max(last, await this.head());
+          }
+        }
         looked = false;
-        if (probe && afterRevision < probe.through) throw revisionCompacted(afterRevision, probe.through);
-        if (probe?.newer) return probe.head;
         const interval = notified ? this.pollIntervalMs : Math.min(this.pollIntervalMs, FALLBACK_POLL_MS);
         timer = setTimeout(wake, interval);
         await woken;
@@ -208,20 +248,6 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     const unlisten = this.unlisten;
     this.unlisten = undefined;
     await unlisten?.();
-  }
-
-  /** probe reads, in one snapshot, the compaction point, the head and whether an entry follows a revision. */
-  private async probe(afterRevision: number): Promise<{ through: number; head: number; newer: boolean }> {
-    const res = await this.guard("read the change log", () =>
-      this.db.query<{ through: string | number; head: string | number; newer: boolean }>(
-        `SELECT c.through, lqx_head() AS head,
-           EXISTS (SELECT 1 FROM change_log l WHERE l.revision > $1::bigint) AS newer
-         FROM change_log_compacted c`,
-        [afterRevision],
-      ),
-    );
-    const row = res.rows[0];
-    return { through: Number(row?.through ?? 0), head: Number(row?.head ?? 0), newer: row?.newer === true };
   }
 
   /** listen subscribes to the triggers' channel once; it answers whether notifications will arrive. */

@@ -98,24 +98,17 @@ export class ChangeRelay {
   private async follow(): Promise<void> {
     const { signal } = this.stopped;
     const batch = this.options.batch ?? 500;
-    // After a read that found changes more are likely (writes come in bursts): read again at once
-    // rather than first asking the log whether anything follows, one statement a round instead of
-    // two under load. A read that finds nothing sends the relay back to waiting.
-    let busy = false;
+    // A read that returns less than a batch reached the log's end: wait for the next commit (a
+    // log may hand the read what its wait looked at, so a wake-up costs it one statement).
     while (!signal.aborted) {
       try {
-        if (!busy) await this.log.wait(this.relayed, signal);
-        busy = false;
+        await this.log.wait(this.relayed, signal);
         for (;;) {
           const entries = await this.log.read(this.relayed, batch);
           for (const entry of entries) await this.deliver(entry);
-          if (entries.length < batch) {
-            busy = entries.length > 0;
-            break;
-          }
+          if (entries.length < batch) break;
         }
       } catch (e) {
-        busy = false;
         if (signal.aborted) break;
         if (hasErrorCode(e, ErrorCode.FailedPrecondition)) await this.resetFromHead();
         else {
