@@ -3,7 +3,8 @@
 // nodes registered and nothing else stored, at 1, 16 and 64 concurrent callers signed in as the
 // admin. The callers run in a process of their own (bench/create-callers.ts), so the server's CPU
 // per create is measured alone, beside the callers'. Prints a table (requests/s, p50/p99 ms, CPU
-// per create of the server and of the callers), or with --json one object. LQX_BENCH_CREATES
+// per create of the server, of the callers and, in production on Linux, of PostgreSQL's
+// processes: every process named postgres on the machine), or with --json one object. LQX_BENCH_CREATES
 // (default 400) creates per cell; LQX_BENCH_CALLERS (default 1,16,64) the callers of each cell;
 // the modes alternate cell by cell; `--only embedded|production` runs one mode (for profiling:
 // node --cpu-prof profiles the server alone). The server runs with the binary's heap settings
@@ -22,6 +23,7 @@ import { relaunchWithHeapFlags, semiSpaceMib } from "../src/runtime/heap-flags";
 import { type RunningServer, startServer } from "../src/runtime/server";
 import { loginAs } from "../src/testing/signed-in";
 import { CALLERS_ENV, type CallersReply, type CallersRequest } from "./create-callers";
+import { databaseCpuMs } from "./database-cpu";
 import { type Phase, round } from "./drive";
 
 const json = process.argv.includes("--json");
@@ -56,6 +58,8 @@ interface Cell extends Phase {
   readonly serverCpuUsPerCreate: number;
   /** The callers' process's CPU time per create (µs). */
   readonly callersCpuUsPerCreate: number;
+  /** PostgreSQL's processes' CPU time per create (µs; production on Linux, else absent). */
+  readonly databaseCpuUsPerCreate?: number;
 }
 
 /** Mode is one server under test and its callers' process. */
@@ -67,7 +71,7 @@ interface Mode {
 }
 
 /** startCallers forks the callers' process for a server and returns how to ask it for a run. */
-function startCallers(url: string, token: string): Pick<Mode, "run" | "close"> {
+function startCallers(url: string, token: string, measuresDatabase: boolean): Pick<Mode, "run" | "close"> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./create-callers.ts", import.meta.url)), [], {
     // The parent's execArgv carries tsx's loader and the source condition, but not a profiler.
     execArgv: process.execArgv.filter((a) => !a.startsWith("--cpu-prof")),
@@ -79,16 +83,21 @@ function startCallers(url: string, token: string): Pick<Mode, "run" | "close"> {
     run: (prefix, total, callers) =>
       new Promise<Cell>((resolve, reject) => {
         const before = process.cpuUsage();
+        const dbBefore = measuresDatabase ? databaseCpuMs() : undefined;
         const gone = () => reject(new Error("the callers' process exited"));
         child.once("exit", gone);
         child.once("message", (m: CallersReply) => {
           child.off("exit", gone);
           const cpu = process.cpuUsage(before);
+          const dbAfter = dbBefore === undefined ? undefined : databaseCpuMs();
           if (m.type === "failed") return reject(new Error(`callers failed: ${m.error}`));
           resolve({
             ...m.phase,
             serverCpuUsPerCreate: round((cpu.user + cpu.system) / total, 1),
             callersCpuUsPerCreate: m.phase.cpuUsPerCall,
+            ...(dbBefore !== undefined && dbAfter !== undefined
+              ? { databaseCpuUsPerCreate: round(((dbAfter - dbBefore) * 1000) / total, 1) }
+              : {}),
           });
         });
         child.send({ type: "run", prefix, total, callers } satisfies CallersRequest);
@@ -118,7 +127,11 @@ async function open(name: Mode["name"], settings: ConfigInput): Promise<Mode> {
       cpu: { sockets: 2, coresPerSocket: 32, threadsPerCore: 2 },
       memoryMib: 1_048_576,
     });
-  const callers = startCallers(server.url, await loginAs(server.url, "admin", ADMIN_PASSWORD));
+  const callers = startCallers(
+    server.url,
+    await loginAs(server.url, "admin", ADMIN_PASSWORD),
+    name === "production",
+  );
   return { name, server, ...callers };
 }
 
@@ -173,13 +186,13 @@ async function main(): Promise<void> {
         "",
       ];
       lines.push(
-        `${"mode".padEnd(12)}${"callers".padStart(8)}${"req/s".padStart(9)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"server CPU µs".padStart(15)}${"callers CPU µs".padStart(16)}`,
+        `${"mode".padEnd(12)}${"callers".padStart(8)}${"req/s".padStart(9)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"server CPU µs".padStart(15)}${"callers CPU µs".padStart(16)}${"db CPU µs".padStart(11)}`,
       );
       for (const m of modes)
         for (const callers of CALLERS) {
           const p = results[m.name]![`callers${callers}`]!;
           lines.push(
-            `${m.name.padEnd(12)}${String(callers).padStart(8)}${String(p.rps).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.serverCpuUsPerCreate.toFixed(0).padStart(15)}${p.callersCpuUsPerCreate.toFixed(0).padStart(16)}`,
+            `${m.name.padEnd(12)}${String(callers).padStart(8)}${String(p.rps).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${p.serverCpuUsPerCreate.toFixed(0).padStart(15)}${p.callersCpuUsPerCreate.toFixed(0).padStart(16)}${(p.databaseCpuUsPerCreate === undefined ? "-" : p.databaseCpuUsPerCreate.toFixed(0)).padStart(11)}`,
           );
         }
       lines.push("", `goal: ${out.goal}`);
