@@ -21,11 +21,12 @@ import {
 import { classifyDbError } from "../errors/classify-db-error";
 import type { SqlExecutor, SqlRow } from "../sql/executor";
 import { attributionSource } from "./call-attribution";
-import { filterSql, pathExpr, SqlParams, whereClause } from "./filter-sql";
+import { filterSql, SqlParams, whereClause } from "./filter-sql";
 import { type RepoContext, WrittenRow } from "./repo-context";
-import { castOf, decodeRow, encodeRow } from "./row-codec";
+import { decodeRow, encodeRow } from "./row-codec";
+import { duplicateError, type From, insertStatement, updateStatement } from "./row-statements";
 import type { Column, TableMap } from "./table-map";
-import { duplicateId, duplicateKey, writeError } from "./write-errors";
+import { writeError } from "./write-errors";
 
 const MAX_MODIFY_ATTEMPTS = 10;
 /** SCAN_PAGE is how many rows one statement of `each` reads. */
@@ -187,38 +188,19 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
     return { ...entity, resourceVersion: version };
   }
 
-  /**
-   * insertSql is the statement inserting `entity` (its values added to `params`, then what
-   * `from` adds), selecting from `from`'s source and returning the row's resource_version; a
-   * taken id or key inserts nothing (ON CONFLICT DO NOTHING keeps a duplicate from aborting a
-   * unit of work's transaction). For this package's statements that write several kinds.
-   */
-  insertSql(params: SqlParams, entity: T, from: (params: SqlParams) => string): string {
-    const names = this.map.columns.map((c) => c.column).join(", ");
-    const encoded = encodeRow(this.map, entity, this.encodeOverrides(entity));
-    const values = this.map.columns.map((c, i) => params.add(encoded[i], castOf(c))).join(", ");
-    return (
-      `INSERT INTO ${this.map.table} (${names}) SELECT ${values} FROM ${from(params)} ` +
-      "ON CONFLICT DO NOTHING RETURNING resource_version"
-    );
+  /** insertSql is the statement inserting `entity` (see insertStatement), for this package's statements that write several kinds. */
+  insertSql(params: SqlParams, entity: T, from: From): string {
+    return insertStatement(this.map, params, encodeRow(this.map, entity, this.encodeOverrides(entity)), from);
   }
 
-  /**
-   * updateSql is the statement replacing the row of `next` if its version is still `expected`,
-   * joined with `from`'s source, returning the row's new resource_version (no row otherwise).
-   */
-  updateSql(params: SqlParams, next: T, expected: number, from: (params: SqlParams) => string): string {
-    const values = encodeRow(this.map, next, this.encodeOverrides(next));
-    const sets: string[] = [];
-    let id = "";
-    this.map.columns.forEach((c, i) => {
-      if (c.field === "id") id = params.add(values[i], "::text");
-      else if (c.field !== "createdAt") sets.push(`${c.column} = ${params.add(values[i], castOf(c))}`);
-    });
-    const version = params.add(expected, "::bigint");
-    return (
-      `UPDATE ${this.map.table} AS t SET ${sets.join(", ")} FROM ${from(params)} ` +
-      `WHERE t.id = ${id} AND t.resource_version = ${version} RETURNING t.resource_version`
+  /** updateSql is the statement replacing `next` if its version is still `expected` (see updateStatement). */
+  updateSql(params: SqlParams, next: T, expected: number, from: From): string {
+    return updateStatement(
+      this.map,
+      params,
+      encodeRow(this.map, next, this.encodeOverrides(next)),
+      expected,
+      from,
     );
   }
 
@@ -241,27 +223,8 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   }
 
   /** duplicateOf is the error of an insert that a taken id or unique key kept out. */
-  async duplicateOf(entity: T): Promise<Error> {
-    return this.guard(async () => {
-      const byId = await this.ctx.db.query(`SELECT 1 FROM ${this.map.table} t WHERE t.id = $1::text`, [
-        entity.id,
-      ]);
-      if (byId.rows.length > 0) return duplicateId(this.map, entity.id);
-      for (const fields of Object.values(this.map.uniqueConstraints)) {
-        const values = fields.map((f) => getPath(entity, f));
-        if (values.some((v) => v === undefined || v === null)) continue;
-        const params = new SqlParams();
-        const where = fields.map(
-          (f, i) => `${pathExpr(this.map, f)} = ${params.add(String(values[i]), "::text")}`,
-        );
-        const res = await this.ctx.db.query(
-          `SELECT 1 FROM ${this.map.table} t${whereClause(where)}`,
-          params.values,
-        );
-        if (res.rows.length > 0) return duplicateKey(this.map, fields, values);
-      }
-      return duplicateId(this.map, entity.id);
-    });
+  duplicateOf(entity: T): Promise<Error> {
+    return this.guard(() => duplicateError(this.map, this.ctx.db, entity));
   }
 
   async get(id: string): Promise<T> {

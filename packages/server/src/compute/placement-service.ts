@@ -59,10 +59,10 @@ export class PlacementService {
   private readonly admission: HaAdmission;
   /**
    * Each node as this process last committed its allocation, so the next create on it charges it
-   * without reading it first (the snapshot's copy, which follows the log, is used when newer): the write is made only if the node's version is still this one (a
-   * change from anywhere else is a Conflict, and the node is read then). Only committed writes are
-   * kept: a rolled-back transaction's revision is taken again by the next, so its version proves
-   * nothing.
+   * without reading it first (the snapshot's copy, which follows the log, is used when newer).
+   * The write is made only if the node's version is still this one: a change from anywhere else
+   * is a Conflict, and the node is read then. Only committed writes are kept: a rolled-back
+   * transaction's revision is taken again by the next, so its version proves nothing.
    */
   private readonly charged = new Map<string, Node>();
 
