@@ -1,5 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import { currentCallSignal, ErrorCode, hasErrorCode, unavailable } from "@limiquantix/domain";
+import type { Carry } from "./sql/executor";
 
 /** WorkOutcome is what one unit of work left: its result and whether it changed anything. */
 export interface WorkOutcome<R> {
@@ -23,8 +24,11 @@ export class GroupFailure extends Error {
   }
 }
 
-/** Work is one unit of work, given the transaction's repositories. */
-type Work<T> = (tx: T) => Promise<unknown>;
+/**
+ * Work is one unit of work, given the transaction's repositories and, where the database needs
+ * it, how to run code inside the transaction (PGlite: see SqlDatabase.carry).
+ */
+type Work<T> = (tx: T, carry?: Carry) => Promise<unknown>;
 /** GroupRunner runs works in one transaction, one after another, or throws GroupFailure. */
 type GroupRunner<T> = (works: readonly Work<T>[]) => Promise<readonly WorkOutcome<unknown>[]>;
 /** AloneRunner runs one work in a transaction of its own, failing exactly as a unit of work does. */
@@ -46,12 +50,12 @@ interface Waiting<T> {
 
 /**
  * CommitGroup lets units of work that would wait for one another share a transaction (group
- * commit). Units of work on PostgreSQL run one at a time (each holds the store's write lock from
- * BEGIN), so a work that arrives while another runs waits anyway: it waits here instead, and when
- * the running transaction ends, every work that arrived meanwhile (up to `maxGroup`) runs in the
- * next one, each in its own caller's context (its statements carry its call's attribution and are
- * cancelled with its call), with one BEGIN, one COMMIT and one flush of the log for all of them.
- * A work alone runs as it always did, wholly in its caller's context.
+ * commit). Units of work run one at a time (on PostgreSQL each holds the store's write lock from
+ * BEGIN; PGlite has one session), so a work that arrives while another runs waits anyway: it
+ * waits here instead, and when the running transaction ends, every work that arrived meanwhile (up
+ * to `maxGroup`) runs in the next one, each in its own caller's context (its statements carry its
+ * call's attribution and are cancelled with its call), with one BEGIN, one COMMIT and one flush of
+ * the log for all of them. A work alone runs as it always did, wholly in its caller's context.
  *
  * A group is all or nothing, while each caller must get its own work's outcome: when a work in
  * a group throws (or one of its statements fails), the group is rolled back, nothing of it is
@@ -82,7 +86,8 @@ export class CommitGroup<T> {
     const signal = currentCallSignal();
     if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
-      const inCall = AsyncResource.bind(work);
+      // Run in its caller's context, and inside the transaction it is given (PGlite's joining).
+      const inCall = AsyncResource.bind((tx: T, carry?: Carry) => (carry ? carry(() => work(tx)) : work(tx)));
       const onAbort = () => {
         if (w.started) return;
         w.left = true;
@@ -92,10 +97,10 @@ export class CommitGroup<T> {
       };
       let settled = false;
       const w: Waiting<T> = {
-        work: (tx) => {
+        work: (tx, carry) => {
           if (w.left) return Promise.resolve(undefined);
           w.started = true;
-          return inCall(tx);
+          return inCall(tx, carry);
         },
         alone: AsyncResource.bind(() => this.runAlone(w.work)),
         signal,
@@ -119,6 +124,10 @@ export class CommitGroup<T> {
     this.draining = true;
     try {
       while (this.waiting.length > 0) {
+        // Let the calls that have arrived meanwhile reach here first: on PGlite a transaction
+        // runs without yielding to I/O, so nothing arrives while one runs and every group would
+        // be of one. (A turn of the event loop: microseconds when nothing waits.)
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const group = this.waiting.splice(0, this.maxGroup);
         if (group.length === 1) await this.alone(group[0]!);
         else await this.together(group);

@@ -13,6 +13,7 @@ import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
 import type { RepoContext } from "./repositories/repo-context";
 import {
+  type Carry,
   RolledBackAtCommit,
   type SqlDatabase,
   type SqlExecutor,
@@ -20,17 +21,17 @@ import {
 } from "./sql/executor";
 
 const WRITE_LOCKED: TransactionOptions = { writeLock: true };
-/** How many waiting units of work share a transaction on PostgreSQL by default. */
+/** How many waiting units of work share a transaction by default. */
 const DEFAULT_MAX_GROUP = 32;
 
-type Work = (tx: Repositories) => Promise<unknown>;
+type Work = (tx: Repositories, carry?: Carry) => Promise<unknown>;
 type HeldRows = NonNullable<RepoContext["held"]>;
 
 /** SqlUnitOfWorkOptions tune how units of work share transactions. */
 export interface SqlUnitOfWorkOptions {
   /**
    * Most units of work that wait for the running one and then share one transaction (group
-   * commit, see CommitGroup): default 32 on PostgreSQL; 1 runs each alone. PGlite runs each alone.
+   * commit, see CommitGroup): default 32; 1 runs each alone.
    */
   readonly maxGroup?: number;
 }
@@ -53,17 +54,15 @@ export class SqlUnitOfWork implements UnitOfWork {
     private readonly clock: Clock,
     options: SqlUnitOfWorkOptions = {},
   ) {
-    const maxGroup = options.maxGroup ?? (db.dialect === "postgres" ? DEFAULT_MAX_GROUP : 1);
+    const maxGroup = options.maxGroup ?? DEFAULT_MAX_GROUP;
     if (!Number.isInteger(maxGroup) || maxGroup < 1)
       throw invalidArgument([
         { field: "maxGroup", description: `must be a positive integer (got ${String(maxGroup)})` },
       ]);
-    // PGlite stays one work a transaction: code inside its transaction joins it through the
-    // context the work runs in (see pglite-database.ts), which a grouped work, run in its
-    // caller's context, would not have. (Carrying that context over was tried: bench:create in
-    // embedded mode made the same creates/s with and without groups, its cost being per statement.)
+    // On PGlite, code inside a transaction joins it through the context it runs in (see
+    // pglite-database.ts): a grouped work, run in its caller's context, is carried into it.
     this.group =
-      maxGroup > 1 && db.dialect === "postgres"
+      maxGroup > 1
         ? new CommitGroup<Repositories>(
             (works) => this.transact(works),
             (work) => this.alone(work),
@@ -106,9 +105,11 @@ export class SqlUnitOfWork implements UnitOfWork {
     try {
       await this.db.transaction(async (tx) => {
         at.stage = "work";
+        // A grouped work runs in its caller's context: on PGlite it is carried into the transaction.
+        const carry = this.db.carry?.();
         for (const work of works) {
           try {
-            outcomes.push(await this.runOne(tx, work, held));
+            outcomes.push(await this.runOne(tx, work, held, carry));
           } catch (error) {
             thrown = { error };
             throw error;
@@ -134,7 +135,12 @@ export class SqlUnitOfWork implements UnitOfWork {
   }
 
   /** runOne runs one work on the transaction, with repositories that end with it. */
-  private async runOne(tx: SqlExecutor, work: Work, held: HeldRows): Promise<WorkOutcome<unknown>> {
+  private async runOne(
+    tx: SqlExecutor,
+    work: Work,
+    held: HeldRows,
+    carry: Carry | undefined,
+  ): Promise<WorkOutcome<unknown>> {
     let active = true;
     let changed = false;
     const guarded: SqlExecutor = {
@@ -156,7 +162,7 @@ export class SqlUnitOfWork implements UnitOfWork {
       },
     });
     try {
-      return { value: await work(repos), changed };
+      return { value: await work(repos, carry), changed };
     } finally {
       active = false;
     }

@@ -60,7 +60,17 @@ export interface SqlDatabase extends SqlSession {
    * made from); absent where statements outside a transaction's executor never do.
    */
   inTransaction?(): boolean;
+  /**
+   * carry, called inside a transaction of this database, returns a function that runs code as
+   * code inside that transaction (its statements through this database join it) from whatever
+   * async context it is called in: a unit of work run in its caller's context, say. Absent, or
+   * undefined outside a transaction, where statements never join one (PostgreSQL).
+   */
+  carry?(): Carry | undefined;
 }
+
+/** Carry runs fn inside the transaction it was taken in (see SqlDatabase.carry). */
+export type Carry = <R>(fn: () => R) => R;
 
 /** Unlisten stops a listen; it is safe to call more than once. */
 export type Unlisten = () => Promise<void>;

@@ -5,7 +5,7 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { invalidArgument } from "@limiquantix/domain";
 import { classifyDbError } from "../errors/classify-db-error";
 import { acquireDataDirLock } from "./data-dir-lock";
-import type { SqlDatabase, SqlExecutor, SqlResult, SqlRow } from "./executor";
+import type { Carry, SqlDatabase, SqlExecutor, SqlResult, SqlRow } from "./executor";
 
 type Queryable = Pick<PGlite, "query" | "exec"> | Transaction;
 
@@ -38,7 +38,10 @@ interface Open {
  */
 function joiningTransactions(
   db: PGlite,
-): Pick<SqlDatabase, "query" | "exec" | "transaction"> & { inTransaction(): boolean } {
+): Pick<SqlDatabase, "query" | "exec" | "transaction"> & {
+  inTransaction(): boolean;
+  carry(): Carry | undefined;
+} {
   const context = new AsyncLocalStorage<Open>();
   const current = (): Open | undefined => {
     const open = context.getStore();
@@ -51,6 +54,10 @@ function joiningTransactions(
   };
   return {
     inTransaction: () => current() !== undefined,
+    carry: () => {
+      const open = current();
+      return open ? (fn) => context.run(open, fn) : undefined;
+    },
     query: (text, params) => executor().query(text, params),
     exec: (script) => executor().exec(script),
     async transaction(fn) {
@@ -108,7 +115,7 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     lock?.release();
     throw classifyDbError(error, `opening PGlite in ${dataDir ?? "memory"}`);
   }
-  const { query, exec, transaction, inTransaction } = joiningTransactions(db);
+  const { query, exec, transaction, inTransaction, carry } = joiningTransactions(db);
   let closed: Promise<void> | undefined;
   return {
     dialect: "pglite",
@@ -116,6 +123,7 @@ export async function openPgliteDatabase(options: PgliteDatabaseOptions = {}): P
     exec,
     transaction,
     inTransaction,
+    carry,
     // PGlite has a single connection, so the database itself is the session.
     session: (fn) => fn({ query, exec, transaction }),
     async ping() {

@@ -14,7 +14,12 @@ export async function openEmbeddedBackends(config: Config, logger: Logger): Prom
   const clock = systemClock;
   const dir = resolve(config.dataDir, "db");
   mkdirSync(dir, { recursive: true });
-  const store = await createPgliteStore({ dataDir: dir, migrate: config.database.migrateOnStart, clock });
+  const store = await createPgliteStore({
+    dataDir: dir,
+    migrate: config.database.migrateOnStart,
+    clock,
+    unitOfWork: { maxGroup: config.database.maxGroupCommit },
+  });
   const local = openInProcess(clock, uuidV7Generator());
   logger.info({ dataDir: dir }, "embedded database (PGlite) opened");
   return {
