@@ -36,9 +36,7 @@ interface Open {
  * Such statements join the open transaction instead; a transaction begun inside one is a
  * savepoint of it, rolled back alone when its work fails.
  */
-function joiningTransactions(
-  db: PGlite,
-): Pick<SqlDatabase, "query" | "exec" | "transaction"> & {
+function joiningTransactions(db: PGlite): Pick<SqlDatabase, "query" | "exec" | "transaction"> & {
   inTransaction(): boolean;
   carry(): Carry | undefined;
 } {
