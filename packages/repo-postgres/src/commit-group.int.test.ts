@@ -180,6 +180,53 @@ describe.each(BACKENDS)("units of work sharing a transaction on $name (group com
     }
   });
 
+  it("a work that goes on after a failed statement is not told it was stored, alone or in a group", async () => {
+    const uow = opened.store.uow;
+    const swallowing = (p: ReturnType<typeof fixtures.project>) =>
+      uow.run(async (tx) => {
+        await tx.projects.create(p);
+        // No such project: the insert fails (and with it the transaction); the work goes on.
+        await tx.vms.create(fixtures.vm({ projectId: "no-such-project" })).catch(() => undefined);
+        return "done";
+      });
+    const alone = fixtures.project();
+    await expect(swallowing(alone)).rejects.toMatchObject({ code: "Internal" });
+    expect(await opened.store.repos.projects.find(alone.id)).toBeUndefined();
+
+    const release = deferred<void>();
+    const first = uow.run(async () => {
+      await release.promise;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const [before, bad, after] = [fixtures.project(), fixtures.project(), fixtures.project()];
+    const runs = [
+      uow.run((tx) => tx.projects.create(before!)),
+      swallowing(bad!),
+      uow.run((tx) => tx.projects.create(after!)),
+    ];
+    release.resolve();
+    await first;
+    const results = await Promise.allSettled(runs);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "Internal" });
+    const stored = await Promise.all(
+      [before, bad, after].map((p) => opened.store.repos.projects.find(p!.id)),
+    );
+    expect(stored.map((p) => p?.id)).toEqual([before!.id, undefined, after!.id]);
+
+    // Last in its group, so no statement of another work fails after it: the COMMIT is where it shows.
+    const [one, two, last] = [fixtures.project(), fixtures.project(), fixtures.project()];
+    const lastRuns = await Promise.allSettled([
+      uow.run((tx) => tx.projects.create(one)),
+      uow.run((tx) => tx.projects.create(two)),
+      swallowing(last),
+    ]);
+    expect(lastRuns.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    expect((lastRuns[2] as PromiseRejectedResult).reason).toMatchObject({ code: "Internal" });
+    const kept = await Promise.all([one, two, last].map((p) => opened.store.repos.projects.find(p.id)));
+    expect(kept.map((p) => p?.id)).toEqual([one.id, two.id, undefined]);
+  });
+
   it("maxGroup 1 runs every work alone; a maxGroup that is not a positive integer is refused", async () => {
     const { db, transactions } = counted(opened.store.db);
     const uow = new SqlUnitOfWork(db, systemClock, { maxGroup: 1 });
@@ -192,7 +239,7 @@ describe.each(BACKENDS)("units of work sharing a transaction on $name (group com
   });
 });
 
-describe("units of work sharing a transaction on postgres: the write lock, outages, a failed statement", () => {
+describe("units of work sharing a transaction on postgres: the write lock and outages", () => {
   let opened: OpenedStore;
   beforeAll(async () => {
     opened = await BACKENDS[0].open();
@@ -291,40 +338,5 @@ describe("units of work sharing a transaction on postgres: the write lock, outag
     for (const p of [b, c, d]) await expect(p).rejects.toMatchObject({ code: "Unavailable" });
     // A, the group, then B alone (refused: the store is down); C and D were not tried again.
     expect(transactions).toBe(3);
-  });
-
-  it("a work that goes on after a failed statement is not told it was stored, alone or in a group", async () => {
-    const uow = opened.store.uow;
-    const swallowing = (p: ReturnType<typeof fixtures.project>) =>
-      uow.run(async (tx) => {
-        await tx.projects.create(p);
-        // No such project: the insert fails (and with it the transaction); the work goes on.
-        await tx.vms.create(fixtures.vm({ projectId: "no-such-project" })).catch(() => undefined);
-        return "done";
-      });
-    const alone = fixtures.project();
-    await expect(swallowing(alone)).rejects.toMatchObject({ code: "Internal" });
-    expect(await opened.store.repos.projects.find(alone.id)).toBeUndefined();
-
-    const release = deferred<void>();
-    const first = uow.run(async () => {
-      await release.promise;
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    const [before, bad, after] = [fixtures.project(), fixtures.project(), fixtures.project()];
-    const runs = [
-      uow.run((tx) => tx.projects.create(before!)),
-      swallowing(bad!),
-      uow.run((tx) => tx.projects.create(after!)),
-    ];
-    release.resolve();
-    await first;
-    const results = await Promise.allSettled(runs);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "Internal" });
-    const stored = await Promise.all(
-      [before, bad, after].map((p) => opened.store.repos.projects.find(p!.id)),
-    );
-    expect(stored.map((p) => p?.id)).toEqual([before!.id, undefined, after!.id]);
   });
 });

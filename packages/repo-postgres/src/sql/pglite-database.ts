@@ -5,7 +5,14 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { invalidArgument } from "@limiquantix/domain";
 import { classifyDbError } from "../errors/classify-db-error";
 import { acquireDataDirLock } from "./data-dir-lock";
-import type { Carry, SqlDatabase, SqlExecutor, SqlResult, SqlRow } from "./executor";
+import {
+  type Carry,
+  RolledBackAtCommit,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlResult,
+  type SqlRow,
+} from "./executor";
 
 type Queryable = Pick<PGlite, "query" | "exec"> | Transaction;
 
@@ -26,6 +33,22 @@ interface Open {
   readonly tx: Transaction;
   open: boolean;
   savepoints: number;
+  /** Whether a statement failed in it (outside a savepoint rolled back since): it can only roll back. */
+  failed: boolean;
+}
+
+/** tracked runs statements in an open transaction, noting a failure (which aborts the transaction). */
+function tracked(open: Open): SqlExecutor {
+  const inner = wrap(open.tx);
+  const failed = (error: unknown): never => {
+    open.failed = true;
+    throw error;
+  };
+  return {
+    query: <R extends SqlRow>(text: string, params?: readonly unknown[]) =>
+      inner.query<R>(text, params).catch(failed),
+    exec: (script) => inner.exec(script).catch(failed),
+  };
 }
 
 /**
@@ -48,7 +71,7 @@ function joiningTransactions(db: PGlite): Pick<SqlDatabase, "query" | "exec" | "
   const outside = wrap(db);
   const executor = (): SqlExecutor => {
     const open = current();
-    return open ? wrap(open.tx) : outside;
+    return open ? tracked(open) : outside;
   };
   return {
     inTransaction: () => current() !== undefined,
@@ -61,23 +84,34 @@ function joiningTransactions(db: PGlite): Pick<SqlDatabase, "query" | "exec" | "
     async transaction(fn) {
       const joined = current();
       if (!joined)
-        return db.transaction((tx) => {
-          const open: Open = { tx, open: true, savepoints: 0 };
+        return db.transaction(async (tx) => {
+          const open: Open = { tx, open: true, savepoints: 0, failed: false };
           // Closed before PGlite commits: work the transaction's code left running goes outside.
-          return context
-            .run(open, () => fn(wrap(tx)))
+          const result = await context
+            .run(open, () => fn(tracked(open)))
             .finally(() => {
               open.open = false;
             });
+          // A statement failed and the work went on: its COMMIT would be a ROLLBACK, so the work
+          // must not be told it was stored (as PostgreSQL's COMMIT answers ROLLBACK then).
+          if (open.failed) throw new RolledBackAtCommit();
+          return result;
         });
       const savepoint = `lqx_savepoint_${++joined.savepoints}`;
+      const failedBefore = joined.failed;
       await joined.tx.exec(`SAVEPOINT ${savepoint}`);
       try {
-        const result = await fn(wrap(joined.tx));
+        const result = await fn(tracked(joined));
         await joined.tx.exec(`RELEASE SAVEPOINT ${savepoint}`);
         return result;
       } catch (error) {
-        await joined.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+        await joined.tx.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`).then(
+          // What failed inside the savepoint is undone with it.
+          () => {
+            joined.failed = failedBefore;
+          },
+          () => undefined,
+        );
         throw error;
       }
     },
