@@ -140,7 +140,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it("what a wait looked at serves only a read from its revision within the read's limit, and never stands in for newer entries", async () => {
+    it("what a wait looked at serves a read from its revision, never with fewer entries than asked for while more followed", async () => {
       const { repos } = opened.store;
       const { SqlChangeLog } = await import("./sql-change-log");
       const log = new SqlChangeLog(opened.store.db, { pollIntervalMs: 600_000 });
@@ -150,7 +150,7 @@ for (const backend of BACKENDS) {
         for (let i = 0; i < 3; i++)
           made.push((await repos.projects.create(fixtures.project())).resourceVersion);
         expect(await log.wait(head)).toBe(made[2]);
-        // A smaller limit than what the wait read: read again, the first two only.
+        // A smaller limit than what the wait read: the first two only.
         expect((await log.read(head, 2)).map((e) => e.revision)).toEqual(made.slice(0, 2));
         expect(await log.wait(made[0]!)).toBe(made[2]);
         // A read from another revision: not what the wait looked at.
@@ -162,6 +162,21 @@ for (const backend of BACKENDS) {
         expect((await log.read(head, 10)).map((e) => e.revision)).toEqual(made);
         expect(await log.wait(made[2]!)).toBeGreaterThanOrEqual(later);
         expect((await log.read(made[2]!, 10)).map((e) => e.revision)).toEqual([later]);
+
+        // A wait that read a full batch (more followed) does not answer a read asking for more.
+        const from = (await log.read(made[2]!, 10)).at(-1)?.revision ?? made[2]!;
+        const many = await opened.store.uow.run(async (tx) => {
+          const ids: number[] = [];
+          for (let i = 0; i < 520; i++)
+            ids.push((await tx.projects.create(fixtures.project())).resourceVersion);
+          return ids;
+        });
+        expect(await log.wait(from)).toBeGreaterThanOrEqual(many.at(-1)!);
+        const all = await log.read(from, 1000);
+        expect(all.map((e) => e.revision)).toEqual(
+          (await opened.store.changeLog.read(from, 1000)).map((e) => e.revision),
+        );
+        expect(all.length).toBeGreaterThanOrEqual(520);
       } finally {
         await log.close();
       }

@@ -126,14 +126,16 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     checkReadLimit(limit);
     const ahead = this.ahead;
     this.ahead = undefined;
+    // What the wait read serves this read when it holds `limit` entries, or all there were then:
+    // never fewer than asked for while more followed.
     const looked =
-      ahead?.after === afterRevision && ahead.entries.length <= limit
+      ahead?.after === afterRevision && (ahead.entries.length >= limit || ahead.entries.length < ahead.limit)
         ? ahead
         : await this.look(afterRevision, limit);
-    const { entries, heard } = looked;
-    // Fewer than the statement asked for: it reached the log's end as of its snapshot.
-    if (heard !== undefined && entries.length < looked.limit)
-      this.quiet = { after: entries.at(-1)?.revision ?? afterRevision, heard };
+    const entries = looked.entries.length > limit ? looked.entries.slice(0, limit) : looked.entries;
+    // Fewer than asked for, from a statement that reached the log's end as of its snapshot.
+    if (looked.heard !== undefined && entries.length < limit && looked.entries.length < looked.limit)
+      this.quiet = { after: entries.at(-1)?.revision ?? afterRevision, heard: looked.heard };
     return entries;
   }
 
