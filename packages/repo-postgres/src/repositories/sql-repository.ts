@@ -172,7 +172,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   async create(input: I): Promise<T> {
     const entity = prepareCreate(this.descriptor, input, this.now());
     const params = new SqlParams();
-    const insert = this.insertSql(params, entity, (p) => attributionSource(p));
+    const insert = this.insertSql(params, entity, attributionSource);
     const version = await this.guardWrite(entity, () =>
       this.write(async (db) => {
         const res = await db.query<{ resource_version: string | number }>(insert, params.values);
@@ -385,7 +385,7 @@ export class SqlRepository<T extends Resource, I = unknown, S extends string = s
   protected async writeRow(db: SqlExecutor, next: T, expected: number): Promise<T> {
     this.forgetHeld(next.id);
     const params = new SqlParams();
-    const update = this.updateSql(params, next, expected, (p) => attributionSource(p));
+    const update = this.updateSql(params, next, expected, attributionSource);
     const res = await db.query<{ resource_version: string | number }>(update, params.values);
     const row = res.rows[0];
     if (!row) throw await this.missedWrite(next.id, expected, db);

@@ -76,7 +76,7 @@ export class SqlVmRepository
     const vm = prepareCreate(this.descriptor, input, this.now());
     const charged = nodes.prepareReplace(node, { ...node, status: nodeStatus });
     const params = new SqlParams();
-    const update = nodes.updateSql(params, charged, node.resourceVersion, (p) => attributionSource(p));
+    const update = nodes.updateSql(params, charged, node.resourceVersion, attributionSource);
     const insert = this.insertSql(params, vm, () => "charged");
     const statement =
       `WITH charged AS (${update}), created AS (${insert}) ` +

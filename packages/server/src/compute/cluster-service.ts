@@ -18,33 +18,21 @@ export class ClusterService extends CrudService<Cluster, ClusterInput> {
     super(deps, "Cluster", deps.repos.clusters);
   }
 
-  override async create(ctx: CallContext, input: Omit<ClusterInput, "id">): Promise<Cluster> {
-    try {
-      return await super.create(ctx, input);
-    } finally {
-      this.changed();
-    }
+  override create(ctx: CallContext, input: Omit<ClusterInput, "id">): Promise<Cluster> {
+    return super.create(ctx, input).finally(this.changed);
   }
 
-  override async update(
+  override update(
     ctx: CallContext,
     id: string,
     change: (current: Cluster) => Cluster | Promise<Cluster>,
     expectedVersion?: number,
   ): Promise<Cluster> {
-    try {
-      return await super.update(ctx, id, change, expectedVersion);
-    } finally {
-      this.changed();
-    }
+    return super.update(ctx, id, change, expectedVersion).finally(this.changed);
   }
 
-  override async delete(ctx: CallContext, id: string, expectedVersion?: number): Promise<Cluster> {
-    try {
-      return await super.delete(ctx, id, expectedVersion);
-    } finally {
-      this.changed();
-    }
+  override delete(ctx: CallContext, id: string, expectedVersion?: number): Promise<Cluster> {
+    return super.delete(ctx, id, expectedVersion).finally(this.changed);
   }
 
   /** deleteCluster refuses a cluster that still has nodes; its DRS recommendations go with it. */
@@ -52,21 +40,15 @@ export class ClusterService extends CrudService<Cluster, ClusterInput> {
     const nodes = await this.deps.repos.nodes.count({ clusterId: id });
     if (nodes > 0)
       throw failedPrecondition(`cluster still has ${nodes} node(s); move or decommission them first`);
-    try {
-      await this.removeWithRecommendations(id, expectedVersion);
-    } finally {
-      this.changed();
-    }
-  }
-
-  private async removeWithRecommendations(id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.deps.uow.run(async (tx) => {
-      const current = await tx.clusters.get(id);
-      if (expectedVersion !== undefined && current.resourceVersion !== expectedVersion)
-        throw conflict("Cluster", id, expectedVersion, current.resourceVersion);
-      for (const r of await allItems(tx.drsRecommendations, { clusterId: id }))
-        await tx.drsRecommendations.delete(r.id);
-      await tx.clusters.delete(id, current.resourceVersion);
-    });
+    await this.deps.uow
+      .run(async (tx) => {
+        const current = await tx.clusters.get(id);
+        if (expectedVersion !== undefined && current.resourceVersion !== expectedVersion)
+          throw conflict("Cluster", id, expectedVersion, current.resourceVersion);
+        for (const r of await allItems(tx.drsRecommendations, { clusterId: id }))
+          await tx.drsRecommendations.delete(r.id);
+        await tx.clusters.delete(id, current.resourceVersion);
+      })
+      .finally(this.changed);
   }
 }
