@@ -31,6 +31,20 @@ export interface SqlChangeLogOptions {
 const FALLBACK_POLL_MS = 250;
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+/**
+ * READ_ENTRIES reads the compaction window and up to $2 entries after revision $1. The window is
+ * read through LIMIT 1: the planner cannot tell its table holds one row and, until the table is
+ * analysed, guesses thousands — enough for a plan cost past jit_above_cost, which made PostgreSQL
+ * compile every read with LLVM (about 10 ms of its CPU each) where jit is on.
+ */
+export const READ_ENTRIES = `SELECT c.through, e.revision, e.kind, e.resource_id, e.project_id, e.type, e.object, e.request_id, e.principal,
+    to_char(e.at AT TIME ZONE 'UTC', ${ISO}) AS at
+  FROM (SELECT through FROM change_log_compacted LIMIT 1) c
+  LEFT JOIN LATERAL (
+    SELECT * FROM change_log l WHERE l.revision > $1::bigint ORDER BY l.revision LIMIT $2::int
+  ) e ON true
+  ORDER BY e.revision`;
+
 type EntryRow = {
   through: string | number;
   revision: string | number | null;
@@ -149,16 +163,7 @@ export class SqlChangeLog implements ChangeLog, Closeable {
     const heard = this.unlisten !== undefined ? this.heard : undefined;
     // One statement, so the window and the entries come from one snapshot.
     const res = await this.guard("read the change log", () =>
-      this.db.query<EntryRow>(
-        `SELECT c.through, e.revision, e.kind, e.resource_id, e.project_id, e.type, e.object, e.request_id, e.principal,
-           to_char(e.at AT TIME ZONE 'UTC', ${ISO}) AS at
-         FROM change_log_compacted c
-         LEFT JOIN LATERAL (
-           SELECT * FROM change_log l WHERE l.revision > $1::bigint ORDER BY l.revision LIMIT $2::int
-         ) e ON true
-         ORDER BY e.revision`,
-        [afterRevision, limit],
-      ),
+      this.db.query<EntryRow>(READ_ENTRIES, [afterRevision, limit]),
     );
     const through = Number(res.rows[0]?.through ?? 0);
     if (afterRevision < through) throw revisionCompacted(afterRevision, through);

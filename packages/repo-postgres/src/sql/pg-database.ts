@@ -45,7 +45,18 @@ function nonNegativeInt(value: number | undefined, field: string, fallback: numb
   return value;
 }
 
-const CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan";
+/**
+ * Settings every pooled connection starts with (through the `options` startup parameter): the
+ * statements are planned with their parameters, and never compiled with LLVM. Every statement
+ * the repositories run is short; a JIT compile costs milliseconds of the server's CPU, more than
+ * any of them runs, and a cost estimate past jit_above_cost (statistics not yet gathered) is
+ * enough to pay it on every call.
+ */
+const SESSION_SETTINGS: readonly (readonly [name: string, value: string])[] = [
+  ["plan_cache_mode", "force_custom_plan"],
+  ["jit", "off"],
+];
+const SESSION_OPTIONS = SESSION_SETTINGS.map(([name, value]) => `-c ${name}=${value}`).join(" ");
 
 let driver: typeof pg | undefined;
 
@@ -77,11 +88,11 @@ async function cancellable<T>(pool: pg.Pool, client: pg.PoolClient, work: () => 
 }
 
 /**
- * withCustomPlans adds plan_cache_mode=force_custom_plan to the `options` of a connection URL
- * that already has some (the URL's options would otherwise replace the pool's); other URLs are
- * returned as they are and get the setting from the pool's own `options`.
+ * withSessionOptions adds the session settings to the `options` of a connection URL that already
+ * has some (the URL's options would otherwise replace the pool's), each unless the URL sets it
+ * itself; other URLs are returned as they are and get the settings from the pool's own `options`.
  */
-export function withCustomPlans(connectionString: string): string {
+export function withSessionOptions(connectionString: string): string {
   let url: URL;
   try {
     url = new URL(connectionString);
@@ -89,8 +100,12 @@ export function withCustomPlans(connectionString: string): string {
     return connectionString;
   }
   const options = url.searchParams.get("options");
-  if (options === null || options.includes("plan_cache_mode")) return connectionString;
-  url.searchParams.set("options", `${options} ${CUSTOM_PLANS}`.trim());
+  if (options === null) return connectionString;
+  const added = SESSION_SETTINGS.filter(([name]) => !options.includes(name)).map(
+    ([name, value]) => `-c ${name}=${value}`,
+  );
+  if (added.length === 0) return connectionString;
+  url.searchParams.set("options", [options, ...added].join(" ").trim());
   return url.toString();
 }
 
@@ -176,14 +191,14 @@ export function createPgDatabase(connectionString: string, options: PgPoolOption
     ]);
   const statements = options.preparedStatements === false ? undefined : new StatementCache();
   const pool = new (loadPg().Pool)({
-    connectionString: statements ? withCustomPlans(connectionString) : connectionString,
+    connectionString: statements ? withSessionOptions(connectionString) : connectionString,
     max: nonNegativeInt(options.max, "pool.max", 10, 1),
     idleTimeoutMillis: nonNegativeInt(options.idleTimeoutMs, "pool.idleTimeoutMs", 30_000),
     maxLifetimeSeconds: nonNegativeInt(options.maxLifetimeSec, "pool.maxLifetimeSec", 0),
     connectionTimeoutMillis: nonNegativeInt(options.connectionTimeoutMs, "pool.connectionTimeoutMs", 10_000),
     application_name: options.applicationName ?? "limiquantix",
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
-    ...(statements ? { options: CUSTOM_PLANS } : {}),
+    ...(statements ? { options: SESSION_OPTIONS } : {}),
   });
   // An idle connection that dies (server restart, failover) must not crash the process: the
   // pool drops it and the next query opens a new one.
