@@ -125,11 +125,15 @@ export async function* watchChanges<T extends Resource>(
         yield { type: "BOOKMARK", revision: Math.max(revision, sources.relay.revision) };
         continue;
       }
+      // The bookmark timer is cleared once a change wakes the watcher: left to run out, every
+      // watcher would hold one per change it waited for, for the whole interval.
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        const t = setTimeout(resolve, interval - quietFor);
-        t.unref?.();
+        timer = setTimeout(resolve, interval - quietFor);
+        timer.unref?.();
       });
+      clearTimeout(timer);
       wake = undefined;
     }
   } finally {
