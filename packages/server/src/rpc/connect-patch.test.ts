@@ -1,6 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import { createClient, type HandlerContext } from "@connectrpc/connect";
-import { createMethodSerializationLookup, pipe, transformJoinEnvelopes } from "@connectrpc/connect/protocol";
+import {
+  createMethodSerializationLookup,
+  encodeEnvelope,
+  pipe,
+  transformJoinEnvelopes,
+} from "@connectrpc/connect/protocol";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { compute, iam } from "@limiquantix/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,7 +60,7 @@ describe("Connect, as patched", () => {
   // The same patch lets one change fan out to many watchers at the cost of one encoding: a frozen
   // message (watchMessages sends every watcher of a change the same frozen one) is encoded once
   // per method and format; any other message every time it is sent.
-  it("encodes a frozen message once, in both formats, and any other message every time", () => {
+  it("encodes and envelopes a frozen message once, in both formats, and any other message every time", () => {
     const lookup = createMethodSerializationLookup(compute.VMService.method.watchVMs, undefined, undefined, {
       readMaxBytes: 1 << 20,
       writeMaxBytes: 1 << 20,
@@ -70,6 +75,12 @@ describe("Connect, as patched", () => {
       expect(before).toEqual(once);
       plain.resourceVersion = 8n;
       expect(serialization.serialize(plain)).not.toEqual(before);
+      // Every stream that sends the frozen message gets one envelope; other bytes a new one each.
+      const enveloped = encodeEnvelope(0, once);
+      expect(encodeEnvelope(0, once)).toBe(enveloped);
+      expect([...enveloped.subarray(5)]).toEqual([...once]);
+      expect(encodeEnvelope(0, before)).not.toBe(encodeEnvelope(0, before));
+      expect(encodeEnvelope(1, once)).not.toBe(encodeEnvelope(1, once));
     }
   });
 
