@@ -10,6 +10,7 @@ import type { AlertService } from "./alert-service";
 import { alertSeverityCodec, alertStateCodec, alertToProto } from "./convert/alert";
 import { alertQueryOf } from "./convert/alert-query";
 import { alertRuleSpecFromProto, alertRuleSpecToProto, alertRuleToProto } from "./convert/alert-rule";
+import { openStream } from "../shared/async-stream";
 
 /** alertWire converts each object once, however many watchers or readers it goes to. */
 const alertWire = convertedOnce(alertToProto);
@@ -71,22 +72,24 @@ export function alertHandler({ alerts, rules, watch }: AlertHandlerDeps): RpcRou
       return { alert: alertWire(await alerts.resolve(ctx, req.id, optionalString(req.comment))) };
     },
 
-    async *watchAlerts(ctx, req) {
-      const states = req.states.map((st, i) => alertStateCodec.required(st, `states[${i}]`));
-      const severities = req.severities.map((sv, i) => alertSeverityCodec.required(sv, `severities[${i}]`));
-      const filter = {
-        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
-        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
-        ...(states.length > 0 ? { states } : {}),
-        ...(severities.length > 0 ? { severities } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "alert",
-        alertWire,
-        alert.WatchAlertsResponseSchema,
-      );
+    watchAlerts(ctx, req) {
+      return openStream(async () => {
+        const states = req.states.map((st, i) => alertStateCodec.required(st, `states[${i}]`));
+        const severities = req.severities.map((sv, i) => alertSeverityCodec.required(sv, `severities[${i}]`));
+        const filter = {
+          ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+          ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+          ...(states.length > 0 ? { states } : {}),
+          ...(severities.length > 0 ? { severities } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          watch.alerts(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "alert",
+          alertWire,
+          alert.WatchAlertsResponseSchema,
+        );
+      });
     },
   });
 }

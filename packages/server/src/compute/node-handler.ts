@@ -17,6 +17,7 @@ import type { WatchService } from "../events/watch-service";
 import type { DrainService } from "./drain-service";
 import type { NodeAgentService } from "./node-agent-service";
 import type { NodeService } from "./node-service";
+import { openStream } from "../shared/async-stream";
 
 /** nodeWire converts each object once, however many watchers or readers it goes to. */
 const nodeWire = convertedOnce(nodeToProto);
@@ -131,27 +132,31 @@ export function nodeHandler(
         },
       };
     },
-    async *watchNode(ctx, req) {
-      yield* watchMessages(
-        watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
-        "node",
-        nodeWire,
-        compute.WatchNodeResponseSchema,
-      );
+    watchNode(ctx, req) {
+      return openStream(async () => {
+        return watchMessages(
+          watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+          "node",
+          nodeWire,
+          compute.WatchNodeResponseSchema,
+        );
+      });
     },
-    async *watchNodes(ctx, req) {
-      const phases = req.phases.map((p, i) => nodePhaseCodec.required(p, `phases[${i}]`));
-      const filter = {
-        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
-        ...(phases.length > 0 ? { phases } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "node",
-        nodeWire,
-        compute.WatchNodesResponseSchema,
-      );
+    watchNodes(ctx, req) {
+      return openStream(async () => {
+        const phases = req.phases.map((p, i) => nodePhaseCodec.required(p, `phases[${i}]`));
+        const filter = {
+          ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+          ...(phases.length > 0 ? { phases } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          watch.nodes(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "node",
+          nodeWire,
+          compute.WatchNodesResponseSchema,
+        );
+      });
     },
   });
 }

@@ -15,6 +15,7 @@ import type { VmMigrationService } from "./vm-migration-service";
 import type { VmPowerService } from "./vm-power-service";
 import type { VmService } from "./vm-service";
 import type { VmSnapshotService } from "./vm-snapshot-service";
+import { openStream } from "../shared/async-stream";
 
 /** vmWire converts each object once, however many watchers or readers it goes to. */
 const vmWire = convertedOnce(vmToProto);
@@ -155,28 +156,32 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
     async detachVolume(ctx, req) {
       return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
     },
-    async *watchVM(ctx, req) {
-      yield* watchMessages(
-        s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
-        "vm",
-        vmWire,
-        compute.WatchVMResponseSchema,
-      );
+    watchVM(ctx, req) {
+      return openStream(async () => {
+        return watchMessages(
+          s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+          "vm",
+          vmWire,
+          compute.WatchVMResponseSchema,
+        );
+      });
     },
-    async *watchVMs(ctx, req) {
-      const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
-      const filter = {
-        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
-        ...(optionalString(req.nodeId) ? { nodeId: req.nodeId } : {}),
-        ...(states.length > 0 ? { states } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "vm",
-        vmWire,
-        compute.WatchVMsResponseSchema,
-      );
+    watchVMs(ctx, req) {
+      return openStream(async () => {
+        const states = req.states.map((st, i) => powerStateCodec.required(st, `states[${i}]`));
+        const filter = {
+          ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+          ...(optionalString(req.nodeId) ? { nodeId: req.nodeId } : {}),
+          ...(states.length > 0 ? { states } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          s.watch.vms(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "vm",
+          vmWire,
+          compute.WatchVMsResponseSchema,
+        );
+      });
     },
   });
 }

@@ -7,6 +7,7 @@ import { type RpcRoute, route } from "../rpc/route";
 import { drsStatusToProto } from "./convert/drs-status";
 import { recommendationStateCodec, recommendationToProto } from "./convert/recommendation";
 import type { DrsService } from "./drs-service";
+import { openStream } from "../shared/async-stream";
 
 /** recommendationWire converts each object once, however many watchers or readers it goes to. */
 const recommendationWire = convertedOnce(recommendationToProto);
@@ -46,19 +47,21 @@ export function drsHandler({ drs: service, watch }: DrsHandlerDeps): RpcRoute {
       const { recommendations, status } = await service.runNow(ctx, req.clusterId);
       return { recommendations: recommendations.map(recommendationWire), status: drsStatusToProto(status) };
     },
-    async *watchRecommendations(ctx, req) {
-      const states = statesOf(req.states);
-      const filter = {
-        ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
-        ...(states.length > 0 ? { states } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "recommendation",
-        recommendationWire,
-        drs.WatchRecommendationsResponseSchema,
-      );
+    watchRecommendations(ctx, req) {
+      return openStream(async () => {
+        const states = statesOf(req.states);
+        const filter = {
+          ...(optionalString(req.clusterId) ? { clusterId: req.clusterId } : {}),
+          ...(states.length > 0 ? { states } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          watch.recommendations(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "recommendation",
+          recommendationWire,
+          drs.WatchRecommendationsResponseSchema,
+        );
+      });
     },
   });
 }

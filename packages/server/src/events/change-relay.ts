@@ -76,6 +76,11 @@ export class ChangeRelay {
     };
   }
 
+  /** listenerCount is how many listeners are subscribed (every open watch stream is one). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /**
    * caughtUp resolves once every change up to `revision` (the log's head when not given) has been
    * relayed: a replica that serves a read after it reflects every write committed before it.

@@ -17,6 +17,7 @@ import {
   type Volume,
 } from "@limiquantix/domain";
 import type { CallContext } from "../context/call-context";
+import { openStream } from "../shared/async-stream";
 import { allItems } from "../shared/each-item";
 import { withProjectId } from "../shared/project-ref";
 import { type WatchEvent, type WatchSources, watchChanges } from "./watch";
@@ -88,126 +89,138 @@ export class WatchService {
   ) {}
 
   /** vms streams the changes of the VMs that match the filter. */
-  async *vms(
+  vms(
     ctx: CallContext,
     given: VmWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<VirtualMachine>> {
-    const filter = await withProjectId(this.repos, given);
-    if (filter.id) await this.repos.vms.get(filter.id);
-    const matches = (vm: VirtualMachine) =>
-      (!filter.id || vm.id === filter.id) &&
-      (!filter.projectId || vm.projectId === filter.projectId) &&
-      (!filter.nodeId || vm.status.nodeId === filter.nodeId) &&
-      (!filter.states?.length || filter.states.includes(vm.status.powerState)) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, vm.labels));
-    const list = async () =>
-      filter.id
-        ? [await this.repos.vms.get(filter.id)].filter(matches)
-        : allItems(this.repos.vms, {
-            ...(filter.projectId ? { projectId: filter.projectId } : {}),
-            ...(filter.nodeId ? { nodeId: filter.nodeId } : {}),
-            ...(filter.states?.length ? { states: [...filter.states] } : {}),
-            ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
-          });
-    yield* this.stream(ctx, "VirtualMachine", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<VirtualMachine>> {
+    return openStream(async () => {
+      const filter = await withProjectId(this.repos, given);
+      if (filter.id) await this.repos.vms.get(filter.id);
+      const matches = (vm: VirtualMachine) =>
+        (!filter.id || vm.id === filter.id) &&
+        (!filter.projectId || vm.projectId === filter.projectId) &&
+        (!filter.nodeId || vm.status.nodeId === filter.nodeId) &&
+        (!filter.states?.length || filter.states.includes(vm.status.powerState)) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, vm.labels));
+      const list = async () =>
+        filter.id
+          ? [await this.repos.vms.get(filter.id)].filter(matches)
+          : allItems(this.repos.vms, {
+              ...(filter.projectId ? { projectId: filter.projectId } : {}),
+              ...(filter.nodeId ? { nodeId: filter.nodeId } : {}),
+              ...(filter.states?.length ? { states: [...filter.states] } : {}),
+              ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+            });
+      return this.stream(ctx, "VirtualMachine", matches, list, fromRevision);
+    });
   }
 
   /** nodes streams the changes of the nodes that match the filter. */
-  async *nodes(
+  nodes(
     ctx: CallContext,
     filter: NodeWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<Node>> {
-    if (filter.id) await this.repos.nodes.get(filter.id);
-    const matches = (node: Node) =>
-      (!filter.id || node.id === filter.id) &&
-      (!filter.clusterId || node.clusterId === filter.clusterId) &&
-      (!filter.phases?.length || filter.phases.includes(node.status.phase)) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, node.labels));
-    const list = async () =>
-      filter.id
-        ? [await this.repos.nodes.get(filter.id)].filter(matches)
-        : allItems(this.repos.nodes, {
-            ...(filter.clusterId ? { clusterId: filter.clusterId } : {}),
-            ...(filter.phases?.length ? { states: [...filter.phases] } : {}),
-            ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
-          });
-    yield* this.stream(ctx, "Node", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<Node>> {
+    return openStream(async () => {
+      if (filter.id) await this.repos.nodes.get(filter.id);
+      const matches = (node: Node) =>
+        (!filter.id || node.id === filter.id) &&
+        (!filter.clusterId || node.clusterId === filter.clusterId) &&
+        (!filter.phases?.length || filter.phases.includes(node.status.phase)) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, node.labels));
+      const list = async () =>
+        filter.id
+          ? [await this.repos.nodes.get(filter.id)].filter(matches)
+          : allItems(this.repos.nodes, {
+              ...(filter.clusterId ? { clusterId: filter.clusterId } : {}),
+              ...(filter.phases?.length ? { states: [...filter.phases] } : {}),
+              ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+            });
+      return this.stream(ctx, "Node", matches, list, fromRevision);
+    });
   }
 
   /** volumes streams the changes of the volumes that match the filter. */
-  async *volumes(
+  volumes(
     ctx: CallContext,
     given: VolumeWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<Volume>> {
-    const filter = await withProjectId(this.repos, given);
-    const matches = (v: Volume) =>
-      (!filter.projectId || v.projectId === filter.projectId) &&
-      (!filter.poolId || v.spec.poolId === filter.poolId) &&
-      (!filter.vmId || v.status.attachment?.vmId === filter.vmId) &&
-      (!filter.states?.length || filter.states.includes(v.status.phase)) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, v.labels));
-    const list = async () =>
-      (
-        await allItems(this.repos.volumes, {
-          ...(filter.projectId ? { projectId: filter.projectId } : {}),
-          ...(filter.poolId ? { poolId: filter.poolId } : {}),
-          ...(filter.vmId ? { vmId: filter.vmId } : {}),
-          ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
-        })
-      ).filter(matches);
-    yield* this.stream(ctx, "Volume", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<Volume>> {
+    return openStream(async () => {
+      const filter = await withProjectId(this.repos, given);
+      const matches = (v: Volume) =>
+        (!filter.projectId || v.projectId === filter.projectId) &&
+        (!filter.poolId || v.spec.poolId === filter.poolId) &&
+        (!filter.vmId || v.status.attachment?.vmId === filter.vmId) &&
+        (!filter.states?.length || filter.states.includes(v.status.phase)) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, v.labels));
+      const list = async () =>
+        (
+          await allItems(this.repos.volumes, {
+            ...(filter.projectId ? { projectId: filter.projectId } : {}),
+            ...(filter.poolId ? { poolId: filter.poolId } : {}),
+            ...(filter.vmId ? { vmId: filter.vmId } : {}),
+            ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+          })
+        ).filter(matches);
+      return this.stream(ctx, "Volume", matches, list, fromRevision);
+    });
   }
 
   /** networks streams the changes of the virtual networks that match the filter. */
-  async *networks(
+  networks(
     ctx: CallContext,
     given: NetworkWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<VirtualNetwork>> {
-    const filter = await withProjectId(this.repos, given);
-    const matches = (n: VirtualNetwork) =>
-      (!filter.projectId || n.projectId === filter.projectId) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, n.labels));
-    const list = () =>
-      allItems(this.repos.networks, {
-        ...(filter.projectId ? { projectId: filter.projectId } : {}),
-        ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
-      });
-    yield* this.stream(ctx, "VirtualNetwork", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<VirtualNetwork>> {
+    return openStream(async () => {
+      const filter = await withProjectId(this.repos, given);
+      const matches = (n: VirtualNetwork) =>
+        (!filter.projectId || n.projectId === filter.projectId) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, n.labels));
+      const list = () =>
+        allItems(this.repos.networks, {
+          ...(filter.projectId ? { projectId: filter.projectId } : {}),
+          ...(filter.labelSelector ? { labelSelector: filter.labelSelector } : {}),
+        });
+      return this.stream(ctx, "VirtualNetwork", matches, list, fromRevision);
+    });
   }
 
   /** alerts streams the changes of the alerts that match the filter. */
-  async *alerts(
+  alerts(
     ctx: CallContext,
     given: AlertWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<Alert>> {
-    const filter = await withProjectId(this.repos, given);
-    const matches = (a: Alert) =>
-      (!filter.projectId || a.projectId === filter.projectId) &&
-      (!filter.clusterId || a.clusterId === filter.clusterId) &&
-      (!filter.states?.length || filter.states.includes(a.state)) &&
-      (!filter.severities?.length || filter.severities.includes(a.severity)) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, a.labels));
-    const list = async () => (await allItems(this.repos.alerts, {})).filter(matches);
-    yield* this.stream(ctx, "Alert", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<Alert>> {
+    return openStream(async () => {
+      const filter = await withProjectId(this.repos, given);
+      const matches = (a: Alert) =>
+        (!filter.projectId || a.projectId === filter.projectId) &&
+        (!filter.clusterId || a.clusterId === filter.clusterId) &&
+        (!filter.states?.length || filter.states.includes(a.state)) &&
+        (!filter.severities?.length || filter.severities.includes(a.severity)) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, a.labels));
+      const list = async () => (await allItems(this.repos.alerts, {})).filter(matches);
+      return this.stream(ctx, "Alert", matches, list, fromRevision);
+    });
   }
 
   /** recommendations streams the changes of the DRS recommendations that match the filter. */
-  async *recommendations(
+  recommendations(
     ctx: CallContext,
     filter: RecommendationWatchFilter,
     fromRevision?: number,
-  ): AsyncGenerator<WatchEvent<DrsRecommendation>> {
-    const matches = (r: DrsRecommendation) =>
-      (!filter.clusterId || r.clusterId === filter.clusterId) &&
-      (!filter.states?.length || filter.states.includes(r.state)) &&
-      (!filter.labelSelector || matchesSelector(filter.labelSelector, r.labels));
-    const list = async () => (await allItems(this.repos.drsRecommendations, {})).filter(matches);
-    yield* this.stream(ctx, "DrsRecommendation", matches, list, fromRevision);
+  ): AsyncIterableIterator<WatchEvent<DrsRecommendation>> {
+    return openStream(async () => {
+      const matches = (r: DrsRecommendation) =>
+        (!filter.clusterId || r.clusterId === filter.clusterId) &&
+        (!filter.states?.length || filter.states.includes(r.state)) &&
+        (!filter.labelSelector || matchesSelector(filter.labelSelector, r.labels));
+      const list = async () => (await allItems(this.repos.drsRecommendations, {})).filter(matches);
+      return this.stream(ctx, "DrsRecommendation", matches, list, fromRevision);
+    });
   }
 
   private stream<T extends Resource>(

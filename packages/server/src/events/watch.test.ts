@@ -1,6 +1,7 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { alert, common, compute, drs, network, storage } from "@limiquantix/api";
+import { eventually } from "@limiquantix/domain/conformance";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RpcHarness, startRpcHarness } from "../testing/rpc-harness";
 
@@ -58,6 +59,7 @@ describe("WatchVMs", () => {
       await h.registerNode("n1", 4, 16384);
       const vms = createClient(compute.VMService, transport(h));
       await vms.createVM({ projectId: h.projectId, name: "before", spec: small });
+      const listeners = h.services.relay.listenerCount;
       const w = new Collector<VmsEvent>((signal) => vms.watchVMs({}, { signal }));
       await w.until((got) => got.some((e) => e.type === common.EventType.BOOKMARK));
       expect(w.got.map(brief)).toEqual(["CREATED:before", "BOOKMARK:"]);
@@ -71,7 +73,10 @@ describe("WatchVMs", () => {
       expect(after.slice(1, -1).every((e) => e === "UPDATED:after")).toBe(true);
       const revisions = w.got.map((e) => e.resourceVersion);
       expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect(h.services.relay.listenerCount).toBe(listeners + 1);
       await w.close();
+      // The client went away: the stream ends on the server and stops listening to the relay.
+      await eventually(() => expect(h.services.relay.listenerCount).toBe(listeners));
     });
   }
 

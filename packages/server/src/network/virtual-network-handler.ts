@@ -12,6 +12,7 @@ import {
 } from "./convert/virtual-network";
 import { labelSelectorOf, listFilterOf, requireMessage, requireString } from "../rpc/convert/request-fields";
 import { labelsAndSpecChange } from "../rpc/convert/update-mask";
+import { openStream } from "../shared/async-stream";
 
 /** networkWire converts each object once, however many watchers or readers it goes to. */
 const networkWire = convertedOnce(virtualNetworkToProto);
@@ -72,17 +73,19 @@ export function virtualNetworkHandler(networks: VirtualNetworkService, watch: Wa
         await networks.topologies(ctx, { projectId: req.projectId, networkId: req.networkId }),
       );
     },
-    async *watchVirtualNetworks(ctx, req) {
-      const filter = {
-        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "virtualNetwork",
-        networkWire,
-        network.WatchVirtualNetworksResponseSchema,
-      );
+    watchVirtualNetworks(ctx, req) {
+      return openStream(async () => {
+        const filter = {
+          ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          watch.networks(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "virtualNetwork",
+          networkWire,
+          network.WatchVirtualNetworksResponseSchema,
+        );
+      });
     },
   });
 }

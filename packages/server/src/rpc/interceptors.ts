@@ -7,6 +7,7 @@ import type { ServerMetrics } from "../observability/metrics";
 import { PAGE_WIRE_PATHS, type PathRename, renameViolations } from "./convert/request-fields";
 import { REQUEST_ID_HEADER, requestIdOf } from "./edge/request-id";
 import { isInternal, toConnectError } from "./error-mapping";
+import { mapStream } from "../shared/async-stream";
 
 export { REQUEST_ID_HEADER } from "./edge/request-id";
 
@@ -54,6 +55,8 @@ function wireRenamesOf(input: DescMessage): readonly PathRename[] {
   return input.fields.some((f) => f.name === "page_size") ? PAGE_WIRE_PATHS : [];
 }
 
+const passThrough = <T>(message: T): T => message;
+
 /**
  * observeCalls gives every call a request id (the client's, when it sent a sane one), maps
  * errors through the one table with the request's wire field names (a list call's page size and
@@ -86,17 +89,12 @@ export function observeCalls(logger: Logger, metrics?: ServerMetrics): Intercept
       }
       // A stream (a watch) fails while it runs, after it opened: its errors take the same path,
       // and it is counted when it ends, its latency being how long it ran.
-      const messages = res.message;
       return {
         ...res,
-        message: (async function* () {
-          try {
-            yield* messages;
-          } catch (err) {
-            throw failed(err);
-          }
-          recordCall(logger, metrics, { ...call, seconds: (performance.now() - started) / 1000 });
-        })(),
+        message: mapStream(res.message, passThrough, {
+          failed,
+          done: () => recordCall(logger, metrics, { ...call, seconds: (performance.now() - started) / 1000 }),
+        }),
       };
     } catch (err) {
       throw failed(err);

@@ -16,6 +16,7 @@ import { volumePhaseCodec, volumeSpecFromProto, volumeToProto } from "./convert/
 import { volumeSnapshotToProto } from "./convert/volume-snapshot";
 import type { VolumeService } from "./volume-service";
 import type { VolumeSnapshotService } from "./volume-snapshot-service";
+import { openStream } from "../shared/async-stream";
 
 /** volumeWire converts each object once, however many watchers or readers it goes to. */
 const volumeWire = convertedOnce(volumeToProto);
@@ -134,21 +135,23 @@ export function volumeHandler({ volumes, snapshots, disks, watch }: VolumeHandle
       await snapshots.delete(ctx, req.volumeId, req.snapshotId);
       return {};
     },
-    async *watchVolumes(ctx, req) {
-      const states = req.states.map((st, i) => volumePhaseCodec.required(st, `states[${i}]`));
-      const filter = {
-        ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
-        ...(optionalString(req.poolId) ? { poolId: req.poolId } : {}),
-        ...(optionalString(req.vmId) ? { vmId: req.vmId } : {}),
-        ...(states.length > 0 ? { states } : {}),
-        ...labelSelectorOf(req.labelSelector),
-      };
-      yield* watchMessages(
-        watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)),
-        "volume",
-        volumeWire,
-        storage.WatchVolumesResponseSchema,
-      );
+    watchVolumes(ctx, req) {
+      return openStream(async () => {
+        const states = req.states.map((st, i) => volumePhaseCodec.required(st, `states[${i}]`));
+        const filter = {
+          ...(optionalString(req.projectId) ? { projectId: req.projectId } : {}),
+          ...(optionalString(req.poolId) ? { poolId: req.poolId } : {}),
+          ...(optionalString(req.vmId) ? { vmId: req.vmId } : {}),
+          ...(states.length > 0 ? { states } : {}),
+          ...labelSelectorOf(req.labelSelector),
+        };
+        return watchMessages(
+          watch.volumes(ctx, filter, fromRevisionOf(req.resourceVersion)),
+          "volume",
+          volumeWire,
+          storage.WatchVolumesResponseSchema,
+        );
+      });
     },
   });
 }

@@ -1,6 +1,7 @@
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { common } from "@limiquantix/api";
 import type { Resource } from "@limiquantix/domain";
+import { mapStream } from "../../shared/async-stream";
 import type { WatchEvent, WatchEventType } from "../watch";
 
 const TO_PROTO: Record<WatchEventType, common.EventType> = {
@@ -51,27 +52,26 @@ const sentBySchema = new WeakMap<DescMessage, WeakMap<object, Sent>>();
  * message once however many streams send it, so fanning a change out to many watchers converts
  * and encodes it once. A BOOKMARK, its revision the stream's own, is made per stream.
  */
-export async function* watchMessages<T extends Resource, K extends string, W, D extends DescMessage>(
+export function watchMessages<T extends Resource, K extends string, W, D extends DescMessage>(
   events: AsyncIterable<WatchEvent<T>>,
   field: K,
   toWire: (object: T) => W,
   schema: D,
-): AsyncGenerator<MessageShape<D>> {
+): AsyncIterableIterator<MessageShape<D>> {
   let sent = sentBySchema.get(schema);
   if (!sent) {
     sent = new WeakMap();
     sentBySchema.set(schema, sent);
   }
-  for await (const e of events) {
+  const ofChange = sent;
+  // One promise per message on top of the events' own: this runs once per change per watcher.
+  return mapStream(events, (e) => {
     const head = { type: watchEventTypeToProto(e.type), resourceVersion: BigInt(e.revision) };
-    if (!e.object) {
-      yield create(schema, head as unknown as MessageInitShape<D>);
-      continue;
-    }
-    let ofObject = sent.get(e.object);
+    if (!e.object) return create(schema, head as unknown as MessageInitShape<D>);
+    let ofObject = ofChange.get(e.object);
     if (!ofObject) {
       ofObject = new Map();
-      sent.set(e.object, ofObject);
+      ofChange.set(e.object, ofObject);
     }
     const key = `${e.type}@${e.revision}`;
     let message = ofObject.get(key) as MessageShape<D> | undefined;
@@ -80,6 +80,6 @@ export async function* watchMessages<T extends Resource, K extends string, W, D 
       message = Object.freeze(create(schema, init)) as MessageShape<D>;
       ofObject.set(key, message);
     }
-    yield message;
-  }
+    return message;
+  });
 }
