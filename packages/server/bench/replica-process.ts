@@ -5,6 +5,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ConfigInput } from "../src/config/schema";
 import type { LatencySummary } from "./latency-histogram";
+import { heapFlags } from "../src/runtime/heap-flags";
 
 /** ReplicaMemory is a replica's memory after a full garbage collection, in bytes. */
 export interface ReplicaMemory {
@@ -62,8 +63,10 @@ export async function startReplica(config: ConfigInput, version: string): Promis
   const child: ChildProcess = fork(fileURLToPath(new URL("./watch-replica.ts", import.meta.url)), [], {
     // The parent's execArgv carries tsx's loader and the source condition; gc() makes RSS steadier.
     // LQX_BENCH_CPU_PROF=<dir> writes each replica's CPU profile there (open it in Chrome DevTools).
+    // The replica runs with the binary's heap settings (LQX_SEMI_SPACE_MIB, as for limiquantix-server).
     execArgv: [
       ...process.execArgv,
+      ...heapFlags(process.execArgv, process.env),
       "--expose-gc",
       ...(process.env.LQX_BENCH_CPU_PROF
         ? ["--cpu-prof", `--cpu-prof-dir=${process.env.LQX_BENCH_CPU_PROF}`]

@@ -39,6 +39,7 @@ import { WATCH_PROJECT, seedWatchedVms, watchVmId } from "./watch-seed";
 import { WatcherPool } from "./watch-watchers";
 import { type Configuration, details, table } from "./watch-report";
 import { writeLabels } from "./watch-writer";
+import { heapFlags, semiSpaceMib } from "../src/runtime/heap-flags";
 
 const json = process.argv.includes("--json");
 const envInt = (name: string, fallback: number): number => {
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model ?? "unknown",
       loadAvgAtStart: loadAtStart,
       loadAvgAtEnd: loadNow(),
+      replicaSemiSpaceMib: semiSpaceMib(heapFlags(process.execArgv, process.env)) ?? "node default",
     },
     reproduce: {
       command: "pnpm --filter @limiquantix/server bench:watch -- --json",
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
       ...configurations.flatMap((c) => details(c, DRAIN_SEC)),
       "",
       `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), node ${process.version}, commit ${result.reproduce.commit}; load average at start ${loadAtStart.join(" ")}; ${totalSeconds} s in all`,
+      `replica heap: semi-space ${result.machine.replicaSemiSpaceMib}${typeof result.machine.replicaSemiSpaceMib === "number" ? " MiB" : ""} (LQX_SEMI_SPACE_MIB, as the binary)`,
       "reproduce: pnpm --filter @limiquantix/server bench:watch            (table)",
       "           pnpm --filter @limiquantix/server bench:watch -- --json  (one JSON object)",
       `           with ${ENV_LINE()} (the defaults unless set)`,
