@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { createClient, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type HandlerContext } from "@connectrpc/connect";
 import {
   createMethodSerializationLookup,
   encodeEnvelope,
@@ -56,6 +56,28 @@ describe("Connect, as patched", () => {
       expect(first?.reason).toBe(second?.reason);
     });
   }
+
+  it("ends a client call's signal with one shared Canceled reason, not a DOMException per call", async () => {
+    const seen: AbortSignal[] = [];
+    const transport = createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${server.port}`,
+      interceptors: [
+        (next) => (req) => {
+          seen.push(req.signal);
+          return next(req);
+        },
+      ],
+    });
+    const client = createClient(iam.ProjectService, transport);
+    await client.getProject({ id: "a" });
+    await client.getProject({ id: "b" });
+    signals.splice(0);
+    const [first, second] = seen;
+    expect(first?.aborted).toBe(true);
+    expect(first?.reason).not.toBeInstanceOf(DOMException);
+    expect(first?.reason).toBe(second?.reason);
+    expect(ConnectError.from(first?.reason).code).toBe(Code.Canceled);
+  });
 
   // The same patch lets one change fan out to many watchers at the cost of one encoding: a frozen
   // message (watchMessages sends every watcher of a change the same frozen one) is encoded once
