@@ -1,4 +1,4 @@
-import { freePort } from "./free-port";
+import { freePorts, startOnFreePorts } from "./free-port";
 import { superviseServer } from "./supervised-server";
 import { makeTempDir } from "./temp-dir";
 
@@ -62,9 +62,12 @@ async function healthy(endpoint: string): Promise<boolean> {
  * startPrivateEtcd starts a new single-member etcd on free ports with its data in a temporary
  * directory, for tests that must stop and restart it; it is stopped when the process exits.
  */
-export async function startPrivateEtcd(binary = "etcd"): Promise<EtcdTestServer> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+export function startPrivateEtcd(binary = "etcd"): Promise<EtcdTestServer> {
+  return startOnFreePorts(() => startEtcdOnce(binary));
+}
+
+async function startEtcdOnce(binary: string): Promise<EtcdTestServer> {
+  const [clientPort, peerPort] = await freePorts(2);
   const dir = await makeTempDir("etcd");
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from "nod
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { freePort } from "./free-port";
+import { freePort, startOnFreePorts } from "./free-port";
 import { superviseServer } from "./supervised-server";
 import { makeTempDir } from "./temp-dir";
 
@@ -163,9 +163,11 @@ export interface PrivatePostgresOptions {
  * startPrivatePostgres initialises a new cluster in a temporary directory (fsync off) and runs
  * postgres on a free port with its socket in that directory; it is stopped when the process exits.
  */
-export async function startPrivatePostgres(
-  options: PrivatePostgresOptions = {},
-): Promise<PostgresTestServer> {
+export function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PostgresTestServer> {
+  return startOnFreePorts(() => startPostgresOnce(options));
+}
+
+async function startPostgresOnce(options: PrivatePostgresOptions): Promise<PostgresTestServer> {
   const binDir = options.binDir ?? findPostgresBinDir();
   const port = await freePort();
   const dir = await makeTempDir("postgres");

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { freePort } from "./free-port";
+import { freePort, startOnFreePorts } from "./free-port";
 import { superviseServer } from "./supervised-server";
 import { makeTempDir } from "./temp-dir";
 
@@ -67,7 +67,11 @@ export function pingRedis(port: number, host = "127.0.0.1", timeoutMs = 500): Pr
  * startPrivateRedis starts a new redis-server on a free port in a temporary directory (no
  * persistence), for tests that must stop and restart it; it is stopped when the process exits.
  */
-export async function startPrivateRedis(binary = "redis-server"): Promise<RedisTestServer> {
+export function startPrivateRedis(binary = "redis-server"): Promise<RedisTestServer> {
+  return startOnFreePorts(() => startRedisOnce(binary));
+}
+
+async function startRedisOnce(binary: string): Promise<RedisTestServer> {
   const port = await freePort();
   const dir = await makeTempDir("redis");
   const server = superviseServer({
