@@ -30,6 +30,7 @@ describe("mapStream", () => {
     let done = 0;
     const mapped = mapStream(source, (x) => x * 10, { done: () => done++ });
     expect(await take(mapped, 10)).toEqual([10, 20, 30]);
+    expect(await mapped.next()).toEqual({ done: true, value: undefined });
     expect(done).toBe(1);
     expect(state.ended).toBe(true);
   });

@@ -21,12 +21,15 @@ export function mapStream<A, B>(
   hooks: StreamHooks = {},
 ): AsyncIterableIterator<B> {
   const it = source[Symbol.asyncIterator]();
+  let ended = false;
   const fail = (error: unknown): never => {
     throw hooks.failed ? hooks.failed(error) : error;
   };
   const step = (r: IteratorResult<A>): IteratorResult<B> => {
     if (r.done) {
-      hooks.done?.();
+      // Once, however often a consumer asks past the end.
+      if (!ended) hooks.done?.();
+      ended = true;
       return { done: true, value: undefined };
     }
     try {
