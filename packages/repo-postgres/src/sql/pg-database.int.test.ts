@@ -56,6 +56,10 @@ describe("pg database: prepared statements", () => {
     // A setting the URL makes itself is left as the URL has it.
     const own = new URL(withSessionOptions("postgres://u@h/db?options=-c%20jit%3Don"));
     expect(own.searchParams.get("options")).toBe("-c jit=on -c plan_cache_mode=force_custom_plan");
+    const near = new URL(withSessionOptions("postgres://u@h/db?options=-c%20jit_above_cost%3D1"));
+    expect(near.searchParams.get("options")).toBe(
+      "-c jit_above_cost=1 -c plan_cache_mode=force_custom_plan -c jit=off",
+    );
     expect(withSessionOptions("postgres://u@h/db")).toBe("postgres://u@h/db");
     expect(withSessionOptions("not a url")).toBe("not a url");
   });

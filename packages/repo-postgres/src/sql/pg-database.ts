@@ -101,7 +101,8 @@ export function withSessionOptions(connectionString: string): string {
   }
   const options = url.searchParams.get("options");
   if (options === null) return connectionString;
-  const added = SESSION_SETTINGS.filter(([name]) => !options.includes(name)).map(
+  // A setting counts as the URL's own when named whole (`jit_above_cost` is not `jit`).
+  const added = SESSION_SETTINGS.filter(([name]) => !new RegExp(`(?:-c\\s*|--)${name}=`).test(options)).map(
     ([name, value]) => `-c ${name}=${value}`,
   );
   if (added.length === 0) return connectionString;

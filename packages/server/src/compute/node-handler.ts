@@ -133,14 +133,13 @@ export function nodeHandler(
       };
     },
     watchNode(ctx, req) {
-      return openStream(async () => {
-        return watchMessages(
-          watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
-          "node",
-          nodeWire,
-          compute.WatchNodeResponseSchema,
-        );
-      });
+      // The service's stream opens on the first read, so nothing here needs deferring.
+      return watchMessages(
+        watch.nodes(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+        "node",
+        nodeWire,
+        compute.WatchNodeResponseSchema,
+      );
     },
     watchNodes(ctx, req) {
       return openStream(async () => {

@@ -157,14 +157,13 @@ export function vmHandler(s: VmHandlerServices): RpcRoute {
       return vm((await s.disks.detachVolume(ctx, req.vmId, req.volumeId)).vm);
     },
     watchVM(ctx, req) {
-      return openStream(async () => {
-        return watchMessages(
-          s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
-          "vm",
-          vmWire,
-          compute.WatchVMResponseSchema,
-        );
-      });
+      // The service's stream opens on the first read, so nothing here needs deferring.
+      return watchMessages(
+        s.watch.vms(ctx, { id: req.id }, fromRevisionOf(req.resourceVersion)),
+        "vm",
+        vmWire,
+        compute.WatchVMResponseSchema,
+      );
     },
     watchVMs(ctx, req) {
       return openStream(async () => {
