@@ -3,6 +3,7 @@
 import type { LatencySummary } from "./latency-histogram";
 import type { ReplicaPhase } from "./replica-process";
 import type { WriteRun } from "./watch-writer";
+import type { FloorFigures } from "./watch-floor";
 
 /** ReplicaFigures are one replica's figures in one configuration. */
 export interface ReplicaFigures {
@@ -117,5 +118,44 @@ export function details(c: Configuration, drainSec: number): string[] {
       (c.events.watchersCutOff ? `; cut off: ${JSON.stringify(c.events.cutOffBy)}` : "") +
       (c.events.duplicates ? `; ${c.events.duplicates} duplicate deliveries` : ""),
     `  load average (1/5/15 min): before writing ${c.loadAvg.beforeWriting.join(" ")}, after ${c.loadAvg.afterWriting.join(" ")}; 1-min max while writing ${c.loadAvg.whileWriting.min1Max}`,
+  ];
+}
+
+const FLOOR_NAMES: Record<FloorFigures["framework"], string> = {
+  connect: "floor: connect-node server, Connect client",
+  http2: "floor: node:http2 server, raw HTTP/2 client",
+};
+
+/**
+ * floorTable prints the floors: the same watchers and writes served by a server that only
+ * streams. A replica cannot deliver faster than its framework's floor on the same machine.
+ */
+export function floorTable(floors: readonly FloorFigures[], drainSec: number): string[] {
+  const cols: [string, number][] = [
+    ["floor (no control plane)", 46],
+    ["events/s", 10],
+    ["p50 ms", 9],
+    ["p99 ms", 9],
+    ["received/expected", 22],
+    ["server µs/event", 17],
+    ["bench µs/event", 16],
+  ];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]![1]) : c.padStart(cols[i]![1]))).join("");
+  return [
+    line(cols.map(([h]) => h)),
+    ...floors.map((f) =>
+      line([
+        FLOOR_NAMES[f.framework],
+        String(f.eventsPerSec),
+        f.delivery.p50Ms.toFixed(1),
+        f.delivery.p99Ms.toFixed(1),
+        `${f.received}/${f.expected}${f.drainSeconds === undefined ? ` (not all within ${drainSec} s)` : ""}`,
+        f.serverCpuMicrosPerEvent.toFixed(1),
+        f.benchCpuMicrosPerEvent.toFixed(1),
+      ]),
+    ),
+    "events/s: received over the time from the first measured write to the last receipt; µs/event: CPU",
+    "time of the floor server's process, and of the bench process (its watchers), per received event",
   ];
 }

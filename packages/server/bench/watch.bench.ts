@@ -11,6 +11,12 @@
 // LQX_BENCH_SESSIONS (HTTP/2 sessions per replica, 4), LQX_BENCH_VMS (VMs written in turn, 20),
 // LQX_BENCH_WARMUP_SEC (2), LQX_BENCH_DRAIN_SEC (30), LQX_BENCH_OPEN_CONCURRENCY (100).
 // LQX_TEST_DATABASE_URL, LQX_TEST_REDIS_URL and LQX_TEST_ETCD_ENDPOINTS point it at existing servers.
+// LQX_BENCH_CLIENT (connect): the watchers' client, connect (Connect's gRPC transport, as users
+// watch) or raw (node:http2 alone, bench/watch-raw-watchers.ts: the bench process then takes less
+// of the machine from the replicas it measures).
+// LQX_BENCH_FLOORS (floors run after the replicas, "connect,http2"; "none" for none): the same
+// watchers and writes served by a server that only streams (bench/watch-floor.ts), to read the
+// replicas' figures against what the framework alone costs on this machine.
 // To see where a replica's time goes: LQX_BENCH_CPU_PROF=<dir> (a CPU profile per replica) and
 // LQX_BENCH_LOG_LEVEL=warn (the replicas' log on stderr).
 // The writer and the watchers sign in as the admin (its password handed to the replicas as
@@ -37,7 +43,10 @@ import { LatencyHistogram } from "./latency-histogram";
 import { type ReplicaMemory, type ReplicaProcess, startReplica } from "./replica-process";
 import { WATCH_PROJECT, seedWatchedVms, watchVmId } from "./watch-seed";
 import { WatcherPool } from "./watch-watchers";
-import { type Configuration, details, table } from "./watch-report";
+import { RawWatcherPool } from "./watch-raw-watchers";
+import { type Configuration, details, floorTable, table } from "./watch-report";
+import { type FloorFigures, runFloor } from "./watch-floor";
+import type { FloorFramework } from "./watch-floor-server";
 import { writeLabels } from "./watch-writer";
 import { heapFlags, semiSpaceMib } from "../src/runtime/heap-flags";
 
@@ -67,6 +76,19 @@ const REPLICAS = (process.env.LQX_BENCH_REPLICAS || "1,2").split(",").map((r) =>
   if (n !== 1 && n !== 2) throw new Error(`LQX_BENCH_REPLICAS lists 1 and/or 2 (got ${r})`);
   return n;
 });
+
+const CLIENT = process.env.LQX_BENCH_CLIENT || "connect";
+if (CLIENT !== "connect" && CLIENT !== "raw")
+  throw new Error(`LQX_BENCH_CLIENT is connect or raw (got ${CLIENT})`);
+const FLOORS: readonly FloorFramework[] = (process.env.LQX_BENCH_FLOORS ?? "connect,http2")
+  .split(",")
+  .map((f) => f.trim())
+  .filter((f) => f !== "" && f !== "none")
+  .map((f) => {
+    if (f !== "connect" && f !== "http2")
+      throw new Error(`LQX_BENCH_FLOORS lists connect and/or http2, or none (got ${f})`);
+    return f;
+  });
 
 /** The first admin's password the replicas create (children inherit the environment), and their shared secret. */
 const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
@@ -129,7 +151,7 @@ async function runConfiguration(
   const name = replicaCount === 1 ? "1 replica" : `${replicaCount} replicas`;
   const database = await createTestDatabase();
   const replicas: ReplicaProcess[] = [];
-  let pool: WatcherPool | undefined;
+  let pool: WatcherPool | RawWatcherPool | undefined;
   try {
     const store = await createPostgresStore({
       connectionString: database.url,
@@ -159,14 +181,15 @@ async function runConfiguration(
     const memBefore = await Promise.all(replicas.map((r) => r.memory()));
 
     log(`[${name}] opening ${WATCHERS} watchers over ${SESSIONS} HTTP/2 session(s) per replica …`);
-    pool = new WatcherPool({
+    const shape = {
       replicas: replicas.map((r) => r.url),
       watchers: WATCHERS,
       sessionsPerReplica: SESSIONS,
       projectId: WATCH_PROJECT,
       token,
       openConcurrency: OPEN_CONCURRENCY,
-    });
+    };
+    pool = CLIENT === "raw" ? new RawWatcherPool(shape) : new WatcherPool(shape);
     const openStarted = performance.now();
     await pool.open();
     const openSeconds = round((performance.now() - openStarted) / 1000);
@@ -282,7 +305,8 @@ function gitCommit(): string {
 const ENV_LINE = () =>
   `LQX_BENCH_WATCHERS=${WATCHERS} LQX_BENCH_WRITES_PER_SEC=${WRITES_PER_SEC} LQX_BENCH_SECONDS=${SECONDS} ` +
   `LQX_BENCH_REPLICAS=${REPLICAS.join(",")} LQX_BENCH_SESSIONS=${SESSIONS} LQX_BENCH_VMS=${VMS} ` +
-  `LQX_BENCH_WARMUP_SEC=${WARMUP_SEC} LQX_BENCH_DRAIN_SEC=${DRAIN_SEC} LQX_BENCH_OPEN_CONCURRENCY=${OPEN_CONCURRENCY}`;
+  `LQX_BENCH_WARMUP_SEC=${WARMUP_SEC} LQX_BENCH_DRAIN_SEC=${DRAIN_SEC} LQX_BENCH_OPEN_CONCURRENCY=${OPEN_CONCURRENCY} ` +
+  `LQX_BENCH_CLIENT=${CLIENT} LQX_BENCH_FLOORS=${FLOORS.join(",") || "none"}`;
 
 async function main(): Promise<void> {
   const loadAtStart = loadNow();
@@ -294,9 +318,25 @@ async function main(): Promise<void> {
   const [redis, etcd] = await Promise.all([testRedis(), testEtcd()]);
   const configurations: Configuration[] = [];
   for (const r of REPLICAS) configurations.push(await runConfiguration(r, redis, etcd, version));
+  const floors: FloorFigures[] = [];
+  for (const framework of FLOORS) {
+    log(`[floor ${framework}] ${WATCHERS} watchers, ${WRITES_PER_SEC} writes/s for ${SECONDS} s …`);
+    floors.push(
+      await runFloor(framework, {
+        watchers: WATCHERS,
+        sessions: SESSIONS,
+        writesPerSec: WRITES_PER_SEC,
+        seconds: SECONDS,
+        warmupSeconds: WARMUP_SEC,
+        drainSeconds: DRAIN_SEC,
+        openConcurrency: OPEN_CONCURRENCY,
+      }),
+    );
+  }
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   const result = {
     configurations,
+    floors,
     goal: "delivery p99 < 50 ms at 1,000 watchers and < 250 ms at 10,000; dropped must be 0",
     setup: {
       watchers: WATCHERS,
@@ -306,7 +346,9 @@ async function main(): Promise<void> {
       vmsWritten: VMS,
       http2SessionsPerReplica: SESSIONS,
       transport:
-        "WatchVMs (project filter) over gRPC on cleartext HTTP/2 (createGrpcTransport); the writer has its own session",
+        CLIENT === "raw"
+          ? "WatchVMs (project filter) over gRPC on cleartext HTTP/2 (node:http2 alone, every message decoded); the writer (Connect) has its own session"
+          : "WatchVMs (project filter) over gRPC on cleartext HTTP/2 (createGrpcTransport); the writer has its own session",
       server:
         "startServer, production mode (PostgreSQL + Redis + etcd), each replica in its own process; the writer writes through replica A",
       latency:
@@ -334,13 +376,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     const lines = [
-      `LimiQuantix server watch bench: WatchVMs over gRPC h2c, ${WATCHERS} watchers, ${WRITES_PER_SEC} writes/s for ${SECONDS} s through replica A, ${VMS} VMs written in turn (production mode)`,
+      `LimiQuantix server watch bench: WatchVMs over gRPC h2c (${CLIENT === "raw" ? "raw HTTP/2" : "Connect"} client), ${WATCHERS} watchers, ${WRITES_PER_SEC} writes/s for ${SECONDS} s through replica A, ${VMS} VMs written in turn (production mode)`,
       `latency = writer's send timestamp to receipt (includes the UpdateVM call); goal: p99 < 50 ms at 1,000 watchers, < 250 ms at 10,000; dropped must be 0`,
       "",
       ...table(configurations),
       "",
       ...configurations.flatMap((c) => details(c, DRAIN_SEC)),
       "",
+      ...(floors.length > 0 ? [...floorTable(floors, DRAIN_SEC), ""] : []),
       `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), node ${process.version}, commit ${result.reproduce.commit}; load average at start ${loadAtStart.join(" ")}; ${totalSeconds} s in all`,
       `replica heap: semi-space ${result.machine.replicaSemiSpaceMib}${typeof result.machine.replicaSemiSpaceMib === "number" ? " MiB" : ""} (LQX_SEMI_SPACE_MIB, as the binary)`,
       "reproduce: pnpm --filter @limiquantix/server bench:watch            (table)",
