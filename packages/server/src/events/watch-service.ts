@@ -229,7 +229,7 @@ export class WatchService {
     matches: (o: T) => boolean,
     list: () => Promise<readonly T[]>,
     fromRevision: number | undefined,
-  ): AsyncGenerator<WatchEvent<T>> {
+  ): AsyncIterableIterator<WatchEvent<T>> {
     return watchChanges<T>(
       this.sources,
       {

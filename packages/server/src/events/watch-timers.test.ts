@@ -1,4 +1,4 @@
-import type { Project } from "@limiquantix/domain";
+import type { Project, ProjectInput } from "@limiquantix/domain";
 import { createMemoryAdapters } from "@limiquantix/repo-memory";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -47,4 +47,109 @@ describe("watchChanges", () => {
       await m.close();
     }
   });
+
+  it("sends a bookmark on time while changes the watcher does not see keep coming", async () => {
+    const m = createMemoryAdapters();
+    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+    await relay.start();
+    const stream = watchChanges<Project>(
+      { log: m.changeLog, relay },
+      {
+        kind: "Project",
+        matches: (p) => p.labels.seen === "yes",
+        list: async () => [],
+        bookmarkIntervalMs: 300,
+      },
+      new AbortController().signal,
+    );
+    try {
+      expect((await stream.next()).value).toMatchObject({ type: "BOOKMARK" });
+      const started = Date.now();
+      const next = stream.next();
+      // A change every 50 ms, none of them matching: each wakes the stream, none may push the bookmark back.
+      let i = 0;
+      const writer = setInterval(() => {
+        void m.repositories.projects.create(project(`q${i++}`));
+      }, 50);
+      const event = await next;
+      clearInterval(writer);
+      expect(event.value).toMatchObject({ type: "BOOKMARK" });
+      expect(event.value?.revision).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(i).toBeGreaterThan(2);
+    } finally {
+      await stream.return?.();
+      await relay.stop();
+      await m.close();
+    }
+  });
+
+  it("answers two waiting nexts in order, ends a waiting next on return, and stops listening", async () => {
+    const m = createMemoryAdapters();
+    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+    await relay.start();
+    const before = relay.listenerCount;
+    const stream = watchChanges<Project>(
+      { log: m.changeLog, relay },
+      { kind: "Project", matches: () => true, list: async () => [], bookmarkIntervalMs: 600_000 },
+      new AbortController().signal,
+    );
+    try {
+      expect((await stream.next()).value).toMatchObject({ type: "BOOKMARK" });
+      const first = stream.next();
+      const second = stream.next();
+      await m.repositories.projects.create(project("a"));
+      await m.repositories.projects.create(project("b"));
+      expect((await first).value).toMatchObject({ type: "ADDED", object: { id: "a" } });
+      expect((await second).value).toMatchObject({ type: "ADDED", object: { id: "b" } });
+      const waiting = stream.next();
+      expect(relay.listenerCount).toBe(before + 1);
+      await stream.return?.();
+      expect(await waiting).toEqual({ done: true, value: undefined });
+      expect(relay.listenerCount).toBe(before);
+      await m.repositories.projects.create(project("c"));
+      expect(await stream.next()).toEqual({ done: true, value: undefined });
+    } finally {
+      await relay.stop();
+      await m.close();
+    }
+  });
+
+  it("ends a waiting next when the call is aborted, and cuts off a watcher that overflows while it waits", async () => {
+    const m = createMemoryAdapters();
+    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+    await relay.start();
+    const abort = new AbortController();
+    const spec = {
+      kind: "Project" as const,
+      matches: () => true,
+      list: async () => [],
+      bookmarkIntervalMs: 600_000,
+    };
+    const aborted = watchChanges<Project>({ log: m.changeLog, relay }, spec, abort.signal);
+    const tiny = watchChanges<Project>(
+      { log: m.changeLog, relay },
+      { ...spec, bufferSize: 0 },
+      new AbortController().signal,
+    );
+    try {
+      expect((await aborted.next()).value).toMatchObject({ type: "BOOKMARK" });
+      expect((await tiny.next()).value).toMatchObject({ type: "BOOKMARK" });
+      const waiting = aborted.next();
+      abort.abort();
+      expect(await waiting).toEqual({ done: true, value: undefined });
+      const cut = tiny.next();
+      await m.repositories.projects.create(project("x"));
+      await expect(cut).rejects.toMatchObject({ code: "ResourceExhausted" });
+      expect(await tiny.next()).toEqual({ done: true, value: undefined });
+    } finally {
+      await tiny.return?.();
+      await relay.stop();
+      await m.close();
+    }
+  });
 });
+
+function project(id: string): ProjectInput {
+  return { id, name: id, description: "", labels: {}, quota: {} };
+}

@@ -50,95 +50,217 @@ const REPLAY_BATCH = 500;
  * object that stops matching (its labels changed) is sent as DELETED. A quiet stream gets a
  * BOOKMARK now and then. A watcher that falls more than `bufferSize` changes behind is ended with
  * ResourceExhausted naming the revision to resume from; it never holds up the relay or others.
+ * Stopping the stream (`return`) or aborting `signal` ends it and its subscription.
  */
-export async function* watchChanges<T extends Resource>(
+export function watchChanges<T extends Resource>(
   sources: WatchSources,
   spec: WatchSpec<T>,
   signal: AbortSignal,
-): AsyncGenerator<WatchEvent<T>> {
-  const limit = spec.bufferSize ?? 1000;
-  const pending: ChangeLogEntry[] = [];
-  let overflowed = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = sources.relay.subscribe({
-    change(entry) {
-      if (entry.kind !== spec.kind || overflowed) return;
-      if (pending.length >= limit) overflowed = true;
-      else pending.push(entry);
-      wake?.();
-    },
-  });
-  const onAbort = () => wake?.();
-  signal.addEventListener("abort", onAbort);
-  try {
-    // Visible is what the watcher holds, by id: what decides ADDED vs MODIFIED, and which objects
-    // leaving the filter must be sent as DELETED.
-    const visible = new Map<string, number>();
-    let revision: number;
+): AsyncIterableIterator<WatchEvent<T>> {
+  return new WatchStream(sources, spec, signal);
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * WatchStream is one watch. Its start (the list, or the replay) is a generator; live changes are
+ * handed out without one: a change that arrives while the consumer waits resolves its `next`
+ * directly, and one bookmark timer is kept per stream (re-armed only once it has fired), so a live
+ * event costs one promise and no timer.
+ */
+class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEvent<T>> {
+  private readonly limit: number;
+  private readonly interval: number;
+  private readonly pending: ChangeLogEntry[] = [];
+  /** What the watcher holds, by id: decides ADDED vs MODIFIED, and which objects leaving the filter go out as DELETED. */
+  private readonly visible = new Map<string, number>();
+  private readonly unsubscribe: () => void;
+  private starting: AsyncGenerator<WatchEvent<T>> | undefined;
+  private overflowed = false;
+  private ended = false;
+  private revision = 0;
+  private lastSent = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private waiting:
+    | { resolve: (r: IteratorResult<WatchEvent<T>>) => void; reject: (e: unknown) => void }
+    | undefined;
+  /** The `next` the consumer waits on; a second one asked meanwhile is answered after it. */
+  private waited: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly sources: WatchSources,
+    private readonly spec: WatchSpec<T>,
+    private readonly signal: AbortSignal,
+  ) {
+    this.limit = spec.bufferSize ?? 1000;
+    this.interval = spec.bookmarkIntervalMs ?? 10_000;
+    this.unsubscribe = sources.relay.subscribe({
+      change: (entry) => {
+        if (entry.kind !== spec.kind || this.overflowed || this.ended) return;
+        if (this.pending.length >= this.limit) this.overflowed = true;
+        else this.pending.push(entry);
+        if (this.waiting) this.serve();
+      },
+    });
+    signal.addEventListener("abort", this.onAbort);
+    this.starting = this.start();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<WatchEvent<T>>> {
+    if (this.ended) return Promise.resolve(DONE);
+    if (this.waiting && this.waited) {
+      const after = () => this.next();
+      return this.waited.then(after, after);
+    }
+    if (this.starting) return this.starting.next().then(this.started, this.failed);
+    if (this.signal.aborted) return Promise.resolve(this.end());
+    try {
+      const event = this.take();
+      if (event) return Promise.resolve({ done: false, value: event });
+    } catch (error) {
+      return Promise.reject(this.fail(error));
+    }
+    const waited = new Promise<IteratorResult<WatchEvent<T>>>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+    this.waited = waited;
+    this.arm();
+    return waited;
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent<T>>> {
+    return this.end();
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<WatchEvent<T>>> {
+    await this.return();
+    throw error;
+  }
+
+  /** start lists the matching objects (or replays the log from the revision asked for). */
+  private async *start(): AsyncGenerator<WatchEvent<T>> {
+    const { sources, spec, visible } = this;
     if (spec.fromRevision === undefined) {
       await sources.relay.caughtUp();
-      revision = sources.relay.revision;
+      this.revision = sources.relay.revision;
       for (const object of await spec.list()) {
         visible.set(object.id, object.resourceVersion);
-        yield { type: "ADDED", object, revision };
+        yield { type: "ADDED", object, revision: this.revision };
       }
-      yield { type: "BOOKMARK", revision };
-    } else {
-      revision = spec.fromRevision;
-      for (const object of await spec.list()) visible.set(object.id, object.resourceVersion);
-      // Replay what the log holds after the revision up to where the relay stood when we subscribed.
-      for (;;) {
-        const entries = await sources.log.read(revision, REPLAY_BATCH);
-        for (const entry of entries) {
-          revision = entry.revision;
-          if (entry.kind !== spec.kind) continue;
-          const event = apply(entry, spec, visible, true);
-          if (event) yield event;
-        }
-        if (entries.length < REPLAY_BATCH || revision >= sources.relay.revision) break;
-      }
+      yield { type: "BOOKMARK", revision: this.revision };
+      return;
     }
-    let lastSent = Date.now();
-    const interval = spec.bookmarkIntervalMs ?? 10_000;
-    while (!signal.aborted) {
-      if (overflowed)
+    this.revision = spec.fromRevision;
+    for (const object of await spec.list()) visible.set(object.id, object.resourceVersion);
+    // Replay what the log holds after the revision up to where the relay stood when we subscribed.
+    for (;;) {
+      const entries = await sources.log.read(this.revision, REPLAY_BATCH);
+      for (const entry of entries) {
+        this.revision = entry.revision;
+        if (entry.kind !== spec.kind) continue;
+        const event = apply(entry, spec, visible, true);
+        if (event) yield event;
+      }
+      if (entries.length < REPLAY_BATCH || this.revision >= sources.relay.revision) return;
+    }
+  }
+
+  private readonly started = (
+    r: IteratorResult<WatchEvent<T>>,
+  ): Promise<IteratorResult<WatchEvent<T>>> | IteratorResult<WatchEvent<T>> => {
+    if (this.ended) return DONE;
+    if (!r.done) return r;
+    this.starting = undefined;
+    this.lastSent = Date.now();
+    return this.next();
+  };
+
+  private readonly failed = (error: unknown): never => {
+    throw this.fail(error);
+  };
+
+  /** take is the next event to send now, if any: a pending change that concerns the watcher, or a bookmark that is due. */
+  private take(): WatchEvent<T> | undefined {
+    for (;;) {
+      if (this.overflowed)
         throw resourceExhausted(
-          `this watch fell more than ${limit} changes behind; watch again from resource_version ${revision}`,
-          {
-            resumeFromRevision: revision,
-          },
+          `this watch fell more than ${this.limit} changes behind; watch again from resource_version ${this.revision}`,
+          { resumeFromRevision: this.revision },
         );
-      const entry = pending.shift();
-      if (entry) {
-        if (entry.revision <= revision) continue;
-        revision = entry.revision;
-        const event = apply(entry, spec, visible, false);
-        if (event) {
-          lastSent = Date.now();
-          yield event;
-        }
-        continue;
+      const entry = this.pending.shift();
+      if (!entry) break;
+      if (entry.revision <= this.revision) continue;
+      this.revision = entry.revision;
+      const event = apply(entry, this.spec, this.visible, false);
+      if (event) {
+        this.lastSent = Date.now();
+        return event;
       }
-      const quietFor = Date.now() - lastSent;
-      if (quietFor >= interval) {
-        lastSent = Date.now();
-        yield { type: "BOOKMARK", revision: Math.max(revision, sources.relay.revision) };
-        continue;
-      }
-      // The bookmark timer is cleared once a change wakes the watcher: left to run out, every
-      // watcher would hold one per change it waited for, for the whole interval.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, interval - quietFor);
-        timer.unref?.();
-      });
-      clearTimeout(timer);
-      wake = undefined;
     }
-  } finally {
-    unsubscribe();
-    signal.removeEventListener("abort", onAbort);
+    if (Date.now() - this.lastSent < this.interval) return undefined;
+    this.lastSent = Date.now();
+    return { type: "BOOKMARK", revision: Math.max(this.revision, this.sources.relay.revision) };
+  }
+
+  /** serve hands the waiting consumer its next event, if there is one now. */
+  private serve(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    try {
+      const event = this.take();
+      if (!event) {
+        this.arm();
+        return;
+      }
+      this.waiting = undefined;
+      waiting.resolve({ done: false, value: event });
+    } catch (error) {
+      this.waiting = undefined;
+      waiting.reject(this.fail(error));
+    }
+  }
+
+  /** arm keeps one bookmark timer, due when the stream will have been quiet for the interval. */
+  private arm(): void {
+    if (this.timer !== undefined || this.ended) return;
+    const due = Math.max(0, this.lastSent + this.interval - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.serve();
+    }, due);
+    this.timer.unref?.();
+  }
+
+  private readonly onAbort = (): void => {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve(this.end());
+  };
+
+  private fail(error: unknown): unknown {
+    this.end();
+    return error;
+  }
+
+  private end(): IteratorReturnResult<undefined> {
+    if (this.ended) return DONE;
+    this.ended = true;
+    // A start under way is ended once its step is done (a generator queues the return).
+    this.starting?.return(undefined).catch(() => undefined);
+    this.starting = undefined;
+    this.pending.length = 0;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.unsubscribe();
+    this.signal.removeEventListener("abort", this.onAbort);
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve(DONE);
+    return DONE;
   }
 }
 
