@@ -95,6 +95,8 @@ describe("watchChanges", () => {
       new AbortController().signal,
     );
     try {
+      // As a generator's body: nothing is held until the stream is read.
+      expect(relay.listenerCount).toBe(before);
       expect((await stream.next()).value).toMatchObject({ type: "BOOKMARK" });
       const first = stream.next();
       const second = stream.next();
@@ -113,6 +115,23 @@ describe("watchChanges", () => {
       await relay.stop();
       await m.close();
     }
+  });
+
+  it("holds nothing for a stream ended before it was read", async () => {
+    const m = createMemoryAdapters();
+    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+    await relay.start();
+    const before = relay.listenerCount;
+    const stream = watchChanges<Project>(
+      { log: m.changeLog, relay },
+      { kind: "Project", matches: () => true, list: async () => [] },
+      new AbortController().signal,
+    );
+    await stream.return?.();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(relay.listenerCount).toBe(before);
+    await relay.stop();
+    await m.close();
   });
 
   it("ends a waiting next when the call is aborted, and cuts off a watcher that overflows while it waits", async () => {

@@ -74,7 +74,7 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
   private readonly pending: ChangeLogEntry[] = [];
   /** What the watcher holds, by id: decides ADDED vs MODIFIED, and which objects leaving the filter go out as DELETED. */
   private readonly visible = new Map<string, number>();
-  private readonly unsubscribe: () => void;
+  private unsubscribe: (() => void) | undefined;
   private starting: AsyncGenerator<WatchEvent<T>> | undefined;
   private overflowed = false;
   private ended = false;
@@ -94,7 +94,15 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
   ) {
     this.limit = spec.bufferSize ?? 1000;
     this.interval = spec.bookmarkIntervalMs ?? 10_000;
-    this.unsubscribe = sources.relay.subscribe({
+  }
+
+  /**
+   * open subscribes to the relay (before the list or the replay, so no change falls in between)
+   * and starts; as a generator's body, on the first `next`, so a stream never read holds nothing.
+   */
+  private open(): AsyncGenerator<WatchEvent<T>> {
+    const { spec } = this;
+    this.unsubscribe = this.sources.relay.subscribe({
       change: (entry) => {
         if (entry.kind !== spec.kind || this.overflowed || this.ended) return;
         if (this.pending.length >= this.limit) this.overflowed = true;
@@ -102,8 +110,9 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
         if (this.waiting) this.serve();
       },
     });
-    signal.addEventListener("abort", this.onAbort);
+    this.signal.addEventListener("abort", this.onAbort);
     this.starting = this.start();
+    return this.starting;
   }
 
   [Symbol.asyncIterator](): this {
@@ -116,7 +125,8 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
       const after = () => this.next();
       return this.waited.then(after, after);
     }
-    if (this.starting) return this.starting.next().then(this.started, this.failed);
+    const starting = this.unsubscribe === undefined ? this.open() : this.starting;
+    if (starting) return starting.next().then(this.started, this.failed);
     if (this.signal.aborted) return Promise.resolve(this.end());
     try {
       const event = this.take();
@@ -255,7 +265,7 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
     this.pending.length = 0;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.unsubscribe();
+    this.unsubscribe?.();
     this.signal.removeEventListener("abort", this.onAbort);
     const waiting = this.waiting;
     this.waiting = undefined;
