@@ -1,5 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
-import { currentCallSignal, ErrorCode, hasErrorCode, unavailable } from "@limiquantix/domain";
+import { currentCallSignal, ErrorCode, hasErrorCode, type ReadHint, unavailable } from "@limiquantix/domain";
 import type { Carry } from "./sql/executor";
 
 /** WorkOutcome is what one unit of work left: its result and whether it changed anything. */
@@ -29,14 +29,22 @@ export class GroupFailure extends Error {
  * it, how to run code inside the transaction (PGlite: see SqlDatabase.carry).
  */
 type Work<T> = (tx: T, carry?: Carry) => Promise<unknown>;
-/** GroupRunner runs works in one transaction, one after another, or throws GroupFailure. */
-type GroupRunner<T> = (works: readonly Work<T>[]) => Promise<readonly WorkOutcome<unknown>[]>;
+/**
+ * GroupRunner runs works in one transaction, one after another, or throws GroupFailure; `reads`
+ * are the works' read hints together (see UnitOfWorkOptions).
+ */
+type GroupRunner<T> = (
+  works: readonly Work<T>[],
+  reads: readonly ReadHint[],
+) => Promise<readonly WorkOutcome<unknown>[]>;
 /** AloneRunner runs one work in a transaction of its own, failing exactly as a unit of work does. */
-type AloneRunner<T> = (work: Work<T>) => Promise<WorkOutcome<unknown>>;
+type AloneRunner<T> = (work: Work<T>, reads: readonly ReadHint[]) => Promise<WorkOutcome<unknown>>;
 
 interface Waiting<T> {
   /** The work, run in its caller's context; it does nothing once its caller has left. */
   readonly work: Work<T>;
+  /** What the work will read first (its hints). */
+  readonly reads: readonly ReadHint[];
   /** Runs the work alone, in its caller's context (so its wait for the write lock is cancelled with its call). */
   readonly alone: () => Promise<WorkOutcome<unknown>>;
   /** The caller's call signal, if it runs as a call. */
@@ -81,8 +89,8 @@ export class CommitGroup<T> {
     });
   }
 
-  /** submit runs a work in the next transaction and resolves with its outcome. */
-  submit(work: Work<T>): Promise<WorkOutcome<unknown>> {
+  /** submit runs a work in the next transaction and resolves with its outcome; `reads` are its read hints. */
+  submit(work: Work<T>, reads: readonly ReadHint[] = []): Promise<WorkOutcome<unknown>> {
     const signal = currentCallSignal();
     if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
@@ -106,7 +114,8 @@ export class CommitGroup<T> {
           w.started = true;
           return inCall(tx, carry);
         },
-        alone: () => caller.runInAsyncScope(() => this.runAlone(w.work)),
+        reads,
+        alone: () => caller.runInAsyncScope(() => this.runAlone(w.work, reads)),
         signal,
         started: false,
         left: false,
@@ -152,7 +161,10 @@ export class CommitGroup<T> {
   private async together(group: readonly Waiting<T>[]): Promise<void> {
     let outcomes: readonly WorkOutcome<unknown>[];
     try {
-      outcomes = await this.runGroup(group.map((w) => w.work));
+      outcomes = await this.runGroup(
+        group.map((w) => w.work),
+        group.flatMap((w) => w.reads),
+      );
     } catch (error) {
       // The store failed the group as a whole (nothing stored, or COMMIT's outcome unknown):
       // every caller is told so, as a work alone would be.

@@ -68,6 +68,69 @@ for (const backend of BACKENDS) {
       expect(stored.status.allocated).toEqual({ vcpus: 2, memoryMib: 1024, vmCount: 1 });
     });
 
+    it("reads the rows a work names with BEGIN (PostgreSQL; PGlite ignores the hint): the work's own read of them needs no statement", async () => {
+      const { repos, uow, db } = opened.store;
+      const project = await repos.projects.create(fixtures.project());
+      const statements: string[] = [];
+      const transaction = db.transaction;
+      db.transaction = recordingStatements({ ...db, transaction }, statements).transaction;
+      try {
+        const reads = [
+          { kind: "Project" as const, id: project.id },
+          // Ids no row has, one with quotes and backslashes: nothing is held for them, and BEGIN still runs.
+          { kind: "Project" as const, id: "no-such-project" },
+          { kind: "Project" as const, id: "o'brien\\'; DROP TABLE projects; --" },
+          { kind: "Project" as const, id: project.id },
+        ];
+        const [read, missing, odd] = await uow.run(
+          async (tx) =>
+            [
+              await tx.projects.get(project.id),
+              await tx.projects.find("no-such-project"),
+              await tx.projects.find("o'brien\\'; DROP TABLE projects; --"),
+            ] as const,
+          { reads },
+        );
+        expect(read).toEqual(project);
+        expect(missing).toBeUndefined();
+        expect(odd).toBeUndefined();
+        const projectReads = statements.filter((s) => s.includes("FROM projects"));
+        // PostgreSQL read the project with BEGIN (the missing ones the work looked up itself);
+        // PGlite, with no round trip to save, ignores the hints and the work reads all three.
+        expect(projectReads).toHaveLength(backend.name === "postgres" ? 2 : 3);
+      } finally {
+        db.transaction = transaction;
+      }
+      expect(await repos.projects.get(project.id)).toEqual(project);
+    });
+
+    it("locks a row read with BEGIN as the work's own read would, until the work ends", async () => {
+      const { repos, uow, db } = opened.store;
+      const project = await repos.projects.create(fixtures.project());
+      const inside = deferred<void>();
+      const release = deferred<void>();
+      const work = uow.run(
+        async (tx) => {
+          const read = await tx.projects.get(project.id);
+          inside.resolve();
+          await release.promise;
+          return tx.projects.update({ ...read, description: "from the work" });
+        },
+        { reads: [{ kind: "Project", id: project.id }] },
+      );
+      await inside.promise;
+      if (backend.name === "postgres") {
+        // Another session may not lock the row while the work holds it (no write lock taken here).
+        await expect(
+          db.query("SELECT id FROM projects WHERE id = $1 FOR UPDATE NOWAIT", [project.id]),
+        ).rejects.toThrow();
+      }
+      release.resolve();
+      expect((await work).description).toBe("from the work");
+      const rows = await db.query("SELECT id FROM projects WHERE id = $1 FOR UPDATE NOWAIT", [project.id]);
+      expect(rows.rows).toHaveLength(1);
+    });
+
     it("tells an audited call its entry is stored once a write that stored it committed, in a work or not", async () => {
       const { repos, uow } = opened.store;
       const told: string[] = [];

@@ -5,12 +5,16 @@ import {
   internal,
   invalidArgument,
   isDomainError,
+  type ReadHint,
   type Repositories,
   type UnitOfWork,
+  type UnitOfWorkOptions,
 } from "@limiquantix/domain";
 import { CommitGroup, GroupFailure, type WorkOutcome } from "./commit-group";
 import { classifyDbError } from "./errors/classify-db-error";
 import { createRepositories } from "./repositories/create-repositories";
+import { heldReads } from "./repositories/held-reads";
+import { escapeLiteral } from "./sql/pg-database";
 import type { RepoContext } from "./repositories/repo-context";
 import {
   type Carry,
@@ -64,25 +68,27 @@ export class SqlUnitOfWork implements UnitOfWork {
     this.group =
       maxGroup > 1
         ? new CommitGroup<Repositories>(
-            (works) => this.transact(works),
-            (work) => this.alone(work),
+            (works, reads) => this.transact(works, reads),
+            (work, reads) => this.alone(work, reads),
             maxGroup,
           )
         : undefined;
   }
 
-  async run<R>(work: (tx: Repositories) => Promise<R>): Promise<R> {
+  async run<R>(work: (tx: Repositories) => Promise<R>, options?: UnitOfWorkOptions): Promise<R> {
     const nested = this.db.inTransaction?.() === true;
-    const outcome = this.group && !nested ? await this.group.submit(work) : await this.alone(work);
+    const reads = options?.reads ?? [];
+    const outcome =
+      this.group && !nested ? await this.group.submit(work, reads) : await this.alone(work, reads);
     // Committed, and with the changes the call's audit entry (unless this work runs inside another's transaction).
     if (outcome.changed && !nested) currentCallAttribution()?.auditStored?.();
     return outcome.value as R;
   }
 
   /** alone runs one work in its own transaction: its own errors as it threw them, the transaction's classified. */
-  private async alone(work: Work): Promise<WorkOutcome<unknown>> {
+  private async alone(work: Work, reads: readonly ReadHint[]): Promise<WorkOutcome<unknown>> {
     try {
-      const [outcome] = await this.transact([work]);
+      const [outcome] = await this.transact([work], reads);
       return outcome!;
     } catch (error) {
       throw error instanceof GroupFailure ? error.reported : error;
@@ -94,7 +100,10 @@ export class SqlUnitOfWork implements UnitOfWork {
    * BEGIN, each with repositories of its own; it throws GroupFailure saying whether BEGIN, a
    * work or COMMIT failed.
    */
-  private async transact(works: readonly Work[]): Promise<WorkOutcome<unknown>[]> {
+  private async transact(
+    works: readonly Work[],
+    reads: readonly ReadHint[],
+  ): Promise<WorkOutcome<unknown>[]> {
     const outcomes: WorkOutcome<unknown>[] = [];
     const at: { stage: "begin" | "work" | "commit" } = { stage: "begin" };
     let thrown: { error: unknown } | undefined;
@@ -103,20 +112,23 @@ export class SqlUnitOfWork implements UnitOfWork {
     // the works of a group all charge is read once.
     const held: HeldRows = new Map();
     try {
-      await this.db.transaction(async (tx) => {
-        at.stage = "work";
-        // A grouped work runs in its caller's context: on PGlite it is carried into the transaction.
-        const carry = this.db.carry?.();
-        for (const work of works) {
-          try {
-            outcomes.push(await this.runOne(tx, work, held, carry));
-          } catch (error) {
-            thrown = { error };
-            throw error;
+      await this.db.transaction(
+        async (tx) => {
+          at.stage = "work";
+          // A grouped work runs in its caller's context: on PGlite it is carried into the transaction.
+          const carry = this.db.carry?.();
+          for (const work of works) {
+            try {
+              outcomes.push(await this.runOne(tx, work, held, carry));
+            } catch (error) {
+              thrown = { error };
+              throw error;
+            }
           }
-        }
-        at.stage = "commit";
-      }, WRITE_LOCKED);
+          at.stage = "commit";
+        },
+        this.beginning(reads, held),
+      );
       return outcomes;
     } catch (error) {
       if (thrown && thrown.error === error) throw new GroupFailure("work", error);
@@ -132,6 +144,25 @@ export class SqlUnitOfWork implements UnitOfWork {
       // classified), BEGIN did (nothing stored), or COMMIT did (the outcome unknown).
       throw new GroupFailure(at.stage, classified);
     }
+  }
+
+  /**
+   * beginning is how a transaction of works begins: with the write lock and, on PostgreSQL, the
+   * rows the works said they read first, read in the same round trip as BEGIN and held as the
+   * works' own first reads of them would be (a work alone then makes one round trip fewer).
+   */
+  private beginning(reads: readonly ReadHint[], held: HeldRows): TransactionOptions {
+    if (reads.length === 0 || this.db.dialect !== "postgres") return WRITE_LOCKED;
+    const { statements, keys } = heldReads(reads, escapeLiteral);
+    if (statements.length === 0) return WRITE_LOCKED;
+    return {
+      writeLock: true,
+      reads: statements,
+      onRead: (rows) =>
+        rows.forEach((found, i) => {
+          if (found[0]) held.set(keys[i]!, found[0]);
+        }),
+    };
   }
 
   /** runOne runs one work on the transaction, with repositories that end with it. */

@@ -15,6 +15,7 @@ import {
 import { classifyDbError } from "../errors/classify-db-error";
 import type { SqlExecutor, SqlRow } from "../sql/executor";
 import { filterSql, SqlParams, whereClause } from "./filter-sql";
+import { heldKey } from "./held-reads";
 import { type RepoContext, WrittenRow } from "./repo-context";
 import { decodeRow } from "./row-codec";
 import type { Column, TableMap } from "./table-map";
@@ -105,7 +106,7 @@ export class SqlReader<T extends Resource, S extends string = string> {
   }
 
   protected heldKey(id: string): string {
-    return `${this.map.table}\u0000${id}`;
+    return heldKey(this.map.table, id);
   }
 
   /** forgetHeld drops a row this unit of work changed from what it holds as read. */

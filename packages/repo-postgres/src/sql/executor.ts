@@ -26,6 +26,14 @@ export interface TransactionOptions {
    * write-lock.ts). PGlite runs one transaction at a time and ignores it.
    */
   readonly writeLock?: boolean;
+  /**
+   * Reads made as the transaction begins, in the same round trip as BEGIN (after the write lock):
+   * SELECT statements with their values inlined (escaped by the caller), whose rows are handed to
+   * `onRead` in the same order before fn runs. PGlite skips them (it has no round trips to save):
+   * fn then reads what it needs as usual.
+   */
+  readonly reads?: readonly string[];
+  readonly onRead?: (rows: readonly (readonly SqlRow[])[]) => void;
 }
 
 /** SqlSession is a connection held for a while: it can run several transactions in turn. */

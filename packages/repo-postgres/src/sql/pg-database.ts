@@ -66,6 +66,11 @@ function loadPg(): typeof pg {
   return driver;
 }
 
+/** escapeLiteral quotes a string as an SQL literal, as the `pg` driver does (for statements sent without parameters). */
+export function escapeLiteral(value: string): string {
+  return loadPg().escapeLiteral(value);
+}
+
 /**
  * cancellable runs work on a checked-out connection under the current call's abort signal: when
  * the caller goes away, the statement running on that connection is cancelled on the server
@@ -156,11 +161,17 @@ async function inTransaction<T>(
   options: TransactionOptions | undefined,
 ): Promise<T> {
   try {
-    if (options?.writeLock)
-      // Two statements in one simple-protocol message: one round trip. Waiting for the lock is
+    const begin = options?.writeLock ? ["BEGIN", `SELECT ${TAKE_WRITE_LOCK}`] : ["BEGIN"];
+    const reads = options?.reads ?? [];
+    if (begin.length + reads.length === 1) await client.query("BEGIN");
+    else {
+      // Several statements in one simple-protocol message: one round trip. Waiting for the lock is
       // cancelled with the call, as any statement of the transaction would be.
-      await cancellable(pool, client, () => client.query(`BEGIN; SELECT ${TAKE_WRITE_LOCK}`));
-    else await client.query("BEGIN");
+      const text = [...begin, ...reads].join("; ");
+      const res = (await cancellable(pool, client, () => client.query(text))) as unknown;
+      const results = (Array.isArray(res) ? res : [res]) as { rows: SqlRow[] }[];
+      if (reads.length > 0) options?.onRead?.(results.slice(begin.length).map((r) => r.rows));
+    }
     const result = await fn(wrap(pool, client, statements));
     // PostgreSQL answers COMMIT of a transaction in which a statement failed with ROLLBACK, not
     // an error: code that caught that failure and went on must not be told its writes are stored.

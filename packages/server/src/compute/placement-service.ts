@@ -3,6 +3,7 @@ import {
   ErrorCode,
   type Node,
   type Repositories,
+  type UnitOfWorkOptions,
   type VirtualMachine,
   type VirtualMachineInput,
   hasErrorCode,
@@ -27,6 +28,8 @@ export interface CreateHooks {
   readonly status?: (tx: Repositories, vm: VirtualMachine) => Promise<Partial<VirtualMachine["status"]>>;
   /** alongside writes what goes with the new VM once it is stored. */
   readonly alongside?: (tx: Repositories, vm: VirtualMachine) => Promise<void>;
+  /** What the hooks read first (the project `admit` charges), for the store to read with BEGIN. */
+  readonly reads?: UnitOfWorkOptions["reads"];
 }
 
 /** demandOf is what a VM takes from its node. */
@@ -134,7 +137,7 @@ export class PlacementService {
           const created = stored.vm;
           if (hooks.alongside) await hooks.alongside(tx, created);
           return created;
-        });
+        }, hooks.reads && { reads: hooks.reads });
         if (node) this.noteCharged(node);
         this.snapshot.upsertVm(vm);
         return { vm, placement };

@@ -93,6 +93,7 @@ export class VmService {
     // refused before that (no room, the quota) is told apart from a retry of one that succeeded.
     const placed = this.placement.placeAndCreate(input, validated, {
       admit: async (tx, placing) => (await UsageLedger.open(tx, placing.projectId)).charge(vmUsage(placing)),
+      reads: [{ kind: "Project", id: validated.projectId }],
       status: async (tx, placing) =>
         placing.spec.nics.length === 0 ? {} : { nics: [...(await allocateVmAddresses(tx, placing)).nics] },
       alongside: async (tx, created) => {
