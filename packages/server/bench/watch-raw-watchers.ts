@@ -7,33 +7,18 @@ import http2 from "node:http2";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { common, compute } from "@limiquantix/api";
-import { LatencyHistogram, wallMs } from "./latency-histogram";
-import type { WatcherPoolOptions } from "./watch-watchers";
+import { type Watcher, type WatcherPoolOptions, WatcherTally } from "./watch-watchers";
 
 const PATH = "/limiquantix.compute.v1.VMService/WatchVMs";
 
-/** RawWatcher is one stream and what it received. */
-interface RawWatcher {
-  readonly replica: number;
-  received: Uint8Array;
-  count: number;
-  duplicates: number;
-  warm: number;
-  cutOff?: string;
-}
-
-/** RawWatcherPool opens, follows and closes the watchers of one run; the same methods as WatcherPool. */
-export class RawWatcherPool {
-  private readonly watchers: RawWatcher[] = [];
+/** RawWatcherPool opens, follows and closes the watchers of one run, as WatcherPool does. */
+export class RawWatcherPool extends WatcherTally {
   private readonly sessions: http2.ClientHttp2Session[] = [];
   private readonly streams: http2.ClientHttp2Stream[] = [];
-  private fromSeq = Number.POSITIVE_INFINITY;
-  private measured = 0;
   private closing = false;
-  readonly latency: LatencyHistogram[];
 
   constructor(private readonly options: WatcherPoolOptions) {
-    this.latency = options.replicas.map(() => new LatencyHistogram());
+    super(options.replicas.length);
   }
 
   /** open opens every watcher and resolves once each has received its initial list and BOOKMARK. */
@@ -61,22 +46,14 @@ export class RawWatcherPool {
             this.sessions[
               replica * sessionsPerReplica + (Math.floor(i / replicas.length) % sessionsPerReplica)
             ]!;
-          const watcher: RawWatcher = {
-            replica,
-            received: new Uint8Array(0),
-            count: 0,
-            duplicates: 0,
-            warm: 0,
-          };
-          this.watchers.push(watcher);
-          await this.follow(session, watcher, body);
+          await this.follow(session, this.watcher(replica), body);
         }
       }),
     );
   }
 
   /** follow opens one stream; it resolves once the stream's BOOKMARK arrived, or the stream ended. */
-  private follow(session: http2.ClientHttp2Session, w: RawWatcher, body: Buffer): Promise<void> {
+  private follow(session: http2.ClientHttp2Session, w: Watcher, body: Buffer): Promise<void> {
     return new Promise<void>((ready) => {
       const stream = session.request({
         ":method": "POST",
@@ -114,50 +91,6 @@ export class RawWatcherPool {
         }
       });
     });
-  }
-
-  private note(w: RawWatcher, labels: Record<string, string>): void {
-    const seq = Number(labels["bench-seq"]) - this.fromSeq;
-    if (seq >= 0 && seq < this.measured) {
-      if (w.received[seq] === 1) w.duplicates++;
-      else {
-        w.received[seq] = 1;
-        w.count++;
-        this.latency[w.replica]!.record(wallMs() - Number(labels["bench-sent"]));
-      }
-    } else if (seq < 0) w.warm++;
-  }
-
-  /** measure starts counting the writes numbered fromSeq … fromSeq + count − 1; earlier ones are warm-up. */
-  measure(fromSeq: number, count: number): void {
-    for (const w of this.watchers) w.received = new Uint8Array(count);
-    this.measured = count;
-    this.fromSeq = fromSeq;
-  }
-
-  /** caughtUp says whether every watcher still streaming has received `writes` measured writes (or `warm` warm-up ones). */
-  caughtUp(writes: number, warm = 0): boolean {
-    return this.watchers.every((w) => w.cutOff !== undefined || (w.count >= writes && w.warm >= warm));
-  }
-
-  /** tally counts, over every watcher, the acknowledged writes (acked[i] = 1) it received and what it missed. */
-  tally(acked: Uint8Array): {
-    expected: number;
-    received: number;
-    duplicates: number;
-    cutOff: Record<string, number>;
-  } {
-    let ackedCount = 0;
-    for (let i = 0; i < this.measured; i++) ackedCount += acked[i]!;
-    let received = 0;
-    let duplicates = 0;
-    const cutOff: Record<string, number> = {};
-    for (const w of this.watchers) {
-      for (let i = 0; i < this.measured; i++) received += w.received[i]! & acked[i]!;
-      duplicates += w.duplicates;
-      if (w.cutOff) cutOff[w.cutOff] = (cutOff[w.cutOff] ?? 0) + 1;
-    }
-    return { expected: ackedCount * this.watchers.length, received, duplicates, cutOff };
   }
 
   /** close ends every stream and session. */

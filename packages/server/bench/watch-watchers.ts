@@ -22,7 +22,7 @@ export interface WatcherPoolOptions {
 }
 
 /** Watcher is one WatchVMs stream and what it received. */
-interface Watcher {
+export interface Watcher {
   readonly replica: number;
   /** received[seq − fromSeq] is 1 once the measured write `seq` arrived. */
   received: Uint8Array;
@@ -33,42 +33,39 @@ interface Watcher {
   cutOff?: string;
 }
 
-/** WatcherPool opens, follows and closes every watcher of one bench configuration. */
-export class WatcherPool {
-  private readonly watchers: Watcher[] = [];
-  private readonly abort = new AbortController();
-  private readonly streams: Promise<void>[] = [];
+/**
+ * WatcherTally keeps what a pool's watchers received: which measured writes each had, how late,
+ * and why any stopped early. The pools (Connect here, raw HTTP/2 in watch-raw-watchers.ts) feed it.
+ */
+export class WatcherTally {
+  protected readonly watchers: Watcher[] = [];
   private fromSeq = Number.POSITIVE_INFINITY;
   private measured = 0;
   /** Delivery latency per replica, from the writer's send timestamp to receipt here. */
   readonly latency: LatencyHistogram[];
 
-  constructor(private readonly options: WatcherPoolOptions) {
-    this.latency = options.replicas.map(() => new LatencyHistogram());
-    // Every stream listens to this one signal.
-    setMaxListeners(0, this.abort.signal);
+  constructor(replicas: number) {
+    this.latency = Array.from({ length: replicas }, () => new LatencyHistogram());
   }
 
-  /** open opens every watcher and resolves once each has received its initial list and BOOKMARK. */
-  async open(): Promise<void> {
-    const { replicas, sessionsPerReplica, watchers, openConcurrency, token } = this.options;
-    const clients: Client<typeof compute.VMService>[][] = replicas.map((baseUrl) =>
-      Array.from({ length: sessionsPerReplica }, () =>
-        createClient(compute.VMService, createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] })),
-      ),
-    );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(openConcurrency, watchers) }, async () => {
-        for (let i = next++; i < watchers; i = next++) {
-          const replica = i % replicas.length;
-          const client = clients[replica]![Math.floor(i / replicas.length) % sessionsPerReplica]!;
-          const watcher: Watcher = { replica, received: new Uint8Array(0), count: 0, duplicates: 0, warm: 0 };
-          this.watchers.push(watcher);
-          await new Promise<void>((ready) => this.streams.push(this.follow(client, watcher, ready)));
-        }
-      }),
-    );
+  /** watcher adds a watcher on a replica. */
+  protected watcher(replica: number): Watcher {
+    const w: Watcher = { replica, received: new Uint8Array(0), count: 0, duplicates: 0, warm: 0 };
+    this.watchers.push(w);
+    return w;
+  }
+
+  /** note records an UPDATED event a watcher received, by the labels the writer set. */
+  protected note(w: Watcher, labels: Readonly<Record<string, string>>): void {
+    const seq = Number(labels["bench-seq"]) - this.fromSeq;
+    if (seq >= 0 && seq < this.measured) {
+      if (w.received[seq] === 1) w.duplicates++;
+      else {
+        w.received[seq] = 1;
+        w.count++;
+        this.latency[w.replica]!.record(wallMs() - Number(labels["bench-sent"]));
+      }
+    } else if (seq < 0) w.warm++;
   }
 
   /** measure starts counting the writes numbered fromSeq … fromSeq + count − 1; earlier ones are warm-up. */
@@ -102,6 +99,39 @@ export class WatcherPool {
     }
     return { expected: ackedCount * this.watchers.length, received, duplicates, cutOff };
   }
+}
+
+/** WatcherPool opens, follows and closes every watcher of one bench configuration. */
+export class WatcherPool extends WatcherTally {
+  private readonly abort = new AbortController();
+  private readonly streams: Promise<void>[] = [];
+
+  constructor(private readonly options: WatcherPoolOptions) {
+    super(options.replicas.length);
+    // Every stream listens to this one signal.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  /** open opens every watcher and resolves once each has received its initial list and BOOKMARK. */
+  async open(): Promise<void> {
+    const { replicas, sessionsPerReplica, watchers, openConcurrency, token } = this.options;
+    const clients: Client<typeof compute.VMService>[][] = replicas.map((baseUrl) =>
+      Array.from({ length: sessionsPerReplica }, () =>
+        createClient(compute.VMService, createGrpcTransport({ baseUrl, interceptors: [withBearer(token)] })),
+      ),
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(openConcurrency, watchers) }, async () => {
+        for (let i = next++; i < watchers; i = next++) {
+          const replica = i % replicas.length;
+          const client = clients[replica]![Math.floor(i / replicas.length) % sessionsPerReplica]!;
+          const watcher = this.watcher(replica);
+          await new Promise<void>((ready) => this.streams.push(this.follow(client, watcher, ready)));
+        }
+      }),
+    );
+  }
 
   /** close ends every stream and waits for them to finish. */
   async close(): Promise<void> {
@@ -117,18 +147,8 @@ export class WatcherPool {
     const { signal } = this.abort;
     try {
       for await (const res of client.watchVMs({ projectId: this.options.projectId }, { signal })) {
-        if (res.type === common.EventType.UPDATED) {
-          const labels = res.vm?.labels ?? {};
-          const seq = Number(labels["bench-seq"]) - this.fromSeq;
-          if (seq >= 0 && seq < this.measured) {
-            if (w.received[seq] === 1) w.duplicates++;
-            else {
-              w.received[seq] = 1;
-              w.count++;
-              this.latency[w.replica]!.record(wallMs() - Number(labels["bench-sent"]));
-            }
-          } else if (seq < 0) w.warm++;
-        } else if (res.type === common.EventType.BOOKMARK) ready();
+        if (res.type === common.EventType.UPDATED) this.note(w, res.vm?.labels ?? {});
+        else if (res.type === common.EventType.BOOKMARK) ready();
       }
       if (!signal.aborted) w.cutOff = "stream ended";
     } catch (e) {

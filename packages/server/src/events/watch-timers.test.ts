@@ -1,19 +1,25 @@
 import type { Project, ProjectInput } from "@limiquantix/domain";
 import { createMemoryAdapters } from "@limiquantix/repo-memory";
 import { pino } from "pino";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChangeRelay } from "./change-relay";
 import { watchChanges } from "./watch";
 
-afterEach(() => {
+let m: ReturnType<typeof createMemoryAdapters>;
+let relay: ChangeRelay;
+beforeEach(async () => {
+  m = createMemoryAdapters();
+  relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
+  await relay.start();
+});
+afterEach(async () => {
   vi.useRealTimers();
+  await relay.stop();
+  await m.close();
 });
 
 describe("watchChanges", () => {
   it("holds one bookmark timer while it waits, not one per change it waited for", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    await relay.start();
     // Pending timers are counted with fake ones (unref'd timers are not active resources).
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const abort = new AbortController();
@@ -43,15 +49,10 @@ describe("watchChanges", () => {
     } finally {
       abort.abort();
       await events.return?.(undefined);
-      await relay.stop();
-      await m.close();
     }
   });
 
   it("sends a bookmark on time while changes the watcher does not see keep coming", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    await relay.start();
     const stream = watchChanges<Project>(
       { log: m.changeLog, relay },
       {
@@ -79,48 +80,35 @@ describe("watchChanges", () => {
       expect(i).toBeGreaterThan(2);
     } finally {
       await stream.return?.();
-      await relay.stop();
-      await m.close();
     }
   });
 
   it("answers two waiting nexts in order, ends a waiting next on return, and stops listening", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    await relay.start();
     const before = relay.listenerCount;
     const stream = watchChanges<Project>(
       { log: m.changeLog, relay },
       { kind: "Project", matches: () => true, list: async () => [], bookmarkIntervalMs: 600_000 },
       new AbortController().signal,
     );
-    try {
-      // As a generator's body: nothing is held until the stream is read.
-      expect(relay.listenerCount).toBe(before);
-      expect((await stream.next()).value).toMatchObject({ type: "BOOKMARK" });
-      const first = stream.next();
-      const second = stream.next();
-      await m.repositories.projects.create(project("a"));
-      await m.repositories.projects.create(project("b"));
-      expect((await first).value).toMatchObject({ type: "ADDED", object: { id: "a" } });
-      expect((await second).value).toMatchObject({ type: "ADDED", object: { id: "b" } });
-      const waiting = stream.next();
-      expect(relay.listenerCount).toBe(before + 1);
-      await stream.return?.();
-      expect(await waiting).toEqual({ done: true, value: undefined });
-      expect(relay.listenerCount).toBe(before);
-      await m.repositories.projects.create(project("c"));
-      expect(await stream.next()).toEqual({ done: true, value: undefined });
-    } finally {
-      await relay.stop();
-      await m.close();
-    }
+    // As a generator's body: nothing is held until the stream is read.
+    expect(relay.listenerCount).toBe(before);
+    expect((await stream.next()).value).toMatchObject({ type: "BOOKMARK" });
+    const first = stream.next();
+    const second = stream.next();
+    await m.repositories.projects.create(project("a"));
+    await m.repositories.projects.create(project("b"));
+    expect((await first).value).toMatchObject({ type: "ADDED", object: { id: "a" } });
+    expect((await second).value).toMatchObject({ type: "ADDED", object: { id: "b" } });
+    const waiting = stream.next();
+    expect(relay.listenerCount).toBe(before + 1);
+    await stream.return?.();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(relay.listenerCount).toBe(before);
+    await m.repositories.projects.create(project("c"));
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 
   it("holds nothing for a stream ended before it was read", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    await relay.start();
     const before = relay.listenerCount;
     const stream = watchChanges<Project>(
       { log: m.changeLog, relay },
@@ -130,14 +118,9 @@ describe("watchChanges", () => {
     await stream.return?.();
     expect(await stream.next()).toEqual({ done: true, value: undefined });
     expect(relay.listenerCount).toBe(before);
-    await relay.stop();
-    await m.close();
   });
 
   it("ends a waiting next when the call is aborted, and cuts off a watcher that overflows while it waits", async () => {
-    const m = createMemoryAdapters();
-    const relay = new ChangeRelay(m.changeLog, pino({ level: "silent" }));
-    await relay.start();
     const abort = new AbortController();
     const spec = {
       kind: "Project" as const,
@@ -163,8 +146,6 @@ describe("watchChanges", () => {
       expect(await tiny.next()).toEqual({ done: true, value: undefined });
     } finally {
       await tiny.return?.();
-      await relay.stop();
-      await m.close();
     }
   });
 });
