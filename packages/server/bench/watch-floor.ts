@@ -10,6 +10,7 @@ import type { LatencyHistogram, LatencySummary } from "./latency-histogram";
 import type { FloorFramework, FloorReply, FloorRequest } from "./watch-floor-server";
 import { RawWatcherPool } from "./watch-raw-watchers";
 import { WatcherPool } from "./watch-watchers";
+import { sleep, waitUntil } from "./wait-until";
 
 /** FloorOptions shape a floor run like the replica cells of the same bench run. */
 export interface FloorOptions {
@@ -82,17 +83,6 @@ async function startFloorServer(framework: FloorFramework): Promise<FloorServer>
       await exited;
     },
   };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(done: () => boolean, seconds: number): Promise<number | undefined> {
-  const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > seconds * 1000) return undefined;
-    await sleep(50);
-  }
-  return Math.round(performance.now() - started) / 1000;
 }
 
 /** runFloor measures one floor: watchers opened, warmed up, then the measured writes received. */

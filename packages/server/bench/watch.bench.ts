@@ -49,6 +49,7 @@ import { type FloorFigures, runFloor } from "./watch-floor";
 import type { FloorFramework } from "./watch-floor-server";
 import { writeLabels } from "./watch-writer";
 import { heapFlags, semiSpaceMib } from "../src/runtime/heap-flags";
+import { sleep, waitUntil } from "./wait-until";
 
 const json = process.argv.includes("--json");
 const envInt = (name: string, fallback: number): number => {
@@ -103,7 +104,6 @@ const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
 const perEvent = (cpuSeconds: number, events: number) =>
   events > 0 ? round((cpuSeconds * 1e6) / events, 1) : 0;
 const loadNow = () => loadavg().map((x) => round(x)) as [number, number, number];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => {
   if (!json) process.stderr.write(`${m}\n`);
 };
@@ -117,16 +117,6 @@ class LoadSampler {
     const s = this.samples.length > 0 ? this.samples : [loadavg()[0]!];
     return { min1Max: round(Math.max(...s)), min1Mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
   }
-}
-
-/** waitUntil polls `done` every 50 ms for up to `seconds`; it returns how long it waited, or undefined on time-out. */
-async function waitUntil(done: () => boolean, seconds: number): Promise<number | undefined> {
-  const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > seconds * 1000) return undefined;
-    await sleep(50);
-  }
-  return round((performance.now() - started) / 1000);
 }
 
 async function waitForLeading(url: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ReadHint } from "@limiquantix/domain";
-import { TABLES } from "./table-map";
+import { TABLES, type TableMap } from "./table-map";
 
 /** heldKey is the key under which a unit of work holds a row it read or wrote: its table and id. */
 export const heldKey = (table: string, id: string): string => `${table}\u0000${id}`;
@@ -20,7 +20,8 @@ export function heldReads(hints: readonly ReadHint[], quote: (value: string) => 
   const statements: string[] = [];
   const keys: string[] = [];
   for (const hint of hints) {
-    const map = (TABLES as Partial<Record<string, (typeof TABLES)[keyof typeof TABLES]>>)[hint.kind];
+    // A kind this store does not know (a caller's mistake) is left to the work too.
+    const map: TableMap | undefined = TABLES[hint.kind];
     const id = hint.id;
     if (!map?.doc || typeof id !== "string" || id === "" || id.length > 255 || id.includes("\u0000"))
       continue;

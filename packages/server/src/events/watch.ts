@@ -81,11 +81,14 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
   private revision = 0;
   private lastSent = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private waiting:
-    | { resolve: (r: IteratorResult<WatchEvent<T>>) => void; reject: (e: unknown) => void }
-    | undefined;
   /** The `next` the consumer waits on; a second one asked meanwhile is answered after it. */
-  private waited: Promise<unknown> | undefined;
+  private waiting:
+    | {
+        readonly promise: Promise<IteratorResult<WatchEvent<T>>>;
+        readonly resolve: (r: IteratorResult<WatchEvent<T>>) => void;
+        readonly reject: (e: unknown) => void;
+      }
+    | undefined;
 
   constructor(
     private readonly sources: WatchSources,
@@ -121,9 +124,9 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
 
   next(): Promise<IteratorResult<WatchEvent<T>>> {
     if (this.ended) return Promise.resolve(DONE);
-    if (this.waiting && this.waited) {
+    if (this.waiting) {
       const after = () => this.next();
-      return this.waited.then(after, after);
+      return this.waiting.promise.then(after, after);
     }
     const starting = this.unsubscribe === undefined ? this.open() : this.starting;
     if (starting) return starting.next().then(this.started, this.failed);
@@ -134,12 +137,15 @@ class WatchStream<T extends Resource> implements AsyncIterableIterator<WatchEven
     } catch (error) {
       return Promise.reject(this.fail(error));
     }
-    const waited = new Promise<IteratorResult<WatchEvent<T>>>((resolve, reject) => {
-      this.waiting = { resolve, reject };
+    let resolve!: (r: IteratorResult<WatchEvent<T>>) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<IteratorResult<WatchEvent<T>>>((yes, no) => {
+      resolve = yes;
+      reject = no;
     });
-    this.waited = waited;
+    this.waiting = { promise, resolve, reject };
     this.arm();
-    return waited;
+    return promise;
   }
 
   async return(): Promise<IteratorResult<WatchEvent<T>>> {
